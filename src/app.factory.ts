@@ -1,0 +1,51 @@
+import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
+import { HttpErrorFilter } from './common/http-error.filter.js';
+import type { AppConfig } from './config/app-config.js';
+import { OperatorsService } from './operators/operators.service.js';
+
+/** Operators' JSON bodies are small; anything bigger than this is a mistake or an attack. */
+export const JSON_BODY_LIMIT = '100kb';
+
+/**
+ * Builds the whole application from a validated config with a resolved database URL.
+ * `main.ts` and the end-to-end tests both use this, so tests run exactly what production runs.
+ */
+export async function createApp(config: AppConfig, announce: (line: string) => void = () => undefined): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+    // Panels sign their raw body; Nest keeps it on req.rawBody for the HMAC check.
+    rawBody: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  // Twilio posts form-encoded webhooks.
+  app.useBodyParser('urlencoded', { limit: JSON_BODY_LIMIT, extended: false });
+  app.use(cookieParser());
+  app.disable('x-powered-by');
+  app.useGlobalPipes(
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
+  );
+  app.useGlobalFilters(new HttpErrorFilter());
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Keyholder')
+      .setDescription('Alarm central back end: customers, contacts, panels, alarms, SMS, privacy. See API.md for the contract.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+
+  await app.init();
+  await app.get(OperatorsService).ensureAdmin(config.admin, announce);
+  return app;
+}

@@ -1,0 +1,33 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from './auth/auth.module.js';
+import { RouteDeclarations } from './common/route-declarations.js';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { dataSourceOptions } from './database/data-source.js';
+import { HealthModule } from './health/health.module.js';
+import { LoggingModule } from './logging/logging.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { OperatorsModule } from './operators/operators.module.js';
+
+@Module({})
+export class AppModule {
+  /** `config.databaseUrl` must be resolved (embedded or given) before the app is built. */
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl!), autoLoadEntities: true }),
+        DiscoveryModule,
+        MetricsModule,
+        HealthModule,
+        OperatorsModule,
+        AuthModule,
+      ],
+      providers: [RouteDeclarations],
+    };
+  }
+}

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import {
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidationError,
+  validateSync,
+} from 'class-validator';
+import { Type } from 'class-transformer';
+
+export type SmsProviderName = 'twilio' | 'outbox';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/**
+ * The environment as it arrives: strings, checked field by field.
+ * Names are the variables of API.md (Configuration); the few additions are documented in the README.
+ */
+class EnvDto {
+  @IsOptional() @Type(() => Number) @IsInt({ message: 'must be a whole number' }) @Min(0) @Max(65535)
+  PORT?: number;
+
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// connection string' })
+  DATABASE_URL?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  DATA_DIR?: string;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL such as https://alarm.example.com' })
+  PUBLIC_BASE_URL?: string;
+
+  @IsOptional() @IsEmail({}, { message: 'must be an email address' })
+  ADMIN_EMAIL?: string;
+
+  @IsOptional() @IsString() @MinLength(12, { message: 'must be at least 12 characters' }) @MaxLength(256)
+  ADMIN_PASSWORD?: string;
+
+  @IsOptional() @IsIn(['twilio', 'outbox'], { message: 'must be "twilio" or "outbox"' })
+  SMS_PROVIDER?: SmsProviderName;
+
+  @IsOptional() @Matches(/^AC[0-9a-fA-F]{32}$/, { message: 'must be "AC" followed by 32 hex characters' })
+  TWILIO_ACCOUNT_SID?: string;
+
+  @IsOptional() @IsString() @MinLength(8, { message: 'is too short to be a Twilio auth token' })
+  TWILIO_AUTH_TOKEN?: string;
+
+  @IsOptional()
+  @Matches(/^(\+[1-9]\d{6,14}|[A-Za-z0-9 ]{1,11})$/, { message: 'must be an E.164 number (+4670...) or an alphanumeric sender id of at most 11 characters' })
+  TWILIO_FROM?: string;
+
+  @IsOptional() @Matches(/^MG[0-9a-fA-F]{32}$/, { message: 'must be "MG" followed by 32 hex characters' })
+  TWILIO_MESSAGING_SERVICE_SID?: string;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  TWILIO_API_URL?: string;
+
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(40, { message: 'must be at most 40 characters (it is in every SMS)' })
+  COMPANY_NAME?: string;
+
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL?: LogLevel;
+
+  @IsOptional() @Type(() => Number) @IsInt({ message: 'must be a whole number of seconds' }) @Min(60) @Max(7 * 24 * 3600)
+  SESSION_TTL_SECONDS?: number;
+
+  @IsOptional() @IsIn(['true', 'false'], { message: 'must be "true" or "false"' })
+  COOKIE_SECURE?: string;
+
+  @IsOptional() @IsString() @MaxLength(200)
+  CONTROLLER_NAME?: string;
+
+  @IsOptional() @IsString() @MaxLength(300)
+  CONTROLLER_CONTACT?: string;
+
+  @IsOptional() @IsString() @MaxLength(300)
+  DPO_CONTACT?: string;
+
+  @IsOptional() @Matches(/^[0-9a-fA-F]{64}$/, { message: 'must be 64 hex characters (a 256-bit key)' })
+  ENCRYPTION_KEY?: string;
+}
+
+/** The typed configuration every module reads. Built once, at boot, by `loadConfig`. */
+export class AppConfig {
+  port: number;
+  /** Unset means: run the embedded PostgreSQL in `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  publicBaseUrl: string;
+  admin: { email: string; password?: string };
+  sms: {
+    provider: SmsProviderName;
+    twilio?: { accountSid: string; authToken: string; from?: string; messagingServiceSid?: string; apiUrl: string };
+  };
+  companyName: string;
+  logLevel: LogLevel;
+  sessionTtlSeconds: number;
+  cookieSecure: boolean;
+  controller: { name: string; contact: string; dpoContact: string };
+  /** 32-byte key for data encrypted at rest; unset means generated into `dataDir` (see secrets). */
+  encryptionKey?: Buffer;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+}
+
+function describe(errors: ValidationError[], env: Record<string, string | undefined>): string[] {
+  return errors.flatMap((e) => {
+    const raw = env[e.property];
+    // Never echo secrets back, even into a terminal.
+    const secret = /PASSWORD|TOKEN|KEY|DATABASE_URL/.test(e.property);
+    const shown = secret ? '' : ` (got "${raw}")`;
+    return Object.values(e.constraints ?? {}).slice(0, 1).map((m) => {
+      const msg = m.startsWith(e.property) ? m.slice(e.property.length + 1) : m;
+      return `${e.property}: ${msg}${shown}`;
+    });
+  });
+}
+
+/** Reads and checks the environment; throws ConfigError with one line per problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  // Empty strings count as unset: `FOO=` in a compose file means "no value".
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const dto = plainToInstance(EnvDto, present, { excludeExtraneousValues: false });
+  const problems = describe(validateSync(dto, { skipMissingProperties: false }), present);
+
+  const twilioAsked = dto.SMS_PROVIDER === 'twilio' || (!dto.SMS_PROVIDER && !!dto.TWILIO_ACCOUNT_SID);
+  if (twilioAsked) {
+    if (!dto.TWILIO_ACCOUNT_SID) problems.push('TWILIO_ACCOUNT_SID: is required when SMS_PROVIDER is twilio');
+    if (!dto.TWILIO_AUTH_TOKEN) problems.push('TWILIO_AUTH_TOKEN: is required when Twilio is used');
+    if (!dto.TWILIO_FROM && !dto.TWILIO_MESSAGING_SERVICE_SID) {
+      problems.push('TWILIO_FROM: set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID to say who sends the SMS');
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const port = dto.PORT ?? 3000;
+  const config = new AppConfig();
+  config.port = port;
+  config.databaseUrl = dto.DATABASE_URL;
+  config.dataDir = path.resolve(dto.DATA_DIR ?? './.keyholder');
+  config.publicBaseUrl = (dto.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  config.admin = { email: (dto.ADMIN_EMAIL ?? 'admin@localhost').toLowerCase(), password: dto.ADMIN_PASSWORD };
+  config.sms = {
+    provider: twilioAsked ? 'twilio' : 'outbox',
+    twilio: twilioAsked
+      ? {
+          accountSid: dto.TWILIO_ACCOUNT_SID!,
+          authToken: dto.TWILIO_AUTH_TOKEN!,
+          from: dto.TWILIO_FROM,
+          messagingServiceSid: dto.TWILIO_MESSAGING_SERVICE_SID,
+          apiUrl: (dto.TWILIO_API_URL ?? 'https://api.twilio.com').replace(/\/+$/, ''),
+        }
+      : undefined,
+  };
+  config.companyName = dto.COMPANY_NAME ?? 'Keyholder';
+  config.logLevel = dto.LOG_LEVEL ?? 'info';
+  config.sessionTtlSeconds = dto.SESSION_TTL_SECONDS ?? 12 * 3600;
+  config.cookieSecure = dto.COOKIE_SECURE ? dto.COOKIE_SECURE === 'true' : config.publicBaseUrl.startsWith('https://');
+  config.controller = {
+    name: dto.CONTROLLER_NAME ?? config.companyName,
+    contact: dto.CONTROLLER_CONTACT ?? 'not configured (set CONTROLLER_CONTACT)',
+    dpoContact: dto.DPO_CONTACT ?? 'not configured (set DPO_CONTACT)',
+  };
+  config.encryptionKey = dto.ENCRYPTION_KEY ? Buffer.from(dto.ENCRYPTION_KEY, 'hex') : undefined;
+  return config;
+}
+
+/** A random password for the bootstrap admin, readable enough to type once. */
+export function randomPassword(): string {
+  return randomBytes(18).toString('base64url');
+}

