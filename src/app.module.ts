@@ -10,6 +10,12 @@ import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OperatorsModule } from './operators/operators.module.js';
+import { PrivacyModule } from './privacy/privacy.module.js';
+import { CustomersModule } from './customers/customers.module.js';
+import { ContactsModule } from './contacts/contacts.module.js';
+import { PanelsModule } from './panels/panels.module.js';
+import { AlarmsModule } from './alarms/alarms.module.js';
+import { SMS_MODULE } from './alarms/sms-ports.js';
 
 @Module({})
 export class AppModule {
@@ -26,6 +32,12 @@ export class AppModule {
         HealthModule,
         OperatorsModule,
         AuthModule,
+        PrivacyModule,
+        CustomersModule,
+        ContactsModule,
+        PanelsModule,
+        SMS_MODULE,
+        AlarmsModule,
       ],
       providers: [RouteDeclarations],
     };

@@ -19,6 +19,23 @@ const STATUS: Record<DomainErrorKind, number> = {
 const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300', '08006', '08001', '08003']);
 
 /**
+ * pg and pg-pool say these without a code when the server hangs or drops the connection (a paused
+ * container, a network partition): a connection attempt that times out is an outage, not a bug.
+ */
+const UNAVAILABLE_MESSAGE = /^(timeout exceeded when trying to connect|Connection terminated( unexpectedly| due to connection timeout)?|timeout expired)$/;
+
+/** Why this error means "the database is not answering" (a code or pg's message), or undefined. */
+function databaseOutage(e: unknown): string | undefined {
+  // TypeORM keeps pg's error as driverError; pg-pool keeps the socket's as cause.
+  for (let err = e, depth = 0; err && typeof err === 'object' && depth < 4; err = (err as { cause?: unknown }).cause, depth++) {
+    const { code, message, driverError } = err as Partial<QueryFailedError> & { code?: string; driverError?: { code?: string; message?: string } };
+    for (const c of [code, driverError?.code]) if (c && UNAVAILABLE.has(c)) return c;
+    for (const m of [message, driverError?.message]) if (m && UNAVAILABLE_MESSAGE.test(m)) return m;
+  }
+  return undefined;
+}
+
+/**
  * The one place where errors become HTTP answers, all in NestJS's standard shape
  * `{ statusCode, error, message }` (API.md), plus `code` for domain errors.
  */
@@ -37,6 +54,16 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 
   private toAnswer(e: unknown, req: Request): { status: number; body: Record<string, unknown>; retryAfter?: number } {
+    // Express's body parser fails with plain errors carrying a `type`; Nest 12's adapter wraps them in
+    // an HttpException whose `cause` is the original, with body-parser's terse message
+    // ("Unexpected end of JSON input"). Say plainly what was wrong with the body.
+    const parser = (e instanceof HttpException && e.cause ? e.cause : e) as { type?: string; status?: number; limit?: number; message?: string };
+    if (parser.type === 'entity.too.large') {
+      return { status: 413, body: shape(413, `request body is larger than the limit of ${parser.limit} bytes`) };
+    }
+    if (parser.type === 'entity.parse.failed') {
+      return { status: 400, body: shape(400, `malformed JSON in request body: ${parser.message}`) };
+    }
     if (e instanceof DomainError) {
       const status = STATUS[e.kind];
       return { status, body: shape(status, e.message, { code: e.code }), retryAfter: e.retryAfterSeconds };
@@ -48,21 +75,13 @@ export class HttpErrorFilter implements ExceptionFilter {
       if (!('statusCode' in body)) Object.assign(body, { statusCode: status });
       return { status, body };
     }
-    // Errors from express's body parser arrive as plain errors carrying a status.
-    const parser = e as { type?: string; status?: number; limit?: number; message?: string };
-    if (parser.type === 'entity.too.large') {
-      return { status: 413, body: shape(413, `request body is larger than the limit of ${parser.limit} bytes`) };
-    }
-    if (parser.type === 'entity.parse.failed') {
-      return { status: 400, body: shape(400, `malformed JSON in request body: ${parser.message}`) };
-    }
     if (parser.type && parser.status && parser.status >= 400 && parser.status < 500) {
       return { status: parser.status, body: shape(parser.status, parser.message ?? 'bad request') };
     }
-    const code = (e as { code?: string; driverError?: { code?: string } }).code ?? (e as QueryFailedError & { driverError?: { code?: string } }).driverError?.code;
     const errorId = randomUUID();
-    if (code && UNAVAILABLE.has(code)) {
-      this.logger.error({ errorId, code, path: req.path }, 'database unavailable');
+    const outage = databaseOutage(e);
+    if (outage) {
+      this.logger.error({ errorId, reason: outage, path: req.path }, 'database unavailable');
       return { status: 503, body: shape(503, `the database is unavailable; retry shortly (error id ${errorId})`, { errorId }), retryAfter: 5 };
     }
     this.logger.error({ errorId, err: e, method: req.method, path: req.path }, 'unexpected error');

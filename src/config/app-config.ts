@@ -1,3 +1,6 @@
+// class-transformer's @Type reads design:type metadata when this module loads; entry points other
+// than main.ts (migrate.ts, tests, scripts) import this first, so the polyfill must be loaded here.
+import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { plainToInstance } from 'class-transformer';
@@ -5,6 +8,7 @@ import {
   IsEmail,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   IsUrl,
@@ -69,6 +73,9 @@ class EnvDto {
   @IsOptional() @IsString() @MinLength(1) @MaxLength(40, { message: 'must be at most 40 characters (it is in every SMS)' })
   COMPANY_NAME?: string;
 
+  @IsOptional() @Type(() => Number) @IsNumber({}, { message: 'must be a number of messages per second, e.g. 1 or 50' }) @Min(0.1) @Max(100000)
+  SMS_RATE_PER_SECOND?: number;
+
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: LogLevel;
 
@@ -102,6 +109,12 @@ export class AppConfig {
   sms: {
     provider: SmsProviderName;
     twilio?: { accountSid: string; authToken: string; from?: string; messagingServiceSid?: string; apiUrl: string };
+    /**
+     * SMS_RATE_PER_SECOND (default 50): how many messages this instance hands to the provider per
+     * second. Set it to what the sender can really send (about 1 for a single long code), so a backlog
+     * waits here, where alarm SMS jump ahead of notices, instead of in the provider's FIFO queue.
+     */
+    ratePerSecond: number;
   };
   companyName: string;
   logLevel: LogLevel;
@@ -124,7 +137,9 @@ function describe(errors: ValidationError[], env: Record<string, string | undefi
     // Never echo secrets back, even into a terminal.
     const secret = /PASSWORD|TOKEN|KEY|DATABASE_URL/.test(e.property);
     const shown = secret ? '' : ` (got "${raw}")`;
-    return Object.values(e.constraints ?? {}).slice(0, 1).map((m) => {
+    // Decorators register bottom-up, so the last constraint is the first one written: the type
+    // check (PORT=abc is "not a whole number", not "greater than 65535"). One line per variable.
+    return Object.values(e.constraints ?? {}).slice(-1).map((m) => {
       const msg = m.startsWith(e.property) ? m.slice(e.property.length + 1) : m;
       return `${e.property}: ${msg}${shown}`;
     });
@@ -139,6 +154,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems = describe(validateSync(dto, { skipMissingProperties: false }), present);
 
   const twilioAsked = dto.SMS_PROVIDER === 'twilio' || (!dto.SMS_PROVIDER && !!dto.TWILIO_ACCOUNT_SID);
+  // Twilio credentials without an account SID would otherwise fall back to the outbox silently, and
+  // alarm SMS would never leave: most likely a misspelt variable, so say so instead of guessing.
+  const twilioPartial = ['TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'TWILIO_MESSAGING_SERVICE_SID'].filter((k) => present[k]);
+  if (!dto.SMS_PROVIDER && !dto.TWILIO_ACCOUNT_SID && twilioPartial.length > 0) {
+    problems.push(
+      `TWILIO_ACCOUNT_SID: is required when ${twilioPartial.join(', ')} ${twilioPartial.length > 1 ? 'are' : 'is'} set ` +
+        '(or set SMS_PROVIDER=outbox to store messages without sending)',
+    );
+  }
   if (twilioAsked) {
     if (!dto.TWILIO_ACCOUNT_SID) problems.push('TWILIO_ACCOUNT_SID: is required when SMS_PROVIDER is twilio');
     if (!dto.TWILIO_AUTH_TOKEN) problems.push('TWILIO_AUTH_TOKEN: is required when Twilio is used');
@@ -166,6 +190,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           apiUrl: (dto.TWILIO_API_URL ?? 'https://api.twilio.com').replace(/\/+$/, ''),
         }
       : undefined,
+    ratePerSecond: dto.SMS_RATE_PER_SECOND ?? 50,
   };
   config.companyName = dto.COMPANY_NAME ?? 'Keyholder';
   config.logLevel = dto.LOG_LEVEL ?? 'info';

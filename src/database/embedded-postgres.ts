@@ -23,6 +23,8 @@ const DATABASE = 'keyholder';
 export async function startEmbeddedPostgres(
   dataDir: string,
   log: (line: string) => void = () => undefined,
+  /** A fixed port (e.g. to restart a stopped server where a running app expects it); default: any free one. */
+  options: { port?: number } = {},
 ): Promise<EmbeddedDatabase> {
   const pgDir = path.join(dataDir, 'postgres');
   const asRoot = process.getuid?.() === 0;
@@ -31,7 +33,7 @@ export async function startEmbeddedPostgres(
 
   const password = await readOrCreatePassword(dataDir);
   await stopOrphan(pgDir, log);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     port,

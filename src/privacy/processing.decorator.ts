@@ -35,11 +35,18 @@ export interface ProcessingDeclaration {
   dataCategories: string[];
   recipients: string[];
   retention: string;
+  /** Transfers outside the EU/EEA and their safeguard (Art. 30(1)(e)); the record says "none" when unset. */
+  thirdCountryTransfers?: string;
 }
 
 export const PROCESSING_KEY = 'keyholder:processing';
 export const NO_PERSONAL_DATA_KEY = 'keyholder:no-personal-data';
 
+/**
+ * On a route: the interceptor logs every execution. On a method of any other provider (a scheduled
+ * job, a message handler): it is listed in the record of processing, and the method records its
+ * executions itself with `ProcessingLog.record`.
+ */
 export const Processing = (declaration: ProcessingDeclaration) => SetMetadata(PROCESSING_KEY, declaration);
 
 /** Says, on purpose, that an operation touches no personal data (and why). */

@@ -19,9 +19,9 @@ export default async function globalSetup(): Promise<void> {
     await fs.chmod(dir, 0o755);
     const db = await startEmbeddedPostgres(dir);
     (globalThis as Record<string, unknown>).__keyholderTestDb = { db, dir };
-    adminUrl = db.url;
+    adminUrl = db.url as string;
   }
-  const url = new URL(adminUrl);
+  const url = new URL(adminUrl!);
   url.pathname = `/${TEMPLATE}`;
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();

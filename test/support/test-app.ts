@@ -25,6 +25,11 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
+export interface TestAppOptions {
+  /** Run on this database (another test app's `databaseUrl`) instead of a fresh clone; it is not dropped on close. */
+  databaseUrl?: string;
+}
+
 export interface TestApp {
   app: INestApplication;
   config: AppConfig;
@@ -43,8 +48,9 @@ export interface TestApp {
  * Boots the real AppModule (the same `createApp` as `npm start`) on a random port, against its own
  * database cloned from the migrated template. Only outside systems are swapped, through `env`.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
+  // A second instance on another's database (several instances, restarts) must not drop it on close.
+  const db = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await createTestDatabase();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'keyholder-app-'));
   const config = loadConfig({
     DATABASE_URL: db.url,

@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { AuthenticatedOperator } from '../auth/authenticated-operator.js';
+import { DomainError, notFound } from '../common/domain-error.js';
+import { Clock } from '../escalation/clock.js';
+import { announceAlarmChange } from './alarm-changes.js';
+import { acknowledgeAlarm, closeAlarm, writeAlarmLog, type AlarmRow } from './alarm-state.js';
+import type { AlarmActionDto } from './alarms.dto.js';
+
+const invalid = (code: string, message: string) => new DomainError('invalid', code, message);
+
+/**
+ * What an operator records about an alarm (API.md, Alarms: actions). `owner_reached` and
+ * `contact_reached` acknowledge on that person's behalf (escalation stops); `false_alarm` and
+ * `resolved` close; the others are recorded on the timeline. Only a note may be added to a closed alarm.
+ */
+@Injectable()
+export class AlarmActions {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  async act(alarmId: string, dto: AlarmActionDto, operator: AuthenticatedOperator): Promise<void> {
+    const note = dto.note ? dto.note : undefined;
+    if ((dto.action === 'resolved' || dto.action === 'note') && !note) throw invalid('alarm_action_note_required', `note is required for ${dto.action}`);
+    if (dto.action === 'guard_dispatched' && !dto.partner) throw invalid('alarm_action_partner_required', 'partner is required for guard_dispatched (the guard company)');
+    if (dto.action === 'contact_reached' && !dto.contactId) throw invalid('alarm_action_contact_required', 'contactId is required for contact_reached');
+
+    await this.dataSource.transaction(async (m) => {
+      const [alarm] = (await m.query(`SELECT * FROM alarm WHERE id = $1 FOR UPDATE`, [alarmId])) as AlarmRow[];
+      if (!alarm) throw notFound('alarm', alarmId);
+      if (alarm.status === 'closed' && dto.action !== 'note') {
+        throw new DomainError('unprocessable', 'alarm_closed', `alarm ${alarmId} is closed; only a note can be added`);
+      }
+      let contactName: string | null = null;
+      if (dto.action === 'contact_reached') {
+        if (!(alarm.chain ?? []).includes(dto.contactId!)) {
+          throw new DomainError('unprocessable', 'contact_not_in_chain', `contact ${dto.contactId} is not in this alarm's escalation chain`);
+        }
+        const [contact] = (await m.query(`SELECT name FROM contact WHERE id = $1`, [dto.contactId])) as Array<{ name: string }>;
+        contactName = contact?.name ?? null;
+      }
+      const at = this.clock.now();
+      await writeAlarmLog(
+        m,
+        alarmId,
+        'action',
+        {
+          action: dto.action,
+          operatorName: operator.name,
+          ...(note ? { note } : {}),
+          ...(dto.contactId ? { contactId: dto.contactId } : {}),
+          ...(dto.partner ? { partner: dto.partner } : {}),
+        },
+        operator.id,
+        at,
+      );
+      switch (dto.action) {
+        case 'owner_reached':
+          await acknowledgeAlarm(m, alarmId, { type: 'owner', customerId: alarm.customer_id, via: 'operator', operatorId: operator.id }, at);
+          break;
+        case 'contact_reached':
+          await acknowledgeAlarm(m, alarmId, { type: 'contact', contactId: dto.contactId!, name: contactName, via: 'operator', operatorId: operator.id }, at);
+          break;
+        case 'false_alarm':
+        case 'resolved':
+          await closeAlarm(m, alarmId, { operatorId: operator.id, action: dto.action }, at);
+          break;
+      }
+      // The action itself is a change the queue shows, whether or not the stage moved.
+      await announceAlarmChange(m, alarmId);
+    });
+  }
+}

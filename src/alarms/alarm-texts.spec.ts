@@ -1,0 +1,68 @@
+import { describe, expect, it } from '@jest/globals';
+import { countSegments, type SmsLanguage } from '../sms/texts.js';
+import { acknowledgedText, alreadyAcknowledgedText, contactAlarmText, ownerAlarmText, type AlarmSubject } from './alarm-texts.js';
+
+const LANGUAGES: SmsLanguage[] = ['sv', 'nb', 'en'];
+const SUBJECTS: AlarmSubject[] = ['burglary', 'fire', 'gas', 'water', 'medical', 'tamper', 'technical', 'unknown', 'panel_offline'];
+const LONGEST_COMPANY = 'K'.repeat(40);
+
+describe('alarm texts', () => {
+  it('tells the owner what, where and which code to reply, in their language', () => {
+    const base = { company: 'Keyholder', subject: 'burglary' as const, street: 'Storgatan 1', city: 'Stockholm', zone: '3', code: 2 };
+    expect(ownerAlarmText({ ...base, language: 'en' })).toBe(
+      'Keyholder: ALARM - burglary at Storgatan 1, Stockholm (zone 3). Reply 2 if you are handling it.',
+    );
+    expect(ownerAlarmText({ ...base, language: 'sv' })).toBe(
+      'Keyholder: LARM - inbrott på Storgatan 1, Stockholm (sektion 3). Svara 2 om du tar hand om det.',
+    );
+    expect(ownerAlarmText({ ...base, language: 'nb' })).toContain('innbrudd på Storgatan 1');
+  });
+
+  it('tells a contact whose alarm it is and that the owner could not be reached', () => {
+    const text = contactAlarmText({
+      language: 'en', company: 'Keyholder', subject: 'fire', street: 'Storgatan 1', city: 'Stockholm', code: 1, customerName: 'Anna Lind',
+    });
+    expect(text).toBe(
+      "Keyholder: ALARM - fire at Anna Lind's, Storgatan 1, Stockholm. We cannot reach Anna Lind. You are their alarm contact: reply 1 if you are handling it.",
+    );
+  });
+
+  it('fits two segments in every language, with the longest company name, address and name allowed', () => {
+    const worst = {
+      company: LONGEST_COMPANY,
+      street: 'Ö'.repeat(200),
+      city: 'Å'.repeat(100),
+      zone: 'z'.repeat(32),
+      code: 999999,
+      customerName: 'Æ'.repeat(200),
+    };
+    // Outside GSM-7 (UCS-2: 67 per part): the street and the name are where such characters come from.
+    const unicode = { ...worst, street: 'Łódź street '.repeat(16), customerName: 'Łukasz Żółć '.repeat(16) };
+    for (const language of LANGUAGES) {
+      for (const subject of SUBJECTS) {
+        for (const input of [worst, unicode]) {
+          const owner = ownerAlarmText({ ...input, language, subject });
+          const contact = contactAlarmText({ ...input, language, subject });
+          expect(countSegments(owner).segments).toBeLessThanOrEqual(2);
+          expect(countSegments(contact).segments).toBeLessThanOrEqual(2);
+          expect(owner).toContain('999999');
+          expect(contact).toContain('999999');
+        }
+      }
+    }
+  });
+
+  it('keeps the whole address when it fits, and drops the city, then the zone, when it does not', () => {
+    const long = ownerAlarmText({ language: 'en', company: 'Keyholder', subject: 'burglary', street: 'S'.repeat(240), city: 'Stockholm', zone: '7', code: 1 });
+    expect(long).toContain('S'.repeat(240));
+    expect(long).not.toContain('Stockholm');
+    expect(long).not.toContain('zone 7');
+  });
+
+  it('confirms an acknowledgement the way PRODUCT.md words it', () => {
+    expect(acknowledgedText('en', 'Storgatan 1')).toBe('Thanks, alarm at Storgatan 1 is marked as handled by you.');
+    expect(acknowledgedText('sv', 'Storgatan 1')).toBe('Tack, larmet på Storgatan 1 är markerat som hanterat av dig.');
+    expect(acknowledgedText('nb', 'Storgatan 1')).toBe('Takk, alarmen på Storgatan 1 er markert som håndtert av deg.');
+    expect(alreadyAcknowledgedText('en', 'Storgatan 1')).toContain('already');
+  });
+});

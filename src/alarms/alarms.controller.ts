@@ -1,0 +1,55 @@
+import { Body, Controller, Get, Param, Post, Query, Sse, type MessageEvent } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Observable } from 'rxjs';
+import { Roles } from '../auth/access.decorator.js';
+import { CurrentOperator, type AuthenticatedOperator } from '../auth/authenticated-operator.js';
+import { uuidParam } from '../common/uuid-param.js';
+import { Processing } from '../privacy/processing.decorator.js';
+import { AlarmActions } from './alarm-actions.service.js';
+import { AlarmFeed } from './alarm-feed.js';
+import { AlarmActionDto, ListAlarmsQuery } from './alarms.dto.js';
+import { ALARM_ACTIONS, ALARM_HANDLING } from './alarms.processing.js';
+import { AlarmsService } from './alarms.service.js';
+
+@ApiTags('alarms')
+@ApiBearerAuth()
+@Controller('api/alarms')
+export class AlarmsController {
+  constructor(
+    private readonly alarms: AlarmsService,
+    private readonly actions: AlarmActions,
+    private readonly feed: AlarmFeed,
+  ) {}
+
+  /** Open alarms first, worst first (unreached, panic/duress, fire/gas/medical, the rest, technical), oldest first. */
+  @Get()
+  @Roles('operator', 'supervisor')
+  @Processing({ ...ALARM_HANDLING, operation: 'alarms.list', purpose: "Show the operators' queue of alarms, worst first, so none is missed" })
+  list(@Query() query: ListAlarmsQuery) {
+    return this.alarms.list(query);
+  }
+
+  /** Server-sent events: one `alarm` event per change of any alarm, with the alarm as the list shows it. */
+  @Sse('stream')
+  @Roles('operator', 'supervisor')
+  @Processing({ ...ALARM_HANDLING, operation: 'alarms.stream', purpose: "Keep the operators' queue live: every change of an alarm as it happens" })
+  stream(): Observable<MessageEvent> {
+    return this.feed.events$;
+  }
+
+  @Get(':id')
+  @Roles('operator', 'supervisor')
+  @Processing({ ...ALARM_HANDLING, operation: 'alarms.read', purpose: 'Show one alarm with its whole timeline, to handle it' })
+  get(@Param('id', uuidParam('id')) id: string) {
+    return this.alarms.get(id);
+  }
+
+  /** Records an outcome; answers the alarm as it is now, with its timeline. */
+  @Post(':id/actions')
+  @Roles('operator', 'supervisor')
+  @Processing(ALARM_ACTIONS)
+  async act(@Param('id', uuidParam('id')) id: string, @Body() dto: AlarmActionDto, @CurrentOperator() operator: AuthenticatedOperator) {
+    await this.actions.act(id, dto, operator);
+    return this.alarms.get(id);
+  }
+}

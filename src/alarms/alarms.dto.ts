@@ -1,0 +1,65 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { SingleLine } from '../common/text-field.js';
+
+export const ALARM_ACTIONS = [
+  'owner_reached',
+  'contact_reached',
+  'guard_dispatched',
+  'emergency_services_called',
+  'false_alarm',
+  'resolved',
+  'note',
+] as const;
+export type AlarmAction = (typeof ALARM_ACTIONS)[number];
+
+export class ListAlarmsQuery {
+  @ApiPropertyOptional({ enum: ['open', 'closed'] })
+  @IsOptional()
+  @IsIn(['open', 'closed'], { message: 'status must be "open" or "closed"' })
+  status?: 'open' | 'closed';
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'customerId must be a UUID' })
+  customerId?: string;
+
+  @ApiPropertyOptional({ default: 1, minimum: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'page must be a whole number' })
+  @Min(1, { message: 'page must be at least 1' })
+  page?: number;
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1, { message: 'limit must be at least 1' })
+  @Max(200, { message: 'limit must be at most 200' })
+  limit?: number;
+}
+
+export class AlarmActionDto {
+  @ApiProperty({ enum: ALARM_ACTIONS, description: 'owner_reached and contact_reached acknowledge; false_alarm and resolved close' })
+  @IsIn(ALARM_ACTIONS, { message: `action must be one of ${ALARM_ACTIONS.join(', ')}` })
+  action: AlarmAction;
+
+  @ApiPropertyOptional({ maxLength: 2000, description: 'required for resolved and note' })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString({ message: 'note must be a string' })
+  @MaxLength(2000, { message: 'note must be at most 2000 characters' })
+  note?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'required for contact_reached: a contact in the alarm\'s escalation chain' })
+  @IsOptional()
+  @IsUUID('all', { message: 'contactId must be a UUID' })
+  contactId?: string;
+
+  @ApiPropertyOptional({ maxLength: 100, description: 'required for guard_dispatched: the guard company' })
+  @IsOptional()
+  @SingleLine(100)
+  partner?: string;
+}

@@ -1,0 +1,48 @@
+import { Module } from '@nestjs/common';
+import { CustomersModule } from '../customers/customers.module.js';
+import { Clock, SystemClock } from '../escalation/clock.js';
+import { Escalation } from '../escalation/escalation.js';
+import { EscalationEngine } from '../escalation/escalation-engine.js';
+import { EscalationSettings, EscalationSettingsController } from '../escalation/escalation-settings.js';
+import { PanelsModule } from '../panels/panels.module.js';
+import { AlarmActions } from './alarm-actions.service.js';
+import { AlarmChanges } from './alarm-changes.js';
+import { AlarmFeed } from './alarm-feed.js';
+import { AlarmOpening } from './alarm-opening.js';
+import { AlarmsController } from './alarms.controller.js';
+import { AlarmsService } from './alarms.service.js';
+import { ArmingHistoryController } from './arming-history.controller.js';
+import { PanelEventsController } from './panel-events.controller.js';
+import { PanelEvents } from './panel-events.service.js';
+import { PanelSecretCache } from './panel-secret-cache.js';
+import { PanelSignatureGuard } from './panel-signature.guard.js';
+import { PanelSupervision } from './panel-supervision.js';
+import { SMS_MODULE } from './sms-ports.js';
+
+/**
+ * Panel events, alarms and their escalation (issue 5): signed panel signals in, alarms opened by
+ * class, the owner-first escalation by SMS (src/escalation/), the operators' alarm API and live
+ * stream, arm/disarm history and panel supervision. Plugs the escalation into the SMS module's
+ * ports (sms-ports.ts).
+ */
+@Module({
+  imports: [SMS_MODULE, CustomersModule, PanelsModule],
+  controllers: [PanelEventsController, AlarmsController, ArmingHistoryController, EscalationSettingsController],
+  providers: [
+    { provide: Clock, useClass: SystemClock },
+    PanelSecretCache,
+    PanelSignatureGuard,
+    PanelEvents,
+    AlarmOpening,
+    AlarmChanges,
+    AlarmFeed,
+    AlarmsService,
+    AlarmActions,
+    Escalation,
+    EscalationEngine,
+    EscalationSettings,
+    PanelSupervision,
+  ],
+  exports: [AlarmsService, EscalationEngine, Clock],
+})
+export class AlarmsModule {}

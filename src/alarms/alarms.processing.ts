@@ -1,0 +1,90 @@
+import type { ProcessingDeclaration } from '../privacy/processing.decorator.js';
+
+const ALARM_RETENTION =
+  'alarm history (events, escalation, outcomes) for the period claims can be made after an alarm; ' +
+  'when the customer record is erased, alarm history still needed for claims is anonymised, not kept identifiable';
+
+/** What every operation on alarms shares; each adds its operation name and purpose. */
+export const ALARM_HANDLING: Omit<ProcessingDeclaration, 'operation' | 'purpose'> = {
+  legalBasis: 'contract',
+  legalBasisNote: "the alarm monitoring contract: the alarm central handles the customer's alarms and reaches the owner, then the contacts they named",
+  dataSubjects: ['customers', 'alarm contacts'],
+  dataCategories: [
+    'alarm class, zone and times',
+    'customer name and alarm address',
+    'SMS sent about the alarm, their delivery status and replies',
+    'who acknowledged the alarm and the operators\' outcomes and notes',
+  ],
+  recipients: ['alarm-central staff (operators, supervisors)'],
+  retention: ALARM_RETENTION,
+};
+
+/** POST /api/panels/:panelId/events. */
+export const PANEL_EVENTS_RECEIVE: ProcessingDeclaration = {
+  operation: 'panels.events.receive',
+  purpose: "Receive the signals of the customer's alarm panel and handle the alarm they raise",
+  legalBasis: 'contract',
+  legalBasisNote: 'the alarm monitoring contract with the customer',
+  dataSubjects: ['customers', 'users of the customer\'s alarm panel (by panel user number)'],
+  dataCategories: ['event code and class', 'zone', 'panel user number', 'arming method', 'time of the event', 'time the panel was last heard from'],
+  recipients: ['alarm-central staff (operators, supervisors)'],
+  retention: ALARM_RETENTION,
+};
+
+/** GET /api/customers/:id/arming-history. */
+export const ARMING_HISTORY_READ: ProcessingDeclaration = {
+  operation: 'customers.arming_history.read',
+  purpose: 'Show when and how the alarm was armed and disarmed, and by which panel user, to handle an alarm or a customer question',
+  legalBasis: 'contract',
+  legalBasisNote: 'arm/disarm history is part of the alarm monitoring contract (PRODUCT.md, Legal bases)',
+  dataSubjects: ['customers', 'users of the customer\'s alarm panel (by panel user number)'],
+  dataCategories: ['time of arming and disarming', 'method (keypad, app, tag, remote)', 'panel user number'],
+  recipients: ['alarm-central staff (operators, supervisors)'],
+  retention: ALARM_RETENTION,
+};
+
+/** POST /api/alarms/:id/actions: the outcomes, including hand-offs to guards and emergency services. */
+export const ALARM_ACTIONS: ProcessingDeclaration = {
+  ...ALARM_HANDLING,
+  operation: 'alarms.actions',
+  purpose: 'Record what the operator did about an alarm: who was reached, guard or emergency services, false alarm, resolved',
+  legalBasisNote:
+    'contract for recording the outcome; a hand-off to a guard company or emergency services is made under vital interests ' +
+    'for fire, gas, medical, panic and duress alarms, and under the contract for the rest',
+  recipients: ['alarm-central staff (operators, supervisors)', 'the guard company named (partner), when a guard is dispatched', 'emergency services, when called'],
+};
+
+/** The escalation's SMS to the owner (a provider method, not a route). */
+export const ESCALATION_TEXT_OWNER: ProcessingDeclaration = {
+  operation: 'alarms.escalation.text_owner',
+  purpose: 'Text the owner the moment their alarm opens, with a code to acknowledge it',
+  legalBasis: 'contract',
+  dataSubjects: ['customers'],
+  dataCategories: ['mobile phone number', 'alarm address', 'alarm class', 'reply code', 'preferred language'],
+  recipients: ['Twilio (processor)', 'mobile network operators'],
+  retention: ALARM_RETENTION,
+};
+
+/** The escalation's SMS to a contact, only when the owner could not be reached. */
+export const ESCALATION_TEXT_CONTACT: ProcessingDeclaration = {
+  operation: 'alarms.escalation.text_contact',
+  purpose: 'Text the alarm contacts, one at a time in the customer\'s order, when the owner could not be reached',
+  legalBasis: 'legitimate_interests',
+  legalBasisNote: 'vital interests for fire, gas, medical and panic alarms; legitimate interests (reaching someone who can act) for the rest',
+  dataSubjects: ['alarm contacts', 'customers'],
+  dataCategories: ['contact mobile phone number', 'customer name', 'alarm address', 'alarm class', 'reply code'],
+  recipients: ['Twilio (processor)', 'mobile network operators'],
+  retention: ALARM_RETENTION,
+};
+
+/** The supervision job opening "panel offline" alarms. */
+export const PANEL_SUPERVISION: ProcessingDeclaration = {
+  operation: 'alarms.supervision.panel_offline',
+  purpose: 'Notice a panel that stopped reporting (its test signal is missing) and open a technical alarm for it',
+  legalBasis: 'contract',
+  legalBasisNote: 'supervision of the panel is part of the alarm monitoring contract',
+  dataSubjects: ['customers'],
+  dataCategories: ['time the panel was last heard from', 'supervision interval'],
+  recipients: ['alarm-central staff (operators, supervisors)'],
+  retention: ALARM_RETENTION,
+};

@@ -1,0 +1,182 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { notFound } from '../common/domain-error.js';
+import type { Address } from '../customers/customer.entity.js';
+import type { AlarmLogKind, AlarmRow } from './alarm-state.js';
+
+/**
+ * Within one transaction everything shares a time; the order is then: the event, what the
+ * escalation decided (opened, stage, step skipped), an inbound reply, what it caused
+ * (acknowledged, actions, closed), and the SMS sent.
+ */
+const LOG_ORDER: Partial<Record<AlarmLogKind, number>> = { opened: 1, stage: 1, step_skipped: 1, panel_reporting: 1 };
+
+/**
+ * The operator queue's order (PRODUCT.md: worst first): unreached, then panic and duress, then fire,
+ * gas and medical, then burglary and the rest, then technical; oldest first within each.
+ */
+export const QUEUE_RANK = `CASE
+    WHEN a.stage = 'unreached' THEN 0
+    WHEN a.class IN ('panic', 'duress') THEN 1
+    WHEN a.class IN ('fire', 'gas', 'medical') THEN 2
+    WHEN a.class = 'technical' THEN 4
+    ELSE 3 END`;
+
+type AlarmListRow = AlarmRow & { customer_name: string | null; alarm_address: Address | null; panel_label: string | null; rank: number };
+
+export interface AlarmQuery {
+  status?: 'open' | 'closed';
+  customerId?: string;
+  page?: number;
+  limit?: number;
+}
+
+/** The alarm as the API shows it (API.md, Alarms), plus what an operator's queue needs to read it. */
+export function toAlarmView(a: AlarmListRow) {
+  const contactStep = a.stage === 'contacts' && a.step > 0;
+  return {
+    id: a.id,
+    customerId: a.customer_id,
+    panelId: a.panel_id,
+    class: a.class,
+    zone: a.zone,
+    reason: a.reason,
+    status: a.status,
+    stage: a.stage,
+    acknowledgedBy: a.acknowledged_by,
+    acknowledgedAt: a.acknowledged_at?.toISOString() ?? null,
+    openedAt: a.opened_at.toISOString(),
+    closedAt: a.closed_at?.toISOString() ?? null,
+    lastEventAt: a.last_event_at.toISOString(),
+    eventCount: a.event_count,
+    /** 0 is the worst: the queue's order. */
+    priority: a.rank,
+    customer: { name: a.customer_name, alarmAddress: a.alarm_address },
+    panelLabel: a.panel_label,
+    escalation: {
+      step: a.stage === 'owner' ? 'owner' : contactStep ? 'contact' : null,
+      contactId: contactStep ? (a.chain[a.step - 1] ?? null) : null,
+      /** The contacts frozen when the alarm opened, in the order they are tried. */
+      chain: a.chain,
+      nextStepAt: a.next_step_at?.toISOString() ?? null,
+      ownerWaitSeconds: a.owner_wait_seconds,
+      contactWaitSeconds: a.contact_wait_seconds,
+    },
+  };
+}
+
+export type AlarmView = ReturnType<typeof toAlarmView>;
+
+const SELECT = `SELECT a.*, c.name AS customer_name, c.alarm_address, p.label AS panel_label, ${QUEUE_RANK} AS rank
+  FROM alarm a LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN panel p ON p.id = a.panel_id`;
+
+@Injectable()
+export class AlarmsService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Open alarms first, worst first, oldest first. */
+  async list(q: AlarmQuery): Promise<{ items: AlarmView[]; total: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.status) where.push(`a.status = $${params.push(q.status)}`);
+    if (q.customerId) where.push(`a.customer_id = $${params.push(q.customerId)}`);
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const limit = q.limit ?? 50;
+    const page = q.page ?? 1;
+    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM alarm a ${filter}`, params)) as Array<{ total: number }>;
+    const rows = (await this.dataSource.query(
+      `${SELECT} ${filter}
+        ORDER BY (a.status = 'open') DESC, rank, a.opened_at, a.id
+        LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, limit, (page - 1) * limit],
+    )) as AlarmListRow[];
+    return { items: rows.map(toAlarmView), total };
+  }
+
+  async view(id: string, m: EntityManager = this.dataSource.manager): Promise<AlarmView | undefined> {
+    const [row] = (await m.query(`${SELECT} WHERE a.id = $1`, [id])) as AlarmListRow[];
+    return row ? toAlarmView(row) : undefined;
+  }
+
+  /** The alarm with its whole timeline (API.md: events, SMS with status, replies, acknowledgements, actions, in order). */
+  async get(id: string) {
+    const alarm = await this.view(id);
+    if (!alarm) throw notFound('alarm', id);
+    return { ...alarm, timeline: await this.timeline(id) };
+  }
+
+  private async timeline(alarmId: string): Promise<Array<Record<string, unknown> & { type: string; at: string }>> {
+    const [events, messages, log] = await Promise.all([
+      this.dataSource.query(
+        `SELECT id, event_id, code, class, restore, arming, zone, panel_user, method, text, occurred_at, received_at
+           FROM panel_event WHERE alarm_id = $1`,
+        [alarmId],
+      ) as Promise<Array<Record<string, any>>>,
+      this.dataSource.query(
+        `SELECT id, direction, to_phone, from_phone, body, purpose, legal_basis, contact_id, status, error_code, refusal_reason,
+                reply_kind, sent_at, created_at, updated_at
+           FROM sms_message WHERE alarm_id = $1`,
+        [alarmId],
+      ) as Promise<Array<Record<string, any>>>,
+      this.dataSource.query(`SELECT id, at, kind, operator_id, data FROM alarm_log WHERE alarm_id = $1`, [alarmId]) as Promise<Array<Record<string, any>>>,
+    ]);
+    const entries: Array<{ at: Date; order: number; seq: number; entry: Record<string, unknown> & { type: string; at: string } }> = [];
+    for (const e of events) {
+      entries.push({
+        at: e.received_at,
+        order: 0,
+        seq: 0,
+        entry: {
+          type: 'event',
+          at: e.received_at.toISOString(),
+          eventId: e.event_id,
+          code: e.code,
+          class: e.class,
+          restore: e.restore,
+          arming: e.arming,
+          zone: e.zone,
+          user: e.panel_user,
+          method: e.method,
+          text: e.text,
+          occurredAt: e.occurred_at.toISOString(),
+        },
+      });
+    }
+    for (const l of log) {
+      entries.push({
+        at: l.at,
+        order: LOG_ORDER[l.kind as AlarmLogKind] ?? 2.5,
+        seq: Number(l.id),
+        entry: { ...l.data, type: l.kind, at: l.at.toISOString(), ...(l.operator_id ? { operatorId: l.operator_id } : {}) },
+      });
+    }
+    for (const s of messages) {
+      const inbound = s.direction === 'inbound';
+      entries.push({
+        at: s.created_at,
+        order: inbound ? 2 : 2.7,
+        seq: 0,
+        entry: inbound
+          ? { type: 'reply', at: s.created_at.toISOString(), messageId: s.id, from: s.from_phone, body: s.body, contactId: s.contact_id }
+          : {
+              type: 'sms',
+              at: s.created_at.toISOString(),
+              messageId: s.id,
+              purpose: s.purpose,
+              legalBasis: s.legal_basis,
+              to: s.to_phone,
+              contactId: s.contact_id,
+              body: s.body,
+              status: s.status,
+              sentAt: s.sent_at?.toISOString() ?? null,
+              errorCode: s.error_code,
+              refusalReason: s.refusal_reason,
+              ...(s.reply_kind ? { replyKind: s.reply_kind } : {}),
+            },
+      });
+    }
+    entries.sort((x, y) => x.at.getTime() - y.at.getTime() || x.order - y.order || x.seq - y.seq);
+    return entries.map((e) => e.entry);
+  }
+}

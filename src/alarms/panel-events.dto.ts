@@ -1,0 +1,71 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { isISO8601, IsOptional, IsString, Length, MaxLength, ValidateBy } from 'class-validator';
+import { EVENT_CLASSES } from './event-classification.js';
+
+const optionalText = (field: string, max: number) => [
+  IsOptional(),
+  IsString({ message: `${field} must be a string` }),
+  MaxLength(max, { message: `${field} must be at most ${max} characters` }),
+];
+
+const apply = (decorators: PropertyDecorator[]): PropertyDecorator => (target, key) => decorators.forEach((d) => d(target, key));
+
+const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** A date and time with its offset: a time without one would be read in whatever zone the server is in. */
+function isTimeWithOffset(value: unknown): boolean {
+  return typeof value === 'string' && WITH_OFFSET.test(value) && isISO8601(value, { strict: true }) && !Number.isNaN(Date.parse(value));
+}
+
+/** A panel's signal (API.md, Panel events). Codes are never refused for being unknown (rule 6): any 1-16 characters. */
+export class PanelEventDto {
+  @ApiProperty({ example: 'p-000123', minLength: 1, maxLength: 128, description: 'unique per panel; a repeat is a duplicate' })
+  @IsString({ message: 'eventId must be a string' })
+  @Length(1, 128, { message: 'eventId must be 1 to 128 characters' })
+  eventId: string;
+
+  @ApiProperty({ example: 'BA', maxLength: 16, description: 'SIA code (BA, FA, OP, ...) or Contact ID qualifier + event (1130, 3401)' })
+  @IsString({ message: 'code must be a string' })
+  @Length(1, 16, { message: 'code must be 1 to 16 characters' })
+  code: string;
+
+  @ApiPropertyOptional({ example: '3', maxLength: 32 })
+  @apply(optionalText('zone', 32))
+  zone?: string | null;
+
+  @ApiPropertyOptional({ example: '2', maxLength: 32, description: 'the panel user (number or name) who armed or disarmed' })
+  @apply(optionalText('user', 32))
+  user?: string | null;
+
+  @ApiPropertyOptional({ example: 'keypad', maxLength: 32, description: 'how: keypad, app, tag, remote, ...' })
+  @apply(optionalText('method', 32))
+  method?: string | null;
+
+  @ApiPropertyOptional({ example: 'Hall PIR', maxLength: 200 })
+  @apply(optionalText('text', 200))
+  text?: string | null;
+
+  @ApiProperty({ example: '2026-11-22T10:15:00+01:00', description: 'ISO-8601 with offset (or Z)' })
+  @ValidateBy({
+    name: 'isTimeWithOffset',
+    validator: { validate: isTimeWithOffset, defaultMessage: () => 'occurredAt must be an ISO-8601 time with an offset, e.g. 2026-11-22T10:15:00+01:00' },
+  })
+  occurredAt: string;
+}
+
+export class PanelEventAnswer {
+  @ApiProperty({ example: 'p-000123' })
+  eventId: string;
+
+  @ApiProperty({ enum: ['accepted', 'duplicate'] })
+  status: 'accepted' | 'duplicate';
+
+  @ApiProperty({ enum: EVENT_CLASSES })
+  class: string;
+
+  @ApiProperty()
+  restore: boolean;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'the alarm the event opened, joined or (a restore) was attached to' })
+  alarmId?: string;
+}

@@ -1,0 +1,141 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { DomainError } from '../common/domain-error.js';
+import { Clock } from '../escalation/clock.js';
+import { EscalationEngine } from '../escalation/escalation-engine.js';
+import { announceAlarmChange } from './alarm-changes.js';
+import { AlarmOpening, zoneKeyOf } from './alarm-opening.js';
+import { acknowledgeAlarm, writeAlarmLog } from './alarm-state.js';
+import { classify, opensAlarm, type Classification, type EventClass } from './event-classification.js';
+import type { PanelEventDto } from './panel-events.dto.js';
+
+export interface PanelEventResult {
+  duplicate: boolean;
+  body: { eventId: string; status: 'accepted' | 'duplicate'; class: EventClass; restore: boolean; alarmId?: string };
+}
+
+/**
+ * A panel's signal, handled in one transaction (PRODUCT.md rule 6: a 202 means it is committed):
+ * stored once per (panel, eventId), the panel marked as heard from, and then what its class asks for
+ * (PRODUCT.md, Alarm events): open or join an alarm (and text the owner, in the same transaction),
+ * attach a restore to its alarm, record arming (a disarm during the owner stage acknowledges), or
+ * only supervision for tests. The panel's row is locked first, so one panel's signals are handled
+ * one after another, whichever instance receives them.
+ */
+@Injectable()
+export class PanelEvents {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly opening: AlarmOpening,
+    private readonly engine: EscalationEngine,
+    private readonly clock: Clock,
+  ) {}
+
+  async receive(panelId: string, dto: PanelEventDto): Promise<PanelEventResult> {
+    const c = classify(dto.code);
+    const receivedAt = this.clock.now();
+    let nextStepAt: Date | null = null;
+
+    const result = await this.dataSource.transaction(async (m): Promise<PanelEventResult> => {
+      // Every signal, duplicate or not, says the panel is alive.
+      const [panel] = (await m.query(
+        `WITH u AS (UPDATE panel SET last_seen_at = GREATEST(last_seen_at, $2) WHERE id = $1 RETURNING customer_id) SELECT * FROM u`,
+        [panelId, receivedAt],
+      )) as Array<{ customer_id: string }>;
+      if (!panel) {
+        // Removed between the signature check and now: the same answer as an unknown panel.
+        throw new DomainError('unauthenticated', 'panel_signature_invalid', 'X-Keyholder-Signature does not match: wrong panel, wrong secret, or a body other than the one signed');
+      }
+      const customerId = panel.customer_id;
+      const [stored] = (await m.query(
+        `INSERT INTO panel_event (panel_id, customer_id, event_id, code, class, restore, arming, zone, panel_user, method, text, occurred_at, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (panel_id, event_id) DO NOTHING
+         RETURNING id`,
+        [panelId, customerId, dto.eventId, dto.code, c.class, c.restore, c.arming ?? null, dto.zone ?? null, dto.user ?? null, dto.method ?? null,
+          dto.text ?? null, new Date(dto.occurredAt), receivedAt],
+      )) as Array<{ id: string }>;
+      if (!stored) return this.duplicate(panelId, dto.eventId, m);
+
+      await this.panelReporting(panelId, dto.eventId, receivedAt, m);
+      let alarmId: string | undefined;
+      if (opensAlarm(c)) {
+        const zone = dto.zone ?? null;
+        const opened = await this.opening.openOrJoin({ customerId, panelId, class: c.class, zone, zoneKey: zoneKeyOf(zone), at: receivedAt }, m);
+        alarmId = opened.alarmId;
+        nextStepAt = opened.nextStepAt;
+      } else if (c.restore) {
+        alarmId = await this.attachRestore(panelId, c, dto.zone ?? null, m);
+      } else if (c.arming === 'disarm') {
+        await this.cancelAtPanel(panelId, dto, receivedAt, m);
+      }
+      if (alarmId) await m.query(`UPDATE panel_event SET alarm_id = $2 WHERE id = $1`, [stored.id, alarmId]);
+      return {
+        duplicate: false,
+        body: { eventId: dto.eventId, status: 'accepted', class: c.class, restore: c.restore, ...(alarmId ? { alarmId } : {}) },
+      };
+    });
+    // Committed: the owner's SMS is already on its way (the outbox kicks on commit); arm the timer for the wait.
+    if (nextStepAt) this.engine.armAt((nextStepAt as Date).getTime());
+    return result;
+  }
+
+  /** A repeat of an eventId: the same answer as the first time, nothing done again. */
+  private async duplicate(panelId: string, eventId: string, m: EntityManager): Promise<PanelEventResult> {
+    const [first] = (await m.query(`SELECT class, restore, alarm_id FROM panel_event WHERE panel_id = $1 AND event_id = $2`, [panelId, eventId])) as Array<{
+      class: EventClass;
+      restore: boolean;
+      alarm_id: string | null;
+    }>;
+    return {
+      duplicate: true,
+      body: { eventId, status: 'duplicate', class: first.class, restore: first.restore, ...(first.alarm_id ? { alarmId: first.alarm_id } : {}) },
+    };
+  }
+
+  /**
+   * A restore is shown on the alarm it restores (same panel, class and zone; a restore without a
+   * zone matches the latest open alarm of its class) and does not close it.
+   */
+  private async attachRestore(panelId: string, c: Classification, zone: string | null, m: EntityManager): Promise<string | undefined> {
+    const [match] = (await m.query(
+      `SELECT id FROM alarm WHERE panel_id = $1 AND class = $2 AND status = 'open' AND ($3::text IS NULL OR zone_key = $4)
+        ORDER BY opened_at DESC LIMIT 1`,
+      [panelId, c.class, zone, zoneKeyOf(zone)],
+    )) as Array<{ id: string }>;
+    if (!match) return undefined;
+    await m.query(`UPDATE alarm SET last_event_at = now(), updated_at = now() WHERE id = $1`, [match.id]);
+    await announceAlarmChange(m, match.id);
+    return match.id;
+  }
+
+  /** PRODUCT.md: a disarm while an alarm is still in the owner stage counts as the owner acknowledging. */
+  private async cancelAtPanel(panelId: string, dto: PanelEventDto, at: Date, m: EntityManager): Promise<void> {
+    const alarms = (await m.query(`SELECT id FROM alarm WHERE panel_id = $1 AND status = 'open' AND stage = 'owner' ORDER BY opened_at FOR UPDATE`, [
+      panelId,
+    ])) as Array<{ id: string }>;
+    for (const a of alarms) {
+      await acknowledgeAlarm(
+        m,
+        a.id,
+        { type: 'panel', via: 'panel_disarm', eventId: dto.eventId, user: dto.user ?? null, method: dto.method ?? null },
+        at,
+        'cancelled at the panel',
+      );
+    }
+  }
+
+  /** A panel that was reported offline is heard from again: said once on its open offline alarm. */
+  private async panelReporting(panelId: string, eventId: string, at: Date, m: EntityManager): Promise<void> {
+    const [offline] = (await m.query(
+      `SELECT a.id FROM alarm a
+        WHERE a.panel_id = $1 AND a.zone_key = 'offline' AND a.status = 'open'
+          AND NOT EXISTS (SELECT 1 FROM alarm_log l WHERE l.alarm_id = a.id AND l.kind = 'panel_reporting')`,
+      [panelId],
+    )) as Array<{ id: string }>;
+    if (!offline) return;
+    await writeAlarmLog(m, offline.id, 'panel_reporting', { eventId }, null, at);
+    await announceAlarmChange(m, offline.id);
+  }
+}

@@ -1,0 +1,180 @@
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from './app-config.js';
+
+const SID = 'AC' + '0123456789abcdef'.repeat(2);
+const MG = 'MG' + 'fedcba9876543210'.repeat(2);
+
+/** The problems loadConfig reports for this environment (fails the test if it accepts it). */
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    const err = e as ConfigError;
+    // The message is what main.ts prints: a header, then exactly one line per problem.
+    expect(err.message.split('\n')).toEqual(['Invalid configuration:', ...err.problems.map((p) => `  ${p}`)]);
+    return err.problems;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+describe('loadConfig', () => {
+  it('starts with API.md defaults from an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(3000);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.dataDir).toBe(path.resolve('./.keyholder'));
+    expect(c.publicBaseUrl).toBe('http://localhost:3000');
+    expect(c.admin).toEqual({ email: 'admin@localhost', password: undefined });
+    expect(c.sms).toMatchObject({ provider: 'outbox', twilio: undefined });
+    expect(c.companyName).toBe('Keyholder');
+    expect(c.logLevel).toBe('info');
+    expect(c.sessionTtlSeconds).toBe(12 * 3600);
+    expect(c.cookieSecure).toBe(false);
+    expect(c.encryptionKey).toBeUndefined();
+  });
+
+  it('reads every variable it documents', () => {
+    const c = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgresql://kh:pw@db:5432/keyholder',
+      DATA_DIR: '/var/lib/keyholder',
+      PUBLIC_BASE_URL: 'https://alarm.example.com/',
+      ADMIN_EMAIL: 'Boss@Example.com',
+      ADMIN_PASSWORD: 'a-long-enough-password',
+      TWILIO_ACCOUNT_SID: SID,
+      TWILIO_AUTH_TOKEN: 'twilio-auth-token-123',
+      TWILIO_MESSAGING_SERVICE_SID: MG,
+      TWILIO_API_URL: 'http://127.0.0.1:9999/',
+      COMPANY_NAME: 'Larmbolaget',
+      LOG_LEVEL: 'warn',
+      SESSION_TTL_SECONDS: '3600',
+      COOKIE_SECURE: 'false',
+      CONTROLLER_NAME: 'Larmbolaget AB',
+      CONTROLLER_CONTACT: 'privacy@larmbolaget.se',
+      DPO_CONTACT: 'dpo@larmbolaget.se',
+      ENCRYPTION_KEY: 'ab'.repeat(32),
+    });
+    expect(c.port).toBe(8080);
+    expect(c.databaseUrl).toBe('postgresql://kh:pw@db:5432/keyholder');
+    expect(c.dataDir).toBe('/var/lib/keyholder');
+    expect(c.publicBaseUrl).toBe('https://alarm.example.com');
+    expect(c.admin).toEqual({ email: 'boss@example.com', password: 'a-long-enough-password' });
+    expect(c.sms).toMatchObject({
+      provider: 'twilio',
+      twilio: { accountSid: SID, authToken: 'twilio-auth-token-123', from: undefined, messagingServiceSid: MG, apiUrl: 'http://127.0.0.1:9999' },
+    });
+    expect(c.companyName).toBe('Larmbolaget');
+    expect(c.logLevel).toBe('warn');
+    expect(c.sessionTtlSeconds).toBe(3600);
+    expect(c.cookieSecure).toBe(false); // explicit, although the public URL is https
+    expect(c.controller).toEqual({ name: 'Larmbolaget AB', contact: 'privacy@larmbolaget.se', dpoContact: 'dpo@larmbolaget.se' });
+    expect(c.encryptionKey).toEqual(Buffer.alloc(32, 0xab));
+  });
+
+  it('derives the public URL from PORT and secure cookies from an https URL', () => {
+    expect(loadConfig({ PORT: '4000' }).publicBaseUrl).toBe('http://localhost:4000');
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://alarm.example.com' }).cookieSecure).toBe(true);
+  });
+
+  it('treats empty variables as unset (FOO= in a compose file)', () => {
+    const c = loadConfig({ PORT: '', DATABASE_URL: '', TWILIO_ACCOUNT_SID: '', ADMIN_PASSWORD: '' });
+    expect(c.port).toBe(3000);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.sms.provider).toBe('outbox');
+    expect(c.admin.password).toBeUndefined();
+  });
+
+  it('uses Twilio when an account SID is set, and the outbox when told to', () => {
+    const twilio = { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'twilio-auth-token-123', TWILIO_FROM: '+46701234567' };
+    expect(loadConfig(twilio).sms.provider).toBe('twilio');
+    expect(loadConfig(twilio).sms.twilio?.apiUrl).toBe('https://api.twilio.com');
+    expect(loadConfig({ ...twilio, TWILIO_FROM: 'Larmbolag' }).sms.twilio?.from).toBe('Larmbolag');
+    expect(loadConfig({ ...twilio, SMS_PROVIDER: 'outbox' }).sms).toMatchObject({ provider: 'outbox', twilio: undefined });
+  });
+
+  it('reports one readable line per problem, naming the variable', () => {
+    const problems = problemsOf({
+      PORT: 'abc',
+      DATABASE_URL: 'mysql://x',
+      PUBLIC_BASE_URL: 'nope',
+      ADMIN_PASSWORD: 'short',
+      ADMIN_EMAIL: 'bob',
+      LOG_LEVEL: 'loud',
+    });
+    expect(problems).toEqual([
+      'PORT: must be a whole number (got "abc")',
+      'DATABASE_URL: must be a postgres:// or postgresql:// connection string',
+      'PUBLIC_BASE_URL: must be an http(s) URL such as https://alarm.example.com (got "nope")',
+      'ADMIN_EMAIL: must be an email address (got "bob")',
+      'ADMIN_PASSWORD: must be at least 12 characters',
+      expect.stringMatching(/^LOG_LEVEL: must be one of the following values: fatal, error, warn, info, debug, trace, silent \(got "loud"\)$/),
+    ]);
+  });
+
+  it('says what is wrong with a number, not the bound it happens to miss', () => {
+    expect(problemsOf({ PORT: '3.5' })).toEqual(['PORT: must be a whole number (got "3.5")']);
+    expect(problemsOf({ PORT: '70000' })).toEqual(['PORT: must not be greater than 65535 (got "70000")']);
+    expect(problemsOf({ SESSION_TTL_SECONDS: 'soon' })).toEqual(['SESSION_TTL_SECONDS: must be a whole number of seconds (got "soon")']);
+    expect(problemsOf({ SESSION_TTL_SECONDS: '5' })).toEqual(['SESSION_TTL_SECONDS: must not be less than 60 (got "5")']);
+  });
+
+  it('checks the remaining variables', () => {
+    const problems = problemsOf({
+      SMS_PROVIDER: 'carrier-pigeon',
+      COOKIE_SECURE: 'yes',
+      ENCRYPTION_KEY: 'not-hex',
+      COMPANY_NAME: 'x'.repeat(41),
+      TWILIO_API_URL: 'ftp://twilio',
+    });
+    expect(problems).toHaveLength(5);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'SMS_PROVIDER: must be "twilio" or "outbox" (got "carrier-pigeon")',
+        'COOKIE_SECURE: must be "true" or "false" (got "yes")',
+        'ENCRYPTION_KEY: must be 64 hex characters (a 256-bit key)',
+        expect.stringMatching(/^COMPANY_NAME: must be at most 40 characters/),
+        'TWILIO_API_URL: must be an http(s) URL (got "ftp://twilio")',
+      ]),
+    );
+  });
+
+  it('refuses partial Twilio settings instead of silently not sending', () => {
+    expect(problemsOf({ SMS_PROVIDER: 'twilio' })).toEqual([
+      'TWILIO_ACCOUNT_SID: is required when SMS_PROVIDER is twilio',
+      'TWILIO_AUTH_TOKEN: is required when Twilio is used',
+      'TWILIO_FROM: set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID to say who sends the SMS',
+    ]);
+    expect(problemsOf({ TWILIO_ACCOUNT_SID: SID, TWILIO_FROM: '+46701234567' })).toEqual([
+      'TWILIO_AUTH_TOKEN: is required when Twilio is used',
+    ]);
+    expect(problemsOf({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'twilio-auth-token-123' })).toEqual([
+      'TWILIO_FROM: set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID to say who sends the SMS',
+    ]);
+    // A token without an account SID: most likely a misspelt TWILIO_ACCOUNT_SID.
+    expect(problemsOf({ TWILIO_AUTH_TOKEN: 'twilio-auth-token-123', TWILIO_FROM: '+46701234567' })).toEqual([
+      'TWILIO_ACCOUNT_SID: is required when TWILIO_AUTH_TOKEN, TWILIO_FROM are set (or set SMS_PROVIDER=outbox to store messages without sending)',
+    ]);
+    expect(problemsOf({ TWILIO_ACCOUNT_SID: 'AC123', TWILIO_AUTH_TOKEN: 'x', TWILIO_FROM: '+1' })).toEqual([
+      'TWILIO_ACCOUNT_SID: must be "AC" followed by 32 hex characters (got "AC123")',
+      'TWILIO_AUTH_TOKEN: is too short to be a Twilio auth token',
+      'TWILIO_FROM: must be an E.164 number (+4670...) or an alphanumeric sender id of at most 11 characters (got "+1")',
+    ]);
+  });
+
+  it('never echoes a secret back', () => {
+    const secrets = {
+      DATABASE_URL: 'mysql://root:hunter2-db-secret@db/x',
+      ADMIN_PASSWORD: 'pw-secret',
+      TWILIO_ACCOUNT_SID: SID,
+      TWILIO_AUTH_TOKEN: 'tok',
+      TWILIO_FROM: '+46701234567',
+      ENCRYPTION_KEY: 'key-secret-zz',
+    };
+    const problems = problemsOf(secrets);
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['ADMIN_PASSWORD', 'DATABASE_URL', 'ENCRYPTION_KEY', 'TWILIO_AUTH_TOKEN']);
+    const text = problems.join('\n');
+    for (const secret of ['hunter2-db-secret', 'pw-secret', 'tok"', 'key-secret-zz']) expect(text).not.toContain(secret);
+  });
+});

@@ -1,0 +1,34 @@
+import type { ProcessingDeclaration } from '../privacy/processing.decorator.js';
+
+/** What every operation on the customer register shares; each adds its operation name and purpose. */
+export const CUSTOMER_REGISTER: Omit<ProcessingDeclaration, 'operation' | 'purpose'> = {
+  legalBasis: 'contract',
+  legalBasisNote: 'the alarm monitoring contract with the customer',
+  dataSubjects: ['customers'],
+  dataCategories: [
+    'name',
+    'mobile phone number',
+    'email address',
+    'preferred language',
+    'alarm address',
+    'postal address',
+    'national identity number (encrypted; shown masked)',
+  ],
+  recipients: ['alarm-central staff (operators, supervisors, DPO)'],
+  retention:
+    'while the alarm contract lasts; 12 months after the contract ends (claims and final invoicing) the record is erased, ' +
+    'and alarm history that must be kept for claims is anonymised',
+};
+
+export const NATIONAL_ID_REVEAL: ProcessingDeclaration = {
+  operation: 'customers.national_id.reveal',
+  purpose: 'Secure identification of the customer (e.g. before acting on a request by phone); every reveal is logged',
+  legalBasis: 'contract',
+  legalBasisNote:
+    'only for secure identification under the contract (IMY and Datatilsynet: the number is used only where identification must be certain)',
+  dataSubjects: ['customers'],
+  dataCategories: ['national identity number (personnummer, samordningsnummer, fødselsnummer, D-number)'],
+  recipients: ['supervisors and the DPO of the alarm central'],
+  retention:
+    'stored encrypted while the contract lasts; erased with the customer record 12 months after the contract ends; never sent by SMS or written to logs',
+};

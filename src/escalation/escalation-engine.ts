@@ -1,0 +1,176 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Subscription } from 'rxjs';
+import type { DataSource } from 'typeorm';
+import { AlarmChanges, announceAlarmChange } from '../alarms/alarm-changes.js';
+import type { AlarmRow } from '../alarms/alarm-state.js';
+import { SmsOutbox, type SmsStatusChange } from '../sms/sms-outbox.js';
+import { Clock } from './clock.js';
+import { Escalation } from './escalation.js';
+
+/** A step that failed (an error, not an SMS failure) is tried again after this long. */
+const STEP_RETRY_MS = 5000;
+
+/** Status changes of a step's SMS that matter to the escalation. */
+const WATCHED = new Set(['sent', 'delivered', 'failed', 'undelivered', 'refused']);
+
+/**
+ * Runs escalation steps when they fall due, within milliseconds of their time (PRODUCT.md rule 7;
+ * DOMAIN.md: "where we beat them"), durably:
+ * - the state is in the alarm rows (next_step_at); this process keeps one timer armed for the
+ *   earliest next_step_at of all alarms, re-armed whenever a change is committed here or announced
+ *   by another instance (LISTEN/NOTIFY, AlarmChanges);
+ * - a sweep every second runs anything due that no timer caught (a lost notification, a clock jump);
+ * - a due alarm is claimed with FOR UPDATE SKIP LOCKED and its step run and its state moved on in
+ *   one transaction, so instances sharing the database never run a step twice;
+ * - at start-up every overdue step runs at once (after a crash, kill -9 or a deploy).
+ * A step's SMS failing for good (failed, undelivered, refused) ends the step at once, from the
+ * outbox's status changes.
+ */
+@Injectable()
+export class EscalationEngine implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(EscalationEngine.name);
+  private timer?: NodeJS.Timeout;
+  private timerAt?: number;
+  private running = false;
+  private rerun = false;
+  private pass?: Promise<void>;
+  private stopped = false;
+  private readonly subscriptions: Subscription[] = [];
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly escalation: Escalation,
+    private readonly clock: Clock,
+    private readonly changes: AlarmChanges,
+    private readonly outbox: SmsOutbox,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.subscriptions.push(
+      this.outbox.statusChanges$.subscribe((change) => {
+        if (change.alarmId && WATCHED.has(change.status) && (change.purpose === 'alarm_owner' || change.purpose === 'alarm_contact')) {
+          void this.onMessageStatus(change);
+        }
+      }),
+      this.changes.changes$.subscribe((change) => {
+        if (change.nextStepAt) this.armAt(change.nextStepAt);
+      }),
+    );
+    this.runDue();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const s of this.subscriptions) s.unsubscribe();
+    await this.pass?.catch(() => undefined);
+  }
+
+  /** Something will be due at `at` (epoch ms): make sure the timer fires by then. */
+  armAt(at: number): void {
+    if (this.stopped) return;
+    if (this.timerAt !== undefined && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = undefined;
+      this.runDue();
+    }, Math.max(0, at - this.clock.now().getTime()));
+    this.timer.unref();
+  }
+
+  /** The safety net (see the class comment). Also what a test calls to run due steps now. */
+  @Interval('escalation-sweep', 1000)
+  sweep(): void {
+    this.runDue();
+  }
+
+  /** Runs every due step (or, when a pass is running, another pass right after it). */
+  runDue(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.rerun = true;
+      return;
+    }
+    this.running = true;
+    this.pass = this.drain();
+  }
+
+  /** Resolves when no pass is running (tests). */
+  async idle(): Promise<void> {
+    while (this.running) await this.pass;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      do {
+        this.rerun = false;
+        while (!this.stopped && (await this.runOne())) {
+          /* one due alarm per transaction, until none is due */
+        }
+      } while (this.rerun && !this.stopped);
+      await this.armForEarliest();
+    } catch (e) {
+      if (!this.stopped) this.logger.warn({ err: e }, 'escalation pass failed; the sweep retries within a second');
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Claims one due alarm (skipping any another instance holds), runs its step, commits. */
+  private async runOne(): Promise<boolean> {
+    const now = this.clock.now();
+    let next: Date | null = null;
+    let claimed: string | undefined;
+    try {
+      const ran = await this.dataSource.transaction(async (m) => {
+        const [alarm] = (await m.query(
+          `SELECT * FROM alarm WHERE next_step_at <= $1 ORDER BY next_step_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+          [now],
+        )) as AlarmRow[];
+        if (!alarm) return false;
+        claimed = alarm.id;
+        next = await this.escalation.due(alarm, m);
+        await announceAlarmChange(m, alarm.id, next);
+        return true;
+      });
+      if (next) this.armAt((next as Date).getTime());
+      return ran;
+    } catch (e) {
+      if (!claimed) throw e;
+      // One alarm whose step fails (rolled back, so nothing was sent) must not hold up every other
+      // alarm behind it in the due order: it is tried again a little later.
+      this.logger.error({ err: e, alarmId: claimed }, 'escalation step failed; retrying this alarm in 5 s');
+      await this.dataSource.query(`UPDATE alarm SET next_step_at = $2 WHERE id = $1 AND next_step_at <= $3`, [
+        claimed,
+        new Date(now.getTime() + STEP_RETRY_MS),
+        now,
+      ]);
+      return true;
+    }
+  }
+
+  private async armForEarliest(): Promise<void> {
+    const [row] = (await this.dataSource.query(`SELECT min(next_step_at) AS at FROM alarm WHERE next_step_at IS NOT NULL`)) as Array<{ at: Date | null }>;
+    if (row?.at) this.armAt(row.at.getTime());
+  }
+
+  private async onMessageStatus(change: SmsStatusChange): Promise<void> {
+    try {
+      let next: Date | null | undefined;
+      await this.dataSource.transaction(async (m) => {
+        const [alarm] = (await m.query(`SELECT * FROM alarm WHERE id = $1 AND step_message_id = $2 FOR UPDATE`, [change.alarmId, change.messageId])) as AlarmRow[];
+        if (!alarm) return;
+        next = await this.escalation.messageStatus(alarm, change.messageId, m);
+        if (next !== undefined) await announceAlarmChange(m, alarm.id, next);
+      });
+      if (next) this.armAt((next as Date).getTime());
+    } catch (e) {
+      // The due check reads the same status from the database, so the step still ends, at its fallback time.
+      if (!this.stopped) this.logger.warn({ err: e, alarmId: change.alarmId, messageId: change.messageId }, 'could not react to an alarm SMS status');
+    }
+  }
+}

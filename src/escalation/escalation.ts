@@ -1,0 +1,302 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { contactAlarmText, ownerAlarmText, type AlarmSubject } from '../alarms/alarm-texts.js';
+import { writeAlarmLog, type AlarmRow, type AlarmStage } from '../alarms/alarm-state.js';
+import { ESCALATION_TEXT_CONTACT, ESCALATION_TEXT_OWNER } from '../alarms/alarms.processing.js';
+import type { EventClass } from '../alarms/event-classification.js';
+import { DomainError } from '../common/domain-error.js';
+import { AppConfig } from '../config/app-config.js';
+import type { Address, Language } from '../customers/customer.entity.js';
+import { Processing, type LegalBasis } from '../privacy/processing.decorator.js';
+import { ProcessingLog } from '../privacy/processing-log.service.js';
+import { SmsOutbox, type EnqueuedSms } from '../sms/sms-outbox.js';
+import type { OutboundSms } from '../sms/send-policy.js';
+import type { SmsStatus } from '../sms/sms.types.js';
+import { Clock } from './clock.js';
+import { allocateReplyCode, saveReplyCode } from './reply-codes.js';
+
+/** Classes that text no one (PRODUCT.md: a duress code means the owner may be under threat). */
+export const TEXTS_NOBODY: readonly EventClass[] = ['panic', 'duress'];
+/** Classes whose escalation stops after the owner. */
+export const OWNER_ONLY: readonly EventClass[] = ['technical'];
+/** Classes for which contacts are texted under vital interests (PRODUCT.md, Legal bases). */
+export const VITAL_INTERESTS: readonly EventClass[] = ['fire', 'gas', 'medical', 'panic'];
+/** Every class that texts anyone has escalation settings (API.md). */
+export const ESCALATING_CLASSES = ['burglary', 'fire', 'gas', 'water', 'medical', 'tamper', 'technical', 'unknown'] as const;
+export type EscalatingClass = (typeof ESCALATING_CLASSES)[number];
+
+/** PRODUCT.md defaults, used only if a class has no settings row. */
+export const DEFAULT_OWNER_WAIT_SECONDS = 60;
+export const DEFAULT_CONTACT_WAIT_SECONDS = 60;
+
+/**
+ * While a step's SMS is still waiting to be handed to the provider, the engine looks again this often:
+ * the wait starts only at the hand-over (API.md), so there is nothing to advance yet.
+ */
+export const RECHECK_MS = 1000;
+
+export const initialStage = (c: EventClass): AlarmStage => (TEXTS_NOBODY.includes(c) ? 'unreached' : 'owner');
+export const contactLegalBasis = (c: EventClass): LegalBasis => (VITAL_INTERESTS.includes(c) ? 'vital_interests' : 'legitimate_interests');
+
+interface CustomerFacts {
+  id: string;
+  name: string;
+  phone: string;
+  language: Language;
+  alarm_address: Address;
+  ended_at: Date | null;
+}
+
+interface MessageFacts {
+  status: SmsStatus;
+  sent_at: Date | null;
+}
+
+const ENDED: ReadonlySet<SmsStatus> = new Set(['failed', 'undelivered', 'refused']);
+
+/**
+ * The escalation of one alarm, step by step (PRODUCT.md, Escalation). Every method runs inside the
+ * caller's transaction and expects the alarm row locked (FOR UPDATE) by it: the step's SMS is
+ * enqueued and the state moved on in that one transaction, so a step runs exactly once however many
+ * instances look at the alarm. Each returns when the alarm must be looked at next (or null).
+ *
+ * State: `step` 0 is the owner, k is the k-th contact of the chain frozen at opening. `next_step_at`
+ * is when to look again. It is first set at enqueue + wait (the fallback if no status is ever heard),
+ * moved to the provider hand-over (`sms_message.sent_at`) + wait when that is known, and checked
+ * against `sent_at` again when it falls due, so the wait always starts at the hand-over whichever
+ * instance sent the SMS. A permanent failure (failed, undelivered, refused) ends the step at once.
+ */
+@Injectable()
+export class Escalation {
+  private readonly logger = new Logger(Escalation.name);
+
+  constructor(
+    private readonly outbox: SmsOutbox,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly processingLog: ProcessingLog,
+  ) {}
+
+  /**
+   * A new alarm (in the transaction that inserted it): freeze the chain and the waits, then text the
+   * owner, unless the class texts no one.
+   */
+  async start(alarm: AlarmRow, m: EntityManager): Promise<Date | null> {
+    const [settings] = (await m.query(`SELECT owner_wait_seconds, contact_wait_seconds FROM escalation_setting WHERE class = $1`, [alarm.class])) as Array<{
+      owner_wait_seconds: number;
+      contact_wait_seconds: number;
+    }>;
+    const chain = (
+      (await m.query(
+        `SELECT id FROM contact WHERE customer_id = $1 AND ended_at IS NULL AND status = 'active' ORDER BY priority, created_at, id`,
+        [alarm.customer_id],
+      )) as Array<{ id: string }>
+    ).map((r) => r.id);
+    const frozen: AlarmRow = {
+      ...alarm,
+      chain,
+      owner_wait_seconds: settings?.owner_wait_seconds ?? DEFAULT_OWNER_WAIT_SECONDS,
+      contact_wait_seconds: settings?.contact_wait_seconds ?? DEFAULT_CONTACT_WAIT_SECONDS,
+      step: 0,
+    };
+    await m.query(`UPDATE alarm SET chain = $2::uuid[], owner_wait_seconds = $3, contact_wait_seconds = $4, step = 0 WHERE id = $1`, [
+      alarm.id,
+      chain,
+      frozen.owner_wait_seconds,
+      frozen.contact_wait_seconds,
+    ]);
+    await writeAlarmLog(m, alarm.id, 'opened', {
+      class: alarm.class,
+      reason: alarm.reason,
+      stage: alarm.stage,
+      chain,
+      ownerWaitSeconds: frozen.owner_wait_seconds,
+      contactWaitSeconds: frozen.contact_wait_seconds,
+    });
+    if (alarm.stage !== 'owner') return null; // panic, duress: nobody is texted
+    return this.textOwner(frozen, m);
+  }
+
+  /** The alarm's next_step_at has come: move on if its step is over, else say when to look again. */
+  async due(alarm: AlarmRow, m: EntityManager): Promise<Date | null> {
+    if (alarm.status !== 'open' || (alarm.stage !== 'owner' && alarm.stage !== 'contacts')) {
+      await m.query(`UPDATE alarm SET next_step_at = NULL WHERE id = $1`, [alarm.id]);
+      return null;
+    }
+    const message = await this.message(alarm.step_message_id, m);
+    if (!message || ENDED.has(message.status)) return this.advance(alarm, m, 'sms_failed');
+    if (message.status === 'queued' || message.status === 'sending') {
+      return this.setNext(alarm.id, new Date(this.clock.now().getTime() + RECHECK_MS), m);
+    }
+    const due = this.waitEnds(alarm, message);
+    if (due.getTime() > this.clock.now().getTime()) return this.setNext(alarm.id, due, m);
+    return this.advance(alarm, m, 'wait_ran_out');
+  }
+
+  /** The current step's SMS changed status (SmsOutbox.statusChanges$). Ignored for any other message. */
+  async messageStatus(alarm: AlarmRow, messageId: string, m: EntityManager): Promise<Date | null | undefined> {
+    if (alarm.status !== 'open' || alarm.step_message_id !== messageId || (alarm.stage !== 'owner' && alarm.stage !== 'contacts')) return undefined;
+    const message = await this.message(messageId, m);
+    if (!message) return undefined;
+    if (ENDED.has(message.status)) return this.advance(alarm, m, 'sms_failed');
+    if (message.sent_at) return this.setNext(alarm.id, this.waitEnds(alarm, message), m);
+    return undefined;
+  }
+
+  /**
+   * The step is over without an acknowledgement: text the next contact who may still be texted
+   * (skipping those who opted out or were removed since the chain was frozen), or, when none is
+   * left (or the class stops at the owner), the alarm is unreached.
+   */
+  private async advance(alarm: AlarmRow, m: EntityManager, why: 'wait_ran_out' | 'sms_failed' | 'sms_refused' | 'owner_unavailable'): Promise<Date | null> {
+    const chain = alarm.chain ?? [];
+    let stage = alarm.stage;
+    if (!OWNER_ONLY.includes(alarm.class)) {
+      for (let step = alarm.step + 1; step <= chain.length; step++) {
+        const contactId = chain[step - 1];
+        const [contact] = (await m.query(`SELECT id, name, phone, status, ended_at FROM contact WHERE id = $1`, [contactId])) as Array<{
+          id: string;
+          name: string;
+          phone: string;
+          status: string;
+          ended_at: Date | null;
+        }>;
+        if (!contact || contact.ended_at || contact.status !== 'active') {
+          const reason = !contact || contact.ended_at ? 'contact_removed' : 'contact_opted_out';
+          await writeAlarmLog(m, alarm.id, 'step_skipped', { step, contactId, reason });
+          continue;
+        }
+        if (stage !== 'contacts') {
+          await writeAlarmLog(m, alarm.id, 'stage', { stage: 'contacts', from: stage, reason: why });
+          stage = 'contacts';
+        }
+        // The state first, then the SMS: the send policy asks the AlarmContactGate, in this
+        // transaction, whether this contact is the current step of an alarm in stage 'contacts'.
+        await m.query(`UPDATE alarm SET stage = 'contacts', step = $2, step_message_id = NULL, next_step_at = NULL, updated_at = now() WHERE id = $1`, [
+          alarm.id,
+          step,
+        ]);
+        const sent = await this.textContact({ ...alarm, stage: 'contacts', step }, contact, m);
+        if (sent) return sent;
+        why = 'sms_refused';
+      }
+    }
+    if (stage !== 'unreached') {
+      await writeAlarmLog(m, alarm.id, 'stage', { stage: 'unreached', from: stage, reason: why });
+    }
+    await m.query(`UPDATE alarm SET stage = 'unreached', next_step_at = NULL, updated_at = now() WHERE id = $1`, [alarm.id]);
+    return null;
+  }
+
+  @Processing(ESCALATION_TEXT_OWNER)
+  private async textOwner(alarm: AlarmRow, m: EntityManager): Promise<Date | null> {
+    const customer = await this.customer(alarm.customer_id, m);
+    if (!customer || customer.ended_at) {
+      await writeAlarmLog(m, alarm.id, 'step_skipped', { step: 0, reason: 'owner_unavailable' });
+      return this.advance(alarm, m, 'owner_unavailable');
+    }
+    const code = await allocateReplyCode(customer.phone, m);
+    const body = ownerAlarmText({
+      language: customer.language,
+      company: this.config.companyName,
+      subject: this.subject(alarm),
+      street: customer.alarm_address.street,
+      city: customer.alarm_address.city,
+      zone: alarm.zone,
+      code,
+    });
+    const result = await this.enqueue({ purpose: 'alarm_owner', to: customer.phone, body, legalBasis: 'contract', alarmId: alarm.id, customerId: customer.id }, m);
+    if (result.status !== 'queued') {
+      await writeAlarmLog(m, alarm.id, 'step_skipped', { step: 0, reason: 'sms_refused', refusal: result.refusalReason ?? null, messageId: result.id ?? null });
+      return this.advance(alarm, m, 'sms_refused');
+    }
+    await saveReplyCode({ phone: customer.phone, code, alarmId: alarm.id, customerId: customer.id, contactId: null, messageId: result.id }, m);
+    await this.processingLog.record(
+      { ...ESCALATION_TEXT_OWNER, actor: { type: 'system', id: 'escalation' }, subjectIds: [customer.id, alarm.id] },
+      { manager: m },
+    );
+    return this.stepStarted(alarm.id, result.id, alarm.owner_wait_seconds ?? DEFAULT_OWNER_WAIT_SECONDS, m);
+  }
+
+  @Processing(ESCALATION_TEXT_CONTACT)
+  private async textContact(alarm: AlarmRow, contact: { id: string; name: string; phone: string }, m: EntityManager): Promise<Date | null> {
+    const customer = await this.customer(alarm.customer_id, m);
+    if (!customer) return null;
+    const code = await allocateReplyCode(contact.phone, m);
+    const body = contactAlarmText({
+      language: customer.language,
+      company: this.config.companyName,
+      subject: this.subject(alarm),
+      street: customer.alarm_address.street,
+      city: customer.alarm_address.city,
+      zone: alarm.zone,
+      code,
+      customerName: customer.name,
+    });
+    const legalBasis = contactLegalBasis(alarm.class);
+    const result = await this.enqueue(
+      { purpose: 'alarm_contact', to: contact.phone, body, legalBasis, alarmId: alarm.id, customerId: customer.id, contactId: contact.id },
+      m,
+    );
+    if (result.status !== 'queued') {
+      await writeAlarmLog(m, alarm.id, 'step_skipped', {
+        step: alarm.step,
+        contactId: contact.id,
+        reason: 'sms_refused',
+        refusal: result.refusalReason ?? null,
+        messageId: result.id ?? null,
+      });
+      return null;
+    }
+    await saveReplyCode({ phone: contact.phone, code, alarmId: alarm.id, customerId: customer.id, contactId: contact.id, messageId: result.id }, m);
+    await this.processingLog.record(
+      { ...ESCALATION_TEXT_CONTACT, legalBasis, actor: { type: 'system', id: 'escalation' }, subjectIds: [contact.id, customer.id, alarm.id] },
+      { manager: m },
+    );
+    return this.stepStarted(alarm.id, result.id, alarm.contact_wait_seconds ?? DEFAULT_CONTACT_WAIT_SECONDS, m);
+  }
+
+  /** A malformed message (say, a phone number stored before validation existed) must not lose the alarm: it counts as refused. */
+  private async enqueue(sms: OutboundSms, m: EntityManager): Promise<EnqueuedSms | { status: 'invalid'; id?: undefined; refusalReason: string }> {
+    try {
+      return await this.outbox.enqueue(sms, m);
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      this.logger.warn({ alarmId: sms.alarmId, purpose: sms.purpose, code: e.code }, 'alarm SMS could not be enqueued; moving on');
+      return { status: 'invalid', refusalReason: e.code };
+    }
+  }
+
+  private async stepStarted(alarmId: string, messageId: string, waitSeconds: number, m: EntityManager): Promise<Date> {
+    // Fallback until the hand-over is known: enqueue + wait (see the class comment).
+    const next = new Date(this.clock.now().getTime() + waitSeconds * 1000);
+    await m.query(`UPDATE alarm SET step_message_id = $2, next_step_at = $3, updated_at = now() WHERE id = $1`, [alarmId, messageId, next]);
+    return next;
+  }
+
+  private async setNext(alarmId: string, next: Date, m: EntityManager): Promise<Date> {
+    await m.query(`UPDATE alarm SET next_step_at = $2 WHERE id = $1`, [alarmId, next]);
+    return next;
+  }
+
+  private waitEnds(alarm: AlarmRow, message: MessageFacts): Date {
+    const wait = (alarm.step === 0 ? alarm.owner_wait_seconds ?? DEFAULT_OWNER_WAIT_SECONDS : alarm.contact_wait_seconds ?? DEFAULT_CONTACT_WAIT_SECONDS) * 1000;
+    const start = message.sent_at ?? this.clock.now();
+    return new Date(start.getTime() + wait);
+  }
+
+  private subject(alarm: AlarmRow): AlarmSubject {
+    return alarm.reason === 'panel_offline' ? 'panel_offline' : alarm.class;
+  }
+
+  private async message(id: string | null, m: EntityManager): Promise<MessageFacts | undefined> {
+    if (!id) return undefined;
+    const [row] = (await m.query(`SELECT status, sent_at FROM sms_message WHERE id = $1`, [id])) as MessageFacts[];
+    return row;
+  }
+
+  private async customer(id: string, m: EntityManager): Promise<CustomerFacts | undefined> {
+    const [row] = (await m.query(`SELECT id, name, phone, language, alarm_address, ended_at FROM customer WHERE id = $1`, [id])) as CustomerFacts[];
+    return row;
+  }
+}

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { acknowledgedText, alreadyAcknowledgedText } from '../alarms/alarm-texts.js';
+import { acknowledgeAlarm, type AcknowledgedBy } from '../alarms/alarm-state.js';
+import { AppConfig } from '../config/app-config.js';
+import type { Address, Language } from '../customers/customer.entity.js';
+import { ReplyCodeHandler, type ReplyCode, type ReplyCodeOutcome } from '../sms/reply-code-handler.js';
+import { unknownCodeText } from '../sms/texts.js';
+
+/** Namespace of the advisory lock that serialises code allocation per phone number. */
+const REPLY_CODE_LOCK = 727200;
+
+/**
+ * The lowest positive code not held by an active code of this phone (GoAlert's rule): `1` for most
+ * people, `2` while another open alarm already texted them. Serialised per phone number for the
+ * rest of the caller's transaction, so two alarms texting one phone at once get different codes.
+ */
+export async function allocateReplyCode(phone: string, m: EntityManager): Promise<number> {
+  await m.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [REPLY_CODE_LOCK, phone]);
+  const [row] = (await m.query(
+    `SELECT n FROM generate_series(1, (SELECT count(*)::int + 1 FROM reply_code WHERE phone = $1 AND active)) AS n
+      WHERE NOT EXISTS (SELECT 1 FROM reply_code WHERE phone = $1 AND active AND code = n)
+      ORDER BY n LIMIT 1`,
+    [phone],
+  )) as Array<{ n: number }>;
+  return row.n;
+}
+
+export async function saveReplyCode(
+  c: { phone: string; code: number; alarmId: string; customerId: string; contactId: string | null; messageId: string },
+  m: EntityManager,
+): Promise<void> {
+  await m.query(`INSERT INTO reply_code (phone, code, alarm_id, customer_id, contact_id, message_id) VALUES ($1, $2, $3, $4, $5, $6)`, [
+    c.phone,
+    c.code,
+    c.alarmId,
+    c.customerId,
+    c.contactId,
+    c.messageId,
+  ]);
+}
+
+interface CodeMatch {
+  alarm_id: string;
+  customer_id: string;
+  contact_id: string | null;
+  contact_name: string | null;
+  status: string;
+  stage: string;
+  language: Language;
+  alarm_address: Address;
+}
+
+/**
+ * The SMS module's ReplyCodeHandler port, for real (PRODUCT.md, Inbound SMS): a code texted from the
+ * phone it was sent to acknowledges that alarm (stage `acknowledged`, `acknowledgedBy` the owner or
+ * the contact), which stops its escalation, and is answered with a confirmation in the recipient's
+ * language. Runs in the inbound message's transaction; needs nothing but that transaction, so the
+ * SMS module can build it without depending on the alarms module.
+ */
+@Injectable()
+export class AlarmReplyCodes extends ReplyCodeHandler {
+  constructor(private readonly config: AppConfig) {
+    super();
+  }
+
+  async handle(reply: ReplyCode, m: EntityManager): Promise<ReplyCodeOutcome> {
+    const code = Number(reply.code);
+    const unknown = (): ReplyCodeOutcome => ({ kind: 'unknown_code', reply: unknownCodeText(reply.language, this.config.companyName, reply.code) });
+    if (!Number.isSafeInteger(code) || code < 1 || code > 2_147_483_647) return unknown();
+    const [match] = (await m.query(
+      `SELECT r.alarm_id, r.customer_id, r.contact_id, k.name AS contact_name, a.status, a.stage, c.language, c.alarm_address
+         FROM reply_code r
+         JOIN alarm a ON a.id = r.alarm_id
+         JOIN customer c ON c.id = r.customer_id
+         LEFT JOIN contact k ON k.id = r.contact_id
+        WHERE r.phone = $1 AND r.code = $2 AND r.active AND a.status = 'open'
+        ORDER BY r.created_at DESC
+        LIMIT 1
+        FOR UPDATE OF a`,
+      [reply.from, code],
+    )) as CodeMatch[];
+    if (!match) return unknown();
+
+    const by: AcknowledgedBy = match.contact_id
+      ? { type: 'contact', contactId: match.contact_id, name: match.contact_name, via: 'reply_code', messageId: reply.inboundMessageId }
+      : { type: 'owner', customerId: match.customer_id, via: 'reply_code', messageId: reply.inboundMessageId };
+    const acknowledged = await acknowledgeAlarm(m, match.alarm_id, by);
+    const street = match.alarm_address?.street ?? '';
+    return {
+      kind: 'confirmation',
+      reply: acknowledged ? acknowledgedText(match.language, street) : alreadyAcknowledgedText(match.language, street),
+      alarmId: match.alarm_id,
+      customerId: match.customer_id,
+      ...(match.contact_id ? { contactId: match.contact_id } : {}),
+    };
+  }
+}

@@ -1,0 +1,11 @@
+import type { ProcessingDeclaration } from '../privacy/processing.decorator.js';
+
+/** What every operation on a customer's panels shares; each adds its operation name and purpose. */
+export const PANEL_REGISTER: Omit<ProcessingDeclaration, 'operation' | 'purpose'> = {
+  legalBasis: 'contract',
+  legalBasisNote: 'the alarm monitoring contract: the panel at the customer\'s alarm address signals to the alarm central',
+  dataSubjects: ['customers'],
+  dataCategories: ['panel identifier and label', 'panel secret (encrypted; shown once)', 'time the panel was last heard from'],
+  recipients: ['alarm-central staff (operators, supervisors)'],
+  retention: 'while the alarm contract lasts; erased with the customer record 12 months after the contract ends',
+};

@@ -1,0 +1,52 @@
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Roles } from '../auth/access.decorator.js';
+import { DomainError } from '../common/domain-error.js';
+import { Processing } from './processing.decorator.js';
+import { ProcessingLog } from './processing-log.service.js';
+import { ProcessingLogSealer } from './processing-log.sealer.js';
+import { PROCESSING_LOG_READ, PROCESSING_LOG_VERIFY, RECORD_OF_PROCESSING } from './privacy.processing.js';
+import { ProcessingLogQueryDto, RopaQueryDto, searchWindow } from './privacy.dto.js';
+import { RecordOfProcessing, ropaToCsv } from './record-of-processing.js';
+
+@ApiTags('privacy')
+@ApiBearerAuth()
+@Controller('api/privacy')
+export class PrivacyController {
+  constructor(
+    private readonly log: ProcessingLog,
+    private readonly sealer: ProcessingLogSealer,
+    private readonly ropa: RecordOfProcessing,
+  ) {}
+
+  @Get('processing-log')
+  @Roles('dpo')
+  @Processing(PROCESSING_LOG_READ)
+  search(@Query() q: ProcessingLogQueryDto) {
+    const { from, to } = searchWindow(q.from, q.to);
+    // ISO 8601 allows forms (week dates, ordinal dates) that JavaScript cannot read as an instant.
+    if (from && isNaN(from.getTime())) throw new DomainError('invalid', 'bad_date', 'from must be a calendar date or date-time, e.g. 2025-01-31');
+    if (to && isNaN(to.getTime())) throw new DomainError('invalid', 'bad_date', 'to must be a calendar date or date-time, e.g. 2025-01-31');
+    if (from && to && from >= to) throw new DomainError('invalid', 'bad_date_range', 'from must be before to');
+    return this.log.search({ subjectId: q.subjectId, from, to, page: q.page ?? 1, limit: q.limit ?? 50 });
+  }
+
+  @Get('processing-log/verify')
+  @Roles('dpo')
+  @Processing(PROCESSING_LOG_VERIFY)
+  verify() {
+    return this.sealer.verify();
+  }
+
+  @Get('ropa')
+  @Roles('dpo')
+  @Processing(RECORD_OF_PROCESSING)
+  record(@Query() q: RopaQueryDto, @Res({ passthrough: true }) res: Response) {
+    const ropa = this.ropa.build();
+    if (q.format !== 'csv') return ropa;
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="record-of-processing-${ropa.generatedAt.slice(0, 10)}.csv"`);
+    return ropaToCsv(ropa);
+  }
+}

@@ -1,0 +1,30 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+import { MetricsModule } from '../metrics/metrics.module.js';
+import { PrivacyController } from './privacy.controller.js';
+import { ProcessingLogInterceptor } from './processing-log.interceptor.js';
+import { ProcessingLogSealer } from './processing-log.sealer.js';
+import { ProcessingLog } from './processing-log.service.js';
+import { ProcessingRegistry } from './processing-registry.js';
+import { RecordOfProcessing } from './record-of-processing.js';
+
+/**
+ * The processing log, its hash chain and the record of processing. Global: jobs and message
+ * handlers anywhere inject ProcessingLog (to record) and ProcessingRegistry (to declare).
+ */
+@Global()
+@Module({
+  // The sealer's @Interval needs ScheduleModule.forRoot() imported once for the whole app (a second
+  // import registers every interval twice and start-up fails); test/privacy.e2e-spec.ts checks it runs.
+  imports: [DiscoveryModule, MetricsModule],
+  controllers: [PrivacyController],
+  providers: [
+    ProcessingLog,
+    ProcessingLogSealer,
+    ProcessingRegistry,
+    RecordOfProcessing,
+    { provide: APP_INTERCEPTOR, useClass: ProcessingLogInterceptor },
+  ],
+  exports: [ProcessingLog, ProcessingRegistry, ProcessingLogSealer],
+})
+export class PrivacyModule {}

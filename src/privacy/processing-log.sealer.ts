@@ -1,0 +1,255 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
+import { DataSource, QueryRunner } from 'typeorm';
+import { chainHash, GENESIS, HASHED_COLUMNS, type HashedEntry } from './processing-log.hash.js';
+
+/** Distinct from the migration lock (727001). */
+export const SEALER_LOCK = 727002;
+/** Entries sealed per transaction: big enough to keep up with thousands of writes a second. */
+const BATCH = 5000;
+/** Between rounds while writes keep coming: entries wait at most about this long for their seal. */
+const PAUSE_UNDER_LOAD_MS = 100;
+/** Rows verify reads per round trip. */
+const VERIFY_PAGE = 10000;
+/**
+ * How long a seq not yet visible is still expected to appear (its transaction still open). After
+ * that it is taken for a rolled-back insert; verify's full pass still seals anything later.
+ */
+const GAP_TTL = '10 minutes';
+
+export type VerifyProblem = 'entry_altered' | 'entry_deleted' | 'seal_missing' | 'seal_altered';
+
+export type VerifyResult =
+  | { ok: true; entries: number }
+  | { ok: false; entries: number; firstBadSeq: number; reason: VerifyProblem; detail: string };
+
+type SealRow = HashedEntry & { position: string; seal_seq: string; prev_hash: Buffer; hash: Buffer };
+
+/**
+ * Writers only INSERT into processing_log (no lock, no read of a previous hash), so the log never
+ * slows the alarm path. This one sealer, per database, chains what they wrote: it reads unsealed
+ * entries in seq order and appends (position, seq, prev_hash, hash) rows to processing_log_seal,
+ * hash = sha256(prev_hash || canonical JSON of the entry).
+ *
+ * It runs right after inserts (`nudge`, bursts coalesce into one run) and every few seconds as a
+ * safety net. Several app instances may run it: pg_try_advisory_xact_lock lets one at a time in,
+ * and the others' entries are picked up by whoever holds it next.
+ *
+ * Entries commit out of seq order (seq 100's transaction may commit after 101 was sealed). Only
+ * committed rows can be sealed, so seqs missing when their neighbours were sealed are remembered as
+ * gaps (processing_log_seal_gap) and sealed, at a later chain position, when they appear.
+ */
+@Injectable()
+export class ProcessingLogSealer implements OnModuleDestroy {
+  private readonly logger = new Logger(ProcessingLogSealer.name);
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = false;
+
+  constructor(private readonly db: DataSource) {}
+
+  /** Asks for a seal run soon; never waits and never throws (writers call it after each insert). */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.runUntilIdle().finally(() => (this.running = undefined));
+  }
+
+  /** The safety net: entries written by other instances, or while a run failed, get sealed anyway. */
+  @Interval('processing-log-sealer', 5000)
+  onSchedule(): void {
+    this.nudge();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  private async runUntilIdle(): Promise<void> {
+    // Let the rest of a burst of inserts land first, so one run seals them all.
+    await new Promise((resolve) => setImmediate(resolve));
+    for (;;) {
+      this.again = false;
+      try {
+        const { locked } = await this.sealPending();
+        // Another instance is sealing and may have read before our entries committed: look again shortly.
+        if (!locked && !this.stopped) setTimeout(() => this.nudge(), 250).unref();
+      } catch (e) {
+        this.logger.error({ err: e }, 'sealing the processing log failed; the next run retries');
+        return;
+      }
+      if (!this.again || this.stopped) return;
+      // Under a steady stream of writes, seal in rounds instead of chasing every insert: a round
+      // costs a few queries however many entries it seals, and the CPU is the writers' first.
+      await new Promise((resolve) => setTimeout(resolve, PAUSE_UNDER_LOAD_MS));
+    }
+  }
+
+  /**
+   * Seals every entry visible now. `full` also looks for unsealed entries anywhere below the chain's
+   * head (not only in the remembered gaps), and waits for the lock instead of giving up: verify
+   * uses it. Returns how many entries were sealed.
+   */
+  async sealPending(options: { full?: boolean } = {}): Promise<{ sealed: number; locked: boolean }> {
+    let total = 0;
+    for (;;) {
+      const batch = await this.sealBatch(!!options.full);
+      if (!batch.locked) return { sealed: total, locked: false };
+      total += batch.sealed;
+      if (batch.sealed < BATCH) return { sealed: total, locked: true };
+    }
+  }
+
+  private async sealBatch(full: boolean): Promise<{ sealed: number; locked: boolean }> {
+    const qr = this.db.createQueryRunner();
+    await qr.connect();
+    try {
+      await qr.startTransaction();
+      if (full) {
+        await qr.query('SELECT pg_advisory_xact_lock($1)', [SEALER_LOCK]);
+      } else {
+        const [{ locked }] = await qr.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [SEALER_LOCK]);
+        if (!locked) {
+          await qr.rollbackTransaction();
+          return { sealed: 0, locked: false };
+        }
+      }
+      const sealed = await this.sealUnderLock(qr, full);
+      await qr.commitTransaction();
+      return { sealed, locked: true };
+    } catch (e) {
+      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+      throw e;
+    } finally {
+      await qr.release();
+    }
+  }
+
+  private async sealUnderLock(qr: QueryRunner, full: boolean): Promise<number> {
+    const [head] = await qr.query(
+      `SELECT s.position::text AS position, s.hash, (SELECT coalesce(max(seq), 0) FROM processing_log_seal)::text AS max_seq
+         FROM processing_log_seal s ORDER BY s.position DESC LIMIT 1`,
+    );
+    let position = BigInt(head?.position ?? 0);
+    let prev: Buffer = head?.hash ?? GENESIS;
+    const maxSealed = BigInt(head?.max_seq ?? 0);
+
+    await qr.query(`DELETE FROM processing_log_seal_gap WHERE seen_at < now() - interval '${GAP_TTL}'`);
+    // Late entries first (below the head, not yet sealed), then the new ones above the head.
+    const late: HashedEntry[] = await qr.query(
+      full
+        ? `SELECT ${HASHED_COLUMNS} FROM processing_log e
+            WHERE e.seq <= $1 AND NOT EXISTS (SELECT 1 FROM processing_log_seal s WHERE s.seq = e.seq)
+            ORDER BY e.seq LIMIT $2`
+        : // LATERAL: driven by the (few, small) gaps, one index range scan each, never a scan of the log.
+          `SELECT ${HASHED_COLUMNS} FROM processing_log_seal_gap g
+             CROSS JOIN LATERAL (SELECT * FROM processing_log l WHERE l.seq BETWEEN g.lo AND least(g.hi, $1)) e
+            WHERE NOT EXISTS (SELECT 1 FROM processing_log_seal s WHERE s.seq = e.seq)
+            ORDER BY e.seq LIMIT $2`,
+      [maxSealed.toString(), BATCH],
+    );
+    const fresh: HashedEntry[] = await qr.query(
+      `SELECT ${HASHED_COLUMNS} FROM processing_log e WHERE e.seq > $1 ORDER BY e.seq LIMIT $2`,
+      [maxSealed.toString(), BATCH - late.length],
+    );
+    const entries = [...late, ...fresh];
+    if (entries.length === 0) return 0;
+
+    const seqs: string[] = [];
+    const positions: string[] = [];
+    const prevs: string[] = [];
+    const hashes: string[] = [];
+    for (const entry of entries) {
+      const hash = chainHash(prev, entry);
+      position += 1n;
+      positions.push(position.toString());
+      seqs.push(entry.seq);
+      prevs.push(prev.toString('hex'));
+      hashes.push(hash.toString('hex'));
+      prev = hash;
+    }
+    await qr.query(
+      `INSERT INTO processing_log_seal (position, seq, prev_hash, hash)
+       SELECT p, s, decode(ph, 'hex'), decode(h, 'hex') FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[]) AS x(p, s, ph, h)`,
+      [positions, seqs, prevs, hashes],
+    );
+
+    const gaps = missingRanges(maxSealed, fresh.map((e) => BigInt(e.seq)));
+    if (gaps.length) {
+      await qr.query(
+        `INSERT INTO processing_log_seal_gap (lo, hi) SELECT lo, hi FROM unnest($1::bigint[], $2::bigint[]) AS x(lo, hi)
+         ON CONFLICT (lo) DO NOTHING`,
+        [gaps.map((g) => g[0].toString()), gaps.map((g) => g[1].toString())],
+      );
+    }
+    return entries.length;
+  }
+
+  /**
+   * Seals what is pending, then recomputes the whole chain: an altered entry (hash mismatch), a
+   * deleted entry (a seal without its entry), a deleted or altered seal (the chain breaks) each
+   * make it fail, at the first seq where it no longer checks out.
+   *
+   * What it cannot see on its own: the newest entries removed together with their seals (cutting
+   * the tail). Anchoring the head hash outside the database would close that; not done yet.
+   */
+  async verify(): Promise<VerifyResult> {
+    await this.sealPending({ full: true });
+    const [{ last }] = await this.db.query(`SELECT coalesce(max(position), 0)::text AS last FROM processing_log_seal`);
+    let prev: Buffer = GENESIS;
+    let expected = 1n;
+    let entries = 0;
+    let problem: { seq: string; reason: VerifyProblem; detail: string } | undefined;
+
+    for (let after = 0n; after < BigInt(last); ) {
+      const rows: SealRow[] = await this.db.query(
+        `SELECT s.position::text AS position, s.seq::text AS seal_seq, s.prev_hash, s.hash, ${HASHED_COLUMNS}
+           FROM processing_log_seal s LEFT JOIN processing_log e ON e.seq = s.seq
+          WHERE s.position > $1 AND s.position <= $2 ORDER BY s.position LIMIT $3`,
+        [after.toString(), last, VERIFY_PAGE],
+      );
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        entries += 1;
+        problem ??= checkSeal(row, expected, prev);
+        prev = row.hash;
+        expected = BigInt(row.position) + 1n;
+        after = BigInt(row.position);
+      }
+    }
+    if (!problem) return { ok: true, entries };
+    return { ok: false, entries, firstBadSeq: Number(problem.seq), reason: problem.reason, detail: problem.detail };
+  }
+}
+
+/** What is wrong with one seal (and its entry), given the position and hash the chain expects. */
+function checkSeal(row: SealRow, expected: bigint, prev: Buffer): { seq: string; reason: VerifyProblem; detail: string } | undefined {
+  const seq = row.seal_seq;
+  const position = BigInt(row.position);
+  if (position !== expected) {
+    return { seq, reason: 'seal_missing', detail: `seal(s) at chain position ${expected}..${position - 1n} are missing before seq ${seq}` };
+  }
+  if (!row.prev_hash.equals(prev)) {
+    return { seq, reason: 'seal_altered', detail: `the seal of seq ${seq} does not link to the seal before it` };
+  }
+  if (row.seq === null) return { seq, reason: 'entry_deleted', detail: `entry ${seq} was sealed and no longer exists` };
+  if (!chainHash(row.prev_hash, row).equals(row.hash)) {
+    return { seq, reason: 'entry_altered', detail: `entry ${seq} does not match its seal: the entry or its seal was changed` };
+  }
+  return undefined;
+}
+
+/** Seqs above `from` missing among the ascending `seen`, as inclusive ranges. */
+export function missingRanges(from: bigint, seen: bigint[]): Array<[bigint, bigint]> {
+  const ranges: Array<[bigint, bigint]> = [];
+  let next = from + 1n;
+  for (const seq of seen) {
+    if (seq > next) ranges.push([next, seq - 1n]);
+    if (seq >= next) next = seq + 1n;
+  }
+  return ranges;
+}

@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { ARTICLE_6, type LegalBasis } from './processing.decorator.js';
+import { ProcessingRegistry } from './processing-registry.js';
+
+/**
+ * Art. 30(1)(g): the general technical and organisational measures, true of every operation
+ * because they are enforced centrally (guard, migrations, interceptor), not per route.
+ */
+export const SECURITY_MEASURES = [
+  'every route closed by default; access by role (operator, supervisor, dpo, admin), checked on each request',
+  'operator passwords hashed with argon2id; opaque session tokens stored only as SHA-256; failed logins rate-limited',
+  'national identity numbers encrypted at rest and shown masked',
+  'panel requests signed (HMAC-SHA256) with a per-panel secret, replay-protected by timestamp',
+  'personal fields redacted from application logs',
+  'every execution recorded in an append-only, hash-chained processing log',
+];
+
+export interface RopaRow {
+  operation: string;
+  purpose: string;
+  legalBasis: LegalBasis;
+  /** The text of GDPR Art. 6(1) the basis refers to. */
+  legalBasisArticle: string;
+  legalBasisNote: string | null;
+  dataSubjects: string[];
+  dataCategories: string[];
+  recipients: string[];
+  retention: string;
+  thirdCountryTransfers: string;
+  securityMeasures: string[];
+  /** What performs it: routes (`POST /api/customers`) or job and handler methods. */
+  performedBy: string[];
+}
+
+export interface Ropa {
+  controller: { name: string; contact: string; dpoContact: string };
+  generatedAt: string;
+  items: RopaRow[];
+  total: number;
+}
+
+/** The record of processing (Art. 30), generated from the running app's declarations so it cannot drift. */
+@Injectable()
+export class RecordOfProcessing {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly registry: ProcessingRegistry,
+  ) {}
+
+  build(now = new Date()): Ropa {
+    const items = this.registry.declarations().map(
+      ({ declaration: d, where }): RopaRow => ({
+        operation: d.operation,
+        purpose: d.purpose,
+        legalBasis: d.legalBasis,
+        legalBasisArticle: ARTICLE_6[d.legalBasis],
+        legalBasisNote: d.legalBasisNote ?? null,
+        dataSubjects: d.dataSubjects,
+        dataCategories: d.dataCategories,
+        recipients: d.recipients,
+        retention: d.retention,
+        thirdCountryTransfers: d.thirdCountryTransfers ?? 'none',
+        securityMeasures: SECURITY_MEASURES,
+        performedBy: where,
+      }),
+    );
+    const { name, contact, dpoContact } = this.config.controller;
+    return { controller: { name, contact, dpoContact }, generatedAt: now.toISOString(), items, total: items.length };
+  }
+}
+
+export const ROPA_CSV_COLUMNS: Array<keyof RopaRow> = [
+  'operation',
+  'purpose',
+  'legalBasis',
+  'legalBasisArticle',
+  'legalBasisNote',
+  'dataSubjects',
+  'dataCategories',
+  'recipients',
+  'retention',
+  'thirdCountryTransfers',
+  'securityMeasures',
+  'performedBy',
+];
+
+/** RFC 4180: CRLF line ends; a field with a comma, quote or line break is quoted, quotes doubled. Lists join with "; ". */
+export function ropaToCsv(ropa: Ropa): string {
+  const lines = [ROPA_CSV_COLUMNS.map(csvField).join(',')];
+  for (const row of ropa.items) {
+    lines.push(ROPA_CSV_COLUMNS.map((c) => csvField(row[c])).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+export function csvField(value: unknown): string {
+  const text = value === null || value === undefined ? '' : Array.isArray(value) ? value.join('; ') : String(value);
+  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+}

@@ -1,0 +1,49 @@
+import type { SmsStatus } from './sms.types.js';
+
+export interface SmsSendRequest {
+  /** E.164. */
+  to: string;
+  body: string;
+  /** Where the provider should report delivery; unset: no callbacks. */
+  statusCallback?: string;
+}
+
+export interface SmsSendResult {
+  /** The provider's id for the message (Twilio's `SM...`), unique: status callbacks name it. */
+  providerId: string;
+  /** Our status for what the provider answered: normally `sent` ("the provider has it"). */
+  status: SmsStatus;
+}
+
+/**
+ * Why a send did not go through. `permanent`: sending the same message again cannot help (invalid
+ * number, recipient said STOP, bad credentials); otherwise it is worth another attempt later.
+ */
+export class SmsSendError extends Error {
+  readonly permanent: boolean;
+  /** The provider's error code (Twilio's 21211, ...) or a transport code (ETIMEDOUT, ...). */
+  readonly code?: string;
+  /** HTTP status of the provider's answer, when there was one. */
+  readonly status?: number;
+
+  constructor(message: string, init: { permanent: boolean; code?: string | number; status?: number }) {
+    super(message);
+    this.name = 'SmsSendError';
+    this.permanent = init.permanent;
+    this.code = init.code === undefined ? undefined : String(init.code);
+    this.status = init.status;
+  }
+}
+
+/**
+ * The port to whoever carries SMS (STYLE.md: every outside system behind a small port of our own).
+ * The class is also the DI token. Adapters: TwilioSmsSender (real) and OutboxSmsSender (stores only).
+ * `send` resolves once the provider has accepted the message, or throws SmsSendError.
+ */
+export abstract class SmsSender {
+  /** What the `from` of an outbound message shows: the number, the messaging service, or "outbox". */
+  abstract readonly from: string;
+  /** Whether messages really leave the machine (and so whether the provider calls us back). */
+  abstract readonly delivers: boolean;
+  abstract send(request: SmsSendRequest): Promise<SmsSendResult>;
+}

@@ -1,0 +1,67 @@
+import { DynamicModule, Module, type ModuleMetadata, type Type } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '../config/app-config.js';
+import { OutboxSmsSender } from './adapters/outbox-sms-sender.js';
+import { TwilioSmsSender } from './adapters/twilio-sms-sender.js';
+import { AlarmContactGate, NoAlarmContactGate } from './alarm-contact-gate.js';
+import { InboundSms } from './inbound-sms.js';
+import { MessagesController } from './messages.controller.js';
+import { MessagesService } from './messages.service.js';
+import { ReplyCodeHandler, UnknownReplyCodeHandler } from './reply-code-handler.js';
+import { SendPolicy } from './send-policy.js';
+import { SmsMessage } from './sms-message.entity.js';
+import { SmsOptOut } from './sms-opt-out.entity.js';
+import { SmsOutbox } from './sms-outbox.js';
+import { SmsSender } from './sms-sender.js';
+import { TwilioSignature } from './twilio-signature.js';
+import { TwilioWebhooksController } from './twilio-webhooks.controller.js';
+
+export interface SmsModuleOptions {
+  /** Modules the port implementations below need (e.g. the escalation module). */
+  imports?: ModuleMetadata['imports'];
+  /** Answers "may contact X be texted for alarm Y now?"; default: never (NoAlarmContactGate). */
+  alarmContactGate?: Type<AlarmContactGate>;
+  /** Handles reply codes; default: every code is unknown (UnknownReplyCodeHandler). */
+  replyCodeHandler?: Type<ReplyCodeHandler>;
+}
+
+/**
+ * SMS in and out: the durable outbox and its dispatcher, the send policy every outbound SMS passes,
+ * the SMS provider (Twilio, or the outbox that sends nothing), Twilio's webhooks and GET /api/messages.
+ * Other modules use SmsOutbox (enqueue, statusChanges$) and InboundSms (optOuts$); escalation
+ * plugs in through the two ports, e.g.
+ * `SmsModule.forRoot({ imports: [forwardRef(() => AlarmsModule)], alarmContactGate: EscalationGate, replyCodeHandler: AlarmReplyCodes })`.
+ */
+@Module({})
+export class SmsModule {
+  static forRoot(options: SmsModuleOptions = {}): DynamicModule {
+    return {
+      module: SmsModule,
+      imports: [
+        TypeOrmModule.forFeature([SmsMessage, SmsOptOut]),
+        // The outbox sweeper runs on @Interval. forRoot() is deduplicated by Nest if another module
+        // registers it too; it can move to AppModule once a second module needs the scheduler.
+        ScheduleModule.forRoot(),
+        ...(options.imports ?? []),
+      ],
+      controllers: [MessagesController, TwilioWebhooksController],
+      providers: [
+        {
+          provide: SmsSender,
+          inject: [AppConfig],
+          useFactory: (config: AppConfig): SmsSender =>
+            config.sms.provider === 'twilio' && config.sms.twilio ? new TwilioSmsSender(config.sms.twilio) : new OutboxSmsSender(),
+        },
+        { provide: AlarmContactGate, useClass: options.alarmContactGate ?? NoAlarmContactGate },
+        { provide: ReplyCodeHandler, useClass: options.replyCodeHandler ?? UnknownReplyCodeHandler },
+        SendPolicy,
+        SmsOutbox,
+        InboundSms,
+        MessagesService,
+        TwilioSignature,
+      ],
+      exports: [SmsOutbox, InboundSms, SendPolicy, SmsSender],
+    };
+  }
+}

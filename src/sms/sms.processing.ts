@@ -1,0 +1,75 @@
+import type { ProcessingDeclaration } from '../privacy/processing.decorator.js';
+
+const SUBJECTS = ['customers', 'alarm contacts', 'anyone texting the alarm-central number'];
+const SMS_RETENTION = 'message bodies: short (retention job, see the record of processing); numbers, purpose, status and times: with the alarm history';
+
+/** Reading the SMS log: GET /api/messages. */
+export const MESSAGES_READ: ProcessingDeclaration = {
+  operation: 'sms.messages.list',
+  purpose: 'Follow up alarm SMS, onboarding notices and replies: what was sent to whom, why, and whether it arrived',
+  legalBasis: 'legitimate_interests',
+  legalBasisNote: 'each message carries its own basis (legalBasis): contract for owner alarm SMS, legal obligation for notices, vital or legitimate interests for contacts; operators reading them follow up the alarm service',
+  dataSubjects: SUBJECTS,
+  dataCategories: ['phone number', 'SMS text', 'delivery status', 'alarm, customer and contact references'],
+  recipients: ['alarm-central operators and supervisors'],
+  retention: SMS_RETENTION,
+};
+
+/** Twilio's inbound webhook: reply codes, STOP/START, anything else. */
+export const INBOUND_SMS: ProcessingDeclaration = {
+  operation: 'sms.inbound',
+  purpose: 'Receive replies to our SMS: acknowledgement codes, objections (STOP) and opt-ins (START); answer with a confirmation or help text',
+  legalBasis: 'legitimate_interests',
+  legalBasisNote: 'a STOP is an objection under Art. 21 and is recorded as a legal obligation; reply codes serve the alarm contract',
+  dataSubjects: SUBJECTS,
+  dataCategories: ['phone number', 'SMS text', 'opt-out status'],
+  recipients: ['Twilio (processor, carries the reply)'],
+  retention: `${SMS_RETENTION}; opt-outs: as long as the objection stands`,
+};
+
+/** Twilio's delivery status callbacks. */
+export const SMS_DELIVERY_STATUS: ProcessingDeclaration = {
+  operation: 'sms.delivery_status',
+  purpose: 'Record whether an SMS was delivered, so an alarm escalation moves on at once when it was not',
+  legalBasis: 'legitimate_interests',
+  legalBasisNote: 'the same basis as the message reported on (legalBasis on the message)',
+  dataSubjects: ['customers', 'alarm contacts'],
+  dataCategories: ['delivery status', 'provider error code'],
+  recipients: ['none outside the controller'],
+  retention: SMS_RETENTION,
+};
+
+/**
+ * Sending itself, one declaration per purpose (PRODUCT.md, "Legal bases"). These are not routes:
+ * the lead registers them with the processing registry (ProcessingRegistry.declare) for the record of processing.
+ */
+export const SMS_SENDING: ProcessingDeclaration[] = [
+  {
+    operation: 'sms.send.contact_notice',
+    purpose: 'Tell a new alarm contact who we are, whose contact they are, what it means, and how to say no (Art. 14)',
+    legalBasis: 'legal_obligation',
+    dataSubjects: ['alarm contacts'],
+    dataCategories: ['name', 'phone number', 'the customer’s name'],
+    recipients: ['Twilio (processor)', 'mobile network operators'],
+    retention: SMS_RETENTION,
+  },
+  {
+    operation: 'sms.send.alarm_owner',
+    purpose: 'Tell the owner their alarm went off, with a code to acknowledge it',
+    legalBasis: 'contract',
+    dataSubjects: ['customers'],
+    dataCategories: ['phone number', 'alarm address', 'alarm class'],
+    recipients: ['Twilio (processor)', 'mobile network operators'],
+    retention: SMS_RETENTION,
+  },
+  {
+    operation: 'sms.send.alarm_contact',
+    purpose: 'Reach an alarm contact when the owner could not be reached',
+    legalBasis: 'legitimate_interests',
+    legalBasisNote: 'vital interests for fire, gas, medical and panic alarms; legitimate interests for the rest',
+    dataSubjects: ['alarm contacts', 'customers'],
+    dataCategories: ['phone number', 'alarm address', 'alarm class', 'the customer’s name'],
+    recipients: ['Twilio (processor)', 'mobile network operators'],
+    retention: SMS_RETENTION,
+  },
+];

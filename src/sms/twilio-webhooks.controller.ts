@@ -1,0 +1,52 @@
+import { Body, Controller, Header, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import twilio from 'twilio';
+import { Public } from '../auth/access.decorator.js';
+import { Processing } from '../privacy/processing.decorator.js';
+import { InboundSms } from './inbound-sms.js';
+import { SmsOutbox } from './sms-outbox.js';
+import { INBOUND_SMS, SMS_DELIVERY_STATUS } from './sms.processing.js';
+import { TwilioSignature } from './twilio-signature.js';
+
+/** Twilio's webhooks (API.md): form-encoded, authenticated by X-Twilio-Signature instead of a token. */
+@ApiTags('twilio webhooks')
+@ApiConsumes('application/x-www-form-urlencoded')
+@Controller('webhooks/twilio')
+@Public('Twilio calls these; every request is authenticated by its X-Twilio-Signature instead')
+export class TwilioWebhooksController {
+  constructor(
+    private readonly signature: TwilioSignature,
+    private readonly inbound: InboundSms,
+    private readonly outbox: SmsOutbox,
+  ) {}
+
+  /** Inbound SMS; answers TwiML, with a <Message> when there is a reply to send. */
+  @Post('sms')
+  @HttpCode(200)
+  @Header('Content-Type', 'text/xml; charset=utf-8')
+  @ApiProduces('text/xml')
+  @Processing(INBOUND_SMS)
+  async sms(@Req() req: Request, @Body() params: Record<string, unknown>): Promise<string> {
+    this.signature.verify(req);
+    const { reply } = await this.inbound.receive(params);
+    const twiml = new twilio.twiml.MessagingResponse();
+    if (reply) twiml.message(reply); // the SDK escapes it for XML
+    return twiml.toString();
+  }
+
+  /** Delivery status callbacks; moves the message's status forward only. */
+  @Post('status')
+  @HttpCode(204)
+  @Processing(SMS_DELIVERY_STATUS)
+  async status(@Req() req: Request, @Body() params: Record<string, unknown>): Promise<void> {
+    this.signature.verify(req);
+    const one = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    await this.outbox.applyProviderStatus({
+      providerId: one(params.MessageSid) ?? one(params.SmsSid),
+      messageId: one(req.query.messageId),
+      status: one(params.MessageStatus) ?? one(params.SmsStatus),
+      errorCode: one(params.ErrorCode),
+    });
+  }
+}

@@ -1,0 +1,278 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { SmsOutbox } from '../src/sms/sms-outbox.js';
+import { AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
+import { FakeTwilio, type FakeTwilioRequest } from './support/fake-twilio.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+const PUBLIC = 'https://alarm.example.test';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The escalation over HTTP, against the real app and a fake Twilio (the real SDK): owner first, then
+ * the contacts one at a time, with waits of 1 s (set through the settings API) so the file is quick.
+ */
+describe('alarm escalation (owner first, then contacts, by SMS)', () => {
+  let t: TestApp;
+  let fake: FakeTwilio;
+  let f: AlarmFixtures;
+
+  beforeAll(async () => {
+    fake = await new FakeTwilio().start();
+    t = await createTestApp(fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+    fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
+    f = await AlarmFixtures.create(t, 1000);
+    await f.setWaits('burglary', 1, 1);
+    await f.setWaits('technical', 1, 1);
+    await f.setWaits('fire', 1, 1);
+    // Long waits: anything that happens here quickly happened because of a failure, not a wait.
+    await f.setWaits('water', 60, 60);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await fake?.stop();
+  });
+
+  const smsTo = (phone: string) => fake.messages.filter((r) => r.to === phone);
+  const firstSmsTo = (phone: string, timeoutMs = 5000) => fake.waitFor(() => smsTo(phone)[0], timeoutMs);
+  const codeIn = (r: FakeTwilioRequest) => /(?:Reply|reply|Svara|svara|Svar|svar) (\d+)/.exec(r.body)![1];
+  const stageOf = async (alarmId: string) => (await f.alarm(alarmId)).stage as string;
+  const close = (alarmId: string) => f.act(alarmId, { action: 'false_alarm' });
+
+  it('texts the owner at once with a reply code; the owner\'s reply acknowledges and stops the escalation', async () => {
+    const { customer, contacts, panel } = await f.household(1);
+    const res = await f.post(panel, { eventId: 'e-1', code: 'BA', zone: '3' });
+    expect(res.status).toBe(202);
+    const alarmId = res.body.alarmId;
+
+    const owner = await firstSmsTo(customer.phone);
+    expect(owner.body).toBe(`Keyholder: ALARM - burglary at Storgatan ${customer.n}, Stockholm (zone 3). Reply 1 if you are handling it.`);
+    expect(await stageOf(alarmId)).toBe('owner');
+
+    const reply = await fake.sendInbound({ from: customer.phone, body: codeIn(owner) });
+    expect(reply.status).toBe(200);
+    expect(reply.text).toContain(`<Message>Thanks, alarm at Storgatan ${customer.n} is marked as handled by you.</Message>`);
+
+    const alarm = await f.alarm(alarmId);
+    expect(alarm).toMatchObject({ status: 'open', stage: 'acknowledged', acknowledgedBy: { type: 'owner', customerId: customer.id, via: 'reply_code' } });
+    await sleep(1600); // past the owner's wait: nobody else is texted
+    expect(smsTo(contacts[0].phone)).toHaveLength(0);
+    const types = alarm.timeline.map((e: any) => e.type);
+    expect(types).toEqual(['event', 'opened', 'sms', 'reply', 'acknowledged', 'sms']);
+    expect(alarm.timeline[2]).toMatchObject({ purpose: 'alarm_owner', legalBasis: 'contract', to: customer.phone, status: expect.stringMatching(/sent|delivered/) });
+    await close(alarmId);
+  });
+
+  it('moves to contact 1 when the owner is silent, then contact 2, who acknowledges', async () => {
+    const { customer, contacts, panel } = await f.household(2);
+    const res = await f.post(panel, { eventId: 'e-2', code: 'BA' });
+    const alarmId = res.body.alarmId;
+
+    const owner = await firstSmsTo(customer.phone);
+    const first = await firstSmsTo(contacts[0].phone, 5000);
+    expect(first.at - owner.at).toBeGreaterThanOrEqual(950); // the owner's whole wait, from the hand-over
+    expect(first.body).toContain(`ALARM - burglary at Anna Lind ${customer.n}'s, Storgatan ${customer.n}, Stockholm. We cannot reach Anna Lind ${customer.n}.`);
+    expect((await f.alarm(alarmId)).stage).toBe('contacts');
+
+    const second = await firstSmsTo(contacts[1].phone, 5000);
+    expect(second.at - first.at).toBeGreaterThanOrEqual(950);
+    const reply = await fake.sendInbound({ from: contacts[1].phone, body: codeIn(second) });
+    expect(reply.text).toContain('is marked as handled by you.');
+
+    const alarm = await f.alarm(alarmId);
+    expect(alarm).toMatchObject({ stage: 'acknowledged', acknowledgedBy: { type: 'contact', contactId: contacts[1].id, via: 'reply_code' } });
+    const messages = await t.query(`SELECT purpose, legal_basis, contact_id FROM sms_message WHERE alarm_id = $1 AND direction = 'outbound' AND purpose <> 'reply' ORDER BY created_at`, [alarmId]);
+    expect(messages).toEqual([
+      { purpose: 'alarm_owner', legal_basis: 'contract', contact_id: null },
+      { purpose: 'alarm_contact', legal_basis: 'legitimate_interests', contact_id: contacts[0].id },
+      { purpose: 'alarm_contact', legal_basis: 'legitimate_interests', contact_id: contacts[1].id },
+    ]);
+    // Acknowledged: nothing more is sent, and the owner's old code still answers (already handled).
+    await sleep(1300);
+    expect(fake.messages.filter((r) => [customer.phone, ...contacts.map((c) => c.phone)].includes(r.to))).toHaveLength(3);
+    const late = await fake.sendInbound({ from: customer.phone, body: codeIn(owner) });
+    expect(late.text).toContain('already marked as handled');
+    await close(alarmId);
+  });
+
+  it('becomes unreached when nobody acknowledges, and texts contacts under vital interests for fire', async () => {
+    const { customer, contacts, panel } = await f.household(1);
+    const res = await f.post(panel, { eventId: 'e-3', code: 'FA' });
+    await firstSmsTo(customer.phone);
+    await firstSmsTo(contacts[0].phone);
+    await waitUntil(async () => (await stageOf(res.body.alarmId)) === 'unreached', 5000, 'unreached');
+    const [sms] = await t.query(`SELECT legal_basis FROM sms_message WHERE alarm_id = $1 AND purpose = 'alarm_contact'`, [res.body.alarmId]);
+    expect(sms.legal_basis).toBe('vital_interests');
+    const list = await t.request('GET', '/api/alarms?status=open', { token: f.tokens.operator });
+    expect(list.body.items[0]).toMatchObject({ id: res.body.alarmId, stage: 'unreached' });
+    await close(res.body.alarmId);
+  });
+
+  it('moves on at once when the owner\'s SMS fails for good (Twilio refuses the number)', async () => {
+    const { customer, contacts, panel } = await f.household(1);
+    fake.failNext(1, 'permanent');
+    const res = await f.post(panel, { eventId: 'e-4', code: 'WA' }); // owner wait 60 s
+    const contact = await firstSmsTo(contacts[0].phone, 5000);
+    expect(contact.body).toContain('water leak');
+    const [owner] = await t.query(`SELECT status, error_code FROM sms_message WHERE alarm_id = $1 AND purpose = 'alarm_owner'`, [res.body.alarmId]);
+    expect(owner).toEqual({ status: 'failed', error_code: '21211' });
+    expect(smsTo(customer.phone)).toHaveLength(0);
+    const alarm = await f.alarm(res.body.alarmId);
+    expect(alarm.timeline.find((e: any) => e.type === 'stage')).toMatchObject({ stage: 'contacts', from: 'owner', reason: 'sms_failed' });
+    await close(res.body.alarmId);
+  });
+
+  it('moves on at once when Twilio reports the owner\'s SMS undelivered', async () => {
+    const { customer, contacts, panel } = await f.household(1);
+    const res = await f.post(panel, { eventId: 'e-5', code: 'WA' });
+    const owner = await firstSmsTo(customer.phone);
+    await waitUntil(async () => (await t.query(`SELECT 1 FROM sms_message WHERE alarm_id = $1 AND status = 'sent'`, [res.body.alarmId])).length > 0);
+    expect((await fake.sendStatus(owner, 'undelivered', { ErrorCode: '30003' })).status).toBe(204);
+    await firstSmsTo(contacts[0].phone, 3000);
+    await close(res.body.alarmId);
+  });
+
+  it('counts a disarm at the panel during the owner stage as the owner acknowledging ("cancelled at the panel")', async () => {
+    const { customer, contacts, panel } = await f.household(1);
+    const res = await f.post(panel, { eventId: 'e-6', code: 'BA' });
+    await firstSmsTo(customer.phone);
+    const disarm = await f.post(panel, { eventId: 'e-7', code: 'OP', user: '1', method: 'keypad' });
+    expect(disarm.status).toBe(202);
+    const alarm = await f.alarm(res.body.alarmId);
+    expect(alarm).toMatchObject({ stage: 'acknowledged', acknowledgedBy: { type: 'panel', via: 'panel_disarm', eventId: 'e-7', user: '1', method: 'keypad' } });
+    expect(alarm.timeline.find((e: any) => e.type === 'acknowledged')).toMatchObject({ note: 'cancelled at the panel' });
+    await sleep(1500);
+    expect(smsTo(contacts[0].phone)).toHaveLength(0);
+    await close(res.body.alarmId);
+  });
+
+  it('texts nobody for a duress code, and puts the alarm at the top of the queue as unreached', async () => {
+    const { customer, contacts, panel } = await f.household(1);
+    const burglary = await f.post(panel, { eventId: 'e-8', code: 'BA' });
+    const duress = await f.post(panel, { eventId: 'e-9', code: 'HA' });
+    expect(duress.body).toMatchObject({ class: 'duress', alarmId: expect.any(String) });
+    expect(await stageOf(duress.body.alarmId)).toBe('unreached');
+    await firstSmsTo(customer.phone); // the burglary's
+    await sleep(300);
+    const [{ n }] = await t.query(`SELECT count(*)::int AS n FROM sms_message WHERE alarm_id = $1`, [duress.body.alarmId]);
+    expect(n).toBe(0);
+    const list = await t.request('GET', `/api/alarms?status=open&customerId=${customer.id}`, { token: f.tokens.operator });
+    expect(list.body.items.map((a: any) => a.id)).toEqual([duress.body.alarmId, burglary.body.alarmId]);
+    await close(burglary.body.alarmId);
+    await close(duress.body.alarmId);
+    expect(smsTo(contacts[0].phone)).toHaveLength(0);
+  });
+
+  it('texts only the owner for a technical alarm, then it is unreached without reaching any contact', async () => {
+    const { customer, contacts, panel } = await f.household(2);
+    const res = await f.post(panel, { eventId: 'e-10', code: 'AT' });
+    const owner = await firstSmsTo(customer.phone);
+    expect(owner.body).toContain('technical fault');
+    await waitUntil(async () => (await stageOf(res.body.alarmId)) === 'unreached', 5000, 'unreached');
+    await sleep(1200);
+    expect(smsTo(contacts[0].phone)).toHaveLength(0);
+    expect(smsTo(contacts[1].phone)).toHaveLength(0);
+    await close(res.body.alarmId);
+  });
+
+  it('skips a contact who opted out (STOP) after the alarm opened, and never texts them', async () => {
+    const { customer, contacts, panel } = await f.household(2);
+    const res = await f.post(panel, { eventId: 'e-11', code: 'BA' });
+    await firstSmsTo(customer.phone);
+    await fake.sendInbound({ from: contacts[0].phone, body: 'STOP' });
+    const second = await firstSmsTo(contacts[1].phone, 5000);
+    expect(second.body).toContain('ALARM');
+    expect(smsTo(contacts[0].phone)).toHaveLength(0);
+    const alarm = await f.alarm(res.body.alarmId);
+    expect(alarm.escalation.chain).toEqual([contacts[0].id, contacts[1].id]);
+    expect(alarm.timeline.find((e: any) => e.type === 'step_skipped')).toMatchObject({ contactId: contacts[0].id, reason: 'contact_opted_out' });
+    await close(res.body.alarmId);
+  });
+
+  it('freezes the chain when the alarm opens: a contact added during the alarm is not texted', async () => {
+    const { customer, contacts, panel } = await f.household(1);
+    const res = await f.post(panel, { eventId: 'e-12', code: 'BA' });
+    await firstSmsTo(customer.phone);
+    const late = await f.contact(customer.id, 'Late');
+    await firstSmsTo(contacts[0].phone);
+    await waitUntil(async () => (await stageOf(res.body.alarmId)) === 'unreached', 5000, 'unreached');
+    expect(fake.messages.filter((r) => r.to === late.phone && /ALARM/.test(r.body))).toHaveLength(0);
+    expect((await f.alarm(res.body.alarmId)).escalation.chain).toEqual([contacts[0].id]);
+    // ...and an operator cannot record reaching them for this alarm either.
+    const refused = await f.act(res.body.alarmId, { action: 'contact_reached', contactId: late.id });
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toContain('not in this alarm\'s escalation chain');
+    await close(res.body.alarmId);
+  });
+
+  it('refuses, in the send policy, any SMS to a contact outside the rules (owner first, chain, turn)', async () => {
+    const { customer, contacts, panel } = await f.household(2);
+    await f.setWaits('tamper', 30, 30);
+    const res = await f.post(panel, { eventId: 'e-13', code: 'TA' });
+    await firstSmsTo(customer.phone);
+    const outbox = t.app.get(SmsOutbox);
+    const attempt = (contact: { id: string; phone: string }) =>
+      outbox.enqueue({
+        purpose: 'alarm_contact',
+        to: contact.phone,
+        body: 'Keyholder: ALARM',
+        legalBasis: 'legitimate_interests',
+        alarmId: res.body.alarmId,
+        customerId: customer.id,
+        contactId: contact.id,
+      });
+    // Owner stage: no contact may be texted.
+    const early = await attempt(contacts[0]);
+    expect(early.status).toBe('refused');
+    expect(early.refusalReason).toMatch(/^alarm_contact_not_allowed: the alarm is in stage owner/);
+    // Contacts stage, contact 1's turn: contact 2 may not be texted yet.
+    await t.query(`UPDATE alarm SET stage = 'contacts', step = 1, next_step_at = now() + interval '1 hour' WHERE id = $1`, [res.body.alarmId]);
+    const outOfTurn = await attempt(contacts[1]);
+    expect(outOfTurn.refusalReason).toMatch(/not this contact's turn/);
+    const stranger = await f.contact((await f.customer()).id);
+    const notInChain = await outbox.enqueue({
+      purpose: 'alarm_contact', to: stranger.phone, body: 'x', legalBasis: 'legitimate_interests', alarmId: res.body.alarmId, contactId: stranger.id,
+    });
+    expect(notInChain.refusalReason).toMatch(/not in the alarm's escalation chain/);
+    await close(res.body.alarmId);
+    const closed = await attempt(contacts[0]);
+    expect(closed.refusalReason).toMatch(/the alarm is closed/);
+    await sleep(200);
+    expect(smsTo(contacts[0].phone)).toHaveLength(0);
+    expect(smsTo(contacts[1].phone)).toHaveLength(0);
+  });
+
+  it('writes texts in the customer\'s language, without the national identity number', async () => {
+    const { customer, contacts, panel } = await f.household(1, { language: 'sv', nationalId: '640823-3234' });
+    const res = await f.post(panel, { eventId: 'e-14', code: 'BA' });
+    const owner = await firstSmsTo(customer.phone);
+    expect(owner.body).toMatch(/^Keyholder: LARM - inbrott på Storgatan \d+, Stockholm\. Svara 1 om du tar hand om det\.$/);
+    const contact = await firstSmsTo(contacts[0].phone);
+    expect(contact.body).toContain('Vi når inte');
+    for (const body of [owner.body, contact.body]) {
+      expect(body).not.toMatch(/6408233234|640823|3234/);
+    }
+    const reply = await fake.sendInbound({ from: contacts[0].phone, body: codeIn(contact) });
+    expect(reply.text).toContain('Tack, larmet på Storgatan');
+    await close(res.body.alarmId);
+  });
+
+  it('gives a phone texted by two open alarms the lowest free codes, 1 and 2, each acknowledging its own alarm', async () => {
+    const { customer, panel } = await f.household(0);
+    const a = await f.post(panel, { eventId: 'e-15', code: 'BA', zone: '1' });
+    const b = await f.post(panel, { eventId: 'e-16', code: 'BA', zone: '2' });
+    await fake.waitFor(() => smsTo(customer.phone).length === 2 && smsTo(customer.phone));
+    const [first, second] = smsTo(customer.phone);
+    expect([codeIn(first), codeIn(second)].sort()).toEqual(['1', '2']);
+    const byCode = first.body.includes('zone 2') ? codeIn(first) : codeIn(second);
+    await fake.sendInbound({ from: customer.phone, body: byCode });
+    expect(await stageOf(b.body.alarmId)).toBe('acknowledged');
+    expect(['owner', 'contacts', 'unreached']).toContain(await stageOf(a.body.alarmId));
+    await close(a.body.alarmId);
+    await close(b.body.alarmId);
+    // Closed alarms free their codes: the next alarm starts at 1 again.
+    const c = await f.post(panel, { eventId: 'e-17', code: 'BA', zone: '1' });
+    await fake.waitFor(() => smsTo(customer.phone).length === 3);
+    expect(codeIn(smsTo(customer.phone)[2])).toBe('1');
+    await close(c.body.alarmId);
+  });
+});

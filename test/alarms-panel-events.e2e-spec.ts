@@ -1,0 +1,243 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { SECRET_TTL_MS } from '../src/alarms/panel-secret-cache.js';
+import { AlarmFixtures, nowSeconds, sign, type Panel } from './support/alarm-fixtures.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+
+const UNKNOWN = '00000000-0000-4000-8000-000000000000';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describe('panel events: POST /api/panels/:panelId/events', () => {
+  let t: TestApp;
+  let f: AlarmFixtures;
+  let panel: Panel;
+  let customerId: string;
+  let eventNo = 0;
+  const eventId = () => `p-${++eventNo}`;
+
+  beforeAll(async () => {
+    t = await createTestApp({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
+    f = await AlarmFixtures.create(t);
+    const household = await f.household(0);
+    panel = household.panel;
+    customerId = household.customer.id;
+  });
+  afterAll(async () => t?.close());
+
+  describe('accepting', () => {
+    it('accepts a signed burglary event with 202 once committed: class, restore and the alarm it opened', async () => {
+      const id = eventId();
+      const res = await f.post(panel, { eventId: id, code: 'BA', zone: '3', text: 'Hall PIR' });
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ eventId: id, status: 'accepted', class: 'burglary', restore: false, alarmId: expect.stringMatching(UUID) });
+      const [row] = await t.query(`SELECT code, class, zone, text, alarm_id FROM panel_event WHERE panel_id = $1 AND event_id = $2`, [panel.id, id]);
+      expect(row).toEqual({ code: 'BA', class: 'burglary', zone: '3', text: 'Hall PIR', alarm_id: res.body.alarmId });
+      const [alarm] = await t.query(`SELECT status, stage, class, customer_id FROM alarm WHERE id = $1`, [res.body.alarmId]);
+      expect(alarm).toEqual({ status: 'open', stage: 'owner', class: 'burglary', customer_id: customerId });
+    });
+
+    it('answers a repeated eventId with 200 "duplicate" and the first answer, and stores it once', async () => {
+      const id = eventId();
+      const first = await f.post(panel, { eventId: id, code: 'FA', zone: '9' });
+      expect(first.status).toBe(202);
+      // A retry, even with another body, is the same event: nothing is done again.
+      const again = await f.post(panel, { eventId: id, code: 'BA', zone: '1' });
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual({ ...first.body, status: 'duplicate' });
+      const rows = await t.query(`SELECT count(*)::int AS n FROM panel_event WHERE panel_id = $1 AND event_id = $2`, [panel.id, id]);
+      expect(rows[0].n).toBe(1);
+      const sms = await t.query(`SELECT count(*)::int AS n FROM sms_message WHERE alarm_id = $1`, [first.body.alarmId]);
+      expect(sms[0].n).toBe(1);
+    });
+
+    it('stores concurrent retries of one eventId once: one 202, the rest 200 with the same alarm', async () => {
+      const id = eventId();
+      const results = await Promise.all(Array.from({ length: 8 }, () => f.post(panel, { eventId: id, code: 'WA', zone: '77' })));
+      expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 202]);
+      expect(new Set(results.map((r) => r.body.alarmId)).size).toBe(1);
+      const rows = await t.query(`SELECT count(*)::int AS n FROM panel_event WHERE panel_id = $1 AND event_id = $2`, [panel.id, id]);
+      expect(rows[0].n).toBe(1);
+    });
+
+    it('accepts an unknown code as class "unknown", which opens an alarm (rule 6: no signal is dropped)', async () => {
+      const res = await f.post(panel, { eventId: eventId(), code: 'QQ' });
+      expect(res.status).toBe(202);
+      expect(res.body).toMatchObject({ class: 'unknown', restore: false, alarmId: expect.stringMatching(UUID) });
+    });
+
+    it('classifies Contact ID codes, and a restore without an open alarm has no alarmId', async () => {
+      const res = await f.post(panel, { eventId: eventId(), code: '3130', zone: '55' });
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ eventId: expect.any(String), status: 'accepted', class: 'burglary', restore: true });
+    });
+
+    it('marks the panel as seen on every event, and a test signal opens nothing', async () => {
+      const before = new Date();
+      const res = await f.post(panel, { eventId: eventId(), code: 'RP' });
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ eventId: expect.any(String), status: 'accepted', class: 'test', restore: false });
+      const [row] = await t.query(`SELECT last_seen_at FROM panel WHERE id = $1`, [panel.id]);
+      expect(row.last_seen_at.getTime()).toBeGreaterThanOrEqual(before.getTime() - 5);
+      const list = await t.request('GET', `/api/customers/${customerId}/panels`, { token: f.tokens.operator });
+      expect(list.body.items[0]).toMatchObject({ supervision: 'ok', lastSeenAt: row.last_seen_at.toISOString() });
+    });
+
+    it('writes the processing log entry with the panel as actor under the contract basis', async () => {
+      const res = await f.post(panel, { eventId: eventId(), code: 'RP' });
+      expect(res.status).toBe(202);
+      const rows = await t.query(
+        `SELECT actor_type, actor_id, legal_basis, outcome, http_status FROM processing_log WHERE operation = 'panels.events.receive' ORDER BY seq DESC LIMIT 1`,
+      );
+      expect(rows[0]).toEqual({ actor_type: 'panel', actor_id: panel.id, legal_basis: 'contract', outcome: 'success', http_status: 202 });
+    });
+  });
+
+  describe('refusing', () => {
+    const body = () => JSON.stringify({ eventId: eventId(), code: 'BA', occurredAt: new Date().toISOString() });
+    const headers = (secret: string, ts: number, raw: string) => ({
+      'x-keyholder-timestamp': String(ts),
+      'x-keyholder-signature': sign(secret, ts, raw),
+    });
+
+    it('refuses a missing signature or timestamp with 401', async () => {
+      const raw = body();
+      const none = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw, headers: {} });
+      expect(none.status).toBe(401);
+      expect(none.body.message).toContain('X-Keyholder-Signature');
+      const noTimestamp = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw, headers: { 'x-keyholder-signature': sign(panel.secret, nowSeconds(), raw) } });
+      expect(noTimestamp.status).toBe(401);
+    });
+
+    it('refuses a forged signature, and another panel\'s secret, with 401', async () => {
+      const raw = body();
+      const ts = nowSeconds();
+      const forged = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw, headers: { ...headers('not-the-secret', ts, raw) } });
+      expect(forged.status).toBe(401);
+      expect(forged.body).toMatchObject({ statusCode: 401, error: 'Unauthorized', code: 'panel_signature_invalid' });
+      const other = await f.panel(customerId);
+      const crossed = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw, headers: headers(other.secret, ts, raw) });
+      expect(crossed.status).toBe(401);
+      const malformed = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw, headers: { 'x-keyholder-timestamp': String(ts), 'x-keyholder-signature': 'abc' } });
+      expect(malformed.status).toBe(401);
+    });
+
+    it('refuses a timestamp more than 300 s away (a replay), even correctly signed', async () => {
+      const raw = body();
+      const stale = nowSeconds() - 301;
+      const res = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw, headers: headers(panel.secret, stale, raw) });
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe('panel_timestamp_out_of_range');
+      const future = nowSeconds() + 301;
+      expect((await f.post(panel, { eventId: 'x', code: 'BA' }, { raw, headers: headers(panel.secret, future, raw) })).status).toBe(401);
+      const within = nowSeconds() - 250;
+      expect((await f.post(panel, { eventId: 'x', code: 'BA' }, { raw, headers: headers(panel.secret, within, raw) })).status).toBe(202);
+    });
+
+    it('refuses a replayed signature with a different body', async () => {
+      const raw = body();
+      const ts = nowSeconds();
+      const h = headers(panel.secret, ts, raw);
+      expect((await f.post(panel, { eventId: 'x', code: 'BA' }, { raw, headers: h })).status).toBe(202);
+      const tampered = raw.replace('"BA"', '"OP"');
+      const res = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw: tampered, headers: h });
+      expect(res.status).toBe(401);
+      // Whitespace is part of the signed bytes too.
+      expect((await f.post(panel, { eventId: 'x', code: 'BA' }, { raw: raw + ' ', headers: h })).status).toBe(401);
+    });
+
+    it('gives an unknown panel exactly the answer a wrong signature gets', async () => {
+      const raw = body();
+      const ts = nowSeconds();
+      const unknown = await t.request('POST', `/api/panels/${UNKNOWN}/events`, { raw, headers: { 'content-type': 'application/json', ...headers('whatever', ts, raw) } });
+      const wrong = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw, headers: headers('whatever', ts, raw) });
+      expect(unknown.status).toBe(401);
+      expect(unknown.body).toEqual(wrong.body);
+      const notUuid = await t.request('POST', `/api/panels/not-a-panel/events`, { raw, headers: { 'content-type': 'application/json', ...headers('x', ts, raw) } });
+      expect(notUuid.status).toBe(401);
+      expect(notUuid.body).toEqual(wrong.body);
+    });
+
+    it('refuses a malformed or invalid body with 400 naming the fields', async () => {
+      const malformed = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw: '{"eventId": "x", ' });
+      expect(malformed.status).toBe(400);
+      const missing = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw: JSON.stringify({ code: 'BA' }) });
+      expect(missing.status).toBe(400);
+      expect(missing.body.message).toEqual(
+        expect.arrayContaining([expect.stringContaining('eventId'), expect.stringContaining('occurredAt')]),
+      );
+      const long = await f.post(panel, { eventId: 'e'.repeat(129), code: 'B'.repeat(17), zone: 'z'.repeat(33) });
+      expect(long.status).toBe(400);
+      expect(long.body.message).toEqual(
+        expect.arrayContaining(['eventId must be 1 to 128 characters', 'code must be 1 to 16 characters', 'zone must be at most 32 characters']),
+      );
+      const noOffset = await f.post(panel, { eventId: eventId(), code: 'BA', occurredAt: '2026-11-22T10:15:00' });
+      expect(noOffset.status).toBe(400);
+      expect(noOffset.body.message).toEqual(['occurredAt must be an ISO-8601 time with an offset, e.g. 2026-11-22T10:15:00+01:00']);
+      const extra = await f.post(panel, { eventId: eventId(), code: 'BA', ...({ colour: 'red' } as object) });
+      expect(extra.status).toBe(400);
+      const empty = await f.post(panel, { eventId: '', code: '' });
+      expect(empty.status).toBe(400);
+    });
+
+    it('refuses a body over the 100 kb limit with 413', async () => {
+      const res = await f.post(panel, { eventId: eventId(), code: 'BA', text: 'x'.repeat(120_000) });
+      expect(res.status).toBe(413);
+    });
+  });
+
+  describe('secret rotation', () => {
+    it('takes the new secret at once, and refuses the old one once the short cache has expired', async () => {
+      const own = await f.panel(customerId);
+      expect((await f.post(own, { eventId: eventId(), code: 'RP' })).status).toBe(202); // the old secret is now cached
+      const rotated = await t.request('POST', `/api/customers/${customerId}/panels/${own.id}/rotate-secret`, { token: f.tokens.supervisor });
+      expect(rotated.status).toBe(200);
+      const fresh = { id: own.id, secret: rotated.body.secret as string };
+      expect((await f.post(fresh, { eventId: eventId(), code: 'RP' })).status).toBe(202);
+      await new Promise((r) => setTimeout(r, SECRET_TTL_MS + 100));
+      expect((await f.post(own, { eventId: eventId(), code: 'RP' })).status).toBe(401);
+      expect((await f.post(fresh, { eventId: eventId(), code: 'RP' })).status).toBe(202);
+    });
+  });
+
+  describe('what each class does', () => {
+    it('joins repeated signals from one zone into the open alarm (flood control), even when they race', async () => {
+      const { panel: p } = await f.household(0);
+      const results = await Promise.all(Array.from({ length: 6 }, (_, i) => f.post(p, { eventId: `flood-${i}`, code: 'BA', zone: '1' })));
+      expect(results.every((r) => r.status === 202)).toBe(true);
+      const ids = new Set(results.map((r) => r.body.alarmId));
+      expect(ids.size).toBe(1);
+      const [alarm] = await t.query(`SELECT event_count FROM alarm WHERE id = $1`, [[...ids][0]]);
+      expect(alarm.event_count).toBe(6);
+      const otherZone = await f.post(p, { eventId: 'flood-z2', code: 'BA', zone: '2' });
+      expect(ids.has(otherZone.body.alarmId)).toBe(false);
+      const otherClass = await f.post(p, { eventId: 'flood-fire', code: 'FA', zone: '1' });
+      expect(ids.has(otherClass.body.alarmId)).toBe(false);
+    });
+
+    it('attaches a restore to the matching open alarm without closing it', async () => {
+      const { panel: p } = await f.household(0);
+      const opened = await f.post(p, { eventId: 'r-1', code: 'BA', zone: '4' });
+      const restore = await f.post(p, { eventId: 'r-2', code: 'BH', zone: '4' });
+      expect(restore.status).toBe(202);
+      expect(restore.body).toMatchObject({ class: 'burglary', restore: true, alarmId: opened.body.alarmId });
+      const alarm = await f.alarm(opened.body.alarmId);
+      expect(alarm.status).toBe('open');
+      expect(alarm.timeline.filter((e: any) => e.type === 'event').map((e: any) => e.code)).toEqual(['BA', 'BH']);
+    });
+
+    it('keeps an arm/disarm history: when, arm or disarm, method and user (operator and up)', async () => {
+      const { panel: p, customer } = await f.household(0);
+      await f.post(p, { eventId: 'a-1', code: 'CL', user: '2', method: 'keypad', occurredAt: '2026-11-22T08:00:00+01:00' });
+      await f.post(p, { eventId: 'a-2', code: '1401', user: '3', method: 'app', occurredAt: '2026-11-22T17:30:00+01:00' });
+      const res = await t.request('GET', `/api/customers/${customer.id}/arming-history`, { token: f.tokens.operator });
+      expect(res.status).toBe(200);
+      expect(res.body.total).toBe(2);
+      expect(res.body.items.map((i: any) => [i.at, i.action, i.method, i.user])).toEqual([
+        ['2026-11-22T16:30:00.000Z', 'disarm', 'app', '3'],
+        ['2026-11-22T07:00:00.000Z', 'arm', 'keypad', '2'],
+      ]);
+      const dpo = await t.tokenFor('dpo');
+      expect((await t.request('GET', `/api/customers/${customer.id}/arming-history`, { token: dpo })).status).toBe(403);
+      expect((await t.request('GET', `/api/customers/${UNKNOWN}/arming-history`, { token: f.tokens.operator })).status).toBe(404);
+    });
+  });
+});

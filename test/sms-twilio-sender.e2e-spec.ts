@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { TwilioSmsSender } from '../src/sms/adapters/twilio-sms-sender.js';
+import { SmsSendError } from '../src/sms/sms-sender.js';
+import { FakeTwilio } from './support/fake-twilio.js';
+
+/** The Twilio adapter alone, against the fake Twilio API: what each kind of failure becomes. */
+describe('TwilioSmsSender', () => {
+  let fake: FakeTwilio;
+  let sender: TwilioSmsSender;
+  beforeAll(async () => {
+    fake = await new FakeTwilio().start();
+    sender = new TwilioSmsSender(
+      { accountSid: fake.accountSid, authToken: fake.authToken, from: '+46700000001', apiUrl: fake.url },
+      { timeoutMs: 1000 },
+    );
+    // The SDK loads its API modules on first use; do that before timing anything.
+    await sender.send({ to: '+46701234567', body: 'warm-up' });
+  });
+  afterAll(async () => fake?.stop());
+
+  const attempt = (body: string) => sender.send({ to: '+46701234567', body, statusCallback: 'https://alarm.example.test/webhooks/twilio/status' });
+
+  it('sends with From, Body, To and StatusCallback, and returns Twilio’s SID as the provider id', async () => {
+    const result = await attempt('hello');
+    expect(result).toEqual({ providerId: expect.stringMatching(/^SM[0-9a-f]{32}$/), status: 'sent' });
+    expect(fake.requests.at(-1)).toMatchObject({
+      authorized: true,
+      to: '+46701234567',
+      from: '+46700000001',
+      body: 'hello',
+      statusCallback: 'https://alarm.example.test/webhooks/twilio/status',
+      sid: result.providerId,
+    });
+  });
+
+  it('turns a timeout (no answer) into a temporary SmsSendError', async () => {
+    fake.failNext(1, 'timeout');
+    const error = await attempt('slow').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SmsSendError);
+    expect(error).toMatchObject({ permanent: false, code: expect.stringMatching(/^(ECONNABORTED|ETIMEDOUT)$/) });
+  });
+
+  it('turns 429 and 5xx into temporary errors and 21211 or a 401 into permanent ones', async () => {
+    fake.failNext(1, 429);
+    fake.failNext(1, 500);
+    fake.failNext(1, 'permanent');
+    await expect(attempt('a')).rejects.toMatchObject({ permanent: false, status: 429, code: '20429' });
+    await expect(attempt('b')).rejects.toMatchObject({ permanent: false, status: 500 });
+    await expect(attempt('c')).rejects.toMatchObject({ permanent: true, status: 400, code: '21211' });
+    const wrongToken = new TwilioSmsSender({ accountSid: fake.accountSid, authToken: 'wrong-token-123', from: '+46700000001', apiUrl: fake.url });
+    await expect(wrongToken.send({ to: '+46701234567', body: 'd' })).rejects.toMatchObject({ permanent: true, status: 401, code: '20003' });
+  });
+
+  it('turns a refused connection into a temporary error', async () => {
+    const nowhere = new TwilioSmsSender({ accountSid: fake.accountSid, authToken: fake.authToken, from: '+46700000001', apiUrl: 'http://127.0.0.1:9' });
+    await expect(nowhere.send({ to: '+46701234567', body: 'e' })).rejects.toMatchObject({ permanent: false, code: 'ECONNREFUSED' });
+  });
+
+  it('sends through a messaging service when one is configured', async () => {
+    const viaService = new TwilioSmsSender({ accountSid: fake.accountSid, authToken: fake.authToken, messagingServiceSid: 'MG' + 'e'.repeat(32), apiUrl: fake.url });
+    expect(viaService.from).toBe('MG' + 'e'.repeat(32));
+    await viaService.send({ to: '+46701234567', body: 'f' });
+    expect(fake.requests.at(-1)).toMatchObject({ messagingServiceSid: 'MG' + 'e'.repeat(32), from: undefined });
+  });
+});

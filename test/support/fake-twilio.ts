@@ -1,0 +1,254 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import twilio from 'twilio';
+
+/** One call to POST /2010-04-01/Accounts/{sid}/Messages.json, answered or not. */
+export interface FakeTwilioRequest {
+  accountSid: string;
+  /** Basic auth matched the account SID and auth token. */
+  authorized: boolean;
+  to: string;
+  from?: string;
+  messagingServiceSid?: string;
+  body: string;
+  statusCallback?: string;
+  /** performance.now() when the request arrived (same clock as the test or benchmark process). */
+  at: number;
+  /** What the fake answered: 201, 429, 500, 400, or 'timeout' / 'reset' (no answer). */
+  outcome: number | 'timeout' | 'reset';
+  /** The message SID, when it was accepted. */
+  sid?: string;
+}
+
+/** 429, 500 and 'timeout'/'reset' are temporary; 'permanent' is a 400 with Twilio error 21211 (invalid To). */
+export type FakeFailure = 429 | 500 | 'timeout' | 'reset' | 'permanent';
+
+export interface SignedPostResult {
+  status: number;
+  text: string;
+  headers: Headers;
+}
+
+/**
+ * A local, Twilio-compatible Messages API for tests and benchmarks (STACK.md: "Twilio without the
+ * internet"). It answers like Twilio, records every request, fails the next N requests on demand,
+ * and calls the app back (status callbacks, inbound SMS) signed with the SDK's own algorithm.
+ */
+export class FakeTwilio {
+  readonly accountSid = 'AC' + randomBytes(16).toString('hex');
+  readonly authToken = randomBytes(16).toString('hex');
+  /** Every request, in arrival order. */
+  readonly requests: FakeTwilioRequest[] = [];
+  /** Called for every accepted message (benchmarks measure with it). */
+  onAccepted?: (request: FakeTwilioRequest) => void;
+  url = '';
+  private readonly failures: FakeFailure[] = [];
+  private readonly sockets = new Set<Socket>();
+  private readonly server = http.createServer((req, res) => this.handle(req, res));
+
+  /** The app to call back: where it listens, and the public URL it signs against (PUBLIC_BASE_URL). */
+  private app?: { baseUrl: string; publicBaseUrl: string };
+
+  async start(): Promise<this> {
+    this.server.keepAliveTimeout = 30_000;
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The environment that points the app at this fake. */
+  env(publicBaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      TWILIO_ACCOUNT_SID: this.accountSid,
+      TWILIO_AUTH_TOKEN: this.authToken,
+      TWILIO_FROM: '+46700000001',
+      TWILIO_API_URL: this.url,
+      PUBLIC_BASE_URL: publicBaseUrl,
+      ...extra,
+    };
+  }
+
+  connect(app: { baseUrl: string; publicBaseUrl: string }): void {
+    this.app = app;
+  }
+
+  /** The next `n` requests fail this way (queued after any failures already asked for). */
+  failNext(n: number, failure: FakeFailure): void {
+    for (let i = 0; i < n; i++) this.failures.push(failure);
+  }
+
+  /** Accepted messages only. */
+  get messages(): FakeTwilioRequest[] {
+    return this.requests.filter((r) => r.outcome === 201);
+  }
+
+  requestsFor(body: string | RegExp): FakeTwilioRequest[] {
+    return this.requests.filter((r) => (typeof body === 'string' ? r.body === body : body.test(r.body)));
+  }
+
+  async waitFor<T>(probe: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const value = probe();
+      if (value) return value;
+      if (Date.now() > until) throw new Error(`fake Twilio: condition not met within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** A delivery status callback for an accepted message, to the StatusCallback it was given. */
+  async sendStatus(request: FakeTwilioRequest, status: string, extra: Record<string, string> = {}): Promise<SignedPostResult> {
+    if (!request.statusCallback) throw new Error('fake Twilio: this message has no StatusCallback');
+    const params: Record<string, string> = {
+      AccountSid: this.accountSid,
+      MessageSid: request.sid ?? extra.MessageSid,
+      SmsSid: request.sid ?? extra.MessageSid,
+      MessageStatus: status,
+      SmsStatus: status,
+      To: request.to,
+      From: request.from ?? '',
+      ApiVersion: '2010-04-01',
+      ...extra,
+    };
+    return this.post(request.statusCallback, params);
+  }
+
+  /** An inbound SMS to the app's /webhooks/twilio/sms. */
+  async sendInbound(sms: { from: string; body: string; to?: string; messageSid?: string }): Promise<SignedPostResult> {
+    const sid = sms.messageSid ?? 'SM' + randomBytes(16).toString('hex');
+    return this.post(`${this.requireApp().publicBaseUrl}/webhooks/twilio/sms`, {
+      ToCountry: 'SE',
+      SmsMessageSid: sid,
+      NumMedia: '0',
+      SmsSid: sid,
+      SmsStatus: 'received',
+      Body: sms.body,
+      To: sms.to ?? '+46700000001',
+      NumSegments: '1',
+      MessageSid: sid,
+      AccountSid: this.accountSid,
+      From: sms.from,
+      ApiVersion: '2010-04-01',
+    });
+  }
+
+  /**
+   * POSTs form parameters to a public URL of the app (rewritten to where it really listens), signed
+   * the way Twilio signs: `getExpectedTwilioSignature(authToken, publicUrl, params)`. `signature`
+   * overrides the header (null: none) for tests of forged requests.
+   */
+  async post(publicUrl: string, params: Record<string, string>, options: { signature?: string | null; authToken?: string } = {}): Promise<SignedPostResult> {
+    const app = this.requireApp();
+    const signature = options.signature === undefined ? twilio.getExpectedTwilioSignature(options.authToken ?? this.authToken, publicUrl, params) : options.signature;
+    const target = publicUrl.startsWith(app.publicBaseUrl) ? app.baseUrl + publicUrl.slice(app.publicBaseUrl.length) : publicUrl;
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'TwilioProxy/1.1' };
+    if (signature !== null) headers['x-twilio-signature'] = signature;
+    const res = await fetch(target, { method: 'POST', headers, body: new URLSearchParams(params).toString() });
+    return { status: res.status, text: await res.text(), headers: res.headers };
+  }
+
+  private requireApp() {
+    if (!this.app) throw new Error('fake Twilio: call connect({ baseUrl, publicBaseUrl }) first');
+    return this.app;
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const at = performance.now();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(req.url ?? '');
+      if (req.method !== 'POST' || !match) {
+        return json(res, 404, { code: 20404, message: 'The requested resource was not found', status: 404 });
+      }
+      const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+      const expectedAuth = 'Basic ' + Buffer.from(`${this.accountSid}:${this.authToken}`).toString('base64');
+      const request: FakeTwilioRequest = {
+        accountSid: match[1],
+        authorized: req.headers.authorization === expectedAuth && match[1] === this.accountSid,
+        to: form.get('To') ?? '',
+        from: form.get('From') ?? undefined,
+        messagingServiceSid: form.get('MessagingServiceSid') ?? undefined,
+        body: form.get('Body') ?? '',
+        statusCallback: form.get('StatusCallback') ?? undefined,
+        at,
+        outcome: 201,
+      };
+      this.requests.push(request);
+      if (!request.authorized) {
+        request.outcome = 401;
+        return json(res, 401, { code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
+      }
+      const failure = this.failures.shift();
+      switch (failure) {
+        case 'timeout':
+          request.outcome = 'timeout';
+          return; // never answered; the socket is destroyed on stop()
+        case 'reset':
+          request.outcome = 'reset';
+          req.socket.destroy();
+          return;
+        case 429:
+          request.outcome = 429;
+          return json(res, 429, { code: 20429, message: 'Too Many Requests', more_info: 'https://www.twilio.com/docs/errors/20429', status: 429 });
+        case 500:
+          request.outcome = 500;
+          return json(res, 500, { code: 20500, message: 'Internal Server Error', more_info: 'https://www.twilio.com/docs/errors/20500', status: 500 });
+        case 'permanent':
+          request.outcome = 400;
+          return json(res, 400, {
+            code: 21211,
+            message: `The 'To' number ${request.to} is not a valid phone number.`,
+            more_info: 'https://www.twilio.com/docs/errors/21211',
+            status: 400,
+          });
+      }
+      if (!request.to || !request.body || (!request.from && !request.messagingServiceSid)) {
+        request.outcome = 400;
+        return json(res, 400, { code: 21604, message: "A 'To' phone number, a 'From' or 'MessagingServiceSid', and a 'Body' are required.", status: 400 });
+      }
+      request.sid = 'SM' + randomBytes(16).toString('hex');
+      const now = new Date().toUTCString();
+      json(res, 201, {
+        account_sid: this.accountSid,
+        api_version: '2010-04-01',
+        body: request.body,
+        date_created: now,
+        date_sent: null,
+        date_updated: now,
+        direction: 'outbound-api',
+        error_code: null,
+        error_message: null,
+        from: request.from ?? null,
+        messaging_service_sid: request.messagingServiceSid ?? null,
+        num_media: '0',
+        num_segments: '1',
+        price: null,
+        price_unit: 'USD',
+        sid: request.sid,
+        status: request.messagingServiceSid ? 'accepted' : 'queued',
+        subresource_uris: { media: `/2010-04-01/Accounts/${this.accountSid}/Messages/${request.sid}/Media.json` },
+        to: request.to,
+        uri: `/2010-04-01/Accounts/${this.accountSid}/Messages/${request.sid}.json`,
+      });
+      this.onAccepted?.(request);
+    });
+  }
+}
+
+function json(res: http.ServerResponse, status: number, body: object): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
