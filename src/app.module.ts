@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from './auth/auth.module.js';
 import { RouteDeclarations } from './common/route-declarations.js';
@@ -28,6 +29,8 @@ export class AppModule {
         LoggingModule.forRoot(config),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl!), autoLoadEntities: true }),
         DiscoveryModule,
+        // Once for the whole app: the outbox sweeper, the log sealer and panel supervision all use it.
+        ScheduleModule.forRoot(),
         MetricsModule,
         HealthModule,
         OperatorsModule,

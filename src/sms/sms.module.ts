@@ -1,5 +1,4 @@
 import { DynamicModule, Module, type ModuleMetadata, type Type } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { OutboxSmsSender } from './adapters/outbox-sms-sender.js';
@@ -40,9 +39,6 @@ export class SmsModule {
       module: SmsModule,
       imports: [
         TypeOrmModule.forFeature([SmsMessage, SmsOptOut]),
-        // The outbox sweeper runs on @Interval. forRoot() is deduplicated by Nest if another module
-        // registers it too; it can move to AppModule once a second module needs the scheduler.
-        ScheduleModule.forRoot(),
         ...(options.imports ?? []),
       ],
       controllers: [MessagesController, TwilioWebhooksController],
