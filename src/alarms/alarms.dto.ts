@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { SingleLine } from '../common/text-field.js';
+import { PageQuery } from '../common/page-query.js';
 
 export const ALARM_ACTIONS = [
   'owner_reached',
@@ -14,7 +15,7 @@ export const ALARM_ACTIONS = [
 ] as const;
 export type AlarmAction = (typeof ALARM_ACTIONS)[number];
 
-export class ListAlarmsQuery {
+export class ListAlarmsQuery extends PageQuery(200) {
   @ApiPropertyOptional({ enum: ['open', 'closed'] })
   @IsOptional()
   @IsIn(['open', 'closed'], { message: 'status must be "open" or "closed"' })
@@ -24,21 +25,6 @@ export class ListAlarmsQuery {
   @IsOptional()
   @IsUUID('all', { message: 'customerId must be a UUID' })
   customerId?: string;
-
-  @ApiPropertyOptional({ default: 1, minimum: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'page must be a whole number' })
-  @Min(1, { message: 'page must be at least 1' })
-  page?: number;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(200, { message: 'limit must be at most 200' })
-  limit?: number;
 }
 
 export class AlarmActionDto {

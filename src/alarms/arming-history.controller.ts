@@ -1,31 +1,15 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { DataSource } from 'typeorm';
 import { Roles } from '../auth/access.decorator.js';
 import { uuidParam } from '../common/uuid-param.js';
 import { CustomersService } from '../customers/customers.service.js';
 import { Processing } from '../privacy/processing.decorator.js';
 import { ARMING_HISTORY_READ } from './alarms.processing.js';
+import { PageQuery } from '../common/page-query.js';
 
-export class ArmingHistoryQuery {
-  @ApiPropertyOptional({ default: 1, minimum: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'page must be a whole number' })
-  @Min(1, { message: 'page must be at least 1' })
-  page?: number;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(200, { message: 'limit must be at most 200' })
-  limit?: number;
-}
+export class ArmingHistoryQuery extends PageQuery(200) {}
 
 /** Arm/disarm history (PRODUCT.md: when, how, which user), read from the panel events themselves. */
 @ApiTags('customers')

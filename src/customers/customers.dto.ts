@@ -1,24 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import {
-  IsEmail,
-  IsIn,
-  IsInt,
-  IsISO31661Alpha2,
-  IsObject,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-  registerDecorator,
-  ValidateNested,
-  type ValidationArguments,
-} from 'class-validator';
+import { IsEmail, IsIn, IsISO31661Alpha2, IsObject, IsOptional, IsString, MaxLength, registerDecorator, ValidateNested, type ValidationArguments } from 'class-validator';
 import { IsPhone } from '../common/phone-number.js';
 import { OptionalNotNull, SingleLine } from '../common/text-field.js';
 import { LANGUAGES, type Language } from './customer.entity.js';
 import { parseNationalId } from './national-id.js';
+import { PageQuery } from '../common/page-query.js';
 
 /** Postal codes we know the shape of; elsewhere a short code of letters, digits, spaces and dashes. */
 const POSTAL_CODES: Record<string, { pattern: RegExp; example: string }> = {
@@ -182,27 +169,11 @@ export class UpdateCustomerDto {
   postalAddress?: AddressDto | null;
 }
 
-export class ListCustomersQuery {
+export class ListCustomersQuery extends PageQuery(100, 20) {
   @ApiPropertyOptional({ description: 'matches name, email, phone or city', maxLength: 100 })
   @IsOptional()
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
   @IsString({ message: 'search must be a string' })
   @MaxLength(100, { message: 'search must be at most 100 characters' })
   search?: string;
-
-  @ApiPropertyOptional({ default: 1, minimum: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'page must be a whole number' })
-  @Min(1, { message: 'page must be at least 1' })
-  @Max(100000, { message: 'page must be at most 100000' })
-  page?: number;
-
-  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(100, { message: 'limit must be at most 100' })
-  limit?: number;
 }

@@ -1,8 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsOptional, IsUUID, Matches } from 'class-validator';
+import { PageQuery } from '../common/page-query.js';
 
-export class ListMessagesQuery {
+export class ListMessagesQuery extends PageQuery(200) {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID('all', { message: 'customerId must be a UUID' })
@@ -24,20 +25,4 @@ export class ListMessagesQuery {
   @Transform(({ value }) => (typeof value === 'string' ? value.replace(/^ (?=\d)/, '+').trim() : value))
   @Matches(/^\+[1-9]\d{6,14}$/, { message: 'to must be an E.164 phone number such as +46701234567' })
   to?: string;
-
-  @ApiPropertyOptional({ default: 1, minimum: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'page must be a whole number' })
-  @Min(1, { message: 'page must be at least 1' })
-  @Max(100000, { message: 'page must be at most 100000' })
-  page?: number;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(200, { message: 'limit must be at most 200' })
-  limit?: number;
 }
