@@ -17,6 +17,8 @@ import { ContactsModule } from './contacts/contacts.module.js';
 import { PanelsModule } from './panels/panels.module.js';
 import { AlarmsModule } from './alarms/alarms.module.js';
 import { SMS_MODULE } from './alarms/sms-ports.js';
+import { PrivacyPolicyModule } from './privacy-policy/privacy-policy.module.js';
+import { PrivacyRightsModule } from './privacy/privacy-rights.module.js';
 
 @Module({})
 export class AppModule {
@@ -41,6 +43,8 @@ export class AppModule {
         PanelsModule,
         SMS_MODULE,
         AlarmsModule,
+        PrivacyPolicyModule,
+        PrivacyRightsModule,
       ],
       providers: [RouteDeclarations],
     };

@@ -48,6 +48,17 @@ export interface AlarmTextInput {
 export interface ContactAlarmTextInput extends AlarmTextInput {
   /** The customer, named so the contact knows whose alarm it is. */
   customerName: string;
+  /**
+   * The privacy policy's link, when the contact's onboarding notice has not been delivered: the
+   * alarm SMS is then the first communication and must carry it (PRODUCT.md rule 3, Art. 14(3)(b)).
+   * Kept in every shortened form; the address and name give way first.
+   */
+  policyUrl?: string;
+}
+
+function policySuffix(l: SmsLanguage, url: string | undefined): string {
+  if (!url) return '';
+  return ({ en: ` Privacy: ${url}`, sv: ` Om dina uppgifter: ${url}`, nb: ` Personvern: ${url}` } as const)[l] ?? ` Privacy: ${url}`;
 }
 
 interface Parts {
@@ -121,7 +132,8 @@ export function ownerAlarmText(i: AlarmTextInput): string {
 /** A contact's alarm SMS (sent only when the owner could not be reached), with their reply code. */
 export function contactAlarmText(i: ContactAlarmTextInput): string {
   const label = alarmLabel(i.language, i.subject);
-  const s = (p: Parts) => contactSentence(i.language, i.company, label, p, i.code);
+  const link = policySuffix(i.language, i.policyUrl);
+  const s = (p: Parts) => contactSentence(i.language, i.company, label, p, i.code) + link;
   const first = firstName(i.customerName);
   return firstThatFits([
     () => s({ place: `${i.street}, ${i.city}`, zone: i.zone, name: i.customerName }),
@@ -130,7 +142,7 @@ export function contactAlarmText(i: ContactAlarmTextInput): string {
     () => s({ place: i.street, name: shorten(first, 20) }),
     () => s({ place: shorten(i.street, 40), name: shorten(first, 20) }),
     () => s({ place: shorten(i.street, 20), name: shorten(first, 12) }),
-    () => minimal(i.language, i.company, label, i.code, true),
+    () => minimal(i.language, i.company, label, i.code, true) + link,
   ]);
 }
 

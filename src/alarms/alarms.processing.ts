@@ -1,8 +1,9 @@
 import type { ProcessingDeclaration } from '../privacy/processing.decorator.js';
+import { RETENTION_TEXT } from '../privacy/retention-policy.js';
 
 const ALARM_RETENTION =
-  'alarm history (events, escalation, outcomes) for the period claims can be made after an alarm; ' +
-  'when the customer record is erased, alarm history still needed for claims is anonymised, not kept identifiable';
+  `${RETENTION_TEXT.alarmHistory}; ` +
+  'when the customer record is erased before that, alarm history still needed for claims is anonymised, not kept identifiable';
 
 /** What every operation on alarms shares; each adds its operation name and purpose. */
 export const ALARM_HANDLING: Omit<ProcessingDeclaration, 'operation' | 'purpose'> = {

@@ -1,6 +1,16 @@
-import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
+import type { Language } from '../customers/customer.entity.js';
+import { POLICY_VERSION, policyUrl } from '../privacy-policy/policy-version.js';
+import { ProcessingLog } from '../privacy/processing-log.service.js';
+import { SmsOutbox } from '../sms/sms-outbox.js';
+import { SMS_SENDING } from '../sms/sms.processing.js';
+import type { SmsStatus } from '../sms/sms.types.js';
 import type { Contact } from './contact.entity.js';
+import { contactNoticeText } from './notice-texts.js';
 
 export interface ContactNoticeView {
   status: 'pending' | 'sent' | 'delivered' | 'failed';
@@ -9,22 +19,174 @@ export interface ContactNoticeView {
 }
 
 /** Why a contact's notice may be due: a new contact, or a new phone number (PRODUCT.md rule 3). */
-export type ContactNoticeTrigger = 'created' | 'phone_changed';
+export type ContactNoticeTrigger = 'created' | 'phone_changed' | 'policy_version';
+
+const NOTICE_SENDING = SMS_SENDING.find((d) => d.operation === 'sms.send.contact_notice')!;
+
+/** How often active contacts are checked for a notice missing for the current policy version. */
+const MISSING_CHECK_MS = 60 * 60 * 1000;
+const BATCH = 200;
+
+/** sms_message statuses as the contact's notice shows them. */
+function noticeStatus(status: SmsStatus | null): ContactNoticeView['status'] {
+  switch (status) {
+    case 'sent':
+      return 'sent';
+    case 'delivered':
+      return 'delivered';
+    case 'failed':
+    case 'undelivered':
+    case 'refused':
+      return 'failed';
+    default:
+      return 'pending'; // queued, sending, or no message yet
+  }
+}
 
 /**
- * The onboarding notice (Art. 14) as the contact register sees it: the two seams the notice work
- * fills in. Until then every contact reads `pending` and nothing is queued.
+ * Whether the contact's onboarding notice for the current policy version reached their current
+ * number. Escalation asks this in the transaction that builds an alarm SMS to the contact: when not,
+ * the alarm SMS carries the policy link too (Art. 14(3)(b): at the latest at the first communication).
+ */
+export async function noticeDelivered(m: EntityManager, contactId: string, phone: string): Promise<boolean> {
+  const [row] = (await m.query(
+    `SELECT EXISTS (
+       SELECT 1 FROM contact_notice n JOIN sms_message s ON s.id = n.message_id
+        WHERE n.contact_id = $1 AND n.phone = $2 AND n.policy_version = $3 AND s.status = 'delivered') AS delivered`,
+    [contactId, phone, POLICY_VERSION],
+  )) as Array<{ delivered: boolean }>;
+  return !!row?.delivered;
+}
+
+/**
+ * The onboarding notice (PRODUCT.md rule 3, GDPR Art. 14 and 21(4)).
+ *
+ * - Once per contact, phone number and policy version: a `contact_notice` row is inserted first
+ *   (unique on the three), and only if it was new is the SMS queued, in the same transaction as
+ *   the contact's write. Editing a name does not call it; a new number does; a new POLICY_VERSION
+ *   is caught by `sendMissingNotices` (at start-up and hourly).
+ * - The notice is in the customer's language (the contact has none of their own on file).
+ * - Its status on the contact is the real one of its SMS (sms_message), not a copy.
  */
 @Injectable()
-export class ContactNotices {
+export class ContactNotices implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ContactNotices.name);
+  private checking?: Promise<number>;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly outbox: SmsOutbox,
+    private readonly processingLog: ProcessingLog,
+    private readonly config: AppConfig,
+  ) {}
+
   /**
    * Called inside the transaction that created the contact or changed its phone, after the write,
-   * so a notice queued here commits (or rolls back) together with the contact.
+   * so the notice commits (or rolls back) together with the contact.
    */
-  async contactSaved(_manager: EntityManager, _contact: Contact, _trigger: ContactNoticeTrigger): Promise<void> {}
+  async contactSaved(manager: EntityManager, contact: Contact, trigger: ContactNoticeTrigger): Promise<void> {
+    if (contact.status !== 'active' || contact.restricted || contact.endedAt) return; // nothing may be sent; the check picks it up if that changes
+    await this.send(manager, contact.id, trigger);
+  }
 
-  /** The `notice` of each contact view; the only place contact views get it from. */
+  /** The `notice` of each contact view: the newest notice to the contact's current number, with its SMS's status. */
   async viewsFor(contacts: readonly Contact[]): Promise<Map<string, ContactNoticeView>> {
-    return new Map(contacts.map((c) => [c.id, { status: 'pending', policyVersion: null, sentAt: null }]));
+    const views = new Map<string, ContactNoticeView>(contacts.map((c) => [c.id, { status: 'pending', policyVersion: null, sentAt: null }]));
+    if (!contacts.length) return views;
+    const rows = (await this.db.query(
+      `SELECT DISTINCT ON (n.contact_id) n.contact_id, n.policy_version, s.status, s.sent_at
+         FROM contact_notice n
+         JOIN unnest($1::uuid[], $2::text[]) AS k(id, phone) ON k.id = n.contact_id AND k.phone = n.phone
+         LEFT JOIN sms_message s ON s.id = n.message_id
+        ORDER BY n.contact_id, n.created_at DESC`,
+      [contacts.map((c) => c.id), contacts.map((c) => c.phone)],
+    )) as Array<{ contact_id: string; policy_version: string; status: SmsStatus | null; sent_at: Date | null }>;
+    for (const r of rows) {
+      views.set(r.contact_id, {
+        status: noticeStatus(r.status),
+        policyVersion: r.policy_version,
+        sentAt: r.sent_at ? new Date(r.sent_at).toISOString() : null,
+      });
+    }
+    return views;
+  }
+
+  onApplicationBootstrap(): void {
+    // Not awaited: start-up must not wait on (or fail because of) a backlog of notices.
+    void this.sendMissingNotices().catch((e: unknown) => this.logger.error({ err: e }, 'could not check for missing contact notices'));
+  }
+
+  @Interval(MISSING_CHECK_MS)
+  async hourlyCheck(): Promise<void> {
+    await this.sendMissingNotices().catch((e: unknown) => this.logger.error({ err: e }, 'could not check for missing contact notices'));
+  }
+
+  /**
+   * Sends the notice to every active contact that has none for the current policy version at their
+   * current number (a new policy version, or contacts written before this existed). Safe on several
+   * instances at once: the unique notice row decides who sends. Returns how many were queued.
+   */
+  sendMissingNotices(): Promise<number> {
+    this.checking ??= this.checkMissing().finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  private async checkMissing(): Promise<number> {
+    let queued = 0;
+    const tried = new Set<string>();
+    for (;;) {
+      const rows = (await this.db.query(
+        `SELECT k.id FROM contact k JOIN customer c ON c.id = k.customer_id
+          WHERE k.ended_at IS NULL AND k.status = 'active' AND NOT k.restricted AND c.ended_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM contact_notice n WHERE n.contact_id = k.id AND n.phone = k.phone AND n.policy_version = $1)
+            AND NOT EXISTS (SELECT 1 FROM sms_opt_out o WHERE o.phone = k.phone)
+            AND NOT (k.id = ANY($2::uuid[]))
+          ORDER BY k.created_at LIMIT ${BATCH}`,
+        [POLICY_VERSION, [...tried]],
+      )) as Array<{ id: string }>;
+      if (!rows.length) return queued;
+      for (const { id } of rows) {
+        tried.add(id);
+        try {
+          if (await this.db.transaction((m) => this.send(m, id, 'policy_version'))) queued += 1;
+        } catch (e) {
+          this.logger.error({ err: e, contactId: id }, 'could not queue a contact notice');
+        }
+      }
+    }
+  }
+
+  /** Inserts the notice row and, if it is new, queues the SMS. Returns whether an SMS was queued. */
+  private async send(m: EntityManager, contactId: string, trigger: ContactNoticeTrigger): Promise<boolean> {
+    const [facts] = (await m.query(
+      `SELECT k.phone, k.customer_id, k.status, k.restricted, k.ended_at, c.name AS customer_name, c.language
+         FROM contact k JOIN customer c ON c.id = k.customer_id WHERE k.id = $1 FOR UPDATE OF k`,
+      [contactId],
+    )) as Array<{ phone: string; customer_id: string; status: string; restricted: boolean; ended_at: Date | null; customer_name: string; language: Language }>;
+    if (!facts || facts.status !== 'active' || facts.restricted || facts.ended_at) return false;
+    const inserted = (await m.query(
+      `INSERT INTO contact_notice (contact_id, phone, policy_version) VALUES ($1, $2, $3)
+       ON CONFLICT ON CONSTRAINT contact_notice_once DO NOTHING RETURNING id`,
+      [contactId, facts.phone, POLICY_VERSION],
+    )) as Array<{ id: string }>;
+    if (!inserted.length) return false; // already told at this number, for this version
+    const body = contactNoticeText({
+      language: facts.language,
+      company: this.config.companyName,
+      customerName: facts.customer_name,
+      policyUrl: policyUrl(this.config.publicBaseUrl, facts.language),
+    });
+    const result = await this.outbox.enqueue(
+      { purpose: 'contact_notice', legalBasis: 'legal_obligation', to: facts.phone, body, contactId, customerId: facts.customer_id },
+      m,
+    );
+    await m.query(`UPDATE contact_notice SET message_id = $2 WHERE id = $1`, [inserted[0].id, result.id]);
+    if (result.status === 'queued') {
+      await this.processingLog.record(
+        { ...NOTICE_SENDING, actor: { type: 'system', id: `contact-notice:${trigger}` }, subjectIds: [contactId, facts.customer_id] },
+        { manager: m },
+      );
+    }
+    return result.status === 'queued';
   }
 }

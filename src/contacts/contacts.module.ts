@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { SMS_MODULE } from '../alarms/sms-ports.js';
 import { CustomersModule } from '../customers/customers.module.js';
 import { ContactNotices } from './contact-notices.js';
 import { Contact } from './contact.entity.js';
@@ -7,7 +8,8 @@ import { ContactsController } from './contacts.controller.js';
 import { ContactsService } from './contacts.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Contact]), CustomersModule],
+  // SMS_MODULE: the app's one SmsModule (the onboarding notice is queued through its outbox).
+  imports: [TypeOrmModule.forFeature([Contact]), CustomersModule, SMS_MODULE],
   controllers: [ContactsController],
   providers: [ContactsService, ContactNotices],
   exports: [ContactsService, ContactNotices],

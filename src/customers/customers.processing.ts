@@ -1,4 +1,5 @@
 import type { ProcessingDeclaration } from '../privacy/processing.decorator.js';
+import { RETENTION_TEXT, FORMER_CUSTOMER_MONTHS } from '../privacy/retention-policy.js';
 
 /** What every operation on the customer register shares; each adds its operation name and purpose. */
 export const CUSTOMER_REGISTER: Omit<ProcessingDeclaration, 'operation' | 'purpose'> = {
@@ -15,9 +16,7 @@ export const CUSTOMER_REGISTER: Omit<ProcessingDeclaration, 'operation' | 'purpo
     'national identity number (encrypted; shown masked)',
   ],
   recipients: ['alarm-central staff (operators, supervisors, DPO)'],
-  retention:
-    'while the alarm contract lasts; 12 months after the contract ends (claims and final invoicing) the record is erased, ' +
-    'and alarm history that must be kept for claims is anonymised',
+  retention: `while the alarm contract lasts; then ${RETENTION_TEXT.formerCustomers}`,
 };
 
 export const NATIONAL_ID_REVEAL: ProcessingDeclaration = {
@@ -30,5 +29,5 @@ export const NATIONAL_ID_REVEAL: ProcessingDeclaration = {
   dataCategories: ['national identity number (personnummer, samordningsnummer, fødselsnummer, D-number)'],
   recipients: ['supervisors and the DPO of the alarm central'],
   retention:
-    'stored encrypted while the contract lasts; erased with the customer record 12 months after the contract ends; never sent by SMS or written to logs',
+    `stored encrypted while the contract lasts; erased with the customer record ${FORMER_CUSTOMER_MONTHS} months after the contract ends; never sent by SMS or written to logs`,
 };

@@ -25,7 +25,7 @@ export function defaultLanguage(country: string): Language {
   return country === 'SE' ? 'sv' : country === 'NO' ? 'nb' : 'en';
 }
 
-const nationalIdContext = (customerId: string) => `customer.national_id:${customerId}`;
+export const nationalIdContext = (customerId: string) => `customer.national_id:${customerId}`;
 const NATIONAL_ID_INDEX = 'customer.national_id';
 
 @Injectable()

@@ -5,6 +5,8 @@ import { writeAlarmLog, type AlarmRow, type AlarmStage } from '../alarms/alarm-s
 import { ESCALATION_TEXT_CONTACT, ESCALATION_TEXT_OWNER } from '../alarms/alarms.processing.js';
 import type { EventClass } from '../alarms/event-classification.js';
 import { DomainError } from '../common/domain-error.js';
+import { noticeDelivered } from '../contacts/contact-notices.js';
+import { policyUrl } from '../privacy-policy/policy-version.js';
 import { AppConfig } from '../config/app-config.js';
 import type { Address, Language } from '../customers/customer.entity.js';
 import { Processing, type LegalBasis } from '../privacy/processing.decorator.js';
@@ -232,6 +234,8 @@ export class Escalation {
       zone: alarm.zone,
       code,
       customerName: customer.name,
+      // Rule 3: until the onboarding notice is delivered, the alarm SMS is their first notice too.
+      policyUrl: (await noticeDelivered(m, contact.id, contact.phone)) ? undefined : policyUrl(this.config.publicBaseUrl, customer.language),
     });
     const legalBasis = contactLegalBasis(alarm.class);
     const result = await this.enqueue(

@@ -1,4 +1,5 @@
 import type { ProcessingDeclaration } from '../privacy/processing.decorator.js';
+import { FORMER_CUSTOMER_MONTHS } from '../privacy/retention-policy.js';
 
 /** What every operation on a customer's panels shares; each adds its operation name and purpose. */
 export const PANEL_REGISTER: Omit<ProcessingDeclaration, 'operation' | 'purpose'> = {
@@ -7,5 +8,5 @@ export const PANEL_REGISTER: Omit<ProcessingDeclaration, 'operation' | 'purpose'
   dataSubjects: ['customers'],
   dataCategories: ['panel identifier and label', 'panel secret (encrypted; shown once)', 'time the panel was last heard from'],
   recipients: ['alarm-central staff (operators, supervisors)'],
-  retention: 'while the alarm contract lasts; erased with the customer record 12 months after the contract ends',
+  retention: `while the alarm contract lasts; erased with the customer record ${FORMER_CUSTOMER_MONTHS} months after the contract ends`,
 };

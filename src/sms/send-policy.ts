@@ -1,8 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { LegalBasis } from '../privacy/processing.decorator.js';
+import { Processing, type LegalBasis } from '../privacy/processing.decorator.js';
+import { ProcessingLog } from '../privacy/processing-log.service.js';
+import { ProcessingRegistry } from '../privacy/processing-registry.js';
 import { AlarmContactGate } from './alarm-contact-gate.js';
 import { queryPrepared } from './prepared-sql.js';
+import { SMS_REFUSAL, SMS_SENDING } from './sms.processing.js';
 import { ALLOWED_LEGAL_BASES, type SmsPurpose } from './sms.types.js';
 
 /** An outbound SMS as a caller asks for it (SmsOutbox.enqueue). */
@@ -43,6 +46,8 @@ export type RefusalCode =
   | 'restricted'
   | 'alarm_contact_not_allowed';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Namespace of the per-number advisory lock that handles one number's inbound SMS one at a time. */
 export const PHONE_LOCK = 727100;
 
@@ -69,10 +74,19 @@ const refuse = (reason: RefusalCode, detail?: string): PolicyDecision => ({ allo
  * A refusal is not an error: the message is stored as `refused` with the reason, and never sent.
  */
 @Injectable()
-export class SendPolicy {
+export class SendPolicy implements OnModuleInit {
   private readonly logger = new Logger(SendPolicy.name);
 
-  constructor(private readonly gate: AlarmContactGate) {}
+  constructor(
+    private readonly gate: AlarmContactGate,
+    private readonly processingLog: ProcessingLog,
+    private readonly registry: ProcessingRegistry,
+  ) {}
+
+  /** Sending is no route or decorated method: its declarations go to the record of processing from here. */
+  onModuleInit(): void {
+    for (const declaration of SMS_SENDING) this.registry.declare(declaration, 'SmsOutbox.enqueue');
+  }
 
   async check(sms: OutboundSms, legalBasis: LegalBasis, manager: EntityManager): Promise<PolicyDecision> {
     if (!ALLOWED_LEGAL_BASES[sms.purpose].includes(legalBasis)) return refuse('legal_basis_not_allowed', `${sms.purpose} under ${legalBasis}`);
@@ -107,12 +121,18 @@ export class SendPolicy {
   }
 
   /**
-   * Hook for the processing log (PRODUCT.md rule 2: "refused and logged"): called for every
-   * refused message, in the transaction that stores it, once the row exists. The lead wires the
-   * processing-log write here; until then the refusal is in sms_message and in the service log.
+   * PRODUCT.md rule 2, "refused and logged": every refused message is written to the processing
+   * log in the transaction that stores it (so the entry exists if and only if the refusal does).
+   * Subject ids are ids only: the contact, the customer and the alarm, never the number.
    */
-  async recordRefusal(sms: OutboundSms, reason: string, messageId: string, _manager: EntityManager): Promise<void> {
+  @Processing(SMS_REFUSAL)
+  async recordRefusal(sms: OutboundSms, reason: string, messageId: string, manager: EntityManager): Promise<void> {
     this.logger.warn({ messageId, purpose: sms.purpose, contactId: sms.contactId, alarmId: sms.alarmId, reason }, 'SMS refused by the send policy');
+    const subjectIds = [sms.contactId, sms.customerId, sms.alarmId].filter((id): id is string => !!id && UUID.test(id));
+    await this.processingLog.record(
+      { ...SMS_REFUSAL, actor: { type: 'system', id: 'send-policy' }, outcome: 'refused', subjectIds: [...new Set(subjectIds)] },
+      { manager },
+    );
   }
 
   /** What the message must carry for its purpose, before looking anything up. */

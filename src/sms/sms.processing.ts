@@ -1,7 +1,11 @@
 import type { ProcessingDeclaration } from '../privacy/processing.decorator.js';
+import { RETENTION_TEXT } from '../privacy/retention-policy.js';
 
 const SUBJECTS = ['customers', 'alarm contacts', 'anyone texting the alarm-central number'];
-const SMS_RETENTION = 'message bodies: short (retention job, see the record of processing); numbers, purpose, status and times: with the alarm history';
+/** Twilio Inc. processes the messages in the United States (Art. 44-46). */
+export const TWILIO_TRANSFER = 'United States (Twilio), under Standard Contractual Clauses';
+
+const SMS_RETENTION = `${RETENTION_TEXT.smsBodies} (retention job privacy.retention.sms_bodies)`;
 
 /** Reading the SMS log: GET /api/messages. */
 export const MESSAGES_READ: ProcessingDeclaration = {
@@ -25,6 +29,7 @@ export const INBOUND_SMS: ProcessingDeclaration = {
   dataCategories: ['phone number', 'SMS text', 'opt-out status'],
   recipients: ['Twilio (processor, carries the reply)'],
   retention: `${SMS_RETENTION}; opt-outs: as long as the objection stands`,
+  thirdCountryTransfers: TWILIO_TRANSFER,
 };
 
 /** Twilio's delivery status callbacks. */
@@ -41,7 +46,7 @@ export const SMS_DELIVERY_STATUS: ProcessingDeclaration = {
 
 /**
  * Sending itself, one declaration per purpose (PRODUCT.md, "Legal bases"). These are not routes:
- * the lead registers them with the processing registry (ProcessingRegistry.declare) for the record of processing.
+ * SendPolicy registers them with the processing registry (ProcessingRegistry.declare) for the record of processing.
  */
 export const SMS_SENDING: ProcessingDeclaration[] = [
   {
@@ -52,6 +57,7 @@ export const SMS_SENDING: ProcessingDeclaration[] = [
     dataCategories: ['name', 'phone number', 'the customer’s name'],
     recipients: ['Twilio (processor)', 'mobile network operators'],
     retention: SMS_RETENTION,
+    thirdCountryTransfers: TWILIO_TRANSFER,
   },
   {
     operation: 'sms.send.alarm_owner',
@@ -61,6 +67,7 @@ export const SMS_SENDING: ProcessingDeclaration[] = [
     dataCategories: ['phone number', 'alarm address', 'alarm class'],
     recipients: ['Twilio (processor)', 'mobile network operators'],
     retention: SMS_RETENTION,
+    thirdCountryTransfers: TWILIO_TRANSFER,
   },
   {
     operation: 'sms.send.alarm_contact',
@@ -71,5 +78,18 @@ export const SMS_SENDING: ProcessingDeclaration[] = [
     dataCategories: ['phone number', 'alarm address', 'alarm class', 'the customer’s name'],
     recipients: ['Twilio (processor)', 'mobile network operators'],
     retention: SMS_RETENTION,
+    thirdCountryTransfers: TWILIO_TRANSFER,
   },
 ];
+
+/** The send policy's refusals (PRODUCT.md rule 2: any other attempt to text a contact is refused and logged). */
+export const SMS_REFUSAL: ProcessingDeclaration = {
+  operation: 'sms.refused',
+  purpose: 'Show that SMS the rules forbid (to a contact outside an alarm, after STOP, during a restriction) were refused, not sent',
+  legalBasis: 'legal_obligation',
+  legalBasisNote: 'accountability, Art. 5(2) and Art. 21(3): the controller must be able to show that objections and restrictions are honoured',
+  dataSubjects: ['customers', 'alarm contacts'],
+  dataCategories: ['contact, customer and alarm references', 'refusal reason'],
+  recipients: ['none outside the controller'],
+  retention: 'with the processing log',
+};

@@ -3,6 +3,8 @@ import { Registers1763900100000 } from './1763900100000-registers.js';
 import { ProcessingLog1763900200000 } from './1763900200000-processing-log.js';
 import { Sms1763900300000 } from './1763900300000-sms.js';
 import { Alarms1763900400000 } from './1763900400000-alarms.js';
+import { ContactNotice1763900500000 } from './1763900500000-contact-notice.js';
+import { PrivacyRights1763900600000 } from './1763900600000-privacy-rights.js';
 
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
-export const migrations = [Foundation1763900000000, Registers1763900100000, ProcessingLog1763900200000, Sms1763900300000, Alarms1763900400000];
+export const migrations = [Foundation1763900000000, Registers1763900100000, ProcessingLog1763900200000, Sms1763900300000, Alarms1763900400000, ContactNotice1763900500000, PrivacyRights1763900600000];

@@ -1,0 +1,389 @@
+// The alarm queue (live over server-sent events) and one alarm with its timeline and actions.
+import { get, post } from './api.js';
+import { address, age, field, fmtTime, h, label, mount, pill, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
+
+const cap = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+const announcer = () => document.getElementById('announcer');
+
+/** Shared live state: the open alarms, who has been texted for each, and which are new to this operator. */
+const live = {
+  source: null,
+  alarms: [],
+  known: null,
+  fresh: new Set(),
+  texted: new Map(),
+  contactNames: new Map(),
+  listeners: new Set(),
+  refetch: null,
+};
+
+export function startQueueFeed() {
+  if (live.source) return;
+  live.source = new EventSource('/api/alarms/stream');
+  live.source.addEventListener('alarm', (ev) => {
+    let alarm;
+    try {
+      alarm = JSON.parse(ev.data);
+    } catch {
+      return;
+    }
+    live.texted.delete(alarm.id);
+    live.contactNames.delete(alarm.customerId);
+    scheduleRefetch();
+    for (const fn of live.listeners) fn(alarm);
+  });
+  // EventSource reconnects by itself; after a gap, refetch so nothing missed stays missed.
+  live.source.addEventListener('open', () => {
+    feedStatus(true);
+    scheduleRefetch();
+  });
+  live.source.addEventListener('error', () => feedStatus(false));
+  // A safety net under the live feed: a lost event or a dead connection costs at most this long.
+  live.poll = setInterval(() => void refetchQueue(), 15_000);
+  void refetchQueue();
+}
+
+/** Says plainly when the queue is not live, so nobody trusts a stale screen. */
+function feedStatus(up) {
+  const el = document.getElementById('feed-status');
+  if (!el) return;
+  el.hidden = false;
+  el.textContent = up ? 'Live' : 'Not live: reconnecting…';
+  el.classList.toggle('down', !up);
+}
+
+/** The feed stays on while logged in (a new alarm must be noticed on every page); closed at logout. */
+export function stopQueueFeed() {
+  clearInterval(live.poll);
+  const status = document.getElementById('feed-status');
+  if (status) status.hidden = true;
+  live.source?.close();
+  live.source = null;
+  live.known = null;
+  live.fresh.clear();
+  live.texted.clear();
+  live.contactNames.clear();
+  updateTitle();
+}
+
+function scheduleRefetch() {
+  clearTimeout(live.refetch);
+  live.refetch = setTimeout(() => void refetchQueue(), 50);
+}
+
+async function refetchQueue() {
+  let list;
+  try {
+    list = await get('/api/alarms?status=open&limit=200');
+  } catch {
+    return;
+  }
+  const ids = new Set(list.items.map((a) => a.id));
+  if (live.known) {
+    const added = list.items.filter((a) => !live.known.has(a.id));
+    for (const a of added) live.fresh.add(a.id);
+    if (added.length) notifyNew(added);
+  }
+  for (const id of live.fresh) if (!ids.has(id)) live.fresh.delete(id);
+  live.known = ids;
+  live.alarms = list.items;
+  updateTitle();
+  await Promise.all(list.items.map((a) => loadTexted(a)));
+  renderQueueIfShown();
+}
+
+function updateTitle() {
+  const n = live.fresh.size;
+  document.title = n ? `(${n} new) Keyholder` : 'Keyholder';
+  const banner = document.getElementById('new-alarms');
+  if (banner) {
+    banner.hidden = n === 0;
+    banner.textContent = n === 1 ? '1 new alarm' : `${n} new alarms`;
+  }
+}
+
+function notifyNew(added) {
+  announcer().textContent = `New alarm: ${added.map((a) => `${label(a.class)} at ${address(a.customer?.alarmAddress)}`).join('; ')}`;
+  if (localStorage.getItem('keyholder.sound') === 'on') beep();
+}
+
+let audio;
+function beep() {
+  try {
+    audio ??= new AudioContext();
+    for (let i = 0; i < 3; i++) {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = 880;
+      gain.gain.value = 0.2;
+      osc.connect(gain).connect(audio.destination);
+      const t = audio.currentTime + i * 0.35;
+      osc.start(t);
+      osc.stop(t + 0.2);
+    }
+  } catch {
+    /* no audio: the visual highlight still shows */
+  }
+}
+
+async function contactNames(customerId) {
+  if (!live.contactNames.has(customerId)) {
+    const names = new Map();
+    try {
+      const res = await get(`/api/customers/${customerId}/contacts`);
+      for (const c of res.items) names.set(c.id, c.name);
+    } catch {
+      /* shown as "contact" */
+    }
+    live.contactNames.set(customerId, names);
+  }
+  return live.contactNames.get(customerId);
+}
+
+/** Who has been texted for this alarm: owner and contacts, with each SMS's delivery status. */
+async function loadTexted(alarm) {
+  if (live.texted.has(alarm.id)) return;
+  try {
+    const res = await get(`/api/messages?alarmId=${alarm.id}&limit=50`);
+    const names = await contactNames(alarm.customerId);
+    const out = res.items
+      .filter((m) => m.direction === 'outbound' && (m.purpose === 'alarm_owner' || m.purpose === 'alarm_contact'))
+      .reverse()
+      .map((m) => ({ who: m.purpose === 'alarm_owner' ? 'Owner' : (names.get(m.contactId) ?? 'Contact'), status: m.status }));
+    live.texted.set(alarm.id, out);
+  } catch {
+    live.texted.set(alarm.id, []);
+  }
+}
+
+let queueRoot = null;
+
+function renderQueueIfShown() {
+  if (!queueRoot || !queueRoot.isConnected) return;
+  const focusedId = document.activeElement?.closest?.('tr')?.dataset?.alarmId;
+  const rows = live.alarms.map((a) => {
+    const texted = live.texted.get(a.id) ?? [];
+    const isNew = live.fresh.has(a.id);
+    const open = () => {
+      live.fresh.delete(a.id);
+      updateTitle();
+      location.hash = `#/alarms/${a.id}`;
+    };
+    return h(
+      'tr',
+      {
+        class: `alarm-row prio-${a.priority} stage-${a.stage}${isNew ? ' new-alarm' : ''}`,
+        dataset: { alarmId: a.id },
+        onClick: open,
+      },
+      h('td', {}, isNew ? h('span', { class: 'new-badge' }, 'NEW') : '', h('a', { href: `#/alarms/${a.id}`, class: 'class-name', onClick: (e) => { e.preventDefault(); open(); } }, label(a.class)), a.zone ? h('div', { class: 'muted' }, `zone ${a.zone}`) : ''),
+      h('td', {}, stagePill(a.stage)),
+      h('td', {}, a.customer?.name ?? ''),
+      h('td', {}, address(a.customer?.alarmAddress)),
+      h('td', {}, age(a.openedAt)),
+      h('td', { class: 'texted' }, texted.length ? texted.map((t, i) => [i ? ', ' : '', `${t.who} `, smsStatusPill(t.status)]) : h('span', { class: 'muted' }, 'nobody')),
+    );
+  });
+  const table = live.alarms.length
+    ? h(
+        'div',
+        { class: 'table-wrap' },
+        h(
+          'table',
+          { class: 'queue', 'aria-label': 'Open alarms, worst first' },
+          h('thead', {}, h('tr', {}, ['Alarm', 'Stage', 'Customer', 'Alarm address', 'Age', 'Texted'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('tbody', {}, rows),
+        ),
+      )
+    : h('p', { class: 'empty' }, 'No open alarms.');
+  mount(queueRoot, table);
+  const count = document.getElementById('queue-count');
+  if (count) count.textContent = `(${live.alarms.length})`;
+  if (focusedId) queueRoot.querySelector(`tr[data-alarm-id="${focusedId}"] a`)?.focus();
+}
+
+export async function queuePage(main) {
+  queueRoot = h('div', { id: 'queue' });
+  mount(main, h('h1', {}, 'Open alarms ', h('span', { class: 'muted', id: 'queue-count' })), queueRoot);
+  startQueueFeed();
+  await refetchQueue();
+  renderQueueIfShown();
+}
+
+// ---------------------------------------------------------------- one alarm
+
+function timelineItem(e, names) {
+  const who = (contactId) => (contactId ? (names.get(contactId) ?? 'contact') : 'owner');
+  let text;
+  switch (e.type) {
+    case 'event':
+      text = [`Panel event ${e.code} (${label(e.class)}${e.restore ? ', restore' : ''})`, e.zone ? ` zone ${e.zone}` : '', e.text ? `: ${e.text}` : ''];
+      break;
+    case 'opened':
+      text = [`Alarm opened: ${label(e.class)}, stage ${label(e.stage)}`];
+      break;
+    case 'stage':
+      text = [`Stage changed to ${label(e.stage)}`, e.reason ? ` (${label(e.reason)})` : ''];
+      break;
+    case 'step_skipped':
+      text = [`Step skipped${e.contactId ? ` (${who(e.contactId)})` : e.step === 0 ? ' (owner)' : ''}: ${label(e.reason)}`];
+      break;
+    case 'sms':
+      text = [`SMS to ${who(e.contactId)} (${e.to}) `, smsStatusPill(e.status), h('div', { class: 'muted' }, e.body)];
+      break;
+    case 'reply':
+      text = [`Reply from ${who(e.contactId)} (${e.from}): "${e.body}"`];
+      break;
+    case 'acknowledged': {
+      const by = e.by ?? {};
+      const whom = by.type === 'owner' ? 'the owner' : by.type === 'contact' ? (by.name ?? 'a contact') : 'a disarm at the panel';
+      text = [`Acknowledged by ${whom}`, by.via === 'operator' ? ' (operator reached them)' : by.via === 'reply_code' ? ' (reply code)' : ''];
+      break;
+    }
+    case 'action':
+      text = [`${label(e.action)} by ${e.operatorName ?? 'operator'}`, e.contactId ? `: ${who(e.contactId)}` : '', e.partner ? `: ${e.partner}` : '', e.note ? h('div', {}, e.note) : ''];
+      break;
+    case 'closed':
+      text = [`Closed (${label(e.action)})`];
+      break;
+    default:
+      text = [label(e.type)];
+  }
+  return h('li', { class: `t-${e.type}` }, h('time', { datetime: e.at }, fmtTime(e.at)), text);
+}
+
+export async function alarmPage(main, id) {
+  const alarm = await get(`/api/alarms/${id}`);
+  live.fresh.delete(id);
+  updateTitle();
+  const [customer, contacts] = await Promise.all([get(`/api/customers/${alarm.customerId}`), get(`/api/customers/${alarm.customerId}/contacts`)]);
+  const names = new Map(contacts.items.map((c) => [c.id, c.name]));
+  const view = h('div', { id: 'alarm-view' });
+  mount(main, view);
+
+  const render = (a) => {
+    const status = a.status === 'closed' ? pill('closed', 'good') : stagePill(a.stage);
+    const chain = a.escalation?.chain ?? [];
+    const chainContacts = chain.map((cid) => contacts.items.find((c) => c.id === cid)).filter(Boolean);
+    const facts = h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'alarm-customer' },
+      h('h2', { id: 'alarm-customer' }, 'Customer'),
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', {}, 'Name'), h('dd', {}, h('a', { href: `#/customers/${customer.id}` }, customer.name)),
+        h('dt', {}, 'Phone'), h('dd', {}, telLink(customer.phone)),
+        h('dt', {}, 'Alarm address'), h('dd', { class: 'alarm-address' }, address(customer.alarmAddress)),
+        h('dt', {}, 'Panel'), h('dd', {}, a.panelLabel ?? a.panelId ?? ''),
+        h('dt', {}, 'Zone'), h('dd', {}, a.zone ?? '-'),
+        h('dt', {}, 'Opened'), h('dd', {}, fmtTime(a.openedAt), ' (', age(a.openedAt), ' ago)'),
+      ),
+      h('h2', {}, 'Contacts, in order'),
+      contacts.items.length
+        ? h('ol', { class: 'contacts' }, contacts.items.map((c) => h('li', {}, `${c.name} (${c.relation ?? 'contact'}) `, telLink(c.phone), c.status === 'opted_out' ? [' ', pill('opted out', 'bad')] : '')))
+        : h('p', { class: 'muted' }, 'No contacts.'),
+    );
+    const actions = a.status === 'open' ? actionsForm(a, chainContacts.length ? chainContacts : contacts.items, async (body) => render(await post(`/api/alarms/${a.id}/actions`, body))) : noteOnly(a, async (body) => render(await post(`/api/alarms/${a.id}/actions`, body)));
+    mount(
+      view,
+      h('p', {}, h('a', { href: '#/queue' }, '← Queue')),
+      h('h1', {}, `${cap(label(a.class))} alarm `, h('span', { id: 'alarm-stage' }, status)),
+      h(
+        'div',
+        { class: 'grid' },
+        facts,
+        h('section', { class: 'card', 'aria-labelledby': 'alarm-actions' }, h('h2', { id: 'alarm-actions' }, 'Record an outcome'), actions),
+      ),
+      h('section', { 'aria-labelledby': 'alarm-timeline' }, h('h2', { id: 'alarm-timeline' }, 'Timeline'), h('ol', { class: 'timeline', id: 'timeline' }, a.timeline.map((e) => timelineItem(e, names)))),
+    );
+  };
+  render(alarm);
+
+  // Live: any change of this alarm (an SMS status, a reply, a stage) redraws it.
+  const onChange = async (changed) => {
+    if (!view.isConnected) {
+      live.listeners.delete(onChange);
+      return;
+    }
+    if (changed.id !== id) return;
+    // Never redraw under an operator who is typing a note or choosing a contact: redraw when they leave the field.
+    if (view.contains(document.activeElement) && document.activeElement.matches('input, textarea, select')) {
+      document.activeElement.addEventListener('blur', () => void refresh(), { once: true });
+      return;
+    }
+    await refresh();
+  };
+  const refresh = async () => {
+    if (!view.isConnected) return;
+    try {
+      render(await get(`/api/alarms/${id}`));
+    } catch {
+      /* keep what is shown */
+    }
+  };
+  live.listeners.add(onChange);
+}
+
+function actionsForm(a, chainContacts, send) {
+  const form = h('form', { class: 'alarm-actions', 'aria-label': 'Alarm actions' }, h('div', { class: 'form-errors error-box', role: 'alert', hidden: true }));
+  const submit = async (body) => {
+    try {
+      await send(body);
+      document.getElementById('announcer').textContent = `${label(body.action)} recorded`;
+    } catch (e) {
+      showFieldErrors(form, e.messages ?? [e.message]);
+    }
+  };
+  const noteValue = () => form.querySelector('[name="note"]').value.trim() || undefined;
+  const quick = (action, text) => h('button', { type: 'button', dataset: { action }, onClick: () => submit({ action, note: noteValue() }) }, text);
+  form.append(
+    h('div', { class: 'actions' }, quick('owner_reached', 'Owner reached'), quick('emergency_services_called', 'Emergency services called'), quick('false_alarm', 'False alarm')),
+    h(
+      'div',
+      { class: 'actions' },
+      field('Contact reached', 'contactId', { options: chainContacts.map((c) => [c.id, `${c.name} (${c.phone})`]) }),
+      h('button', { type: 'button', dataset: { action: 'contact_reached' }, disabled: !chainContacts.length, onClick: () => submit({ action: 'contact_reached', contactId: form.querySelector('[name="contactId"]').value, note: noteValue() }) }, 'Contact reached'),
+    ),
+    h(
+      'div',
+      { class: 'actions' },
+      field('Guard company', 'partner', { placeholder: 'e.g. Securitas' }),
+      h('button', { type: 'button', dataset: { action: 'guard_dispatched' }, onClick: () => {
+        const partner = form.querySelector('[name="partner"]').value.trim();
+        if (!partner) return showFieldErrors(form, ['partner is required: the guard company dispatched']);
+        submit({ action: 'guard_dispatched', partner, note: noteValue() });
+      } }, 'Guard dispatched'),
+    ),
+    field('Note', 'note', { multiline: true }),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'button', class: 'secondary', dataset: { action: 'note' }, onClick: () => {
+        if (!noteValue()) return showFieldErrors(form, ['note is required to add a note']);
+        submit({ action: 'note', note: noteValue() });
+      } }, 'Add note'),
+      h('button', { type: 'button', dataset: { action: 'resolved' }, onClick: () => {
+        if (!noteValue()) return showFieldErrors(form, ['note is required to resolve: say how it was resolved']);
+        submit({ action: 'resolved', note: noteValue() });
+      } }, 'Resolve'),
+    ),
+  );
+  form.addEventListener('submit', (e) => e.preventDefault());
+  return form;
+}
+
+function noteOnly(a, send) {
+  const form = h('form', { 'aria-label': 'Add a note' }, h('p', {}, `Closed ${fmtTime(a.closedAt)}.`), h('div', { class: 'form-errors error-box', role: 'alert', hidden: true }), field('Note', 'note', { multiline: true }), h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Add note')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const note = form.querySelector('[name="note"]').value.trim();
+    if (!note) return showFieldErrors(form, ['note is required']);
+    try {
+      await send({ action: 'note', note });
+    } catch (err) {
+      showFieldErrors(form, err.messages ?? [err.message]);
+    }
+  });
+  return form;
+}

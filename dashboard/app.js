@@ -1,0 +1,138 @@
+// Keyholder operators' dashboard: hash routes, no build step, everything from this origin.
+import { api, ApiError, get, post, whenUnauthenticated } from './api.js';
+import { fmtAge, h, mount } from './dom.js';
+import { alarmPage, queuePage, startQueueFeed, stopQueueFeed } from './alarms.js';
+import { can, me, setMe } from './session.js';
+import { customerPage, customersPage, messagesPage, operatorsPage, privacyPage } from './registers.js';
+
+const main = document.getElementById('main');
+const state = {
+  get me() {
+    return me();
+  },
+  set me(v) {
+    setMe(v);
+  },
+};
+
+const PAGES = [
+  { path: 'queue', title: 'Alarm queue', allowed: can.alarms },
+  { path: 'customers', title: 'Customers', allowed: () => true },
+  { path: 'messages', title: 'Messages', allowed: can.messages },
+  { path: 'privacy', title: 'Privacy', allowed: can.privacy },
+  { path: 'operators', title: 'Operators', allowed: can.operators },
+];
+
+function home() {
+  return can.alarms(state.me.role) ? '#/queue' : '#/customers';
+}
+
+function renderNav(current) {
+  const nav = document.getElementById('nav');
+  mount(
+    nav,
+    PAGES.filter((p) => p.allowed(state.me.role)).map((p) =>
+      h('a', { href: `#/${p.path}`, 'aria-current': current === p.path ? 'page' : undefined }, p.title),
+    ),
+  );
+}
+
+async function route() {
+  if (!state.me) return;
+  const hash = location.hash.replace(/^#\/?/, '') || home().slice(2);
+  const [section, id, sub] = hash.split('/');
+  const page = PAGES.find((p) => p.path === section);
+  renderNav(section === 'alarms' ? 'queue' : section);
+  if ((page && !page.allowed(state.me.role)) || (section === 'alarms' && !can.alarms(state.me.role))) {
+    location.hash = home();
+    return;
+  }
+  try {
+    if (section === 'queue') await queuePage(main);
+    else if (section === 'alarms' && id) await alarmPage(main, id);
+    else if (section === 'customers' && id) await customerPage(main, id, sub);
+    else if (section === 'customers') await customersPage(main);
+    else if (section === 'messages') await messagesPage(main);
+    else if (section === 'privacy') await privacyPage(main);
+    else if (section === 'operators') await operatorsPage(main);
+    else location.hash = home();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return;
+    mount(main, h('h1', {}, 'Something went wrong'), h('div', { class: 'error-box', role: 'alert' }, e.message));
+  }
+}
+
+function loginPage(message) {
+  stopQueueFeed();
+  state.me = null;
+  document.getElementById('top').hidden = true;
+  const error = h('div', { class: 'error-box', role: 'alert', hidden: !message }, message ?? '');
+  const form = h(
+    'form',
+    { class: 'login card', 'aria-labelledby': 'login-title' },
+    h('h1', { id: 'login-title' }, 'Keyholder: log in'),
+    error,
+    h('label', { for: 'login-email' }, 'Email'),
+    h('input', { id: 'login-email', name: 'email', type: 'email', autocomplete: 'username', required: true }),
+    h('label', { for: 'login-password' }, 'Password'),
+    h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Log in')),
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const data = new FormData(form);
+    try {
+      const res = await post('/api/auth/login', { email: data.get('email'), password: data.get('password') });
+      await signedIn(res.operator);
+    } catch (e) {
+      error.hidden = false;
+      error.textContent = e.status === 401 ? 'Email or password is wrong.' : e.message;
+    }
+  });
+  mount(main, form);
+  form.querySelector('input').focus();
+}
+
+async function signedIn(operator) {
+  state.me = operator;
+  document.getElementById('top').hidden = false;
+  document.getElementById('who-name').textContent = operator.name;
+  document.getElementById('who-role').textContent = operator.role;
+  if (can.alarms(operator.role)) startQueueFeed();
+  if (!location.hash || location.hash === '#/' || location.hash === '#/login') location.hash = home();
+  else await route();
+}
+
+document.getElementById('logout').addEventListener('click', async () => {
+  try {
+    await post('/api/auth/logout');
+  } catch {
+    /* the session may be gone already */
+  }
+  history.replaceState(null, '', '#/login');
+  loginPage('You are logged out.');
+  document.querySelector('.login .error-box').className = 'notice-box';
+});
+
+// Sound is off by default; an operator who wants it switches it on (the browser needs that gesture anyway).
+const sound = document.getElementById('sound-toggle');
+sound.checked = localStorage.getItem('keyholder.sound') === 'on';
+sound.addEventListener('change', () => localStorage.setItem('keyholder.sound', sound.checked ? 'on' : 'off'));
+
+// One clock for every age shown.
+setInterval(() => {
+  const now = Date.now();
+  for (const el of document.querySelectorAll('[data-since]')) el.textContent = fmtAge(el.dataset.since, now);
+}, 1000);
+
+whenUnauthenticated(() => {
+  if (state.me) loginPage('Your session has ended; log in again.');
+});
+window.addEventListener('hashchange', () => void route());
+
+try {
+  const operator = await get('/api/auth/me');
+  await signedIn(operator);
+} catch {
+  loginPage();
+}

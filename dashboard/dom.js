@@ -1,0 +1,127 @@
+// DOM helpers. Text always goes in as text nodes (never innerHTML), so customer data cannot become markup.
+
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs ?? {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2).toLowerCase(), v);
+    else if (k === 'class') el.className = v;
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k in el && typeof v !== 'string') el[k] = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+export function mount(parent, ...children) {
+  parent.replaceChildren();
+  append(parent, children);
+}
+
+export function fmtTime(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return d.toLocaleString('sv-SE', { dateStyle: 'short', timeStyle: 'medium' });
+}
+
+export function fmtAge(iso, now = Date.now()) {
+  if (!iso) return '';
+  let s = Math.max(0, Math.floor((now - new Date(iso).getTime()) / 1000));
+  const d = Math.floor(s / 86400);
+  s -= d * 86400;
+  const hh = Math.floor(s / 3600);
+  s -= hh * 3600;
+  const mm = Math.floor(s / 60);
+  const ss = s - mm * 60;
+  if (d) return `${d}d ${hh}h`;
+  if (hh) return `${hh}h ${String(mm).padStart(2, '0')}m`;
+  return `${mm}m ${String(ss).padStart(2, '0')}s`;
+}
+
+/** A ticking age: every element made here is refreshed once a second by the app. */
+export function age(iso) {
+  return h('time', { class: 'age', datetime: iso, dataset: { since: iso } }, fmtAge(iso));
+}
+
+export function address(a) {
+  if (!a) return '';
+  return [a.street, [a.postalCode, a.city].filter(Boolean).join(' '), a.country].filter(Boolean).join(', ');
+}
+
+export function telLink(phone) {
+  return phone ? h('a', { href: `tel:${phone}` }, phone) : '';
+}
+
+export function pill(text, kind = '') {
+  return h('span', { class: `pill ${kind}` }, text);
+}
+
+const LABELS = {
+  owner: 'Owner stage',
+  contacts: 'Contacts stage',
+  unreached: 'Unreached',
+  acknowledged: 'Acknowledged',
+  owner_reached: 'Owner reached',
+  contact_reached: 'Contact reached',
+  guard_dispatched: 'Guard dispatched',
+  emergency_services_called: 'Emergency services called',
+  false_alarm: 'False alarm',
+  resolved: 'Resolved',
+  note: 'Note',
+};
+export const label = (key) => LABELS[key] ?? String(key ?? '').replace(/_/g, ' ');
+
+export function stagePill(stage) {
+  const kind = stage === 'unreached' ? 'bad' : stage === 'acknowledged' ? 'good' : 'warn';
+  return pill(label(stage), kind);
+}
+
+export function smsStatusPill(status) {
+  const kind = ['failed', 'undelivered', 'refused'].includes(status) ? 'bad' : status === 'delivered' ? 'good' : 'warn';
+  return pill(status, kind);
+}
+
+/** A labelled input; `errorFor` fills the error line below it. */
+export function field(labelText, name, attrs = {}) {
+  const id = `f-${name.replace(/\./g, '-')}`;
+  const control =
+    attrs.options !== undefined
+      ? h('select', { id, name, 'aria-describedby': `${id}-err` }, attrs.options.map(([v, t]) => h('option', { value: v, selected: v === attrs.value }, t)))
+      : h(attrs.multiline ? 'textarea' : 'input', { id, name, type: attrs.type ?? 'text', value: attrs.value ?? '', required: attrs.required, autocomplete: attrs.autocomplete ?? 'off', 'aria-describedby': `${id}-err`, placeholder: attrs.placeholder });
+  return h('div', { class: 'field' }, h('label', { for: id }, labelText, attrs.required ? ' *' : ''), control, h('p', { class: 'field-error', id: `${id}-err`, dataset: { errorFor: name } }));
+}
+
+/**
+ * Puts each validation line from the API under the field it names ("alarmAddress.postalCode is ...");
+ * lines naming no field of this form go to the form's error box. Returns how many were placed.
+ */
+export function showFieldErrors(form, messages) {
+  for (const p of form.querySelectorAll('[data-error-for]')) p.textContent = '';
+  for (const c of form.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');
+  const rest = [];
+  let first;
+  for (const m of messages) {
+    const name = String(m).split(' ')[0];
+    const slot = form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
+    if (slot) {
+      slot.textContent = slot.textContent ? `${slot.textContent} ${m}` : m;
+      const control = form.querySelector(`[name="${CSS.escape(name)}"]`);
+      control?.setAttribute('aria-invalid', 'true');
+      first ??= control;
+    } else rest.push(m);
+  }
+  const box = form.querySelector('.form-errors');
+  if (box) {
+    box.replaceChildren(...rest.map((m) => h('div', {}, m)));
+    box.hidden = rest.length === 0;
+  }
+  first?.focus();
+}

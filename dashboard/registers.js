@@ -1,0 +1,371 @@
+// Customers, contacts, panels, arming history, messages, privacy and operators.
+import { del, get, patch, post, put, query } from './api.js';
+import { can, me } from './session.js';
+import { address, field, fmtTime, h, label, mount, pill, showFieldErrors, smsStatusPill, telLink } from './dom.js';
+
+const LANGS = [['', 'from the country'], ['sv', 'Swedish'], ['nb', 'Norwegian'], ['en', 'English']];
+const RELATIONS = ['partner', 'family', 'neighbour', 'friend', 'colleague', 'other'];
+const errorBox = () => h('div', { class: 'form-errors error-box', role: 'alert', hidden: true });
+
+function table(labelText, headers, rows, empty = 'Nothing here yet.') {
+  if (!rows.length) return h('p', { class: 'empty' }, empty);
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h('table', { 'aria-label': labelText }, h('thead', {}, h('tr', {}, headers.map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, rows)),
+  );
+}
+
+// ---------------------------------------------------------------- customers
+
+export async function customersPage(main) {
+  const results = h('div', { id: 'customer-results' });
+  const search = h('input', { id: 'customer-search', type: 'search', name: 'search', placeholder: 'name, phone or email' });
+  const load = async () => {
+    const res = await get(`/api/customers${query({ search: search.value.trim(), limit: 50 })}`);
+    mount(
+      results,
+      h('p', { class: 'muted' }, `${res.total} customer${res.total === 1 ? '' : 's'}`),
+      table(
+        'Customers',
+        ['Name', 'Phone', 'Alarm address', 'Language'],
+        res.items.map((c) => h('tr', {}, h('td', {}, h('a', { href: `#/customers/${c.id}` }, c.name), c.restricted ? [' ', pill('restricted', 'warn')] : ''), h('td', {}, c.phone), h('td', {}, address(c.alarmAddress)), h('td', {}, c.language))),
+        'No customers match.',
+      ),
+    );
+  };
+  const form = h('form', { role: 'search', class: 'actions', 'aria-label': 'Search customers' }, h('div', {}, h('label', { for: 'customer-search' }, 'Search'), search), h('button', { type: 'submit' }, 'Search'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void load();
+  });
+  mount(
+    main,
+    h('h1', {}, 'Customers'),
+    h('div', { class: 'actions' }, can.editRegisters(me().role) ? h('a', { class: 'button', href: '#/customers/new' }, 'New customer') : ''),
+    form,
+    results,
+  );
+  await load();
+}
+
+function addressFields(prefix, legend, a = {}, required = true) {
+  return h(
+    'fieldset',
+    {},
+    h('legend', {}, legend),
+    h(
+      'div',
+      { class: 'form-grid' },
+      field('Street', `${prefix}.street`, { value: a.street, required }),
+      field('Postal code', `${prefix}.postalCode`, { value: a.postalCode, required }),
+      field('City', `${prefix}.city`, { value: a.city, required }),
+      field('Country (ISO code)', `${prefix}.country`, { value: a.country ?? (required ? 'SE' : ''), required }),
+    ),
+  );
+}
+
+function customerForm(c, onSaved) {
+  const editing = !!c;
+  const form = h(
+    'form',
+    { class: 'customer-form', 'aria-label': editing ? 'Edit customer' : 'New customer', novalidate: true },
+    errorBox(),
+    h(
+      'div',
+      { class: 'form-grid' },
+      field('Name', 'name', { value: c?.name, required: true }),
+      field('Mobile phone (E.164)', 'phone', { value: c?.phone, required: true, type: 'tel', placeholder: '+46701234567' }),
+      field('Email', 'email', { value: c?.email, type: 'email' }),
+      field('Language', 'language', { options: LANGS, value: c?.language ?? '' }),
+      field(editing ? `National id (now ${c.nationalId ?? 'none'}; leave empty to keep)` : 'National id (optional)', 'nationalId', {}),
+    ),
+    addressFields('alarmAddress', 'Alarm address', c?.alarmAddress ?? {}),
+    addressFields('postalAddress', 'Postal address (optional)', c?.postalAddress ?? {}, false),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, editing ? 'Save' : 'Create customer')),
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const v = (n) => form.querySelector(`[name="${n}"]`).value.trim();
+    const addr = (p) => ({ street: v(`${p}.street`), postalCode: v(`${p}.postalCode`), city: v(`${p}.city`), country: v(`${p}.country`) });
+    const body = { name: v('name'), phone: v('phone'), alarmAddress: addr('alarmAddress') };
+    if (v('email')) body.email = v('email');
+    else if (editing && c.email) body.email = null;
+    if (v('language')) body.language = v('language');
+    if (v('nationalId')) body.nationalId = v('nationalId');
+    const postal = addr('postalAddress');
+    if (Object.values(postal).some(Boolean)) body.postalAddress = postal;
+    else if (editing && c.postalAddress) body.postalAddress = null;
+    try {
+      const saved = editing ? await patch(`/api/customers/${c.id}`, body) : await post('/api/customers', body);
+      onSaved(saved);
+    } catch (e) {
+      showFieldErrors(form, e.messages ?? [e.message]);
+    }
+  });
+  return form;
+}
+
+export async function customerPage(main, id, sub) {
+  if (id === 'new') {
+    mount(main, h('p', {}, h('a', { href: '#/customers' }, '← Customers')), h('h1', {}, 'New customer'), customerForm(null, (c) => (location.hash = `#/customers/${c.id}`)));
+    main.querySelector('input').focus();
+    return;
+  }
+  const role = me().role;
+  const customer = await get(`/api/customers/${id}`);
+  if (sub === 'edit') {
+    mount(main, h('p', {}, h('a', { href: `#/customers/${id}` }, '← Back')), h('h1', {}, `Edit ${customer.name}`), customerForm(customer, () => (location.hash = `#/customers/${id}`)));
+    return;
+  }
+  const contactsBox = h('section', { class: 'card', 'aria-labelledby': 'contacts-title', id: 'contacts' });
+  const panelsBox = h('section', { class: 'card', 'aria-labelledby': 'panels-title', id: 'panels' });
+  const armingBox = h('section', { class: 'card', 'aria-labelledby': 'arming-title', id: 'arming' });
+  const alarmsBox = h('section', { class: 'card', 'aria-labelledby': 'alarms-title', id: 'customer-alarms' });
+  mount(
+    main,
+    h('p', {}, h('a', { href: '#/customers' }, '← Customers')),
+    h('h1', {}, customer.name, customer.restricted ? [' ', pill('restricted: stored only', 'warn')] : ''),
+    h(
+      'section',
+      { class: 'card', 'aria-label': 'Customer details' },
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', {}, 'Phone'), h('dd', {}, telLink(customer.phone)),
+        h('dt', {}, 'Email'), h('dd', {}, customer.email ?? '-'),
+        h('dt', {}, 'Language'), h('dd', {}, customer.language),
+        h('dt', {}, 'National id'), h('dd', {}, customer.nationalId ?? '-'),
+        h('dt', {}, 'Alarm address'), h('dd', {}, address(customer.alarmAddress)),
+        h('dt', {}, 'Postal address'), h('dd', {}, address(customer.postalAddress) || '-'),
+      ),
+      h(
+        'div',
+        { class: 'actions' },
+        can.editRegisters(role) ? h('a', { class: 'button secondary', href: `#/customers/${id}/edit` }, 'Edit') : '',
+        can.deleteRegisters(role)
+          ? h('button', { type: 'button', class: 'danger', onClick: async () => {
+              if (!confirm(`Delete ${customer.name}?`)) return;
+              await del(`/api/customers/${id}`);
+              location.hash = '#/customers';
+            } }, 'Delete customer')
+          : '',
+      ),
+    ),
+    h('div', { class: 'grid' }, contactsBox, can.panels(role) ? panelsBox : ''),
+    can.alarms(role) ? h('div', { class: 'grid' }, alarmsBox, armingBox) : '',
+  );
+  await Promise.all([renderContacts(contactsBox, customer), can.panels(role) ? renderPanels(panelsBox, customer) : null, can.alarms(role) ? renderArming(armingBox, customer) : null, can.alarms(role) ? renderCustomerAlarms(alarmsBox, customer) : null]);
+}
+
+function noticePill(n) {
+  if (!n) return pill('no notice', 'warn');
+  const kind = n.status === 'failed' ? 'bad' : n.status === 'delivered' ? 'good' : 'warn';
+  return pill(`notice ${n.status}`, kind);
+}
+
+async function renderContacts(box, customer) {
+  const role = me().role;
+  const res = await get(`/api/customers/${customer.id}/contacts`);
+  const items = res.items;
+  const reorder = async (from, to) => {
+    const ids = items.map((c) => c.id);
+    const [moved] = ids.splice(from, 1);
+    ids.splice(to, 0, moved);
+    await put(`/api/customers/${customer.id}/contacts/order`, { contactIds: ids });
+    await renderContacts(box, customer);
+    box.querySelector(`[data-contact-id="${moved}"] button`)?.focus();
+  };
+  const rows = items.map((c, i) =>
+    h(
+      'tr',
+      { dataset: { contactId: c.id } },
+      h('td', {}, String(i + 1)),
+      h('td', {}, c.name, h('div', { class: 'muted' }, c.relation ?? '')),
+      h('td', {}, telLink(c.phone)),
+      h('td', { class: 'contact-status' }, c.status === 'opted_out' ? pill('opted out (STOP)', 'bad') : pill('active', 'good'), ' ', noticePill(c.notice)),
+      h(
+        'td',
+        {},
+        can.editRegisters(role)
+          ? [
+              h('button', { type: 'button', class: 'secondary', 'aria-label': `Move ${c.name} up`, disabled: i === 0, onClick: () => reorder(i, i - 1) }, '↑'),
+              ' ',
+              h('button', { type: 'button', class: 'secondary', 'aria-label': `Move ${c.name} down`, disabled: i === items.length - 1, onClick: () => reorder(i, i + 1) }, '↓'),
+            ]
+          : '',
+        can.deleteRegisters(role)
+          ? [' ', h('button', { type: 'button', class: 'danger', 'aria-label': `Remove ${c.name}`, onClick: async () => {
+              if (!confirm(`Remove ${c.name}?`)) return;
+              await del(`/api/customers/${customer.id}/contacts/${c.id}`);
+              await renderContacts(box, customer);
+            } }, 'Remove')]
+          : '',
+      ),
+    ),
+  );
+  let addForm = '';
+  if (can.editRegisters(role)) {
+    addForm = h(
+      'form',
+      { class: 'contact-form', 'aria-label': 'Add a contact', novalidate: true },
+      h('h3', {}, 'Add a contact'),
+      h('p', { class: 'muted' }, 'Adding a contact sends them the onboarding notice by SMS.'),
+      errorBox(),
+      h('div', { class: 'form-grid' }, field('Name', 'name', { required: true }), field('Mobile phone', 'phone', { required: true, type: 'tel' }), field('Email', 'email', { type: 'email' }), field('Relation', 'relation', { options: [['', '-'], ...RELATIONS.map((r) => [r, r])] })),
+      h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Add contact')),
+    );
+    addForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const v = (n) => addForm.querySelector(`[name="${n}"]`).value.trim();
+      const body = { name: v('name'), phone: v('phone') };
+      if (v('email')) body.email = v('email');
+      if (v('relation')) body.relation = v('relation');
+      try {
+        const created = await post(`/api/customers/${customer.id}/contacts`, body);
+        await renderContacts(box, customer);
+        document.getElementById('announcer').textContent = `${created.name} added; onboarding notice ${created.notice?.status ?? 'pending'}`;
+      } catch (e) {
+        showFieldErrors(addForm, e.messages ?? [e.message]);
+      }
+    });
+  }
+  mount(box, h('h2', { id: 'contacts-title' }, 'Contacts (in the order they are tried)'), table('Contacts', ['#', 'Name', 'Phone', 'Status', ''], rows, 'No contacts yet.'), addForm);
+}
+
+function secretBox(secret, what) {
+  const copy = h('button', { type: 'button', class: 'secondary', onClick: async () => {
+    try {
+      await navigator.clipboard.writeText(secret);
+      copy.textContent = 'Copied';
+    } catch {
+      copy.textContent = 'Copy failed: select the text';
+    }
+  } }, 'Copy');
+  return h('div', { class: 'notice-box', role: 'status', id: 'panel-secret' }, h('p', {}, `${what}: this secret is shown once, now. Put it into the panel.`), h('code', { class: 'secret' }, secret), ' ', copy);
+}
+
+async function renderPanels(box, customer, justCreated) {
+  const role = me().role;
+  const res = await get(`/api/customers/${customer.id}/panels`);
+  const sup = (s) => pill(label(s), s === 'ok' ? 'good' : s === 'overdue' ? 'bad' : 'warn');
+  const rows = res.items.map((p) =>
+    h('tr', {}, h('td', {}, p.label ?? '-', h('div', { class: 'muted' }, p.id)), h('td', {}, p.lastSeenAt ? fmtTime(p.lastSeenAt) : 'never'), h('td', {}, sup(p.supervision)),
+      h('td', {}, can.createPanels(role) ? h('button', { type: 'button', class: 'secondary', onClick: async () => {
+        if (!confirm('Rotate the secret? The panel is refused until it has the new one.')) return;
+        const r = await post(`/api/customers/${customer.id}/panels/${p.id}/rotate-secret`);
+        await renderPanels(box, customer, { id: r.id, secret: r.secret, what: 'New secret' });
+      } }, 'Rotate secret') : '')),
+  );
+  let form = '';
+  if (can.createPanels(role)) {
+    form = h('form', { class: 'actions', 'aria-label': 'Register a panel' }, field('Panel label', 'label', {}), h('button', { type: 'submit' }, 'Register panel'));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const lbl = form.querySelector('[name="label"]').value.trim();
+      try {
+        const created = await post(`/api/customers/${customer.id}/panels`, lbl ? { label: lbl } : {});
+        await renderPanels(box, customer, { secret: created.secret, what: `Panel ${created.id}` });
+      } catch (e) {
+        showFieldErrors(form, e.messages ?? [e.message]);
+      }
+    });
+  }
+  mount(box, h('h2', { id: 'panels-title' }, 'Panels'), justCreated ? secretBox(justCreated.secret, justCreated.what) : '', table('Panels', ['Panel', 'Last seen', 'Supervision', ''], rows, 'No panels.'), form);
+}
+
+async function renderArming(box, customer) {
+  const res = await get(`/api/customers/${customer.id}/arming-history?limit=20`);
+  mount(box, h('h2', { id: 'arming-title' }, 'Arm/disarm history'), table('Arm and disarm history', ['When', 'What', 'How', 'User'], res.items.map((r) => h('tr', {}, h('td', {}, fmtTime(r.at)), h('td', {}, r.action ?? r.code), h('td', {}, r.method ?? '-'), h('td', {}, r.user ?? '-'))), 'No arming events.'));
+}
+
+async function renderCustomerAlarms(box, customer) {
+  const res = await get(`/api/alarms?customerId=${customer.id}&limit=20`);
+  mount(box, h('h2', { id: 'alarms-title' }, 'Alarms'), table('Alarms of this customer', ['Alarm', 'Status', 'Opened'], res.items.map((a) => h('tr', {}, h('td', {}, h('a', { href: `#/alarms/${a.id}` }, label(a.class))), h('td', {}, a.status === 'open' ? label(a.stage) : 'closed'), h('td', {}, fmtTime(a.openedAt)))), 'No alarms.'));
+}
+
+// ---------------------------------------------------------------- messages
+
+export async function messagesPage(main) {
+  const results = h('div', { id: 'message-results' });
+  const form = h('form', { class: 'form-grid', 'aria-label': 'Filter messages' }, field('To (phone)', 'to', {}), field('Customer id', 'customerId', {}), field('Contact id', 'contactId', {}), field('Alarm id', 'alarmId', {}), h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter')), errorBox());
+  const load = async () => {
+    const v = (n) => form.querySelector(`[name="${n}"]`).value.trim();
+    try {
+      const res = await get(`/api/messages${query({ to: v('to'), customerId: v('customerId'), contactId: v('contactId'), alarmId: v('alarmId'), limit: 100 })}`);
+      showFieldErrors(form, []);
+      mount(
+        results,
+        h('p', { class: 'muted' }, `${res.total} message${res.total === 1 ? '' : 's'}`),
+        table('Messages', ['When', 'Direction', 'To / from', 'Purpose', 'Legal basis', 'Status', 'Text'], res.items.map((m) =>
+          h('tr', {}, h('td', {}, fmtTime(m.createdAt)), h('td', {}, m.direction), h('td', {}, m.direction === 'inbound' ? m.from : m.to), h('td', {}, label(m.purpose)), h('td', {}, label(m.legalBasis)), h('td', {}, smsStatusPill(m.status)), h('td', {}, m.body, m.alarmId ? h('div', {}, h('a', { href: `#/alarms/${m.alarmId}` }, 'alarm')) : ''))), 'No messages.'),
+      );
+    } catch (e) {
+      showFieldErrors(form, e.messages ?? [e.message]);
+    }
+  };
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void load();
+  });
+  mount(main, h('h1', {}, 'Messages'), form, results);
+  await load();
+}
+
+// ---------------------------------------------------------------- privacy
+
+const list = (v) => (Array.isArray(v) ? v.join(', ') : (v ?? ''));
+
+export async function privacyPage(main) {
+  const [ropa, verify] = await Promise.all([get('/api/privacy/ropa'), get('/api/privacy/processing-log/verify')]);
+  const logBox = h('div', { id: 'processing-log' });
+  const form = h('form', { class: 'actions', 'aria-label': 'Search the processing log' }, field('Data subject id', 'subjectId', {}), field('From', 'from', { type: 'date' }), field('To', 'to', { type: 'date' }), h('button', { type: 'submit' }, 'Search'), errorBox());
+  const load = async () => {
+    const v = (n) => form.querySelector(`[name="${n}"]`).value.trim();
+    try {
+      const res = await get(`/api/privacy/processing-log${query({ subjectId: v('subjectId'), from: v('from'), to: v('to'), limit: 100 })}`);
+      showFieldErrors(form, []);
+      mount(logBox, h('p', { class: 'muted' }, `${res.total} entries`), table('Processing log', ['#', 'When', 'Operation', 'Legal basis', 'Actor', 'Subjects', 'Outcome'], res.items.map((e) => h('tr', {}, h('td', {}, String(e.seq)), h('td', {}, fmtTime(e.at)), h('td', {}, e.operation), h('td', {}, label(e.legalBasis)), h('td', {}, `${e.actorType} ${e.actorId ?? ''}`), h('td', {}, list(e.subjectIds)), h('td', {}, e.outcome ?? '', e.httpStatus ? ` ${e.httpStatus}` : '')))));
+    } catch (e) {
+      showFieldErrors(form, e.messages ?? [e.message]);
+    }
+  };
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void load();
+  });
+  mount(
+    main,
+    h('h1', {}, 'Privacy'),
+    h('section', { 'aria-labelledby': 'verify-title' }, h('h2', { id: 'verify-title' }, 'Processing log integrity'), h('p', { id: 'verify-result' }, verify.ok ? pill('hash chain verified', 'good') : pill('hash chain BROKEN', 'bad'), ` ${verify.entries} entries checked.`)),
+    h('section', { 'aria-labelledby': 'ropa-title' }, h('h2', { id: 'ropa-title' }, 'Record of processing (Art. 30)'), h('p', {}, h('a', { href: '/api/privacy/ropa?format=csv' }, 'Download CSV')),
+      table('Record of processing', ['Operation', 'Purpose', 'Legal basis', 'Data subjects', 'Data categories', 'Recipients', 'Retention'], ropa.items.map((r) => h('tr', {}, h('td', {}, r.operation), h('td', {}, r.purpose), h('td', {}, label(r.legalBasis)), h('td', {}, list(r.dataSubjects)), h('td', {}, list(r.dataCategories)), h('td', {}, list(r.recipients)), h('td', {}, list(r.retention)))))),
+    h('section', { 'aria-labelledby': 'log-title' }, h('h2', { id: 'log-title' }, 'Processing log'), form, logBox),
+  );
+  await load();
+}
+
+// ---------------------------------------------------------------- operators
+
+export async function operatorsPage(main) {
+  const res = await get('/api/operators');
+  const form = h(
+    'form',
+    { class: 'operator-form', 'aria-label': 'New operator', novalidate: true },
+    h('h2', {}, 'New operator'),
+    errorBox(),
+    h('div', { class: 'form-grid' }, field('Name', 'name', { required: true }), field('Email', 'email', { required: true, type: 'email' }), field('Role', 'role', { options: ['operator', 'supervisor', 'dpo', 'admin'].map((r) => [r, r]) }), field('Password', 'password', { required: true, type: 'password', autocomplete: 'new-password' })),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Create operator')),
+  );
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const v = (n) => form.querySelector(`[name="${n}"]`).value.trim();
+    try {
+      await post('/api/operators', { name: v('name'), email: v('email'), role: v('role'), password: form.querySelector('[name="password"]').value });
+      await operatorsPage(main);
+    } catch (e) {
+      showFieldErrors(form, e.messages ?? [e.message]);
+    }
+  });
+  mount(main, h('h1', {}, 'Operators'), table('Operators', ['Name', 'Email', 'Role'], res.items.map((o) => h('tr', {}, h('td', {}, o.name), h('td', {}, o.email), h('td', {}, o.role)))), form);
+}

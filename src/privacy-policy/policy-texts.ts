@@ -1,0 +1,242 @@
+import type { SmsLanguage } from '../sms/texts.js';
+
+/**
+ * The privacy policy's words, per version and language. Written for this product (an alarm
+ * central that keeps customers and the alarm contacts they name, and texts them through Twilio);
+ * what it says must stay true of the code: the table of processing under it is generated from the
+ * same declarations as the record of processing, so purposes, bases and retention cannot drift.
+ *
+ * `{controller}`, `{controllerContact}`, `{dpo}` and `{company}` are filled in (escaped) when rendered.
+ * Paragraphs are plain text; the renderer escapes them.
+ */
+
+export interface PolicySection {
+  heading: string;
+  paragraphs: string[];
+  /** A bullet list after the paragraphs. */
+  items?: string[];
+}
+
+export interface PolicyText {
+  title: string;
+  intro: string;
+  sections: PolicySection[];
+  tableHeading: string;
+  tableIntro: string;
+  columns: { purpose: string; legalBasis: string; subjects: string; categories: string; recipients: string; retention: string; transfers: string };
+  versionLine: string;
+  otherLanguages: string;
+  superseded: string;
+}
+
+const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
+  en: {
+    title: 'Privacy policy',
+    intro:
+      '{company} runs an alarm central: when a customer\'s home alarm goes off, we text the customer first, and the alarm contacts the customer has named only if we cannot reach the customer. This policy explains what personal data we process for that, why, on what legal basis, for how long, who else sees it, and what your rights are.',
+    sections: [
+      {
+        heading: 'Who is responsible',
+        paragraphs: [
+          'The controller is {controller} (contact: {controllerContact}).',
+          'Our data protection officer can be reached at {dpo}.',
+        ],
+      },
+      {
+        heading: 'Whose data we process',
+        paragraphs: ['Alarm customers; the alarm contacts ("keyholders") a customer names; anyone who texts our alarm-central number; our own operators.'],
+      },
+      {
+        heading: 'If you are someone\'s alarm contact',
+        paragraphs: [
+          'We did not get your details from you: the customer who named you as their alarm contact gave us your name and mobile number (and, if they chose to, your email address and how you are related). We sent you one SMS to tell you so.',
+          'We text you only if the customer\'s alarm goes off and we cannot reach the customer. We never send you marketing or status reports.',
+          'We keep your details because it is in the customer\'s and our legitimate interest that someone can be reached when an alarm goes off (GDPR Art. 6(1)(f)); for fire, gas, medical and panic alarms the alarm SMS is sent to protect someone\'s vital interests (Art. 6(1)(d)). Telling you about it is our legal obligation (Art. 6(1)(c), Art. 14).',
+          'You can object at any time (Art. 21): reply STOP to any of our SMS. We then never text you again, and the customer sees that you have said no.',
+        ],
+      },
+      {
+        heading: 'If you are a customer',
+        paragraphs: [
+          'We process your name, mobile number, email, postal and alarm addresses, language, your alarm panels and their signals, arming history, alarms and what was done about them, to deliver the alarm service you signed up for (Art. 6(1)(b), contract).',
+          'If you give us your national identity number (personnummer or fødselsnummer), we use it only to identify you securely. It is stored encrypted, shown masked, every look at it is logged, and it is never put in an SMS.',
+          'When you name alarm contacts, please tell them; we also send each of them a short SMS about it.',
+        ],
+      },
+      {
+        heading: 'Who else sees your data',
+        paragraphs: [
+          'Our alarm-central operators, as far as their role needs. Twilio Inc. sends and receives our SMS on our behalf as a processor; your mobile operator delivers them. When an alarm needs it, a guard company or the emergency services get what they need to respond.',
+          'Twilio processes messages in the United States. That transfer outside the EU/EEA is covered by the European Commission\'s Standard Contractual Clauses (GDPR Art. 46(2)(c)).',
+          'We do not sell personal data, use it for marketing to alarm contacts, or make automated decisions about anyone.',
+        ],
+      },
+      {
+        heading: 'How long we keep it',
+        paragraphs: [
+          'Each kind of processing has its own retention, listed in the table below. In short: SMS texts are deleted after a short time; customer and contact details are kept while the contract lasts and a limited time after it ends; alarm history is kept for the period needed for claims and then anonymised; the processing log is kept to show that we follow the law.',
+        ],
+      },
+      {
+        heading: 'Your rights',
+        paragraphs: ['You have the right to:'],
+        items: [
+          'get a copy of your data and information about how it is used (access, Art. 15), also in a machine-readable form (portability, Art. 20);',
+          'have wrong data corrected (Art. 16) and, where the law allows, erased (Art. 17); alarm history needed for legal claims is anonymised rather than kept identifiable;',
+          'have processing restricted (Art. 18): your data is then only stored;',
+          'object to processing based on legitimate interests (Art. 21); as an alarm contact, reply STOP;',
+          'complain to a supervisory authority: in Sweden Integritetsskyddsmyndigheten (IMY, imy.se), in Norway Datatilsynet (datatilsynet.no), or the authority where you live or work.',
+        ],
+      },
+      {
+        heading: 'How to contact us',
+        paragraphs: ['Write to {controllerContact}, or to our data protection officer at {dpo}. We answer within one month.'],
+      },
+    ],
+    tableHeading: 'What we process, why, and on what legal basis',
+    tableIntro: 'This table is generated from the same declarations in our system as our record of processing activities (GDPR Art. 30), so it always shows what the system actually does.',
+    columns: { purpose: 'Purpose', legalBasis: 'Legal basis', subjects: 'Whose data', categories: 'What data', recipients: 'Recipients', retention: 'Kept for', transfers: 'Outside the EU/EEA' },
+    versionLine: 'Version {version}.',
+    otherLanguages: 'Other languages',
+    superseded: 'This version has been replaced by version {current}.',
+  },
+  sv: {
+    title: 'Integritetspolicy',
+    intro:
+      '{company} driver en larmcentral: när en kunds hemlarm går sms:ar vi först kunden, och bara om vi inte når kunden de larmkontakter som kunden har angett. Här beskriver vi vilka personuppgifter vi behandlar för det, varför, med vilken rättslig grund, hur länge, vilka andra som får ta del av dem och vilka rättigheter du har.',
+    sections: [
+      {
+        heading: 'Vem är ansvarig',
+        paragraphs: ['Personuppgiftsansvarig är {controller} (kontakt: {controllerContact}).', 'Vårt dataskyddsombud nås på {dpo}.'],
+      },
+      {
+        heading: 'Vems uppgifter vi behandlar',
+        paragraphs: ['Larmkunder, de larmkontakter som en kund anger, den som sms:ar till larmcentralens nummer, och våra egna operatörer.'],
+      },
+      {
+        heading: 'Om du är någons larmkontakt',
+        paragraphs: [
+          'Vi har inte fått dina uppgifter från dig: kunden som angett dig som larmkontakt har lämnat ditt namn och mobilnummer (och om kunden valt det din e-postadress och er relation). Vi har skickat ett sms till dig om det.',
+          'Vi sms:ar dig bara om kundens larm går och vi inte når kunden. Vi skickar aldrig reklam eller statusrapporter till dig.',
+          'Vi sparar dina uppgifter eftersom kunden och vi har ett berättigat intresse av att någon kan nås när larmet går (GDPR art. 6.1 f); vid brand-, gas-, medicinska larm och överfallslarm skickas larm-sms för att skydda någons grundläggande intressen (art. 6.1 d). Att informera dig är vår rättsliga förpliktelse (art. 6.1 c, art. 14).',
+          'Du kan när som helst invända (art. 21): svara STOP på något av våra sms. Då sms:ar vi dig aldrig igen, och kunden ser att du har sagt nej.',
+        ],
+      },
+      {
+        heading: 'Om du är kund',
+        paragraphs: [
+          'Vi behandlar ditt namn, mobilnummer, e-post, post- och larmadress, språk, dina larmcentraler och deras signaler, till- och frånkopplingar, larm och vad som gjordes åt dem, för att leverera larmtjänsten enligt vårt avtal (art. 6.1 b).',
+          'Om du lämnar ditt personnummer använder vi det bara för säker identifiering. Det lagras krypterat, visas maskerat, varje visning loggas, och det skrivs aldrig i ett sms.',
+          'När du anger larmkontakter, berätta gärna för dem; vi skickar också var och en ett kort sms om det.',
+        ],
+      },
+      {
+        heading: 'Vilka andra som får ta del av uppgifterna',
+        paragraphs: [
+          'Våra operatörer på larmcentralen, i den mån deras roll kräver det. Twilio Inc. skickar och tar emot våra sms för vår räkning som personuppgiftsbiträde; din mobiloperatör levererar dem. När ett larm kräver det får ett vaktbolag eller räddningstjänst, polis eller ambulans det de behöver för att rycka ut.',
+          'Twilio behandlar meddelanden i USA. Den överföringen utanför EU/EES omfattas av EU-kommissionens standardavtalsklausuler (GDPR art. 46.2 c).',
+          'Vi säljer inte personuppgifter, använder dem inte för marknadsföring till larmkontakter och fattar inga automatiserade beslut om någon.',
+        ],
+      },
+      {
+        heading: 'Hur länge vi sparar uppgifterna',
+        paragraphs: [
+          'Varje behandling har sin egen lagringstid, som står i tabellen nedan. I korthet: sms-texter raderas efter kort tid; kund- och kontaktuppgifter sparas medan avtalet gäller och en begränsad tid efter att det upphört; larmhistorik sparas den tid som behövs för eventuella anspråk och anonymiseras sedan (gallring); behandlingsloggen sparas för att visa att vi följer lagen.',
+        ],
+      },
+      {
+        heading: 'Dina rättigheter',
+        paragraphs: ['Du har rätt att:'],
+        items: [
+          'få en kopia av dina uppgifter och information om hur de används (tillgång, art. 15), även i maskinläsbar form (dataportabilitet, art. 20);',
+          'få felaktiga uppgifter rättade (art. 16) och, där lagen tillåter, raderade (art. 17); larmhistorik som behövs för rättsliga anspråk anonymiseras i stället för att sparas identifierbar;',
+          'få behandlingen begränsad (art. 18): då lagras uppgifterna bara;',
+          'invända mot behandling som grundas på berättigat intresse (art. 21); som larmkontakt svarar du STOP;',
+          'klaga hos en tillsynsmyndighet: i Sverige Integritetsskyddsmyndigheten (IMY, imy.se), i Norge Datatilsynet (datatilsynet.no), eller myndigheten där du bor eller arbetar.',
+        ],
+      },
+      {
+        heading: 'Kontakta oss',
+        paragraphs: ['Skriv till {controllerContact}, eller till vårt dataskyddsombud på {dpo}. Vi svarar inom en månad.'],
+      },
+    ],
+    tableHeading: 'Vad vi behandlar, varför och med vilken rättslig grund',
+    tableIntro: 'Tabellen skapas ur samma deklarationer i vårt system som vårt register över behandlingar (GDPR art. 30), så den visar alltid vad systemet faktiskt gör. Beskrivningarna i tabellen är på engelska.',
+    columns: { purpose: 'Ändamål', legalBasis: 'Rättslig grund', subjects: 'Vems uppgifter', categories: 'Vilka uppgifter', recipients: 'Mottagare', retention: 'Sparas', transfers: 'Utanför EU/EES' },
+    versionLine: 'Version {version}.',
+    otherLanguages: 'Andra språk',
+    superseded: 'Den här versionen har ersatts av version {current}.',
+  },
+  nb: {
+    title: 'Personvernerklæring',
+    intro:
+      '{company} driver en alarmsentral: når en kundes boligalarm går, sender vi SMS først til kunden, og bare hvis vi ikke når kunden, til alarmkontaktene kunden har oppgitt. Her forklarer vi hvilke personopplysninger vi behandler for dette, hvorfor, med hvilket rettslig grunnlag, hvor lenge, hvem andre som får dem, og hvilke rettigheter du har.',
+    sections: [
+      {
+        heading: 'Hvem er ansvarlig',
+        paragraphs: ['Behandlingsansvarlig er {controller} (kontakt: {controllerContact}).', 'Vårt personvernombud nås på {dpo}.'],
+      },
+      {
+        heading: 'Hvem vi behandler opplysninger om',
+        paragraphs: ['Alarmkunder, alarmkontaktene en kunde oppgir, alle som sender SMS til alarmsentralens nummer, og våre egne operatører.'],
+      },
+      {
+        heading: 'Hvis du er noens alarmkontakt',
+        paragraphs: [
+          'Vi har ikke fått opplysningene fra deg: kunden som har oppgitt deg som alarmkontakt, har gitt oss navnet og mobilnummeret ditt (og, hvis kunden valgte det, e-postadressen din og hvordan dere kjenner hverandre). Vi har sendt deg én SMS om dette.',
+          'Vi sender deg SMS bare hvis kundens alarm går og vi ikke når kunden. Vi sender deg aldri reklame eller statusrapporter.',
+          'Vi lagrer opplysningene fordi kunden og vi har en berettiget interesse i at noen kan nås når alarmen går (GDPR art. 6 nr. 1 f); ved brann-, gass-, medisinske alarmer og overfallsalarmer sendes alarm-SMS for å verne noens vitale interesser (art. 6 nr. 1 d). Å informere deg er vår rettslige plikt (art. 6 nr. 1 c, art. 14).',
+          'Du kan når som helst protestere (art. 21): svar STOP på en av våre SMS-er. Da sender vi deg aldri SMS igjen, og kunden ser at du har sagt nei.',
+        ],
+      },
+      {
+        heading: 'Hvis du er kunde',
+        paragraphs: [
+          'Vi behandler navn, mobilnummer, e-post, post- og alarmadresse, språk, alarmsentralene dine og signalene deres, av- og påslag, alarmer og hva som ble gjort, for å levere alarmtjenesten etter avtalen vår (art. 6 nr. 1 b).',
+          'Hvis du gir oss fødselsnummeret ditt, bruker vi det bare til sikker identifisering. Det lagres kryptert, vises maskert, hver visning logges, og det settes aldri i en SMS.',
+          'Når du oppgir alarmkontakter, si gjerne fra til dem; vi sender også hver av dem en kort SMS om det.',
+        ],
+      },
+      {
+        heading: 'Hvem andre får opplysningene',
+        paragraphs: [
+          'Operatørene våre på alarmsentralen, så langt rollen deres krever. Twilio Inc. sender og mottar SMS-ene våre på våre vegne som databehandler; mobiloperatøren din leverer dem. Når en alarm krever det, får et vaktselskap eller nødetatene det de trenger for å rykke ut.',
+          'Twilio behandler meldinger i USA. Den overføringen ut av EU/EØS er dekket av EU-kommisjonens standard personvernbestemmelser (GDPR art. 46 nr. 2 c).',
+          'Vi selger ikke personopplysninger, bruker dem ikke til markedsføring mot alarmkontakter og tar ingen automatiserte avgjørelser om noen.',
+        ],
+      },
+      {
+        heading: 'Hvor lenge vi lagrer opplysningene',
+        paragraphs: [
+          'Hver behandling har sin egen lagringstid, som står i tabellen nedenfor. Kort sagt: SMS-tekster slettes etter kort tid; kunde- og kontaktopplysninger lagres mens avtalen varer og en begrenset tid etter at den er slutt; alarmhistorikk lagres så lenge det trengs for eventuelle krav og anonymiseres deretter; behandlingsloggen lagres for å vise at vi følger loven.',
+        ],
+      },
+      {
+        heading: 'Dine rettigheter',
+        paragraphs: ['Du har rett til å:'],
+        items: [
+          'få en kopi av opplysningene dine og informasjon om hvordan de brukes (innsyn, art. 15), også i maskinlesbar form (dataportabilitet, art. 20);',
+          'få feil rettet (art. 16) og, der loven tillater det, opplysninger slettet (art. 17); alarmhistorikk som trengs for rettslige krav anonymiseres i stedet for å lagres identifiserbart;',
+          'få behandlingen begrenset (art. 18): da blir opplysningene bare lagret;',
+          'protestere mot behandling basert på berettiget interesse (art. 21); som alarmkontakt svarer du STOP;',
+          'klage til en tilsynsmyndighet: i Norge Datatilsynet (datatilsynet.no), i Sverige Integritetsskyddsmyndigheten (IMY, imy.se), eller myndigheten der du bor eller arbeider.',
+        ],
+      },
+      {
+        heading: 'Kontakt oss',
+        paragraphs: ['Skriv til {controllerContact}, eller til personvernombudet vårt på {dpo}. Vi svarer innen én måned.'],
+      },
+    ],
+    tableHeading: 'Hva vi behandler, hvorfor og med hvilket rettslig grunnlag',
+    tableIntro: 'Tabellen lages fra de samme erklæringene i systemet vårt som protokollen over behandlingsaktiviteter (GDPR art. 30), så den viser alltid hva systemet faktisk gjør. Beskrivelsene i tabellen er på engelsk.',
+    columns: { purpose: 'Formål', legalBasis: 'Rettslig grunnlag', subjects: 'Hvem', categories: 'Hvilke opplysninger', recipients: 'Mottakere', retention: 'Lagres', transfers: 'Utenfor EU/EØS' },
+    versionLine: 'Versjon {version}.',
+    otherLanguages: 'Andre språk',
+    superseded: 'Denne versjonen er erstattet av versjon {current}.',
+  },
+};
+
+/** Every published version's words. A new version adds an entry; old ones stay, so their links keep working. */
+export const POLICY_TEXTS: Record<string, Record<SmsLanguage, PolicyText>> = {
+  '2026-11-23': V_2026_11_23,
+};

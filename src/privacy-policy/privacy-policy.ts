@@ -1,0 +1,118 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, notFound } from '../common/domain-error.js';
+import { AppConfig } from '../config/app-config.js';
+import { ARTICLE_6 } from '../privacy/processing.decorator.js';
+import { RecordOfProcessing, type RopaRow } from '../privacy/record-of-processing.js';
+import type { SmsLanguage } from '../sms/texts.js';
+import { POLICY_LANGUAGES, POLICY_VERSION } from './policy-version.js';
+import { POLICY_TEXTS, type PolicyText } from './policy-texts.js';
+
+const LANGUAGE_NAMES: Record<SmsLanguage, string> = { sv: 'Svenska', nb: 'Norsk bokmål', en: 'English' };
+
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/**
+ * The language of the page: `?lang` if given (an unknown one is the caller's mistake, 400), else the
+ * best match in Accept-Language (no/nn count as Norwegian bokmål), else English.
+ */
+export function policyLanguage(lang: string | undefined, acceptLanguage: string | undefined): SmsLanguage {
+  if (lang !== undefined) {
+    if ((POLICY_LANGUAGES as readonly string[]).includes(lang)) return lang as SmsLanguage;
+    throw new DomainError('invalid', 'unknown_language', `lang must be one of ${POLICY_LANGUAGES.join(', ')}`);
+  }
+  const ranges = (acceptLanguage ?? '')
+    .split(',')
+    .map((part, i) => {
+      const [tag, ...params] = part.trim().toLowerCase().split(';');
+      const q = Number(params.map((p) => p.trim()).find((p) => p.startsWith('q='))?.slice(2) ?? '1');
+      return { primary: tag.split('-')[0], q: Number.isFinite(q) ? q : 0, i };
+    })
+    .filter((r) => r.primary && r.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  for (const { primary } of ranges) {
+    if (primary === 'sv') return 'sv';
+    if (primary === 'nb' || primary === 'no' || primary === 'nn') return 'nb';
+    if (primary === 'en') return 'en';
+  }
+  return 'en';
+}
+
+/** The privacy policy pages (GET /privacy, GET /privacy/:version), HTML, every value escaped. */
+@Injectable()
+export class PrivacyPolicy {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly ropa: RecordOfProcessing,
+  ) {}
+
+  versions(): string[] {
+    return Object.keys(POLICY_TEXTS).sort();
+  }
+
+  render(version: string, language: SmsLanguage): string {
+    const texts = Object.hasOwn(POLICY_TEXTS, version) ? POLICY_TEXTS[version] : undefined;
+    if (!texts) throw notFound('privacy policy version', version);
+    const t = texts[language];
+    const { name, contact, dpoContact } = this.config.controller;
+    const fill = (s: string) =>
+      escapeHtml(s)
+        .replaceAll('{company}', escapeHtml(this.config.companyName))
+        .replaceAll('{controller}', escapeHtml(name))
+        .replaceAll('{controllerContact}', escapeHtml(contact))
+        .replaceAll('{dpo}', escapeHtml(dpoContact))
+        .replaceAll('{version}', escapeHtml(version))
+        .replaceAll('{current}', escapeHtml(POLICY_VERSION));
+    const self = version === POLICY_VERSION ? '/privacy' : `/privacy/${encodeURIComponent(version)}`;
+    const sections = t.sections
+      .map(
+        (s) =>
+          `<section>\n<h2>${fill(s.heading)}</h2>\n${s.paragraphs.map((p) => `<p>${fill(p)}</p>`).join('\n')}` +
+          (s.items ? `\n<ul>\n${s.items.map((i) => `<li>${fill(i)}</li>`).join('\n')}\n</ul>` : '') +
+          `\n</section>`,
+      )
+      .join('\n');
+    return `<!doctype html>
+<html lang="${language}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${fill(t.title)} - ${escapeHtml(this.config.companyName)}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}table{border-collapse:collapse;font-size:.9rem}th,td{border:1px solid #ccc;padding:.4rem;vertical-align:top;text-align:left}</style>
+</head>
+<body>
+<h1>${fill(t.title)}</h1>
+<p class="version">${fill(t.versionLine)}${version === POLICY_VERSION ? '' : ` <strong>${fill(t.superseded)}</strong>`}</p>
+<nav>${fill(t.otherLanguages)}: ${POLICY_LANGUAGES.filter((l) => l !== language)
+      .map((l) => `<a href="${self}?lang=${l}" hreflang="${l}">${LANGUAGE_NAMES[l]}</a>`)
+      .join(' | ')}</nav>
+<p>${fill(t.intro)}</p>
+${sections}
+<section>
+<h2>${fill(t.tableHeading)}</h2>
+<p>${fill(t.tableIntro)}</p>
+${this.table(t)}
+</section>
+</body>
+</html>
+`;
+  }
+
+  /** The declarations, as the record of processing has them (RecordOfProcessing.build). */
+  private table(t: PolicyText): string {
+    const c = t.columns;
+    const list = (xs: string[]) => xs.map(escapeHtml).join(', ');
+    const row = (r: RopaRow) =>
+      `<tr data-operation="${escapeHtml(r.operation)}"><td>${escapeHtml(r.purpose)}</td><td>${escapeHtml(ARTICLE_6[r.legalBasis])}` +
+      `${r.legalBasisNote ? `<br><small>${escapeHtml(r.legalBasisNote)}</small>` : ''}</td>` +
+      `<td>${list(r.dataSubjects)}</td><td>${list(r.dataCategories)}</td><td>${list(r.recipients)}</td>` +
+      `<td>${escapeHtml(r.retention)}</td><td>${escapeHtml(r.thirdCountryTransfers)}</td></tr>`;
+    return `<table id="processing">
+<thead><tr><th>${escapeHtml(c.purpose)}</th><th>${escapeHtml(c.legalBasis)}</th><th>${escapeHtml(c.subjects)}</th><th>${escapeHtml(c.categories)}</th><th>${escapeHtml(c.recipients)}</th><th>${escapeHtml(c.retention)}</th><th>${escapeHtml(c.transfers)}</th></tr></thead>
+<tbody>
+${this.ropa.build().items.map(row).join('\n')}
+</tbody>
+</table>`;
+  }
+}
