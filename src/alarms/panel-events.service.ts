@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
+import { queryPrepared } from '../sms/prepared-sql.js';
 import { Clock } from '../escalation/clock.js';
 import { EscalationEngine } from '../escalation/escalation-engine.js';
 import { announceAlarmChange } from './alarm-changes.js';
@@ -35,27 +36,36 @@ export class PanelEvents {
   async receive(panelId: string, dto: PanelEventDto): Promise<PanelEventResult> {
     const c = classify(dto.code);
     const receivedAt = this.clock.now();
+    if (!opensAlarm(c) && !c.restore && c.arming !== 'disarm') {
+      const stored = await this.storeOnly(panelId, dto, c, receivedAt);
+      if (stored) return stored;
+    }
     let nextStepAt: Date | null = null;
 
     const result = await this.dataSource.transaction(async (m): Promise<PanelEventResult> => {
-      // Every signal, duplicate or not, says the panel is alive.
-      const [panel] = (await m.query(
-        `WITH u AS (UPDATE panel SET last_seen_at = GREATEST(last_seen_at, $2) WHERE id = $1 RETURNING customer_id) SELECT * FROM u`,
-        [panelId, receivedAt],
-      )) as Array<{ customer_id: string }>;
-      if (!panel) {
+      // Every signal, duplicate or not, says the panel is alive. The panel's row is updated (and so
+      // locked) first and the event stored right after it, in one prepared statement: one round
+      // trip and no planning per event, which is most of what a heartbeat costs.
+      const [row] = await queryPrepared<{ customer_id: string; stored_id: string | null }>(
+        m,
+        'panel_event_store',
+        `WITH p AS (UPDATE panel SET last_seen_at = GREATEST(last_seen_at, $2::timestamptz) WHERE id = $1::uuid RETURNING customer_id),
+         e AS (
+           INSERT INTO panel_event (panel_id, customer_id, event_id, code, class, restore, arming, zone, panel_user, method, text, occurred_at, received_at)
+           SELECT $1::uuid, p.customer_id, $3::text, $4::text, $5::text, $6::boolean, $7::text, $8::text, $9::text, $10::text, $11::text, $12::timestamptz, $2::timestamptz
+             FROM p
+           ON CONFLICT (panel_id, event_id) DO NOTHING
+           RETURNING id)
+         SELECT p.customer_id, (SELECT id FROM e) AS stored_id FROM p`,
+        [panelId, receivedAt, dto.eventId, dto.code, c.class, c.restore, c.arming ?? null, dto.zone ?? null, dto.user ?? null, dto.method ?? null,
+          dto.text ?? null, new Date(dto.occurredAt)],
+      );
+      if (!row) {
         // Removed between the signature check and now: the same answer as an unknown panel.
         throw new DomainError('unauthenticated', 'panel_signature_invalid', 'X-Keyholder-Signature does not match: wrong panel, wrong secret, or a body other than the one signed');
       }
-      const customerId = panel.customer_id;
-      const [stored] = (await m.query(
-        `INSERT INTO panel_event (panel_id, customer_id, event_id, code, class, restore, arming, zone, panel_user, method, text, occurred_at, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-         ON CONFLICT (panel_id, event_id) DO NOTHING
-         RETURNING id`,
-        [panelId, customerId, dto.eventId, dto.code, c.class, c.restore, c.arming ?? null, dto.zone ?? null, dto.user ?? null, dto.method ?? null,
-          dto.text ?? null, new Date(dto.occurredAt), receivedAt],
-      )) as Array<{ id: string }>;
+      const customerId = row.customer_id;
+      const stored = row.stored_id ? { id: row.stored_id } : undefined;
       if (!stored) return this.duplicate(panelId, dto.eventId, m);
 
       await this.panelReporting(panelId, dto.eventId, receivedAt, m);
@@ -79,6 +89,42 @@ export class PanelEvents {
     // Committed: the owner's SMS is already on its way (the outbox kicks on commit); arm the timer for the wait.
     if (nextStepAt) this.engine.armAt((nextStepAt as Date).getTime());
     return result;
+  }
+
+  /**
+   * Heartbeats, tests and arming (most of the traffic) ask for nothing but being stored and the
+   * panel marked as seen: one prepared statement, committed on its own (a single statement is its
+   * own transaction, so the 202 still means committed), instead of BEGIN, three statements and
+   * COMMIT. The panel row is still locked before the event is stored. Undefined when the panel has
+   * an open "offline" alarm still waiting for its "panel reporting" note: then nothing was written
+   * and the caller takes the full path, which writes that note in the same transaction.
+   */
+  private async storeOnly(panelId: string, dto: PanelEventDto, c: Classification, receivedAt: Date): Promise<PanelEventResult | undefined> {
+    const [row] = await queryPrepared<{ customer_id: string | null; stored_id: string | null; offline: boolean }>(
+      this.dataSource.manager,
+      'panel_event_store_only',
+      `WITH o AS (
+         SELECT 1 FROM alarm a
+          WHERE a.panel_id = $1::uuid AND a.zone_key = 'offline' AND a.status = 'open'
+            AND NOT EXISTS (SELECT 1 FROM alarm_log l WHERE l.alarm_id = a.id AND l.kind = 'panel_reporting')),
+       p AS (UPDATE panel SET last_seen_at = GREATEST(last_seen_at, $2::timestamptz) WHERE id = $1::uuid AND NOT EXISTS (SELECT 1 FROM o) RETURNING customer_id),
+       e AS (
+         INSERT INTO panel_event (panel_id, customer_id, event_id, code, class, restore, arming, zone, panel_user, method, text, occurred_at, received_at)
+         SELECT $1::uuid, p.customer_id, $3::text, $4::text, $5::text, $6::boolean, $7::text, $8::text, $9::text, $10::text, $11::text, $12::timestamptz, $2::timestamptz
+           FROM p
+         ON CONFLICT (panel_id, event_id) DO NOTHING
+         RETURNING id)
+       SELECT (SELECT customer_id FROM p) AS customer_id, (SELECT id FROM e) AS stored_id, EXISTS (SELECT 1 FROM o) AS offline`,
+      [panelId, receivedAt, dto.eventId, dto.code, c.class, c.restore, c.arming ?? null, dto.zone ?? null, dto.user ?? null, dto.method ?? null,
+        dto.text ?? null, new Date(dto.occurredAt)],
+    );
+    if (row.offline) return undefined;
+    if (!row.customer_id) {
+      // Removed between the signature check and now: the same answer as an unknown panel.
+      throw new DomainError('unauthenticated', 'panel_signature_invalid', 'X-Keyholder-Signature does not match: wrong panel, wrong secret, or a body other than the one signed');
+    }
+    if (!row.stored_id) return this.duplicate(panelId, dto.eventId, this.dataSource.manager);
+    return { duplicate: false, body: { eventId: dto.eventId, status: 'accepted', class: c.class, restore: c.restore } };
   }
 
   /** A repeat of an eventId: the same answer as the first time, nothing done again. */
@@ -128,12 +174,15 @@ export class PanelEvents {
 
   /** A panel that was reported offline is heard from again: said once on its open offline alarm. */
   private async panelReporting(panelId: string, eventId: string, at: Date, m: EntityManager): Promise<void> {
-    const [offline] = (await m.query(
+    // Asked for every signal (nearly always: none), so prepared.
+    const [offline] = await queryPrepared<{ id: string }>(
+      m,
+      'panel_event_offline_alarm',
       `SELECT a.id FROM alarm a
         WHERE a.panel_id = $1 AND a.zone_key = 'offline' AND a.status = 'open'
           AND NOT EXISTS (SELECT 1 FROM alarm_log l WHERE l.alarm_id = a.id AND l.kind = 'panel_reporting')`,
       [panelId],
-    )) as Array<{ id: string }>;
+    );
     if (!offline) return;
     await writeAlarmLog(m, offline.id, 'panel_reporting', { eventId }, null, at);
     await announceAlarmChange(m, offline.id);

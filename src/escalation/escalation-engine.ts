@@ -11,6 +11,8 @@ import { Escalation } from './escalation.js';
 
 /** A step that failed (an error, not an SMS failure) is tried again after this long. */
 const STEP_RETRY_MS = 5000;
+/** Due steps run at once by one instance (each on its own pooled connection; the pool has 20). */
+const STEP_WORKERS = 4;
 
 /** Status changes of a step's SMS that matter to the escalation. */
 const WATCHED = new Set(['sent', 'delivered', 'failed', 'undelivered', 'refused']);
@@ -108,9 +110,19 @@ export class EscalationEngine implements OnApplicationBootstrap, OnModuleDestroy
     try {
       do {
         this.rerun = false;
-        while (!this.stopped && (await this.runOne())) {
-          /* one due alarm per transaction, until none is due */
-        }
+        // One due alarm per transaction, until none is due, on STEP_WORKERS connections at once: a
+        // step is a dozen round trips, so one at a time caps a storm of due steps at what one
+        // connection's latency allows. SKIP LOCKED already keeps instances from claiming the same
+        // alarm; it keeps these workers apart the same way.
+        const workers = await Promise.allSettled(
+          Array.from({ length: STEP_WORKERS }, async () => {
+            while (!this.stopped && (await this.runOne())) {
+              /* next due alarm */
+            }
+          }),
+        );
+        const failed = workers.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+        if (failed) throw failed.reason;
       } while (this.rerun && !this.stopped);
       await this.armForEarliest();
     } catch (e) {

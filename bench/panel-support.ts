@@ -1,0 +1,350 @@
+// What the panel benchmarks share (bench/panel-ingest.ts, panel-first-sms.ts, panel-storm.ts):
+// - a throw-away embedded PostgreSQL (or DATABASE_URL, a scratch database);
+// - the real app (src/main.ts, via bench/panel-app.ts) in a child process: its own event loop, so
+//   the load generator in this process does not share it, and its own /proc figures (peak RSS);
+// - the fake Twilio API on a worker thread (bench/panel-fake-twilio-worker.ts);
+// - households seeded with bulk SQL (customer, contacts, panel with its encrypted secret);
+// - signed panel events over keep-alive HTTP connections (API.md, Panel events).
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { promises as fs, readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import pg from 'pg';
+import { FieldCipher } from '../src/common/field-cipher.js';
+import type { AppConfig } from '../src/config/app-config.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres.js';
+
+/** Absolute time in ms with sub-ms resolution, comparable between this process's threads. */
+export const nowAbs = () => performance.timeOrigin + performance.now();
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+export function describe(label: string, values: number[]): string {
+  const s = [...values].sort((a, b) => a - b);
+  const f = (v: number) => `${v.toFixed(1)} ms`;
+  return `${label}: n=${s.length} p50 ${f(percentile(s, 50))}, p90 ${f(percentile(s, 90))}, p99 ${f(percentile(s, 99))}, max ${f(s[s.length - 1])}`;
+}
+
+export const loadavg = () => os.loadavg().map((v) => v.toFixed(2)).join(' ');
+
+export interface Household {
+  customerId: string;
+  panelId: string;
+  secret: string;
+  ownerPhone: string;
+  contactPhones: string[];
+}
+
+/** The fake Twilio API on its own thread; `onSms(to, at)` for every accepted message. */
+export class FakeTwilioThread {
+  private readonly worker = new Worker(new URL('./panel-fake-twilio-worker.js', import.meta.url));
+  readonly ready: Promise<{ url: string; accountSid: string; authToken: string }>;
+  onSms?: (to: string, at: number) => void;
+  accepted = 0;
+
+  constructor() {
+    this.ready = new Promise((resolve) => {
+      this.worker.on('message', (m: { ready?: { url: string; accountSid: string; authToken: string }; accepted?: Array<[string, number]> }) => {
+        if (m.ready) resolve(m.ready);
+        for (const [to, at] of m.accepted ?? []) {
+          this.accepted++;
+          this.onSms?.(to, at);
+        }
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.worker.postMessage({ stop: true });
+    await new Promise((r) => this.worker.once('exit', r));
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** VmRSS and VmHWM (peak) of a process, in MB. */
+export function memoryOf(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+}
+
+export interface Bench {
+  /** Where the app listens. */
+  baseUrl: string;
+  pool: pg.Pool;
+  fake: FakeTwilioThread;
+  app: ChildProcess;
+  pgVersion: string;
+  /** The PostgreSQL server's process id (0 when DATABASE_URL points elsewhere). */
+  postmaster: number;
+  seed(count: number, contactsEach: number): Promise<Household[]>;
+  stop(): Promise<void>;
+}
+
+/** Starts the database, the fake Twilio API and the app (child process); `env` adds to the app's environment. */
+export async function startBench(name: string, env: Record<string, string> = {}): Promise<Bench> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `keyholder-bench-${name}-`));
+  await fs.chmod(dir, 0o755);
+  let embedded: EmbeddedDatabase | undefined;
+  let url = process.env.DATABASE_URL;
+  if (!url) {
+    embedded = await startEmbeddedPostgres(dir);
+    url = embedded.url;
+  }
+  const fake = new FakeTwilioThread();
+  const twilio = await fake.ready;
+  const port = await freePort();
+  const key = randomBytes(32);
+  // APP_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the app alone.
+  const nodeArgs = (process.env.APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const app = spawn(process.execPath, [...nodeArgs, new URL('./panel-app.js', import.meta.url).pathname], {
+    env: {
+      ...process.env,
+      ...{
+        DATABASE_URL: url,
+        DATA_DIR: dir,
+        PORT: String(port),
+        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+        LOG_LEVEL: 'silent',
+        ADMIN_PASSWORD: 'bench-password-123',
+        ENCRYPTION_KEY: key.toString('hex'),
+        TWILIO_ACCOUNT_SID: twilio.accountSid,
+        TWILIO_AUTH_TOKEN: twilio.authToken,
+        TWILIO_FROM: '+46700000001',
+        TWILIO_API_URL: twilio.url,
+        // Not what a real sender takes; here the provider is not what is measured.
+        SMS_RATE_PER_SECOND: '100000',
+      },
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let text = '';
+      app.stderr!.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        if (text.includes('listening on')) resolve();
+      });
+      app.once('exit', (code) => reject(new Error(`the app exited (${code}) before listening:\n${text}`)));
+    });
+  } catch (e) {
+    await fake.stop();
+    await embedded?.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const [{ server_version: pgVersion }] = (await pool.query('SHOW server_version')).rows;
+  const cipher = new FieldCipher({ encryptionKey: key, dataDir: dir } as AppConfig);
+
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    pool,
+    fake,
+    app,
+    pgVersion,
+    postmaster: embedded ? Number(readFileSync(path.join(dir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]) : 0,
+    seed: (count, contactsEach) => seedHouseholds(pool, cipher, count, contactsEach),
+    async stop() {
+      if (app.exitCode === null) {
+        app.kill('SIGTERM');
+        await new Promise((r) => app.once('exit', r));
+      }
+      await fake.stop();
+      await pool.end();
+      await embedded?.stop();
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+export const ownerPhone = (i: number) => `+46701${pad(i, 6)}`;
+export const contactPhone = (i: number, k: number) => `+4670${2 + k}${pad(i, 6)}`;
+
+/**
+ * `count` customers, each with `contactsEach` contacts and one panel, with bulk SQL (unnest of
+ * arrays, 2,000 households a statement). The panel secret is encrypted the way PanelsService does it.
+ */
+async function seedHouseholds(pool: pg.Pool, cipher: FieldCipher, count: number, contactsEach: number): Promise<Household[]> {
+  const households: Household[] = [];
+  const started = performance.now();
+  const CHUNK = 2000;
+  for (let from = 0; from < count; from += CHUNK) {
+    const chunk: Household[] = [];
+    const secrets: Buffer[] = [];
+    for (let i = from; i < Math.min(count, from + CHUNK); i++) {
+      const h: Household = {
+        customerId: randomUUID(),
+        panelId: randomUUID(),
+        secret: randomBytes(32).toString('base64url'),
+        ownerPhone: ownerPhone(i),
+        contactPhones: Array.from({ length: contactsEach }, (_, k) => contactPhone(i, k)),
+      };
+      chunk.push(h);
+      secrets.push(cipher.encrypt(h.secret, `panel.secret:${h.panelId}`));
+    }
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `INSERT INTO customer (id, name, phone, language, alarm_address)
+         SELECT id, 'Bench customer ' || n, phone, 'sv', jsonb_build_object('street', 'Storgatan ' || n, 'postalCode', '11122', 'city', 'Stockholm', 'country', 'SE')
+           FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS x(id, phone, n)`,
+        [chunk.map((h) => h.customerId), chunk.map((h) => h.ownerPhone)],
+      );
+      for (let k = 0; k < contactsEach; k++) {
+        await client.query(
+          `INSERT INTO contact (customer_id, name, phone, priority)
+           SELECT customer_id, 'Bench contact ' || ($3::int + 1), phone, $3::int + 1 FROM unnest($1::uuid[], $2::text[]) AS x(customer_id, phone)`,
+          [chunk.map((h) => h.customerId), chunk.map((h) => h.contactPhones[k]), k],
+        );
+      }
+      await client.query(
+        `INSERT INTO panel (id, customer_id, label, secret_encrypted)
+         SELECT id, customer_id, 'bench', secret FROM unnest($1::uuid[], $2::uuid[], $3::bytea[]) AS x(id, customer_id, secret)`,
+        [chunk.map((h) => h.panelId), chunk.map((h) => h.customerId), secrets],
+      );
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+    households.push(...chunk);
+    console.log(`  seeded ${households.length}/${count} households (customer, ${contactsEach} contact(s), panel) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+  await pool.query('ANALYZE customer; ANALYZE contact; ANALYZE panel');
+  return households;
+}
+
+export interface PanelEvent {
+  eventId: string;
+  code: string;
+  zone?: string;
+}
+
+export interface PostResult {
+  status: number;
+  body: string;
+  /** The Retry-After header of a 429 or 503, in seconds. */
+  retryAfter?: string;
+  /** Absolute times (nowAbs) the request was started and its answer fully read. */
+  sentAt: number;
+  doneAt: number;
+}
+
+/** Signs and posts panel events over keep-alive connections (at most `connections` at once). */
+export class PanelClient {
+  readonly agent: http.Agent;
+  private readonly host: string;
+  private readonly port: number;
+
+  constructor(baseUrl: string, connections: number) {
+    const u = new URL(baseUrl);
+    this.host = u.hostname;
+    this.port = Number(u.port);
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
+  }
+
+  post(h: Household, event: PanelEvent): Promise<PostResult> {
+    const raw = JSON.stringify({ ...event, occurredAt: new Date().toISOString() });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = 'sha256=' + createHmac('sha256', h.secret).update(`${timestamp}.${raw}`).digest('hex');
+    const sentAt = nowAbs();
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          host: this.host,
+          port: this.port,
+          method: 'POST',
+          path: `/api/panels/${h.panelId}/events`,
+          agent: this.agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(raw),
+            'x-keyholder-timestamp': timestamp,
+            'x-keyholder-signature': signature,
+          },
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body, sentAt, doneAt: nowAbs(), retryAfter: res.headers['retry-after'] }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(raw);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+export function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU time used by one PostgreSQL server (the postmaster and its children: backends, WAL writer...), in ms. */
+export function postgresCpuMs(postmaster: number): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.split(') ')[1].split(' ');
+      if (Number(entry) !== postmaster && Number(fields[1]) !== postmaster) continue;
+      total += (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return total;
+}
+
+/** Samples the app's RSS every 100 ms; `stop()` returns the highest sample (MB). */
+export function sampleRss(pid: number): { stop(): number } {
+  let max = 0;
+  const timer = setInterval(() => {
+    try {
+      max = Math.max(max, memoryOf(pid).rssMb);
+    } catch {
+      /* the app is gone */
+    }
+  }, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      return max;
+    },
+  };
+}
