@@ -2,7 +2,7 @@
 // - a throw-away embedded PostgreSQL (or DATABASE_URL, a scratch database);
 // - the real app (src/main.ts, via bench/panel-app.ts) in a child process: its own event loop, so
 //   the load generator in this process does not share it, and its own /proc figures (peak RSS);
-// - the fake Twilio API on a worker thread (bench/panel-fake-twilio-worker.ts);
+// - the fake Twilio API on a worker thread (bench/fake-twilio-worker.ts);
 // - households seeded with bulk SQL (customer, contacts, panel with its encrypted secret);
 // - signed panel events over keep-alive HTTP connections (API.md, Panel events).
 import 'reflect-metadata';
@@ -47,7 +47,7 @@ export interface Household {
 
 /** The fake Twilio API on its own thread; `onSms(to, at)` for every accepted message. */
 export class FakeTwilioThread {
-  private readonly worker = new Worker(new URL('./panel-fake-twilio-worker.js', import.meta.url));
+  private readonly worker = new Worker(new URL('./fake-twilio-worker.js', import.meta.url), { workerData: { report: 'to' } });
   readonly ready: Promise<{ url: string; accountSid: string; authToken: string }>;
   onSms?: (to: string, at: number) => void;
   accepted = 0;

@@ -41,9 +41,9 @@ function describeDelays(label: string, delays: number[]): string {
   return `${label}: p50 ${f(percentile(s, 50))}, p90 ${f(percentile(s, 90))}, p99 ${f(percentile(s, 99))}, max ${f(s[s.length - 1])}`;
 }
 
-/** The fake Twilio API on its own thread (bench/sms-outbox-fake-worker.ts). */
+/** The fake Twilio API on its own thread (bench/fake-twilio-worker.ts). */
 class FakeTwilioThread {
-  private readonly worker = new Worker(new URL('./sms-outbox-fake-worker.js', import.meta.url));
+  private readonly worker = new Worker(new URL('./fake-twilio-worker.js', import.meta.url), { workerData: { report: 'body' } });
   private listener?: (body: string, at: number) => void;
   readonly ready: Promise<{ url: string; accountSid: string; authToken: string }>;
   accepted = 0;

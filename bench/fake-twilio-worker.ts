@@ -1,14 +1,16 @@
-// The fake Twilio API of the panel benchmarks (bench/panel-*.ts), on its own thread (the real
-// provider is on another machine): reports every accepted message as [to, time] pairs, the time as
-// performance.timeOrigin + performance.now(), so it compares with the load generator's clock.
+// The fake Twilio API of the benchmarks, on its own thread (as the real provider is on another
+// machine): it reports every accepted message as [key, time] pairs, the key being the message's `to`
+// or `body` (workerData.report), the time performance.timeOrigin + performance.now() so the two
+// threads' clocks compare.
 import { performance } from 'node:perf_hooks';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { FakeTwilio } from '../test/support/fake-twilio.js';
 
+const report: 'to' | 'body' = (workerData as { report?: 'to' | 'body' } | undefined)?.report ?? 'body';
 const fake = await new FakeTwilio().start();
 let batch: Array<[string, number]> = [];
 fake.onAccepted = (request) => {
-  batch.push([request.to, performance.timeOrigin + request.at]);
+  batch.push([request[report], performance.timeOrigin + request.at]);
   fake.requests.length = 0; // keep memory flat over tens of thousands of messages
 };
 setInterval(() => {
