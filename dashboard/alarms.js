@@ -261,7 +261,9 @@ export async function alarmPage(main, id) {
   const view = h('div', { id: 'alarm-view' });
   mount(main, view);
 
-  const render = (a) => {
+  // A live redraw keeps what the operator has chosen or typed; a redraw after their own action starts clean.
+  const render = (a, keepInputs = false) => {
+    const kept = keepInputs ? [...view.querySelectorAll('select[name], input[name], textarea[name]')].map((c) => [c.name, c.value]) : [];
     const status = a.status === 'closed' ? pill('closed', 'good') : stagePill(a.stage);
     const chain = a.escalation?.chain ?? [];
     const chainContacts = chain.map((cid) => contacts.items.find((c) => c.id === cid)).filter(Boolean);
@@ -297,6 +299,10 @@ export async function alarmPage(main, id) {
       ),
       h('section', { 'aria-labelledby': 'alarm-timeline' }, h('h2', { id: 'alarm-timeline' }, 'Timeline'), h('ol', { class: 'timeline', id: 'timeline' }, a.timeline.map((e) => timelineItem(e, names)))),
     );
+    for (const [name, value] of kept) {
+      const c = view.querySelector(`[name="${CSS.escape(name)}"]`);
+      if (c && (c.tagName !== 'SELECT' || [...c.options].some((o) => o.value === value))) c.value = value;
+    }
   };
   render(alarm);
 
@@ -317,7 +323,7 @@ export async function alarmPage(main, id) {
   const refresh = async () => {
     if (!view.isConnected) return;
     try {
-      render(await get(`/api/alarms/${id}`));
+      render(await get(`/api/alarms/${id}`), true);
     } catch {
       /* keep what is shown */
     }
@@ -350,8 +356,8 @@ function actionsForm(a, chainContacts, send) {
       { class: 'actions' },
       field('Guard company', 'partner', { placeholder: 'e.g. Securitas' }),
       h('button', { type: 'button', dataset: { action: 'guard_dispatched' }, onClick: () => {
-        const partner = form.querySelector('[name="partner"]').value.trim();
-        if (!partner) return showFieldErrors(form, ['partner is required: the guard company dispatched']);
+        // An empty partner is sent as missing: the API's own message says what is needed.
+        const partner = form.querySelector('[name="partner"]').value.trim() || undefined;
         submit({ action: 'guard_dispatched', partner, note: noteValue() });
       } }, 'Guard dispatched'),
     ),

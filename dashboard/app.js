@@ -4,6 +4,7 @@ import { fmtAge, h, mount } from './dom.js';
 import { alarmPage, queuePage, startQueueFeed, stopQueueFeed } from './alarms.js';
 import { can, me, setMe } from './session.js';
 import { customerPage, customersPage, messagesPage, operatorsPage, privacyPage } from './registers.js';
+import { escalationSettingsPage } from './settings.js';
 
 const main = document.getElementById('main');
 const state = {
@@ -20,6 +21,7 @@ const PAGES = [
   { path: 'customers', title: 'Customers', allowed: () => true },
   { path: 'messages', title: 'Messages', allowed: can.messages },
   { path: 'privacy', title: 'Privacy', allowed: can.privacy },
+  { path: 'settings', title: 'Escalation settings', allowed: can.escalationSettings },
   { path: 'operators', title: 'Operators', allowed: can.operators },
 ];
 
@@ -55,6 +57,7 @@ async function route() {
     else if (section === 'messages') await messagesPage(main);
     else if (section === 'privacy') await privacyPage(main);
     else if (section === 'operators') await operatorsPage(main);
+    else if (section === 'settings') await escalationSettingsPage(main);
     else location.hash = home();
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return;

@@ -122,6 +122,7 @@ export async function customerPage(main, id, sub) {
   const panelsBox = h('section', { class: 'card', 'aria-labelledby': 'panels-title', id: 'panels' });
   const armingBox = h('section', { class: 'card', 'aria-labelledby': 'arming-title', id: 'arming' });
   const alarmsBox = h('section', { class: 'card', 'aria-labelledby': 'alarms-title', id: 'customer-alarms' });
+  const privacyBox = h('section', { class: 'card', 'aria-labelledby': 'privacy-requests-title', id: 'privacy-requests' });
   mount(
     main,
     h('p', {}, h('a', { href: '#/customers' }, '← Customers')),
@@ -153,8 +154,10 @@ export async function customerPage(main, id, sub) {
       ),
     ),
     h('div', { class: 'grid' }, contactsBox, can.panels(role) ? panelsBox : ''),
+    can.privacy(role) ? privacyBox : '',
     can.alarms(role) ? h('div', { class: 'grid' }, alarmsBox, armingBox) : '',
   );
+  if (can.privacy(role)) renderPrivacyRequests(privacyBox, customer, main);
   await Promise.all([renderContacts(contactsBox, customer), can.panels(role) ? renderPanels(panelsBox, customer) : null, can.alarms(role) ? renderArming(armingBox, customer) : null, can.alarms(role) ? renderCustomerAlarms(alarmsBox, customer) : null]);
 }
 
@@ -192,6 +195,16 @@ async function renderContacts(box, customer) {
               h('button', { type: 'button', class: 'secondary', 'aria-label': `Move ${c.name} up`, disabled: i === 0, onClick: () => reorder(i, i - 1) }, '↑'),
               ' ',
               h('button', { type: 'button', class: 'secondary', 'aria-label': `Move ${c.name} down`, disabled: i === items.length - 1, onClick: () => reorder(i, i + 1) }, '↓'),
+            ]
+          : '',
+        can.privacy(role)
+          ? [
+              ' ',
+              h('button', { type: 'button', class: 'secondary', 'aria-label': `Export data of ${c.name}`, onClick: () => exportSubject(`/api/customers/${customer.id}/contacts/${c.id}/export`, c.name, `contact-${c.id}`) }, 'Export'),
+              ' ',
+              h('button', { type: 'button', class: 'danger', 'aria-label': `Erase ${c.name}`, onClick: () => confirmErasure(c.name, `/api/customers/${customer.id}/contacts/${c.id}/erasure`, async () => {
+                await renderContacts(box, customer);
+              }) }, 'Erase'),
             ]
           : '',
         can.deleteRegisters(role)
@@ -284,6 +297,96 @@ async function renderCustomerAlarms(box, customer) {
   mount(box, h('h2', { id: 'alarms-title' }, 'Alarms'), table('Alarms of this customer', ['Alarm', 'Status', 'Opened'], res.items.map((a) => h('tr', {}, h('td', {}, h('a', { href: `#/alarms/${a.id}` }, label(a.class))), h('td', {}, a.status === 'open' ? label(a.stage) : 'closed'), h('td', {}, fmtTime(a.openedAt)))), 'No alarms.'));
 }
 
+// ---------------------------------------------------------------- data-subject requests (dpo, admin)
+
+/** Where export and erasure results of the customer page go (one at a time). */
+const privacyOut = () => document.getElementById('privacy-output');
+let exportUrl = null;
+
+async function exportSubject(path, name, fileName) {
+  const out = privacyOut();
+  try {
+    const data = await get(path);
+    const json = JSON.stringify(data, null, 2);
+    if (exportUrl) URL.revokeObjectURL(exportUrl);
+    exportUrl = URL.createObjectURL(new Blob([json], { type: 'application/json' }));
+    mount(
+      out,
+      h('h3', { tabindex: '-1', id: 'export-title' }, `Export of ${name}`),
+      h('p', {}, h('a', { class: 'button', href: exportUrl, download: `keyholder-export-${fileName}.json`, id: 'export-download' }, 'Download JSON')),
+      h('pre', { class: 'export-json', id: 'export-json', tabindex: '0', 'aria-label': `Exported data of ${name}` }, json),
+    );
+    out.querySelector('h3').focus();
+  } catch (e) {
+    mount(out, h('div', { class: 'error-box', role: 'alert' }, e.message));
+  }
+}
+
+/** Erasure cannot be undone: it is asked for, then confirmed, then its result is shown. */
+function confirmErasure(name, path, after) {
+  const out = privacyOut();
+  const cancel = h('button', { type: 'button', class: 'secondary', onClick: () => mount(out) }, 'Cancel');
+  const yes = h('button', { type: 'button', class: 'danger', onClick: async () => {
+    yes.disabled = true;
+    try {
+      const result = await post(path);
+      await after?.(result);
+      showErasureResult(privacyOut(), name, result);
+    } catch (e) {
+      yes.disabled = false;
+      mount(out, h('div', { class: 'error-box', role: 'alert' }, e.message));
+    }
+  } }, `Yes, erase ${name}`);
+  mount(
+    out,
+    h('div', { class: 'confirm-box', role: 'alertdialog', 'aria-labelledby': 'erase-confirm-title', 'aria-describedby': 'erase-confirm-text' },
+      h('h3', { id: 'erase-confirm-title' }, `Erase ${name}?`),
+      h('p', { id: 'erase-confirm-text' }, 'Their personal data is deleted or anonymised; what the law requires is kept. This cannot be undone.'),
+      h('div', { class: 'actions' }, yes, cancel)),
+  );
+  cancel.focus();
+}
+
+function showErasureResult(out, name, r) {
+  const items = (xs) => (xs?.length ? h('ul', {}, xs.map((x) => h('li', {}, x))) : h('p', { class: 'muted' }, 'nothing'));
+  mount(
+    out,
+    h('div', { class: 'notice-box erasure-result', role: 'status', id: 'erasure-result' },
+      h('h3', { tabindex: '-1' }, `${name} erased`),
+      h('h4', {}, 'Erased'), items(r.erased),
+      h('h4', {}, 'Anonymised'), items(r.anonymised),
+      h('h4', {}, 'Retained'), items((r.retained ?? []).map((x) => `${x.what}: ${x.reason}`))),
+  );
+  out.querySelector('h3').focus();
+}
+
+function renderPrivacyRequests(box, customer, main) {
+  const restrictLabel = () => (customer.restricted ? 'Lift restriction' : 'Restrict processing');
+  const restrict = h('button', { type: 'button', class: 'secondary', onClick: async () => {
+    try {
+      const r = customer.restricted ? await del(`/api/customers/${customer.id}/restriction`) : await post(`/api/customers/${customer.id}/restriction`);
+      customer.restricted = r?.restricted ?? !customer.restricted;
+      restrict.textContent = restrictLabel();
+      document.getElementById('announcer').textContent = customer.restricted ? 'Processing restricted' : 'Restriction lifted';
+    } catch (e) {
+      mount(privacyOut(), h('div', { class: 'error-box', role: 'alert' }, e.message));
+    }
+  } }, restrictLabel());
+  mount(
+    box,
+    h('h2', { id: 'privacy-requests-title' }, 'Data-subject requests'),
+    h('p', { class: 'muted' }, 'Export, restriction and erasure for this customer; each contact has its own in the contacts list.'),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', onClick: () => exportSubject(`/api/customers/${customer.id}/export`, customer.name, `customer-${customer.id}`) }, 'Export customer data'),
+      restrict,
+      h('button', { type: 'button', class: 'danger', onClick: () => confirmErasure(customer.name, `/api/customers/${customer.id}/erasure`, (result) => {
+        // The customer is gone: what stays on screen is the result.
+        mount(main, h('p', {}, h('a', { href: '#/customers' }, '← Customers')), h('h1', {}, `Erasure of ${customer.name}`), h('div', { id: 'privacy-output' }));
+      }) }, 'Erase customer')),
+    h('div', { id: 'privacy-output' }),
+  );
+}
+
 // ---------------------------------------------------------------- messages
 
 export async function messagesPage(main) {
@@ -341,6 +444,7 @@ export async function privacyPage(main) {
     h('section', { 'aria-labelledby': 'ropa-title' }, h('h2', { id: 'ropa-title' }, 'Record of processing (Art. 30)'), h('p', {}, h('a', { href: '/api/privacy/ropa?format=csv' }, 'Download CSV')),
       table('Record of processing', ['Operation', 'Purpose', 'Legal basis', 'Data subjects', 'Data categories', 'Recipients', 'Retention'], ropa.items.map((r) => h('tr', {}, h('td', {}, r.operation), h('td', {}, r.purpose), h('td', {}, label(r.legalBasis)), h('td', {}, list(r.dataSubjects)), h('td', {}, list(r.dataCategories)), h('td', {}, list(r.recipients)), h('td', {}, list(r.retention)))))),
     h('section', { 'aria-labelledby': 'log-title' }, h('h2', { id: 'log-title' }, 'Processing log'), form, logBox),
+    h('section', { 'aria-labelledby': 'dsr-title' }, h('h2', { id: 'dsr-title' }, 'Data-subject requests'), h('p', {}, 'Export, restriction and erasure are on each person\'s customer page: find them under ', h('a', { href: '#/customers' }, 'Customers'), '.')),
   );
   await load();
 }
