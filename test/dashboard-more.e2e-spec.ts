@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { AlarmFixtures } from './support/alarm-fixtures.js';
+import { CHROMIUM, CHROMIUM_ARGS, haveChromium, until } from './support/chromium.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 // Issue 6, the rest: every alarm action, the DPO's export and erasure, escalation settings.
@@ -11,26 +12,8 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 declare const document: any;
 declare const location: { hash: string };
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
 
-function until(p: Page, fn: (arg: any) => unknown, arg?: unknown) {
-  return p.waitForFunction(fn, arg, { polling: 100, timeout: 15_000 });
-}
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser) {
-  process.stderr.write(`\n[dashboard-more.e2e-spec] browser tests SKIPPED: ${CHROMIUM} is missing (install it with: apt-get install -y chromium)\n\n`);
-}
+const haveBrowser = haveChromium('dashboard-more.e2e-spec');
 
 (haveBrowser ? describe : describe.skip)('dashboard in Chromium: alarm actions, privacy requests, escalation settings', () => {
   let t: TestApp;

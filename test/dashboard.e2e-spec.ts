@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AlarmFixtures } from './support/alarm-fixtures.js';
+import { CHROMIUM, CHROMIUM_ARGS, haveChromium, until } from './support/chromium.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 // Functions passed to page.evaluate/waitForFunction run in the browser; the test's tsconfig has no DOM lib.
@@ -10,29 +11,9 @@ declare const document: any;
 declare const location: { hash: string };
 declare const window: Record<string, unknown>;
 
-/** Debian's chromium (STACK.md: never `npx playwright install`); CHROMIUM_PATH only to try the skip. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
 const DOCS = path.resolve('docs');
 
-/** Waits for a condition in the page (polled every 100 ms). */
-function until(p: Page, fn: (arg: any) => unknown, arg?: unknown) {
-  return p.waitForFunction(fn, arg, { polling: 100, timeout: 15_000 });
-}
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser) {
-  process.stderr.write(`\n[dashboard.e2e-spec] browser tests SKIPPED: ${CHROMIUM} is missing (install it with: apt-get install -y chromium)\n\n`);
-}
+const haveBrowser = haveChromium('dashboard.e2e-spec');
 
 // The static serving and its headers need no browser.
 describe('dashboard: served by the service', () => {
