@@ -106,6 +106,14 @@ function customerForm(c, onSaved) {
   return form;
 }
 
+/** Shows the unmasked national id in place; the server writes every reveal to the processing log. */
+function revealButton(customerId) {
+  return h('button', { type: 'button', class: 'secondary', onClick: async (e) => {
+    const res = await get(`/api/customers/${customerId}/national-id`);
+    e.target.closest('dd').textContent = res.nationalId;
+  } }, 'Reveal (logged)');
+}
+
 export async function customerPage(main, id, sub) {
   if (id === 'new') {
     mount(main, h('p', {}, h('a', { href: '#/customers' }, '← Customers')), h('h1', {}, 'New customer'), customerForm(null, (c) => (location.hash = `#/customers/${c.id}`)));
@@ -136,7 +144,7 @@ export async function customerPage(main, id, sub) {
         h('dt', {}, 'Phone'), h('dd', {}, telLink(customer.phone)),
         h('dt', {}, 'Email'), h('dd', {}, customer.email ?? '-'),
         h('dt', {}, 'Language'), h('dd', {}, customer.language),
-        h('dt', {}, 'National id'), h('dd', {}, customer.nationalId ?? '-'),
+        h('dt', {}, 'National id'), h('dd', { id: 'national-id' }, customer.nationalId ?? '-', customer.nationalId && can.revealNationalId(role) ? [' ', revealButton(id)] : ''),
         h('dt', {}, 'Alarm address'), h('dd', {}, address(customer.alarmAddress)),
         h('dt', {}, 'Postal address'), h('dd', {}, address(customer.postalAddress) || '-'),
       ),

@@ -15,6 +15,7 @@ export const can = {
   createPanels: (r) => ['supervisor', 'admin'].includes(r),
   messages: (r) => ['operator', 'supervisor', 'admin'].includes(r),
   privacy: (r) => ['dpo', 'admin'].includes(r),
+  revealNationalId: (r) => ['supervisor', 'dpo', 'admin'].includes(r),
   escalationSettings: (r) => ['supervisor', 'admin'].includes(r),
   operators: (r) => r === 'admin',
 };

@@ -360,6 +360,38 @@ describe('dashboard: served by the service', () => {
     await context.close();
   });
 
+  it('shows a national id masked; a DPO reveals it (logged), an operator has no reveal button', async () => {
+    const created = await t.request('POST', '/api/customers', {
+      token: await t.tokenFor('admin'),
+      body: {
+        name: 'Karin Holm',
+        phone: '+46701234599',
+        nationalId: '640823-3234',
+        alarmAddress: { street: 'Storgatan 9', postalCode: '114 55', city: 'Stockholm', country: 'SE' },
+      },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    await page.goto(`${t.baseUrl}/#/customers/${id}`);
+    await until(page, () => document.querySelector('#national-id')?.textContent?.includes('19640823-****'));
+    expect(await page.getByRole('button', { name: 'Reveal (logged)' }).count()).toBe(0);
+
+    await t.tokenFor('dpo');
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const dpo = await context.newPage();
+    dpo.on('pageerror', (e) => pageErrors.push(e.message));
+    await logIn(dpo, 'dpo@test.local', 'dpo-password-123');
+    await dpo.goto(`${t.baseUrl}/#/customers/${id}`);
+    await dpo.getByRole('button', { name: 'Reveal (logged)' }).click();
+    await until(dpo, () => document.querySelector('#national-id')?.textContent === '19640823-3234');
+    // The log entry is written right after the response, so it may trail the page by milliseconds.
+    const reveals = async () =>
+      (await t.query(`SELECT count(*)::int AS n FROM processing_log WHERE operation = 'customers.national_id.reveal' AND $1 = ANY(subject_ids)`, [id]))[0].n;
+    for (let i = 0; i < 50 && (await reveals()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await reveals()).toBe(1);
+    await context.close();
+  });
+
   it('ran without a script error or a CSP violation', () => {
     expect(pageErrors).toEqual([]);
   });
