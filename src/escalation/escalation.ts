@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { contactAlarmText, ownerAlarmText, type AlarmSubject } from '../alarms/alarm-texts.js';
+import { contactAlarmText, ownerAlarmText, type AlarmSubject, type AlarmTextInput } from '../alarms/alarm-texts.js';
 import { writeAlarmLog, type AlarmRow, type AlarmStage } from '../alarms/alarm-state.js';
 import { ESCALATION_TEXT_CONTACT, ESCALATION_TEXT_OWNER } from '../alarms/alarms.processing.js';
 import type { EventClass } from '../alarms/event-classification.js';
@@ -198,15 +198,7 @@ export class Escalation {
       return this.advance(alarm, m, 'owner_unavailable');
     }
     const code = await allocateReplyCode(customer.phone, m);
-    const body = ownerAlarmText({
-      language: customer.language,
-      company: this.config.companyName,
-      subject: this.subject(alarm),
-      street: customer.alarm_address.street,
-      city: customer.alarm_address.city,
-      zone: alarm.zone,
-      code,
-    });
+    const body = ownerAlarmText(this.textInput(alarm, customer, code));
     const result = await this.enqueue({ purpose: 'alarm_owner', to: customer.phone, body, legalBasis: 'contract', alarmId: alarm.id, customerId: customer.id }, m);
     if (result.status !== 'queued') {
       await writeAlarmLog(m, alarm.id, 'step_skipped', { step: 0, reason: 'sms_refused', refusal: result.refusalReason ?? null, messageId: result.id ?? null });
@@ -226,13 +218,7 @@ export class Escalation {
     if (!customer) return null;
     const code = await allocateReplyCode(contact.phone, m);
     const body = contactAlarmText({
-      language: customer.language,
-      company: this.config.companyName,
-      subject: this.subject(alarm),
-      street: customer.alarm_address.street,
-      city: customer.alarm_address.city,
-      zone: alarm.zone,
-      code,
+      ...this.textInput(alarm, customer, code),
       customerName: customer.name,
       // Rule 3: until the onboarding notice is delivered, the alarm SMS is their first notice too.
       policyUrl: (await noticeDelivered(m, contact.id, contact.phone)) ? undefined : policyUrl(this.config.publicBaseUrl, customer.language),
@@ -258,6 +244,19 @@ export class Escalation {
       { manager: m },
     );
     return this.stepStarted(alarm.id, result.id, alarm.contact_wait_seconds ?? DEFAULT_CONTACT_WAIT_SECONDS, m);
+  }
+
+  /** What every alarm text says, for the owner and the contacts alike: who, what, where, which code. */
+  private textInput(alarm: AlarmRow, customer: CustomerFacts, code: number): AlarmTextInput {
+    return {
+      language: customer.language,
+      company: this.config.companyName,
+      subject: this.subject(alarm),
+      street: customer.alarm_address.street,
+      city: customer.alarm_address.city,
+      zone: alarm.zone,
+      code,
+    };
   }
 
   /** A malformed message (say, a phone number stored before validation existed) must not lose the alarm: it counts as refused. */
