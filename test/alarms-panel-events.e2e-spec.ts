@@ -1,10 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SECRET_TTL_MS } from '../src/alarms/panel-secret-cache.js';
-import { AlarmFixtures, nowSeconds, sign, type Panel } from './support/alarm-fixtures.js';
+import { AlarmFixtures, nowSeconds, sign, waitUntil, type Panel } from './support/alarm-fixtures.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Shared by the second instance of the rotation test, as instances of one deployment share it. */
+const ENCRYPTION_KEY = randomBytes(32).toString('hex');
 
 describe('panel events: POST /api/panels/:panelId/events', () => {
   let t: TestApp;
@@ -15,7 +18,7 @@ describe('panel events: POST /api/panels/:panelId/events', () => {
   const eventId = () => `p-${++eventNo}`;
 
   beforeAll(async () => {
-    t = await createTestApp({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
+    t = await createTestApp({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ENCRYPTION_KEY });
     f = await AlarmFixtures.create(t);
     const household = await f.household(0);
     panel = household.panel;
@@ -185,16 +188,38 @@ describe('panel events: POST /api/panels/:panelId/events', () => {
   });
 
   describe('secret rotation', () => {
-    it('takes the new secret at once, and refuses the old one once the short cache has expired', async () => {
+    it('takes the new secret at once, and refuses the cached old one as soon as the rotation is committed', async () => {
       const own = await f.panel(customerId);
       expect((await f.post(own, { eventId: eventId(), code: 'RP' })).status).toBe(202); // the old secret is now cached
       const rotated = await t.request('POST', `/api/customers/${customerId}/panels/${own.id}/rotate-secret`, { token: f.tokens.supervisor });
       expect(rotated.status).toBe(200);
       const fresh = { id: own.id, secret: rotated.body.secret as string };
       expect((await f.post(fresh, { eventId: eventId(), code: 'RP' })).status).toBe(202);
-      await new Promise((r) => setTimeout(r, SECRET_TTL_MS + 100));
-      expect((await f.post(own, { eventId: eventId(), code: 'RP' })).status).toBe(401);
+      // The NOTIFY from the panel trigger arrives on commit, asynchronously: within moments, not the cache's 10 minutes.
+      await waitUntil(async () => (await f.post(own, { eventId: eventId(), code: 'RP' })).status === 401, 3000, 'the old secret to be refused');
       expect((await f.post(fresh, { eventId: eventId(), code: 'RP' })).status).toBe(202);
+    });
+
+    it('drops a cached secret rotated on another instance, and every panel of a customer who ended', async () => {
+      const other = await f.customer();
+      const own = await f.panel(other.id);
+      expect((await f.post(own, { eventId: eventId(), code: 'RP' })).status).toBe(202); // cached here
+      const second = await createTestApp({ ENCRYPTION_KEY }, { databaseUrl: t.databaseUrl });
+      try {
+        const token = await second.tokenFor('admin');
+        const rotated = await second.request('POST', `/api/customers/${other.id}/panels/${own.id}/rotate-secret`, { token });
+        expect(rotated.status).toBe(200);
+      } finally {
+        await second.close();
+      }
+      // Only the database can tell this instance: the trigger's NOTIFY.
+      await waitUntil(async () => (await f.post(own, { eventId: eventId(), code: 'RP' })).status === 401, 3000, 'the rotated secret to be refused');
+
+      const leaving = await f.customer();
+      const theirs = await f.panel(leaving.id);
+      expect((await f.post(theirs, { eventId: eventId(), code: 'RP' })).status).toBe(202);
+      await t.query(`UPDATE customer SET ended_at = now() WHERE id = $1`, [leaving.id]);
+      await waitUntil(async () => (await f.post(theirs, { eventId: eventId(), code: 'RP' })).status === 401, 3000, "an ended customer's panel to be refused");
     });
   });
 

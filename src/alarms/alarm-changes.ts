@@ -1,11 +1,10 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import pg from 'pg';
-import { Observable, Subject } from 'rxjs';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Observable, Subject, type Subscription } from 'rxjs';
 import type { EntityManager } from 'typeorm';
-import { AppConfig } from '../config/app-config.js';
+import { DatabaseNotifications, type Channel } from '../database/database-notifications.js';
 
 /** The PostgreSQL channel every instance listens on. */
-export const ALARM_CHANNEL = 'keyholder_alarm';
+export const ALARM_CHANNEL: Channel = 'keyholder_alarm';
 
 /** One committed change of an alarm, as every instance hears it. */
 export interface AlarmChange {
@@ -26,77 +25,44 @@ export async function announceAlarmChange(m: EntityManager, alarmId: string, nex
 }
 
 /**
- * Hears every committed alarm change, from any instance sharing the database (LISTEN on one
- * dedicated connection). The escalation engine re-arms its timer from it; the SSE stream shows it.
- * If the connection drops, it reconnects after a second; meanwhile the engine's one-second sweep
- * still runs every due step, so a lost notification costs at most a second, never a step.
+ * The same announcement from inside a statement (for a path that must not spend a round trip on
+ * it): a SELECT-list expression over SQL expressions for the alarm id and the next step time.
+ */
+export function announceAlarmChangeSql(channelParam: string, idExpr: string, nextStepAtExpr: string): string {
+  return `pg_notify(${channelParam}::text, json_build_object('alarmId', ${idExpr}, 'nextStepAt', round(extract(epoch FROM ${nextStepAtExpr}) * 1000)::bigint)::text)`;
+}
+
+/**
+ * Hears every committed alarm change, from any instance sharing the database (DatabaseNotifications).
+ * The escalation engine re-arms its timer from it; the SSE stream shows it. A notification lost
+ * while the listener reconnects costs at most a second: the engine's one-second sweep still runs
+ * every due step.
  */
 @Injectable()
-export class AlarmChanges implements OnApplicationBootstrap, OnModuleDestroy {
+export class AlarmChanges implements OnModuleDestroy {
   private readonly logger = new Logger(AlarmChanges.name);
   private readonly subject = new Subject<AlarmChange>();
   readonly changes$: Observable<AlarmChange> = this.subject.asObservable();
-  private client?: pg.Client;
-  private stopped = false;
-  private reconnect?: NodeJS.Timeout;
-  /** Connections already given up on: their late 'end' or 'error' must not start a second listener. */
-  private readonly retired = new WeakSet<pg.Client>();
+  private readonly subscription: Subscription;
 
-  constructor(private readonly config: AppConfig) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.connect();
+  constructor(notifications: DatabaseNotifications) {
+    this.subscription = notifications.on(ALARM_CHANNEL).subscribe((payload) => {
+      try {
+        const change = JSON.parse(payload) as AlarmChange;
+        if (typeof change.alarmId === 'string') this.subject.next(change);
+      } catch {
+        this.logger.warn('ignored a malformed alarm notification');
+      }
+    });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    if (this.reconnect) clearTimeout(this.reconnect);
-    await this.client?.end().catch(() => undefined);
+  onModuleDestroy(): void {
+    this.subscription.unsubscribe();
     this.subject.complete();
   }
 
   /** For changes this instance made itself and wants seen at once (the NOTIFY follows anyway). */
   publish(change: AlarmChange): void {
     this.subject.next(change);
-  }
-
-  private async connect(): Promise<void> {
-    if (this.stopped || !this.config.databaseUrl) return;
-    const client = new pg.Client({ connectionString: this.config.databaseUrl, application_name: 'keyholder-alarm-listener' });
-    client.on('notification', (n) => {
-      if (n.channel !== ALARM_CHANNEL || !n.payload) return;
-      try {
-        const change = JSON.parse(n.payload) as AlarmChange;
-        if (typeof change.alarmId === 'string') this.subject.next(change);
-      } catch {
-        this.logger.warn('ignored a malformed alarm notification');
-      }
-    });
-    client.on('error', (e) => {
-      if (!this.stopped) this.logger.warn({ err: e }, 'alarm listener connection failed; reconnecting in a second');
-      this.retry(client);
-    });
-    client.on('end', () => this.retry(client));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${ALARM_CHANNEL}`);
-      this.client = client;
-    } catch (e) {
-      if (!this.stopped) this.logger.warn({ err: e }, 'could not listen for alarm changes; retrying in a second');
-      this.retry(client);
-    }
-  }
-
-  private retry(client: pg.Client): void {
-    if (this.retired.has(client)) return;
-    this.retired.add(client);
-    if (this.stopped) return;
-    if (this.client === client) this.client = undefined;
-    client.end().catch(() => undefined);
-    this.reconnect = setTimeout(() => {
-      this.reconnect = undefined;
-      void this.connect();
-    }, 1000);
-    this.reconnect.unref();
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CustomersModule } from '../customers/customers.module.js';
+import { DatabaseNotifications } from '../database/database-notifications.js';
 import { Clock, SystemClock } from '../escalation/clock.js';
 import { Escalation } from '../escalation/escalation.js';
 import { EscalationEngine } from '../escalation/escalation-engine.js';
@@ -30,6 +31,7 @@ import { SMS_MODULE } from './sms-ports.js';
   controllers: [PanelEventsController, AlarmsController, ArmingHistoryController, EscalationSettingsController],
   providers: [
     { provide: Clock, useClass: SystemClock },
+    DatabaseNotifications,
     PanelSecretCache,
     PanelSignatureGuard,
     PanelEvents,

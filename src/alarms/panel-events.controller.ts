@@ -1,8 +1,9 @@
-import { Body, Controller, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../auth/access.decorator.js';
 import { Processing } from '../privacy/processing.decorator.js';
+import type { ProcessingRequest } from '../privacy/processing-log.interceptor.js';
 import { PANEL_EVENTS_RECEIVE } from './alarms.processing.js';
 import { PanelEventAnswer, PanelEventDto } from './panel-events.dto.js';
 import { PanelEvents } from './panel-events.service.js';
@@ -24,8 +25,14 @@ export class PanelEventsController {
   @ApiAcceptedResponse({ type: PanelEventAnswer })
   @ApiOkResponse({ type: PanelEventAnswer, description: 'a repeated eventId: the first answer, status "duplicate"' })
   @ApiUnauthorizedResponse({ description: 'signature missing or wrong, timestamp too far off, or unknown panel' })
-  async receive(@Param('panelId') panelId: string, @Body() dto: PanelEventDto, @Res({ passthrough: true }) res: Response): Promise<PanelEventAnswer> {
-    const result = await this.events.receive(panelId, dto);
+  async receive(
+    @Param('panelId') panelId: string,
+    @Body() dto: PanelEventDto,
+    @Req() req: ProcessingRequest,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<PanelEventAnswer> {
+    const result = await this.events.receive(panelId, dto, typeof req.id === 'string' ? req.id.slice(0, 100) : null);
+    req.processingLogged = true; // written with the event (PanelEvents)
     if (result.duplicate) res.status(200);
     return result.body;
   }

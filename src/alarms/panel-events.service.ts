@@ -10,6 +10,8 @@ import { AlarmOpening, zoneKeyOf } from './alarm-opening.js';
 import { acknowledgeAlarm, writeAlarmLog } from './alarm-state.js';
 import { classify, opensAlarm, type Classification, type EventClass } from './event-classification.js';
 import type { PanelEventDto } from './panel-events.dto.js';
+import { ProcessingLog, type ProcessingLogEntry } from '../privacy/processing-log.service.js';
+import { PANEL_EVENTS_RECEIVE } from './alarms.processing.js';
 
 export interface PanelEventResult {
   duplicate: boolean;
@@ -23,6 +25,11 @@ export interface PanelEventResult {
  * attach a restore to its alarm, record arming (a disarm during the owner stage acknowledges), or
  * only supervision for tests. The panel's row is locked first, so one panel's signals are handled
  * one after another, whichever instance receives them.
+ *
+ * Its processing-log entry (the route's @Processing declaration) is written here, in the same
+ * statement or transaction as the event, not by the interceptor afterwards: the entry exists if
+ * and only if the event does, and a signal costs one commit, not two. The caller marks the request
+ * as logged.
  */
 @Injectable()
 export class PanelEvents {
@@ -31,22 +38,30 @@ export class PanelEvents {
     private readonly opening: AlarmOpening,
     private readonly engine: EscalationEngine,
     private readonly clock: Clock,
+    private readonly processingLog: ProcessingLog,
   ) {}
 
-  async receive(panelId: string, dto: PanelEventDto): Promise<PanelEventResult> {
+  async receive(panelId: string, dto: PanelEventDto, requestId: string | null): Promise<PanelEventResult> {
     const c = classify(dto.code);
     const receivedAt = this.clock.now();
     if (!opensAlarm(c) && !c.restore && c.arming !== 'disarm') {
-      const stored = await this.storeOnly(panelId, dto, c, receivedAt);
+      const stored = await this.storeOnly(panelId, dto, c, receivedAt, requestId);
       if (stored) return stored;
     }
+    const logEntry = (result: PanelEventResult): ProcessingLogEntry => ({
+      ...PANEL_EVENTS_RECEIVE,
+      actor: { type: 'panel', id: panelId },
+      subjectIds: [panelId, ...(result.body.alarmId ? [result.body.alarmId] : [])],
+      httpStatus: result.duplicate ? 200 : 202,
+      requestId,
+    });
     let nextStepAt: Date | null = null;
 
     const result = await this.dataSource.transaction(async (m): Promise<PanelEventResult> => {
       // Every signal, duplicate or not, says the panel is alive. The panel's row is updated (and so
       // locked) first and the event stored right after it, in one prepared statement: one round
       // trip and no planning per event, which is most of what a heartbeat costs.
-      const [row] = await queryPrepared<{ customer_id: string; stored_id: string | null }>(
+      const [row] = await queryPrepared<{ customer_id: string; stored_id: string | null; offline_alarm_id: string | null }>(
         m,
         'panel_event_store',
         `WITH p AS (UPDATE panel SET last_seen_at = GREATEST(last_seen_at, $2::timestamptz) WHERE id = $1::uuid RETURNING customer_id),
@@ -56,7 +71,11 @@ export class PanelEvents {
              FROM p
            ON CONFLICT (panel_id, event_id) DO NOTHING
            RETURNING id)
-         SELECT p.customer_id, (SELECT id FROM e) AS stored_id FROM p`,
+         SELECT p.customer_id, (SELECT id FROM e) AS stored_id,
+                (SELECT a.id FROM alarm a
+                  WHERE a.panel_id = $1::uuid AND a.zone_key = 'offline' AND a.status = 'open'
+                    AND NOT EXISTS (SELECT 1 FROM alarm_log l WHERE l.alarm_id = a.id AND l.kind = 'panel_reporting')) AS offline_alarm_id
+           FROM p`,
         [panelId, receivedAt, dto.eventId, dto.code, c.class, c.restore, c.arming ?? null, dto.zone ?? null, dto.user ?? null, dto.method ?? null,
           dto.text ?? null, new Date(dto.occurredAt)],
       );
@@ -66,9 +85,13 @@ export class PanelEvents {
       }
       const customerId = row.customer_id;
       const stored = row.stored_id ? { id: row.stored_id } : undefined;
-      if (!stored) return this.duplicate(panelId, dto.eventId, m);
+      if (!stored) {
+        const repeated = await this.duplicate(panelId, dto.eventId, m);
+        await this.processingLog.record(logEntry(repeated), { manager: m });
+        return repeated;
+      }
 
-      await this.panelReporting(panelId, dto.eventId, receivedAt, m);
+      if (row.offline_alarm_id) await this.panelReporting(row.offline_alarm_id, dto.eventId, receivedAt, m);
       let alarmId: string | undefined;
       if (opensAlarm(c)) {
         const zone = dto.zone ?? null;
@@ -81,10 +104,12 @@ export class PanelEvents {
         await this.cancelAtPanel(panelId, dto, receivedAt, m);
       }
       if (alarmId) await m.query(`UPDATE panel_event SET alarm_id = $2 WHERE id = $1`, [stored.id, alarmId]);
-      return {
+      const accepted: PanelEventResult = {
         duplicate: false,
         body: { eventId: dto.eventId, status: 'accepted', class: c.class, restore: c.restore, ...(alarmId ? { alarmId } : {}) },
       };
+      await this.processingLog.record(logEntry(accepted), { manager: m });
+      return accepted;
     });
     // Committed: the owner's SMS is already on its way (the outbox kicks on commit); arm the timer for the wait.
     if (nextStepAt) this.engine.armAt((nextStepAt as Date).getTime());
@@ -95,11 +120,12 @@ export class PanelEvents {
    * Heartbeats, tests and arming (most of the traffic) ask for nothing but being stored and the
    * panel marked as seen: one prepared statement, committed on its own (a single statement is its
    * own transaction, so the 202 still means committed), instead of BEGIN, three statements and
-   * COMMIT. The panel row is still locked before the event is stored. Undefined when the panel has
+   * COMMIT; its processing-log entry is part of the statement. The panel row is still locked
+   * before the event is stored. Undefined when the panel has
    * an open "offline" alarm still waiting for its "panel reporting" note: then nothing was written
    * and the caller takes the full path, which writes that note in the same transaction.
    */
-  private async storeOnly(panelId: string, dto: PanelEventDto, c: Classification, receivedAt: Date): Promise<PanelEventResult | undefined> {
+  private async storeOnly(panelId: string, dto: PanelEventDto, c: Classification, receivedAt: Date, requestId: string | null): Promise<PanelEventResult | undefined> {
     const [row] = await queryPrepared<{ customer_id: string | null; stored_id: string | null; offline: boolean }>(
       this.dataSource.manager,
       'panel_event_store_only',
@@ -113,16 +139,21 @@ export class PanelEvents {
          SELECT $1::uuid, p.customer_id, $3::text, $4::text, $5::text, $6::boolean, $7::text, $8::text, $9::text, $10::text, $11::text, $12::timestamptz, $2::timestamptz
            FROM p
          ON CONFLICT (panel_id, event_id) DO NOTHING
-         RETURNING id)
+         RETURNING id),
+       l AS (
+         INSERT INTO processing_log (${ProcessingLog.COLUMNS})
+         SELECT 'panel', $1::text, $13::text, $14::text, $15::text, ARRAY[$1::uuid], 'success', CASE WHEN EXISTS (SELECT 1 FROM e) THEN 202 ELSE 200 END, $16::text
+           FROM p)
        SELECT (SELECT customer_id FROM p) AS customer_id, (SELECT id FROM e) AS stored_id, EXISTS (SELECT 1 FROM o) AS offline`,
       [panelId, receivedAt, dto.eventId, dto.code, c.class, c.restore, c.arming ?? null, dto.zone ?? null, dto.user ?? null, dto.method ?? null,
-        dto.text ?? null, new Date(dto.occurredAt)],
+        dto.text ?? null, new Date(dto.occurredAt), PANEL_EVENTS_RECEIVE.operation, PANEL_EVENTS_RECEIVE.legalBasis, PANEL_EVENTS_RECEIVE.purpose, requestId],
     );
     if (row.offline) return undefined;
     if (!row.customer_id) {
       // Removed between the signature check and now: the same answer as an unknown panel.
       throw new DomainError('unauthenticated', 'panel_signature_invalid', 'X-Keyholder-Signature does not match: wrong panel, wrong secret, or a body other than the one signed');
     }
+    this.processingLog.written();
     if (!row.stored_id) return this.duplicate(panelId, dto.eventId, this.dataSource.manager);
     return { duplicate: false, body: { eventId: dto.eventId, status: 'accepted', class: c.class, restore: c.restore } };
   }
@@ -173,18 +204,8 @@ export class PanelEvents {
   }
 
   /** A panel that was reported offline is heard from again: said once on its open offline alarm. */
-  private async panelReporting(panelId: string, eventId: string, at: Date, m: EntityManager): Promise<void> {
-    // Asked for every signal (nearly always: none), so prepared.
-    const [offline] = await queryPrepared<{ id: string }>(
-      m,
-      'panel_event_offline_alarm',
-      `SELECT a.id FROM alarm a
-        WHERE a.panel_id = $1 AND a.zone_key = 'offline' AND a.status = 'open'
-          AND NOT EXISTS (SELECT 1 FROM alarm_log l WHERE l.alarm_id = a.id AND l.kind = 'panel_reporting')`,
-      [panelId],
-    );
-    if (!offline) return;
-    await writeAlarmLog(m, offline.id, 'panel_reporting', { eventId }, null, at);
-    await announceAlarmChange(m, offline.id);
+  private async panelReporting(offlineAlarmId: string, eventId: string, at: Date, m: EntityManager): Promise<void> {
+    await writeAlarmLog(m, offlineAlarmId, 'panel_reporting', { eventId }, null, at);
+    await announceAlarmChange(m, offlineAlarmId);
   }
 }

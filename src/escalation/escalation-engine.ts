@@ -172,6 +172,11 @@ export class EscalationEngine implements OnApplicationBootstrap, OnModuleDestroy
 
   private async onMessageStatus(change: SmsStatusChange): Promise<void> {
     try {
+      if (change.status === 'sent' || change.status === 'delivered') {
+        const at = await this.escalation.handedOver(change.alarmId!, change.messageId);
+        if (at) this.armAt(at.getTime());
+        return;
+      }
       let next: Date | null | undefined;
       await this.dataSource.transaction(async (m) => {
         const [alarm] = (await m.query(`SELECT * FROM alarm WHERE id = $1 AND step_message_id = $2 FOR UPDATE`, [change.alarmId, change.messageId])) as AlarmRow[];

@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { contactAlarmText, ownerAlarmText, type AlarmSubject, type AlarmTextInput } from '../alarms/alarm-texts.js';
+import { ALARM_CHANNEL, announceAlarmChangeSql } from '../alarms/alarm-changes.js';
 import { writeAlarmLog, type AlarmRow, type AlarmStage } from '../alarms/alarm-state.js';
 import { ESCALATION_TEXT_CONTACT, ESCALATION_TEXT_OWNER } from '../alarms/alarms.processing.js';
 import type { EventClass } from '../alarms/event-classification.js';
@@ -10,12 +12,13 @@ import { policyUrl } from '../privacy-policy/policy-version.js';
 import { AppConfig } from '../config/app-config.js';
 import type { Address, Language } from '../customers/customer.entity.js';
 import { Processing, type LegalBasis } from '../privacy/processing.decorator.js';
-import { ProcessingLog } from '../privacy/processing-log.service.js';
+import { ProcessingLog, type ProcessingLogEntry } from '../privacy/processing-log.service.js';
+import { queryPrepared } from '../sms/prepared-sql.js';
 import { SmsOutbox, type EnqueuedSms } from '../sms/sms-outbox.js';
 import type { OutboundSms } from '../sms/send-policy.js';
 import type { SmsStatus } from '../sms/sms.types.js';
 import { Clock } from './clock.js';
-import { allocateReplyCode, saveReplyCode } from './reply-codes.js';
+import { allocateReplyCode, INSERT_REPLY_CODE, replyCodeValues, type ReplyCodeRow } from './reply-codes.js';
 
 /** Classes that text no one (PRODUCT.md: a duress code means the owner may be under threat). */
 export const TEXTS_NOBODY: readonly EventClass[] = ['panic', 'duress'];
@@ -77,6 +80,7 @@ export class Escalation {
     private readonly clock: Clock,
     private readonly config: AppConfig,
     private readonly processingLog: ProcessingLog,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   /**
@@ -84,39 +88,34 @@ export class Escalation {
    * owner, unless the class texts no one.
    */
   async start(alarm: AlarmRow, m: EntityManager): Promise<Date | null> {
-    const [settings] = (await m.query(`SELECT owner_wait_seconds, contact_wait_seconds FROM escalation_setting WHERE class = $1`, [alarm.class])) as Array<{
-      owner_wait_seconds: number;
-      contact_wait_seconds: number;
-    }>;
-    const chain = (
-      (await m.query(
-        `SELECT id FROM contact WHERE customer_id = $1 AND ended_at IS NULL AND status = 'active' ORDER BY priority, created_at, id`,
-        [alarm.customer_id],
-      )) as Array<{ id: string }>
-    ).map((r) => r.id);
-    const frozen: AlarmRow = {
-      ...alarm,
-      chain,
-      owner_wait_seconds: settings?.owner_wait_seconds ?? DEFAULT_OWNER_WAIT_SECONDS,
-      contact_wait_seconds: settings?.contact_wait_seconds ?? DEFAULT_CONTACT_WAIT_SECONDS,
-      step: 0,
-    };
-    await m.query(`UPDATE alarm SET chain = $2::uuid[], owner_wait_seconds = $3, contact_wait_seconds = $4, step = 0 WHERE id = $1`, [
-      alarm.id,
-      chain,
-      frozen.owner_wait_seconds,
-      frozen.contact_wait_seconds,
-    ]);
-    await writeAlarmLog(m, alarm.id, 'opened', {
-      class: alarm.class,
-      reason: alarm.reason,
-      stage: alarm.stage,
-      chain,
-      ownerWaitSeconds: frozen.owner_wait_seconds,
-      contactWaitSeconds: frozen.contact_wait_seconds,
-    });
+    // One statement (this runs while a panel waits for its 202): the waits of the class, the chain
+    // of active contacts in priority order, the "opened" entry of the timeline, and the owner.
+    const [frozen] = await queryPrepared<AlarmRow & { owner: CustomerFacts | null }>(
+      m,
+      'escalation_start',
+      `WITH s AS (SELECT owner_wait_seconds, contact_wait_seconds FROM escalation_setting WHERE class = $2::text),
+       u AS (
+         UPDATE alarm SET
+           chain = ARRAY(SELECT k.id FROM contact k
+                          WHERE k.customer_id = alarm.customer_id AND k.ended_at IS NULL AND k.status = 'active'
+                          ORDER BY k.priority, k.created_at, k.id),
+           owner_wait_seconds = COALESCE((SELECT owner_wait_seconds FROM s), $3::int),
+           contact_wait_seconds = COALESCE((SELECT contact_wait_seconds FROM s), $4::int),
+           step = 0
+          WHERE id = $1::uuid
+          RETURNING *),
+       l AS (
+         INSERT INTO alarm_log (alarm_id, kind, operator_id, data, at)
+         SELECT id, 'opened', NULL, jsonb_build_object('class', class, 'reason', reason, 'stage', stage, 'chain', to_jsonb(chain),
+                  'ownerWaitSeconds', owner_wait_seconds, 'contactWaitSeconds', contact_wait_seconds), now()
+           FROM u)
+       SELECT u.*, (SELECT row_to_json(c) FROM (SELECT id, name, phone, language, alarm_address, ended_at FROM customer WHERE id = u.customer_id) c) AS owner
+         FROM u`,
+      [alarm.id, alarm.class, DEFAULT_OWNER_WAIT_SECONDS, DEFAULT_CONTACT_WAIT_SECONDS],
+    );
     if (alarm.stage !== 'owner') return null; // panic, duress: nobody is texted
-    return this.textOwner(frozen, m);
+    const { owner, ...row } = frozen;
+    return this.textOwner(row, owner ?? undefined, m);
   }
 
   /** The alarm's next_step_at has come: move on if its step is over, else say when to look again. */
@@ -143,6 +142,32 @@ export class Escalation {
     if (ENDED.has(message.status)) return this.advance(alarm, m, 'sms_failed');
     if (message.sent_at) return this.setNext(alarm.id, this.waitEnds(alarm, message), m);
     return undefined;
+  }
+
+  /**
+   * The current step's SMS was handed to the provider (status sent or delivered): its wait now
+   * runs from that moment. The common case of messageStatus, in one statement outside any
+   * transaction (it runs for every alarm SMS): the row lock of the UPDATE and its re-checked
+   * conditions keep it exact against a step that moves on meanwhile, and it announces the change.
+   * Returns the new next step time, or undefined when there was nothing to change.
+   */
+  async handedOver(alarmId: string, messageId: string): Promise<Date | undefined> {
+    const waitEnds = `m.sent_at + make_interval(secs => CASE WHEN a.step = 0 THEN COALESCE(a.owner_wait_seconds, $3::int) ELSE COALESCE(a.contact_wait_seconds, $4::int) END)`;
+    const [row] = await queryPrepared<{ next_step_at: Date }>(
+      this.dataSource.manager,
+      'escalation_handed_over',
+      `WITH u AS (
+         UPDATE alarm a SET next_step_at = ${waitEnds}
+           FROM sms_message m
+          WHERE a.id = $1::uuid AND a.step_message_id = $2::uuid AND m.id = $2::uuid
+            AND a.status = 'open' AND a.stage IN ('owner', 'contacts')
+            AND m.status IN ('sent', 'delivered') AND m.sent_at IS NOT NULL
+            AND a.next_step_at IS DISTINCT FROM ${waitEnds}
+          RETURNING a.id, a.next_step_at)
+       SELECT next_step_at, ${announceAlarmChangeSql('$5', 'id', 'next_step_at')} FROM u`,
+      [alarmId, messageId, DEFAULT_OWNER_WAIT_SECONDS, DEFAULT_CONTACT_WAIT_SECONDS, ALARM_CHANNEL],
+    );
+    return row?.next_step_at;
   }
 
   /**
@@ -191,8 +216,7 @@ export class Escalation {
   }
 
   @Processing(ESCALATION_TEXT_OWNER)
-  private async textOwner(alarm: AlarmRow, m: EntityManager): Promise<Date | null> {
-    const customer = await this.customer(alarm.customer_id, m);
+  private async textOwner(alarm: AlarmRow, customer: CustomerFacts | undefined, m: EntityManager): Promise<Date | null> {
     if (!customer || customer.ended_at) {
       await writeAlarmLog(m, alarm.id, 'step_skipped', { step: 0, reason: 'owner_unavailable' });
       return this.advance(alarm, m, 'owner_unavailable');
@@ -204,12 +228,12 @@ export class Escalation {
       await writeAlarmLog(m, alarm.id, 'step_skipped', { step: 0, reason: 'sms_refused', refusal: result.refusalReason ?? null, messageId: result.id ?? null });
       return this.advance(alarm, m, 'sms_refused');
     }
-    await saveReplyCode({ phone: customer.phone, code, alarmId: alarm.id, customerId: customer.id, contactId: null, messageId: result.id }, m);
-    await this.processingLog.record(
+    return this.stepStarted(
+      { phone: customer.phone, code, alarmId: alarm.id, customerId: customer.id, contactId: null, messageId: result.id },
       { ...ESCALATION_TEXT_OWNER, actor: { type: 'system', id: 'escalation' }, subjectIds: [customer.id, alarm.id] },
-      { manager: m },
+      alarm.owner_wait_seconds ?? DEFAULT_OWNER_WAIT_SECONDS,
+      m,
     );
-    return this.stepStarted(alarm.id, result.id, alarm.owner_wait_seconds ?? DEFAULT_OWNER_WAIT_SECONDS, m);
   }
 
   @Processing(ESCALATION_TEXT_CONTACT)
@@ -238,12 +262,12 @@ export class Escalation {
       });
       return null;
     }
-    await saveReplyCode({ phone: contact.phone, code, alarmId: alarm.id, customerId: customer.id, contactId: contact.id, messageId: result.id }, m);
-    await this.processingLog.record(
+    return this.stepStarted(
+      { phone: contact.phone, code, alarmId: alarm.id, customerId: customer.id, contactId: contact.id, messageId: result.id },
       { ...ESCALATION_TEXT_CONTACT, legalBasis, actor: { type: 'system', id: 'escalation' }, subjectIds: [contact.id, customer.id, alarm.id] },
-      { manager: m },
+      alarm.contact_wait_seconds ?? DEFAULT_CONTACT_WAIT_SECONDS,
+      m,
     );
-    return this.stepStarted(alarm.id, result.id, alarm.contact_wait_seconds ?? DEFAULT_CONTACT_WAIT_SECONDS, m);
   }
 
   /** What every alarm text says, for the owner and the contacts alike: who, what, where, which code. */
@@ -270,10 +294,22 @@ export class Escalation {
     }
   }
 
-  private async stepStarted(alarmId: string, messageId: string, waitSeconds: number, m: EntityManager): Promise<Date> {
+  /**
+   * The step's SMS is queued: in one statement, its reply code is kept, the processing-log entry
+   * for texting this person is written, and the alarm waits for this message.
+   */
+  private async stepStarted(code: ReplyCodeRow, entry: ProcessingLogEntry, waitSeconds: number, m: EntityManager): Promise<Date> {
     // Fallback until the hand-over is known: enqueue + wait (see the class comment).
     const next = new Date(this.clock.now().getTime() + waitSeconds * 1000);
-    await m.query(`UPDATE alarm SET step_message_id = $2, next_step_at = $3, updated_at = now() WHERE id = $1`, [alarmId, messageId, next]);
+    await queryPrepared(
+      m,
+      'escalation_step_started',
+      `WITH r AS (${INSERT_REPLY_CODE}),
+       l AS (INSERT INTO processing_log (${ProcessingLog.COLUMNS}) VALUES ${ProcessingLog.placeholders(8)})
+       UPDATE alarm SET step_message_id = $6::uuid, next_step_at = $7::timestamptz, updated_at = now() WHERE id = $3::uuid`,
+      [...replyCodeValues(code), next, ...this.processingLog.values(entry)],
+    );
+    this.processingLog.written();
     return next;
   }
 

@@ -5,6 +5,7 @@ import { acknowledgeAlarm, type AcknowledgedBy } from '../alarms/alarm-state.js'
 import { AppConfig } from '../config/app-config.js';
 import type { Address, Language } from '../customers/customer.entity.js';
 import { ReplyCodeHandler, type ReplyCode, type ReplyCodeOutcome } from '../sms/reply-code-handler.js';
+import { queryPrepared } from '../sms/prepared-sql.js';
 import { unknownCodeText } from '../sms/texts.js';
 
 /** Namespace of the advisory lock that serialises code allocation per phone number. */
@@ -16,29 +17,34 @@ const REPLY_CODE_LOCK = 727200;
  * rest of the caller's transaction, so two alarms texting one phone at once get different codes.
  */
 export async function allocateReplyCode(phone: string, m: EntityManager): Promise<number> {
-  await m.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [REPLY_CODE_LOCK, phone]);
-  const [row] = (await m.query(
-    `SELECT n FROM generate_series(1, (SELECT count(*)::int + 1 FROM reply_code WHERE phone = $1 AND active)) AS n
-      WHERE NOT EXISTS (SELECT 1 FROM reply_code WHERE phone = $1 AND active AND code = n)
+  // Two statements, not one: the lowest free code must be read after the lock is held (a statement
+  // sees what was committed when it started, and the lock may be granted only later).
+  await queryPrepared(m, 'reply_code_lock', `SELECT pg_advisory_xact_lock($1::int, hashtext($2::text))`, [REPLY_CODE_LOCK, phone]);
+  const [row] = await queryPrepared<{ n: number }>(
+    m,
+    'reply_code_lowest_free',
+    `SELECT n FROM generate_series(1, (SELECT count(*)::int + 1 FROM reply_code WHERE phone = $1::text AND active)) AS n
+      WHERE NOT EXISTS (SELECT 1 FROM reply_code WHERE phone = $1::text AND active AND code = n)
       ORDER BY n LIMIT 1`,
     [phone],
-  )) as Array<{ n: number }>;
+  );
   return row.n;
 }
 
-export async function saveReplyCode(
-  c: { phone: string; code: number; alarmId: string; customerId: string; contactId: string | null; messageId: string },
-  m: EntityManager,
-): Promise<void> {
-  await m.query(`INSERT INTO reply_code (phone, code, alarm_id, customer_id, contact_id, message_id) VALUES ($1, $2, $3, $4, $5, $6)`, [
-    c.phone,
-    c.code,
-    c.alarmId,
-    c.customerId,
-    c.contactId,
-    c.messageId,
-  ]);
+export interface ReplyCodeRow {
+  phone: string;
+  code: number;
+  alarmId: string;
+  customerId: string;
+  contactId: string | null;
+  messageId: string;
 }
+
+/** Keeps an allocated code with the message that carries it; bound to `replyCodeValues` as $1 to $6. */
+export const INSERT_REPLY_CODE = `INSERT INTO reply_code (phone, code, alarm_id, customer_id, contact_id, message_id)
+  VALUES ($1::text, $2::int, $3::uuid, $4::uuid, $5::uuid, $6::uuid)`;
+
+export const replyCodeValues = (c: ReplyCodeRow): unknown[] => [c.phone, c.code, c.alarmId, c.customerId, c.contactId, c.messageId];
 
 interface CodeMatch {
   alarm_id: string;

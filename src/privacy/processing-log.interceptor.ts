@@ -13,7 +13,12 @@ import { ProcessingLog, type ProcessingActor, type ProcessingLogEntry } from './
  * What the interceptor reads from a request. A guard that authenticates something other than an
  * operator (a panel's signature check) sets `processingActor`, e.g. `{ type: 'panel', id }`.
  */
-export type ProcessingRequest = AuthenticatedRequest & { processingActor?: ProcessingActor; id?: unknown };
+export type ProcessingRequest = AuthenticatedRequest & {
+  processingActor?: ProcessingActor;
+  id?: unknown;
+  /** Set by a handler that wrote its own success entry in its transaction (so it is not written twice). */
+  processingLogged?: boolean;
+};
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -29,7 +34,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * a log outage stop the alarm central, which is a safety service. The error log line carries what
  * the entry would have said, so accountability has a trail, and the counter is what to alert on.
  * Where an entry must exist if and only if the processing happened, the handler should write it
- * with `ProcessingLog.record(entry, { manager })` inside its own transaction.
+ * with `ProcessingLog.record(entry, { manager })` inside its own transaction, and set
+ * `req.processingLogged` so it is not written again here (the panel events do: it is also one
+ * commit fewer per signal).
  *
  * On failure (the handler or a pipe threw) the error is rethrown unchanged, and the entry is
  * written once the error filter has answered, with the status it chose (4xx: refused, 5xx: error).
@@ -74,6 +81,7 @@ export class ProcessingLogInterceptor implements NestInterceptor {
 
     return next.handle().pipe(
       mergeMap(async (body: unknown) => {
+        if (req.processingLogged) return body;
         await this.write(entry(subjectIdsOf(req.params, req.query, body), 'success', successStatus));
         return body;
       }),

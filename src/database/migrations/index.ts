@@ -5,6 +5,16 @@ import { Sms1763900300000 } from './1763900300000-sms.js';
 import { Alarms1763900400000 } from './1763900400000-alarms.js';
 import { ContactNotice1763900500000 } from './1763900500000-contact-notice.js';
 import { PrivacyRights1763900600000 } from './1763900600000-privacy-rights.js';
+import { PanelSecretChanges1763900700000 } from './1763900700000-panel-secret-changes.js';
 
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
-export const migrations = [Foundation1763900000000, Registers1763900100000, ProcessingLog1763900200000, Sms1763900300000, Alarms1763900400000, ContactNotice1763900500000, PrivacyRights1763900600000];
+export const migrations = [
+  Foundation1763900000000,
+  Registers1763900100000,
+  ProcessingLog1763900200000,
+  Sms1763900300000,
+  Alarms1763900400000,
+  ContactNotice1763900500000,
+  PrivacyRights1763900600000,
+  PanelSecretChanges1763900700000,
+];
