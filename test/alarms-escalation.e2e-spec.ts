@@ -163,6 +163,43 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     expect(smsTo(contacts[0].phone)).toHaveLength(0);
   });
 
+  it('texts the contacts of a duress alarm only on an operator\'s decision (notify_contacts), one at a time, never the owner', async () => {
+    const { customer, contacts, panel } = await f.household(2);
+    const duress = await f.post(panel, { eventId: 'e-duress-1', code: 'HA' });
+    const alarmId = duress.body.alarmId as string;
+    await sleep(300);
+    expect(smsTo(contacts[0].phone)).toHaveLength(0);
+
+    // Not for a class that escalates by itself.
+    const burglary = await f.post(panel, { eventId: 'e-duress-2', code: 'BA', zone: '4' });
+    const wrongClass = await f.act(burglary.body.alarmId, { action: 'notify_contacts' });
+    expect(wrongClass.status).toBe(422);
+    expect(wrongClass.body.code).toBe('alarm_action_not_applicable');
+    await close(burglary.body.alarmId);
+
+    const decided = await f.act(alarmId, { action: 'notify_contacts', note: 'caller silent on the line' });
+    expect(decided.status).toBe(201);
+    const first = await firstSmsTo(contacts[0].phone);
+    expect(first.body).toContain('duress alarm');
+    const [row] = await t.query(`SELECT purpose, legal_basis FROM sms_message WHERE alarm_id = $1 AND contact_id = $2`, [alarmId, contacts[0].id]);
+    expect(row).toEqual({ purpose: 'alarm_contact', legal_basis: 'legitimate_interests' });
+    expect(await stageOf(alarmId)).toBe('contacts');
+    expect(smsTo(contacts[1].phone)).toHaveLength(0); // one at a time
+
+    const again = await f.act(alarmId, { action: 'notify_contacts' });
+    expect(again.status).toBe(422);
+    expect(again.body.code).toBe('alarm_contacts_already_notified');
+
+    // The first contact acknowledges by reply; nobody else is texted, the owner never was.
+    await fake.sendInbound({ from: contacts[0].phone, body: codeIn(first) });
+    await waitUntil(async () => (await stageOf(alarmId)) === 'acknowledged', 5000, 'acknowledged');
+    const [{ n }] = await t.query(`SELECT count(*)::int AS n FROM sms_message WHERE alarm_id = $1 AND purpose = 'alarm_owner'`, [alarmId]);
+    expect(n).toBe(0);
+    const timeline = (await f.alarm(alarmId)).timeline as any[];
+    expect(timeline.find((e) => e.type === 'action' && e.action === 'notify_contacts')).toBeDefined();
+    await close(alarmId);
+  });
+
   it('texts only the owner for a technical alarm, then it is unreached without reaching any contact', async () => {
     const { customer, contacts, panel } = await f.household(2);
     const res = await f.post(panel, { eventId: 'e-10', code: 'AT' });

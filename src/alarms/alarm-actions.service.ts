@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { AuthenticatedOperator } from '../auth/authenticated-operator.js';
 import { DomainError, notFound } from '../common/domain-error.js';
 import { Clock } from '../escalation/clock.js';
+import { Escalation, TEXTS_NOBODY } from '../escalation/escalation.js';
 import { announceAlarmChange } from './alarm-changes.js';
 import { acknowledgeAlarm, closeAlarm, writeAlarmLog, type AlarmRow } from './alarm-state.js';
 import type { AlarmActionDto } from './alarms.dto.js';
@@ -14,12 +15,16 @@ const invalid = (code: string, message: string) => new DomainError('invalid', co
  * What an operator records about an alarm (API.md, Alarms: actions). `owner_reached` and
  * `contact_reached` acknowledge on that person's behalf (escalation stops); `false_alarm` and
  * `resolved` close; the others are recorded on the timeline. Only a note may be added to a closed alarm.
+ * `notify_contacts` is the operator's decision PRODUCT.md asks for before the contacts of a panic
+ * or duress alarm are texted (those classes text nobody by themselves): the contacts are then
+ * tried one at a time like any escalation, the owner still never.
  */
 @Injectable()
 export class AlarmActions {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly escalation: Escalation,
   ) {}
 
   async act(alarmId: string, dto: AlarmActionDto, operator: AuthenticatedOperator): Promise<void> {
@@ -33,6 +38,14 @@ export class AlarmActions {
       if (!alarm) throw notFound('alarm', alarmId);
       if (alarm.status === 'closed' && dto.action !== 'note') {
         throw new DomainError('unprocessable', 'alarm_closed', `alarm ${alarmId} is closed; only a note can be added`);
+      }
+      if (dto.action === 'notify_contacts') {
+        if (!TEXTS_NOBODY.includes(alarm.class)) {
+          throw new DomainError('unprocessable', 'alarm_action_not_applicable', `notify_contacts is for panic and duress alarms; a ${alarm.class} alarm texts its contacts by itself`);
+        }
+        if (alarm.stage !== 'unreached' || alarm.step !== 0) {
+          throw new DomainError('unprocessable', 'alarm_contacts_already_notified', `the contacts of alarm ${alarmId} were already texted, or it was acknowledged (stage ${alarm.stage})`);
+        }
       }
       let contactName: string | null = null;
       if (dto.action === 'contact_reached') {
@@ -69,8 +82,10 @@ export class AlarmActions {
           await closeAlarm(m, alarmId, { operatorId: operator.id, action: dto.action }, at);
           break;
       }
+      // The first contact is texted in this transaction; the engine hears when to look next.
+      const next = dto.action === 'notify_contacts' ? await this.escalation.startContacts(alarm, m) : null;
       // The action itself is a change the queue shows, whether or not the stage moved.
-      await announceAlarmChange(m, alarmId);
+      await announceAlarmChange(m, alarmId, next);
     });
   }
 }

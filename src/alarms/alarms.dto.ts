@@ -12,6 +12,8 @@ export const ALARM_ACTIONS = [
   'false_alarm',
   'resolved',
   'note',
+  // An addition to API.md: PRODUCT.md's "contacts only on an operator's decision" for panic and duress.
+  'notify_contacts',
 ] as const;
 export type AlarmAction = (typeof ALARM_ACTIONS)[number];
 
@@ -28,7 +30,7 @@ export class ListAlarmsQuery extends PageQuery(200) {
 }
 
 export class AlarmActionDto {
-  @ApiProperty({ enum: ALARM_ACTIONS, description: 'owner_reached and contact_reached acknowledge; false_alarm and resolved close' })
+  @ApiProperty({ enum: ALARM_ACTIONS, description: 'owner_reached and contact_reached acknowledge; false_alarm and resolved close; notify_contacts (panic and duress only) starts texting the contacts' })
   @IsIn(ALARM_ACTIONS, { message: `action must be one of ${ALARM_ACTIONS.join(', ')}` })
   action: AlarmAction;
 

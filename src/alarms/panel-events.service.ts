@@ -103,12 +103,19 @@ export class PanelEvents {
       } else if (c.arming === 'disarm') {
         await this.cancelAtPanel(panelId, dto, receivedAt, m);
       }
-      if (alarmId) await m.query(`UPDATE panel_event SET alarm_id = $2 WHERE id = $1`, [stored.id, alarmId]);
       const accepted: PanelEventResult = {
         duplicate: false,
         body: { eventId: dto.eventId, status: 'accepted', class: c.class, restore: c.restore, ...(alarmId ? { alarmId } : {}) },
       };
-      await this.processingLog.record(logEntry(accepted), { manager: m });
+      // The event's alarm and the processing-log entry, in one statement.
+      await queryPrepared(
+        m,
+        'panel_event_done',
+        `WITH l AS (INSERT INTO processing_log (${ProcessingLog.COLUMNS}) VALUES ${ProcessingLog.placeholders(3)})
+         UPDATE panel_event SET alarm_id = $2::uuid WHERE id = $1::uuid AND $2::uuid IS NOT NULL`,
+        [stored.id, alarmId ?? null, ...this.processingLog.values(logEntry(accepted))],
+      );
+      this.processingLog.written();
       return accepted;
     });
     // Committed: the owner's SMS is already on its way (the outbox kicks on commit); arm the timer for the wait.

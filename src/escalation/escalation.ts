@@ -171,11 +171,20 @@ export class Escalation {
   }
 
   /**
+   * An operator decided to text the contacts of an alarm that texts nobody by itself (panic,
+   * duress: AlarmActions checks that). The owner is still skipped: the contacts are tried from the
+   * first, as after an owner step. Runs in the caller's transaction, the alarm row locked.
+   */
+  async startContacts(alarm: AlarmRow, m: EntityManager): Promise<Date | null> {
+    return this.advance({ ...alarm, step: 0 }, m, 'operator_decision');
+  }
+
+  /**
    * The step is over without an acknowledgement: text the next contact who may still be texted
    * (skipping those who opted out or were removed since the chain was frozen), or, when none is
    * left (or the class stops at the owner), the alarm is unreached.
    */
-  private async advance(alarm: AlarmRow, m: EntityManager, why: 'wait_ran_out' | 'sms_failed' | 'sms_refused' | 'owner_unavailable'): Promise<Date | null> {
+  private async advance(alarm: AlarmRow, m: EntityManager, why: 'wait_ran_out' | 'sms_failed' | 'sms_refused' | 'owner_unavailable' | 'operator_decision'): Promise<Date | null> {
     const chain = alarm.chain ?? [];
     let stage = alarm.stage;
     if (!OWNER_ONLY.includes(alarm.class)) {
