@@ -49,13 +49,17 @@ function noticeStatus(status: SmsStatus | null): ContactNoticeView['status'] {
  * the alarm SMS carries the policy link too (Art. 14(3)(b): at the latest at the first communication).
  */
 export async function noticeDelivered(m: EntityManager, contactId: string, phone: string): Promise<boolean> {
-  const [row] = (await m.query(
-    `SELECT EXISTS (
-       SELECT 1 FROM contact_notice n JOIN sms_message s ON s.id = n.message_id
-        WHERE n.contact_id = $1 AND n.phone = $2 AND n.policy_version = $3 AND s.status = 'delivered') AS delivered`,
-    [contactId, phone, POLICY_VERSION],
-  )) as Array<{ delivered: boolean }>;
+  const [row] = (await m.query(`SELECT ${noticeDeliveredSql('$1::uuid', '$2::text', '$3::text')} AS delivered`, [contactId, phone, POLICY_VERSION])) as Array<{
+    delivered: boolean;
+  }>;
   return !!row?.delivered;
+}
+
+/** noticeDelivered as an SQL expression, for a statement that reads it with other things; bind POLICY_VERSION to `versionParam`. */
+export function noticeDeliveredSql(contactIdExpr: string, phoneExpr: string, versionParam: string): string {
+  return `EXISTS (
+    SELECT 1 FROM contact_notice n JOIN sms_message s ON s.id = n.message_id
+     WHERE n.contact_id = ${contactIdExpr} AND n.phone = ${phoneExpr} AND n.policy_version = ${versionParam} AND s.status = 'delivered')`;
 }
 
 /**

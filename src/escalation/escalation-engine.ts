@@ -5,7 +5,9 @@ import type { Subscription } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { AlarmChanges, announceAlarmChange } from '../alarms/alarm-changes.js';
 import type { AlarmRow } from '../alarms/alarm-state.js';
+import { queryPrepared } from '../sms/prepared-sql.js';
 import { SmsOutbox, type SmsStatusChange } from '../sms/sms-outbox.js';
+import type { SmsStatus } from '../sms/sms.types.js';
 import { Clock } from './clock.js';
 import { Escalation } from './escalation.js';
 
@@ -139,10 +141,13 @@ export class EscalationEngine implements OnApplicationBootstrap, OnModuleDestroy
     let claimed: string | undefined;
     try {
       const ran = await this.dataSource.transaction(async (m) => {
-        const [alarm] = (await m.query(
-          `SELECT * FROM alarm WHERE next_step_at <= $1 ORDER BY next_step_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        const [alarm] = await queryPrepared<AlarmRow & { step_message: { status: SmsStatus; sent_at: string | null } | null }>(
+          m,
+          'escalation_claim_due',
+          `SELECT a.*, (SELECT row_to_json(s) FROM (SELECT status, sent_at FROM sms_message WHERE id = a.step_message_id) s) AS step_message
+             FROM alarm a WHERE a.next_step_at <= $1::timestamptz ORDER BY a.next_step_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
           [now],
-        )) as AlarmRow[];
+        );
         if (!alarm) return false;
         claimed = alarm.id;
         next = await this.escalation.due(alarm, m);
