@@ -92,6 +92,33 @@ describe('panel events: POST /api/panels/:panelId/events', () => {
       );
       expect(rows[0]).toEqual({ actor_type: 'panel', actor_id: panel.id, legal_basis: 'contract', outcome: 'success', http_status: 202 });
     });
+
+    it('stores a burst of concurrent heartbeats and arms from many panels (stored together): each once, each logged once', async () => {
+      const panels = await Promise.all(Array.from({ length: 20 }, async () => f.panel((await f.customer()).id)));
+      const sent = panels.flatMap((p, i) => Array.from({ length: 10 }, (_, k) => ({ p, eventId: `burst-${i}-${k}`, code: k % 3 === 0 ? 'CL' : 'RP' })));
+      // Every 7th signal is sent twice at once: one of the pair is stored, the other is a duplicate.
+      const posts = [...sent, ...sent.filter((_, i) => i % 7 === 0)].map((x) => f.post(x.p, { eventId: x.eventId, code: x.code }));
+      const answers = await Promise.all(posts);
+      expect(answers.filter((a) => a.status === 202)).toHaveLength(sent.length);
+      expect(answers.filter((a) => a.status === 200).every((a) => a.body.status === 'duplicate')).toBe(true);
+      expect(answers.filter((a) => a.status === 200)).toHaveLength(answers.length - sent.length);
+      const [{ events }] = await t.query(`SELECT count(*)::int AS events FROM panel_event WHERE event_id LIKE 'burst-%'`);
+      expect(events).toBe(sent.length);
+      const ids = panels.map((p) => p.id);
+      const logged = await t.query(
+        `SELECT http_status, count(*)::int AS n FROM processing_log
+          WHERE operation = 'panels.events.receive' AND actor_id = ANY($1::text[]) GROUP BY http_status ORDER BY http_status`,
+        [ids],
+      );
+      expect(logged).toEqual([
+        { http_status: 200, n: answers.length - sent.length },
+        { http_status: 202, n: sent.length },
+      ]);
+      const seen = await t.query(`SELECT count(*)::int AS n FROM panel WHERE id = ANY($1::uuid[]) AND last_seen_at IS NOT NULL`, [ids]);
+      expect(seen[0].n).toBe(panels.length);
+      const arming = await t.query(`SELECT count(*)::int AS n FROM panel_event WHERE event_id LIKE 'burst-%' AND arming = 'arm'`);
+      expect(arming[0].n).toBe(sent.filter((x) => x.code === 'CL').length);
+    });
   });
 
   describe('refusing', () => {

@@ -15,6 +15,7 @@ import { AlarmsService } from './alarms.service.js';
 import { ArmingHistoryController } from './arming-history.controller.js';
 import { PanelEventsController } from './panel-events.controller.js';
 import { PanelEvents } from './panel-events.service.js';
+import { PanelSignalBatch } from './panel-signal-batch.js';
 import { PanelSecretCache } from './panel-secret-cache.js';
 import { PanelSignatureGuard } from './panel-signature.guard.js';
 import { PanelSupervision } from './panel-supervision.js';
@@ -35,6 +36,7 @@ import { SMS_MODULE } from './sms-ports.js';
     PanelSecretCache,
     PanelSignatureGuard,
     PanelEvents,
+    PanelSignalBatch,
     AlarmOpening,
     AlarmChanges,
     AlarmFeed,

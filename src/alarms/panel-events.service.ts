@@ -12,6 +12,7 @@ import { classify, opensAlarm, type Classification, type EventClass } from './ev
 import type { PanelEventDto } from './panel-events.dto.js';
 import { ProcessingLog, type ProcessingLogEntry } from '../privacy/processing-log.service.js';
 import { PANEL_EVENTS_RECEIVE } from './alarms.processing.js';
+import { PanelSignalBatch } from './panel-signal-batch.js';
 
 export interface PanelEventResult {
   duplicate: boolean;
@@ -39,6 +40,7 @@ export class PanelEvents {
     private readonly engine: EscalationEngine,
     private readonly clock: Clock,
     private readonly processingLog: ProcessingLog,
+    private readonly quiet: PanelSignalBatch,
   ) {}
 
   async receive(panelId: string, dto: PanelEventDto, requestId: string | null): Promise<PanelEventResult> {
@@ -124,44 +126,21 @@ export class PanelEvents {
   }
 
   /**
-   * Heartbeats, tests and arming (most of the traffic) ask for nothing but being stored and the
-   * panel marked as seen: one prepared statement, committed on its own (a single statement is its
-   * own transaction, so the 202 still means committed), instead of BEGIN, three statements and
-   * COMMIT; its processing-log entry is part of the statement. The panel row is still locked
-   * before the event is stored. Undefined when the panel has
-   * an open "offline" alarm still waiting for its "panel reporting" note: then nothing was written
-   * and the caller takes the full path, which writes that note in the same transaction.
+   * Heartbeats, tests and arming (most of the traffic) ask for nothing but being stored, the panel
+   * marked as seen and the processing-log entry written: PanelSignalBatch does that in one
+   * statement for many signals at once (a single statement is its own transaction, so the 202
+   * still means committed). Undefined when the panel has an open "offline" alarm still waiting for
+   * its "panel reporting" note: then nothing was written and the caller takes the full path, which
+   * writes that note in the same transaction.
    */
   private async storeOnly(panelId: string, dto: PanelEventDto, c: Classification, receivedAt: Date, requestId: string | null): Promise<PanelEventResult | undefined> {
-    const [row] = await queryPrepared<{ customer_id: string | null; stored_id: string | null; offline: boolean }>(
-      this.dataSource.manager,
-      'panel_event_store_only',
-      `WITH o AS (
-         SELECT 1 FROM alarm a
-          WHERE a.panel_id = $1::uuid AND a.zone_key = 'offline' AND a.status = 'open'
-            AND NOT EXISTS (SELECT 1 FROM alarm_log l WHERE l.alarm_id = a.id AND l.kind = 'panel_reporting')),
-       p AS (UPDATE panel SET last_seen_at = GREATEST(last_seen_at, $2::timestamptz) WHERE id = $1::uuid AND NOT EXISTS (SELECT 1 FROM o) RETURNING customer_id),
-       e AS (
-         INSERT INTO panel_event (panel_id, customer_id, event_id, code, class, restore, arming, zone, panel_user, method, text, occurred_at, received_at)
-         SELECT $1::uuid, p.customer_id, $3::text, $4::text, $5::text, $6::boolean, $7::text, $8::text, $9::text, $10::text, $11::text, $12::timestamptz, $2::timestamptz
-           FROM p
-         ON CONFLICT (panel_id, event_id) DO NOTHING
-         RETURNING id),
-       l AS (
-         INSERT INTO processing_log (${ProcessingLog.COLUMNS})
-         SELECT 'panel', $1::text, $13::text, $14::text, $15::text, ARRAY[$1::uuid], 'success', CASE WHEN EXISTS (SELECT 1 FROM e) THEN 202 ELSE 200 END, $16::text
-           FROM p)
-       SELECT (SELECT customer_id FROM p) AS customer_id, (SELECT id FROM e) AS stored_id, EXISTS (SELECT 1 FROM o) AS offline`,
-      [panelId, receivedAt, dto.eventId, dto.code, c.class, c.restore, c.arming ?? null, dto.zone ?? null, dto.user ?? null, dto.method ?? null,
-        dto.text ?? null, new Date(dto.occurredAt), PANEL_EVENTS_RECEIVE.operation, PANEL_EVENTS_RECEIVE.legalBasis, PANEL_EVENTS_RECEIVE.purpose, requestId],
-    );
+    const row = await this.quiet.store({ panelId, dto, c, receivedAt, requestId });
     if (row.offline) return undefined;
-    if (!row.customer_id) {
+    if (!row.customerId) {
       // Removed between the signature check and now: the same answer as an unknown panel.
       throw new DomainError('unauthenticated', 'panel_signature_invalid', 'X-Keyholder-Signature does not match: wrong panel, wrong secret, or a body other than the one signed');
     }
-    this.processingLog.written();
-    if (!row.stored_id) return this.duplicate(panelId, dto.eventId, this.dataSource.manager);
+    if (!row.storedId) return this.duplicate(panelId, dto.eventId, this.dataSource.manager);
     return { duplicate: false, body: { eventId: dto.eventId, status: 'accepted', class: c.class, restore: c.restore } };
   }
 
