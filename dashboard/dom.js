@@ -125,3 +125,37 @@ export function showFieldErrors(form, messages) {
   }
   first?.focus();
 }
+
+let confirmSeq = 0;
+
+/**
+ * Asks before something that cannot be undone, in the page instead of the browser's confirm():
+ * a modal <dialog> with the question, a danger button and Cancel. Focus starts on Cancel (the safe
+ * choice), Tab stays inside, Escape cancels; focus goes back to the button that asked if it is
+ * still there. Resolves true only when the danger button was chosen.
+ */
+export function confirmInPage({ title, text, confirm }) {
+  const id = `confirm-${++confirmSeq}`;
+  const opener = document.activeElement;
+  const yes = h('button', { type: 'button', class: 'danger', value: 'yes' }, confirm);
+  const cancel = h('button', { type: 'button', class: 'secondary', value: 'no' }, 'Cancel');
+  const dialog = h(
+    'dialog',
+    { class: 'confirm-dialog', role: 'alertdialog', 'aria-labelledby': `${id}-title`, 'aria-describedby': text ? `${id}-text` : undefined },
+    h('h2', { id: `${id}-title` }, title),
+    text ? h('p', { id: `${id}-text` }, text) : '',
+    h('div', { class: 'actions' }, yes, cancel),
+  );
+  return new Promise((resolve) => {
+    for (const b of [yes, cancel]) b.addEventListener('click', () => dialog.close(b.value));
+    // Escape closes a modal dialog with an empty returnValue: the same as Cancel.
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      if (opener?.isConnected) opener.focus();
+      resolve(dialog.returnValue === 'yes');
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    cancel.focus();
+  });
+}

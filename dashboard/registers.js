@@ -1,7 +1,7 @@
 // Customers, contacts, panels, arming history, messages, privacy and operators.
 import { del, get, patch, post, put, query } from './api.js';
 import { can, me } from './session.js';
-import { address, field, fmtTime, h, label, mount, pill, showFieldErrors, smsStatusPill, telLink } from './dom.js';
+import { address, confirmInPage, field, fmtTime, h, label, mount, pill, showFieldErrors, smsStatusPill, telLink } from './dom.js';
 
 const LANGS = [['', 'from the country'], ['sv', 'Swedish'], ['nb', 'Norwegian'], ['en', 'English']];
 const RELATIONS = ['partner', 'family', 'neighbour', 'friend', 'colleague', 'other'];
@@ -12,7 +12,7 @@ function table(labelText, headers, rows, empty = 'Nothing here yet.') {
   return h(
     'div',
     { class: 'table-wrap' },
-    h('table', { 'aria-label': labelText }, h('thead', {}, h('tr', {}, headers.map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, rows)),
+    h('table', { 'aria-label': labelText }, h('thead', {}, h('tr', {}, headers.map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'visually-hidden' }, 'Actions'))))), h('tbody', {}, rows)),
   );
 }
 
@@ -134,7 +134,7 @@ export async function customerPage(main, id, sub) {
   mount(
     main,
     h('p', {}, h('a', { href: '#/customers' }, '← Customers')),
-    h('h1', {}, customer.name, customer.restricted ? [' ', pill('restricted: stored only', 'warn')] : ''),
+    h('h1', {}, customer.name, ' ', h('span', { id: 'customer-restricted', hidden: !customer.restricted }, pill('restricted: stored only', 'warn'))),
     h(
       'section',
       { class: 'card', 'aria-label': 'Customer details' },
@@ -154,7 +154,8 @@ export async function customerPage(main, id, sub) {
         can.editRegisters(role) ? h('a', { class: 'button secondary', href: `#/customers/${id}/edit` }, 'Edit') : '',
         can.deleteRegisters(role)
           ? h('button', { type: 'button', class: 'danger', onClick: async () => {
-              if (!confirm(`Delete ${customer.name}?`)) return;
+              const sure = await confirmInPage({ title: `Delete ${customer.name}?`, text: 'The contract ends and the customer leaves the register. The record is kept, hidden, until the retention rules erase it.', confirm: `Yes, delete ${customer.name}` });
+              if (!sure) return;
               await del(`/api/customers/${id}`);
               location.hash = '#/customers';
             } }, 'Delete customer')
@@ -194,10 +195,10 @@ async function renderContacts(box, customer) {
       h('td', {}, String(i + 1)),
       h('td', {}, c.name, h('div', { class: 'muted' }, c.relation ?? '')),
       h('td', {}, telLink(c.phone)),
-      h('td', { class: 'contact-status' }, c.status === 'opted_out' ? pill('opted out (STOP)', 'bad') : pill('active', 'good'), ' ', noticePill(c.notice)),
+      h('td', { class: 'contact-status' }, c.status === 'opted_out' ? pill('opted out (STOP)', 'bad') : pill('active', 'good'), ' ', noticePill(c.notice), c.restricted ? [' ', pill('restricted: stored only', 'warn')] : ''),
       h(
         'td',
-        {},
+        { class: 'row-actions' },
         can.editRegisters(role)
           ? [
               h('button', { type: 'button', class: 'secondary', 'aria-label': `Move ${c.name} up`, disabled: i === 0, onClick: () => reorder(i, i - 1) }, '↑'),
@@ -210,6 +211,11 @@ async function renderContacts(box, customer) {
               ' ',
               h('button', { type: 'button', class: 'secondary', 'aria-label': `Export data of ${c.name}`, onClick: () => exportSubject(`/api/customers/${customer.id}/contacts/${c.id}/export`, c.name, `contact-${c.id}`) }, 'Export'),
               ' ',
+              restrictionButton(c, `/api/customers/${customer.id}/contacts/${c.id}/restriction`, { name: c.name, onChange: async () => {
+                await renderContacts(box, customer);
+                box.querySelector(`[data-contact-id="${c.id}"] [data-restriction]`)?.focus();
+              } }),
+              ' ',
               h('button', { type: 'button', class: 'danger', 'aria-label': `Erase ${c.name}`, onClick: () => confirmErasure(c.name, `/api/customers/${customer.id}/contacts/${c.id}/erasure`, async () => {
                 await renderContacts(box, customer);
               }) }, 'Erase'),
@@ -217,9 +223,12 @@ async function renderContacts(box, customer) {
           : '',
         can.deleteRegisters(role)
           ? [' ', h('button', { type: 'button', class: 'danger', 'aria-label': `Remove ${c.name}`, onClick: async () => {
-              if (!confirm(`Remove ${c.name}?`)) return;
+              const sure = await confirmInPage({ title: `Remove ${c.name}?`, text: `${c.name} stops being an alarm contact of ${customer.name} and is no longer texted when an alarm goes off.`, confirm: `Yes, remove ${c.name}` });
+              if (!sure) return;
               await del(`/api/customers/${customer.id}/contacts/${c.id}`);
               await renderContacts(box, customer);
+              box.querySelector('h2').focus();
+              document.getElementById('announcer').textContent = `${c.name} removed`;
             } }, 'Remove')]
           : '',
       ),
@@ -251,7 +260,7 @@ async function renderContacts(box, customer) {
       }
     });
   }
-  mount(box, h('h2', { id: 'contacts-title' }, 'Contacts (in the order they are tried)'), table('Contacts', ['#', 'Name', 'Phone', 'Status', ''], rows, 'No contacts yet.'), addForm);
+  mount(box, h('h2', { id: 'contacts-title', tabindex: '-1' }, 'Contacts (in the order they are tried)'), table('Contacts', ['#', 'Name', 'Phone', 'Status', ''], rows, 'No contacts yet.'), addForm);
 }
 
 function secretBox(secret, what) {
@@ -273,7 +282,8 @@ async function renderPanels(box, customer, justCreated) {
   const rows = res.items.map((p) =>
     h('tr', {}, h('td', {}, p.label ?? '-', h('div', { class: 'muted' }, p.id)), h('td', {}, p.lastSeenAt ? fmtTime(p.lastSeenAt) : 'never'), h('td', {}, sup(p.supervision)),
       h('td', {}, can.createPanels(role) ? h('button', { type: 'button', class: 'secondary', onClick: async () => {
-        if (!confirm('Rotate the secret? The panel is refused until it has the new one.')) return;
+        const sure = await confirmInPage({ title: `Rotate the secret of ${p.label ?? p.id}?`, text: 'The panel is refused until it has the new secret.', confirm: 'Yes, rotate the secret' });
+        if (!sure) return;
         const r = await post(`/api/customers/${customer.id}/panels/${p.id}/rotate-secret`);
         await renderPanels(box, customer, { id: r.id, secret: r.secret, what: 'New secret' });
       } }, 'Rotate secret') : '')),
@@ -368,18 +378,37 @@ function showErasureResult(out, name, r) {
   out.querySelector('h3').focus();
 }
 
-function renderPrivacyRequests(box, customer, main) {
-  const restrictLabel = () => (customer.restricted ? 'Lift restriction' : 'Restrict processing');
-  const restrict = h('button', { type: 'button', class: 'secondary', onClick: async () => {
+/**
+ * Art. 18 restriction of a customer or one contact (`path` is that person's `.../restriction`):
+ * one button that restricts or lifts, says which it will do, and tells the screen reader what it did.
+ */
+function restrictionButton(subject, path, { name, onChange } = {}) {
+  // In a contact's row the name is in the accessible name; the visible word stays short.
+  const text = () => (subject.restricted ? 'Lift restriction' : name ? 'Restrict' : 'Restrict processing');
+  const ariaLabel = () => (name ? `${subject.restricted ? 'Lift restriction' : 'Restrict processing'} of ${name}` : undefined);
+  const button = h('button', { type: 'button', class: 'secondary', dataset: { restriction: '' }, 'aria-label': ariaLabel(), onClick: async () => {
     try {
-      const r = customer.restricted ? await del(`/api/customers/${customer.id}/restriction`) : await post(`/api/customers/${customer.id}/restriction`);
-      customer.restricted = r?.restricted ?? !customer.restricted;
-      restrict.textContent = restrictLabel();
-      document.getElementById('announcer').textContent = customer.restricted ? 'Processing restricted' : 'Restriction lifted';
+      const r = subject.restricted ? await del(path) : await post(path);
+      subject.restricted = r?.restricted ?? !subject.restricted;
+      // What shows the new state is redrawn first, so the button never runs ahead of the page.
+      await onChange?.(subject.restricted);
+      button.textContent = text();
+      if (name) button.setAttribute('aria-label', ariaLabel());
+      document.getElementById('announcer').textContent = `${subject.restricted ? 'Processing restricted' : 'Restriction lifted'}${name ? ` for ${name}` : ''}`;
     } catch (e) {
       mount(privacyOut(), h('div', { class: 'error-box', role: 'alert' }, e.message));
     }
-  } }, restrictLabel());
+  } }, text());
+  return button;
+}
+
+function renderPrivacyRequests(box, customer, main) {
+  const restrict = restrictionButton(customer, `/api/customers/${customer.id}/restriction`, {
+    onChange: (restricted) => {
+      const pill = document.getElementById('customer-restricted');
+      if (pill) pill.hidden = !restricted;
+    },
+  });
   mount(
     box,
     h('h2', { id: 'privacy-requests-title' }, 'Data-subject requests'),

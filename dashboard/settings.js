@@ -68,7 +68,7 @@ export async function escalationSettingsPage(main) {
       h(
         'table',
         { class: 'escalation-settings', 'aria-label': 'Escalation waits per alarm class' },
-        h('thead', {}, h('tr', {}, ['Alarm class', ...WAITS.map(([, head]) => head), ''].map((t) => h('th', { scope: 'col' }, t)))),
+        h('thead', {}, h('tr', {}, ['Alarm class', ...WAITS.map(([, head]) => head), ''].map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'visually-hidden' }, 'Actions'))))),
         h('tbody', {}, rows),
       ),
     ),

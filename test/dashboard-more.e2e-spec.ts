@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { AlarmFixtures } from './support/alarm-fixtures.js';
-import { CHROMIUM, CHROMIUM_ARGS, haveChromium, until } from './support/chromium.js';
+import { CHROMIUM, CHROMIUM_ARGS, haveChromium, logInAs, type Role, until } from './support/chromium.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 // Issue 6, the rest: every alarm action, the DPO's export and erasure, escalation settings.
@@ -36,19 +36,9 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
   });
 
   /** A fresh browser session (own cookies), logged in as `role`. */
-  async function session(role: 'operator' | 'supervisor' | 'dpo' | 'admin'): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    contexts.push(context);
-    const p = await context.newPage();
-    p.on('pageerror', (e) => pageErrors.push(e.message));
-    p.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
-    });
-    await p.goto(t.baseUrl + '/');
-    await p.getByLabel('Email').fill(`${role}@test.local`);
-    await p.getByLabel('Password').fill(`${role}-password-123`);
-    await p.getByRole('button', { name: 'Log in' }).click();
-    await p.locator('#who-name').waitFor({ state: 'visible' });
+  async function session(role: Role): Promise<Page> {
+    const p = await logInAs(browser, t.baseUrl, role, pageErrors, { viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    contexts.push(p.context());
     return p;
   }
 
@@ -151,11 +141,15 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     expect(await t.query(`SELECT id FROM contact WHERE id = $1`, [first.id])).toHaveLength(0);
 
     // Restriction toggles both ways.
-    await page.getByRole('button', { name: 'Restrict processing' }).click();
-    await page.getByRole('button', { name: 'Lift restriction' }).waitFor();
+    // (exact: each contact's row has its own "Restrict processing of <name>".)
+    await page.getByRole('button', { name: 'Restrict processing', exact: true }).click();
+    await page.getByRole('button', { name: 'Lift restriction', exact: true }).waitFor();
     expect((await t.query(`SELECT restricted FROM customer WHERE id = $1`, [household.customer.id]))[0].restricted).toBe(true);
-    await page.getByRole('button', { name: 'Lift restriction' }).click();
-    await page.getByRole('button', { name: 'Restrict processing' }).waitFor();
+    expect(await page.locator('#customer-restricted').isVisible()).toBe(true);
+    expect(await page.locator('#customer-restricted').textContent()).toBe('restricted: stored only');
+    await page.getByRole('button', { name: 'Lift restriction', exact: true }).click();
+    await page.getByRole('button', { name: 'Restrict processing', exact: true }).waitFor();
+    expect(await page.locator('#customer-restricted').isHidden()).toBe(true);
     expect((await t.query(`SELECT restricted FROM customer WHERE id = $1`, [household.customer.id]))[0].restricted).toBe(false);
   });
 

@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AlarmFixtures } from './support/alarm-fixtures.js';
-import { CHROMIUM, CHROMIUM_ARGS, haveChromium, until } from './support/chromium.js';
+import { CHROMIUM, CHROMIUM_ARGS, haveChromium, screenshotPath, until } from './support/chromium.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 // Functions passed to page.evaluate/waitForFunction run in the browser; the test's tsconfig has no DOM lib.
@@ -11,9 +10,15 @@ declare const document: any;
 declare const location: { hash: string };
 declare const window: Record<string, unknown>;
 
-const DOCS = path.resolve('docs');
-
 const haveBrowser = haveChromium('dashboard.e2e-spec');
+
+/** The README's screenshots: written to docs/ only with UPDATE_SCREENSHOTS=1 (see screenshotPath). */
+const shots: string[] = [];
+function shot(name: string): string {
+  const file = screenshotPath(name);
+  shots.push(file);
+  return file;
+}
 
 // The static serving and its headers need no browser.
 describe('dashboard: served by the service', () => {
@@ -72,7 +77,6 @@ describe('dashboard: served by the service', () => {
     page.on('console', (m) => {
       if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) pageErrors.push(m.text());
     });
-    mkdirSync(DOCS, { recursive: true });
   });
 
   afterAll(async () => {
@@ -151,7 +155,7 @@ describe('dashboard: served by the service', () => {
       age2 = await row.locator('.age').textContent();
     }
     expect(age2).not.toBe(age1);
-    await page.screenshot({ path: path.join(DOCS, 'screenshot-queue.png') });
+    await page.screenshot({ path: shot('queue') });
   });
 
   it('opens the alarm: customer, contacts, the owner SMS in the timeline; owner reached, then resolved', async () => {
@@ -172,7 +176,7 @@ describe('dashboard: served by the service', () => {
     await until(page, () => document.querySelector('#alarm-stage')?.textContent === 'Acknowledged');
     expect(await timeline.textContent()).toContain('Owner reached by Test operator');
     expect((await f.alarm(alarmId)).stage).toBe('acknowledged');
-    await page.screenshot({ path: path.join(DOCS, 'screenshot-alarm.png'), fullPage: true });
+    await page.screenshot({ path: shot('alarm'), fullPage: true });
 
     // Resolving needs a note: the form says so instead of sending a request the API would refuse.
     await page.getByRole('button', { name: 'Resolve' }).click();
@@ -219,7 +223,7 @@ describe('dashboard: served by the service', () => {
     await row.waitFor();
     expect(await row.locator('.contact-status').textContent()).toMatch(/notice (pending|sent|delivered)/);
     expect(await row.locator('a[href="tel:+46702009902"]').count()).toBe(1);
-    await page.screenshot({ path: path.join(DOCS, 'screenshot-customer.png'), fullPage: true });
+    await page.screenshot({ path: shot('customer'), fullPage: true });
   });
 
   it('shows a new alarm on every page, not only the queue', async () => {
@@ -390,6 +394,14 @@ describe('dashboard: served by the service', () => {
     for (let i = 0; i < 50 && (await reveals()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await reveals()).toBe(1);
     await context.close();
+  });
+
+  it('took the README\'s screenshots (into docs/ only with UPDATE_SCREENSHOTS=1)', () => {
+    expect(shots.map((f) => f.split('/').pop())).toEqual(['screenshot-queue.png', 'screenshot-alarm.png', 'screenshot-customer.png']);
+    for (const file of shots) {
+      expect(file.includes(`${process.cwd()}/docs/`)).toBe(process.env.UPDATE_SCREENSHOTS === '1');
+      expect(statSync(file).size).toBeGreaterThan(10_000);
+    }
   });
 
   it('ran without a script error or a CSP violation', () => {

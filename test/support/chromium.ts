@@ -1,5 +1,7 @@
-import { existsSync } from 'node:fs';
-import type { Page } from 'playwright-core';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 
 /** Debian's chromium (STACK.md: never `npx playwright install`); CHROMIUM_PATH only to try the skip. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -27,4 +29,42 @@ export function haveChromium(file: string): boolean {
 /** Waits for a condition in the page (polled every 100 ms). */
 export function until(p: Page, fn: (arg: any) => unknown, arg?: unknown) {
   return p.waitForFunction(fn, arg, { polling: 100, timeout: 15_000 });
+}
+
+let scratch: string | undefined;
+
+/**
+ * Where a screenshot goes: the README's docs/screenshot-<name>.png only with UPDATE_SCREENSHOTS=1,
+ * otherwise a temp directory, so a test run leaves the tree clean but still takes the picture.
+ */
+export function screenshotPath(name: string): string {
+  if (process.env.UPDATE_SCREENSHOTS === '1') {
+    const docs = path.resolve('docs');
+    mkdirSync(docs, { recursive: true });
+    return path.join(docs, `screenshot-${name}.png`);
+  }
+  scratch ??= mkdtempSync(path.join(tmpdir(), 'keyholder-screenshots-'));
+  return path.join(scratch, `screenshot-${name}.png`);
+}
+
+export type Role = 'operator' | 'supervisor' | 'dpo' | 'admin';
+
+/**
+ * A fresh browser session (own context and cookies) logged in through the login form as the test
+ * operator of `role` (test-app.ts: `<role>@test.local` / `<role>-password-123`; call t.tokenFor(role)
+ * once first so the account exists). Script errors and CSP violations are pushed to `errors`.
+ */
+export async function logInAs(browser: Browser, baseUrl: string, role: Role, errors: string[], options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, ...options });
+  const p = await context.newPage();
+  p.on('pageerror', (e) => errors.push(e.message));
+  p.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+  });
+  await p.goto(baseUrl + '/');
+  await p.getByLabel('Email').fill(`${role}@test.local`);
+  await p.getByLabel('Password').fill(`${role}-password-123`);
+  await p.getByRole('button', { name: 'Log in' }).click();
+  await p.locator('#who-name').waitFor({ state: 'visible' });
+  return p;
 }
