@@ -8,21 +8,24 @@
 // Twilio API on a worker thread, the load generator on this thread, PostgreSQL embedded: all on
 // this machine. Against DATABASE_URL if set (a scratch database), else a throw-away embedded one.
 //
-//   npm run bench:ingest [-- seconds=15 panels=2000]
-//   (= npx tsc -p bench/tsconfig.json && node dist/bench/bench/panel-ingest.js [seconds] [panels])
+//   npm run bench:ingest [-- seconds=15 panels=2000 alarmShare=0.1]
+//   (= npx tsc -p bench/tsconfig.json && node dist/bench/bench/panel-ingest.js [seconds] [panels] [alarmShare])
 import os from 'node:os';
 import { cpuMsOf, describe, loadavg, memoryOf, postgresCpuMs, PanelClient, startBench, type Household, type PanelEvent } from './panel-support.js';
 
 const SECONDS = Number(process.argv[2] ?? 15);
 const PANELS = Number(process.argv[3] ?? 2000);
+/** The share of burglary alarms (the issue's mix: 0.1); 0 measures the quiet path alone. */
+const ALARMS = Number(process.argv[4] ?? 0.1);
 
 function nextEvent(label: string, seq: number): PanelEvent {
   const eventId = `${label}-${seq}`;
   const r = Math.random();
-  if (r < 0.7) return { eventId, code: 'RP' };
-  if (r < 0.8) return { eventId, code: 'CL', zone: '0' };
-  if (r < 0.9) return { eventId, code: 'OP', zone: '0' };
-  return { eventId, code: 'BA', zone: String(1 + Math.floor(Math.random() * 8)) };
+  if (r < ALARMS) return { eventId, code: 'BA', zone: String(1 + Math.floor(Math.random() * 8)) };
+  const q = (r - ALARMS) / (1 - ALARMS); // the rest as 7 : 1 : 1 heartbeats, arms, disarms
+  if (q < 7 / 9) return { eventId, code: 'RP' };
+  if (q < 8 / 9) return { eventId, code: 'CL', zone: '0' };
+  return { eventId, code: 'OP', zone: '0' };
 }
 
 async function run(label: string, connections: number, seconds: number, households: Household[], baseUrl: string) {

@@ -115,8 +115,9 @@ export async function startBench(name: string, env: Record<string, string> = {})
   const twilio = await fake.ready;
   const port = await freePort();
   const key = randomBytes(32);
-  // APP_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the app alone.
-  const nodeArgs = (process.env.APP_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // The app's node flags as `npm start` and the Docker image give them (the heap cap); APP_NODE_ARGS
+  // adds to them (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the app alone).
+  const nodeArgs = ['--max-old-space-size=192', ...(process.env.APP_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const app = spawn(process.execPath, [...nodeArgs, new URL('./panel-app.js', import.meta.url).pathname], {
     env: {
       ...process.env,

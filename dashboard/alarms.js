@@ -1,6 +1,6 @@
 // The alarm queue (live over server-sent events) and one alarm with its timeline and actions.
 import { get, post } from './api.js';
-import { address, age, field, fmtTime, h, label, mount, pill, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
+import { address, age, confirmInPage, field, fmtTime, h, label, mount, pill, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
 
 const cap = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 const announcer = () => document.getElementById('announcer');
@@ -286,7 +286,9 @@ export async function alarmPage(main, id) {
         ? h('ol', { class: 'contacts' }, contacts.items.map((c) => h('li', {}, `${c.name} (${c.relation ?? 'contact'}) `, telLink(c.phone), c.status === 'opted_out' ? [' ', pill('opted out', 'bad')] : '')))
         : h('p', { class: 'muted' }, 'No contacts.'),
     );
-    const actions = a.status === 'open' ? actionsForm(a, chainContacts.length ? chainContacts : contacts.items, async (body) => render(await post(`/api/alarms/${a.id}/actions`, body))) : noteOnly(a, async (body) => render(await post(`/api/alarms/${a.id}/actions`, body)));
+    const send = async (body) => render(await post(`/api/alarms/${a.id}/actions`, body));
+    const notify = mayNotifyContacts(a) ? { customerName: customer.name, first: chainContacts.find((c) => c.status !== 'opted_out')?.name } : null;
+    const actions = a.status === 'open' ? actionsForm(a, chainContacts.length ? chainContacts : contacts.items, send, notify) : noteOnly(a, send);
     mount(
       view,
       h('p', {}, h('a', { href: '#/queue' }, '← Queue')),
@@ -331,16 +333,51 @@ export async function alarmPage(main, id) {
   live.listeners.add(onChange);
 }
 
-function actionsForm(a, chainContacts, send) {
+const TEXTS_NOBODY = ['panic', 'duress'];
+
+/**
+ * A panic or duress alarm texts nobody by itself (PRODUCT.md: contacts only on an operator's
+ * decision). The decision is offered while it is still open: the alarm is open and unreached, it has
+ * contacts, and none of them has been texted nor the decision taken (API.md's `notify_contacts`).
+ */
+function mayNotifyContacts(a) {
+  if (a.status !== 'open' || !TEXTS_NOBODY.includes(a.class) || a.stage !== 'unreached') return false;
+  if (!(a.escalation?.chain ?? []).length) return false;
+  return !a.timeline.some((e) => (e.type === 'action' && e.action === 'notify_contacts') || (e.type === 'sms' && e.purpose === 'alarm_contact'));
+}
+
+/** The operator's decision to text the contacts of a panic or duress alarm: explained, then confirmed in the page. */
+function notifyContactsBox(a, notify, submit) {
+  const first = notify.first ? `, starting with ${notify.first}` : ', starting with the first';
+  const button = h('button', { type: 'button', dataset: { action: 'notify_contacts' }, 'aria-describedby': 'notify-contacts-text', onClick: async () => {
+    const sure = await confirmInPage({
+      title: `Text the contacts of ${notify.customerName}?`,
+      text: `They are texted one at a time${first}, until one answers. The owner is not texted.`,
+      confirm: 'Yes, text the contacts',
+    });
+    if (sure) await submit({ action: 'notify_contacts' }, 'Texting the contacts started');
+  } }, 'Text the contacts');
+  return h(
+    'div',
+    { class: 'decision-box', id: 'notify-contacts' },
+    h('p', { id: 'notify-contacts-text' }, `A ${label(a.class)} alarm texts nobody by itself. Text the contacts, one at a time${first}?`),
+    h('div', { class: 'actions' }, button),
+  );
+}
+
+function actionsForm(a, chainContacts, send, notify) {
   const form = h('form', { class: 'alarm-actions', 'aria-label': 'Alarm actions' }, h('div', { class: 'form-errors error-box', role: 'alert', hidden: true }));
-  const submit = async (body) => {
+  const submit = async (body, done = `${label(body.action)} recorded`) => {
     try {
       await send(body);
-      document.getElementById('announcer').textContent = `${label(body.action)} recorded`;
+      document.getElementById('announcer').textContent = done;
     } catch (e) {
-      showFieldErrors(form, e.messages ?? [e.message]);
+      // A live redraw may have replaced this form while a confirmation was open: say it where it is seen.
+      const shown = form.isConnected ? form : (document.querySelector('#alarm-view form') ?? form);
+      showFieldErrors(shown, e.messages ?? [e.message]);
     }
   };
+  if (notify) form.append(notifyContactsBox(a, notify, submit));
   const noteValue = () => form.querySelector('[name="note"]').value.trim() || undefined;
   const quick = (action, text) => h('button', { type: 'button', dataset: { action }, onClick: () => submit({ action, note: noteValue() }) }, text);
   form.append(

@@ -75,6 +75,8 @@ const LABELS = {
   emergency_services_called: 'Emergency services called',
   false_alarm: 'False alarm',
   resolved: 'Resolved',
+  notify_contacts: 'Texting the contacts started',
+  operator_decision: "operator's decision",
   note: 'Note',
 };
 export const label = (key) => LABELS[key] ?? String(key ?? '').replace(/_/g, ' ');
@@ -124,6 +126,26 @@ export function showFieldErrors(form, messages) {
     box.hidden = rest.length === 0;
   }
   first?.focus();
+}
+
+/**
+ * Where an action outside a form (a button in a row or a card) says that it failed: the API's
+ * message in the page, in the same red box the forms use, hidden while there is nothing to say.
+ */
+export const actionErrorBox = () => h('div', { class: 'error-box action-error', role: 'alert', hidden: true });
+
+/** Shows `error` (an ApiError or any Error) in an `actionErrorBox`, after `what` failed ("Could not remove Eva"). */
+export function showActionError(box, what, error) {
+  if (!box) return;
+  const message = error?.message || String(error);
+  box.textContent = what ? `${what}: ${message}` : message;
+  box.hidden = false;
+}
+
+export function clearActionError(box) {
+  if (!box) return;
+  box.textContent = '';
+  box.hidden = true;
 }
 
 let confirmSeq = 0;

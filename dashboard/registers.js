@@ -1,7 +1,7 @@
 // Customers, contacts, panels, arming history, messages, privacy and operators.
 import { del, get, patch, post, put, query } from './api.js';
 import { can, me } from './session.js';
-import { address, confirmInPage, field, fmtTime, h, label, mount, pill, showFieldErrors, smsStatusPill, telLink } from './dom.js';
+import { actionErrorBox, address, clearActionError, confirmInPage, field, fmtTime, h, label, mount, pill, showActionError, showFieldErrors, smsStatusPill, telLink } from './dom.js';
 
 const LANGS = [['', 'from the country'], ['sv', 'Swedish'], ['nb', 'Norwegian'], ['en', 'English']];
 const RELATIONS = ['partner', 'family', 'neighbour', 'friend', 'colleague', 'other'];
@@ -22,7 +22,14 @@ export async function customersPage(main) {
   const results = h('div', { id: 'customer-results' });
   const search = h('input', { id: 'customer-search', type: 'search', name: 'search', placeholder: 'name, phone or email' });
   const load = async () => {
-    const res = await get(`/api/customers${query({ search: search.value.trim(), limit: 50 })}`);
+    let res;
+    try {
+      res = await get(`/api/customers${query({ search: search.value.trim(), limit: 50 })}`);
+      showFieldErrors(form, []);
+    } catch (e) {
+      showFieldErrors(form, e.messages ?? [e.message]);
+      return;
+    }
     mount(
       results,
       h('p', { class: 'muted' }, `${res.total} customer${res.total === 1 ? '' : 's'}`),
@@ -34,7 +41,7 @@ export async function customersPage(main) {
       ),
     );
   };
-  const form = h('form', { role: 'search', class: 'actions', 'aria-label': 'Search customers' }, h('div', {}, h('label', { for: 'customer-search' }, 'Search'), search), h('button', { type: 'submit' }, 'Search'));
+  const form = h('form', { role: 'search', 'aria-label': 'Search customers' }, h('div', { class: 'actions' }, h('div', {}, h('label', { for: 'customer-search' }, 'Search'), search), h('button', { type: 'submit' }, 'Search')), errorBox());
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     void load();
@@ -107,10 +114,16 @@ function customerForm(c, onSaved) {
 }
 
 /** Shows the unmasked national id in place; the server writes every reveal to the processing log. */
-function revealButton(customerId) {
+function revealButton(customerId, errors) {
   return h('button', { type: 'button', class: 'secondary', onClick: async (e) => {
-    const res = await get(`/api/customers/${customerId}/national-id`);
-    e.target.closest('dd').textContent = res.nationalId;
+    const dd = e.target.closest('dd');
+    clearActionError(errors);
+    try {
+      const res = await get(`/api/customers/${customerId}/national-id`);
+      dd.textContent = res.nationalId;
+    } catch (err) {
+      showActionError(errors, 'Could not reveal the national id', err);
+    }
   } }, 'Reveal (logged)');
 }
 
@@ -131,6 +144,7 @@ export async function customerPage(main, id, sub) {
   const armingBox = h('section', { class: 'card', 'aria-labelledby': 'arming-title', id: 'arming' });
   const alarmsBox = h('section', { class: 'card', 'aria-labelledby': 'alarms-title', id: 'customer-alarms' });
   const privacyBox = h('section', { class: 'card', 'aria-labelledby': 'privacy-requests-title', id: 'privacy-requests' });
+  const customerErrors = actionErrorBox();
   mount(
     main,
     h('p', {}, h('a', { href: '#/customers' }, '← Customers')),
@@ -144,7 +158,7 @@ export async function customerPage(main, id, sub) {
         h('dt', {}, 'Phone'), h('dd', {}, telLink(customer.phone)),
         h('dt', {}, 'Email'), h('dd', {}, customer.email ?? '-'),
         h('dt', {}, 'Language'), h('dd', {}, customer.language),
-        h('dt', {}, 'National id'), h('dd', { id: 'national-id' }, customer.nationalId ?? '-', customer.nationalId && can.revealNationalId(role) ? [' ', revealButton(id)] : ''),
+        h('dt', {}, 'National id'), h('dd', { id: 'national-id' }, customer.nationalId ?? '-', customer.nationalId && can.revealNationalId(role) ? [' ', revealButton(id, customerErrors)] : ''),
         h('dt', {}, 'Alarm address'), h('dd', {}, address(customer.alarmAddress)),
         h('dt', {}, 'Postal address'), h('dd', {}, address(customer.postalAddress) || '-'),
       ),
@@ -156,11 +170,17 @@ export async function customerPage(main, id, sub) {
           ? h('button', { type: 'button', class: 'danger', onClick: async () => {
               const sure = await confirmInPage({ title: `Delete ${customer.name}?`, text: 'The contract ends and the customer leaves the register. The record is kept, hidden, until the retention rules erase it.', confirm: `Yes, delete ${customer.name}` });
               if (!sure) return;
-              await del(`/api/customers/${id}`);
+              clearActionError(customerErrors);
+              try {
+                await del(`/api/customers/${id}`);
+              } catch (e) {
+                return showActionError(customerErrors, `Could not delete ${customer.name}`, e);
+              }
               location.hash = '#/customers';
             } }, 'Delete customer')
           : '',
       ),
+      customerErrors,
     ),
     h('div', { class: 'grid' }, contactsBox, can.panels(role) ? panelsBox : ''),
     can.privacy(role) ? privacyBox : '',
@@ -180,12 +200,32 @@ async function renderContacts(box, customer) {
   const role = me().role;
   const res = await get(`/api/customers/${customer.id}/contacts`);
   const items = res.items;
+  const errors = actionErrorBox();
+  /** A row action failed: say so above the list; when the list was stale (changed elsewhere), show it as it is now. */
+  const failed = async (what, e) => {
+    let shown = errors;
+    if (e?.status === 404 || e?.status === 409 || e?.status === 422) {
+      try {
+        await renderContacts(box, customer);
+        shown = box.querySelector('.action-error');
+        box.querySelector('h2').focus();
+      } catch {
+        /* keep the list shown */
+      }
+    }
+    showActionError(shown, what, e);
+  };
   const reorder = async (from, to) => {
     const ids = items.map((c) => c.id);
     const [moved] = ids.splice(from, 1);
     ids.splice(to, 0, moved);
-    await put(`/api/customers/${customer.id}/contacts/order`, { contactIds: ids });
-    await renderContacts(box, customer);
+    clearActionError(errors);
+    try {
+      await put(`/api/customers/${customer.id}/contacts/order`, { contactIds: ids });
+      await renderContacts(box, customer);
+    } catch (e) {
+      return failed(`Could not move ${items[from].name}`, e);
+    }
     box.querySelector(`[data-contact-id="${moved}"] button`)?.focus();
   };
   const rows = items.map((c, i) =>
@@ -225,7 +265,12 @@ async function renderContacts(box, customer) {
           ? [' ', h('button', { type: 'button', class: 'danger', 'aria-label': `Remove ${c.name}`, onClick: async () => {
               const sure = await confirmInPage({ title: `Remove ${c.name}?`, text: `${c.name} stops being an alarm contact of ${customer.name} and is no longer texted when an alarm goes off.`, confirm: `Yes, remove ${c.name}` });
               if (!sure) return;
-              await del(`/api/customers/${customer.id}/contacts/${c.id}`);
+              clearActionError(errors);
+              try {
+                await del(`/api/customers/${customer.id}/contacts/${c.id}`);
+              } catch (e) {
+                return failed(`Could not remove ${c.name}`, e);
+              }
               await renderContacts(box, customer);
               box.querySelector('h2').focus();
               document.getElementById('announcer').textContent = `${c.name} removed`;
@@ -260,7 +305,7 @@ async function renderContacts(box, customer) {
       }
     });
   }
-  mount(box, h('h2', { id: 'contacts-title', tabindex: '-1' }, 'Contacts (in the order they are tried)'), table('Contacts', ['#', 'Name', 'Phone', 'Status', ''], rows, 'No contacts yet.'), addForm);
+  mount(box, h('h2', { id: 'contacts-title', tabindex: '-1' }, 'Contacts (in the order they are tried)'), errors, table('Contacts', ['#', 'Name', 'Phone', 'Status', ''], rows, 'No contacts yet.'), addForm);
 }
 
 function secretBox(secret, what) {
@@ -279,30 +324,44 @@ async function renderPanels(box, customer, justCreated) {
   const role = me().role;
   const res = await get(`/api/customers/${customer.id}/panels`);
   const sup = (s) => pill(label(s), s === 'ok' ? 'good' : s === 'overdue' ? 'bad' : 'warn');
+  const errors = actionErrorBox();
+  // A new secret is shown once: if the list cannot be read again now, it is shown without the list.
+  const showSecret = (shown) =>
+    renderPanels(box, customer, shown).catch((e) => {
+      mount(box, h('h2', { id: 'panels-title' }, 'Panels'), secretBox(shown.secret, shown.what), errors);
+      showActionError(errors, 'Could not reload the panels', e);
+    });
   const rows = res.items.map((p) =>
     h('tr', {}, h('td', {}, p.label ?? '-', h('div', { class: 'muted' }, p.id)), h('td', {}, p.lastSeenAt ? fmtTime(p.lastSeenAt) : 'never'), h('td', {}, sup(p.supervision)),
       h('td', {}, can.createPanels(role) ? h('button', { type: 'button', class: 'secondary', onClick: async () => {
         const sure = await confirmInPage({ title: `Rotate the secret of ${p.label ?? p.id}?`, text: 'The panel is refused until it has the new secret.', confirm: 'Yes, rotate the secret' });
         if (!sure) return;
-        const r = await post(`/api/customers/${customer.id}/panels/${p.id}/rotate-secret`);
-        await renderPanels(box, customer, { id: r.id, secret: r.secret, what: 'New secret' });
+        clearActionError(errors);
+        let r;
+        try {
+          r = await post(`/api/customers/${customer.id}/panels/${p.id}/rotate-secret`);
+        } catch (e) {
+          return showActionError(errors, `Could not rotate the secret of ${p.label ?? p.id}`, e);
+        }
+        await showSecret({ secret: r.secret, what: 'New secret' });
       } }, 'Rotate secret') : '')),
   );
   let form = '';
   if (can.createPanels(role)) {
-    form = h('form', { class: 'actions', 'aria-label': 'Register a panel' }, field('Panel label', 'label', {}), h('button', { type: 'submit' }, 'Register panel'));
+    form = h('form', { class: 'actions', 'aria-label': 'Register a panel' }, field('Panel label', 'label', {}), h('button', { type: 'submit' }, 'Register panel'), errorBox());
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const lbl = form.querySelector('[name="label"]').value.trim();
+      let created;
       try {
-        const created = await post(`/api/customers/${customer.id}/panels`, lbl ? { label: lbl } : {});
-        await renderPanels(box, customer, { secret: created.secret, what: `Panel ${created.id}` });
+        created = await post(`/api/customers/${customer.id}/panels`, lbl ? { label: lbl } : {});
       } catch (e) {
-        showFieldErrors(form, e.messages ?? [e.message]);
+        return showFieldErrors(form, e.messages ?? [e.message]);
       }
+      await showSecret({ secret: created.secret, what: `Panel ${created.id}` });
     });
   }
-  mount(box, h('h2', { id: 'panels-title' }, 'Panels'), justCreated ? secretBox(justCreated.secret, justCreated.what) : '', table('Panels', ['Panel', 'Last seen', 'Supervision', ''], rows, 'No panels.'), form);
+  mount(box, h('h2', { id: 'panels-title' }, 'Panels'), justCreated ? secretBox(justCreated.secret, justCreated.what) : '', errors, table('Panels', ['Panel', 'Last seen', 'Supervision', ''], rows, 'No panels.'), form);
 }
 
 async function renderArming(box, customer) {
@@ -340,29 +399,28 @@ async function exportSubject(path, name, fileName) {
   }
 }
 
-/** Erasure cannot be undone: it is asked for, then confirmed, then its result is shown. */
-function confirmErasure(name, path, after) {
-  const out = privacyOut();
-  const cancel = h('button', { type: 'button', class: 'secondary', onClick: () => mount(out) }, 'Cancel');
-  const yes = h('button', { type: 'button', class: 'danger', onClick: async () => {
-    yes.disabled = true;
-    try {
-      const result = await post(path);
-      await after?.(result);
-      showErasureResult(privacyOut(), name, result);
-    } catch (e) {
-      yes.disabled = false;
-      mount(out, h('div', { class: 'error-box', role: 'alert' }, e.message));
-    }
-  } }, `Yes, erase ${name}`);
-  mount(
-    out,
-    h('div', { class: 'confirm-box', role: 'alertdialog', 'aria-labelledby': 'erase-confirm-title', 'aria-describedby': 'erase-confirm-text' },
-      h('h3', { id: 'erase-confirm-title' }, `Erase ${name}?`),
-      h('p', { id: 'erase-confirm-text' }, 'Their personal data is deleted or anonymised; what the law requires is kept. This cannot be undone.'),
-      h('div', { class: 'actions' }, yes, cancel)),
-  );
-  cancel.focus();
+/** Erasure cannot be undone: it is asked for, confirmed in the page like the other such actions, then its result is shown. */
+let erasing = false;
+async function confirmErasure(name, path, after) {
+  if (erasing) return;
+  const sure = await confirmInPage({ title: `Erase ${name}?`, text: 'Their personal data is deleted or anonymised; what the law requires is kept. This cannot be undone.', confirm: `Yes, erase ${name}` });
+  if (!sure) return;
+  erasing = true;
+  let result;
+  try {
+    result = await post(path);
+  } catch (e) {
+    mount(privacyOut(), h('div', { class: 'error-box', role: 'alert' }, `Could not erase ${name}: ${e.message}`));
+    return;
+  } finally {
+    erasing = false;
+  }
+  try {
+    await after?.(result);
+  } catch {
+    /* erased all the same: the result below says what happened */
+  }
+  showErasureResult(privacyOut(), name, result);
 }
 
 function showErasureResult(out, name, r) {

@@ -102,6 +102,66 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     expect(await page.getByRole('button', { name: 'Add note' }).count()).toBe(1);
   });
 
+  it('an operator texts the contacts of a duress alarm after confirming in the page: the first contact\'s SMS shows, the button goes; a burglary alarm has none', async () => {
+    const household = await f.household(2);
+    const [first, second] = household.contacts;
+    const [{ name: customerName }] = await t.query(`SELECT name FROM customer WHERE id = $1`, [household.customer.id]);
+    const [{ name: firstName }] = await t.query(`SELECT name FROM contact WHERE id = $1`, [first.id]);
+    const res = await f.post(household.panel, { eventId: 'duress-1', code: 'HA', user: '1' });
+    expect(res.status).toBe(202);
+    const alarmId = res.body.alarmId;
+    const outbound = () => t.query(`SELECT purpose, contact_id, to_phone FROM sms_message WHERE alarm_id = $1 AND direction = 'outbound'`, [alarmId]);
+
+    const page = await session('operator');
+    await page.goto(`${t.baseUrl}/#/alarms/${alarmId}`);
+    const timeline = page.locator('#timeline');
+    await timeline.waitFor();
+    expect(await page.locator('#alarm-stage').textContent()).toBe('Unreached');
+    // Nobody has been texted, and the page says so next to the decision.
+    expect(await timeline.locator('li.t-sms').count()).toBe(0);
+    expect(await page.locator('#notify-contacts').textContent()).toContain('A duress alarm texts nobody by itself.');
+    expect(await page.locator('#notify-contacts').textContent()).toContain(`starting with ${firstName}`);
+
+    // It asks first, in the page; Cancel texts nobody.
+    const button = page.getByRole('button', { name: 'Text the contacts', exact: true });
+    await button.click();
+    const dialog = page.getByRole('alertdialog', { name: `Text the contacts of ${customerName}?` });
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain('The owner is not texted.');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await outbound()).toEqual([]);
+    expect(await button.count()).toBe(1);
+
+    await button.click();
+    await dialog.getByRole('button', { name: 'Yes, text the contacts' }).click();
+    await until(page, (text) => document.querySelector('#timeline')?.textContent?.includes(text), `SMS to ${firstName} (${first.phone})`);
+    await until(page, () => document.querySelector('#alarm-stage')?.textContent === 'Contacts stage');
+    expect(await timeline.textContent()).toContain('Texting the contacts started by Test operator');
+    expect(await timeline.textContent()).not.toContain(`(${second.phone})`);
+    expect(await button.count()).toBe(0);
+    expect(await page.locator('#notify-contacts').count()).toBe(0);
+    // The server agrees: one SMS, to the first contact, never the owner.
+    expect(await outbound()).toEqual([{ purpose: 'alarm_contact', contact_id: first.id, to_phone: first.phone }]);
+    const alarm = await f.alarm(alarmId);
+    expect(alarm.stage).toBe('contacts');
+    expect(alarm.escalation.contactId).toBe(first.id);
+    // Not offered again after a reload either.
+    await page.reload();
+    await timeline.locator('li.t-sms').first().waitFor();
+    expect(await button.count()).toBe(0);
+
+    // A burglary alarm texts its owner and contacts by itself: no such button.
+    const other = await f.household(1);
+    const burglary = await f.post(other.panel, { eventId: 'duress-ba', code: 'BA', zone: '1' });
+    expect(burglary.status).toBe(202);
+    await page.goto(`${t.baseUrl}/#/alarms/${burglary.body.alarmId}`);
+    await page.getByRole('button', { name: 'Owner reached' }).waitFor();
+    expect(await page.locator('#alarm-stage').textContent()).toBe('Owner stage');
+    expect(await button.count()).toBe(0);
+    expect(await page.locator('#notify-contacts').count()).toBe(0);
+  });
+
   it('a DPO exports a customer (shown and downloaded as JSON) and erases a contact after confirming', async () => {
     const household = await f.household(2);
     const [{ name: customerName }] = await t.query(`SELECT name FROM customer WHERE id = $1`, [household.customer.id]);

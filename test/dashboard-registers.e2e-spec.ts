@@ -7,7 +7,7 @@ import { CHROMIUM, CHROMIUM_ARGS, haveChromium, logInAs, type Role, until } from
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 // Issue 6, the registers: the in-page confirmation (remove a contact, rotate a panel secret, delete a
-// customer), the arm/disarm history, the processing-log filters, a contact's restriction, the
+// customer), a failed action's message on screen, the arm/disarm history, the processing-log filters, a contact's restriction, the
 // keyboard alone, and an axe-core audit of the main pages. Same pattern as dashboard.e2e-spec.ts.
 
 // Functions passed to page.evaluate/waitForFunction run in the browser; the test's tsconfig has no DOM lib.
@@ -150,6 +150,44 @@ const AXE_SOURCE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js')
     await dialog.getByRole('button', { name: `Yes, delete ${name}` }).click();
     await until(page, () => location.hash === '#/customers');
     expect((await t.query(`SELECT ended_at FROM customer WHERE id = $1`, [household.customer.id]))[0].ended_at).not.toBeNull();
+  });
+
+  it('a failed action shows the API\'s message in the page: a contact, then the customer, removed elsewhere meanwhile', async () => {
+    const household = await f.household(2);
+    const [first, second] = household.contacts;
+    const customerId = household.customer.id;
+    const [firstName, secondName, customerName] = [await nameOf('contact', first.id), await nameOf('contact', second.id), await nameOf('customer', customerId)];
+    const page = await session('supervisor');
+    await page.goto(`${t.baseUrl}/#/customers/${customerId}`);
+    await until(page, () => document.querySelectorAll('#contacts tbody tr').length === 2);
+    expect(await page.getByRole('alert').count()).toBe(0);
+
+    // Someone else removes the first contact while this page shows it.
+    const removeFirst = () => t.request('DELETE', `/api/customers/${customerId}/contacts/${first.id}`, { token: f.tokens.supervisor });
+    expect((await removeFirst()).status).toBe(204);
+    const refused = await removeFirst();
+    expect(refused.status).toBe(404);
+
+    await page.getByRole('button', { name: `Remove ${firstName}` }).click();
+    await page.getByRole('alertdialog', { name: `Remove ${firstName}?` }).getByRole('button', { name: `Yes, remove ${firstName}` }).click();
+    const contactsAlert = page.locator('#contacts').getByRole('alert');
+    await contactsAlert.waitFor();
+    expect(await contactsAlert.textContent()).toBe(`Could not remove ${firstName}: ${refused.body.message}`);
+    // The list is shown as it is now, with the message kept above it.
+    await until(page, () => document.querySelectorAll('#contacts tbody tr').length === 1);
+    expect(await page.locator('#contacts tbody tr').first().textContent()).toContain(secondName);
+    expect(await contactsAlert.textContent()).toContain(refused.body.message);
+
+    // Someone else deletes the customer: the page stays, and says why nothing happened.
+    expect((await t.request('DELETE', `/api/customers/${customerId}`, { token: f.tokens.supervisor })).status).toBe(204);
+    const gone = await t.request('DELETE', `/api/customers/${customerId}`, { token: f.tokens.supervisor });
+    expect(gone.status).toBe(404);
+    await page.getByRole('button', { name: 'Delete customer' }).click();
+    await page.getByRole('alertdialog', { name: `Delete ${customerName}?` }).getByRole('button', { name: `Yes, delete ${customerName}` }).click();
+    const customerAlert = page.getByRole('region', { name: 'Customer details' }).getByRole('alert');
+    await customerAlert.waitFor();
+    expect(await customerAlert.textContent()).toBe(`Could not delete ${customerName}: ${gone.body.message}`);
+    expect(await page.evaluate(() => location.hash)).toBe(`#/customers/${customerId}`);
   });
 
   it('shows arming and disarming posted by a signed panel in the arm/disarm history, newest first', async () => {
@@ -318,6 +356,17 @@ const AXE_SOURCE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js')
     it('on one alarm', async () => {
       await page.goto(`${t.baseUrl}/#/alarms/${alarmId}`);
       await page.locator('#timeline li.t-sms').first().waitFor();
+      expect(await audit(page)).toEqual([]);
+    });
+
+    it('on a duress alarm, with the decision to text the contacts', async () => {
+      const duress = await f.post(household.panel, { eventId: 'axe-3', code: 'HA' });
+      expect(duress.status).toBe(202);
+      // Opened once it is in the queue, so it is no longer "new" (the same page as the other alarm's).
+      await page.locator('#new-alarms').waitFor({ state: 'visible' });
+      await page.goto(`${t.baseUrl}/#/alarms/${duress.body.alarmId}`);
+      await page.locator('#notify-contacts').waitFor();
+      await page.locator('#new-alarms').waitFor({ state: 'hidden' });
       expect(await audit(page)).toEqual([]);
     });
 
