@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, RequestMethod } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { PUBLIC_KEY, ROLES_KEY } from '../auth/access.decorator.js';
@@ -18,8 +18,6 @@ export interface DeclaredRoute {
  */
 @Injectable()
 export class RouteDeclarations implements OnApplicationBootstrap {
-  private readonly logger = new Logger(RouteDeclarations.name);
-
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,

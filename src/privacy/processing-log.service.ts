@@ -121,18 +121,16 @@ export class ProcessingLog {
     });
   }
 
-  /** Appends many entries in one statement, in the order given (for jobs touching many subjects). */
   /**
    * For a hot path that writes its entry inside its own SQL statement (a data-modifying CTE, so the
-   * entry commits with the processing in one round trip): the columns to insert, and a call to make
-   * once it is written, so the entry is sealed promptly.
+   * entry commits with the processing in one round trip): the columns, the entry's values and their
+   * placeholders, and `written()` to call once it is, so the entry is sealed promptly.
    */
   static readonly COLUMNS = COLUMNS;
 
   /** An entry, validated as record() does, as the values of one row (in COLUMNS order, the 6th a uuid[]). */
   values(entry: ProcessingLogEntry): unknown[] {
-    const r = this.toRow(entry);
-    return [r.actor_type, r.actor_id, r.operation, r.legal_basis, r.purpose, r.subject_ids, r.outcome, r.http_status, r.request_id];
+    return rowValues(this.toRow(entry));
   }
 
   /** `VALUES (...)` for `values(entry)` bound from parameter number `first` on. */
@@ -145,6 +143,7 @@ export class ProcessingLog {
     this.sealer.nudge();
   }
 
+  /** Appends many entries in one statement, in the order given (for jobs touching many subjects). */
   async recordMany(entries: ProcessingLogEntry[], options: { manager?: EntityManager } = {}): Promise<void> {
     if (entries.length === 0) return;
     const rows = entries.map((e) => this.toRow(e));
@@ -233,20 +232,12 @@ export class ProcessingLog {
   }
 }
 
+/** A row's values in COLUMNS order. */
+const rowValues = (r: Row): unknown[] => [r.actor_type, r.actor_id, r.operation, r.legal_basis, r.purpose, r.subject_ids, r.outcome, r.http_status, r.request_id];
+
 async function insert(manager: EntityManager, rows: Row[]): Promise<void> {
   if (rows.length === 1) {
-    const r = rows[0];
-    await manager.query(`INSERT INTO processing_log (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6::uuid[], $7, $8, $9)`, [
-      r.actor_type,
-      r.actor_id,
-      r.operation,
-      r.legal_basis,
-      r.purpose,
-      r.subject_ids,
-      r.outcome,
-      r.http_status,
-      r.request_id,
-    ]);
+    await manager.query(`INSERT INTO processing_log (${COLUMNS}) VALUES ${ProcessingLog.placeholders(1)}`, rowValues(rows[0]));
     return;
   }
   await manager.query(
