@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Observable, Subject, type Subscription } from 'rxjs';
 import type { EntityManager } from 'typeorm';
+import { queryPrepared } from '../sms/prepared-sql.js';
 import { DatabaseNotifications, type Channel } from '../database/database-notifications.js';
 
 /** The PostgreSQL channel every instance listens on. */
@@ -21,7 +22,7 @@ export interface AlarmChange {
  */
 export async function announceAlarmChange(m: EntityManager, alarmId: string, nextStepAt?: Date | null): Promise<void> {
   const payload: AlarmChange = { alarmId, nextStepAt: nextStepAt ? nextStepAt.getTime() : null };
-  await m.query(`SELECT pg_notify($1, $2)`, [ALARM_CHANNEL, JSON.stringify(payload)]);
+  await queryPrepared(m, 'alarm_announce', `SELECT pg_notify($1::text, $2::text)`, [ALARM_CHANNEL, JSON.stringify(payload)]);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { queryPrepared } from '../sms/prepared-sql.js';
 import { Escalation, initialStage } from '../escalation/escalation.js';
 import { announceAlarmChange } from './alarm-changes.js';
 import type { AlarmRow } from './alarm-state.js';
@@ -40,26 +41,28 @@ export class AlarmOpening {
   async openOrJoin(r: OpenRequest, m: EntityManager): Promise<Opened> {
     // The open alarm may be closed between our INSERT's conflict and our UPDATE: then try again.
     for (let attempt = 0; attempt < 5; attempt++) {
-      const [created] = (await m.query(
+      const [created] = await queryPrepared<AlarmRow>(
+        m,
+        'alarm_open',
         `INSERT INTO alarm (customer_id, panel_id, class, zone, zone_key, reason, stage, opened_at, last_event_at, event_count, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $8)
+         VALUES ($1::uuid, $2::uuid, $3::text, $4::text, $5::text, $6::text, $7::text, $8::timestamptz, $8::timestamptz, $9::int, $8::timestamptz)
          ON CONFLICT (panel_id, zone_key, class) WHERE status = 'open' DO NOTHING
          RETURNING *`,
         [r.customerId, r.panelId, r.class, r.zone, r.zoneKey, r.reason ?? null, initialStage(r.class), r.at, r.reason ? 0 : 1],
-      )) as AlarmRow[];
+      );
       if (created) {
         const nextStepAt = await this.escalation.start(created, m);
         await announceAlarmChange(m, created.id, nextStepAt);
         return { alarmId: created.id, opened: true, nextStepAt };
       }
-      const [joined] = (await m.query(
-        `WITH u AS (
-           UPDATE alarm SET event_count = event_count + 1, last_event_at = GREATEST(last_event_at, $4), updated_at = now()
-            WHERE panel_id = $1 AND zone_key = $2 AND class = $3 AND status = 'open'
-            RETURNING id)
-         SELECT * FROM u`,
+      const [joined] = await queryPrepared<{ id: string }>(
+        m,
+        'alarm_join',
+        `UPDATE alarm SET event_count = event_count + 1, last_event_at = GREATEST(last_event_at, $4::timestamptz), updated_at = now()
+          WHERE panel_id = $1::uuid AND zone_key = $2::text AND class = $3::text AND status = 'open'
+          RETURNING id`,
         [r.panelId, r.zoneKey, r.class, r.at],
-      )) as Array<{ id: string }>;
+      );
       if (joined) {
         await announceAlarmChange(m, joined.id);
         return { alarmId: joined.id, opened: false, nextStepAt: null };
