@@ -154,7 +154,7 @@ describe('alarms API', () => {
   });
 
   describe('GET /api/alarms/stream', () => {
-    it('sends one server-sent event per alarm change, with the alarm', async () => {
+    it('sends a server-sent event when an alarm changes, with the alarm as it is now', async () => {
       const h = await f.household(0);
       const controller = new AbortController();
       const res = await fetch(`${t.baseUrl}/api/alarms/stream`, { headers: { authorization: `Bearer ${f.tokens.operator}` }, signal: controller.signal });
@@ -181,6 +181,33 @@ describe('alarms API', () => {
       expect(events[0]).toMatch(/^event: alarm\nid: [0-9a-f-]{36}\ndata: \{/m);
       const data = JSON.parse(events.at(-1)!.split('\n').find((l) => l.startsWith('data: '))!.slice(6));
       expect(data).toMatchObject({ id: alarmId, stage: 'acknowledged', class: 'burglary' });
+    });
+
+    it('sends an alarm that changes many times at once as it is now, not once per change', async () => {
+      const h = await f.household(0);
+      const controller = new AbortController();
+      const res = await fetch(`${t.baseUrl}/api/alarms/stream`, { headers: { authorization: `Bearer ${f.tokens.operator}` }, signal: controller.signal });
+      const reader = res.body!.getReader();
+      let text = '';
+      const read = (async () => {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          text += new TextDecoder().decode(value);
+        }
+      })().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 100));
+      // 30 signals racing into one alarm (flood control): 30 changes within moments.
+      const posted = await Promise.all(Array.from({ length: 30 }, (_, i) => f.post(h.panel, { eventId: `sse-flood-${i}`, code: 'BA', zone: '9' })));
+      const alarmId = posted[0].body.alarmId;
+      const [{ event_count }] = await t.query(`SELECT event_count FROM alarm WHERE id = $1`, [alarmId]);
+      expect(event_count).toBe(30);
+      await waitUntil(async () => text.includes('"eventCount":30'), 3000, 'the alarm with all 30 events on the stream');
+      controller.abort();
+      await read;
+      const events = text.split('\n\n').filter((e) => e.includes(alarmId));
+      expect(events.length).toBeGreaterThan(0);
+      expect(events.length).toBeLessThan(30);
     });
 
     it('is for operators and supervisors only', async () => {

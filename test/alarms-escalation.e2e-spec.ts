@@ -200,6 +200,34 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     await close(alarmId);
   });
 
+  it('lists who has been texted with each alarm, and streams the SMS delivery status as it arrives', async () => {
+    const { customer, panel } = await f.household(1);
+    const controller = new AbortController();
+    const stream = await fetch(`${t.baseUrl}/api/alarms/stream`, { headers: { authorization: `Bearer ${f.tokens.operator}` }, signal: controller.signal });
+    const reader = stream.body!.getReader();
+    let text = '';
+    const read = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        text += new TextDecoder().decode(value);
+      }
+    })().catch(() => undefined);
+    const res = await f.post(panel, { eventId: 'e-texted-1', code: 'BA', zone: '7' });
+    const owner = await firstSmsTo(customer.phone);
+    const alarmId = res.body.alarmId as string;
+    await waitUntil(async () => (await f.alarm(alarmId)).texted?.[0]?.status === 'sent', 5000, 'the owner SMS sent');
+    const list = await t.request('GET', `/api/alarms?status=open&customerId=${customer.id}`, { token: f.tokens.operator });
+    // The owner first (a contact may follow already: the waits here are 1 s).
+    expect(list.body.items.find((a: any) => a.id === alarmId).texted[0]).toEqual({ to: 'owner', contactId: null, name: null, status: 'sent' });
+
+    await fake.sendStatus(owner, 'delivered');
+    await waitUntil(async () => text.split('\n\n').some((e) => e.includes(alarmId) && e.includes('"status":"delivered"')), 3000, 'the delivery on the stream');
+    controller.abort();
+    await read;
+    await close(alarmId);
+  });
+
   it('texts only the owner for a technical alarm, then it is unreached without reaching any contact', async () => {
     const { customer, contacts, panel } = await f.household(2);
     const res = await f.post(panel, { eventId: 'e-10', code: 'AT' });

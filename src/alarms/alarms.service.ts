@@ -23,7 +23,22 @@ export const QUEUE_RANK = `CASE
     WHEN a.class = 'technical' THEN 4
     ELSE 3 END`;
 
-type AlarmListRow = AlarmRow & { customer_name: string | null; alarm_address: Address | null; panel_label: string | null; rank: number };
+/** One alarm SMS as the queue shows it: to whom (the owner, or which contact) and how far it got. */
+export interface TextedView {
+  to: 'owner' | 'contact';
+  contactId: string | null;
+  /** The contact's name (null for the owner, or a contact erased since). */
+  name: string | null;
+  status: string;
+}
+
+type AlarmListRow = AlarmRow & {
+  customer_name: string | null;
+  alarm_address: Address | null;
+  panel_label: string | null;
+  rank: number;
+  texted: TextedView[];
+};
 
 export interface AlarmQuery {
   status?: 'open' | 'closed';
@@ -52,6 +67,8 @@ export function toAlarmView(a: AlarmListRow) {
     eventCount: a.event_count,
     /** 0 is the worst: the queue's order. */
     priority: a.rank,
+    /** Who has been texted about it, oldest first, with each SMS's status (an addition to API.md, for the queue). */
+    texted: a.texted,
     customer: { name: a.customer_name, alarmAddress: a.alarm_address },
     panelLabel: a.panel_label,
     escalation: {
@@ -68,7 +85,13 @@ export function toAlarmView(a: AlarmListRow) {
 
 export type AlarmView = ReturnType<typeof toAlarmView>;
 
-const SELECT = `SELECT a.*, c.name AS customer_name, c.alarm_address, p.label AS panel_label, ${QUEUE_RANK} AS rank
+// `texted` comes with the alarm, so the queue is one request, not one more per alarm shown.
+const SELECT = `SELECT a.*, c.name AS customer_name, c.alarm_address, p.label AS panel_label, ${QUEUE_RANK} AS rank,
+    (SELECT coalesce(json_agg(json_build_object(
+              'to', CASE WHEN m.purpose = 'alarm_owner' THEN 'owner' ELSE 'contact' END,
+              'contactId', m.contact_id, 'name', k.name, 'status', m.status) ORDER BY m.created_at, m.id), '[]'::json)
+       FROM sms_message m LEFT JOIN contact k ON k.id = m.contact_id
+      WHERE m.alarm_id = a.id AND m.direction = 'outbound' AND m.purpose IN ('alarm_owner', 'alarm_contact')) AS texted
   FROM alarm a LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN panel p ON p.id = a.panel_id`;
 
 @Injectable()
@@ -92,6 +115,13 @@ export class AlarmsService {
       [...params, limit, (page - 1) * limit],
     )) as AlarmListRow[];
     return { items: rows.map(toAlarmView), total };
+  }
+
+  /** Several alarms as the list shows them, in one query (the live feed); missing ids are left out. */
+  async views(ids: string[]): Promise<AlarmView[]> {
+    if (ids.length === 0) return [];
+    const rows = (await this.dataSource.query(`${SELECT} WHERE a.id = ANY($1::uuid[])`, [ids])) as AlarmListRow[];
+    return rows.map(toAlarmView);
   }
 
   async view(id: string, m: EntityManager = this.dataSource.manager): Promise<AlarmView | undefined> {

@@ -185,9 +185,9 @@ export class EscalationEngine implements OnApplicationBootstrap, OnModuleDestroy
       let next: Date | null | undefined;
       await this.dataSource.transaction(async (m) => {
         const [alarm] = (await m.query(`SELECT * FROM alarm WHERE id = $1 AND step_message_id = $2 FOR UPDATE`, [change.alarmId, change.messageId])) as AlarmRow[];
-        if (!alarm) return;
-        next = await this.escalation.messageStatus(alarm, change.messageId, m);
-        if (next !== undefined) await announceAlarmChange(m, alarm.id, next);
+        if (alarm) next = await this.escalation.messageStatus(alarm, change.messageId, m);
+        // Announced whether or not the step moved: the SMS's status is part of what operators see.
+        await announceAlarmChange(m, change.alarmId!, next ?? null);
       });
       if (next) this.armAt((next as Date).getTime());
     } catch (e) {

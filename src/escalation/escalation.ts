@@ -158,15 +158,16 @@ export class Escalation {
   }
 
   /**
-   * The current step's SMS was handed to the provider (status sent or delivered): its wait now
-   * runs from that moment. The common case of messageStatus, in one statement outside any
-   * transaction (it runs for every alarm SMS): the row lock of the UPDATE and its re-checked
-   * conditions keep it exact against a step that moves on meanwhile, and it announces the change.
-   * Returns the new next step time, or undefined when there was nothing to change.
+   * An alarm SMS was handed to the provider (status sent or delivered). If it is the current step's,
+   * its wait now runs from that moment. The common case of messageStatus, in one statement outside
+   * any transaction (it runs for every alarm SMS): the row lock of the UPDATE and its re-checked
+   * conditions keep it exact against a step that moves on meanwhile. It announces the alarm either
+   * way, so the queue and the alarm page show the SMS's new status live. Returns the new next step
+   * time, or undefined when it did not change.
    */
   async handedOver(alarmId: string, messageId: string): Promise<Date | undefined> {
     const waitEnds = `m.sent_at + make_interval(secs => CASE WHEN a.step = 0 THEN COALESCE(a.owner_wait_seconds, $3::int) ELSE COALESCE(a.contact_wait_seconds, $4::int) END)`;
-    const [row] = await queryPrepared<{ next_step_at: Date }>(
+    const [row] = await queryPrepared<{ next_step_at: Date | null }>(
       this.dataSource.manager,
       'escalation_handed_over',
       `WITH u AS (
@@ -176,11 +177,11 @@ export class Escalation {
             AND a.status = 'open' AND a.stage IN ('owner', 'contacts')
             AND m.status IN ('sent', 'delivered') AND m.sent_at IS NOT NULL
             AND a.next_step_at IS DISTINCT FROM ${waitEnds}
-          RETURNING a.id, a.next_step_at)
-       SELECT next_step_at, ${announceAlarmChangeSql('$5', 'id', 'next_step_at')} FROM u`,
+          RETURNING a.next_step_at)
+       SELECT (SELECT next_step_at FROM u) AS next_step_at, ${announceAlarmChangeSql('$5', '$1::uuid', '(SELECT next_step_at FROM u)')}`,
       [alarmId, messageId, DEFAULT_OWNER_WAIT_SECONDS, DEFAULT_CONTACT_WAIT_SECONDS, ALARM_CHANNEL],
     );
-    return row?.next_step_at;
+    return row?.next_step_at ?? undefined;
   }
 
   /**
