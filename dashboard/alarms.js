@@ -5,16 +5,15 @@ import { address, age, confirmInPage, field, fmtTime, h, label, mount, pill, sho
 const cap = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 const announcer = () => document.getElementById('announcer');
 
-/** Shared live state: the open alarms, who has been texted for each, and which are new to this operator. */
+/** Shared live state: the open alarms (each with who has been texted) and which are new to this operator. */
 const live = {
   source: null,
   alarms: [],
   known: null,
   fresh: new Set(),
-  texted: new Map(),
-  contactNames: new Map(),
   listeners: new Set(),
   refetch: null,
+  dirty: false,
 };
 
 export function startQueueFeed() {
@@ -27,8 +26,6 @@ export function startQueueFeed() {
     } catch {
       return;
     }
-    live.texted.delete(alarm.id);
-    live.contactNames.delete(alarm.customerId);
     scheduleRefetch();
     for (const fn of live.listeners) fn(alarm);
   });
@@ -55,20 +52,30 @@ function feedStatus(up) {
 /** The feed stays on while logged in (a new alarm must be noticed on every page); closed at logout. */
 export function stopQueueFeed() {
   clearInterval(live.poll);
+  clearTimeout(live.refetch);
+  live.refetch = null;
   const status = document.getElementById('feed-status');
   if (status) status.hidden = true;
   live.source?.close();
   live.source = null;
   live.known = null;
   live.fresh.clear();
-  live.texted.clear();
-  live.contactNames.clear();
   updateTitle();
 }
 
+/**
+ * At most one refetch of the queue per 100 ms while changes keep coming, and never two at once. Not
+ * a debounce: that waits for a quiet moment, and an alarm storm never gives one.
+ */
 function scheduleRefetch() {
-  clearTimeout(live.refetch);
-  live.refetch = setTimeout(() => void refetchQueue(), 50);
+  live.dirty = true;
+  if (live.refetch) return;
+  live.refetch = setTimeout(async () => {
+    live.dirty = false;
+    await refetchQueue();
+    live.refetch = null;
+    if (live.dirty && live.source) scheduleRefetch();
+  }, 100);
 }
 
 async function refetchQueue() {
@@ -88,7 +95,6 @@ async function refetchQueue() {
   live.known = ids;
   live.alarms = list.items;
   updateTitle();
-  await Promise.all(list.items.map((a) => loadTexted(a)));
   renderQueueIfShown();
 }
 
@@ -126,43 +132,14 @@ function beep() {
   }
 }
 
-async function contactNames(customerId) {
-  if (!live.contactNames.has(customerId)) {
-    const names = new Map();
-    try {
-      const res = await get(`/api/customers/${customerId}/contacts`);
-      for (const c of res.items) names.set(c.id, c.name);
-    } catch {
-      /* shown as "contact" */
-    }
-    live.contactNames.set(customerId, names);
-  }
-  return live.contactNames.get(customerId);
-}
-
-/** Who has been texted for this alarm: owner and contacts, with each SMS's delivery status. */
-async function loadTexted(alarm) {
-  if (live.texted.has(alarm.id)) return;
-  try {
-    const res = await get(`/api/messages?alarmId=${alarm.id}&limit=50`);
-    const names = await contactNames(alarm.customerId);
-    const out = res.items
-      .filter((m) => m.direction === 'outbound' && (m.purpose === 'alarm_owner' || m.purpose === 'alarm_contact'))
-      .reverse()
-      .map((m) => ({ who: m.purpose === 'alarm_owner' ? 'Owner' : (names.get(m.contactId) ?? 'Contact'), status: m.status }));
-    live.texted.set(alarm.id, out);
-  } catch {
-    live.texted.set(alarm.id, []);
-  }
-}
-
 let queueRoot = null;
 
 function renderQueueIfShown() {
   if (!queueRoot || !queueRoot.isConnected) return;
   const focusedId = document.activeElement?.closest?.('tr')?.dataset?.alarmId;
   const rows = live.alarms.map((a) => {
-    const texted = live.texted.get(a.id) ?? [];
+    // Who has been texted comes with each alarm (owner, or the contact by name), oldest first.
+    const texted = (a.texted ?? []).map((t) => ({ who: t.to === 'owner' ? 'Owner' : (t.name ?? 'Contact'), status: t.status }));
     const isNew = live.fresh.has(a.id);
     const open = () => {
       live.fresh.delete(a.id);
@@ -264,6 +241,8 @@ export async function alarmPage(main, id) {
   // A live redraw keeps what the operator has chosen or typed; a redraw after their own action starts clean.
   const render = (a, keepInputs = false) => {
     const kept = keepInputs ? [...view.querySelectorAll('select[name], input[name], textarea[name]')].map((c) => [c.name, c.value]) : [];
+    // ... and where the keyboard was: a live redraw must not take focus off the button about to be pressed.
+    const focused = keepInputs && view.contains(document.activeElement) ? focusKey(document.activeElement) : null;
     const status = a.status === 'closed' ? pill('closed', 'good') : stagePill(a.stage);
     const chain = a.escalation?.chain ?? [];
     const chainContacts = chain.map((cid) => contacts.items.find((c) => c.id === cid)).filter(Boolean);
@@ -305,6 +284,7 @@ export async function alarmPage(main, id) {
       const c = view.querySelector(`[name="${CSS.escape(name)}"]`);
       if (c && (c.tagName !== 'SELECT' || [...c.options].some((o) => o.value === value))) c.value = value;
     }
+    if (focused) view.querySelector(focused)?.focus();
   };
   render(alarm);
 
@@ -331,6 +311,14 @@ export async function alarmPage(main, id) {
     }
   };
   live.listeners.add(onChange);
+}
+
+/** A selector for the same control after a redraw (an action button, a named field or an element with an id). */
+function focusKey(el) {
+  if (el.dataset?.action) return `[data-action="${CSS.escape(el.dataset.action)}"]`;
+  if (el.name) return `[name="${CSS.escape(el.name)}"]`;
+  if (el.id) return `#${CSS.escape(el.id)}`;
+  return null;
 }
 
 const TEXTS_NOBODY = ['panic', 'duress'];

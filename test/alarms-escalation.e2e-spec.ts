@@ -200,6 +200,21 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     await close(alarmId);
   });
 
+  it('takes the decision to text the contacts of a duress alarm once, even when every contact had to be skipped', async () => {
+    const { contacts, panel } = await f.household(1);
+    const duress = await f.post(panel, { eventId: 'e-duress-skip', code: 'HA' });
+    await fake.sendInbound({ from: contacts[0].phone, body: 'STOP' });
+    const decided = await f.act(duress.body.alarmId, { action: 'notify_contacts' });
+    expect(decided.status).toBe(201);
+    expect(decided.body.stage).toBe('unreached');
+    expect(decided.body.timeline.find((e: any) => e.type === 'step_skipped')).toMatchObject({ contactId: contacts[0].id, reason: 'contact_opted_out' });
+    const again = await f.act(duress.body.alarmId, { action: 'notify_contacts' });
+    expect(again.status).toBe(422);
+    expect(again.body.code).toBe('alarm_contacts_already_notified');
+    expect(smsTo(contacts[0].phone)).toHaveLength(0);
+    await close(duress.body.alarmId);
+  });
+
   it('lists who has been texted with each alarm, and streams the SMS delivery status as it arrives', async () => {
     const { customer, panel } = await f.household(1);
     const controller = new AbortController();

@@ -156,8 +156,10 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     const burglary = await f.post(other.panel, { eventId: 'duress-ba', code: 'BA', zone: '1' });
     expect(burglary.status).toBe(202);
     await page.goto(`${t.baseUrl}/#/alarms/${burglary.body.alarmId}`);
-    await page.getByRole('button', { name: 'Owner reached' }).waitFor();
+    // The same document (only the hash changes): wait for this alarm's own timeline.
+    await until(page, () => document.querySelector('#timeline')?.textContent?.includes('Panel event BA'));
     expect(await page.locator('#alarm-stage').textContent()).toBe('Owner stage');
+    expect(await page.getByRole('button', { name: 'Owner reached' }).count()).toBe(1);
     expect(await button.count()).toBe(0);
     expect(await page.locator('#notify-contacts').count()).toBe(0);
   });

@@ -43,7 +43,12 @@ export class AlarmActions {
         if (!TEXTS_NOBODY.includes(alarm.class)) {
           throw new DomainError('unprocessable', 'alarm_action_not_applicable', `notify_contacts is for panic and duress alarms; a ${alarm.class} alarm texts its contacts by itself`);
         }
-        if (alarm.stage !== 'unreached' || alarm.step !== 0) {
+        const [{ decided }] = (await m.query(
+          `SELECT EXISTS (SELECT 1 FROM alarm_log WHERE alarm_id = $1 AND kind = 'action' AND data->>'action' = 'notify_contacts') AS decided`,
+          [alarmId],
+        )) as Array<{ decided: boolean }>;
+        // Once decided, not again: even if every contact was skipped (opted out, removed), so step stayed 0.
+        if (alarm.stage !== 'unreached' || alarm.step !== 0 || decided) {
           throw new DomainError('unprocessable', 'alarm_contacts_already_notified', `the contacts of alarm ${alarmId} were already texted, or it was acknowledged (stage ${alarm.stage})`);
         }
       }
