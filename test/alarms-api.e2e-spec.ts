@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PanelSupervision } from '../src/alarms/panel-supervision.js';
 import { AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
+import { openAlarmStream } from './support/sse.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
@@ -156,28 +157,17 @@ describe('alarms API', () => {
   describe('GET /api/alarms/stream', () => {
     it('sends a server-sent event when an alarm changes, with the alarm as it is now', async () => {
       const h = await f.household(0);
-      const controller = new AbortController();
-      const res = await fetch(`${t.baseUrl}/api/alarms/stream`, { headers: { authorization: `Bearer ${f.tokens.operator}` }, signal: controller.signal });
-      expect(res.status).toBe(200);
-      expect(res.headers.get('content-type')).toContain('text/event-stream');
-      const reader = res.body!.getReader();
-      let text = '';
-      const read = (async () => {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          text += new TextDecoder().decode(value);
-        }
-      })().catch(() => undefined);
+      const stream = await openAlarmStream(t.baseUrl, f.tokens.operator);
+      expect(stream.res.status).toBe(200);
+      expect(stream.res.headers.get('content-type')).toContain('text/event-stream');
       await new Promise((r) => setTimeout(r, 100));
       const posted = await f.post(h.panel, { eventId: 'sse-1', code: 'BA' });
       const alarmId = posted.body.alarmId;
-      await waitUntil(async () => text.includes(alarmId), 3000, 'the opening on the stream');
+      await waitUntil(async () => stream.text().includes(alarmId), 3000, 'the opening on the stream');
       await f.act(alarmId, { action: 'owner_reached' });
-      await waitUntil(async () => text.includes('"stage":"acknowledged"'), 3000, 'the acknowledgement on the stream');
-      controller.abort();
-      await read;
-      const events = text.split('\n\n').filter((e) => e.includes(alarmId));
+      await waitUntil(async () => stream.text().includes('"stage":"acknowledged"'), 3000, 'the acknowledgement on the stream');
+      await stream.close();
+      const events = stream.eventsAbout(alarmId);
       expect(events[0]).toMatch(/^event: alarm\nid: [0-9a-f-]{36}\ndata: \{/m);
       const data = JSON.parse(events.at(-1)!.split('\n').find((l) => l.startsWith('data: '))!.slice(6));
       expect(data).toMatchObject({ id: alarmId, stage: 'acknowledged', class: 'burglary' });
@@ -185,27 +175,16 @@ describe('alarms API', () => {
 
     it('sends an alarm that changes many times at once as it is now, not once per change', async () => {
       const h = await f.household(0);
-      const controller = new AbortController();
-      const res = await fetch(`${t.baseUrl}/api/alarms/stream`, { headers: { authorization: `Bearer ${f.tokens.operator}` }, signal: controller.signal });
-      const reader = res.body!.getReader();
-      let text = '';
-      const read = (async () => {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          text += new TextDecoder().decode(value);
-        }
-      })().catch(() => undefined);
+      const stream = await openAlarmStream(t.baseUrl, f.tokens.operator);
       await new Promise((r) => setTimeout(r, 100));
       // 30 signals racing into one alarm (flood control): 30 changes within moments.
       const posted = await Promise.all(Array.from({ length: 30 }, (_, i) => f.post(h.panel, { eventId: `sse-flood-${i}`, code: 'BA', zone: '9' })));
       const alarmId = posted[0].body.alarmId;
       const [{ event_count }] = await t.query(`SELECT event_count FROM alarm WHERE id = $1`, [alarmId]);
       expect(event_count).toBe(30);
-      await waitUntil(async () => text.includes('"eventCount":30'), 3000, 'the alarm with all 30 events on the stream');
-      controller.abort();
-      await read;
-      const events = text.split('\n\n').filter((e) => e.includes(alarmId));
+      await waitUntil(async () => stream.text().includes('"eventCount":30'), 3000, 'the alarm with all 30 events on the stream');
+      await stream.close();
+      const events = stream.eventsAbout(alarmId);
       expect(events.length).toBeGreaterThan(0);
       expect(events.length).toBeLessThan(30);
     });

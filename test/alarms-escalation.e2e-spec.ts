@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SmsOutbox } from '../src/sms/sms-outbox.js';
 import { AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
 import { FakeTwilio, type FakeTwilioRequest } from './support/fake-twilio.js';
+import { openAlarmStream } from './support/sse.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 const PUBLIC = 'https://alarm.example.test';
@@ -217,17 +218,7 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
 
   it('lists who has been texted with each alarm, and streams the SMS delivery status as it arrives', async () => {
     const { customer, panel } = await f.household(1);
-    const controller = new AbortController();
-    const stream = await fetch(`${t.baseUrl}/api/alarms/stream`, { headers: { authorization: `Bearer ${f.tokens.operator}` }, signal: controller.signal });
-    const reader = stream.body!.getReader();
-    let text = '';
-    const read = (async () => {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        text += new TextDecoder().decode(value);
-      }
-    })().catch(() => undefined);
+    const stream = await openAlarmStream(t.baseUrl, f.tokens.operator);
     const res = await f.post(panel, { eventId: 'e-texted-1', code: 'BA', zone: '7' });
     const owner = await firstSmsTo(customer.phone);
     const alarmId = res.body.alarmId as string;
@@ -237,9 +228,8 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     expect(list.body.items.find((a: any) => a.id === alarmId).texted[0]).toEqual({ to: 'owner', contactId: null, name: null, status: 'sent' });
 
     await fake.sendStatus(owner, 'delivered');
-    await waitUntil(async () => text.split('\n\n').some((e) => e.includes(alarmId) && e.includes('"status":"delivered"')), 3000, 'the delivery on the stream');
-    controller.abort();
-    await read;
+    await waitUntil(async () => stream.eventsAbout(alarmId).some((e) => e.includes('"status":"delivered"')), 3000, 'the delivery on the stream');
+    await stream.close();
     await close(alarmId);
   });
 
