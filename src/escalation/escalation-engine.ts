@@ -7,9 +7,8 @@ import { AlarmChanges, announceAlarmChange } from '../alarms/alarm-changes.js';
 import type { AlarmRow } from '../alarms/alarm-state.js';
 import { queryPrepared } from '../sms/prepared-sql.js';
 import { SmsOutbox, type SmsStatusChange } from '../sms/sms-outbox.js';
-import type { SmsStatus } from '../sms/sms.types.js';
 import { Clock } from './clock.js';
-import { Escalation } from './escalation.js';
+import { Escalation, type DueAlarm } from './escalation.js';
 
 /** A step that failed (an error, not an SMS failure) is tried again after this long. */
 const STEP_RETRY_MS = 5000;
@@ -141,7 +140,7 @@ export class EscalationEngine implements OnApplicationBootstrap, OnModuleDestroy
     let claimed: string | undefined;
     try {
       const ran = await this.dataSource.transaction(async (m) => {
-        const [alarm] = await queryPrepared<AlarmRow & { step_message: { status: SmsStatus; sent_at: string | null } | null }>(
+        const [alarm] = await queryPrepared<DueAlarm>(
           m,
           'escalation_claim_due',
           `SELECT a.*, (SELECT row_to_json(s) FROM (SELECT status, sent_at FROM sms_message WHERE id = a.step_message_id) s) AS step_message

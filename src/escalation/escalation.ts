@@ -61,6 +61,9 @@ interface ContactFacts {
   notice_delivered: boolean;
 }
 
+/** A due alarm as the engine claims it: with its current step's message (JSON, so times are strings). */
+export type DueAlarm = AlarmRow & { step_message: { status: SmsStatus; sent_at: string | null } | null };
+
 interface MessageFacts {
   status: SmsStatus;
   sent_at: Date | null;
@@ -127,17 +130,16 @@ export class Escalation {
     return this.textOwner(row, owner ?? undefined, m);
   }
 
-  /** The alarm's next_step_at has come: move on if its step is over, else say when to look again. */
-  async due(alarm: AlarmRow & { step_message?: { status: SmsStatus; sent_at: string | null } | null }, m: EntityManager): Promise<Date | null> {
+  /**
+   * The alarm's next_step_at has come: move on if its step is over, else say when to look again.
+   * The engine claims the alarm together with its step's message (one round trip less per step).
+   */
+  async due(alarm: DueAlarm, m: EntityManager): Promise<Date | null> {
     if (alarm.status !== 'open' || (alarm.stage !== 'owner' && alarm.stage !== 'contacts')) {
       await m.query(`UPDATE alarm SET next_step_at = NULL WHERE id = $1`, [alarm.id]);
       return null;
     }
-    // The engine reads the step's message with the alarm it claims (one round trip less per step).
-    const message =
-      alarm.step_message !== undefined
-        ? alarm.step_message && { status: alarm.step_message.status, sent_at: alarm.step_message.sent_at ? new Date(alarm.step_message.sent_at) : null }
-        : await this.message(alarm.step_message_id, m);
+    const message = alarm.step_message && { status: alarm.step_message.status, sent_at: alarm.step_message.sent_at ? new Date(alarm.step_message.sent_at) : null };
     if (!message || ENDED.has(message.status)) return this.advance(alarm, m, 'sms_failed');
     if (message.status === 'queued' || message.status === 'sending') {
       return this.setNext(alarm.id, new Date(this.clock.now().getTime() + RECHECK_MS), m);
