@@ -24,6 +24,8 @@ const MAX_ENTRIES = 100_000;
 @Injectable()
 export class PanelSecretCache implements OnModuleDestroy {
   private readonly entries = new Map<string, { secret: Buffer; until: number }>();
+  /** Counts invalidations: a read that was under way when one arrived may hold the old secret, so it is not cached. */
+  private invalidations = 0;
   private readonly subscriptions: Subscription[];
 
   constructor(
@@ -32,8 +34,8 @@ export class PanelSecretCache implements OnModuleDestroy {
     notifications: DatabaseNotifications,
   ) {
     this.subscriptions = [
-      notifications.on('keyholder_panel_secret').subscribe((panelId) => (panelId === '*' ? this.entries.clear() : this.entries.delete(panelId))),
-      notifications.reconnected$.subscribe(() => this.entries.clear()),
+      notifications.on('keyholder_panel_secret').subscribe((panelId) => this.forget(panelId)),
+      notifications.reconnected$.subscribe(() => this.forget('*')),
     ];
   }
 
@@ -53,7 +55,9 @@ export class PanelSecretCache implements OnModuleDestroy {
   /** Reads the secret from the database and caches it (or forgets the panel, if it is gone). */
   async fresh(panelId: string): Promise<Buffer | undefined> {
     const key = panelId.toLowerCase();
+    const before = this.invalidations;
     const secret = await this.secrets.secretFor(key);
+    if (this.invalidations !== before) return secret; // valid when read; the next request reads again
     if (!secret) {
       this.entries.delete(key);
       return undefined;
@@ -62,6 +66,12 @@ export class PanelSecretCache implements OnModuleDestroy {
     if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
     this.entries.set(key, { secret, until: this.clock.now().getTime() + SECRET_TTL_MS });
     return secret;
+  }
+
+  private forget(panelId: string): void {
+    this.invalidations += 1;
+    if (panelId === '*') this.entries.clear();
+    else this.entries.delete(panelId);
   }
 
   private evictExpired(): void {

@@ -14,8 +14,8 @@ export type Channel = (typeof CHANNELS)[number];
  *
  * If the connection drops it reconnects after a second. `reconnected$` fires whenever listening
  * (re)starts: notifications sent before it may have been missed, so whoever keeps state from them
- * (a cache) must start afresh. Users that
- * only speed things up (the escalation engine's timer) have their own sweep behind them.
+ * (a cache) must start afresh. Users that only speed things up (the escalation engine's timer)
+ * have their own sweep behind them.
  */
 @Injectable()
 export class DatabaseNotifications implements OnApplicationBootstrap, OnModuleDestroy {
