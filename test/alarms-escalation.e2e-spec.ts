@@ -165,7 +165,7 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
   });
 
   it('texts the contacts of a duress alarm only on an operator\'s decision (notify_contacts), one at a time, never the owner', async () => {
-    const { customer, contacts, panel } = await f.household(2);
+    const { contacts, panel } = await f.household(2);
     const duress = await f.post(panel, { eventId: 'e-duress-1', code: 'HA' });
     const alarmId = duress.body.alarmId as string;
     await sleep(300);

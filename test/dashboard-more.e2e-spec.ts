@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { AlarmFixtures } from './support/alarm-fixtures.js';
-import { CHROMIUM, CHROMIUM_ARGS, haveChromium, logInAs, type Role, until } from './support/chromium.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { type AlarmFixtures } from './support/alarm-fixtures.js';
+import { dashboardSuite, haveChromium, until } from './support/chromium.js';
+import type { TestApp } from './support/test-app.js';
 
 // Issue 6, the rest: every alarm action, the DPO's export and erasure, escalation settings.
 // Same pattern as dashboard.e2e-spec.ts: Debian's chromium, skipped (with a note) when it is missing.
@@ -16,31 +15,13 @@ declare const location: { hash: string };
 const haveBrowser = haveChromium('dashboard-more.e2e-spec');
 
 (haveBrowser ? describe : describe.skip)('dashboard in Chromium: alarm actions, privacy requests, escalation settings', () => {
+  const suite = dashboardSuite(9000, { viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const { pageErrors, session } = suite;
   let t: TestApp;
   let f: AlarmFixtures;
-  let browser: Browser;
-  const pageErrors: string[] = [];
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    f = await AlarmFixtures.create(t, 9000);
-    await t.tokenFor('dpo');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  beforeAll(() => {
+    ({ t, f } = suite);
   });
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await t?.close();
-  });
-
-  /** A fresh browser session (own cookies), logged in as `role`. */
-  async function session(role: Role): Promise<Page> {
-    const p = await logInAs(browser, t.baseUrl, role, pageErrors, { viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    contexts.push(p.context());
-    return p;
-  }
 
   it('an operator records guard dispatched (the API\'s message when the partner is missing), emergency services, a note, contact reached and false alarm', async () => {
     const household = await f.household(2);

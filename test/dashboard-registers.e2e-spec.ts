@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
-import { CHROMIUM, CHROMIUM_ARGS, haveChromium, logInAs, type Role, until } from './support/chromium.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { type AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
+import { dashboardSuite, haveChromium, until } from './support/chromium.js';
+import type { TestApp } from './support/test-app.js';
 
 // Issue 6, the registers: the in-page confirmation (remove a contact, rotate a panel secret, delete a
 // customer), a failed action's message on screen, the arm/disarm history, the processing-log filters, a contact's restriction, the
@@ -21,30 +21,13 @@ const haveBrowser = haveChromium('dashboard-registers.e2e-spec');
 const AXE_SOURCE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js'), 'utf8');
 
 (haveBrowser ? describe : describe.skip)('dashboard in Chromium: registers, keyboard, accessibility', () => {
+  const suite = dashboardSuite(9500);
+  const { pageErrors, session } = suite;
   let t: TestApp;
   let f: AlarmFixtures;
-  let browser: Browser;
-  const pageErrors: string[] = [];
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    t = await createTestApp();
-    f = await AlarmFixtures.create(t, 9500);
-    await t.tokenFor('dpo');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  beforeAll(() => {
+    ({ t, f } = suite);
   });
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await t?.close();
-  });
-
-  async function session(role: Role, options = {}): Promise<Page> {
-    const p = await logInAs(browser, t.baseUrl, role, pageErrors, options);
-    contexts.push(p.context());
-    return p;
-  }
 
   const nameOf = async (table: 'customer' | 'contact', id: string): Promise<string> => (await t.query(`SELECT name FROM ${table} WHERE id = $1`, [id]))[0].name;
   const focused = (p: Page) => p.evaluate(() => document.activeElement?.getAttribute('aria-label') || document.activeElement?.textContent);
@@ -295,8 +278,7 @@ const AXE_SOURCE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js')
     const res = await f.post(household.panel, { eventId: 'kbd-1', code: 'BA', zone: '1' });
     expect(res.status).toBe(202);
     const alarmId = res.body.alarmId as string;
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-    contexts.push(context);
+    const context = await suite.context();
     const page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(t.baseUrl + '/');
@@ -394,8 +376,7 @@ const AXE_SOURCE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js')
         await page.getByRole('table', { name: ready }).waitFor();
         expect({ hash, violations: await audit(page) }).toEqual({ hash, violations: [] });
       }
-      const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-      contexts.push(context);
+      const context = await suite.context();
       const login = await context.newPage();
       await login.goto(t.baseUrl + '/');
       await login.getByRole('button', { name: 'Log in' }).waitFor();

@@ -1,7 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { afterAll, beforeAll } from '@jest/globals';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { AlarmFixtures } from './alarm-fixtures.js';
+import { createTestApp, type TestApp } from './test-app.js';
 
 /** Debian's chromium (STACK.md: never `npx playwright install`); CHROMIUM_PATH only to try the skip. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -67,4 +70,43 @@ export async function logInAs(browser: Browser, baseUrl: string, role: Role, err
   await p.getByRole('button', { name: 'Log in' }).click();
   await p.locator('#who-name').waitFor({ state: 'visible' });
   return p;
+}
+
+/**
+ * The set-up every dashboard spec shares: its own app and fixtures, the test accounts, one
+ * Chromium, and browser contexts that are closed with it. Read `t` and `f` inside tests (they are
+ * set in beforeAll). Script errors and CSP violations collect in `pageErrors`.
+ */
+export function dashboardSuite(fixtureBase: number, sessionDefaults: BrowserContextOptions = {}) {
+  const contexts: BrowserContext[] = [];
+  const suite = {
+    t: undefined as unknown as TestApp,
+    f: undefined as unknown as AlarmFixtures,
+    browser: undefined as unknown as Browser,
+    pageErrors: [] as string[],
+    /** A fresh browser context (own cookies), not logged in; closed with the suite. */
+    async context(options: BrowserContextOptions = {}): Promise<BrowserContext> {
+      const c = await suite.browser.newContext({ viewport: { width: 1366, height: 768 }, ...options });
+      contexts.push(c);
+      return c;
+    },
+    /** A fresh browser session (own cookies), logged in as `role`. */
+    async session(role: Role, options: BrowserContextOptions = {}): Promise<Page> {
+      const p = await logInAs(suite.browser, suite.t.baseUrl, role, suite.pageErrors, { ...sessionDefaults, ...options });
+      contexts.push(p.context());
+      return p;
+    },
+  };
+  beforeAll(async () => {
+    suite.t = await createTestApp();
+    suite.f = await AlarmFixtures.create(suite.t, fixtureBase);
+    await suite.t.tokenFor('dpo');
+    suite.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await suite.browser?.close();
+    await suite.t?.close();
+  });
+  return suite;
 }
