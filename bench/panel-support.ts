@@ -108,7 +108,8 @@ export async function startBench(name: string, env: Record<string, string> = {})
   let embedded: EmbeddedDatabase | undefined;
   let url = process.env.DATABASE_URL;
   if (!url) {
-    embedded = await startEmbeddedPostgres(dir);
+    // BENCH_PG_STATS=1: PostgreSQL counts time per statement (pg_stat_statements), printed at the end.
+    embedded = await startEmbeddedPostgres(dir, undefined, { flags: PG_STATS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track_planning=on'] : [] });
     url = embedded.url;
   }
   const fake = new FakeTwilioThread();
@@ -157,6 +158,7 @@ export async function startBench(name: string, env: Record<string, string> = {})
   }
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   const [{ server_version: pgVersion }] = (await pool.query('SHOW server_version')).rows;
+  if (PG_STATS && embedded) await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
   const cipher = new FieldCipher({ encryptionKey: key, dataDir: dir } as AppConfig);
 
   return {
@@ -168,6 +170,7 @@ export async function startBench(name: string, env: Record<string, string> = {})
     postmaster: embedded ? Number(readFileSync(path.join(dir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]) : 0,
     seed: (count, contactsEach) => seedHouseholds(pool, cipher, count, contactsEach),
     async stop() {
+      if (PG_STATS && embedded) await printStatementStats(pool).catch((e: Error) => console.log(`(no statement figures: ${e.message})`));
       if (app.exitCode === null) {
         app.kill('SIGTERM');
         await new Promise((r) => app.once('exit', r));
@@ -178,6 +181,21 @@ export async function startBench(name: string, env: Record<string, string> = {})
       await fs.rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+const PG_STATS = process.env.BENCH_PG_STATS === '1';
+
+/** Where PostgreSQL spent its time (BENCH_PG_STATS=1): the statements with the most total time. */
+async function printStatementStats(pool: pg.Pool): Promise<void> {
+  const { rows } = await pool.query<{ calls: string; total_ms: number; mean_ms: number; share: number; query: string }>(
+    `SELECT calls, total_exec_time + total_plan_time AS total_ms, (total_exec_time + total_plan_time) / NULLIF(calls, 0) AS mean_ms,
+            100 * (total_exec_time + total_plan_time) / NULLIF(sum(total_exec_time + total_plan_time) OVER (), 0) AS share, query
+       FROM pg_stat_statements WHERE calls > 0 ORDER BY total_ms DESC LIMIT 20`,
+  );
+  console.log('\nPostgreSQL time by statement (pg_stat_statements; planning + execution):');
+  for (const r of rows) {
+    console.log(`  ${Number(r.share ?? 0).toFixed(1).padStart(5)}%  ${String(r.calls).padStart(7)} calls  ${Number(r.mean_ms ?? 0).toFixed(3)} ms each  ${r.query.replace(/\s+/g, ' ').slice(0, 150)}`);
+  }
 }
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');

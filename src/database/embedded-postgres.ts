@@ -23,8 +23,11 @@ const DATABASE = 'keyholder';
 export async function startEmbeddedPostgres(
   dataDir: string,
   log: (line: string) => void = () => undefined,
-  /** A fixed port (e.g. to restart a stopped server where a running app expects it); default: any free one. */
-  options: { port?: number } = {},
+  /**
+   * port: a fixed port (e.g. to restart a stopped server where a running app expects it); default: any free one.
+   * flags: more server settings (`-c name=value`), e.g. the benchmarks' pg_stat_statements.
+   */
+  options: { port?: number; flags?: string[] } = {},
 ): Promise<EmbeddedDatabase> {
   const pgDir = path.join(dataDir, 'postgres');
   const asRoot = process.getuid?.() === 0;
@@ -42,7 +45,7 @@ export async function startEmbeddedPostgres(
     persistent: true,
     createPostgresUser: asRoot,
     // Only loopback: the embedded server is never meant to be reached from elsewhere.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', ...(options.flags ?? [])],
     onLog: () => undefined,
     onError: (e: unknown) => log(`embedded postgres: ${String(e)}`),
   });
