@@ -27,6 +27,8 @@ const WATCHED = new Set(['sent', 'delivered', 'failed', 'undelivered', 'refused'
  * - a sweep every second runs anything due that no timer caught (a lost notification, a clock jump);
  * - a due alarm is claimed with FOR UPDATE SKIP LOCKED and its step run and its state moved on in
  *   one transaction, so instances sharing the database never run a step twice;
+ * - when more are due than can run at once (a storm), the most urgent class goes first (alarm.urgency:
+ *   panic and duress, then fire, gas and medical, then the rest, then technical), then the oldest;
  * - at start-up every overdue step runs at once (after a crash, kill -9 or a deploy).
  * A step's SMS failing for good (failed, undelivered, refused) ends the step at once, from the
  * outbox's status changes.
@@ -144,7 +146,7 @@ export class EscalationEngine implements OnApplicationBootstrap, OnModuleDestroy
           m,
           'escalation_claim_due',
           `SELECT a.*, (SELECT row_to_json(s) FROM (SELECT status, sent_at FROM sms_message WHERE id = a.step_message_id) s) AS step_message
-             FROM alarm a WHERE a.next_step_at <= $1::timestamptz ORDER BY a.next_step_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+             FROM alarm a WHERE a.next_step_at <= $1::timestamptz ORDER BY a.urgency DESC, a.next_step_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
           [now],
         );
         if (!alarm) return false;

@@ -80,7 +80,8 @@ const CHANGE_COLUMNS = 'id, purpose, alarm_id, contact_id, customer_id, provider
  *   accepted the message before the answer was lost); it is retried anyway, because an alarm SMS
  *   that never leaves is worse than one that arrives twice, and unlike a crash the ambiguity is
  *   seconds old.
- * - Alarm SMS are claimed before notices (priority), and no more than SMS_RATE_PER_SECOND are handed
+ * - Alarm SMS are claimed before replies and notices (priority), the more urgent alarm's first (a fire
+ *   before a burglary, alarm.urgency), and no more than SMS_RATE_PER_SECOND are handed
  *   to the provider per second by this instance (a token bucket in memory: N instances send up to
  *   N times the rate).
  * - Status only moves forward (`advanceStatus`); every change is emitted on `statusChanges$` once
@@ -307,7 +308,9 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
       'sms_insert',
       `INSERT INTO sms_message (direction, to_phone, from_phone, body, purpose, legal_basis, alarm_id, contact_id, customer_id,
                                 in_reply_to, reply_kind, status, priority, refusal_reason, sent_at)
-       VALUES ('outbound', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, CASE WHEN $11 = 'sent' THEN now() END)
+       VALUES ('outbound', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+               -- An alarm's SMS goes out in the order of its alarm's urgency (a fire before a burglary) when many wait.
+               $12::int + COALESCE((SELECT urgency FROM alarm WHERE id = $6::uuid), 0), $13, CASE WHEN $11 = 'sent' THEN now() END)
        RETURNING id`,
       [sms.to, from, sms.body, sms.purpose, legalBasis, sms.alarmId ?? null, sms.contactId ?? null, sms.customerId ?? null,
         sms.inReplyTo ?? null, sms.replyKind ?? null, status, SMS_PRIORITY[sms.purpose], refusalReason ?? null],

@@ -6,6 +6,7 @@ import { Alarms1763900400000 } from './1763900400000-alarms.js';
 import { ContactNotice1763900500000 } from './1763900500000-contact-notice.js';
 import { PrivacyRights1763900600000 } from './1763900600000-privacy-rights.js';
 import { PanelSecretChanges1763900700000 } from './1763900700000-panel-secret-changes.js';
+import { AlarmUrgency1763900800000 } from './1763900800000-alarm-urgency.js';
 
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   ContactNotice1763900500000,
   PrivacyRights1763900600000,
   PanelSecretChanges1763900700000,
+  AlarmUrgency1763900800000,
 ];
