@@ -15,6 +15,11 @@
 // environment is startBench's (embedded PostgreSQL, migrated by the real app, which stays idle),
 // the load generator on this thread: all on this machine, as for bench:ingest.
 //
+// A third run (warm-up 2 s, then 50 connections) drives the real app with `GET /api/no-such-route`,
+// a 404 through its whole NestJS + Express stack (body parsers, cookie parser, pino-http, metrics, the
+// global exception filter) with no database work: the stack is fixed by the project brief, so the
+// app's CPU per request here is the lower bound of bench:ingest's app CPU per event.
+//
 //   npm run bench:floor [-- seconds=15 panels=2000 alarmShare=0.1]
 //   (= npx tsc -p bench/tsconfig.json && node dist/bench/bench/ingest-floor.js [seconds] [panels] [alarmShare])
 import { fork, type ChildProcess } from 'node:child_process';
@@ -294,6 +299,46 @@ async function main(): Promise<void> {
     return { latencies, accepted, failures, elapsed };
   }
 
+  /** Closed loop of `GET path` at `connections` keep-alive connections (an Agent as PanelClient's). */
+  async function runGet(baseUrl: string, path: string, connections: number, seconds: number) {
+    const u = new URL(baseUrl);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
+    const get = () =>
+      new Promise<{ status: number; ms: number }>((resolve, reject) => {
+        const sentAt = performance.now();
+        const req = http.request({ host: u.hostname, port: Number(u.port), method: 'GET', path, agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - sentAt }));
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const latencies: number[] = [];
+    const others = new Map<string, number>();
+    let count = 0;
+    const start = performance.now();
+    const until = start + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (performance.now() < until) {
+          try {
+            const r = await get();
+            count++;
+            if (r.status === 404) latencies.push(r.ms);
+            else others.set(String(r.status), (others.get(String(r.status)) ?? 0) + 1);
+          } catch (e) {
+            count++;
+            others.set((e as Error).message, (others.get((e as Error).message) ?? 0) + 1);
+          }
+        }
+      }),
+    );
+    const elapsed = (performance.now() - start) / 1000;
+    agent.destroy();
+    return { latencies, others, count, elapsed };
+  }
+
   const bench = await startBench('floor');
   let floor: ChildProcess | undefined;
   try {
@@ -325,6 +370,25 @@ async function main(): Promise<void> {
       console.log(`   ${describe('202 latency', r.latencies)}`);
       console.log(`   ${cpuLine}`);
       console.log(`   not 202: ${r.failures.size ? JSON.stringify(Object.fromEntries(r.failures)) : 'none'}; every 202 in panel_event: ${missing === 0 ? 'yes' : `NO, ${missing} missing`}`);
+    }
+
+    // The real app's framework with no work behind it: a 404 through the whole stack.
+    await stopFloor(floor);
+    floor = undefined;
+    await runGet(bench.baseUrl, '/api/no-such-route', 50, 2); // warm-up, not counted
+    {
+      const before = loadavg();
+      const cpu = { app: cpuMsOf(bench.app.pid!), bench: process.cpuUsage() };
+      const r = await runGet(bench.baseUrl, '/api/no-such-route', 50, SECONDS);
+      const appMs = cpuMsOf(bench.app.pid!) - cpu.app;
+      const benchCpu = process.cpuUsage(cpu.bench);
+      const per = (ms: number) => ((ms * 1000) / r.count).toFixed(0);
+      console.log(
+        `\nreal app, GET of an unknown route (404; the framework's cost before any work), 50 connections: ${Math.round(r.count / r.elapsed)} requests/s (${r.count} in ${r.elapsed.toFixed(1)} s), load average before ${before}, after ${loadavg()}`,
+      );
+      console.log(`   ${describe('404 latency', r.latencies)}`);
+      console.log(`   CPU per request: app ${per(appMs)} µs, load generator ${per((benchCpu.user + benchCpu.system) / 1000)} µs`);
+      console.log(`   not 404: ${r.others.size ? JSON.stringify(Object.fromEntries(r.others)) : 'none'}`);
     }
   } finally {
     if (floor) await stopFloor(floor);
