@@ -611,3 +611,48 @@ describe('SMS priority under a rate limit', () => {
     return row.id;
   }
 });
+
+describe('SMS_RATE_PER_SECOND is shared by the instances on one database', () => {
+  let a: TestApp;
+  let b: TestApp;
+  let fake: FakeTwilio;
+  beforeAll(async () => {
+    fake = await new FakeTwilio().start();
+    const env = fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '4' });
+    a = await createTestApp(env);
+    b = await createTestApp(env, { databaseUrl: a.databaseUrl });
+    fake.connect({ baseUrl: a.baseUrl, publicBaseUrl: PUBLIC });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await fake?.stop();
+  });
+
+  it('two instances together send no faster than the rate (each with its own bucket, they sent twice as fast)', async () => {
+    const customerPhone = newPhone();
+    const customerId = await addCustomer(a, customerPhone);
+    await Promise.all([a, b].map((t) => t.app.get(SmsOutbox).idle()));
+    await new Promise((r) => setTimeout(r, 1100)); // the shared bucket is full (its burst: 4)
+    const sent = fake.messages.length;
+    // Twelve messages through each instance, at the same time.
+    await Promise.all(
+      [a, b].map((t, k) =>
+        t.app.get(DataSource).transaction(async (m) => {
+          for (let i = 0; i < 12; i++) {
+            await t.app.get(SmsOutbox).enqueue({ purpose: 'alarm_owner', to: customerPhone, body: `via ${k} #${i}`, customerId, alarmId: randomUUID() }, m);
+          }
+        }),
+      ),
+    );
+    await fake.waitFor(() => fake.messages.length - sent === 24 || undefined, 15_000);
+    const ours = fake.messages.slice(sent);
+    // Both instances sent some, and each message once.
+    expect(new Set(ours.map((r) => r.body)).size).toBe(24);
+    // Burst of 4, then 4 a second: the 24th leaves no sooner than 5 s after the first (20 / 4).
+    // Two buckets of 4 a second would have sent them all within about 2 s.
+    expect(ours[23].at - ours[0].at).toBeGreaterThanOrEqual(4500);
+    // And the limit does not hold back more than it must: well within 8 s.
+    expect(ours[23].at - ours[0].at).toBeLessThan(8000);
+  });
+});

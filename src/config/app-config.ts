@@ -110,9 +110,10 @@ export class AppConfig {
     provider: SmsProviderName;
     twilio?: { accountSid: string; authToken: string; from?: string; messagingServiceSid?: string; apiUrl: string };
     /**
-     * SMS_RATE_PER_SECOND (default 50): how many messages this instance hands to the provider per
-     * second. Set it to what the sender can really send (about 1 for a single long code), so a backlog
-     * waits here, where alarm SMS jump ahead of notices, instead of in the provider's FIFO queue.
+     * SMS_RATE_PER_SECOND (default 50): how many messages all instances together hand to the provider
+     * per second (one token bucket in the database). Set it to what the sender can really send (about
+     * 1 for a single long code), so a backlog waits here, where alarm SMS jump ahead of notices,
+     * instead of in the provider's FIFO queue. Every instance must be given the same value.
      */
     ratePerSecond: number;
   };

@@ -1,32 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MAX_SEND_ATTEMPTS, retryDelayMs, TokenBucket } from './send-rate.js';
-
-describe('TokenBucket', () => {
-  it('allows a burst of one second, then the rate', () => {
-    let now = 0;
-    const bucket = new TokenBucket(10, undefined, () => now);
-    expect(bucket.available()).toBe(10);
-    bucket.take(10);
-    expect(bucket.available()).toBe(0);
-    expect(bucket.msUntilAvailable()).toBe(100);
-    now = 250;
-    expect(bucket.available()).toBe(2);
-    now = 10_000;
-    expect(bucket.available()).toBe(10); // never more than the burst
-  });
-
-  it('handles rates below one per second', () => {
-    let now = 0;
-    const bucket = new TokenBucket(0.5, undefined, () => now);
-    expect(bucket.available()).toBe(1);
-    bucket.take(1);
-    expect(bucket.msUntilAvailable()).toBe(2000);
-    now = 1999;
-    expect(bucket.available()).toBe(0);
-    now = 2000;
-    expect(bucket.available()).toBe(1);
-  });
-});
+import { MAX_SEND_ATTEMPTS, retryDelayMs } from './send-rate.js';
 
 describe('retryDelayMs', () => {
   it('doubles from half a second up to 30 s', () => {

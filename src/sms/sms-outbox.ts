@@ -8,7 +8,7 @@ import { AppConfig } from '../config/app-config.js';
 import { LEGAL_BASES, type LegalBasis } from '../privacy/processing.decorator.js';
 import { queryPrepared } from './prepared-sql.js';
 import { SendPolicy, type OutboundSms } from './send-policy.js';
-import { MAX_SEND_ATTEMPTS, retryDelayMs, TokenBucket } from './send-rate.js';
+import { MAX_SEND_ATTEMPTS, retryDelayMs } from './send-rate.js';
 import { SmsSendError, SmsSender } from './sms-sender.js';
 import { advanceStatus, fromTwilioStatus } from './sms-status.js';
 import { DEFAULT_LEGAL_BASIS, E164, MAX_BODY_LENGTH, SMS_PRIORITY, SMS_PURPOSES, type SmsPurpose, type SmsStatus } from './sms.types.js';
@@ -82,8 +82,8 @@ const CHANGE_COLUMNS = 'id, purpose, alarm_id, contact_id, customer_id, provider
  *   seconds old.
  * - Alarm SMS are claimed before replies and notices (priority), the more urgent alarm's first (a fire
  *   before a burglary, alarm.urgency), and no more than SMS_RATE_PER_SECOND are handed
- *   to the provider per second by this instance (a token bucket in memory: N instances send up to
- *   N times the rate).
+ *   to the provider per second by all instances together (a token bucket row in PostgreSQL, drawn
+ *   from by the claim itself).
  * - Status only moves forward (`advanceStatus`); every change is emitted on `statusChanges$` once
  *   committed, so escalation can react to a permanent failure at once. Subscribers must not throw.
  */
@@ -94,7 +94,11 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
   /** Every committed status change of an outbound message, in this process. */
   readonly statusChanges$: Observable<SmsStatusChange> = this.changes.asObservable();
 
-  private readonly limiter: TokenBucket;
+  /** SMS_RATE_PER_SECOND, and the bucket's size: one second's worth, at least one message. */
+  private readonly rate: number;
+  private readonly burst: number;
+  /** The shared bucket had no whole token left until then (epoch ms): no claim is tried before it. */
+  private notBefore = 0;
   /** Transactions that enqueued a message and have not committed yet. */
   private readonly pendingCommit = new WeakSet<QueryRunner>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -119,7 +123,8 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly policy: SendPolicy,
     private readonly config: AppConfig,
   ) {
-    this.limiter = new TokenBucket(config.sms.ratePerSecond);
+    this.rate = config.sms.ratePerSecond;
+    this.burst = Math.max(1, this.rate);
     this.dataSource.subscribers.push(this.commitHook());
   }
 
@@ -362,15 +367,21 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
         this.backlog = true;
         return;
       }
-      const tokens = this.limiter.available();
-      if (tokens < 1) {
-        this.wakeIn(this.limiter.msUntilAvailable());
+      // Others only ever take tokens, so "none before notBefore" learned from the bucket still holds.
+      const wait = this.notBefore - Date.now();
+      if (wait > 0) {
+        this.wakeIn(wait);
         return;
       }
-      const want = Math.min(room, tokens);
-      const rows = await this.claim(want);
-      this.limiter.take(rows.length);
-      this.backlog = rows.length === want;
+      const { rows, tokens } = await this.claim(room);
+      const allowed = Math.min(room, Math.floor(tokens));
+      this.backlog = rows.length === room;
+      if (rows.length === allowed && allowed < room) {
+        // The rate limit stopped this claim (there may be more queued): look again at the next whole token.
+        const ms = Math.ceil(((1 - (tokens - rows.length)) / this.rate) * 1000);
+        this.notBefore = Date.now() + ms;
+        this.wakeIn(ms);
+      }
       rows.sort((a, b) => b.priority - a.priority);
       for (const row of rows) {
         this.changes.next(toChange({ ...row, provider_id: null, error_code: null }, 'queued', 'sending'));
@@ -380,11 +391,21 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private claim(limit: number): Promise<ClaimedRow[]> {
-    return queryPrepared<ClaimedRow>(
+  /**
+   * Claims up to `limit` queued messages, and no more than the shared token bucket (sms_send_rate)
+   * allows, in one statement: the bucket row is locked, refilled for the time since it was last
+   * drawn from (up to the burst), and charged for what was claimed, so instances sharing the
+   * database share SMS_RATE_PER_SECOND. `tokens` is what the bucket held before this claim.
+   */
+  private async claim(limit: number): Promise<{ rows: ClaimedRow[]; tokens: number }> {
+    const result = await queryPrepared<ClaimedRow & { bucket_tokens: number }>(
       this.dataSource.manager,
       'sms_claim',
-      `WITH claimed AS (
+      `WITH b AS (
+         SELECT LEAST($3::float8, tokens + GREATEST(0, extract(epoch FROM clock_timestamp() - refilled_at))::float8 * $4::float8) AS tokens,
+                clock_timestamp() AS at
+           FROM sms_send_rate FOR UPDATE),
+       claimed AS (
          UPDATE sms_message m
             SET status = 'sending', attempts = m.attempts + 1,
                 claimed_until = now() + make_interval(secs => $2), updated_at = now()
@@ -394,12 +415,17 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
                    -- enqueued while a STOP for the number was committing: the sweeper refuses it
                    AND NOT EXISTS (SELECT 1 FROM sms_opt_out o WHERE o.phone = sms_message.to_phone)
                  ORDER BY priority DESC, next_attempt_at, created_at
-                 LIMIT $1
+                 LIMIT LEAST($1::int, COALESCE((SELECT floor(tokens)::int FROM b), 0))
                  FOR UPDATE SKIP LOCKED)
-          RETURNING m.id, m.to_phone, m.body, m.purpose, m.priority, m.attempts, m.alarm_id, m.contact_id, m.customer_id)
-       SELECT * FROM claimed`,
-      [limit, SEND_DEADLINE_SECONDS],
+          RETURNING m.id, m.to_phone, m.body, m.purpose, m.priority, m.attempts, m.alarm_id, m.contact_id, m.customer_id),
+       u AS (UPDATE sms_send_rate SET tokens = (SELECT tokens FROM b) - (SELECT count(*) FROM claimed), refilled_at = (SELECT at FROM b))
+       SELECT b.tokens AS bucket_tokens, c.* FROM b LEFT JOIN claimed c ON true`,
+      [limit, SEND_DEADLINE_SECONDS, this.burst, this.rate],
     );
+    return {
+      rows: result.filter((r) => r.id !== null),
+      tokens: result.length ? Number(result[0].bucket_tokens) : 0,
+    };
   }
 
   private startSend(row: ClaimedRow): void {

@@ -7,6 +7,7 @@ import { ContactNotice1763900500000 } from './1763900500000-contact-notice.js';
 import { PrivacyRights1763900600000 } from './1763900600000-privacy-rights.js';
 import { PanelSecretChanges1763900700000 } from './1763900700000-panel-secret-changes.js';
 import { AlarmUrgency1763900800000 } from './1763900800000-alarm-urgency.js';
+import { SmsSendRate1763900900000 } from './1763900900000-sms-send-rate.js';
 
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   PrivacyRights1763900600000,
   PanelSecretChanges1763900700000,
   AlarmUrgency1763900800000,
+  SmsSendRate1763900900000,
 ];
