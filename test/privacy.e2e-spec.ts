@@ -371,11 +371,15 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
         await sealNow();
         const higher = await t.query(`SELECT max(seq)::int AS m FROM processing_log_seal`);
         expect(higher[0].m).toBeGreaterThan(seq);
+        // Remembered as a gap: not visible when the entries around it were sealed.
+        expect(await t.query(`SELECT lo, hi FROM processing_log_seal_gap WHERE lo <= $1 AND hi >= $1`, [seq])).toHaveLength(1);
         await late.query('COMMIT');
         await sealNow(); // the quick run, not verify's full pass
         const [sealed] = await t.query(`SELECT position::int FROM processing_log_seal WHERE seq = $1`, [seq]);
         const [after] = await t.query(`SELECT position::int FROM processing_log_seal WHERE seq = $1`, [higher[0].m]);
         expect(sealed.position).toBeGreaterThan(after.position);
+        // Its gap, now sealed throughout, is no longer looked at by every run.
+        expect(await t.query(`SELECT lo, hi FROM processing_log_seal_gap WHERE lo <= $1 AND hi >= $1`, [seq])).toEqual([]);
       } finally {
         await late.end();
       }

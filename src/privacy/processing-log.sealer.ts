@@ -178,6 +178,16 @@ export class ProcessingLogSealer implements OnModuleDestroy {
       [positions, seqs, prevs, hashes],
     );
 
+    if (late.length) {
+      // A gap whose every seq is now sealed is done with. Kept until it expired, gaps piled up under
+      // a steady stream of concurrent writers (a storm: thousands in ten minutes), and every run
+      // re-read all their ranges: measured at 40 ms a run, a sixth of the database's time.
+      await qr.query(
+        `DELETE FROM processing_log_seal_gap g
+          WHERE g.lo <= $1 AND (SELECT count(*) FROM processing_log_seal s WHERE s.seq BETWEEN g.lo AND g.hi) = g.hi - g.lo + 1`,
+        [late[late.length - 1].seq],
+      );
+    }
     const gaps = missingRanges(maxSealed, fresh.map((e) => BigInt(e.seq)));
     if (gaps.length) {
       await qr.query(
