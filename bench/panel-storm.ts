@@ -2,7 +2,9 @@
 // one contact) offered at 1,000/s, so within 10 s. Checks: every event accepted (202), every owner
 // texted exactly once; then, with the owner's wait set to 5 s (escalation_setting), every first
 // contact texted exactly once when that wait runs out. Reports the lateness of those contact steps
-// (p50/p99; target p99 < 250 ms) and the app's peak RSS (target < 300 MB).
+// (p50/p99; target p99 < 250 ms) and the app's peak RSS (target < 300 MB). Ten fire alarms from other
+// households are mixed into the storm: how long their owner SMS and contact steps take shows the
+// triage (the most urgent class first when the central is behind).
 //
 // Lateness: the wait starts when the owner's SMS is handed to the provider (API.md), i.e. at the
 // owner message's sent_at; the step is due at sent_at + 5 s. "Step run" is when the escalation
@@ -16,14 +18,17 @@ import { cpuMsOf, describe, loadavg, memoryOf, PanelClient, postgresCpuMs, sampl
 const ALARMS = Number(process.argv[2] ?? 10_000);
 const RATE = Number(process.argv[3] ?? 1000);
 const OWNER_WAIT = Number(process.argv[4] ?? 5);
+/** Fire alarms from other households, spread through the storm: do they get through it (triage)? */
+const FIRES = Math.min(10, ALARMS);
 
 async function main(): Promise<void> {
   const bench = await startBench('storm');
   try {
     console.log(`Alarm storm bench: ${ALARMS} burglary alarms offered at ${RATE}/s, owner wait ${OWNER_WAIT} s, node ${process.version}, PostgreSQL ${bench.pgVersion}, ${os.cpus().length} CPUs`);
     console.log('app in a child process, fake Twilio on a worker thread, load generator on the main thread, PostgreSQL embedded; all on this machine');
-    const households = await bench.seed(ALARMS, 1);
-    await bench.pool.query(`UPDATE escalation_setting SET owner_wait_seconds = $1, contact_wait_seconds = 60 WHERE class = 'burglary'`, [OWNER_WAIT]);
+    const households = await bench.seed(ALARMS + FIRES, 1);
+    const fires = households.splice(ALARMS);
+    await bench.pool.query(`UPDATE escalation_setting SET owner_wait_seconds = $1, contact_wait_seconds = 60 WHERE class IN ('burglary', 'fire')`, [OWNER_WAIT]);
     const smsAt = new Map<string, number[]>();
     bench.fake.onSms = (to, at) => {
       const list = smsAt.get(to) ?? [];
@@ -45,8 +50,20 @@ async function main(): Promise<void> {
     const latencies: number[] = [];
     const pending: Promise<void>[] = [];
     let open = 0;
+    const fireAccepted = new Map<string, number>(); // owner phone -> when the 202 came
+    const fireEvery = Math.max(1, Math.floor(ALARMS / FIRES));
     const start = performance.now();
     for (let i = 0; i < households.length; i++) {
+      if (i % fireEvery === Math.floor(fireEvery / 2) && fireAccepted.size < FIRES) {
+        const fh = fires[Math.floor(i / fireEvery)];
+        pending.push(
+          client.post(fh, { eventId: 'storm-fire', code: 'FA', zone: '2' }).then(
+            (r) => void (r.status === 202 && fireAccepted.set(fh.ownerPhone, r.doneAt)),
+            () => undefined,
+          ),
+        );
+        fireAccepted.set(fh.ownerPhone, NaN); // sent; the time once accepted
+      }
       const wait = start + (i / RATE) * 1000 - performance.now();
       if (wait > 1) await sleep(wait);
       while (open >= 512) await sleep(1);
@@ -108,18 +125,23 @@ async function main(): Promise<void> {
       `first contacts: ${ALARMS - contactsMissing} texted (last at ${contactsDone.toFixed(1)} s), ${contactsMissing} not texted, ${contactsTwice} texted more than once (owners more than once by now: ${ownersTwiceAfter})`,
     );
 
-    const { rows } = await bench.pool.query<{ contact: string; due: number; ran: number }>(
-      `SELECT k.to_phone AS contact,
+    const { rows } = await bench.pool.query<{ owner: string; contact: string; due: number; ran: number }>(
+      `SELECT o.to_phone AS owner, k.to_phone AS contact,
               extract(epoch FROM o.sent_at) * 1000 + $1::int * 1000 AS due,
               extract(epoch FROM k.created_at) * 1000 AS ran
          FROM sms_message o JOIN sms_message k ON k.alarm_id = o.alarm_id AND k.purpose = 'alarm_contact'
         WHERE o.purpose = 'alarm_owner' AND o.sent_at IS NOT NULL`,
       [OWNER_WAIT],
     );
-    const stepLate = rows.map((r) => Number(r.ran) - Number(r.due));
-    const providerLate = rows.filter((r) => smsAt.has(r.contact)).map((r) => smsAt.get(r.contact)![0] - Number(r.due));
+    const stepLate = rows.filter((r) => !fireAccepted.has(r.owner)).map((r) => Number(r.ran) - Number(r.due));
+    const fireStepLate = rows.filter((r) => fireAccepted.has(r.owner)).map((r) => Number(r.ran) - Number(r.due));
+    const providerLate = rows.filter((r) => !fireAccepted.has(r.owner) && smsAt.has(r.contact)).map((r) => smsAt.get(r.contact)![0] - Number(r.due));
     console.log(`   ${describe('contact step lateness (enqueued - (owner sent_at + wait))', stepLate)}`);
     console.log(`   ${describe('contact SMS at the provider - (owner sent_at + wait)', providerLate)}`);
+    const fireOwner = [...fireAccepted].filter(([phone, at]) => smsAt.has(phone) && !Number.isNaN(at)).map(([phone, at]) => smsAt.get(phone)![0] - at);
+    console.log(`fire alarms during the storm (${FIRES} from other households, one every ${fireEvery} burglaries; ${fireOwner.length} owners texted):`);
+    console.log(`   ${describe('fire event 202 -> owner SMS at the provider', fireOwner)}`);
+    console.log(`   ${describe('fire contact step lateness', fireStepLate)}`);
     const mem = memoryOf(pid);
     console.log(
       `app memory: RSS idle before the storm ${idleMem.rssMb.toFixed(0)} MB, highest sampled during it ${peakSampled.toFixed(0)} MB, VmHWM (peak since start) ${mem.peakMb.toFixed(0)} MB`,
