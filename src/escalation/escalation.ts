@@ -86,9 +86,6 @@ const ENDED: ReadonlySet<SmsStatus> = new Set(['failed', 'undelivered', 'refused
 @Injectable()
 export class Escalation {
   private readonly logger = new Logger(Escalation.name);
-  /** Hand-overs waiting to be written (handedOver), and whether a statement is writing some. */
-  private readonly handOvers: Array<{ alarmId: string; messageId: string; resolve: (at: Date | undefined) => void; reject: (e: unknown) => void }> = [];
-  private handingOver = false;
 
   constructor(
     private readonly outbox: SmsOutbox,
@@ -164,65 +161,29 @@ export class Escalation {
 
   /**
    * An alarm SMS was handed to the provider (status sent or delivered). If it is the current step's,
-   * its wait now runs from that moment. The common case of messageStatus (it runs for every alarm
-   * SMS), outside any transaction: the row lock of the UPDATE and its re-checked conditions keep it
-   * exact against a step that moves on meanwhile. It announces the alarm either way, so the queue and
-   * the alarm page show the SMS's new status live. Returns the new next step time, or undefined when
-   * it did not change.
-   *
-   * Hand-overs arriving together are written together (group commit, as PanelSignalBatch does): one
-   * statement takes every one queued while the last was running. In a storm this was the most
-   * frequent statement, one commit and one NOTIFY round each, two per alarm.
+   * its wait now runs from that moment. The common case of messageStatus, in one statement outside
+   * any transaction (it runs for every alarm SMS): the row lock of the UPDATE and its re-checked
+   * conditions keep it exact against a step that moves on meanwhile. It announces the alarm either
+   * way, so the queue and the alarm page show the SMS's new status live. Returns the new next step
+   * time, or undefined when it did not change.
    */
-  handedOver(alarmId: string, messageId: string): Promise<Date | undefined> {
-    return new Promise((resolve, reject) => {
-      this.handOvers.push({ alarmId, messageId, resolve, reject });
-      if (!this.handingOver) void this.flushHandOvers();
-    });
-  }
-
-  private async flushHandOvers(): Promise<void> {
-    // One statement at a time: each takes everything queued meanwhile.
-    this.handingOver = true;
-    try {
-      while (this.handOvers.length) {
-        const batch = this.handOvers.splice(0, 500);
-        try {
-          const next = await this.writeHandOvers(batch);
-          batch.forEach((h, i) => h.resolve(next[i]));
-        } catch (e) {
-          for (const h of batch) h.reject(e);
-        }
-      }
-    } finally {
-      this.handingOver = false;
-    }
-  }
-
-  private async writeHandOvers(batch: Array<{ alarmId: string; messageId: string }>): Promise<Array<Date | undefined>> {
+  async handedOver(alarmId: string, messageId: string): Promise<Date | undefined> {
     const waitEnds = `m.sent_at + make_interval(secs => CASE WHEN a.step = 0 THEN COALESCE(a.owner_wait_seconds, $3::int) ELSE COALESCE(a.contact_wait_seconds, $4::int) END)`;
-    const rows = await queryPrepared<{ n: string; next_step_at: Date | null }>(
+    const [row] = await queryPrepared<{ next_step_at: Date | null }>(
       this.dataSource.manager,
       'escalation_handed_over',
-      `WITH v AS (SELECT * FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS v(alarm_id, message_id, n)),
-       -- The rows in id order, as every statement that locks several alarms takes them: no deadlock
-       -- with another instance's batch.
-       k AS (SELECT id FROM alarm WHERE id IN (SELECT alarm_id FROM v) ORDER BY id FOR UPDATE),
-       u AS (
+      `WITH u AS (
          UPDATE alarm a SET next_step_at = ${waitEnds}
-           FROM v JOIN sms_message m ON m.id = v.message_id
-          WHERE a.id = v.alarm_id AND a.step_message_id = v.message_id AND a.id IN (SELECT id FROM k)
+           FROM sms_message m
+          WHERE a.id = $1::uuid AND a.step_message_id = $2::uuid AND m.id = $2::uuid
             AND a.status = 'open' AND a.stage IN ('owner', 'contacts')
             AND m.status IN ('sent', 'delivered') AND m.sent_at IS NOT NULL
             AND a.next_step_at IS DISTINCT FROM ${waitEnds}
-          RETURNING a.id, a.next_step_at)
-       SELECT v.n, u.next_step_at, ${announceAlarmChangeSql('$5', 'v.alarm_id', 'u.next_step_at')}
-         FROM v LEFT JOIN u ON u.id = v.alarm_id
-        ORDER BY v.n`,
-      [batch.map((h) => h.alarmId), batch.map((h) => h.messageId), DEFAULT_OWNER_WAIT_SECONDS, DEFAULT_CONTACT_WAIT_SECONDS, ALARM_CHANNEL],
+          RETURNING a.next_step_at)
+       SELECT (SELECT next_step_at FROM u) AS next_step_at, ${announceAlarmChangeSql('$5', '$1::uuid', '(SELECT next_step_at FROM u)')}`,
+      [alarmId, messageId, DEFAULT_OWNER_WAIT_SECONDS, DEFAULT_CONTACT_WAIT_SECONDS, ALARM_CHANNEL],
     );
-    const next = new Map(rows.map((r) => [Number(r.n), r.next_step_at ?? undefined]));
-    return batch.map((_, i) => next.get(i + 1));
+    return row?.next_step_at ?? undefined;
   }
 
   /**
