@@ -29,7 +29,7 @@ import type net from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { cpuMsOf, describe, loadavg, postgresCpuMs, PanelClient, startBench, type Household, type PanelEvent } from './panel-support.js';
+import { cpuMsOf, describe, loadavg, measureIngest, startBench, type Household } from './panel-support.js';
 
 // ---------------------------------------------------------------------------------------------
 // The floor server (child process: `ingest-floor.js --server`, configured over IPC).
@@ -259,46 +259,6 @@ async function main(): Promise<void> {
   /** The share of burglary alarms (the issue's mix: 0.1); 0 for heartbeats and arming alone. */
   const ALARMS = Number(process.argv[4] ?? 0.1);
 
-  function nextEvent(label: string, seq: number): PanelEvent {
-    const eventId = `${label}-${seq}`;
-    const r = Math.random();
-    if (r < ALARMS) return { eventId, code: 'BA', zone: String(1 + Math.floor(Math.random() * 8)) };
-    const q = (r - ALARMS) / (1 - ALARMS); // the rest as 7 : 1 : 1 heartbeats, arms, disarms
-    if (q < 7 / 9) return { eventId, code: 'RP' };
-    if (q < 8 / 9) return { eventId, code: 'CL', zone: '0' };
-    return { eventId, code: 'OP', zone: '0' };
-  }
-
-  async function run(label: string, connections: number, seconds: number, households: Household[], baseUrl: string) {
-    const client = new PanelClient(baseUrl, connections);
-    const latencies: number[] = [];
-    const accepted: string[] = [];
-    const failures = new Map<string, number>();
-    let seq = 0;
-    const start = performance.now();
-    const until = start + seconds * 1000;
-    await Promise.all(
-      Array.from({ length: connections }, async () => {
-        while (performance.now() < until) {
-          const h = households[Math.floor(Math.random() * households.length)];
-          const event = nextEvent(label, seq++);
-          try {
-            const r = await client.post(h, event);
-            if (r.status === 202) {
-              latencies.push(r.doneAt - r.sentAt);
-              accepted.push(`${h.panelId}/${event.eventId}`);
-            } else failures.set(String(r.status), (failures.get(String(r.status)) ?? 0) + 1);
-          } catch (e) {
-            failures.set((e as Error).message, (failures.get((e as Error).message) ?? 0) + 1);
-          }
-        }
-      }),
-    );
-    const elapsed = (performance.now() - start) / 1000;
-    client.close();
-    return { latencies, accepted, failures, elapsed };
-  }
-
   /** Closed loop of `GET path` at `connections` keep-alive connections (an Agent as PanelClient's). */
   async function runGet(baseUrl: string, path: string, connections: number, seconds: number) {
     const u = new URL(baseUrl);
@@ -348,29 +308,13 @@ async function main(): Promise<void> {
     const started = await startFloor(String(bench.pool.options.connectionString), households);
     floor = started.child;
     const baseUrl = started.baseUrl;
-    // Warm-up: JIT, the pool's connections, the prepared statement; not counted.
-    await run('warm', 50, 3, households, baseUrl);
-    for (const connections of [50, 200]) {
-      const label = `c${connections}`;
-      const before = loadavg();
-      const cpu = { floor: cpuMsOf(floor.pid!), app: cpuMsOf(bench.app.pid!), pg: postgresCpuMs(bench.postmaster), bench: process.cpuUsage() };
-      const r = await run(label, connections, SECONDS, households, baseUrl);
-      const benchCpu = process.cpuUsage(cpu.bench);
-      const per = (ms: number) => ((ms * 1000) / r.accepted.length).toFixed(0);
-      const cpuLine =
-        `CPU per event: floor server ${per(cpuMsOf(floor.pid!) - cpu.floor)} µs, PostgreSQL ${per(postgresCpuMs(bench.postmaster) - cpu.pg)} µs, ` +
-        `load generator ${per((benchCpu.user + benchCpu.system) / 1000)} µs (idle app: ${cpuMsOf(bench.app.pid!) - cpu.app} ms in all)`;
-      const { rows } = await bench.pool.query<{ k: string }>(`SELECT panel_id || '/' || event_id AS k FROM panel_event WHERE event_id LIKE $1`, [`${label}-%`]);
-      const stored = new Set(rows.map((x) => x.k));
-      const missing = r.accepted.filter((k) => !stored.has(k)).length;
-      const total = r.accepted.length + [...r.failures.values()].reduce((a, b) => a + b, 0);
-      console.log(
-        `\n${connections} connections: ${Math.round(r.accepted.length / r.elapsed)} events/s accepted (${r.accepted.length} x 202 in ${r.elapsed.toFixed(1)} s; ${total} sent), load average before ${before}, after ${loadavg()}`,
-      );
-      console.log(`   ${describe('202 latency', r.latencies)}`);
-      console.log(`   ${cpuLine}`);
-      console.log(`   not 202: ${r.failures.size ? JSON.stringify(Object.fromEntries(r.failures)) : 'none'}; every 202 in panel_event: ${missing === 0 ? 'yes' : `NO, ${missing} missing`}`);
-    }
+    await measureIngest(bench, baseUrl, households, {
+      seconds: SECONDS,
+      alarmShare: ALARMS,
+      server: { name: 'floor server', pid: floor.pid! },
+      idle: { name: 'idle app', pid: bench.app.pid! },
+      self: 'load generator',
+    });
 
     // The real app's framework with no work behind it: a 404 through the whole stack.
     await stopFloor(floor);

@@ -367,3 +367,85 @@ export function sampleRss(pid: number): { stop(): number } {
     },
   };
 }
+
+/**
+ * bench:ingest's load (the issue's mix): a share `alarmShare` of burglary alarms on zones 1-8, the
+ * rest as 7 : 1 : 1 heartbeats, arms and disarms.
+ */
+export function ingestEvent(label: string, seq: number, alarmShare: number): PanelEvent {
+  const eventId = `${label}-${seq}`;
+  const r = Math.random();
+  if (r < alarmShare) return { eventId, code: 'BA', zone: String(1 + Math.floor(Math.random() * 8)) };
+  const q = (r - alarmShare) / (1 - alarmShare);
+  if (q < 7 / 9) return { eventId, code: 'RP' };
+  if (q < 8 / 9) return { eventId, code: 'CL', zone: '0' };
+  return { eventId, code: 'OP', zone: '0' };
+}
+
+/** Closed loop: each of `connections` keep-alive connections sends its next event when the answer to the last is in. */
+async function ingestLoad(label: string, connections: number, seconds: number, households: Household[], baseUrl: string, alarmShare: number) {
+  const client = new PanelClient(baseUrl, connections);
+  const latencies: number[] = [];
+  const accepted: string[] = [];
+  const failures = new Map<string, number>();
+  let seq = 0;
+  const start = performance.now();
+  const until = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < until) {
+        const h = households[Math.floor(Math.random() * households.length)];
+        const event = ingestEvent(label, seq++, alarmShare);
+        try {
+          const r = await client.post(h, event);
+          if (r.status === 202) {
+            latencies.push(r.doneAt - r.sentAt);
+            accepted.push(`${h.panelId}/${event.eventId}`);
+          } else failures.set(String(r.status), (failures.get(String(r.status)) ?? 0) + 1);
+        } catch (e) {
+          failures.set((e as Error).message, (failures.get((e as Error).message) ?? 0) + 1);
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - start) / 1000;
+  client.close();
+  return { latencies, accepted, failures, elapsed };
+}
+
+/**
+ * bench:ingest's measurement, shared with bench:floor: a 3 s warm-up at 50 connections (JIT, pools,
+ * caches; not counted), then `seconds` at 50 and at 200 connections against `baseUrl`. Prints the
+ * events/s, the latency of the 202, CPU per event of `server` (and of `idle`, in all), PostgreSQL and
+ * this process, and checks that every 202 is a row in panel_event.
+ */
+export async function measureIngest(
+  bench: Bench,
+  baseUrl: string,
+  households: Household[],
+  o: { seconds: number; alarmShare: number; server: { name: string; pid: number }; idle?: { name: string; pid: number }; self: string },
+): Promise<void> {
+  await ingestLoad('warm', 50, 3, households, baseUrl, o.alarmShare);
+  for (const connections of [50, 200]) {
+    const label = `c${connections}`;
+    const before = loadavg();
+    const cpu = { server: cpuMsOf(o.server.pid), idle: o.idle ? cpuMsOf(o.idle.pid) : 0, pg: postgresCpuMs(bench.postmaster), self: process.cpuUsage() };
+    const r = await ingestLoad(label, connections, o.seconds, households, baseUrl, o.alarmShare);
+    const selfCpu = process.cpuUsage(cpu.self);
+    const per = (ms: number) => ((ms * 1000) / r.accepted.length).toFixed(0);
+    const idle = o.idle ? ` (${o.idle.name}: ${cpuMsOf(o.idle.pid) - cpu.idle} ms in all)` : '';
+    const cpuLine =
+      `CPU per event: ${o.server.name} ${per(cpuMsOf(o.server.pid) - cpu.server)} µs, PostgreSQL ${per(postgresCpuMs(bench.postmaster) - cpu.pg)} µs, ` +
+      `${o.self} ${per((selfCpu.user + selfCpu.system) / 1000)} µs${idle}`;
+    const { rows } = await bench.pool.query<{ k: string }>(`SELECT panel_id || '/' || event_id AS k FROM panel_event WHERE event_id LIKE $1`, [`${label}-%`]);
+    const stored = new Set(rows.map((x) => x.k));
+    const missing = r.accepted.filter((k) => !stored.has(k)).length;
+    const total = r.accepted.length + [...r.failures.values()].reduce((a, b) => a + b, 0);
+    console.log(
+      `\n${connections} connections: ${Math.round(r.accepted.length / r.elapsed)} events/s accepted (${r.accepted.length} x 202 in ${r.elapsed.toFixed(1)} s; ${total} sent), load average before ${before}, after ${loadavg()}`,
+    );
+    console.log(`   ${describe('202 latency', r.latencies)}`);
+    console.log(`   ${cpuLine}`);
+    console.log(`   not 202: ${r.failures.size ? JSON.stringify(Object.fromEntries(r.failures)) : 'none'}; every 202 in panel_event: ${missing === 0 ? 'yes' : `NO, ${missing} missing`}`);
+  }
+}
