@@ -29,7 +29,7 @@ import type net from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { cpuMsOf, describe, loadavg, measureIngest, startBench, type Household } from './panel-support.js';
+import { closedLoop, cpuMsOf, describe, loadavg, measureIngest, startBench, type Household } from './panel-support.js';
 
 // ---------------------------------------------------------------------------------------------
 // The floor server (child process: `ingest-floor.js --server`, configured over IPC).
@@ -277,24 +277,16 @@ async function main(): Promise<void> {
     const latencies: number[] = [];
     const others = new Map<string, number>();
     let count = 0;
-    const start = performance.now();
-    const until = start + seconds * 1000;
-    await Promise.all(
-      Array.from({ length: connections }, async () => {
-        while (performance.now() < until) {
-          try {
-            const r = await get();
-            count++;
-            if (r.status === 404) latencies.push(r.ms);
-            else others.set(String(r.status), (others.get(String(r.status)) ?? 0) + 1);
-          } catch (e) {
-            count++;
-            others.set((e as Error).message, (others.get((e as Error).message) ?? 0) + 1);
-          }
-        }
-      }),
-    );
-    const elapsed = (performance.now() - start) / 1000;
+    const elapsed = await closedLoop(connections, seconds, async () => {
+      count++;
+      try {
+        const r = await get();
+        if (r.status === 404) latencies.push(r.ms);
+        else others.set(String(r.status), (others.get(String(r.status)) ?? 0) + 1);
+      } catch (e) {
+        others.set((e as Error).message, (others.get((e as Error).message) ?? 0) + 1);
+      }
+    });
     agent.destroy();
     return { latencies, others, count, elapsed };
   }

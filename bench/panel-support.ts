@@ -382,33 +382,41 @@ export function ingestEvent(label: string, seq: number, alarmShare: number): Pan
   return { eventId, code: 'OP', zone: '0' };
 }
 
-/** Closed loop: each of `connections` keep-alive connections sends its next event when the answer to the last is in. */
+/**
+ * Closed loop: `connections` workers, each calling `once` again as soon as its last call is over,
+ * for `seconds`. Returns the seconds it took.
+ */
+export async function closedLoop(connections: number, seconds: number, once: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  const until = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < until) await once();
+    }),
+  );
+  return (performance.now() - start) / 1000;
+}
+
+/** bench:ingest's load over `connections` keep-alive connections (closedLoop). */
 async function ingestLoad(label: string, connections: number, seconds: number, households: Household[], baseUrl: string, alarmShare: number) {
   const client = new PanelClient(baseUrl, connections);
   const latencies: number[] = [];
   const accepted: string[] = [];
   const failures = new Map<string, number>();
   let seq = 0;
-  const start = performance.now();
-  const until = start + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (performance.now() < until) {
-        const h = households[Math.floor(Math.random() * households.length)];
-        const event = ingestEvent(label, seq++, alarmShare);
-        try {
-          const r = await client.post(h, event);
-          if (r.status === 202) {
-            latencies.push(r.doneAt - r.sentAt);
-            accepted.push(`${h.panelId}/${event.eventId}`);
-          } else failures.set(String(r.status), (failures.get(String(r.status)) ?? 0) + 1);
-        } catch (e) {
-          failures.set((e as Error).message, (failures.get((e as Error).message) ?? 0) + 1);
-        }
-      }
-    }),
-  );
-  const elapsed = (performance.now() - start) / 1000;
+  const elapsed = await closedLoop(connections, seconds, async () => {
+    const h = households[Math.floor(Math.random() * households.length)];
+    const event = ingestEvent(label, seq++, alarmShare);
+    try {
+      const r = await client.post(h, event);
+      if (r.status === 202) {
+        latencies.push(r.doneAt - r.sentAt);
+        accepted.push(`${h.panelId}/${event.eventId}`);
+      } else failures.set(String(r.status), (failures.get(String(r.status)) ?? 0) + 1);
+    } catch (e) {
+      failures.set((e as Error).message, (failures.get((e as Error).message) ?? 0) + 1);
+    }
+  });
   client.close();
   return { latencies, accepted, failures, elapsed };
 }
