@@ -21,6 +21,20 @@ export const REDACTED_PATHS = [
   ]),
 ];
 
+/**
+ * Machines post all day: every panel signal and every Twilio callback would be an info line, and
+ * their record is already in the database (panel_event, sms_message, the processing log). So a
+ * machine's request that succeeded logs at debug; refused ones (4xx, warn) and failures (error)
+ * are logged as for any route, since those are what someone has to look at.
+ */
+const MACHINE_ROUTE = /^\/(api\/panels\/[^/]+\/events|webhooks\/twilio\/[^/]+)\/?(\?|$)/;
+
+export function requestLogLevel(req: { method?: string; url?: string }, res: { statusCode: number }, err?: unknown): 'error' | 'warn' | 'info' | 'debug' {
+  if (err || res.statusCode >= 500) return 'error';
+  if (res.statusCode >= 400) return 'warn';
+  return req.method === 'POST' && MACHINE_ROUTE.test(req.url ?? '') ? 'debug' : 'info';
+}
+
 @Module({})
 export class LoggingModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -43,7 +57,7 @@ export class LoggingModule {
               req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
-            customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+            customLogLevel: (req, res, err) => requestLogLevel(req, res, err),
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
           },
         }),
