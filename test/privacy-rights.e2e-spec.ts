@@ -347,6 +347,39 @@ describe('privacy rights: export, erasure, restriction, retention', () => {
       expect((await systemEntries('privacy.retention.sms_bodies')).at(-1)).toMatchObject({ actor_type: 'system', actor_id: 'retention' });
     });
 
+    it('deletes test signals and heartbeats after 90 days, keeping arm/disarm history and signals about an alarm', async () => {
+      const h = await householdWithHistory(0);
+      const n = h.customer.n;
+      for (const [eventId, code] of [[`rp-old-${n}`, 'RP'], [`rp-new-${n}`, 'RP'], [`tx-old-${n}`, 'BX'], [`op-old-${n}`, 'OP'], [`rp-alarm-${n}`, 'RP']]) {
+        expect((await f.post(h.panel, { eventId, code })).status).toBe(202);
+      }
+      const age = async (eventId: string, days: number) =>
+        t.query(`UPDATE panel_event SET received_at = now() - make_interval(days => $2) WHERE panel_id = $1 AND event_id = $3`, [h.panel.id, days, eventId]);
+      await age(`rp-old-${n}`, 91);
+      await age(`tx-old-${n}`, 91);
+      await age(`rp-new-${n}`, 89);
+      await age(`op-old-${n}`, 400);
+      await age(`ba-${n}`, 400);
+      // A signal linked to an alarm is alarm history, whatever its class.
+      await age(`rp-alarm-${n}`, 91);
+      await t.query(`UPDATE panel_event SET alarm_id = $1 WHERE panel_id = $2 AND event_id = $3`, [h.alarmId, h.panel.id, `rp-alarm-${n}`]);
+
+      const result = await jobs().deleteOldSupervisionSignals();
+      expect(result.signals).toBeGreaterThanOrEqual(2);
+      const left = await t.query(`SELECT event_id FROM panel_event WHERE panel_id = $1 ORDER BY event_id`, [h.panel.id]);
+      expect(left.map((r: any) => r.event_id)).toEqual([`ba-${n}`, `cl-${n}`, `op-old-${n}`, `rp-alarm-${n}`, `rp-new-${n}`].sort());
+      // Supervision keeps the latest: the panel was heard from just now.
+      const [panel] = await t.query(`SELECT last_seen_at > now() - interval '1 minute' AS recent FROM panel WHERE id = $1`, [h.panel.id]);
+      expect(panel.recent).toBe(true);
+      const entry = (await systemEntries('privacy.retention.supervision_signals')).at(-1);
+      expect(entry).toMatchObject({ actor_type: 'system', actor_id: 'retention' });
+      expect(entry.subject_ids).toContain(h.customer.id);
+      // Arm/disarm history still shows the 400-day-old disarm.
+      const history = await t.request('GET', `/api/customers/${h.customer.id}/arming-history`, { token: f.tokens.supervisor });
+      expect(history.status).toBe(200);
+      expect(JSON.stringify(history.body)).toContain(`op-old-${n}`);
+    });
+
     it('anonymises alarm history 10 years after the alarm closed, unlinking it from the customer', async () => {
       const h = await householdWithHistory(1);
       const recent = await householdWithHistory(1);
@@ -374,6 +407,10 @@ describe('privacy rights: export, erasure, restriction, retention', () => {
       expect(rows['privacy.retention.former_customers'].retention).toMatch(/12 months after the contract ends/);
       expect(rows['privacy.retention.sms_bodies'].retention).toMatch(/90 days/);
       expect(rows['privacy.retention.alarm_history'].retention).toMatch(/10 years/);
+      expect(rows['privacy.retention.supervision_signals']).toMatchObject({ legalBasis: 'legal_obligation', performedBy: ['RetentionJobs.deleteOldSupervisionSignals'] });
+      expect(rows['privacy.retention.supervision_signals'].retention).toMatch(/90 days/);
+      expect(rows['panels.events.receive'].retention).toMatch(/90 days.*12 months after the contract ends/);
+      expect(rows['customers.arming_history.read'].retention).toMatch(/12 months after the contract ends/);
       expect(rows['customers.create'].retention).toMatch(/12 months after the contract ends/);
       expect(rows['alarms.actions'].retention).toMatch(/10 years/);
       expect(rows['privacy.subject.export']).toMatchObject({ legalBasis: 'legal_obligation' });

@@ -1,5 +1,5 @@
 import type { ProcessingDeclaration } from '../privacy/processing.decorator.js';
-import { RETENTION_TEXT } from '../privacy/retention-policy.js';
+import { FORMER_CUSTOMER_MONTHS, RETENTION_TEXT } from '../privacy/retention-policy.js';
 
 const ALARM_RETENTION =
   `${RETENTION_TEXT.alarmHistory}; ` +
@@ -29,7 +29,10 @@ export const PANEL_EVENTS_RECEIVE: ProcessingDeclaration = {
   dataSubjects: ['customers', 'users of the customer\'s alarm panel (by panel user number)'],
   dataCategories: ['event code and class', 'zone', 'panel user number', 'arming method', 'time of the event', 'time the panel was last heard from'],
   recipients: ['alarm-central staff (operators, supervisors)'],
-  retention: ALARM_RETENTION,
+  // What a signal is decides how long it is kept: the three rules that apply to panel_event rows.
+  retention:
+    `signals about an alarm (that opened, joined or restored it): ${ALARM_RETENTION}; ${RETENTION_TEXT.supervisionSignals}; ` +
+    `every other signal (arm/disarm, a restore with no alarm open) is kept while the customer is a customer and erased with their record ${FORMER_CUSTOMER_MONTHS} months after the contract ends`,
 };
 
 /** GET /api/customers/:id/arming-history. */
@@ -41,7 +44,7 @@ export const ARMING_HISTORY_READ: ProcessingDeclaration = {
   dataSubjects: ['customers', 'users of the customer\'s alarm panel (by panel user number)'],
   dataCategories: ['time of arming and disarming', 'method (keypad, app, tag, remote)', 'panel user number'],
   recipients: ['alarm-central staff (operators, supervisors)'],
-  retention: ALARM_RETENTION,
+  retention: RETENTION_TEXT.armingHistory,
 };
 
 /** POST /api/alarms/:id/actions: the outcomes, including hand-offs to guards and emergency services. */

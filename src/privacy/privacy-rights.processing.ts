@@ -70,6 +70,15 @@ export const RETENTION_SMS_BODIES: ProcessingDeclaration = {
   retention: RETENTION_TEXT.smsBodies,
 };
 
+export const RETENTION_SUPERVISION_SIGNALS: ProcessingDeclaration = {
+  ...RETENTION_JOB,
+  operation: 'privacy.retention.supervision_signals',
+  purpose: 'Delete old test signals and heartbeats of alarm panels',
+  dataSubjects: ['customers'],
+  dataCategories: ['test and heartbeat signals: code, time, panel'],
+  retention: RETENTION_TEXT.supervisionSignals,
+};
+
 export const RETENTION_ALARM_HISTORY: ProcessingDeclaration = {
   ...RETENTION_JOB,
   operation: 'privacy.retention.alarm_history',

@@ -8,6 +8,10 @@
  *   months of service.
  * - SMS texts: 90 days. An alarm's follow-up (complaints, "did the SMS go out?") happens within
  *   weeks; who was texted when, and whether it arrived, stays with the alarm history, without the text.
+ * - Test signals and heartbeats: 90 days. They prove a panel was alive; the supervision itself
+ *   needs only the latest (panel.last_seen_at), and three months answer "has this panel been
+ *   dropping out?". Signals that raised or joined an alarm are alarm history, and arm/disarm
+ *   history is the customer's own record: neither is touched by this rule.
  * - Alarm history: 10 years after the alarm closed. Claims against the alarm central for an alarm
  *   handled badly become time-barred after 10 years (Sweden, preskriptionslagen 2 §; Norway,
  *   foreldelsesloven § 9, the long stop for damages); until then the history is evidence.
@@ -15,6 +19,7 @@
 export const FORMER_CUSTOMER_MONTHS = 12;
 export const REMOVED_CONTACT_MONTHS = 12;
 export const SMS_BODY_DAYS = 90;
+export const SUPERVISION_SIGNAL_DAYS = 90;
 export const ALARM_HISTORY_YEARS = 10;
 
 /** The id alarm history is re-linked to when it is anonymised at the end of its legal period. */
@@ -30,6 +35,10 @@ export const RETENTION_TEXT = {
     `an alarm contact removed from a customer's list, or who objected (STOP), is erased ${REMOVED_CONTACT_MONTHS} months after removal or objection ` +
     '(the opt-out of their number is kept, so the objection keeps being honoured)',
   smsBodies: `SMS texts are blanked ${SMS_BODY_DAYS} days after the message; numbers, purpose, status and times stay with the alarm history`,
+  supervisionSignals:
+    `test signals and heartbeats that raised no alarm are deleted ${SUPERVISION_SIGNAL_DAYS} days after they were received; ` +
+    'the time the panel was last heard from stays with the panel',
+  armingHistory: `arm/disarm history is kept while the customer is a customer and erased with their record ${FORMER_CUSTOMER_MONTHS} months after the contract ends`,
   alarmHistory:
     `alarm history (events, escalation, SMS, outcomes) is kept ${ALARM_HISTORY_YEARS} years after the alarm closed, for legal claims, ` +
     'then anonymised: unlinked from the customer, panel and contacts, without names, phone numbers, notes or texts',
@@ -45,6 +54,7 @@ export function cutoffs(now: Date) {
   const formerCustomers = months(FORMER_CUSTOMER_MONTHS);
   const removedContacts = months(REMOVED_CONTACT_MONTHS);
   const smsBodies = new Date(now.getTime() - SMS_BODY_DAYS * 24 * 3600 * 1000);
+  const supervisionSignals = new Date(now.getTime() - SUPERVISION_SIGNAL_DAYS * 24 * 3600 * 1000);
   const alarmHistory = months(ALARM_HISTORY_YEARS * 12);
-  return { formerCustomers, removedContacts, smsBodies, alarmHistory };
+  return { formerCustomers, removedContacts, smsBodies, supervisionSignals, alarmHistory };
 }

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
 import { anonymiseAlarmHistory, Erasure } from './erasure.js';
-import { RETENTION_ALARM_HISTORY, RETENTION_FORMER_CUSTOMERS, RETENTION_SMS_BODIES } from './privacy-rights.processing.js';
+import { RETENTION_ALARM_HISTORY, RETENTION_FORMER_CUSTOMERS, RETENTION_SMS_BODIES, RETENTION_SUPERVISION_SIGNALS } from './privacy-rights.processing.js';
 import { ProcessingLog } from './processing-log.service.js';
 import { Processing, type ProcessingDeclaration } from './processing.decorator.js';
 import { ANONYMOUS_ID, cutoffs } from './retention-policy.js';
@@ -81,6 +81,23 @@ export class RetentionJobs {
     )) as Array<{ n: number; customers: string[]; contacts: string[] }>;
     await this.record(RETENTION_SMS_BODIES, [...rows[0].customers, ...rows[0].contacts]);
     return { messages: rows[0].n };
+  }
+
+  /**
+   * Test signals and heartbeats after 90 days, unless they raised or joined an alarm (then they are
+   * alarm history). One statement: the rows are years of a panel's "I am alive", touched by nothing
+   * else, so there is no lock to keep short; the BRIN index on received_at skips the recent blocks.
+   */
+  @Cron('0 45 3 * * *', { name: 'retention-supervision-signals' })
+  @Processing(RETENTION_SUPERVISION_SIGNALS)
+  async deleteOldSupervisionSignals(now = new Date()): Promise<{ signals: number }> {
+    const [row] = (await this.db.query(
+      `WITH d AS (DELETE FROM panel_event WHERE class = 'test' AND alarm_id IS NULL AND received_at < $1 RETURNING customer_id)
+       SELECT count(*)::int AS n, coalesce(array_agg(DISTINCT customer_id), '{}') AS customers FROM d`,
+      [cutoffs(now).supervisionSignals],
+    )) as Array<{ n: number; customers: string[] }>;
+    await this.record(RETENTION_SUPERVISION_SIGNALS, row.customers);
+    return { signals: row.n };
   }
 
   /** Alarm history 10 years after the alarm closed: unlinked from customer, panel and contacts. */

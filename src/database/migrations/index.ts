@@ -8,6 +8,7 @@ import { PrivacyRights1763900600000 } from './1763900600000-privacy-rights.js';
 import { PanelSecretChanges1763900700000 } from './1763900700000-panel-secret-changes.js';
 import { AlarmUrgency1763900800000 } from './1763900800000-alarm-urgency.js';
 import { SmsSendRate1763900900000 } from './1763900900000-sms-send-rate.js';
+import { SupervisionSignalRetention1764000000000 } from './1764000000000-supervision-signal-retention.js';
 
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   PanelSecretChanges1763900700000,
   AlarmUrgency1763900800000,
   SmsSendRate1763900900000,
+  SupervisionSignalRetention1764000000000,
 ];
