@@ -4,7 +4,8 @@
 // contact texted exactly once when that wait runs out. Reports the lateness of those contact steps
 // (p50/p99; target p99 < 250 ms) and the app's peak RSS (target < 300 MB). Ten fire alarms from other
 // households are mixed into the storm: how long their owner SMS and contact steps take shows the
-// triage (the most urgent class first when the central is behind).
+// triage (the most urgent class first when the central is behind). An operator reads the alarm queue
+// every 0.5 s throughout: how long the dashboard takes to answer during a storm.
 //
 // Lateness: the wait starts when the owner's SMS is handed to the provider (API.md), i.e. at the
 // owner message's sent_at; the step is due at sent_at + 5 s. "Step run" is when the escalation
@@ -13,7 +14,7 @@
 //   npm run bench:storm [-- alarms=10000 rate=1000 ownerWait=5]
 //   (= npx tsc -p bench/tsconfig.json && node dist/bench/bench/panel-storm.js [alarms] [rate] [ownerWait])
 import os from 'node:os';
-import { cpuMsOf, describe, loadavg, memoryOf, PanelClient, postgresCpuMs, sampleRss, sleep, startBench, type Household } from './panel-support.js';
+import { cpuMsOf, describe, loadavg, memoryOf, nowAbs, PanelClient, postgresCpuMs, sampleRss, sleep, startBench, startOperatorProbe, type Household } from './panel-support.js';
 
 const ALARMS = Number(process.argv[2] ?? 10_000);
 const RATE = Number(process.argv[3] ?? 1000);
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     const rss = sampleRss(pid);
     const cpu = { app: cpuMsOf(pid), pg: postgresCpuMs(bench.postmaster) };
     const before = loadavg();
+    const operator = await startOperatorProbe(bench.baseUrl);
 
     const client = new PanelClient(bench.baseUrl, 256);
     const accepted = new Set<string>();
@@ -99,6 +101,7 @@ async function main(): Promise<void> {
     }
     await Promise.all(pending);
     const ingestSeconds = (performance.now() - start) / 1000;
+    const ingestEnd = nowAbs();
     client.close();
     console.log(`\n${accepted.size} x 202 of ${ALARMS} in ${ingestSeconds.toFixed(1)} s (${Math.round(accepted.size / ingestSeconds)}/s); not accepted in the end: ${failures.size ? JSON.stringify(Object.fromEntries(failures)) : 'none'}; answers retried after Retry-After: ${retried.size ? JSON.stringify(Object.fromEntries(retried)) : 'none'}`);
     console.log(`   ${describe('event first sent -> accepted (with any retries)', latencies)}`);
@@ -115,6 +118,7 @@ async function main(): Promise<void> {
 
     const contactsMissing = await waitFor(households.map((h) => h.contactPhones[0]), 180_000 + OWNER_WAIT * 1000);
     const contactsDone = (performance.now() - start) / 1000;
+    const probe = await operator.stop();
     await sleep(2000); // a duplicate would come now
     const peakSampled = rss.stop();
     const appCpu = cpuMsOf(pid) - cpu.app;
@@ -142,6 +146,11 @@ async function main(): Promise<void> {
     console.log(`fire alarms during the storm (${FIRES} from other households, one every ${fireEvery} burglaries; ${fireOwner.length} owners texted):`);
     console.log(`   ${describe('fire event 202 -> owner SMS at the provider', fireOwner)}`);
     console.log(`   ${describe('fire contact step lateness', fireStepLate)}`);
+    console.log(`an operator's queue (GET /api/alarms?status=open every 0.5 s, from the storm's start until the last contact step):`);
+    const during = probe.samples.filter((p) => p.at < ingestEnd).map((p) => p.ms);
+    const after = probe.samples.filter((p) => p.at >= ingestEnd).map((p) => p.ms);
+    console.log(`   ${describe('while events were coming in', during)}`);
+    console.log(`   ${describe('afterwards (owner SMS and contact steps)', after)}${probe.failures ? `; ${probe.failures} not answered 200` : ''}`);
     const mem = memoryOf(pid);
     console.log(
       `app memory: RSS idle before the storm ${idleMem.rssMb.toFixed(0)} MB, highest sampled during it ${peakSampled.toFixed(0)} MB, VmHWM (peak since start) ${mem.peakMb.toFixed(0)} MB`,

@@ -457,3 +457,49 @@ export async function measureIngest(
     console.log(`   not 202: ${r.failures.size ? JSON.stringify(Object.fromEntries(r.failures)) : 'none'}; every 202 in panel_event: ${missing === 0 ? 'yes' : `NO, ${missing} missing`}`);
   }
 }
+
+/**
+ * An operator at the dashboard during a benchmark: logs in (an operator account made with the
+ * bench's admin), then reads the alarm queue (GET /api/alarms?status=open, what the dashboard
+ * fetches) every `everyMs`, one request at a time, and keeps when each was asked and how long it
+ * took. `stop()` returns them. The question it answers: does the screen still answer while panels flood the app?
+ */
+export async function startOperatorProbe(baseUrl: string, everyMs = 500): Promise<{ stop(): Promise<{ samples: Array<{ at: number; ms: number }>; failures: number }> }> {
+  const json = async (path: string, body: unknown, token?: string) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { accessToken: string };
+  };
+  const admin = await json('/api/auth/login', { email: 'admin@localhost', password: 'bench-password-123' });
+  const operator = { email: `probe-${randomUUID().slice(0, 8)}@bench.example`, name: 'Bench Operator', role: 'operator', password: 'bench-operator-123' };
+  await json('/api/operators', operator, admin.accessToken);
+  const { accessToken } = await json('/api/auth/login', { email: operator.email, password: operator.password });
+  const samples: Array<{ at: number; ms: number }> = [];
+  let failures = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const started = nowAbs();
+      try {
+        const res = await fetch(`${baseUrl}/api/alarms?status=open`, { headers: { authorization: `Bearer ${accessToken}` } });
+        await res.arrayBuffer();
+        if (res.status === 200) samples.push({ at: started, ms: nowAbs() - started });
+        else failures++;
+      } catch {
+        failures++;
+      }
+      await sleep(Math.max(0, everyMs - (nowAbs() - started)));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      return { samples, failures };
+    },
+  };
+}

@@ -9,6 +9,8 @@ import { serveDashboard } from './dashboard/dashboard-static.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import type { AppConfig } from './config/app-config.js';
 import { OperatorsService } from './operators/operators.service.js';
+import { peopleFirst, prioritisePeople } from './database/connection-priority.js';
+import { DataSource } from 'typeorm';
 
 /** Operators' JSON bodies are small; anything bigger than this is a mistake or an attack. */
 export const JSON_BODY_LIMIT = '100kb';
@@ -29,6 +31,10 @@ export async function createApp(config: AppConfig, announce: (line: string) => v
   // Twilio posts form-encoded webhooks.
   app.useBodyParser('urlencoded', { limit: JSON_BODY_LIMIT, extended: false });
   app.use(cookieParser());
+  // An operator's request, or a reply texted in, gets the next free database connection before the
+  // panels' signals queued for one (a storm fills the pool): see connection-priority.ts.
+  prioritisePeople(app.get(DataSource));
+  app.use(peopleFirst);
   app.disable('x-powered-by');
   // The operators' dashboard at `/` (static files, strict CSP); anything else falls through to the API.
   serveDashboard(app);

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config.js';
+import { requestKind } from '../common/request-kind.js';
 
 /**
  * Everything that could identify a person or open a door is removed before a log line is written:
@@ -22,17 +23,15 @@ export const REDACTED_PATHS = [
 ];
 
 /**
- * Machines post all day: every panel signal and every Twilio callback would be an info line, and
+ * Machines post all day: every panel signal and every delivery report would be an info line, and
  * their record is already in the database (panel_event, sms_message, the processing log). So a
  * machine's request that succeeded logs at debug; refused ones (4xx, warn) and failures (error)
  * are logged as for any route, since those are what someone has to look at.
  */
-const MACHINE_ROUTE = /^\/(api\/panels\/[^/]+\/events|webhooks\/twilio\/[^/]+)\/?(\?|$)/;
-
 export function requestLogLevel(req: { method?: string; url?: string }, res: { statusCode: number }, err?: unknown): 'error' | 'warn' | 'info' | 'debug' {
   if (err || res.statusCode >= 500) return 'error';
   if (res.statusCode >= 400) return 'warn';
-  return req.method === 'POST' && MACHINE_ROUTE.test(req.url ?? '') ? 'debug' : 'info';
+  return requestKind(req.method, req.url) === 'machine' ? 'debug' : 'info';
 }
 
 @Module({})

@@ -1,0 +1,118 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { NextFunction, Request, Response } from 'express';
+import type { DataSource } from 'typeorm';
+import { requestKind } from '../common/request-kind.js';
+
+/**
+ * People before machines, for pooled database connections.
+ *
+ * In an alarm storm, panels' signals fill every pooled connection and queue for more. pg's pool
+ * serves its queue first come first served, so an operator reading the alarm queue waited behind
+ * hundreds of panel transactions: 4-5 s per answer while the events came in (bench:storm). The
+ * dashboard is what the operators handle the storm with, and a reply code texted by an owner stops
+ * an escalation, so both go first.
+ *
+ * How: at most `max` connections are asked of the pool at once, so the pool's own queue stays empty
+ * and the order is decided here, in two queues: people first, then everything else in arrival order
+ * (panels, the escalation engine and the SMS outbox keep the order they had). Work runs as a
+ * person's when it runs inside `asPerson` (the HTTP middleware below does that for every request
+ * that is not a machine's); the context follows the request through every await.
+ */
+const person = new AsyncLocalStorage<true>();
+
+/** Runs `fn` with a person's priority for the connections it asks for. */
+export const asPerson = <T>(fn: () => T): T => person.run(true, fn);
+
+/** Express middleware: every request except a panel's signal or a provider's callback is a person's. */
+export function peopleFirst(req: Request, _res: Response, next: NextFunction): void {
+  if (requestKind(req.method, req.originalUrl) === 'machine') next();
+  else asPerson(next);
+}
+
+/** What pg's Pool offers and TypeORM's driver calls (callback style). */
+type Release = (err?: Error | boolean) => void;
+type ConnectCallback = (err: Error | undefined, client: ({ release: Release } & object) | undefined, release: Release) => void;
+export interface PoolLike {
+  connect(cb?: ConnectCallback): void | Promise<unknown>;
+  options: { max?: number; connectionTimeoutMillis?: number };
+}
+
+/** pg's own words for a connection that did not come in time, so errors map the same way (503). */
+const TIMEOUT_MESSAGE = 'timeout exceeded when trying to connect';
+
+export class PeopleFirstPool {
+  private inUse = 0;
+  private readonly people: Array<() => void> = [];
+  private readonly others: Array<() => void> = [];
+  private readonly connect: (cb: ConnectCallback) => void;
+  private readonly max: number;
+  private readonly timeoutMs: number;
+
+  constructor(pool: PoolLike) {
+    this.connect = pool.connect.bind(pool);
+    this.max = pool.options.max ?? 10;
+    this.timeoutMs = pool.options.connectionTimeoutMillis ?? 0;
+    // TypeORM and pool.query() call connect with a callback; a promise-style caller gets the same slots.
+    pool.connect = ((cb?: ConnectCallback) =>
+      cb ? this.acquire(cb) : new Promise((resolve, reject) => this.acquire((err, client) => (err ? reject(err) : resolve(client))))) as PoolLike['connect'];
+  }
+
+  /** Waiting for a connection now: people, others. */
+  get waiting(): { people: number; others: number } {
+    return { people: this.people.length, others: this.others.length };
+  }
+
+  private acquire(cb: ConnectCallback): void {
+    const go = () => this.take(cb);
+    if (this.inUse < this.max) return go();
+    const queue = person.getStore() ? this.people : this.others;
+    let timer: NodeJS.Timeout | undefined;
+    const waiter = () => {
+      if (timer) clearTimeout(timer);
+      go();
+    };
+    queue.push(waiter);
+    if (this.timeoutMs > 0) {
+      timer = setTimeout(() => {
+        const at = queue.indexOf(waiter);
+        if (at < 0) return;
+        queue.splice(at, 1);
+        cb(new Error(TIMEOUT_MESSAGE), undefined, () => undefined);
+      }, this.timeoutMs);
+      timer.unref();
+    }
+  }
+
+  private take(cb: ConnectCallback): void {
+    this.inUse++;
+    this.connect((err, client, release) => {
+      if (err || !client) {
+        this.freed();
+        return cb(err, client, release);
+      }
+      let done = false;
+      const once: Release = (e) => {
+        if (done) return;
+        done = true;
+        release(e);
+        this.freed();
+      };
+      // pg also puts release on the client; whichever the caller uses, the slot is freed once.
+      client.release = once;
+      cb(undefined, client, once);
+    });
+  }
+
+  private freed(): void {
+    this.inUse--;
+    const next = this.people.shift() ?? this.others.shift();
+    if (next) next();
+  }
+}
+
+/** Puts the app's pool behind PeopleFirstPool. */
+export function prioritisePeople(dataSource: DataSource): PeopleFirstPool {
+  const pool = (dataSource.driver as unknown as { master?: PoolLike }).master;
+  if (!pool) throw new Error('prioritisePeople: the data source has no pool (not initialised?)');
+  return new PeopleFirstPool(pool);
+}
