@@ -7,6 +7,8 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { serveDashboard } from './dashboard/dashboard-static.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
+import { NoNulCharacters } from './common/no-nul-characters.pipe.js';
+import { validationException } from './common/validation-messages.js';
 import type { AppConfig } from './config/app-config.js';
 import { OperatorsService } from './operators/operators.service.js';
 import { peopleFirst, prioritisePeople } from './database/connection-priority.js';
@@ -39,7 +41,8 @@ export async function createApp(config: AppConfig, announce: (line: string) => v
   // The operators' dashboard at `/` (static files, strict CSP); anything else falls through to the API.
   serveDashboard(app);
   app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
+    new NoNulCharacters(),
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: validationException }),
   );
   app.useGlobalFilters(new HttpErrorFilter());
 

@@ -136,7 +136,7 @@ describe('alarms API', () => {
       expect(resolved.body.timeline.at(-1)).toMatchObject({ type: 'closed', action: 'resolved' });
 
       const closedAgain = await f.act(alarmId, { action: 'false_alarm' });
-      expect(closedAgain.status).toBe(422);
+      expect(closedAgain.status).toBe(409);
       expect(closedAgain.body.message).toContain('is closed');
       expect((await f.act(alarmId, { action: 'note', note: 'customer called back' })).status).toBe(201);
     });

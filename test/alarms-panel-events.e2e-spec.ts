@@ -162,6 +162,40 @@ describe('panel events: POST /api/panels/:panelId/events', () => {
       expect((await f.post(panel, { eventId: 'x', code: 'BA' }, { raw, headers: headers(panel.secret, within, raw) })).status).toBe(202);
     });
 
+    it('accepts a timestamp exactly 300 s away, either way: the window is in whole seconds, as the header is', async () => {
+      for (const offset of [-300, 300]) {
+        // Early in a second, so the server reads the same second as the one signed.
+        while (Date.now() % 1000 > 300) await new Promise((r) => setTimeout(r, 20));
+        const raw = body();
+        const res = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw, headers: headers(panel.secret, nowSeconds() + offset, raw) });
+        expect({ offset, status: res.status }).toEqual({ offset, status: 202 });
+      }
+    });
+
+    it('names a Content-Type other than JSON (the body is signed and read as JSON) with 400', async () => {
+      const raw = body();
+      const ts = nowSeconds();
+      for (const type of ['text/plain', undefined]) {
+        const h: Record<string, string> = { ...headers(panel.secret, ts, raw) };
+        const res = await t.request('POST', `/api/panels/${panel.id}/events`, { raw, headers: type ? { ...h, 'content-type': type } : h });
+        expect(res.status).toBe(400);
+        expect(res.body.code).toBe('panel_content_type');
+        expect(res.body.message).toContain('Content-Type must be application/json');
+      }
+      // Without a signature it is still the signature that is named first.
+      expect((await t.request('POST', `/api/panels/${panel.id}/events`, { raw, headers: { 'content-type': 'text/plain' } })).status).toBe(401);
+    });
+
+    it('refuses a NUL character in any field with 400 naming it, never a 500', async () => {
+      const res = await f.post(panel, { eventId: 'nul\u0000id', code: 'B\u0000', zone: '1', text: 'Hall\u0000PIR' });
+      expect(res.status).toBe(400);
+      expect(res.body.message).toEqual([
+        'eventId must not contain the NUL character (\\u0000)',
+        'code must not contain the NUL character (\\u0000)',
+        'text must not contain the NUL character (\\u0000)',
+      ]);
+    });
+
     it('refuses a replayed signature with a different body', async () => {
       const raw = body();
       const ts = nowSeconds();
@@ -191,9 +225,10 @@ describe('panel events: POST /api/panels/:panelId/events', () => {
       expect(malformed.status).toBe(400);
       const missing = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw: JSON.stringify({ code: 'BA' }) });
       expect(missing.status).toBe(400);
-      expect(missing.body.message).toEqual(
-        expect.arrayContaining([expect.stringContaining('eventId'), expect.stringContaining('occurredAt')]),
-      );
+      // One line per failing field (API.md).
+      expect(missing.body.message).toEqual([expect.stringContaining('eventId'), expect.stringContaining('occurredAt')]);
+      const nothing = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw: '{}' });
+      expect(nothing.body.message).toEqual([expect.stringContaining('eventId'), expect.stringContaining('code'), expect.stringContaining('occurredAt')]);
       const long = await f.post(panel, { eventId: 'e'.repeat(129), code: 'B'.repeat(17), zone: 'z'.repeat(33) });
       expect(long.status).toBe(400);
       expect(long.body.message).toEqual(

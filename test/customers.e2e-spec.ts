@@ -115,7 +115,10 @@ describe('customers', () => {
 
     it('refuses a country that is not an ISO 3166 alpha-2 code', async () => {
       for (const country of ['XX', 'Sweden', 'SWE', '', 46]) {
-        await expectFieldErrors({ ...ANNA, alarmAddress: { ...ANNA.alarmAddress, country } }, [/^alarmAddress\.country must be an ISO 3166-1 alpha-2 country code/]);
+        // One line for the field (a number is also told it is not a string, first).
+        await expectFieldErrors({ ...ANNA, alarmAddress: { ...ANNA.alarmAddress, country } }, [
+          /^alarmAddress\.country must be (a string; alarmAddress\.country must be )?an ISO 3166-1 alpha-2 country code/,
+        ]);
       }
     });
 

@@ -243,7 +243,10 @@ describe('foundation: invalid configuration stops start-up', () => {
       DATABASE_URL: 'mysql://root:db-SECRET@x/db',
       PUBLIC_BASE_URL: 'nope',
       ADMIN_PASSWORD: 'SECRET-pw',
+      // A token alone would be valid (the outbox, with the token for webhook signatures); a sender
+      // without an account SID is not. The token is still here to show it is never echoed back.
       TWILIO_AUTH_TOKEN: 'twilio-token-SECRET',
+      TWILIO_FROM: '+46700000001',
     });
     expect(code).toBe(1);
     expect(stdout).toBe('');
@@ -253,7 +256,7 @@ describe('foundation: invalid configuration stops start-up', () => {
       '  DATABASE_URL: must be a postgres:// or postgresql:// connection string',
       '  PUBLIC_BASE_URL: must be an http(s) URL such as https://alarm.example.com (got "nope")',
       '  ADMIN_PASSWORD: must be at least 12 characters',
-      '  TWILIO_ACCOUNT_SID: is required when TWILIO_AUTH_TOKEN is set (or set SMS_PROVIDER=outbox to store messages without sending)',
+      '  TWILIO_ACCOUNT_SID: is required when TWILIO_FROM is set (or set SMS_PROVIDER=outbox to store messages without sending)',
     ]);
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(stderr).not.toContain('SECRET');

@@ -4,6 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.factory.js';
 import { SmsOutbox, type SmsStatusChange } from '../src/sms/sms-outbox.js';
+import { SmsSender } from '../src/sms/sms-sender.js';
 import { FakeTwilio } from './support/fake-twilio.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -654,5 +655,55 @@ describe('SMS_RATE_PER_SECOND is shared by the instances on one database', () =>
     expect(ours[23].at - ours[0].at).toBeGreaterThanOrEqual(4500);
     // And the limit does not hold back more than it must: well within 8 s.
     expect(ours[23].at - ours[0].at).toBeLessThan(8000);
+  });
+});
+
+/**
+ * API.md checks X-Twilio-Signature with TWILIO_AUTH_TOKEN, whatever SMS_PROVIDER is: with the outbox
+ * sending and a token set, Twilio's webhooks are open to requests signed with that token (and only those).
+ */
+describe('Twilio webhooks with SMS_PROVIDER=outbox and TWILIO_AUTH_TOKEN set', () => {
+  let t: TestApp;
+  // Only its signing is used here (the real SDK's getExpectedTwilioSignature); it sends nothing.
+  const fake = new FakeTwilio();
+
+  beforeAll(async () => {
+    t = await createTestApp({ SMS_PROVIDER: 'outbox', TWILIO_AUTH_TOKEN: fake.authToken, PUBLIC_BASE_URL: PUBLIC });
+    fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
+  });
+  afterAll(async () => t?.close());
+
+  it('sends through the outbox', () => {
+    expect(t.config.sms.provider).toBe('outbox');
+    expect(t.app.get(SmsSender)).toMatchObject({ from: 'outbox', delivers: false });
+  });
+
+  it('accepts an inbound SMS signed with the auth token, and acts on it', async () => {
+    const phone = newPhone();
+    const res = await fake.sendInbound({ from: phone, body: 'STOP' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/xml/);
+    expect(await t.query(`SELECT source FROM sms_opt_out WHERE phone = $1`, [phone])).toEqual([{ source: 'sms:STOP' }]);
+  });
+
+  it('refuses an inbound SMS signed with another token, or not signed, with 403, and changes nothing', async () => {
+    const phone = newPhone();
+    const params = { MessageSid: 'SM' + 'd'.repeat(32), From: phone, To: '+46700000001', Body: 'STOP' };
+    const url = `${PUBLIC}/webhooks/twilio/sms`;
+    const { default: twilio } = await import('twilio');
+    const otherToken = await fake.post(url, params, { signature: twilio.getExpectedTwilioSignature('another-auth-token-456', url, params) });
+    expect(otherToken.status).toBe(403);
+    expect(JSON.parse(otherToken.text)).toMatchObject({ statusCode: 403, error: 'Forbidden', code: 'twilio_signature_invalid' });
+    const unsigned = await fake.post(url, params, { signature: null });
+    expect(unsigned.status).toBe(403);
+    expect(JSON.parse(unsigned.text)).toMatchObject({ statusCode: 403, code: 'twilio_signature_missing' });
+    expect(await t.query(`SELECT 1 FROM sms_opt_out WHERE phone = $1`, [phone])).toHaveLength(0);
+  });
+
+  it('checks status callbacks with the same token', async () => {
+    const url = `${PUBLIC}/webhooks/twilio/status`;
+    const params = { MessageSid: 'SM' + 'e'.repeat(32), MessageStatus: 'delivered' };
+    expect((await fake.post(url, params)).status).toBe(204);
+    expect((await fake.post(url, params, { authToken: 'another-auth-token-456' })).status).toBe(403);
   });
 });

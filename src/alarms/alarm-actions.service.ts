@@ -37,7 +37,8 @@ export class AlarmActions {
       const [alarm] = (await m.query(`SELECT * FROM alarm WHERE id = $1 FOR UPDATE`, [alarmId])) as AlarmRow[];
       if (!alarm) throw notFound('alarm', alarmId);
       if (alarm.status === 'closed' && dto.action !== 'note') {
-        throw new DomainError('unprocessable', 'alarm_closed', `alarm ${alarmId} is closed; only a note can be added`);
+        // The alarm's state, not the request, is in the way: a conflict (API.md: 409).
+        throw new DomainError('conflict', 'alarm_closed', `alarm ${alarmId} is closed; only a note can be added`);
       }
       if (dto.action === 'notify_contacts') {
         if (!TEXTS_NOBODY.includes(alarm.class)) {

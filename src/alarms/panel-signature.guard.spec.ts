@@ -31,6 +31,8 @@ function request(body: string, headers: Record<string, string>, panelId = PANEL)
     params: { panelId },
     rawBody: Buffer.from(body),
     header: (name: string) => headers[name.toLowerCase()],
+    // Express's req.is(type), for the one type asked: the body was sent as JSON unless a header says otherwise.
+    is: (type: string) => ((headers['content-type'] ?? 'application/json').split(';')[0].trim() === type ? type : false),
   };
   const ctx = { switchToHttp: () => ({ getRequest: () => req }) } as unknown as ExecutionContext;
   return { req, ctx };

@@ -44,13 +44,19 @@ export class PanelSignatureGuard implements CanActivate {
       throw refuse('panel_signature_missing', 'X-Keyholder-Timestamp and X-Keyholder-Signature are required (see API.md, Panel events)');
     }
     if (!TIMESTAMP.test(timestamp)) throw refuse('panel_timestamp_invalid', 'X-Keyholder-Timestamp must be Unix time in whole seconds');
-    const skew = Math.abs(this.clock.now().getTime() / 1000 - Number(timestamp));
+    // Both in whole seconds, as the header is: exactly 300 s away, either way, is still within.
+    const skew = Math.abs(Math.floor(this.clock.now().getTime() / 1000) - Number(timestamp));
     if (skew > MAX_CLOCK_SKEW_SECONDS) {
       throw refuse('panel_timestamp_out_of_range', `X-Keyholder-Timestamp is more than ${MAX_CLOCK_SKEW_SECONDS} s away from the server's clock`);
     }
     const given = SIGNATURE.exec(signature);
     if (!given) throw refuse('panel_signature_malformed', 'X-Keyholder-Signature must be "sha256=" followed by 64 hex characters');
     const claimed = Buffer.from(given[1], 'hex');
+    // Only a JSON body is read (and kept raw for the HMAC); any other type would fail the signature
+    // check below for a reason the panel's installer could not see. Secret-free, so said first.
+    if (!req.is('application/json')) {
+      throw new DomainError('invalid', 'panel_content_type', `Content-Type must be application/json (got ${req.header('content-type') ? `"${req.header('content-type')}"` : 'none'})`);
+    }
     const body = req.rawBody ?? Buffer.alloc(0);
 
     const found = await this.secrets.get(panelId);

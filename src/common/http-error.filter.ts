@@ -35,6 +35,15 @@ function databaseOutage(e: unknown): string | undefined {
   return undefined;
 }
 
+/** PostgreSQL's "data exception" (SQLSTATE class 22: bad encoding, out of range, invalid text form). */
+function databaseDataError(e: unknown): { code: string; message: string } | undefined {
+  const { code, message, driverError } = (e ?? {}) as { code?: string; message?: string; driverError?: { code?: string; message?: string } };
+  for (const [c, m] of [[driverError?.code, driverError?.message], [code, message]]) {
+    if (typeof c === 'string' && /^22[0-9A-Z]{3}$/.test(c)) return { code: c, message: m ?? c };
+  }
+  return undefined;
+}
+
 /**
  * The one place where errors become HTTP answers, all in NestJS's standard shape
  * `{ statusCode, error, message }` (API.md), plus `code` for domain errors.
@@ -50,7 +59,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (res.headersSent) return;
     const { status, body, retryAfter } = this.toAnswer(exception, req);
     if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
-    res.status(status).json(body);
+    // Explicitly: a route that answers another type (TwiML's text/xml) has set its own already.
+    res.status(status).type('application/json').json(body);
   }
 
   private toAnswer(e: unknown, req: Request): { status: number; body: Record<string, unknown>; retryAfter?: number } {
@@ -79,6 +89,13 @@ export class HttpErrorFilter implements ExceptionFilter {
       return { status: parser.status, body: shape(parser.status, parser.message ?? 'bad request') };
     }
     const errorId = randomUUID();
+    const dataError = databaseDataError(e);
+    if (dataError) {
+      // A value PostgreSQL refused (SQLSTATE class 22): input the validation let through. The
+      // request is still wrong, not the server; logged, because the validation should say it first.
+      this.logger.warn({ errorId, sqlstate: dataError.code, method: req.method, path: req.path }, 'a value the database refused reached it');
+      return { status: 400, body: shape(400, `a value in the request cannot be stored: ${dataError.message}`, { errorId }) };
+    }
     const outage = databaseOutage(e);
     if (outage) {
       this.logger.error({ errorId, reason: outage, path: req.path }, 'database unavailable');

@@ -27,7 +27,7 @@ describe('loadConfig', () => {
     expect(c.dataDir).toBe(path.resolve('./.keyholder'));
     expect(c.publicBaseUrl).toBe('http://localhost:3000');
     expect(c.admin).toEqual({ email: 'admin@localhost', password: undefined });
-    expect(c.sms).toMatchObject({ provider: 'outbox', twilio: undefined });
+    expect(c.sms).toMatchObject({ provider: 'outbox', twilio: undefined, webhookAuthToken: undefined });
     expect(c.companyName).toBe('Keyholder');
     expect(c.logLevel).toBe('info');
     expect(c.sessionTtlSeconds).toBe(12 * 3600);
@@ -64,6 +64,7 @@ describe('loadConfig', () => {
     expect(c.sms).toMatchObject({
       provider: 'twilio',
       twilio: { accountSid: SID, authToken: 'twilio-auth-token-123', from: undefined, messagingServiceSid: MG, apiUrl: 'http://127.0.0.1:9999' },
+      webhookAuthToken: 'twilio-auth-token-123',
     });
     expect(c.companyName).toBe('Larmbolaget');
     expect(c.logLevel).toBe('warn');
@@ -92,6 +93,20 @@ describe('loadConfig', () => {
     expect(loadConfig(twilio).sms.twilio?.apiUrl).toBe('https://api.twilio.com');
     expect(loadConfig({ ...twilio, TWILIO_FROM: 'Larmbolag' }).sms.twilio?.from).toBe('Larmbolag');
     expect(loadConfig({ ...twilio, SMS_PROVIDER: 'outbox' }).sms).toMatchObject({ provider: 'outbox', twilio: undefined });
+  });
+
+  it('keeps the auth token for webhook signatures whatever the provider', () => {
+    // A token without an account SID: the provider defaults to the outbox (API.md), and the token
+    // still checks X-Twilio-Signature on the webhooks.
+    const tokenOnly = loadConfig({ TWILIO_AUTH_TOKEN: 'twilio-auth-token-123' });
+    expect(tokenOnly.sms).toMatchObject({ provider: 'outbox', twilio: undefined, webhookAuthToken: 'twilio-auth-token-123' });
+    // The outbox chosen explicitly, with every Twilio setting present.
+    const told = loadConfig({ SMS_PROVIDER: 'outbox', TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'twilio-auth-token-123', TWILIO_FROM: '+46701234567' });
+    expect(told.sms).toMatchObject({ provider: 'outbox', twilio: undefined, webhookAuthToken: 'twilio-auth-token-123' });
+    expect(loadConfig({ SMS_PROVIDER: 'outbox', TWILIO_AUTH_TOKEN: 'twilio-auth-token-123' }).sms.webhookAuthToken).toBe('twilio-auth-token-123');
+    // Twilio as the provider: the same token signs the API calls and checks the webhooks.
+    const sending = loadConfig({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'twilio-auth-token-123', TWILIO_FROM: '+46701234567' });
+    expect(sending.sms).toMatchObject({ provider: 'twilio', twilio: { authToken: 'twilio-auth-token-123' }, webhookAuthToken: 'twilio-auth-token-123' });
   });
 
   it('reports one readable line per problem, naming the variable', () => {
@@ -152,9 +167,18 @@ describe('loadConfig', () => {
     expect(problemsOf({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'twilio-auth-token-123' })).toEqual([
       'TWILIO_FROM: set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID to say who sends the SMS',
     ]);
-    // A token without an account SID: most likely a misspelt TWILIO_ACCOUNT_SID.
+    // A sender without an account SID: most likely a misspelt TWILIO_ACCOUNT_SID. (A token alone is
+    // fine: the outbox, with the token for webhook signatures; see above.)
     expect(problemsOf({ TWILIO_AUTH_TOKEN: 'twilio-auth-token-123', TWILIO_FROM: '+46701234567' })).toEqual([
-      'TWILIO_ACCOUNT_SID: is required when TWILIO_AUTH_TOKEN, TWILIO_FROM are set (or set SMS_PROVIDER=outbox to store messages without sending)',
+      'TWILIO_ACCOUNT_SID: is required when TWILIO_FROM is set (or set SMS_PROVIDER=outbox to store messages without sending)',
+    ]);
+    expect(problemsOf({ TWILIO_FROM: '+46701234567', TWILIO_MESSAGING_SERVICE_SID: MG })).toEqual([
+      'TWILIO_ACCOUNT_SID: is required when TWILIO_FROM, TWILIO_MESSAGING_SERVICE_SID are set (or set SMS_PROVIDER=outbox to store messages without sending)',
+    ]);
+    // SMS_PROVIDER=twilio with only a token still needs the SID and a sender.
+    expect(problemsOf({ SMS_PROVIDER: 'twilio', TWILIO_AUTH_TOKEN: 'twilio-auth-token-123' })).toEqual([
+      'TWILIO_ACCOUNT_SID: is required when SMS_PROVIDER is twilio',
+      'TWILIO_FROM: set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID to say who sends the SMS',
     ]);
     expect(problemsOf({ TWILIO_ACCOUNT_SID: 'AC123', TWILIO_AUTH_TOKEN: 'x', TWILIO_FROM: '+1' })).toEqual([
       'TWILIO_ACCOUNT_SID: must be "AC" followed by 32 hex characters (got "AC123")',

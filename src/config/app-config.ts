@@ -108,7 +108,13 @@ export class AppConfig {
   admin: { email: string; password?: string };
   sms: {
     provider: SmsProviderName;
+    /** The sender's settings: present exactly when `provider` is twilio. */
     twilio?: { accountSid: string; authToken: string; from?: string; messagingServiceSid?: string; apiUrl: string };
+    /**
+     * TWILIO_AUTH_TOKEN whenever it is set, whatever the provider: what Twilio's webhooks (inbound SMS,
+     * status callbacks) check X-Twilio-Signature with. Unset: the webhooks refuse every request.
+     */
+    webhookAuthToken?: string;
     /**
      * SMS_RATE_PER_SECOND (default 50): how many messages all instances together hand to the provider
      * per second (one token bucket in the database). Set it to what the sender can really send (about
@@ -155,9 +161,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems = describe(validateSync(dto, { skipMissingProperties: false }), present);
 
   const twilioAsked = dto.SMS_PROVIDER === 'twilio' || (!dto.SMS_PROVIDER && !!dto.TWILIO_ACCOUNT_SID);
-  // Twilio credentials without an account SID would otherwise fall back to the outbox silently, and
-  // alarm SMS would never leave: most likely a misspelt variable, so say so instead of guessing.
-  const twilioPartial = ['TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'TWILIO_MESSAGING_SERVICE_SID'].filter((k) => present[k]);
+  // A sender (TWILIO_FROM, TWILIO_MESSAGING_SERVICE_SID) without an account SID would otherwise fall
+  // back to the outbox silently, and alarm SMS would never leave: most likely a misspelt variable, so
+  // say so instead of guessing. TWILIO_AUTH_TOKEN alone is not in this list: without a SID the
+  // provider is the outbox (API.md, Configuration), and the token still has a use there: checking the
+  // signatures of Twilio's webhooks (inbound SMS, status callbacks).
+  const twilioPartial = ['TWILIO_FROM', 'TWILIO_MESSAGING_SERVICE_SID'].filter((k) => present[k]);
   if (!dto.SMS_PROVIDER && !dto.TWILIO_ACCOUNT_SID && twilioPartial.length > 0) {
     problems.push(
       `TWILIO_ACCOUNT_SID: is required when ${twilioPartial.join(', ')} ${twilioPartial.length > 1 ? 'are' : 'is'} set ` +
@@ -191,6 +200,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           apiUrl: (dto.TWILIO_API_URL ?? 'https://api.twilio.com').replace(/\/+$/, ''),
         }
       : undefined,
+    // Kept whatever the provider (not only inside `twilio`): API.md checks X-Twilio-Signature with the
+    // auth token, and with SMS_PROVIDER=outbox a set token would otherwise leave the webhooks closed.
+    webhookAuthToken: dto.TWILIO_AUTH_TOKEN,
     ratePerSecond: dto.SMS_RATE_PER_SECOND ?? 50,
   };
   config.companyName = dto.COMPANY_NAME ?? 'Keyholder';

@@ -15,7 +15,7 @@ export const REDACTED_PATHS = [
   'req.headers["x-keyholder-signature"]',
   'req.headers["x-twilio-signature"]',
   'res.headers["set-cookie"]',
-  ...['password', 'secret', 'token', 'accessToken', 'phone', 'to', 'from', 'nationalId', 'body', 'email', 'authToken'].flatMap((k) => [
+  ...['password', 'secret', 'token', 'accessToken', 'phone', 'to', 'from', 'nationalId', 'body', 'email', 'authToken', 'webhookAuthToken'].flatMap((k) => [
     k,
     `*.${k}`,
     `*.*.${k}`,

@@ -15,10 +15,12 @@ export class TwilioSignature {
   constructor(private readonly config: AppConfig) {}
 
   verify(req: Request): void {
-    const token = this.config.sms.twilio?.authToken;
+    // TWILIO_AUTH_TOKEN whenever it is set, not only when Twilio is the provider: with
+    // SMS_PROVIDER=outbox and a token, Twilio's webhooks are still signed with it and must be let in.
+    const token = this.config.sms.webhookAuthToken;
     if (!token) {
-      // With the outbox there is no auth token, so no request can prove it comes from Twilio; taking
-      // unsigned ones would let anyone opt numbers out or fake delivery reports.
+      // Without an auth token (only possible with the outbox) no request can prove it comes from
+      // Twilio; taking unsigned ones would let anyone opt numbers out or fake delivery reports.
       throw new DomainError('forbidden', 'twilio_not_configured', 'Twilio webhooks are closed: SMS_PROVIDER is outbox, so there is no auth token to check X-Twilio-Signature with');
     }
     const signature = req.header('x-twilio-signature');
