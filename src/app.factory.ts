@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import { Logger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { serveDashboard } from './dashboard/dashboard-static.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
@@ -12,7 +13,6 @@ import { validationException } from './common/validation-messages.js';
 import type { AppConfig } from './config/app-config.js';
 import { OperatorsService } from './operators/operators.service.js';
 import { peopleFirst, prioritisePeople } from './database/connection-priority.js';
-import { DataSource } from 'typeorm';
 
 /** Operators' JSON bodies are small; anything bigger than this is a mistake or an attack. */
 export const JSON_BODY_LIMIT = '100kb';
