@@ -11,6 +11,7 @@ import { HttpErrorFilter } from './common/http-error.filter.js';
 import { NoNulCharacters } from './common/no-nul-characters.pipe.js';
 import { validationException } from './common/validation-messages.js';
 import type { AppConfig } from './config/app-config.js';
+import { Metrics } from './metrics/metrics.js';
 import { OperatorsService } from './operators/operators.service.js';
 import { peopleFirst, prioritisePeople } from './database/connection-priority.js';
 
@@ -35,7 +36,7 @@ export async function createApp(config: AppConfig, announce: (line: string) => v
   app.use(cookieParser());
   // An operator's request, or a reply texted in, gets the next free database connection before the
   // panels' signals queued for one (a storm fills the pool): see connection-priority.ts.
-  prioritisePeople(app.get(DataSource));
+  app.get(Metrics).watchConnections(prioritisePeople(app.get(DataSource)));
   app.use(peopleFirst);
   app.disable('x-powered-by');
   // The operators' dashboard at `/` (static files, strict CSP); anything else falls through to the API.

@@ -107,6 +107,12 @@ describe('connection priority: people before machines (real PostgreSQL)', () => 
     for (let i = 0; i < 30; i++) take(pool).then((c) => void machines.push(c), () => void gaveUp++);
     await settle();
     expect(machines).toHaveLength(0);
+    // What an operations dashboard sees meanwhile (the scrape needs no connection).
+    const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    expect(metrics).toContain(`keyholder_db_connections_in_use ${max}`);
+    // The 30, and any step of the escalation engine's once-a-second sweep that queued meanwhile.
+    expect(Number(/^keyholder_db_connections_waiting\{for="machines"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(30);
+    expect(metrics).toContain('keyholder_db_connections_waiting{for="people"} 0');
 
     let answered: number | undefined;
     const read = t.request('GET', '/api/alarms?status=open', { token: f.tokens.operator }).then((r) => (answered = r.status));

@@ -41,7 +41,7 @@ export interface PoolLike {
 const TIMEOUT_MESSAGE = 'timeout exceeded when trying to connect';
 
 export class PeopleFirstPool {
-  private inUse = 0;
+  private used = 0;
   private readonly people: Array<() => void> = [];
   private readonly others: Array<() => void> = [];
   private readonly connect: (cb: ConnectCallback) => void;
@@ -57,6 +57,11 @@ export class PeopleFirstPool {
       cb ? this.acquire(cb) : new Promise((resolve, reject) => this.acquire((err, client) => (err ? reject(err) : resolve(client))))) as PoolLike['connect'];
   }
 
+  /** Connections handed out and not yet released. */
+  get inUse(): number {
+    return this.used;
+  }
+
   /** Waiting for a connection now: people, others. */
   get waiting(): { people: number; others: number } {
     return { people: this.people.length, others: this.others.length };
@@ -64,7 +69,7 @@ export class PeopleFirstPool {
 
   private acquire(cb: ConnectCallback): void {
     const go = () => this.take(cb);
-    if (this.inUse < this.max) return go();
+    if (this.used < this.max) return go();
     const queue = person.getStore() ? this.people : this.others;
     let timer: NodeJS.Timeout | undefined;
     const waiter = () => {
@@ -84,7 +89,7 @@ export class PeopleFirstPool {
   }
 
   private take(cb: ConnectCallback): void {
-    this.inUse++;
+    this.used++;
     this.connect((err, client, release) => {
       if (err || !client) {
         this.freed();
@@ -104,7 +109,7 @@ export class PeopleFirstPool {
   }
 
   private freed(): void {
-    this.inUse--;
+    this.used--;
     const next = this.people.shift() ?? this.others.shift();
     if (next) next();
   }

@@ -1,6 +1,6 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** One registry per app instance, so several apps in one test process do not collide. */
 @Injectable()
@@ -16,6 +16,31 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /**
+   * The database pool as a storm shows it: connections in use, and callers waiting for one, people
+   * apart from machines (PeopleFirstPool). Read at each scrape.
+   */
+  watchConnections(pool: { inUse: number; waiting: { people: number; others: number } }): void {
+    new Gauge({
+      name: 'keyholder_db_connections_in_use',
+      help: 'Pooled database connections in use',
+      registers: [this.registry],
+      collect() {
+        this.set(pool.inUse);
+      },
+    });
+    new Gauge({
+      name: 'keyholder_db_connections_waiting',
+      help: 'Callers waiting for a pooled database connection: people (served first) and machines',
+      labelNames: ['for'] as const,
+      registers: [this.registry],
+      collect() {
+        this.set({ for: 'people' }, pool.waiting.people);
+        this.set({ for: 'machines' }, pool.waiting.others);
+      },
+    });
   }
 }
 
