@@ -422,6 +422,48 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
       expect(await t.query(`SELECT 1 FROM processing_log_seal WHERE seq = $1`, [seals[0].seq])).toHaveLength(1);
       expect((await verify()).ok).toBe(false);
     });
+
+    it('with an anchor read earlier, tells a cut tail (the newest entries removed with their seals)', async () => {
+      // Its own database: the cut cannot be put back for the tests after it.
+      const own = await createTestApp();
+      try {
+        const ownDpo = await own.tokenFor('dpo');
+        const get = async (path: string) => (await own.request('GET', path, { token: ownDpo })).body;
+        for (let i = 0; i < 3; i++) await get('/api/privacy/processing-log');
+        const head = await get('/api/privacy/processing-log/head');
+        expect(head).toEqual({ position: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+        // The line logged once a minute carries the same kind of anchor.
+        expect(await own.app.get(ProcessingLogSealer).logHead()).toEqual({ position: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+        const anchored = (a: { position: number; hash: string }) => get(`/api/privacy/processing-log/verify?position=${a.position}&hash=${a.hash}`);
+        expect(await anchored(head)).toEqual({ ok: true, entries: expect.any(Number) });
+        // The chain grows past the anchor: still fine.
+        expect((await anchored(head)).ok).toBe(true);
+
+        // Cut the tail: every entry from two before the anchor on, with its seal.
+        const from = head.position - 1;
+        for (const table of ['processing_log_seal', 'processing_log']) await own.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
+        await own.query(`DELETE FROM processing_log WHERE seq IN (SELECT seq FROM processing_log_seal WHERE position >= $1) OR seq > (SELECT max(seq) FROM processing_log_seal WHERE position < $1)`, [from]);
+        await own.query(`DELETE FROM processing_log_seal WHERE position >= $1`, [from]);
+        for (const table of ['processing_log_seal', 'processing_log']) await own.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
+
+        // What is left is a valid chain: without the anchor nothing shows.
+        expect((await get('/api/privacy/processing-log/verify')).ok).toBe(true);
+        // With it, the chain either ends before the anchor or (new entries sealed since) differs there.
+        const cut = await anchored(head);
+        expect(cut).toMatchObject({ ok: false, reason: expect.stringMatching(/^anchor_(not_reached|mismatch)$/) });
+        expect(cut.detail).toContain(`position ${head.position}`);
+
+        expect(await anchored({ position: head.position, hash: '0'.repeat(64) })).toMatchObject({ ok: false });
+        const half = await own.request('GET', `/api/privacy/processing-log/verify?position=${head.position}`, { token: ownDpo });
+        expect(half.status).toBe(400);
+        expect(half.body.code).toBe('anchor_incomplete');
+        const badHash = await own.request('GET', `/api/privacy/processing-log/verify?position=1&hash=xyz`, { token: ownDpo });
+        expect(badHash.status).toBe(400);
+        expect(badHash.body.message).toEqual(['hash must be 64 lowercase hex characters']);
+      } finally {
+        await own.close();
+      }
+    });
   });
 
   describe('access and validation', () => {

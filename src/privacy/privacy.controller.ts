@@ -3,11 +3,11 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Roles } from '../auth/access.decorator.js';
 import { DomainError } from '../common/domain-error.js';
-import { Processing } from './processing.decorator.js';
+import { NoPersonalData, Processing } from './processing.decorator.js';
 import { ProcessingLog } from './processing-log.service.js';
 import { ProcessingLogSealer } from './processing-log.sealer.js';
 import { PROCESSING_LOG_READ, PROCESSING_LOG_VERIFY, RECORD_OF_PROCESSING } from './privacy.processing.js';
-import { ProcessingLogQueryDto, RopaQueryDto, searchWindow } from './privacy.dto.js';
+import { ProcessingLogQueryDto, RopaQueryDto, searchWindow, VerifyQueryDto } from './privacy.dto.js';
 import { RecordOfProcessing, ropaToCsv } from './record-of-processing.js';
 
 @ApiTags('privacy')
@@ -35,8 +35,19 @@ export class PrivacyController {
   @Get('processing-log/verify')
   @Roles('dpo')
   @Processing(PROCESSING_LOG_VERIFY)
-  verify() {
-    return this.sealer.verify();
+  verify(@Query() q: VerifyQueryDto) {
+    if ((q.position === undefined) !== (q.hash === undefined)) {
+      throw new DomainError('invalid', 'anchor_incomplete', 'position and hash go together: both from the same head, or neither');
+    }
+    return this.sealer.verify(q.position !== undefined ? { position: q.position, hash: q.hash! } : undefined);
+  }
+
+  /** The chain's head now: note it outside the database (an anchor), and verify can later tell a cut tail. */
+  @Get('processing-log/head')
+  @Roles('dpo')
+  @NoPersonalData('a chain position and a hash: nothing about anyone')
+  async head() {
+    return (await this.sealer.head()) ?? { position: 0, hash: null };
   }
 
   @Get('ropa')

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 
 const DATE_HINT = 'an ISO 8601 date or date-time, e.g. 2025-01-31 or 2025-01-31T12:00:00Z';
 
@@ -54,4 +54,19 @@ export function searchWindow(from?: string, to?: string): { from?: Date; to?: Da
     end = new Date(end.getTime() + (dateOnly.test(to) ? 24 * 3600 * 1000 : 1));
   }
   return { from: start, to: end };
+}
+
+/** An anchor for GET /api/privacy/processing-log/verify: a head read earlier (both or neither). */
+export class VerifyQueryDto {
+  @ApiPropertyOptional({ description: 'chain position of an anchor (from GET .../head or the "processing log head" log line)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'position must be a whole number' })
+  @Min(1, { message: 'position must be at least 1' })
+  position?: number;
+
+  @ApiPropertyOptional({ description: 'the hash (64 hex characters) at that position' })
+  @IsOptional()
+  @Matches(/^[0-9a-f]{64}$/, { message: 'hash must be 64 lowercase hex characters' })
+  hash?: string;
 }

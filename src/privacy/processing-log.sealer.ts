@@ -17,11 +17,18 @@ const VERIFY_PAGE = 10000;
  */
 const GAP_TTL = '10 minutes';
 
-export type VerifyProblem = 'entry_altered' | 'entry_deleted' | 'seal_missing' | 'seal_altered';
+export type VerifyProblem = 'entry_altered' | 'entry_deleted' | 'seal_missing' | 'seal_altered' | 'anchor_not_reached' | 'anchor_mismatch';
+
+/** The chain's newest seal: its position and hash (hex). Kept outside the database, it is an anchor. */
+export interface ChainHead {
+  position: number;
+  hash: string;
+}
 
 export type VerifyResult =
   | { ok: true; entries: number }
-  | { ok: false; entries: number; firstBadSeq: number; reason: VerifyProblem; detail: string };
+  // firstBadSeq is absent when the problem is the anchor: the entries that would tell are gone.
+  | { ok: false; entries: number; firstBadSeq?: number; reason: VerifyProblem; detail: string };
 
 type SealRow = HashedEntry & { position: string; seal_seq: string; prev_hash: Buffer; hash: Buffer };
 
@@ -45,6 +52,8 @@ export class ProcessingLogSealer implements OnModuleDestroy {
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
+  /** The head position last written to the application log. */
+  private loggedPosition?: number;
 
   constructor(private readonly db: DataSource) {}
 
@@ -205,15 +214,17 @@ export class ProcessingLogSealer implements OnModuleDestroy {
    * make it fail, at the first seq where it no longer checks out.
    *
    * What it cannot see on its own: the newest entries removed together with their seals (cutting
-   * the tail). Anchoring the head hash outside the database would close that; not done yet.
+   * the tail), since what is left is a valid chain. An `anchor` (a head read earlier, kept outside
+   * the database: the log line logHead writes, or GET .../head) closes that: the chain must still
+   * reach its position, with its hash there.
    */
-  async verify(): Promise<VerifyResult> {
+  async verify(anchor?: ChainHead): Promise<VerifyResult> {
     await this.sealPending({ full: true });
     const [{ last }] = await this.db.query(`SELECT coalesce(max(position), 0)::text AS last FROM processing_log_seal`);
     let prev: Buffer = GENESIS;
     let expected = 1n;
     let entries = 0;
-    let problem: { seq: string; reason: VerifyProblem; detail: string } | undefined;
+    let problem: { seq?: string; reason: VerifyProblem; detail: string } | undefined;
 
     for (let after = 0n; after < BigInt(last); ) {
       const rows: SealRow[] = await this.db.query(
@@ -226,13 +237,52 @@ export class ProcessingLogSealer implements OnModuleDestroy {
       for (const row of rows) {
         entries += 1;
         problem ??= checkSeal(row, expected, prev);
+        if (anchor && Number(row.position) === anchor.position && row.hash.toString('hex') !== anchor.hash) {
+          problem ??= { reason: 'anchor_mismatch', detail: `the seal at chain position ${anchor.position} is not the anchored one: the chain was rebuilt from there or before` };
+        }
         prev = row.hash;
         expected = BigInt(row.position) + 1n;
         after = BigInt(row.position);
       }
     }
+    if (anchor && BigInt(last) < BigInt(anchor.position)) {
+      problem ??= { reason: 'anchor_not_reached', detail: `the chain ends at position ${last}, before the anchored position ${anchor.position}: its newest entries were removed` };
+    }
     if (!problem) return { ok: true, entries };
-    return { ok: false, entries, firstBadSeq: Number(problem.seq), reason: problem.reason, detail: problem.detail };
+    return { ok: false, entries, ...(problem.seq ? { firstBadSeq: Number(problem.seq) } : {}), reason: problem.reason, detail: problem.detail };
+  }
+
+  /** The head of the chain, everything pending sealed first. */
+  async head(): Promise<ChainHead | null> {
+    await this.sealPending({ full: true });
+    return this.readHead();
+  }
+
+  /**
+   * Writes the head to the application log once a minute when it moved: logs are shipped off the
+   * database host in production, so each line is an anchor that whoever can cut the database's
+   * tail cannot take back (verify with ?position=&hash= checks the log still reaches it).
+   */
+  @Interval('processing-log-anchor', 60_000)
+  async logHead(): Promise<ChainHead | null> {
+    try {
+      const head = await this.readHead();
+      if (head && head.position !== this.loggedPosition) {
+        this.loggedPosition = head.position;
+        this.logger.log({ processingLogHead: head }, 'processing log head (an anchor for verify)');
+      }
+      return head;
+    } catch (e) {
+      this.logger.warn({ err: e }, 'could not read the processing log head; the next minute tries again');
+      return null;
+    }
+  }
+
+  private async readHead(): Promise<ChainHead | null> {
+    const [row] = (await this.db.query(
+      `SELECT position::text AS position, encode(hash, 'hex') AS hash FROM processing_log_seal ORDER BY position DESC LIMIT 1`,
+    )) as Array<{ position: string; hash: string }>;
+    return row ? { position: Number(row.position), hash: row.hash } : null;
   }
 }
 
