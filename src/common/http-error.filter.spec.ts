@@ -1,5 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
-import type { ArgumentsHost } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Logger, type ArgumentsHost } from '@nestjs/common';
 import { HttpErrorFilter } from './http-error.filter.js';
 
 /** The answer the filter writes for an error, through a minimal Express-like response. */
@@ -27,6 +27,10 @@ function answer(error: unknown) {
 const queryFailed = (code: string, message: string) => Object.assign(new Error(message), { name: 'QueryFailedError', driverError: { code, message } });
 
 describe('HttpErrorFilter', () => {
+  // The filter logs what it answers; not wanted in the test output.
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']));
+
   it('answers a value PostgreSQL refused (SQLSTATE class 22) with 400 naming the reason, not 500', () => {
     const sent = answer(queryFailed('22P05', 'unsupported Unicode escape sequence'));
     expect(sent.status).toBe(400);
