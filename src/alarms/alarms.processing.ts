@@ -1,5 +1,5 @@
 import type { ProcessingDeclaration } from '../privacy/processing.decorator.js';
-import { FORMER_CUSTOMER_MONTHS, RETENTION_TEXT } from '../privacy/retention-policy.js';
+import { RETENTION_TEXT } from '../privacy/retention-policy.js';
 
 const ALARM_RETENTION =
   `${RETENTION_TEXT.alarmHistory}; ` +
@@ -31,8 +31,7 @@ export const PANEL_EVENTS_RECEIVE: ProcessingDeclaration = {
   recipients: ['alarm-central staff (operators, supervisors)'],
   // What a signal is decides how long it is kept: the three rules that apply to panel_event rows.
   retention:
-    `signals about an alarm (that opened, joined or restored it): ${ALARM_RETENTION}; ${RETENTION_TEXT.supervisionSignals}; ` +
-    `every other signal (arm/disarm, a restore with no alarm open) is kept while the customer is a customer and erased with their record ${FORMER_CUSTOMER_MONTHS} months after the contract ends`,
+    `signals about an alarm (that opened, joined or restored it): ${ALARM_RETENTION}; ${RETENTION_TEXT.supervisionSignals}; ${RETENTION_TEXT.otherPanelSignals}`,
 };
 
 /** GET /api/customers/:id/arming-history. */

@@ -27,6 +27,8 @@ export const ANONYMOUS_ID = '00000000-0000-0000-0000-000000000000';
 /** What replaces a phone number in SMS rows that were anonymised. */
 export const ERASED_PHONE = 'erased';
 
+const WITH_CUSTOMER_RECORD = `kept while the customer is a customer and erased with their record ${FORMER_CUSTOMER_MONTHS} months after the contract ends`;
+
 export const RETENTION_TEXT = {
   formerCustomers:
     `a former customer's record, contacts, panels and arm/disarm history are erased ${FORMER_CUSTOMER_MONTHS} months after the contract ends; ` +
@@ -38,7 +40,8 @@ export const RETENTION_TEXT = {
   supervisionSignals:
     `test signals and heartbeats that raised no alarm are deleted ${SUPERVISION_SIGNAL_DAYS} days after they were received; ` +
     'the time the panel was last heard from stays with the panel',
-  armingHistory: `arm/disarm history is kept while the customer is a customer and erased with their record ${FORMER_CUSTOMER_MONTHS} months after the contract ends`,
+  armingHistory: `arm/disarm history is ${WITH_CUSTOMER_RECORD}`,
+  otherPanelSignals: `every other signal (arm/disarm, a restore with no alarm open) is ${WITH_CUSTOMER_RECORD}`,
   alarmHistory:
     `alarm history (events, escalation, SMS, outcomes) is kept ${ALARM_HISTORY_YEARS} years after the alarm closed, for legal claims, ` +
     'then anonymised: unlinked from the customer, panel and contacts, without names, phone numbers, notes or texts',
