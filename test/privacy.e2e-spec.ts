@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { RouteDeclarations } from '../src/common/route-declarations.js';
 import { ARTICLE_6, LEGAL_BASES, type ProcessingDeclaration } from '../src/privacy/processing.decorator.js';
 import { ProcessingLog } from '../src/privacy/processing-log.service.js';
-import { ProcessingLogSealer } from '../src/privacy/processing-log.sealer.js';
+import { ProcessingLogSealer, SEALER_LOCK } from '../src/privacy/processing-log.sealer.js';
 import { ProcessingRegistry } from '../src/privacy/processing-registry.js';
 import { ROPA_CSV_COLUMNS } from '../src/privacy/record-of-processing.js';
 import { parseCsv } from './support/csv.js';
@@ -439,12 +439,23 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
         // The chain grows past the anchor: still fine.
         expect((await anchored(head)).ok).toBe(true);
 
-        // Cut the tail: every entry from two before the anchor on, with its seal.
+        // Cut the tail: every entry from two before the anchor on, with its seal. In one transaction
+        // holding the sealer's lock, as a careful intruder would: a seal run in flight between the two
+        // DELETEs would otherwise commit a seal for an entry already gone, and the cut would show
+        // without any anchor (CI saw exactly that once).
         const from = head.position - 1;
-        for (const table of ['processing_log_seal', 'processing_log']) await own.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
-        await own.query(`DELETE FROM processing_log WHERE seq IN (SELECT seq FROM processing_log_seal WHERE position >= $1) OR seq > (SELECT max(seq) FROM processing_log_seal WHERE position < $1)`, [from]);
-        await own.query(`DELETE FROM processing_log_seal WHERE position >= $1`, [from]);
-        for (const table of ['processing_log_seal', 'processing_log']) await own.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
+        const cutter = await sql(own.databaseUrl);
+        try {
+          await cutter.query('BEGIN');
+          await cutter.query('SELECT pg_advisory_xact_lock($1)', [SEALER_LOCK]);
+          for (const table of ['processing_log_seal', 'processing_log']) await cutter.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
+          await cutter.query(`DELETE FROM processing_log WHERE seq IN (SELECT seq FROM processing_log_seal WHERE position >= $1) OR seq > (SELECT max(seq) FROM processing_log_seal WHERE position < $1)`, [from]);
+          await cutter.query(`DELETE FROM processing_log_seal WHERE position >= $1`, [from]);
+          for (const table of ['processing_log_seal', 'processing_log']) await cutter.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
+          await cutter.query('COMMIT');
+        } finally {
+          await cutter.end();
+        }
 
         // What is left is a valid chain: without the anchor nothing shows.
         expect((await get('/api/privacy/processing-log/verify')).ok).toBe(true);
