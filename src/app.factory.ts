@@ -1,4 +1,4 @@
-import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -9,7 +9,7 @@ import { AppModule } from './app.module.js';
 import { serveDashboard } from './dashboard/dashboard-static.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { NoNulCharacters } from './common/no-nul-characters.pipe.js';
-import { validationException } from './common/validation-messages.js';
+import { AppValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { Metrics } from './metrics/metrics.js';
 import { OperatorsService } from './operators/operators.service.js';
@@ -41,10 +41,7 @@ export async function createApp(config: AppConfig, announce: (line: string) => v
   app.disable('x-powered-by');
   // The operators' dashboard at `/` (static files, strict CSP); anything else falls through to the API.
   serveDashboard(app);
-  app.useGlobalPipes(
-    new NoNulCharacters(),
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: validationException }),
-  );
+  app.useGlobalPipes(new NoNulCharacters(), new AppValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
 
   const document = SwaggerModule.createDocument(

@@ -237,10 +237,19 @@ describe('panel events: POST /api/panels/:panelId/events', () => {
       const noOffset = await f.post(panel, { eventId: eventId(), code: 'BA', occurredAt: '2026-11-22T10:15:00' });
       expect(noOffset.status).toBe(400);
       expect(noOffset.body.message).toEqual(['occurredAt must be an ISO-8601 time with an offset, e.g. 2026-11-22T10:15:00+01:00']);
-      const extra = await f.post(panel, { eventId: eventId(), code: 'BA', ...({ colour: 'red' } as object) });
-      expect(extra.status).toBe(400);
       const empty = await f.post(panel, { eventId: '', code: '' });
       expect(empty.status).toBe(400);
+    });
+
+    it('takes a signal carrying fields the contract does not name, and drops them (rule 6: a firmware update must not cost alarms)', async () => {
+      const id = eventId();
+      const res = await f.post(panel, { eventId: id, code: 'BA', zone: '4', ...({ partition: 2, colour: 'red' } as object) });
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ eventId: id, status: 'accepted', class: 'burglary', restore: false, alarmId: expect.stringMatching(UUID) });
+      const [stored] = await t.query(`SELECT code, zone FROM panel_event WHERE panel_id = $1 AND event_id = $2`, [panel.id, id]);
+      expect(stored).toEqual({ code: 'BA', zone: '4' });
+      // The fields it does name are still checked (operators' bodies stay strict: customers.e2e-spec).
+      expect((await f.post(panel, { eventId: eventId(), code: 'BA', ...({ zone: 4, partition: 2 } as object) })).body.message).toEqual([expect.stringMatching(/^zone must be a string/)]);
     });
 
     it('refuses a body over the 100 kb limit with 413', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { asPerson, PeopleFirstPool, type PoolLike } from '../src/database/connection-priority.js';
+import { asPerson, inBackground, PeopleFirstPool, type PoolLike } from '../src/database/connection-priority.js';
 import { AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -81,6 +81,20 @@ describe('connection priority: people before machines (real PostgreSQL)', () => 
       expect((await pool.query('SELECT 3 AS three')).rows).toEqual([{ three: 3 }]);
     });
 
+    it('background work started inside a request queues as a machine, and so do the timers it arms', async () => {
+      const { pool, people } = poolOf(1);
+      const held = await take(pool as unknown as PoolLike);
+      const inRequest = asPerson(() => ({
+        own: take(pool as unknown as PoolLike),
+        worker: inBackground(() => new Promise<Awaited<ReturnType<typeof take>>>((resolve) => setTimeout(() => resolve(take(pool as unknown as PoolLike)), 1))),
+      }));
+      await waitUntil(async () => people.waiting.others === 1 || undefined, 5000, 'the worker to queue');
+      expect(people.waiting).toEqual({ people: 1, others: 1 });
+      held.release();
+      (await inRequest.own).release();
+      (await inRequest.worker).release();
+    });
+
     it("a caller waiting past connectionTimeoutMillis gets pg's own timeout error (the app answers it with 503)", async () => {
       const { pool, people } = poolOf(1, 300);
       const held = await take(pool as unknown as PoolLike);
@@ -98,38 +112,55 @@ describe('connection priority: people before machines (real PostgreSQL)', () => 
     const f = await AlarmFixtures.create(t, 8800);
     const pool = (t.app.get(DataSource).driver as unknown as { master: PoolLike }).master;
     const max = pool.options.max!;
+    const gauges = async () => {
+      const text = await (await fetch(`${t.baseUrl}/metrics`)).text();
+      const gauge = (name: string) => Number(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1]);
+      return {
+        inUse: gauge('keyholder_db_connections_in_use'),
+        people: gauge('keyholder_db_connections_waiting{for="people"}'),
+        machines: gauge('keyholder_db_connections_waiting{for="machines"}'),
+      };
+    };
+    // A quiet start: the fixtures' requests write their processing-log entries just after answering,
+    // and one of those queued behind the full pool would count as the operator's.
+    await waitUntil(async () => (await gauges()).inUse === 0 || undefined, 10_000, 'the pool to be idle');
+
     // Machine work holds every connection, and 30 more machine callers queue behind it. Each keeps
     // what it gets until the end; a caller left waiting past the pool's timeout gives up (as the
     // app's own would, with a 503).
     const held = await Promise.all(Array.from({ length: max }, () => take(pool)));
     const machines: Array<{ release: () => void }> = [];
     let gaveUp = 0;
-    for (let i = 0; i < 30; i++) take(pool).then((c) => void machines.push(c), () => void gaveUp++);
-    await settle();
-    expect(machines).toHaveLength(0);
-    // What an operations dashboard sees meanwhile (the scrape needs no connection).
-    const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
-    expect(metrics).toContain(`keyholder_db_connections_in_use ${max}`);
-    // The 30, and any step of the escalation engine's once-a-second sweep that queued meanwhile.
-    expect(Number(/^keyholder_db_connections_waiting\{for="machines"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(30);
-    expect(metrics).toContain('keyholder_db_connections_waiting{for="people"} 0');
+    try {
+      for (let i = 0; i < 30; i++) take(pool).then((c) => void machines.push(c), () => void gaveUp++);
+      await settle();
+      expect(machines).toHaveLength(0);
+      // What an operations dashboard sees meanwhile (the scrape needs no connection). The 30, and
+      // any step of the escalation engine's once-a-second sweep that queued meanwhile.
+      const full = await gauges();
+      expect(full).toEqual({ inUse: max, people: 0, machines: expect.any(Number) });
+      expect(full.machines).toBeGreaterThanOrEqual(30);
 
-    let answered: number | undefined;
-    const read = t.request('GET', '/api/alarms?status=open', { token: f.tokens.operator }).then((r) => (answered = r.status));
-    // Free the held connections one at a time, each once the last one freed has been taken. First
-    // come, first served, all 30 machines would take them first and the operator would get none;
-    // people first, the operator's queries take them, and a machine gets one only between two of them.
-    for (let i = 0; i < max && answered === undefined; i++) {
-      const before = machines.length;
-      held[i].release();
-      await waitUntil(async () => answered !== undefined || machines.length > before || undefined, 10_000, 'the freed connection to be taken');
+      let answered: number | undefined;
+      const read = t.request('GET', '/api/alarms?status=open', { token: f.tokens.operator }).then((r) => (answered = r.status));
+      // Only once the operator's query is queued too: freed earlier, a connection rightly goes to a machine.
+      await waitUntil(async () => (await gauges()).people > 0 || undefined, 10_000, "the operator's query to queue");
+      // Free the held connections one at a time, each once the last one freed has been taken. First
+      // come, first served, all 30 machines would take them first and the operator would get none;
+      // people first, the operator's queries take them, and a machine gets one only between two of them.
+      for (let i = 0; i < max && answered === undefined; i++) {
+        const before = machines.length;
+        held[i].release();
+        await waitUntil(async () => answered !== undefined || machines.length > before || undefined, 10_000, 'the freed connection to be taken');
+      }
+      await read;
+      expect({ answered, gaveUp }).toEqual({ answered: 200, gaveUp: 0 });
+      expect(machines.length).toBeLessThan(10);
+    } finally {
+      // Whatever happened above, the app gets its connections back (or closing it would hang).
+      for (const h of held) h.release();
+      await waitUntil(async () => machines.length + gaveUp === 30 || undefined, 10_000, 'every machine caller served');
+      for (const c of machines) c.release();
     }
-    await read;
-    expect({ answered, gaveUp }).toEqual({ answered: 200, gaveUp: 0 });
-    expect(machines.length).toBeLessThan(10);
-
-    for (const h of held) h.release();
-    await waitUntil(async () => machines.length + gaveUp === 30 || undefined, 10_000, 'every machine caller served');
-    for (const c of machines) c.release();
   });
 });

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { isISO8601, IsOptional, IsString, Length, MaxLength, ValidateBy } from 'class-validator';
+import { UnknownFieldsAccepted } from '../common/validation.js';
 import { EVENT_CLASSES } from './event-classification.js';
 
 const optionalText = (field: string, max: number) => [
@@ -17,7 +18,11 @@ function isTimeWithOffset(value: unknown): boolean {
   return typeof value === 'string' && WITH_OFFSET.test(value) && isISO8601(value, { strict: true }) && !Number.isNaN(Date.parse(value));
 }
 
-/** A panel's signal (API.md, Panel events). Codes are never refused for being unknown (rule 6): any 1-16 characters. */
+/**
+ * A panel's signal (API.md, Panel events). Codes are never refused for being unknown (rule 6): any
+ * 1-16 characters. Fields the contract does not name are dropped, not refused.
+ */
+@UnknownFieldsAccepted()
 export class PanelEventDto {
   @ApiProperty({ example: 'p-000123', minLength: 1, maxLength: 128, description: 'unique per panel; a repeat is a duplicate' })
   @IsString({ message: 'eventId must be a string' })

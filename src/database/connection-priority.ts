@@ -23,6 +23,14 @@ const person = new AsyncLocalStorage<true>();
 /** Runs `fn` with a person's priority for the connections it asks for. */
 export const asPerson = <T>(fn: () => T): T => person.run(true, fn);
 
+/**
+ * Runs `fn` as background work, whoever started it. The context follows every promise and timer, so
+ * a worker loop (the SMS outbox, the escalation engine, the log sealer) kicked by an operator's
+ * request would otherwise take people's place for as long as it runs, and every timer it re-arms
+ * would carry that on.
+ */
+export const inBackground = <T>(fn: () => T): T => person.exit(fn);
+
 /** Express middleware: every request except a panel's signal or a provider's callback is a person's. */
 export function peopleFirst(req: Request, _res: Response, next: NextFunction): void {
   if (requestKind(req.method, req.originalUrl) === 'machine') next();

@@ -5,6 +5,7 @@ import type { Subscription } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { AlarmChanges, announceAlarmChange } from '../alarms/alarm-changes.js';
 import type { AlarmRow } from '../alarms/alarm-state.js';
+import { inBackground } from '../database/connection-priority.js';
 import { queryPrepared } from '../sms/prepared-sql.js';
 import { SmsOutbox, type SmsStatusChange } from '../sms/sms-outbox.js';
 import { Clock } from './clock.js';
@@ -101,7 +102,7 @@ export class EscalationEngine implements OnApplicationBootstrap, OnModuleDestroy
       return;
     }
     this.running = true;
-    this.pass = this.drain();
+    this.pass = inBackground(() => this.drain());
   }
 
   /** Resolves when no pass is running (tests). */

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { DataSource, QueryRunner } from 'typeorm';
+import { inBackground } from '../database/connection-priority.js';
 import { chainHash, GENESIS, HASHED_COLUMNS, type HashedEntry } from './processing-log.hash.js';
 
 /** Distinct from the migration lock (727001). */
@@ -64,7 +65,7 @@ export class ProcessingLogSealer implements OnModuleDestroy {
       this.again = true;
       return;
     }
-    this.running = this.runUntilIdle().finally(() => (this.running = undefined));
+    this.running = inBackground(() => this.runUntilIdle()).finally(() => (this.running = undefined));
   }
 
   /** The safety net: entries written by other instances, or while a run failed, get sealed anyway. */

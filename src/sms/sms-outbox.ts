@@ -5,6 +5,7 @@ import { Observable, Subject } from 'rxjs';
 import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
+import { inBackground } from '../database/connection-priority.js';
 import { LEGAL_BASES, type LegalBasis } from '../privacy/processing.decorator.js';
 import { queryPrepared } from './prepared-sql.js';
 import { SendPolicy, type OutboundSms } from './send-policy.js';
@@ -218,7 +219,7 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     this.running = true;
-    this.drainPass = this.drain();
+    this.drainPass = inBackground(() => this.drain());
   }
 
   /** Resolves when nothing is being claimed or sent by this instance (tests, benchmarks, shutdown). */

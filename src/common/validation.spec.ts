@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ValidationError } from 'class-validator';
-import { oneLinePerField } from './validation-messages.js';
+import { oneLinePerField } from './validation.js';
 
 const error = (property: string, constraints?: Record<string, string>, children: ValidationError[] = []): ValidationError => ({ property, constraints, children });
 

@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { type ArgumentMetadata, BadRequestException, ValidationPipe } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 
 /** Rules about what kind of value a field is: said first, since the other rules follow from them. */
@@ -25,3 +25,29 @@ export function oneLinePerField(errors: ValidationError[], parent = ''): string[
 }
 
 export const validationException = (errors: ValidationError[]) => new BadRequestException(oneLinePerField(errors));
+
+const UNKNOWN_FIELDS_ACCEPTED = Symbol('unknownFieldsAccepted');
+
+/**
+ * For a body sent by a machine we do not control (a panel's signal): fields this version does not
+ * know are dropped instead of refused. A panel whose firmware starts sending one more field must not
+ * have every alarm refused for it (rule 6: no signal is dropped). People's bodies stay strict, so a
+ * mistyped field name is said, not silently ignored.
+ */
+export const UnknownFieldsAccepted = (): ClassDecorator => (target) => {
+  Object.defineProperty(target, UNKNOWN_FIELDS_ACCEPTED, { value: true });
+};
+
+/** The app's one validation pipe: strict about unknown fields unless the DTO says otherwise. */
+export class AppValidationPipe extends ValidationPipe {
+  private readonly lenient = new ValidationPipe({ whitelist: true, transform: true, exceptionFactory: validationException });
+
+  constructor() {
+    super({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: validationException });
+  }
+
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const lenient = typeof metadata.metatype === 'function' && UNKNOWN_FIELDS_ACCEPTED in metadata.metatype;
+    return lenient ? this.lenient.transform(value, metadata) : super.transform(value, metadata);
+  }
+}
