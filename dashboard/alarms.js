@@ -246,6 +246,13 @@ export async function alarmPage(main, id) {
     const status = a.status === 'closed' ? pill('closed', 'good') : stagePill(a.stage);
     const chain = a.escalation?.chain ?? [];
     const chainContacts = chain.map((cid) => contacts.items.find((c) => c.id === cid)).filter(Boolean);
+    // The chain was frozen when the alarm opened: a contact added or reordered since does not change
+    // who this alarm texts, so the page shows the alarm's order, and the rest apart.
+    const outside = contacts.items.filter((c) => !chain.includes(c.id));
+    const contactItem = (c) =>
+      h('li', {}, `${c.name} (${c.relation ?? 'contact'}) `, telLink(c.phone),
+        a.status === 'open' && c.id === a.escalation?.contactId ? [' ', pill('being texted now', 'warn')] : '',
+        c.status === 'opted_out' ? [' ', pill('opted out', 'bad')] : '');
     const facts = h(
       'section',
       { class: 'card', 'aria-labelledby': 'alarm-customer' },
@@ -260,14 +267,17 @@ export async function alarmPage(main, id) {
         h('dt', {}, 'Zone'), h('dd', {}, a.zone ?? '-'),
         h('dt', {}, 'Opened'), h('dd', {}, fmtTime(a.openedAt), ' (', age(a.openedAt), ' ago)'),
       ),
-      h('h2', {}, 'Contacts, in order'),
-      contacts.items.length
-        ? h('ol', { class: 'contacts' }, contacts.items.map((c) => h('li', {}, `${c.name} (${c.relation ?? 'contact'}) `, telLink(c.phone), c.status === 'opted_out' ? [' ', pill('opted out', 'bad')] : '')))
-        : h('p', { class: 'muted' }, 'No contacts.'),
+      h('h2', { id: 'alarm-contacts' }, "Contacts, in this alarm's order"),
+      chainContacts.length
+        ? h('ol', { class: 'contacts', 'aria-labelledby': 'alarm-contacts' }, chainContacts.map(contactItem))
+        : h('p', { class: 'muted' }, 'No contact was active when this alarm opened.'),
+      outside.length
+        ? [h('p', { class: 'muted', id: 'alarm-outside' }, 'Not in this alarm (added after it opened, or opted out):'), h('ul', { class: 'contacts', 'aria-labelledby': 'alarm-outside' }, outside.map(contactItem))]
+        : '',
     );
     const send = async (body) => render(await post(`/api/alarms/${a.id}/actions`, body));
     const notify = mayNotifyContacts(a) ? { customerName: customer.name, first: chainContacts.find((c) => c.status !== 'opted_out')?.name } : null;
-    const actions = a.status === 'open' ? actionsForm(a, chainContacts.length ? chainContacts : contacts.items, send, notify) : noteOnly(a, send);
+    const actions = a.status === 'open' ? actionsForm(a, chainContacts, send, notify) : noteOnly(a, send);
     mount(
       view,
       h('p', {}, h('a', { href: '#/queue' }, '← Queue')),

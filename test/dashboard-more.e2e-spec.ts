@@ -83,6 +83,35 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     expect(await page.getByRole('button', { name: 'Add note' }).count()).toBe(1);
   });
 
+  it("the alarm page lists the contacts in the alarm's own order, frozen when it opened; a contact reordered or added since does not change it", async () => {
+    const household = await f.household(2);
+    const [first, second] = household.contacts;
+    const res = await f.post(household.panel, { eventId: 'frozen-1', code: 'BA' });
+    expect(res.status).toBe(202);
+    const customerId = household.customer.id;
+    // After the alarm opened: the customer's order is turned round and a third contact is added.
+    const reordered = await t.request('PUT', `/api/customers/${customerId}/contacts/order`, { token: f.tokens.operator, body: { contactIds: [second.id, first.id] } });
+    expect(reordered.status).toBe(200);
+    const third = await f.contact(customerId);
+    const name = async (id: string) => (await t.query(`SELECT name FROM contact WHERE id = $1`, [id]))[0].name as string;
+    const [firstName, secondName, thirdName] = [await name(first.id), await name(second.id), await name(third.id)];
+
+    const page = await session('operator');
+    await page.goto(`${t.baseUrl}/#/alarms/${res.body.alarmId}`);
+    const ordered = page.getByRole('list', { name: "Contacts, in this alarm's order" });
+    await ordered.waitFor();
+    const items = await ordered.locator('li').allTextContents();
+    expect(items).toHaveLength(2);
+    expect(items[0]).toContain(firstName);
+    expect(items[1]).toContain(secondName);
+    const outside = await page.getByRole('list', { name: 'Not in this alarm (added after it opened, or opted out):' }).locator('li').allTextContents();
+    expect(outside).toHaveLength(1);
+    expect(outside[0]).toContain(thirdName);
+    // "Contact reached" offers only the alarm's contacts: the API refuses anyone else.
+    const offered = await page.locator('select[name="contactId"] option').evaluateAll((os: any[]) => os.map((o) => o.value));
+    expect(offered).toEqual([first.id, second.id]);
+  });
+
   it('an operator texts the contacts of a duress alarm after confirming in the page: the first contact\'s SMS shows, the button goes; a burglary alarm has none', async () => {
     const household = await f.household(2);
     const [first, second] = household.contacts;

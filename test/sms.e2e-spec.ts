@@ -416,6 +416,24 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
     it('answers 400 to an inbound request without From or MessageSid', async () => {
       const res = await fake.post(`${PUBLIC}/webhooks/twilio/sms`, { Body: 'hi', To: '+46700000001' });
       expect(res.status).toBe(400);
+      expect(JSON.parse(res.text)).toMatchObject({ code: 'twilio_inbound_incomplete', message: 'an inbound SMS needs From, To and MessageSid' });
+    });
+
+    it('names an oversized From, To or MessageSid with 400, even correctly signed, and stores nothing', async () => {
+      // Kilobytes in an indexed column fail in the database itself; before this check that was a 500.
+      const long = 'SM' + 'a'.repeat(3000);
+      const sid = () => 'SM' + randomUUID().replace(/-/g, '');
+      const phone = newPhone();
+      const cases = [
+        { params: { From: phone, To: '+46700000001', Body: 'hi', MessageSid: long }, message: 'MessageSid must be at most 64 characters' },
+        { params: { From: '+46' + '7'.repeat(3000), To: '+46700000001', Body: 'hi', MessageSid: sid() }, message: 'From must be at most 100 characters' },
+        { params: { From: phone, To: '+46' + '7'.repeat(3000), Body: 'hi', MessageSid: sid() }, message: 'To must be at most 100 characters' },
+      ];
+      for (const { params, message } of cases) {
+        const res = await fake.post(`${PUBLIC}/webhooks/twilio/sms`, params);
+        expect({ status: res.status, body: JSON.parse(res.text) }).toMatchObject({ status: 400, body: { code: 'twilio_inbound_invalid', message } });
+      }
+      expect(await t.query(`SELECT 1 FROM sms_message WHERE from_phone = $1 OR length(provider_id) > 64 OR length(from_phone) > 100 OR length(to_phone) > 100`, [phone])).toHaveLength(0);
     });
   });
 

@@ -70,6 +70,11 @@ export class InboundSms {
     if (!from || !to || !sid) {
       throw new DomainError('invalid', 'twilio_inbound_incomplete', 'an inbound SMS needs From, To and MessageSid');
     }
+    // These are stored in indexed columns, and an index entry has a size limit: an oversized value
+    // would fail in the database (a 500), so it is named here instead. Twilio's own are far shorter.
+    for (const [field, value, max] of [['From', from, MAX_ADDRESS], ['To', to, MAX_ADDRESS], ['MessageSid', sid, MAX_SID]] as const) {
+      if (value.length > max) throw new DomainError('invalid', 'twilio_inbound_invalid', `${field} must be at most ${max} characters`);
+    }
     const intent = readInbound(body);
     const afterCommit: Array<() => void> = [];
 
@@ -190,6 +195,11 @@ export class InboundSms {
     return row?.language ?? languageForPhone(phone);
   }
 }
+
+/** A phone number, short code, alphanumeric sender or channel address ("whatsapp:+46..."). */
+const MAX_ADDRESS = 100;
+/** A Twilio SID is 34 characters ("SM" and 32 hex digits). */
+const MAX_SID = 64;
 
 function text(v: unknown): string | undefined {
   const s = Array.isArray(v) ? v[0] : v;
