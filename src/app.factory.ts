@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
 import { serveDashboard } from './dashboard/dashboard-static.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
+import { answerMalformedHttp } from './common/malformed-http.js';
 import { NoNulCharacters } from './common/no-nul-characters.pipe.js';
 import { AppValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
@@ -43,6 +44,7 @@ export async function createApp(config: AppConfig, announce: (line: string) => v
   serveDashboard(app);
   app.useGlobalPipes(new NoNulCharacters(), new AppValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
+  answerMalformedHttp(app.getHttpServer());
 
   const document = SwaggerModule.createDocument(
     app,

@@ -65,6 +65,23 @@ describe('foundation: HTTP behaviour of the real app', () => {
     }
   });
 
+  it('answers a URL over 16 KB, and bytes that are not HTTP, in the standard shape (Node refuses them before Express)', async () => {
+    const long = await t.request('GET', `/api/customers/${'x'.repeat(20_000)}`);
+    expect(long.status).toBe(431);
+    expect(long.body).toEqual({ statusCode: 431, error: 'Request Header Fields Too Large', message: expect.stringMatching(/larger than the limit of 16 KB/) });
+
+    const { connect } = await import('node:net');
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(t.baseUrl).port), '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));
+      let answer = '';
+      socket.on('data', (d) => (answer += d));
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(/^malformed HTTP request/) });
+  });
+
   it('echoes a request id, honouring a sane one from a proxy', async () => {
     const given = await t.request('GET', '/health', { headers: { 'x-request-id': 'proxy-abc.123' } });
     expect(given.headers.get('x-request-id')).toBe('proxy-abc.123');

@@ -106,8 +106,13 @@ describe('the public privacy policy (GET /privacy, GET /privacy/:version)', () =
 
     const unknown = await t.request('GET', '/privacy/1999-01-01');
     expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ code: 'privacy_policy_version_not_found', message: 'privacy policy version 1999-01-01 does not exist' });
     const odd = await t.request('GET', '/privacy/__proto__');
     expect(odd.status).toBe(404);
+    // An oversized version is named, not said back in full.
+    const huge = await t.request('GET', `/privacy/${'9'.repeat(10_000)}`);
+    expect(huge.status).toBe(404);
+    expect(huge.body.message).toBe(`privacy policy version ${'9'.repeat(64)}… does not exist`);
 
     const badLang = await t.request('GET', '/privacy?lang=de');
     expect(badLang.status).toBe(400);

@@ -38,6 +38,12 @@ describe('HttpErrorFilter', () => {
     expect(answer(queryFailed('22003', 'integer out of range')).status).toBe(400);
   });
 
+  it('answers a value too large for an index entry (54000) with 400, not 500', () => {
+    const sent = answer(queryFailed('54000', 'index row size 3016 exceeds btree version 4 maximum 2704'));
+    expect(sent.status).toBe(400);
+    expect(sent.body.message).toBe('a value in the request cannot be stored: index row size 3016 exceeds btree version 4 maximum 2704');
+  });
+
   it('still answers other database errors as 500 and an outage as 503', () => {
     expect(answer(queryFailed('23505', 'duplicate key value violates unique constraint')).status).toBe(500);
     const outage = answer(queryFailed('57P01', 'terminating connection due to administrator command'));

@@ -35,11 +35,14 @@ function databaseOutage(e: unknown): string | undefined {
   return undefined;
 }
 
-/** PostgreSQL's "data exception" (SQLSTATE class 22: bad encoding, out of range, invalid text form). */
+/**
+ * PostgreSQL's "data exception" (SQLSTATE class 22: bad encoding, out of range, invalid text form),
+ * and 54000, a value too large for an index entry: both are input the validation should have named.
+ */
 function databaseDataError(e: unknown): { code: string; message: string } | undefined {
   const { code, message, driverError } = (e ?? {}) as { code?: string; message?: string; driverError?: { code?: string; message?: string } };
   for (const [c, m] of [[driverError?.code, driverError?.message], [code, message]]) {
-    if (typeof c === 'string' && /^22[0-9A-Z]{3}$/.test(c)) return { code: c, message: m ?? c };
+    if (typeof c === 'string' && /^(22[0-9A-Z]{3}|54000)$/.test(c)) return { code: c, message: m ?? c };
   }
   return undefined;
 }
@@ -91,7 +94,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const errorId = randomUUID();
     const dataError = databaseDataError(e);
     if (dataError) {
-      // A value PostgreSQL refused (SQLSTATE class 22): input the validation let through. The
+      // A value PostgreSQL refused (SQLSTATE class 22 or 54000): input the validation let through. The
       // request is still wrong, not the server; logged, because the validation should say it first.
       this.logger.warn({ errorId, sqlstate: dataError.code, method: req.method, path: req.path }, 'a value the database refused reached it');
       return { status: 400, body: shape(400, `a value in the request cannot be stored: ${dataError.message}`, { errorId }) };
