@@ -63,6 +63,10 @@ describe('foundation: HTTP behaviour of the real app', () => {
       expect(res.status).toBe(404);
       expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: expect.stringContaining(path) });
     }
+    // A very long path is said back cut short.
+    const long = await t.request('GET', `/api/${'a'.repeat(10_000)}`);
+    expect(long.status).toBe(404);
+    expect(long.body.message).toBe(`Cannot GET /api/${'a'.repeat(200 - 'Cannot GET /api/'.length)}…`);
   });
 
   it('answers a URL over 16 KB, and bytes that are not HTTP, in the standard shape (Node refuses them before Express)', async () => {

@@ -84,8 +84,10 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (e instanceof HttpException) {
       const status = e.getStatus();
       const response = e.getResponse();
-      const body = typeof response === 'string' ? shape(status, response) : { ...(response as object) };
+      const body: Record<string, unknown> = typeof response === 'string' ? shape(status, response) : { ...(response as object) };
       if (!('statusCode' in body)) Object.assign(body, { statusCode: status });
+      // The router's 404 says the path back ("Cannot GET /..."): a 10 kB path is not worth 10 kB of error.
+      if (status === 404 && typeof body.message === 'string' && body.message.length > 200) body.message = `${body.message.slice(0, 200)}…`;
       return { status, body };
     }
     if (parser.type && parser.status && parser.status >= 400 && parser.status < 500) {
