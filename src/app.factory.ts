@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -15,6 +16,9 @@ import type { AppConfig } from './config/app-config.js';
 import { Metrics } from './metrics/metrics.js';
 import { OperatorsService } from './operators/operators.service.js';
 import { peopleFirst, prioritisePeople } from './database/connection-priority.js';
+
+/** Longer than a load balancer's idle timeout (60 s is the usual one): see createApp. */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /** Operators' JSON bodies are small; anything bigger than this is a mistake or an attack. */
 export const JSON_BODY_LIMIT = '100kb';
@@ -44,7 +48,13 @@ export async function createApp(config: AppConfig, announce: (line: string) => v
   serveDashboard(app);
   app.useGlobalPipes(new NoNulCharacters(), new AppValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter());
-  answerMalformedHttp(app.getHttpServer());
+  const server = app.getHttpServer() as Server;
+  answerMalformedHttp(server);
+  // Node closes an idle keep-alive connection after 5 s by default. A load balancer in front keeps
+  // its connections to us open for 60 s (AWS ALB, and a common nginx setting): when Node closes one
+  // just as the balancer sends a panel's signal on it, that signal fails with a reset. So the
+  // balancer must be the one to close first; a panel's retry is not something to count on.
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
 
   const document = SwaggerModule.createDocument(
     app,

@@ -86,6 +86,28 @@ describe('foundation: HTTP behaviour of the real app', () => {
     expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(/^malformed HTTP request/) });
   });
 
+  it('keeps an idle keep-alive connection open longer than a load balancer does (Node alone closes it after 5 s)', async () => {
+    const { Agent, get } = await import('node:http');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const ask = () =>
+      new Promise<{ status: number; socket: unknown }>((resolve, reject) => {
+        const req = get(`${t.baseUrl}/health`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, socket: req.socket }));
+        });
+        req.on('error', reject);
+      });
+    try {
+      const first = await ask();
+      await new Promise((r) => setTimeout(r, 6_000));
+      const second = await ask();
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(second.socket).toBe(first.socket); // the same connection, still open after 6 s idle
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('echoes a request id, honouring a sane one from a proxy', async () => {
     const given = await t.request('GET', '/health', { headers: { 'x-request-id': 'proxy-abc.123' } });
     expect(given.headers.get('x-request-id')).toBe('proxy-abc.123');
