@@ -70,12 +70,12 @@ describe('connection priority: people before machines (real PostgreSQL)', () => 
       const second = take(pool as unknown as PoolLike);
       const third = take(pool as unknown as PoolLike);
       await settle();
-      expect(people.waiting).toEqual({ people: 0, others: 2 });
+      expect(people.waiting).toEqual({ people: 0, machines: 2 });
       first.release();
       first.client.release(); // a second release must not free a second slot
       const s = await second;
       await settle();
-      expect(people.waiting).toEqual({ people: 0, others: 1 });
+      expect(people.waiting).toEqual({ people: 0, machines: 1 });
       s.client.release();
       (await third).release();
       expect((await pool.query('SELECT 3 AS three')).rows).toEqual([{ three: 3 }]);
@@ -88,8 +88,8 @@ describe('connection priority: people before machines (real PostgreSQL)', () => 
         own: take(pool as unknown as PoolLike),
         worker: inBackground(() => new Promise<Awaited<ReturnType<typeof take>>>((resolve) => setTimeout(() => resolve(take(pool as unknown as PoolLike)), 1))),
       }));
-      await waitUntil(async () => people.waiting.others === 1 || undefined, 5000, 'the worker to queue');
-      expect(people.waiting).toEqual({ people: 1, others: 1 });
+      await waitUntil(async () => people.waiting.machines === 1 || undefined, 5000, 'the worker to queue');
+      expect(people.waiting).toEqual({ people: 1, machines: 1 });
       held.release();
       (await inRequest.own).release();
       (await inRequest.worker).release();
@@ -99,7 +99,7 @@ describe('connection priority: people before machines (real PostgreSQL)', () => 
       const { pool, people } = poolOf(1, 300);
       const held = await take(pool as unknown as PoolLike);
       await expect(take(pool as unknown as PoolLike)).rejects.toThrow('timeout exceeded when trying to connect');
-      expect(people.waiting).toEqual({ people: 0, others: 0 });
+      expect(people.waiting).toEqual({ people: 0, machines: 0 });
       held.release();
       // pool.query and a promise-style connect go through the same slots.
       expect((await pool.query('SELECT 4 AS four')).rows).toEqual([{ four: 4 }]);

@@ -51,7 +51,7 @@ const TIMEOUT_MESSAGE = 'timeout exceeded when trying to connect';
 export class PeopleFirstPool {
   private used = 0;
   private readonly people: Array<() => void> = [];
-  private readonly others: Array<() => void> = [];
+  private readonly machines: Array<() => void> = [];
   private readonly connect: (cb: ConnectCallback) => void;
   private readonly max: number;
   private readonly timeoutMs: number;
@@ -70,15 +70,15 @@ export class PeopleFirstPool {
     return this.used;
   }
 
-  /** Waiting for a connection now: people, others. */
-  get waiting(): { people: number; others: number } {
-    return { people: this.people.length, others: this.others.length };
+  /** Waiting for a connection now: people, machines. */
+  get waiting(): { people: number; machines: number } {
+    return { people: this.people.length, machines: this.machines.length };
   }
 
   private acquire(cb: ConnectCallback): void {
     const go = () => this.take(cb);
     if (this.used < this.max) return go();
-    const queue = person.getStore() ? this.people : this.others;
+    const queue = person.getStore() ? this.people : this.machines;
     let timer: NodeJS.Timeout | undefined;
     const waiter = () => {
       if (timer) clearTimeout(timer);
@@ -118,7 +118,7 @@ export class PeopleFirstPool {
 
   private freed(): void {
     this.used--;
-    const next = this.people.shift() ?? this.others.shift();
+    const next = this.people.shift() ?? this.machines.shift();
     if (next) next();
   }
 }

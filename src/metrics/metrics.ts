@@ -22,7 +22,7 @@ export class Metrics {
    * The database pool as a storm shows it: connections in use, and callers waiting for one, people
    * apart from machines (PeopleFirstPool). Read at each scrape.
    */
-  watchConnections(pool: { inUse: number; waiting: { people: number; others: number } }): void {
+  watchConnections(pool: { inUse: number; waiting: { people: number; machines: number } }): void {
     new Gauge({
       name: 'keyholder_db_connections_in_use',
       help: 'Pooled database connections in use',
@@ -38,7 +38,7 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         this.set({ for: 'people' }, pool.waiting.people);
-        this.set({ for: 'machines' }, pool.waiting.others);
+        this.set({ for: 'machines' }, pool.waiting.machines);
       },
     });
   }
