@@ -1,5 +1,5 @@
 // The alarm queue (live over server-sent events) and one alarm with its timeline and actions.
-import { get, post } from './api.js';
+import { ApiError, get, post } from './api.js';
 import { address, age, confirmInPage, field, fmtTime, h, label, mount, pill, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
 
 const cap = (s) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -14,7 +14,17 @@ const live = {
   listeners: new Set(),
   refetch: null,
   dirty: false,
+  /** All open alarms, of which `alarms` holds the worst QUEUE_LIMIT. */
+  total: 0,
+  /** When the queue was last loaded, and why the last try failed (null when it did not). */
+  loadedAt: null,
+  loadError: null,
+  retry: null,
+  streamUp: false,
 };
+
+/** The queue shows this many of the worst; when there are more it says so. */
+const QUEUE_LIMIT = 200;
 
 export function startQueueFeed() {
   if (live.source) return;
@@ -31,29 +41,41 @@ export function startQueueFeed() {
   });
   // EventSource reconnects by itself; after a gap, refetch so nothing missed stays missed.
   live.source.addEventListener('open', () => {
-    feedStatus(true);
+    live.streamUp = true;
+    feedStatus();
     scheduleRefetch();
   });
-  live.source.addEventListener('error', () => feedStatus(false));
+  live.source.addEventListener('error', () => {
+    live.streamUp = false;
+    feedStatus();
+  });
   // A safety net under the live feed: a lost event or a dead connection costs at most this long.
   live.poll = setInterval(() => void refetchQueue(), 15_000);
   void refetchQueue();
 }
 
-/** Says plainly when the queue is not live, so nobody trusts a stale screen. */
-function feedStatus(up) {
+/**
+ * Says plainly when the queue is not live, so nobody trusts a stale screen: the stream can be up
+ * while the alarms cannot be read (the database is down), and that is not live either.
+ */
+function feedStatus() {
   const el = document.getElementById('feed-status');
   if (!el) return;
   el.hidden = false;
-  el.textContent = up ? 'Live' : 'Not live: reconnecting…';
-  el.classList.toggle('down', !up);
+  el.textContent = !live.streamUp ? 'Not live: reconnecting…' : live.loadError ? 'Not up to date' : 'Live';
+  el.classList.toggle('down', !live.streamUp || !!live.loadError);
 }
 
 /** The feed stays on while logged in (a new alarm must be noticed on every page); closed at logout. */
 export function stopQueueFeed() {
   clearInterval(live.poll);
   clearTimeout(live.refetch);
+  clearTimeout(live.retry);
   live.refetch = null;
+  live.retry = null;
+  live.streamUp = false;
+  live.loadedAt = null;
+  live.loadError = null;
   const status = document.getElementById('feed-status');
   if (status) status.hidden = true;
   live.source?.close();
@@ -81,10 +103,25 @@ function scheduleRefetch() {
 async function refetchQueue() {
   let list;
   try {
-    list = await get('/api/alarms?status=open&limit=200');
-  } catch {
+    list = await get(`/api/alarms?status=open&limit=${QUEUE_LIMIT}`);
+  } catch (e) {
+    // Never an empty "no open alarms" because the list could not be read: say so, keep showing the
+    // last list with its time, and try again soon (the 15 s poll is too slow for this).
+    live.loadError = e instanceof ApiError ? e.message : 'the server cannot be reached';
+    if (!live.retry && live.source) {
+      live.retry = setTimeout(() => {
+        live.retry = null;
+        if (live.source) void refetchQueue();
+      }, 3000);
+    }
+    feedStatus();
+    renderQueueIfShown();
     return;
   }
+  live.loadError = null;
+  live.loadedAt = new Date().toISOString();
+  live.total = list.total;
+  feedStatus();
   const ids = new Set(list.items.map((a) => a.id));
   if (live.known) {
     const added = list.items.filter((a) => !live.known.has(a.id));
@@ -161,7 +198,19 @@ function renderQueueIfShown() {
       h('td', { class: 'texted' }, texted.length ? texted.map((t, i) => [i ? ', ' : '', `${t.who} `, smsStatusPill(t.status)]) : h('span', { class: 'muted' }, 'nobody')),
     );
   });
-  const table = live.alarms.length
+  // Before the first load: nothing is known yet, which is not the same as "no open alarms".
+  const problem = live.loadError
+    ? h('div', { class: 'error-box', role: 'alert', id: 'queue-problem' },
+        live.loadedAt
+          ? `Not up to date: the queue could not be reloaded (${live.loadError}). Shown as it was at ${fmtTime(live.loadedAt)}. Retrying…`
+          : `Could not load the open alarms (${live.loadError}). Retrying…`)
+    : '';
+  const more = live.total > live.alarms.length
+    ? h('p', { class: 'warn-box', role: 'status', id: 'queue-more' }, `Showing the ${live.alarms.length} worst of ${live.total} open alarms.`)
+    : '';
+  const table = !live.loadedAt
+    ? (live.loadError ? '' : h('p', { class: 'empty' }, 'Loading open alarms…'))
+    : live.alarms.length
     ? h(
         'div',
         { class: 'table-wrap' },
@@ -173,9 +222,9 @@ function renderQueueIfShown() {
         ),
       )
     : h('p', { class: 'empty' }, 'No open alarms.');
-  mount(queueRoot, table);
+  mount(queueRoot, problem, more, table);
   const count = document.getElementById('queue-count');
-  if (count) count.textContent = `(${live.alarms.length})`;
+  if (count) count.textContent = live.loadedAt ? `(${live.total})` : '';
   if (focusedId) queueRoot.querySelector(`tr[data-alarm-id="${focusedId}"] a`)?.focus();
 }
 
@@ -379,7 +428,15 @@ function actionsForm(a, chainContacts, send, notify) {
   const noteValue = () => form.querySelector('[name="note"]').value.trim() || undefined;
   const quick = (action, text) => h('button', { type: 'button', dataset: { action }, onClick: () => submit({ action, note: noteValue() }) }, text);
   form.append(
-    h('div', { class: 'actions' }, quick('owner_reached', 'Owner reached'), quick('emergency_services_called', 'Emergency services called'), quick('false_alarm', 'False alarm')),
+    h('div', { class: 'actions' }, quick('owner_reached', 'Owner reached'), quick('emergency_services_called', 'Emergency services called'), h('button', { type: 'button', class: 'secondary', dataset: { action: 'false_alarm' }, onClick: async () => {
+      // It closes the alarm for good, mid-escalation too: one slip of the mouse must not do that.
+      const sure = await confirmInPage({
+        title: 'Close this alarm as a false alarm?',
+        text: `It cannot be reopened, and nobody more is texted about it.${a.stage === 'owner' || a.stage === 'contacts' ? ' Its escalation is still running and stops now.' : ''}`,
+        confirm: 'Yes, close as false alarm',
+      });
+      if (sure) await submit({ action: 'false_alarm', note: noteValue() });
+    } }, 'False alarm')),
     h(
       'div',
       { class: 'actions' },

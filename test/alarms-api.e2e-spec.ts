@@ -25,22 +25,27 @@ describe('alarms API', () => {
   };
 
   describe('GET /api/alarms', () => {
-    it('lists open alarms worst first: unreached, panic/duress, fire/gas/medical, burglary and the rest, technical; then oldest', async () => {
+    it('lists open alarms worst first: panic/duress, unreached, fire/gas/medical, burglary and the rest, technical, acknowledged; then oldest', async () => {
       const customer = await f.customer();
       const panel = await f.panel(customer.id);
       const post = async (eventId: string, code: string, zone: string) => (await f.post(panel, { eventId, code, zone })).body.alarmId as string;
+      const technicalUnreached = await post('o-0', 'YT', '9');
       const technical = await post('o-1', 'AT', '1');
+      const burglaryAcknowledged = await post('o-1b', 'BA', '3');
       const burglaryOld = await post('o-2', 'BA', '1');
       const water = await post('o-3', 'WA', '1');
-      const fire = await post('o-4', 'FA', '1');
-      const duress = await post('o-5', 'HA', '1');
-      const burglaryUnreached = await post('o-6', 'BA', '2');
-      await t.query(`UPDATE alarm SET stage = 'unreached', next_step_at = NULL WHERE id = $1`, [burglaryUnreached]);
+      const burglaryUnreached = await post('o-4', 'BA', '2');
+      const fire = await post('o-5', 'FA', '1');
+      const duress = await post('o-6', 'HA', '1');
+      // Nobody reached: a burglary, and a technical alarm's owner (technical stays low, PRODUCT.md).
+      await t.query(`UPDATE alarm SET stage = 'unreached', next_step_at = NULL WHERE id = ANY($1)`, [[burglaryUnreached, technicalUnreached]]);
+      await f.act(burglaryAcknowledged, { action: 'owner_reached' });
       const res = await t.request('GET', `/api/alarms?status=open&customerId=${customer.id}`, { token: f.tokens.operator });
       expect(res.status).toBe(200);
-      expect(res.body.total).toBe(6);
-      // duress texts no one and is unreached from the start: it sorts with the unreached, by age.
-      expect(res.body.items.map((a: any) => a.id)).toEqual([duress, burglaryUnreached, fire, burglaryOld, water, technical]);
+      expect(res.body.total).toBe(8);
+      // The duress came last and is unreached from the start (it texts no one): still on top.
+      expect(res.body.items.map((a: any) => a.id)).toEqual([duress, burglaryUnreached, fire, burglaryOld, water, technicalUnreached, technical, burglaryAcknowledged]);
+      expect(res.body.items.map((a: any) => a.priority)).toEqual([0, 1, 2, 3, 3, 4, 4, 5]);
       expect(res.body.items[2]).toMatchObject({
         class: 'fire',
         status: 'open',

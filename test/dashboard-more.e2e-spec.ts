@@ -71,7 +71,15 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     expect(acked.stage).toBe('acknowledged');
     expect(acked.status).toBe('open');
 
+    // It closes for good: asked first, and Cancel leaves it open.
     await page.getByRole('button', { name: 'False alarm' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Close this alarm as a false alarm?' });
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    expect((await f.alarm(alarmId)).status).toBe('open');
+    await page.getByRole('button', { name: 'False alarm' }).click();
+    expect(await confirm.textContent()).toContain('It cannot be reopened');
+    await confirm.getByRole('button', { name: 'Yes, close as false alarm' }).click();
     await until(page, () => document.querySelector('#alarm-stage')?.textContent === 'closed');
     expect(await timeline.textContent()).toContain('Closed (False alarm)');
     const closed = await f.alarm(alarmId);
@@ -81,6 +89,53 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     // Closed: only a note can be added.
     expect(await page.getByRole('button', { name: 'Guard dispatched' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Add note' }).count()).toBe(1);
+  });
+
+  it('never shows an empty queue when the alarms cannot be read: it says so, keeps the last list with its time, and recovers by itself', async () => {
+    const household = await f.household(0);
+    const opened = await f.post(household.panel, { eventId: 'queue-down-1', code: 'BA' });
+    expect(opened.status).toBe(202);
+    const page = await session('operator');
+    // The API answers 503, as it does while the database is down.
+    const down = (route: any) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ statusCode: 503, error: 'Service Unavailable', message: 'the database is unavailable; retry shortly' }) });
+    await page.route('**/api/alarms?status=open*', down);
+    await page.goto(`${t.baseUrl}/#/queue`);
+    await page.reload(); // a fresh page: the queue has never been loaded
+    const problem = page.locator('#queue-problem');
+    await problem.waitFor();
+    expect(await problem.textContent()).toBe('Could not load the open alarms (the database is unavailable; retry shortly). Retrying…');
+    expect(await page.getByText('No open alarms.').count()).toBe(0);
+    await page.locator('#feed-status', { hasText: 'Not up to date' }).waitFor();
+
+    // Back: the list shows by itself (no reload, no 15 s poll to wait for).
+    await page.unroute('**/api/alarms?status=open*', down);
+    const row = page.locator(`tr[data-alarm-id="${opened.body.alarmId}"]`);
+    await row.waitFor({ timeout: 8000 });
+    expect(await problem.count()).toBe(0);
+    await page.locator('#feed-status', { hasText: 'Live' }).waitFor();
+
+    // Down again while a list is shown: the list stays, marked as not up to date.
+    await page.route('**/api/alarms?status=open*', down);
+    expect((await f.post(household.panel, { eventId: 'queue-down-2', code: 'FA' })).status).toBe(202);
+    await problem.waitFor();
+    expect(await problem.textContent()).toMatch(/^Not up to date: the queue could not be reloaded \(the database is unavailable; retry shortly\)\. Shown as it was at \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\. Retrying…$/);
+    expect(await row.count()).toBe(1);
+    await page.unroute('**/api/alarms?status=open*', down);
+    await problem.waitFor({ state: 'detached', timeout: 8000 });
+
+    // More open alarms than the queue loads: it says how many are not shown (the total as the API gives it).
+    await page.route('**/api/alarms?status=open*', async (route: any) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      await route.fulfill({ response, json: { ...body, total: body.items.length + 300 } });
+    });
+    expect((await f.post(household.panel, { eventId: 'queue-down-3', code: 'WA' })).status).toBe(202);
+    const more = page.locator('#queue-more');
+    await more.waitFor();
+    expect(await more.textContent()).toMatch(/^Showing the (\d+) worst of \d+ open alarms\.$/);
+    const [, shown, total] = /^Showing the (\d+) worst of (\d+)/.exec((await more.textContent()) ?? '')!;
+    expect(Number(total) - Number(shown)).toBe(300);
+    expect(await page.locator('#queue-count').textContent()).toBe(`(${total})`);
   });
 
   it("the alarm page lists the contacts in the alarm's own order, frozen when it opened; a contact reordered or added since does not change it", async () => {

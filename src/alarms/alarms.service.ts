@@ -13,14 +13,18 @@ import type { AlarmLogKind, AlarmRow } from './alarm-state.js';
 const LOG_ORDER: Partial<Record<AlarmLogKind, number>> = { opened: 1, stage: 1, step_skipped: 1, panel_reporting: 1 };
 
 /**
- * The operator queue's order (PRODUCT.md: worst first): unreached, then panic and duress, then fire,
- * gas and medical, then burglary and the rest, then technical; oldest first within each.
+ * The operator queue's order (PRODUCT.md: worst first). Panic and duress are at the top whatever
+ * their stage: a life may be at stake and nobody is texted by itself. Then alarms nobody could be
+ * reached for, then fire, gas and medical, then burglary and the rest, then technical (a low-priority
+ * alarm, even when its owner was not reached). An acknowledged alarm has someone on it: last. Oldest
+ * first within each.
  */
 export const QUEUE_RANK = `CASE
-    WHEN a.stage = 'unreached' THEN 0
-    WHEN a.class IN ('panic', 'duress') THEN 1
-    WHEN a.class IN ('fire', 'gas', 'medical') THEN 2
+    WHEN a.stage = 'acknowledged' THEN 5
+    WHEN a.class IN ('panic', 'duress') THEN 0
     WHEN a.class = 'technical' THEN 4
+    WHEN a.stage = 'unreached' THEN 1
+    WHEN a.class IN ('fire', 'gas', 'medical') THEN 2
     ELSE 3 END`;
 
 /** One alarm SMS as the queue shows it: to whom (the owner, or which contact) and how far it got. */
