@@ -1,6 +1,6 @@
 // The alarm queue (live over server-sent events) and one alarm with its timeline and actions.
 import { ApiError, get, post } from './api.js';
-import { address, age, confirmInPage, field, fmtTime, h, label, mount, pill, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
+import { address, age, confirmInPage, countdown, field, fmtTime, h, label, mount, pill, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
 
 const cap = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 const announcer = () => document.getElementById('announcer');
@@ -191,7 +191,7 @@ function renderQueueIfShown() {
         onClick: open,
       },
       h('td', {}, isNew ? h('span', { class: 'new-badge' }, 'NEW') : '', h('a', { href: `#/alarms/${a.id}`, class: 'class-name', onClick: (e) => { e.preventDefault(); open(); } }, label(a.class)), a.zone ? h('div', { class: 'muted' }, `zone ${a.zone}`) : ''),
-      h('td', {}, stagePill(a.stage)),
+      h('td', {}, stagePill(a.stage, a.class)),
       h('td', {}, a.customer?.name ?? ''),
       h('td', {}, address(a.customer?.alarmAddress)),
       h('td', {}, age(a.openedAt)),
@@ -246,7 +246,7 @@ function timelineItem(e, names) {
       text = [`Panel event ${e.code} (${label(e.class)}${e.restore ? ', restore' : ''})`, e.zone ? ` zone ${e.zone}` : '', e.text ? `: ${e.text}` : ''];
       break;
     case 'opened':
-      text = [`Alarm opened: ${label(e.class)}, stage ${label(e.stage)}`];
+      text = [`Alarm opened: ${label(e.class)} (${label(e.stage)})`];
       break;
     case 'stage':
       text = [`Stage changed to ${label(e.stage)}`, e.reason ? ` (${label(e.reason)})` : ''];
@@ -260,12 +260,9 @@ function timelineItem(e, names) {
     case 'reply':
       text = [`Reply from ${who(e.contactId)} (${e.from}): "${e.body}"`];
       break;
-    case 'acknowledged': {
-      const by = e.by ?? {};
-      const whom = by.type === 'owner' ? 'the owner' : by.type === 'contact' ? (by.name ?? 'a contact') : 'a disarm at the panel';
-      text = [`Acknowledged by ${whom}`, by.via === 'operator' ? ' (operator reached them)' : by.via === 'reply_code' ? ' (reply code)' : ''];
+    case 'acknowledged':
+      text = [`Acknowledged by ${acknowledgedBy(e.by)}`];
       break;
-    }
     case 'action':
       text = [`${label(e.action)} by ${e.operatorName ?? 'operator'}`, e.contactId ? `: ${who(e.contactId)}` : '', e.partner ? `: ${e.partner}` : '', e.note ? h('div', {}, e.note) : ''];
       break;
@@ -278,6 +275,40 @@ function timelineItem(e, names) {
   return h('li', { class: `t-${e.type}` }, h('time', { datetime: e.at }, fmtTime(e.at)), text);
 }
 
+/** Who acknowledged, and how: "the owner (reply code)", "Eva (operator reached them)", "a disarm at the panel (user 2, keypad)". */
+function acknowledgedBy(by = {}) {
+  if (by.type === 'panel') {
+    const how = [by.user ? `user ${by.user}` : '', by.method ?? ''].filter(Boolean).join(', ');
+    return `a disarm at the panel${how ? ` (${how})` : ''}`;
+  }
+  const whom = by.type === 'owner' ? 'the owner' : (by.name ?? 'a contact');
+  return `${whom}${by.via === 'operator' ? ' (operator reached them)' : by.via === 'reply_code' ? ' (reply code)' : ''}`;
+}
+
+/** What set the alarm off: the first panel event's code and text, or why the system opened it. */
+function trigger(a) {
+  const first = a.timeline.find((e) => e.type === 'event' && !e.restore);
+  if (first) return `${first.code}${first.text ? `: ${first.text}` : ''}`;
+  return a.reason ? cap(label(a.reason)) : '-';
+}
+
+/** Where the escalation is and what happens next, in words, with a ticking countdown. */
+function nextStep(a, chainContacts) {
+  if (a.status !== 'open') return null;
+  const esc = a.escalation ?? {};
+  const wait = esc.nextStepAt ? [' Their wait ends ', fmtTime(esc.nextStepAt), ' (', countdown(esc.nextStepAt), ').'] : '';
+  if (a.stage === 'owner') return esc.nextStepAt ? ['The owner has been texted.', wait] : 'The owner is being texted.';
+  if (a.stage === 'contacts') {
+    const at = (a.escalation?.chain ?? []).indexOf(esc.contactId);
+    const name = chainContacts.find((c) => c.id === esc.contactId)?.name ?? 'a contact';
+    return [`Contact ${at + 1} of ${esc.chain.length} (${name}) has been texted.`, wait];
+  }
+  if (a.stage === 'unreached') {
+    return TEXTS_NOBODY.includes(a.class) ? 'Nobody is texted by itself: what happens is your decision.' : 'Nobody was reached by SMS: call them.';
+  }
+  return 'Someone is on it. Close the alarm when it is over.';
+}
+
 export async function alarmPage(main, id) {
   const alarm = await get(`/api/alarms/${id}`);
   live.fresh.delete(id);
@@ -288,16 +319,21 @@ export async function alarmPage(main, id) {
   mount(main, view);
 
   // A live redraw keeps what the operator has chosen or typed; a redraw after their own action starts clean.
-  const render = (a, keepInputs = false) => {
+  // What the operator's last action here recorded: kept through live redraws (the action's own
+  // change arrives as one a moment later), replaced by their next action.
+  let lastDone = null;
+  const render = (a, keepInputs = false, done = null) => {
+    if (done) lastDone = done;
     const kept = keepInputs ? [...view.querySelectorAll('select[name], input[name], textarea[name]')].map((c) => [c.name, c.value]) : [];
     // ... and where the keyboard was: a live redraw must not take focus off the button about to be pressed.
     const focused = keepInputs && view.contains(document.activeElement) ? focusKey(document.activeElement) : null;
-    const status = a.status === 'closed' ? pill('closed', 'good') : stagePill(a.stage);
+    const status = a.status === 'closed' ? pill('closed', 'good') : stagePill(a.stage, a.class);
     const chain = a.escalation?.chain ?? [];
     const chainContacts = chain.map((cid) => contacts.items.find((c) => c.id === cid)).filter(Boolean);
     // The chain was frozen when the alarm opened: a contact added or reordered since does not change
     // who this alarm texts, so the page shows the alarm's order, and the rest apart.
     const outside = contacts.items.filter((c) => !chain.includes(c.id));
+    const next = nextStep(a, chainContacts);
     const contactItem = (c) =>
       h('li', {}, `${c.name} (${c.relation ?? 'contact'}) `, telLink(c.phone),
         a.status === 'open' && c.id === a.escalation?.contactId ? [' ', pill('being texted now', 'warn')] : '',
@@ -315,6 +351,9 @@ export async function alarmPage(main, id) {
         h('dt', {}, 'Panel'), h('dd', {}, a.panelLabel ?? a.panelId ?? ''),
         h('dt', {}, 'Zone'), h('dd', {}, a.zone ?? '-'),
         h('dt', {}, 'Opened'), h('dd', {}, fmtTime(a.openedAt), ' (', age(a.openedAt), ' ago)'),
+        h('dt', {}, 'What'), h('dd', { id: 'alarm-trigger' }, trigger(a)),
+        a.acknowledgedAt ? [h('dt', {}, 'Acknowledged'), h('dd', { id: 'alarm-acknowledged' }, `${fmtTime(a.acknowledgedAt)} by ${acknowledgedBy(a.acknowledgedBy ?? {})}`)] : '',
+        next ? [h('dt', {}, 'Now'), h('dd', { id: 'alarm-next' }, next)] : '',
       ),
       h('h2', { id: 'alarm-contacts' }, "Contacts, in this alarm's order"),
       chainContacts.length
@@ -324,7 +363,9 @@ export async function alarmPage(main, id) {
         ? [h('p', { class: 'muted', id: 'alarm-outside' }, 'Not in this alarm (added after it opened, or opted out):'), h('ul', { class: 'contacts', 'aria-labelledby': 'alarm-outside' }, outside.map(contactItem))]
         : '',
     );
-    const send = async (body) => render(await post(`/api/alarms/${a.id}/actions`, body));
+    // After the operator's own action: say in the page what was recorded, and put the focus there
+    // (the buttons it was on are redrawn).
+    const send = async (body, said) => render(await post(`/api/alarms/${a.id}/actions`, body), false, `${said ?? `${label(body.action)} recorded`} at ${fmtTime(new Date().toISOString()).slice(-8)}.`);
     const notify = mayNotifyContacts(a) ? { customerName: customer.name, first: chainContacts.find((c) => c.status !== 'opted_out')?.name } : null;
     const actions = a.status === 'open' ? actionsForm(a, chainContacts, send, notify) : noteOnly(a, send);
     mount(
@@ -335,7 +376,7 @@ export async function alarmPage(main, id) {
         'div',
         { class: 'grid' },
         facts,
-        h('section', { class: 'card', 'aria-labelledby': 'alarm-actions' }, h('h2', { id: 'alarm-actions' }, 'Record an outcome'), actions),
+        h('section', { class: 'card', 'aria-labelledby': 'alarm-actions' }, h('h2', { id: 'alarm-actions' }, 'Record an outcome'), lastDone ? h('p', { class: 'done-box', role: 'status', id: 'action-done', tabindex: '-1' }, lastDone) : '', actions),
       ),
       h('section', { 'aria-labelledby': 'alarm-timeline' }, h('h2', { id: 'alarm-timeline' }, 'Timeline'), h('ol', { class: 'timeline', id: 'timeline' }, a.timeline.map((e) => timelineItem(e, names)))),
     );
@@ -344,6 +385,7 @@ export async function alarmPage(main, id) {
       if (c && (c.tagName !== 'SELECT' || [...c.options].some((o) => o.value === value))) c.value = value;
     }
     if (focused) view.querySelector(focused)?.focus();
+    if (done) view.querySelector('#action-done')?.focus();
   };
   render(alarm);
 
@@ -416,7 +458,7 @@ function actionsForm(a, chainContacts, send, notify) {
   const form = h('form', { class: 'alarm-actions', 'aria-label': 'Alarm actions' }, h('div', { class: 'form-errors error-box', role: 'alert', hidden: true }));
   const submit = async (body, done = `${label(body.action)} recorded`) => {
     try {
-      await send(body);
+      await send(body, done);
       document.getElementById('announcer').textContent = done;
     } catch (e) {
       // A live redraw may have replaced this form while a confirmation was open: say it where it is seen.
@@ -450,7 +492,7 @@ function actionsForm(a, chainContacts, send, notify) {
       h('button', { type: 'button', dataset: { action: 'guard_dispatched' }, onClick: () => {
         // An empty partner is sent as missing: the API's own message says what is needed.
         const partner = form.querySelector('[name="partner"]').value.trim() || undefined;
-        submit({ action: 'guard_dispatched', partner, note: noteValue() });
+        submit({ action: 'guard_dispatched', partner, note: noteValue() }, `Guard dispatched (${partner}) recorded`);
       } }, 'Guard dispatched'),
     ),
     field('Note', 'note', { multiline: true }),

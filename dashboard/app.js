@@ -1,6 +1,6 @@
 // Keyholder operators' dashboard: hash routes, no build step, everything from this origin.
 import { api, ApiError, get, post, whenUnauthenticated } from './api.js';
-import { fmtAge, h, mount } from './dom.js';
+import { fmtAge, fmtCountdown, h, mount } from './dom.js';
 import { alarmPage, queuePage, startQueueFeed, stopQueueFeed } from './alarms.js';
 import { can, me, setMe } from './session.js';
 import { customerPage, customersPage, messagesPage, operatorsPage, privacyPage } from './registers.js';
@@ -126,6 +126,7 @@ sound.addEventListener('change', () => localStorage.setItem('keyholder.sound', s
 setInterval(() => {
   const now = Date.now();
   for (const el of document.querySelectorAll('[data-since]')) el.textContent = fmtAge(el.dataset.since, now);
+  for (const el of document.querySelectorAll('[data-until]')) el.textContent = fmtCountdown(el.dataset.until, now);
 }, 1000);
 
 whenUnauthenticated(() => {

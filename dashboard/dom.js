@@ -34,7 +34,17 @@ export function fmtTime(iso) {
 
 export function fmtAge(iso, now = Date.now()) {
   if (!iso) return '';
-  let s = Math.max(0, Math.floor((now - new Date(iso).getTime()) / 1000));
+  return fmtSeconds(Math.max(0, Math.floor((now - new Date(iso).getTime()) / 1000)));
+}
+
+/** Time left until `iso`: "in 0m 42s", or "due now" once it has passed. */
+export function fmtCountdown(iso, now = Date.now()) {
+  if (!iso) return '';
+  const left = Math.ceil((new Date(iso).getTime() - now) / 1000);
+  return left <= 0 ? 'due now' : `in ${fmtSeconds(left)}`;
+}
+
+function fmtSeconds(s) {
   const d = Math.floor(s / 86400);
   s -= d * 86400;
   const hh = Math.floor(s / 3600);
@@ -44,6 +54,11 @@ export function fmtAge(iso, now = Date.now()) {
   if (d) return `${d}d ${hh}h`;
   if (hh) return `${hh}h ${String(mm).padStart(2, '0')}m`;
   return `${mm}m ${String(ss).padStart(2, '0')}s`;
+}
+
+/** A ticking countdown, refreshed with the ages. */
+export function countdown(iso) {
+  return h('time', { class: 'countdown', datetime: iso, dataset: { until: iso } }, fmtCountdown(iso));
 }
 
 /** A ticking age: every element made here is refreshed once a second by the app. */
@@ -81,7 +96,10 @@ const LABELS = {
 };
 export const label = (key) => LABELS[key] ?? String(key ?? '').replace(/_/g, ' ');
 
-export function stagePill(stage) {
+export function stagePill(stage, cls) {
+  // Panic and duress text nobody by themselves and open "unreached": that is not a failure to reach
+  // anyone, it is the operator's turn.
+  if (stage === 'unreached' && (cls === 'panic' || cls === 'duress')) return pill('Needs operator: nobody texted', 'bad');
   const kind = stage === 'unreached' ? 'bad' : stage === 'acknowledged' ? 'good' : 'warn';
   return pill(label(stage), kind);
 }

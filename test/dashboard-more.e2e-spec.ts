@@ -33,6 +33,9 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     const timeline = page.locator('#timeline');
     await timeline.waitFor();
     expect(await page.locator('#alarm-stage').textContent()).toBe('Owner stage');
+    // What set it off, and what happens next, with the time left ticking.
+    expect(await page.locator('#alarm-trigger').textContent()).toBe('BA');
+    await until(page, () => /^The owner has been texted\. Their wait ends \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \((in \d+m \d\ds|due now)\)\.$/.test(document.querySelector('#alarm-next')?.textContent ?? ''));
 
     // No partner: the form sends it and shows the API's own message under the field.
     await page.getByRole('button', { name: 'Guard dispatched' }).click();
@@ -43,6 +46,9 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     await page.getByLabel('Guard company').fill('Securitas');
     await page.getByRole('button', { name: 'Guard dispatched' }).click();
     await until(page, () => document.querySelector('#timeline')?.textContent?.includes('Guard dispatched by Test operator: Securitas'));
+    // Said where the operator is looking, and the keyboard is there (the buttons were redrawn).
+    expect(await page.locator('#action-done').textContent()).toMatch(/^Guard dispatched \(Securitas\) recorded at \d\d:\d\d:\d\d\.$/);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('action-done');
 
     await page.getByRole('button', { name: 'Emergency services called' }).click();
     await until(page, () => document.querySelector('#timeline')?.textContent?.includes('Emergency services called by Test operator'));
@@ -67,6 +73,8 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     await until(page, () => document.querySelector('#alarm-stage')?.textContent === 'Acknowledged');
     expect(await timeline.textContent()).toContain(`Contact reached by Test operator: ${secondName}`);
     expect(await timeline.textContent()).toContain(`Acknowledged by ${secondName}`);
+    expect(await page.locator('#alarm-acknowledged').textContent()).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d by ${secondName} \\(operator reached them\\)$`));
+    expect(await page.locator('#alarm-next').textContent()).toBe('Someone is on it. Close the alarm when it is over.');
     const acked = await f.alarm(alarmId);
     expect(acked.stage).toBe('acknowledged');
     expect(acked.status).toBe('open');
@@ -181,7 +189,8 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     await page.goto(`${t.baseUrl}/#/alarms/${alarmId}`);
     const timeline = page.locator('#timeline');
     await timeline.waitFor();
-    expect(await page.locator('#alarm-stage').textContent()).toBe('Unreached');
+    expect(await page.locator('#alarm-stage').textContent()).toBe('Needs operator: nobody texted');
+    expect(await page.locator('#alarm-next').textContent()).toBe('Nobody is texted by itself: what happens is your decision.');
     // Nobody has been texted, and the page says so next to the decision.
     expect(await timeline.locator('li.t-sms').count()).toBe(0);
     expect(await page.locator('#notify-contacts').textContent()).toContain('A duress alarm texts nobody by itself.');
