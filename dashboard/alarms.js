@@ -190,7 +190,7 @@ function renderQueueIfShown() {
         dataset: { alarmId: a.id },
         onClick: open,
       },
-      h('td', {}, isNew ? h('span', { class: 'new-badge' }, 'NEW') : '', h('a', { href: `#/alarms/${a.id}`, class: 'class-name', onClick: (e) => { e.preventDefault(); open(); } }, label(a.class)), a.zone ? h('div', { class: 'muted' }, `zone ${a.zone}`) : ''),
+      h('td', {}, isNew ? h('span', { class: 'new-badge' }, 'NEW') : '', h('a', { href: `#/alarms/${a.id}`, class: 'class-name', onClick: (e) => { e.preventDefault(); open(); } }, label(a.class)), h('div', { class: 'muted trigger' }, [a.zone ? `zone ${a.zone}` : '', trigger(a)].filter(Boolean).join(' · '))),
       h('td', {}, stagePill(a.stage, a.class)),
       h('td', {}, a.customer?.name ?? ''),
       h('td', {}, address(a.customer?.alarmAddress)),
@@ -287,9 +287,8 @@ function acknowledgedBy(by = {}) {
 
 /** What set the alarm off: the first panel event's code and text, or why the system opened it. */
 function trigger(a) {
-  const first = a.timeline.find((e) => e.type === 'event' && !e.restore);
-  if (first) return `${first.code}${first.text ? `: ${first.text}` : ''}`;
-  return a.reason ? cap(label(a.reason)) : '-';
+  if (a.trigger) return `${a.trigger.code}${a.trigger.text ? `: ${a.trigger.text}` : ''}`;
+  return a.reason ? cap(label(a.reason)) : '';
 }
 
 /** Where the escalation is and what happens next, in words, with a ticking countdown. */
@@ -351,7 +350,7 @@ export async function alarmPage(main, id) {
         h('dt', {}, 'Panel'), h('dd', {}, a.panelLabel ?? a.panelId ?? ''),
         h('dt', {}, 'Zone'), h('dd', {}, a.zone ?? '-'),
         h('dt', {}, 'Opened'), h('dd', {}, fmtTime(a.openedAt), ' (', age(a.openedAt), ' ago)'),
-        h('dt', {}, 'What'), h('dd', { id: 'alarm-trigger' }, trigger(a)),
+        h('dt', {}, 'What'), h('dd', { id: 'alarm-trigger' }, trigger(a) || '-'),
         a.acknowledgedAt ? [h('dt', {}, 'Acknowledged'), h('dd', { id: 'alarm-acknowledged' }, `${fmtTime(a.acknowledgedAt)} by ${acknowledgedBy(a.acknowledgedBy ?? {})}`)] : '',
         next ? [h('dt', {}, 'Now'), h('dd', { id: 'alarm-next' }, next)] : '',
       ),

@@ -48,6 +48,7 @@ describe('alarms API', () => {
       expect(res.body.items.map((a: any) => a.priority)).toEqual([0, 1, 2, 3, 3, 4, 4, 5]);
       expect(res.body.items[2]).toMatchObject({
         class: 'fire',
+        trigger: { code: 'FA', text: null },
         status: 'open',
         stage: 'owner',
         customerId: customer.id,

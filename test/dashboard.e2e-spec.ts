@@ -142,6 +142,7 @@ describe('dashboard: served by the service', () => {
     const text = await row.textContent();
     expect(text).toContain('NEW');
     expect(text).toContain('burglary');
+    expect(await row.locator('.trigger').textContent()).toBe('zone 3 · BA: Hall PIR');
     expect(text).toContain(`Anna Lind ${household.customer.n}`);
     expect(text).toContain(`Storgatan ${household.customer.n}`);
     // The owner's SMS shows as "texted" once the outbox has it.

@@ -42,6 +42,7 @@ type AlarmListRow = AlarmRow & {
   panel_label: string | null;
   rank: number;
   texted: TextedView[];
+  trigger: { code: string; text: string | null } | null;
 };
 
 export interface AlarmQuery {
@@ -73,6 +74,11 @@ export function toAlarmView(a: AlarmListRow) {
     priority: a.rank,
     /** Who has been texted about it, oldest first, with each SMS's status (an addition to API.md, for the queue). */
     texted: a.texted,
+    /**
+     * What set it off: the first panel event's code and text (an addition to API.md, so the queue can
+     * tell a mains loss from a low battery). Null for an alarm the system opened itself: see `reason`.
+     */
+    trigger: a.trigger,
     customer: { name: a.customer_name, alarmAddress: a.alarm_address },
     panelLabel: a.panel_label,
     escalation: {
@@ -95,7 +101,9 @@ const SELECT = `SELECT a.*, c.name AS customer_name, c.alarm_address, p.label AS
               'to', CASE WHEN m.purpose = 'alarm_owner' THEN 'owner' ELSE 'contact' END,
               'contactId', m.contact_id, 'name', k.name, 'status', m.status) ORDER BY m.created_at, m.id), '[]'::json)
        FROM sms_message m LEFT JOIN contact k ON k.id = m.contact_id
-      WHERE m.alarm_id = a.id AND m.direction = 'outbound' AND m.purpose IN ('alarm_owner', 'alarm_contact')) AS texted
+      WHERE m.alarm_id = a.id AND m.direction = 'outbound' AND m.purpose IN ('alarm_owner', 'alarm_contact')) AS texted,
+    (SELECT json_build_object('code', e.code, 'text', e.text) FROM panel_event e
+      WHERE e.alarm_id = a.id ORDER BY e.received_at, e.id LIMIT 1) AS trigger
   FROM alarm a LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN panel p ON p.id = a.panel_id`;
 
 @Injectable()
