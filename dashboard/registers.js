@@ -4,6 +4,7 @@ import { can, me } from './session.js';
 import { actionErrorBox, address, clearActionError, confirmInPage, field, fmtTime, h, label, mount, pill, showActionError, showFieldErrors, smsStatusPill, telLink } from './dom.js';
 
 const LANGS = [['', 'from the country'], ['sv', 'Swedish'], ['nb', 'Norwegian'], ['en', 'English']];
+const langName = (code) => LANGS.find(([c]) => c && c === code)?.[1] ?? code ?? '-';
 const RELATIONS = ['partner', 'family', 'neighbour', 'friend', 'colleague', 'other'];
 const errorBox = () => h('div', { class: 'form-errors error-box', role: 'alert', hidden: true });
 
@@ -36,7 +37,7 @@ export async function customersPage(main) {
       table(
         'Customers',
         ['Name', 'Phone', 'Alarm address', 'Language'],
-        res.items.map((c) => h('tr', {}, h('td', {}, h('a', { href: `#/customers/${c.id}` }, c.name), c.restricted ? [' ', pill('restricted', 'warn')] : ''), h('td', {}, c.phone), h('td', {}, address(c.alarmAddress)), h('td', {}, c.language))),
+        res.items.map((c) => h('tr', {}, h('td', {}, h('a', { href: `#/customers/${c.id}` }, c.name), c.restricted ? [' ', pill('restricted', 'warn')] : ''), h('td', {}, c.phone), h('td', {}, address(c.alarmAddress)), h('td', {}, langName(c.language)))),
         'No customers match.',
       ),
     );
@@ -144,11 +145,14 @@ export async function customerPage(main, id, sub) {
   const armingBox = h('section', { class: 'card', 'aria-labelledby': 'arming-title', id: 'arming' });
   const alarmsBox = h('section', { class: 'card', 'aria-labelledby': 'alarms-title', id: 'customer-alarms' });
   const privacyBox = h('section', { class: 'card', 'aria-labelledby': 'privacy-requests-title', id: 'privacy-requests' });
+  // An owner who phones in about an alarm: it is the first thing under the name, not a scroll away.
+  const openAlarmsBox = h('div', { id: 'customer-open-alarms' });
   const customerErrors = actionErrorBox();
   mount(
     main,
     h('p', {}, h('a', { href: '#/customers' }, '← Customers')),
     h('h1', {}, customer.name, ' ', h('span', { id: 'customer-restricted', hidden: !customer.restricted }, pill('restricted: stored only', 'warn'))),
+    can.alarms(role) ? openAlarmsBox : '',
     h(
       'section',
       { class: 'card', 'aria-label': 'Customer details' },
@@ -157,7 +161,7 @@ export async function customerPage(main, id, sub) {
         { class: 'facts' },
         h('dt', {}, 'Phone'), h('dd', {}, telLink(customer.phone)),
         h('dt', {}, 'Email'), h('dd', {}, customer.email ?? '-'),
-        h('dt', {}, 'Language'), h('dd', {}, customer.language),
+        h('dt', {}, 'Language'), h('dd', {}, langName(customer.language)),
         h('dt', {}, 'National id'), h('dd', { id: 'national-id' }, customer.nationalId ?? '-', customer.nationalId && can.revealNationalId(role) ? [' ', revealButton(id, customerErrors)] : ''),
         h('dt', {}, 'Alarm address'), h('dd', {}, address(customer.alarmAddress)),
         h('dt', {}, 'Postal address'), h('dd', {}, address(customer.postalAddress) || '-'),
@@ -187,7 +191,7 @@ export async function customerPage(main, id, sub) {
     can.alarms(role) ? h('div', { class: 'grid' }, alarmsBox, armingBox) : '',
   );
   if (can.privacy(role)) renderPrivacyRequests(privacyBox, customer, main);
-  await Promise.all([renderContacts(contactsBox, customer), can.panels(role) ? renderPanels(panelsBox, customer) : null, can.alarms(role) ? renderArming(armingBox, customer) : null, can.alarms(role) ? renderCustomerAlarms(alarmsBox, customer) : null]);
+  await Promise.all([renderContacts(contactsBox, customer), can.panels(role) ? renderPanels(panelsBox, customer) : null, can.alarms(role) ? renderArming(armingBox, customer) : null, can.alarms(role) ? renderCustomerAlarms(alarmsBox, openAlarmsBox, customer) : null]);
 }
 
 function noticePill(n) {
@@ -369,8 +373,10 @@ async function renderArming(box, customer) {
   mount(box, h('h2', { id: 'arming-title' }, 'Arm/disarm history'), table('Arm and disarm history', ['When', 'What', 'How', 'User'], res.items.map((r) => h('tr', {}, h('td', {}, fmtTime(r.at)), h('td', {}, r.action ?? r.code), h('td', {}, r.method ?? '-'), h('td', {}, r.user ?? '-'))), 'No arming events.'));
 }
 
-async function renderCustomerAlarms(box, customer) {
+async function renderCustomerAlarms(box, openBox, customer) {
   const res = await get(`/api/alarms?customerId=${customer.id}&limit=20`);
+  const open = res.items.filter((a) => a.status === 'open');
+  mount(openBox, open.map((a) => h('p', { class: 'error-box open-alarm' }, h('strong', {}, 'Open alarm: '), h('a', { href: `#/alarms/${a.id}` }, `${label(a.class)}${a.zone ? `, zone ${a.zone}` : ''}`), ` – ${label(a.stage)}, opened ${fmtTime(a.openedAt)}`)));
   mount(box, h('h2', { id: 'alarms-title' }, 'Alarms'), table('Alarms of this customer', ['Alarm', 'Status', 'Opened'], res.items.map((a) => h('tr', {}, h('td', {}, h('a', { href: `#/alarms/${a.id}` }, label(a.class))), h('td', {}, a.status === 'open' ? label(a.stage) : 'closed'), h('td', {}, fmtTime(a.openedAt)))), 'No alarms.'));
 }
 

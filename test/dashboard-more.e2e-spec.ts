@@ -146,6 +146,22 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     expect(await page.locator('#queue-count').textContent()).toBe(`(${total})`);
   });
 
+  it("a customer's page shows an open alarm first, under the name, and the language in words", async () => {
+    const household = await f.household(1);
+    const res = await f.post(household.panel, { eventId: 'customer-open-1', code: 'BA', zone: '4' });
+    expect(res.status).toBe(202);
+    const page = await session('operator');
+    await page.goto(`${t.baseUrl}/#/customers/${household.customer.id}`);
+    const banner = page.locator('#customer-open-alarms .open-alarm');
+    await banner.waitFor();
+    expect(await banner.textContent()).toMatch(/^Open alarm: burglary, zone 4 – Owner stage, opened \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    const [{ language }] = await t.query(`SELECT language FROM customer WHERE id = $1`, [household.customer.id]);
+    const words: Record<string, string> = { sv: 'Swedish', nb: 'Norwegian', en: 'English' };
+    expect(await page.locator('dl.facts').textContent()).toContain(`Language${words[language]}`);
+    await banner.getByRole('link').click();
+    await until(page, (id) => location.hash === `#/alarms/${id}`, res.body.alarmId);
+  });
+
   it("the alarm page lists the contacts in the alarm's own order, frozen when it opened; a contact reordered or added since does not change it", async () => {
     const household = await f.household(2);
     const [first, second] = household.contacts;
