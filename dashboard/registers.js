@@ -542,10 +542,11 @@ export async function privacyPage(main) {
     main,
     h('h1', {}, 'Privacy'),
     h('section', { 'aria-labelledby': 'verify-title' }, h('h2', { id: 'verify-title' }, 'Processing log integrity'), h('p', { id: 'verify-result' }, verify.ok ? pill('hash chain verified', 'good') : pill('hash chain BROKEN', 'bad'), ` ${verify.entries} entries checked.`)),
-    h('section', { 'aria-labelledby': 'ropa-title' }, h('h2', { id: 'ropa-title' }, 'Record of processing (Art. 30)'), h('p', {}, h('a', { href: '/api/privacy/ropa?format=csv' }, 'Download CSV')),
-      table('Record of processing', ['Operation', 'Purpose', 'Legal basis', 'Data subjects', 'Data categories', 'Recipients', 'Retention'], ropa.items.map((r) => h('tr', {}, h('td', {}, r.operation), h('td', {}, r.purpose), h('td', {}, label(r.legalBasis)), h('td', {}, list(r.dataSubjects)), h('td', {}, list(r.dataCategories)), h('td', {}, list(r.recipients)), h('td', {}, list(r.retention)))))),
     h('section', { 'aria-labelledby': 'log-title' }, h('h2', { id: 'log-title' }, 'Processing log'), form, logBox),
     h('section', { 'aria-labelledby': 'dsr-title' }, h('h2', { id: 'dsr-title' }, 'Data-subject requests'), h('p', {}, 'Export, restriction and erasure are on each person\'s customer page: find them under ', h('a', { href: '#/customers' }, 'Customers'), '.')),
+    // The long reference table last: the log and its check are what a DPO comes here for.
+    h('section', { 'aria-labelledby': 'ropa-title' }, h('h2', { id: 'ropa-title' }, 'Record of processing (Art. 30)'), h('p', {}, h('a', { href: '/api/privacy/ropa?format=csv' }, 'Download CSV')),
+      table('Record of processing', ['Operation', 'Purpose', 'Legal basis', 'Data subjects', 'Data categories', 'Recipients', 'Retention'], ropa.items.map((r) => h('tr', {}, h('td', {}, r.operation), h('td', {}, r.purpose), h('td', {}, label(r.legalBasis)), h('td', {}, list(r.dataSubjects)), h('td', {}, list(r.dataCategories)), h('td', {}, list(r.recipients)), h('td', {}, list(r.retention)))))),
   );
   await load();
 }
