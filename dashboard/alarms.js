@@ -191,7 +191,7 @@ function renderQueueIfShown() {
         onClick: open,
       },
       h('td', {}, isNew ? h('span', { class: 'new-badge' }, 'NEW') : '', h('a', { href: `#/alarms/${a.id}`, class: 'class-name', onClick: (e) => { e.preventDefault(); open(); } }, label(a.class)), h('div', { class: 'muted trigger' }, [a.zone ? `zone ${a.zone}` : '', trigger(a)].filter(Boolean).join(' · '))),
-      h('td', {}, stagePill(a.stage, a.class)),
+      h('td', {}, stagePill(a.stage, a)),
       h('td', {}, a.customer?.name ?? ''),
       h('td', {}, address(a.customer?.alarmAddress)),
       h('td', {}, age(a.openedAt)),
@@ -303,7 +303,7 @@ function nextStep(a, chainContacts) {
     return [`Contact ${at + 1} of ${esc.chain.length} (${name}) has been texted.`, wait];
   }
   if (a.stage === 'unreached') {
-    return TEXTS_NOBODY.includes(a.class) ? 'Nobody is texted by itself: what happens is your decision.' : 'Nobody was reached by SMS: call them.';
+    return TEXTS_NOBODY.includes(a.class) && !a.texted?.length ? 'Nobody is texted by itself: what happens is your decision.' : 'Nobody answered by SMS: the next step is yours.';
   }
   return 'Someone is on it. Close the alarm when it is over.';
 }
@@ -326,7 +326,7 @@ export async function alarmPage(main, id) {
     const kept = keepInputs ? [...view.querySelectorAll('select[name], input[name], textarea[name]')].map((c) => [c.name, c.value]) : [];
     // ... and where the keyboard was: a live redraw must not take focus off the button about to be pressed.
     const focused = keepInputs && view.contains(document.activeElement) ? focusKey(document.activeElement) : null;
-    const status = a.status === 'closed' ? pill('closed', 'good') : stagePill(a.stage, a.class);
+    const status = a.status === 'closed' ? pill('closed', 'good') : stagePill(a.stage, a);
     const chain = a.escalation?.chain ?? [];
     const chainContacts = chain.map((cid) => contacts.items.find((c) => c.id === cid)).filter(Boolean);
     // The chain was frozen when the alarm opened: a contact added or reordered since does not change

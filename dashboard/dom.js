@@ -96,10 +96,10 @@ const LABELS = {
 };
 export const label = (key) => LABELS[key] ?? String(key ?? '').replace(/_/g, ' ');
 
-export function stagePill(stage, cls) {
-  // Panic and duress text nobody by themselves and open "unreached": that is not a failure to reach
-  // anyone, it is the operator's turn.
-  if (stage === 'unreached' && (cls === 'panic' || cls === 'duress')) return pill('Needs operator: nobody texted', 'bad');
+export function stagePill(stage, alarm = {}) {
+  // Panic and duress text nobody by themselves and open "unreached": until the operator has the
+  // contacts texted, that is not a failure to reach anyone, it is the operator's turn.
+  if (stage === 'unreached' && ['panic', 'duress'].includes(alarm.class) && !alarm.texted?.length) return pill('Needs operator: nobody texted', 'bad');
   const kind = stage === 'unreached' ? 'bad' : stage === 'acknowledged' ? 'good' : 'warn';
   return pill(label(stage), kind);
 }

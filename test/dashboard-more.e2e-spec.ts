@@ -146,6 +146,24 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     expect(await page.locator('#queue-count').textContent()).toBe(`(${total})`);
   });
 
+  it('on a phone the queue fits the screen: each alarm a card, nothing to scroll sideways', async () => {
+    const household = await f.household(0);
+    const res = await f.post(household.panel, { eventId: 'phone-1', code: 'FA', zone: '2', text: 'Kitchen smoke detector in the hallway ceiling' });
+    expect(res.status).toBe(202);
+    const page = await session('operator', { viewport: { width: 390, height: 844 } });
+    await page.goto(`${t.baseUrl}/#/queue`);
+    const row = page.locator(`tr[data-alarm-id="${res.body.alarmId}"]`);
+    await row.waitFor();
+    const fits = await page.evaluate(() => {
+      const wrap = document.querySelector('#queue .table-wrap');
+      return { page: document.documentElement.scrollWidth <= window.innerWidth, table: wrap.scrollWidth <= wrap.clientWidth };
+    });
+    expect(fits).toEqual({ page: true, table: true });
+    // Every cell of the row is on screen, inside the width.
+    const boxes = await row.locator('td').evaluateAll((tds: any[]) => tds.map((td) => td.getBoundingClientRect()).map((r) => ({ left: r.left >= 0, right: r.right <= 390 })));
+    expect(boxes).toEqual(Array(6).fill({ left: true, right: true }));
+  });
+
   it("a customer's page shows an open alarm first, under the name, and the language in words", async () => {
     const household = await f.household(1);
     const res = await f.post(household.panel, { eventId: 'customer-open-1', code: 'BA', zone: '4' });
