@@ -377,7 +377,7 @@ export async function alarmPage(main, id) {
         facts,
         h('section', { class: 'card', 'aria-labelledby': 'alarm-actions' }, h('h2', { id: 'alarm-actions' }, 'Record an outcome'), lastDone ? h('p', { class: 'done-box', role: 'status', id: 'action-done', tabindex: '-1' }, lastDone) : '', actions),
       ),
-      h('section', { 'aria-labelledby': 'alarm-timeline' }, h('h2', { id: 'alarm-timeline' }, 'Timeline'), h('ol', { class: 'timeline', id: 'timeline' }, a.timeline.map((e) => timelineItem(e, names)))),
+      h('section', { 'aria-labelledby': 'alarm-timeline' }, h('h2', { id: 'alarm-timeline' }, 'Timeline'), h('p', {}, h('a', { href: `#/messages?alarmId=${a.id}` }, 'Every SMS about this alarm')), h('ol', { class: 'timeline', id: 'timeline' }, a.timeline.map((e) => timelineItem(e, names)))),
     );
     for (const [name, value] of kept) {
       const c = view.querySelector(`[name="${CSS.escape(name)}"]`);

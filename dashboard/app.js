@@ -41,8 +41,10 @@ function renderNav(current) {
 
 async function route() {
   if (!state.me) return;
-  const hash = location.hash.replace(/^#\/?/, '') || home().slice(2);
+  const [hash, search] = (location.hash.replace(/^#\/?/, '') || home().slice(2)).split('?');
   const [section, id, sub] = hash.split('/');
+  // A page may be opened with its filters set: #/messages?alarmId=...
+  const params = new URLSearchParams(search ?? '');
   const page = PAGES.find((p) => p.path === section);
   renderNav(section === 'alarms' ? 'queue' : section);
   if ((page && !page.allowed(state.me.role)) || (section === 'alarms' && !can.alarms(state.me.role))) {
@@ -54,7 +56,7 @@ async function route() {
     else if (section === 'alarms' && id) await alarmPage(main, id);
     else if (section === 'customers' && id) await customerPage(main, id, sub);
     else if (section === 'customers') await customersPage(main);
-    else if (section === 'messages') await messagesPage(main);
+    else if (section === 'messages') await messagesPage(main, params);
     else if (section === 'privacy') await privacyPage(main);
     else if (section === 'operators') await operatorsPage(main);
     else if (section === 'settings') await escalationSettingsPage(main);

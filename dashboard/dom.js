@@ -93,6 +93,10 @@ const LABELS = {
   notify_contacts: 'Texting the contacts started',
   operator_decision: "operator's decision",
   note: 'Note',
+  alarm_owner: 'Alarm SMS to the owner',
+  alarm_contact: 'Alarm SMS to a contact',
+  contact_notice: 'Notice to a new contact',
+  reply: 'Reply',
 };
 export const label = (key) => LABELS[key] ?? String(key ?? '').replace(/_/g, ' ');
 

@@ -170,6 +170,7 @@ export async function customerPage(main, id, sub) {
         'div',
         { class: 'actions' },
         can.editRegisters(role) ? h('a', { class: 'button secondary', href: `#/customers/${id}/edit` }, 'Edit') : '',
+        can.messages(role) ? h('a', { class: 'button secondary', href: `#/messages?customerId=${id}` }, 'Messages') : '',
         can.deleteRegisters(role)
           ? h('button', { type: 'button', class: 'danger', onClick: async () => {
               const sure = await confirmInPage({ title: `Delete ${customer.name}?`, text: 'The contract ends and the customer leaves the register. The record is kept, hidden, until the retention rules erase it.', confirm: `Yes, delete ${customer.name}` });
@@ -490,9 +491,11 @@ function renderPrivacyRequests(box, customer, main) {
 
 // ---------------------------------------------------------------- messages
 
-export async function messagesPage(main) {
+export async function messagesPage(main, params = new URLSearchParams()) {
   const results = h('div', { id: 'message-results' });
-  const form = h('form', { class: 'form-grid', 'aria-label': 'Filter messages' }, field('To (phone)', 'to', {}), field('Customer id', 'customerId', {}), field('Contact id', 'contactId', {}), field('Alarm id', 'alarmId', {}), h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter')), errorBox());
+  // Opened from a customer or an alarm (#/messages?alarmId=...), the filter is already filled in.
+  const given = (name) => ({ value: params.get(name) ?? '' });
+  const form = h('form', { class: 'form-grid', 'aria-label': 'Filter messages' }, field('To (phone)', 'to', given('to')), field('Customer id', 'customerId', given('customerId')), field('Contact id', 'contactId', given('contactId')), field('Alarm id', 'alarmId', given('alarmId')), h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter')), errorBox());
   const load = async () => {
     const v = (n) => form.querySelector(`[name="${n}"]`).value.trim();
     try {
@@ -501,8 +504,8 @@ export async function messagesPage(main) {
       mount(
         results,
         h('p', { class: 'muted' }, `${res.total} message${res.total === 1 ? '' : 's'}`),
-        table('Messages', ['When', 'Direction', 'To / from', 'Purpose', 'Legal basis', 'Status', 'Text'], res.items.map((m) =>
-          h('tr', {}, h('td', {}, fmtTime(m.createdAt)), h('td', {}, m.direction), h('td', {}, m.direction === 'inbound' ? m.from : m.to), h('td', {}, label(m.purpose)), h('td', {}, label(m.legalBasis)), h('td', {}, smsStatusPill(m.status)), h('td', {}, m.body, m.alarmId ? h('div', {}, h('a', { href: `#/alarms/${m.alarmId}` }, 'alarm')) : ''))), 'No messages.'),
+        table('Messages', ['When', 'In/out', 'To / from', 'Purpose', 'Legal basis', 'Status', 'Text'], res.items.map((m) =>
+          h('tr', {}, h('td', { class: 'nowrap' }, fmtTime(m.createdAt)), h('td', {}, m.direction === 'inbound' ? 'in' : 'out'), h('td', {}, m.direction === 'inbound' ? m.from : m.to), h('td', {}, label(m.purpose)), h('td', {}, label(m.legalBasis)), h('td', {}, smsStatusPill(m.status)), h('td', {}, m.body, m.alarmId ? h('div', {}, h('a', { href: `#/alarms/${m.alarmId}` }, 'alarm')) : ''))), 'No messages.'),
       );
     } catch (e) {
       showFieldErrors(form, e.messages ?? [e.message]);

@@ -270,7 +270,7 @@ describe('dashboard: served by the service', () => {
   });
 
   it('filters the messages log', async () => {
-    await page.getByRole('link', { name: 'Messages' }).click();
+    await page.locator('#nav').getByRole('link', { name: 'Messages' }).click();
     await page.getByRole('table', { name: 'Messages' }).waitFor();
     await page.getByLabel('To (phone)').fill(household.customer.phone);
     await page.getByRole('button', { name: 'Filter' }).click();
@@ -278,11 +278,18 @@ describe('dashboard: served by the service', () => {
       const rows = [...document.querySelectorAll('#message-results tbody tr')];
       return rows.length > 0 && rows.every((r: any) => r.textContent.includes(phone));
     }, household.customer.phone);
-    expect(await page.locator('#message-results').textContent()).toContain('alarm owner');
+    expect(await page.locator('#message-results').textContent()).toContain('Alarm SMS to the owner');
     await page.getByLabel('Alarm id').fill('not-a-uuid');
     await page.getByRole('button', { name: 'Filter' }).click();
     await until(page, () => !!document.querySelector('[data-error-for="alarmId"]')?.textContent);
     expect(await page.locator('[data-error-for="alarmId"]').textContent()).toContain('alarmId must be a UUID');
+
+    // From an alarm: its messages, the filter filled in, no id to copy.
+    await page.goto(`${t.baseUrl}/#/alarms/${alarmId}`);
+    await page.getByRole('link', { name: 'Every SMS about this alarm' }).click();
+    await until(page, (id) => (document.querySelector('[name="alarmId"]') as any)?.value === id && document.querySelectorAll('#message-results tbody tr').length > 0, alarmId);
+    const [{ n }] = await t.query(`SELECT count(*)::int AS n FROM sms_message WHERE alarm_id = $1`, [alarmId]);
+    expect(await page.locator('#message-results tbody tr').count()).toBe(n);
   });
 
   it('a supervisor registers a panel, sees its secret once with a copy button, and reorders contacts', async () => {
