@@ -65,6 +65,10 @@ describe('panel events: POST /api/panels/:panelId/events', () => {
       const res = await f.post(panel, { eventId: eventId(), code: 'QQ' });
       expect(res.status).toBe(202);
       expect(res.body).toMatchObject({ class: 'unknown', restore: false, alarmId: expect.stringMatching(UUID) });
+      // A longer code than either family uses (a vendor's own) is a code the system does not know, too.
+      const vendor = await f.post(panel, { eventId: eventId(), code: 'VENDOR-ZONE-FAULT-EXT-0042', zone: 'long-code' });
+      expect(vendor.status).toBe(202);
+      expect(vendor.body).toMatchObject({ class: 'unknown', restore: false, alarmId: expect.stringMatching(UUID) });
     });
 
     it('classifies Contact ID codes, and a restore without an open alarm has no alarmId', async () => {
@@ -231,10 +235,10 @@ describe('panel events: POST /api/panels/:panelId/events', () => {
       expect(missing.body.message).toEqual([expect.stringContaining('eventId'), expect.stringContaining('occurredAt')]);
       const nothing = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw: '{}' });
       expect(nothing.body.message).toEqual([expect.stringContaining('eventId'), expect.stringContaining('code'), expect.stringContaining('occurredAt')]);
-      const long = await f.post(panel, { eventId: 'e'.repeat(129), code: 'B'.repeat(17), zone: 'z'.repeat(33) });
+      const long = await f.post(panel, { eventId: 'e'.repeat(129), code: 'B'.repeat(129), zone: 'z'.repeat(33) });
       expect(long.status).toBe(400);
       expect(long.body.message).toEqual(
-        expect.arrayContaining(['eventId must be 1 to 128 characters', 'code must be 1 to 16 characters', 'zone must be at most 32 characters']),
+        expect.arrayContaining(['eventId must be 1 to 128 characters', 'code must be 1 to 128 characters', 'zone must be at most 32 characters']),
       );
       const noOffset = await f.post(panel, { eventId: eventId(), code: 'BA', occurredAt: '2026-11-22T10:15:00' });
       expect(noOffset.status).toBe(400);

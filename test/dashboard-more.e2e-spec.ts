@@ -164,6 +164,21 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     expect(boxes).toEqual(Array(6).fill({ left: true, right: true }));
   });
 
+  it('an alarm acknowledged by a disarm at the panel says who disarmed and how, and that someone is on it', async () => {
+    const household = await f.household(1);
+    const res = await f.post(household.panel, { eventId: 'disarm-ack-1', code: 'BA', zone: '5', text: 'Back door' });
+    expect(res.status).toBe(202);
+    expect((await f.post(household.panel, { eventId: 'disarm-ack-2', code: 'OP', user: '2', method: 'keypad' })).status).toBe(202);
+    const page = await session('operator');
+    await page.goto(`${t.baseUrl}/#/alarms/${res.body.alarmId}`);
+    await page.locator('#alarm-acknowledged').waitFor();
+    expect(await page.locator('#alarm-stage').textContent()).toBe('Acknowledged');
+    expect(await page.locator('#alarm-trigger').textContent()).toBe('BA: Back door');
+    expect(await page.locator('#alarm-acknowledged').textContent()).toMatch(/ by a disarm at the panel \(user 2, keypad\)$/);
+    expect(await page.locator('#alarm-next').textContent()).toBe('Someone is on it. Close the alarm when it is over.');
+    expect(await page.locator('#timeline').textContent()).toContain('Acknowledged by a disarm at the panel (user 2, keypad)');
+  });
+
   it("a customer's page shows an open alarm first, under the name, and the language in words", async () => {
     const household = await f.household(1);
     const res = await f.post(household.panel, { eventId: 'customer-open-1', code: 'BA', zone: '4' });

@@ -20,7 +20,9 @@ function isTimeWithOffset(value: unknown): boolean {
 
 /**
  * A panel's signal (API.md, Panel events). Codes are never refused for being unknown (rule 6): any
- * 1-16 characters. Fields the contract does not name are dropped, not refused.
+ * 1-128 characters, as generous as the event id, so a panel's longer or odd code (a vendor extension,
+ * a code with modifiers) is stored as `unknown` rather than refused for good. Fields the contract does
+ * not name are dropped, not refused.
  */
 @UnknownFieldsAccepted()
 export class PanelEventDto {
@@ -29,9 +31,9 @@ export class PanelEventDto {
   @Length(1, 128, { message: 'eventId must be 1 to 128 characters' })
   eventId: string;
 
-  @ApiProperty({ example: 'BA', maxLength: 16, description: 'SIA code (BA, FA, OP, ...) or Contact ID qualifier + event (1130, 3401)' })
+  @ApiProperty({ example: 'BA', maxLength: 128, description: 'SIA code (BA, FA, OP, ...) or Contact ID qualifier + event (1130, 3401); any other code is stored as class unknown' })
   @IsString({ message: 'code must be a string' })
-  @Length(1, 16, { message: 'code must be 1 to 16 characters' })
+  @Length(1, 128, { message: 'code must be 1 to 128 characters' })
   code: string;
 
   @ApiPropertyOptional({ example: '3', maxLength: 32 })
