@@ -170,11 +170,18 @@ describe('panel events: POST /api/panels/:panelId/events', () => {
 
     it('accepts a timestamp exactly 300 s away, either way: the window is in whole seconds, as the header is', async () => {
       for (const offset of [-300, 300]) {
-        // Early in a second, so the server reads the same second as the one signed.
-        while (Date.now() % 1000 > 300) await new Promise((r) => setTimeout(r, 20));
-        const raw = body();
-        const res = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw, headers: headers(panel.secret, nowSeconds() + offset, raw) });
-        expect({ offset, status: res.status }).toEqual({ offset, status: 202 });
+        // The server must read the same second as the one signed. Its Date header (written after the
+        // check) shows which second it answered in; an answer from a later second proves nothing
+        // either way, so that try is made again (a loaded machine can take that long).
+        let judged: { offset: number; status: number } | undefined;
+        for (let attempt = 0; attempt < 5 && !judged; attempt++) {
+          while (Date.now() % 1000 > 300) await new Promise((r) => setTimeout(r, 20));
+          const signedAt = nowSeconds();
+          const raw = body();
+          const res = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw, headers: headers(panel.secret, signedAt + offset, raw) });
+          if (Math.floor(Date.parse(res.headers.get('date') ?? '') / 1000) === signedAt) judged = { offset, status: res.status };
+        }
+        expect(judged).toEqual({ offset, status: 202 });
       }
     });
 
