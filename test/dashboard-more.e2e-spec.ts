@@ -10,6 +10,7 @@ import type { TestApp } from './support/test-app.js';
 // Functions passed to page.evaluate/waitForFunction run in the browser; the test's tsconfig has no DOM lib.
 declare const document: any;
 declare const location: { hash: string };
+declare const window: any;
 
 
 const haveBrowser = haveChromium('dashboard-more.e2e-spec');

@@ -25,6 +25,5 @@ export class DomainError extends Error {
   }
 }
 
-/** The id is said back, cut short: a caller's 10 kB path segment is not worth 10 kB of error. */
 export const notFound = (what: string, id: string) =>
-  new DomainError('not_found', `${what.replace(/ /g, '_')}_not_found`, `${what} ${id.length > 64 ? `${id.slice(0, 64)}…` : id} does not exist`);
+  new DomainError('not_found', `${what.replace(/ /g, '_')}_not_found`, `${what} ${id} does not exist`);

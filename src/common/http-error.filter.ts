@@ -15,6 +15,8 @@ const STATUS: Record<DomainErrorKind, number> = {
   unavailable: 503,
 };
 
+const MAX_NOT_FOUND_MESSAGE = 200;
+
 /** pg/Node codes that mean "the database is not answering", not "the request was wrong". */
 const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300', '08006', '08001', '08003']);
 
@@ -61,6 +63,11 @@ export class HttpErrorFilter implements ExceptionFilter {
     const req = ctx.getRequest<Request>();
     if (res.headersSent) return;
     const { status, body, retryAfter } = this.toAnswer(exception, req);
+    // A 404 says back what was not found (the router's "Cannot GET /...", an id): a 10 kB path or id
+    // is not worth 10 kB of error.
+    if (status === 404 && typeof body.message === 'string' && body.message.length > MAX_NOT_FOUND_MESSAGE) {
+      body.message = `${body.message.slice(0, MAX_NOT_FOUND_MESSAGE)}…`;
+    }
     if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
     // Explicitly: a route that answers another type (TwiML's text/xml) has set its own already.
     res.status(status).type('application/json').json(body);
@@ -84,10 +91,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (e instanceof HttpException) {
       const status = e.getStatus();
       const response = e.getResponse();
-      const body: Record<string, unknown> = typeof response === 'string' ? shape(status, response) : { ...(response as object) };
+      const body = typeof response === 'string' ? shape(status, response) : { ...(response as object) };
       if (!('statusCode' in body)) Object.assign(body, { statusCode: status });
-      // The router's 404 says the path back ("Cannot GET /..."): a 10 kB path is not worth 10 kB of error.
-      if (status === 404 && typeof body.message === 'string' && body.message.length > 200) body.message = `${body.message.slice(0, 200)}…`;
       return { status, body };
     }
     if (parser.type && parser.status && parser.status >= 400 && parser.status < 500) {
