@@ -298,9 +298,9 @@ function nextStep(a, chainContacts) {
   const wait = esc.nextStepAt ? [' Their wait ends ', fmtTime(esc.nextStepAt), ' (', countdown(esc.nextStepAt), ').'] : '';
   if (a.stage === 'owner') return esc.nextStepAt ? ['The owner has been texted.', wait] : 'The owner is being texted.';
   if (a.stage === 'contacts') {
-    const at = (a.escalation?.chain ?? []).indexOf(esc.contactId);
+    const chain = esc.chain ?? [];
     const name = chainContacts.find((c) => c.id === esc.contactId)?.name ?? 'a contact';
-    return [`Contact ${at + 1} of ${esc.chain.length} (${name}) has been texted.`, wait];
+    return [`Contact ${chain.indexOf(esc.contactId) + 1} of ${chain.length} (${name}) has been texted.`, wait];
   }
   if (a.stage === 'unreached') {
     return TEXTS_NOBODY.includes(a.class) && !a.texted?.length ? 'Nobody is texted by itself: what happens is your decision.' : 'Nobody answered by SMS: the next step is yours.';
@@ -364,7 +364,7 @@ export async function alarmPage(main, id) {
     );
     // After the operator's own action: say in the page what was recorded, and put the focus there
     // (the buttons it was on are redrawn).
-    const send = async (body, said) => render(await post(`/api/alarms/${a.id}/actions`, body), false, `${said ?? `${label(body.action)} recorded`} at ${fmtTime(new Date().toISOString()).slice(-8)}.`);
+    const send = async (body, said) => render(await post(`/api/alarms/${a.id}/actions`, body), false, `${said ?? `${label(body.action)} recorded`} at ${new Date().toLocaleTimeString('sv-SE')}.`);
     const notify = mayNotifyContacts(a) ? { customerName: customer.name, first: chainContacts.find((c) => c.status !== 'opted_out')?.name } : null;
     const actions = a.status === 'open' ? actionsForm(a, chainContacts, send, notify) : noteOnly(a, send);
     mount(

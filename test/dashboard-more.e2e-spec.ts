@@ -270,6 +270,9 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     const alarm = await f.alarm(alarmId);
     expect(alarm.stage).toBe('contacts');
     expect(alarm.escalation.contactId).toBe(first.id);
+    // The page says whose wait runs, and marks them in the alarm's order.
+    await until(page, (name) => new RegExp(`^Contact 1 of 2 \\(${name}\\) has been texted\\.`).test(document.querySelector('#alarm-next')?.textContent ?? ''), firstName);
+    expect(await page.getByRole('list', { name: "Contacts, in this alarm's order" }).locator('li').first().textContent()).toContain('being texted now');
     // Not offered again after a reload either.
     await page.reload();
     await timeline.locator('li.t-sms').first().waitFor();
