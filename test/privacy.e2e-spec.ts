@@ -4,6 +4,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { RouteDeclarations } from '../src/common/route-declarations.js';
 import { ARTICLE_6, LEGAL_BASES, type ProcessingDeclaration } from '../src/privacy/processing.decorator.js';
+import { ProcessingLogCheck } from '../src/privacy/processing-log-check.js';
 import { ProcessingLog } from '../src/privacy/processing-log.service.js';
 import { ProcessingLogSealer, SEALER_LOCK } from '../src/privacy/processing-log.sealer.js';
 import { ProcessingRegistry } from '../src/privacy/processing-registry.js';
@@ -355,6 +356,94 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
       expect(await verify()).toEqual({ ok: true, entries: before });
       const seals = await t.query(`SELECT count(*)::int AS n, count(DISTINCT seq)::int AS d FROM processing_log_seal`);
       expect(seals[0].d).toBe(seals[0].n);
+    });
+
+    describe('checkpoints: the whole chain is read once a night, the DPO\'s check starts where it last checked out', () => {
+      const fromCheckpoint = async () => {
+        const res = await t.request('GET', '/api/privacy/processing-log/verify?from=checkpoint', { token: dpo });
+        expect(res.status).toBe(200);
+        return res.body;
+      };
+      const newestCheckpoint = async () =>
+        (await t.query(`SELECT position::int, encode(hash, 'hex') AS hash, entries::int FROM processing_log_checkpoint ORDER BY position DESC LIMIT 1`))[0];
+      /** Entries written and sealed now, so they lie after the newest checkpoint. */
+      const writeEntries = async (n: number) => {
+        for (let i = 0; i < n; i++) await t.app.get(ProcessingLog).record({ ...JOB, operation: 'test.job', purpose: `after the checkpoint ${i}`, actor: { type: 'system', id: 'j' } });
+        await t.app.get(ProcessingLogSealer).sealPending({ full: true });
+      };
+
+      it('a whole check that checks out records where it ended; a check from there reads only what came after', async () => {
+        const whole = await verify();
+        expect(whole.ok).toBe(true);
+        expect(whole.from).toBeUndefined();
+        const checkpoint = await newestCheckpoint();
+        expect(checkpoint.entries).toBe(whole.entries);
+        const [seal] = await t.query(`SELECT encode(hash, 'hex') AS hash FROM processing_log_seal WHERE position = $1`, [checkpoint.position]);
+        expect(seal.hash).toBe(checkpoint.hash);
+
+        await writeEntries(3);
+        const quick = await fromCheckpoint();
+        expect(quick).toMatchObject({ ok: true, from: { position: checkpoint.position, hash: checkpoint.hash, entries: whole.entries, verifiedAt: expect.any(String) } });
+        const [{ head }] = await t.query(`SELECT max(position)::int AS head FROM processing_log_seal`);
+        expect(quick.entries).toBeGreaterThanOrEqual(3);
+        expect(quick.entries).toBeLessThanOrEqual(head - checkpoint.position);
+        // It recorded no checkpoint of its own: only a whole check vouches for everything before it.
+        expect((await newestCheckpoint()).position).toBe(checkpoint.position);
+
+        // Append-only, as the log is.
+        await expect(t.query(`UPDATE processing_log_checkpoint SET entries = entries`)).rejects.toThrow('processing_log_checkpoint is append-only: UPDATE refused');
+        await expect(t.query(`DELETE FROM processing_log_checkpoint`)).rejects.toThrow('processing_log_checkpoint is append-only: DELETE refused');
+        await expect(t.query(`TRUNCATE processing_log_checkpoint`)).rejects.toThrow('processing_log_checkpoint is append-only: TRUNCATE refused');
+      });
+
+      it('from the checkpoint finds an entry altered after it; one altered before it only the nightly whole check finds', async () => {
+        expect((await verify()).ok).toBe(true);
+        const checkpoint = await newestCheckpoint();
+        await writeEntries(2);
+        const [after] = await t.query(`SELECT e.seq::int, e.purpose FROM processing_log e JOIN processing_log_seal s ON s.seq = e.seq WHERE s.position > $1 ORDER BY s.position LIMIT 1`, [checkpoint.position]);
+        await tamper('processing_log', `UPDATE processing_log SET purpose = 'nothing to see' WHERE seq = $1`, [after.seq]);
+        expect(await fromCheckpoint()).toMatchObject({ ok: false, firstBadSeq: after.seq, reason: 'entry_altered' });
+        await tamper('processing_log', `UPDATE processing_log SET purpose = $2 WHERE seq = $1`, [after.seq, after.purpose]);
+        expect((await fromCheckpoint()).ok).toBe(true);
+
+        const [before] = await t.query(`SELECT e.seq::int, e.purpose FROM processing_log e JOIN processing_log_seal s ON s.seq = e.seq WHERE s.position < $1 ORDER BY s.position DESC LIMIT 1`, [checkpoint.position]);
+        await tamper('processing_log', `UPDATE processing_log SET purpose = 'nothing to see' WHERE seq = $1`, [before.seq]);
+        // Taken on trust from the checkpoint...
+        expect((await fromCheckpoint()).ok).toBe(true);
+        // ... and found by the whole check the scheduler runs each night.
+        expect(t.app.get(SchedulerRegistry).getCronJob('processing-log-full-check')).toBeDefined();
+        const check = t.app.get(ProcessingLogCheck);
+        expect(await check.checkWholeChain()).toMatchObject({ ok: false, firstBadSeq: before.seq, reason: 'entry_altered' });
+        await tamper('processing_log', `UPDATE processing_log SET purpose = $2 WHERE seq = $1`, [before.seq, before.purpose]);
+        const night = await check.checkWholeChain();
+        expect(night).toMatchObject({ ok: true });
+        // It moved the checkpoint on, and left its own entry in the log.
+        expect((await newestCheckpoint()).position).toBeGreaterThan(checkpoint.position);
+        expect(await t.query(`SELECT 1 FROM processing_log WHERE actor_type = 'system' AND actor_id = 'processing-log-check' AND operation = 'privacy.processing-log.verify'`)).not.toHaveLength(0);
+      });
+
+      it('tells when the seal at the checkpoint is no longer the one found there (the chain rebuilt or cut)', async () => {
+        expect((await verify()).ok).toBe(true);
+        const checkpoint = await newestCheckpoint();
+        await tamper('processing_log_seal', `UPDATE processing_log_seal SET hash = sha256(hash) WHERE position = $1`, [checkpoint.position]);
+        try {
+          const result = await fromCheckpoint();
+          expect(result).toMatchObject({ ok: false, entries: 0, reason: 'checkpoint_mismatch', from: { position: checkpoint.position } });
+          expect(result.detail).toContain(`the seal at chain position ${checkpoint.position} is not the one a full check found there`);
+        } finally {
+          await tamper('processing_log_seal', `UPDATE processing_log_seal SET hash = decode($2, 'hex') WHERE position = $1`, [checkpoint.position, checkpoint.hash]);
+        }
+        expect((await fromCheckpoint()).ok).toBe(true);
+      });
+
+      it('names a wrong from, and refuses it together with an anchor (an anchor is checked against the whole chain)', async () => {
+        const bad = await t.request('GET', '/api/privacy/processing-log/verify?from=yesterday', { token: dpo });
+        expect(bad.status).toBe(400);
+        expect(bad.body.message).toEqual(['from must be "checkpoint" (or left out, to check the whole chain)']);
+        const both = await t.request('GET', `/api/privacy/processing-log/verify?from=checkpoint&position=1&hash=${'0'.repeat(64)}`, { token: dpo });
+        expect(both.status).toBe(400);
+        expect(both.body).toMatchObject({ code: 'anchor_with_checkpoint', message: 'an anchor is checked against the whole chain: leave out from=checkpoint' });
+      });
     });
 
     it('seals an entry whose transaction commits after later entries were sealed', async () => {

@@ -39,7 +39,10 @@ export class PrivacyController {
     if ((q.position === undefined) !== (q.hash === undefined)) {
       throw new DomainError('invalid', 'anchor_incomplete', 'position and hash go together: both from the same head, or neither');
     }
-    return this.sealer.verify(q.position !== undefined ? { position: q.position, hash: q.hash! } : undefined);
+    if (q.from && q.position !== undefined) {
+      throw new DomainError('invalid', 'anchor_with_checkpoint', 'an anchor is checked against the whole chain: leave out from=checkpoint');
+    }
+    return this.sealer.verify(q.position !== undefined ? { position: q.position, hash: q.hash! } : undefined, { fromCheckpoint: q.from === 'checkpoint' });
   }
 
   /** The chain's head now: note it outside the database (an anchor), and verify can later tell a cut tail. */

@@ -69,4 +69,12 @@ export class VerifyQueryDto {
   @IsOptional()
   @Matches(/^[0-9a-f]{64}$/, { message: 'hash must be 64 lowercase hex characters' })
   hash?: string;
+
+  @ApiPropertyOptional({
+    enum: ['checkpoint'],
+    description: 'start at the newest checkpoint (where a whole check last checked out) instead of reading the whole chain; the answer says which, in `from`',
+  })
+  @IsOptional()
+  @IsIn(['checkpoint'], { message: 'from must be "checkpoint" (or left out, to check the whole chain)' })
+  from?: 'checkpoint';
 }

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { PrivacyController } from './privacy.controller.js';
+import { ProcessingLogCheck } from './processing-log-check.js';
 import { ProcessingLogInterceptor } from './processing-log.interceptor.js';
 import { ProcessingLogSealer } from './processing-log.sealer.js';
 import { ProcessingLog } from './processing-log.service.js';
@@ -21,6 +22,7 @@ import { RecordOfProcessing } from './record-of-processing.js';
   providers: [
     ProcessingLog,
     ProcessingLogSealer,
+    ProcessingLogCheck,
     ProcessingRegistry,
     RecordOfProcessing,
     { provide: APP_INTERCEPTOR, useClass: ProcessingLogInterceptor },

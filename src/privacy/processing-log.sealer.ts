@@ -18,7 +18,14 @@ const VERIFY_PAGE = 10000;
  */
 const GAP_TTL = '10 minutes';
 
-export type VerifyProblem = 'entry_altered' | 'entry_deleted' | 'seal_missing' | 'seal_altered' | 'anchor_not_reached' | 'anchor_mismatch';
+export type VerifyProblem =
+  | 'entry_altered'
+  | 'entry_deleted'
+  | 'seal_missing'
+  | 'seal_altered'
+  | 'anchor_not_reached'
+  | 'anchor_mismatch'
+  | 'checkpoint_mismatch';
 
 /** The chain's newest seal: its position and hash (hex). Kept outside the database, it is an anchor. */
 export interface ChainHead {
@@ -26,10 +33,21 @@ export interface ChainHead {
   hash: string;
 }
 
+/** Where a full check found the chain intact: later checks start there. */
+export interface Checkpoint {
+  position: number;
+  /** The seal's hash there (hex). */
+  hash: string;
+  /** Entries the full check read. */
+  entries: number;
+  verifiedAt: string;
+}
+
+/** `from`: the checkpoint a check started from (absent: it read the whole chain); `entries` counts what it read. */
 export type VerifyResult =
-  | { ok: true; entries: number }
+  | { ok: true; entries: number; from?: Checkpoint }
   // firstBadSeq is absent when the problem is the anchor: the entries that would tell are gone.
-  | { ok: false; entries: number; firstBadSeq?: number; reason: VerifyProblem; detail: string };
+  | { ok: false; entries: number; firstBadSeq?: number; reason: VerifyProblem; detail: string; from?: Checkpoint };
 
 type SealRow = HashedEntry & { position: string; seal_seq: string; prev_hash: Buffer; hash: Buffer };
 
@@ -210,24 +228,47 @@ export class ProcessingLogSealer implements OnModuleDestroy {
   }
 
   /**
-   * Seals what is pending, then recomputes the whole chain: an altered entry (hash mismatch), a
-   * deleted entry (a seal without its entry), a deleted or altered seal (the chain breaks) each
-   * make it fail, at the first seq where it no longer checks out.
+   * Seals what is pending, then recomputes the chain: an altered entry (hash mismatch), a deleted
+   * entry (a seal without its entry), a deleted or altered seal (the chain breaks) each make it
+   * fail, at the first seq where it no longer checks out.
    *
    * What it cannot see on its own: the newest entries removed together with their seals (cutting
    * the tail), since what is left is a valid chain. An `anchor` (a head read earlier, kept outside
    * the database: the log line logHead writes, or GET .../head) closes that: the chain must still
    * reach its position, with its hash there.
+   *
+   * `fromCheckpoint` starts at the newest checkpoint instead of the beginning: the seal there must
+   * still have the hash the full check found, and only what came after is read. A whole check that
+   * checks out records a checkpoint where it ended.
    */
-  async verify(anchor?: ChainHead): Promise<VerifyResult> {
+  async verify(anchor?: ChainHead, options: { fromCheckpoint?: boolean } = {}): Promise<VerifyResult> {
     await this.sealPending({ full: true });
     const [{ last }] = await this.db.query(`SELECT coalesce(max(position), 0)::text AS last FROM processing_log_seal`);
+    const from = options.fromCheckpoint ? await this.latestCheckpoint() : undefined;
     let prev: Buffer = GENESIS;
     let expected = 1n;
+    let after = 0n;
     let entries = 0;
     let problem: { seq?: string; reason: VerifyProblem; detail: string } | undefined;
 
-    for (let after = 0n; after < BigInt(last); ) {
+    if (from) {
+      const [seal] = (await this.db.query(`SELECT hash FROM processing_log_seal WHERE position = $1`, [from.position])) as Array<{ hash: Buffer }>;
+      if (seal?.hash.toString('hex') !== from.hash) {
+        // Nothing after it can be trusted either: the chain would have to be read from the start.
+        return {
+          ok: false,
+          entries: 0,
+          reason: 'checkpoint_mismatch',
+          detail: `the seal at chain position ${from.position} is ${seal ? 'not the one' : 'gone that'} a full check found there at ${from.verifiedAt}: the chain was cut or rebuilt from there or before`,
+          from,
+        };
+      }
+      prev = Buffer.from(from.hash, 'hex');
+      expected = BigInt(from.position) + 1n;
+      after = BigInt(from.position);
+    }
+
+    while (after < BigInt(last)) {
       const rows: SealRow[] = await this.db.query(
         `SELECT s.position::text AS position, s.seq::text AS seal_seq, s.prev_hash, s.hash, ${HASHED_COLUMNS}
            FROM processing_log_seal s LEFT JOIN processing_log e ON e.seq = s.seq
@@ -249,8 +290,26 @@ export class ProcessingLogSealer implements OnModuleDestroy {
     if (anchor && BigInt(last) < BigInt(anchor.position)) {
       problem ??= { reason: 'anchor_not_reached', detail: `the chain ends at position ${last}, before the anchored position ${anchor.position}: its newest entries were removed` };
     }
-    if (!problem) return { ok: true, entries };
-    return { ok: false, entries, ...(problem.seq ? { firstBadSeq: Number(problem.seq) } : {}), reason: problem.reason, detail: problem.detail };
+    const started = from ? { from } : {};
+    if (problem) {
+      return { ok: false, entries, ...(problem.seq ? { firstBadSeq: Number(problem.seq) } : {}), reason: problem.reason, detail: problem.detail, ...started };
+    }
+    if (!from && entries > 0) {
+      await this.db.query(
+        `INSERT INTO processing_log_checkpoint (position, hash, entries) VALUES ($1, $2, $3) ON CONFLICT (position) DO NOTHING`,
+        [after.toString(), prev, entries],
+      );
+    }
+    return { ok: true, entries, ...started };
+  }
+
+  /** The newest checkpoint, if a full check has ever checked out. */
+  async latestCheckpoint(): Promise<Checkpoint | undefined> {
+    const [row] = (await this.db.query(
+      `SELECT position::text AS position, encode(hash, 'hex') AS hash, entries::text AS entries, verified_at
+         FROM processing_log_checkpoint ORDER BY position DESC LIMIT 1`,
+    )) as Array<{ position: string; hash: string; entries: string; verified_at: Date }>;
+    return row ? { position: Number(row.position), hash: row.hash, entries: Number(row.entries), verifiedAt: row.verified_at.toISOString() } : undefined;
   }
 
   /** The head of the chain, everything pending sealed first. */

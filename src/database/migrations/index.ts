@@ -9,6 +9,7 @@ import { PanelSecretChanges1763900700000 } from './1763900700000-panel-secret-ch
 import { AlarmUrgency1763900800000 } from './1763900800000-alarm-urgency.js';
 import { SmsSendRate1763900900000 } from './1763900900000-sms-send-rate.js';
 import { SupervisionSignalRetention1764000000000 } from './1764000000000-supervision-signal-retention.js';
+import { ProcessingLogCheckpoint1764100000000 } from './1764100000000-processing-log-checkpoint.js';
 
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   AlarmUrgency1763900800000,
   SmsSendRate1763900900000,
   SupervisionSignalRetention1764000000000,
+  ProcessingLogCheckpoint1764100000000,
 ];
