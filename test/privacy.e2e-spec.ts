@@ -358,6 +358,19 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
       expect(seals[0].d).toBe(seals[0].n);
     });
 
+    it('gives the newest seal as the head, its position compared as a number (text would put 99 after 100)', async () => {
+      // Past a digit boundary, where the text order differs.
+      const entry = { ...JOB, operation: 'test.job', purpose: 'filler', actor: { type: 'system' as const, id: 'j' } };
+      await t.app.get(ProcessingLog).recordMany(Array.from({ length: 120 }, () => entry));
+      const head = (await t.request('GET', '/api/privacy/processing-log/head', { token: dpo })).body;
+      const [newest] = await t.query(`SELECT position::int, encode(hash, 'hex') AS hash FROM processing_log_seal WHERE position = (SELECT max(position) FROM processing_log_seal)`);
+      expect(newest.position).toBeGreaterThan(100);
+      expect(head.position).toBeGreaterThanOrEqual(newest.position);
+      const [sealed] = await t.query(`SELECT encode(hash, 'hex') AS hash FROM processing_log_seal WHERE position = $1`, [head.position]);
+      expect(head.hash).toBe(sealed.hash);
+      expect((await t.app.get(ProcessingLogSealer).logHead())!.position).toBeGreaterThanOrEqual(newest.position);
+    });
+
     describe('checkpoints: the whole chain is read once a night, the DPO\'s check starts where it last checked out', () => {
       const fromCheckpoint = async () => {
         const res = await t.request('GET', '/api/privacy/processing-log/verify?from=checkpoint', { token: dpo });

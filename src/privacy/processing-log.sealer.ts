@@ -307,7 +307,7 @@ export class ProcessingLogSealer implements OnModuleDestroy {
   async latestCheckpoint(): Promise<Checkpoint | undefined> {
     const [row] = (await this.db.query(
       `SELECT position::text AS position, encode(hash, 'hex') AS hash, entries::text AS entries, verified_at
-         FROM processing_log_checkpoint ORDER BY position DESC LIMIT 1`,
+         FROM processing_log_checkpoint ORDER BY processing_log_checkpoint.position DESC LIMIT 1`,
     )) as Array<{ position: string; hash: string; entries: string; verified_at: Date }>;
     return row ? { position: Number(row.position), hash: row.hash, entries: Number(row.entries), verifiedAt: row.verified_at.toISOString() } : undefined;
   }
@@ -340,7 +340,8 @@ export class ProcessingLogSealer implements OnModuleDestroy {
 
   private async readHead(): Promise<ChainHead | null> {
     const [row] = (await this.db.query(
-      `SELECT position::text AS position, encode(hash, 'hex') AS hash FROM processing_log_seal ORDER BY position DESC LIMIT 1`,
+      // Ordered by the column, qualified: a bare "position" would name the text alias, and '99' > '100'.
+      `SELECT position::text AS position, encode(hash, 'hex') AS hash FROM processing_log_seal ORDER BY processing_log_seal.position DESC LIMIT 1`,
     )) as Array<{ position: string; hash: string }>;
     return row ? { position: Number(row.position), hash: row.hash } : null;
   }
