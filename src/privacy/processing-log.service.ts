@@ -184,7 +184,7 @@ export class ProcessingLog {
       `SELECT seq::text AS seq, at, actor_type, actor_id, operation, legal_basis, purpose, subject_ids::text[] AS subject_ids,
               outcome, http_status, request_id
          FROM processing_log ${filter}
-        ORDER BY at DESC, seq DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+        ORDER BY at DESC, processing_log.seq DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, q.limit, (q.page - 1) * q.limit],
     );
     const items = rows.map(
