@@ -3,7 +3,7 @@ import { countSegments, type SmsLanguage } from '../sms/texts.js';
 import { acknowledgedText, alreadyAcknowledgedText, contactAlarmText, ownerAlarmText, type AlarmSubject } from './alarm-texts.js';
 
 const LANGUAGES: SmsLanguage[] = ['sv', 'nb', 'en'];
-const SUBJECTS: AlarmSubject[] = ['burglary', 'fire', 'gas', 'water', 'medical', 'tamper', 'technical', 'unknown', 'panel_offline'];
+const SUBJECTS: AlarmSubject[] = ['burglary', 'fire', 'gas', 'water', 'medical', 'panic', 'duress', 'tamper', 'technical', 'unknown', 'panel_offline'];
 const LONGEST_COMPANY = 'K'.repeat(40);
 
 describe('alarm texts', () => {
@@ -24,6 +24,22 @@ describe('alarm texts', () => {
     });
     expect(text).toBe(
       "Keyholder: ALARM - fire at Anna Lind's, Storgatan 1, Stockholm. We cannot reach Anna Lind. You are their alarm contact: reply 1 if you are handling it.",
+    );
+  });
+
+  it('tells a contact of a panic or duress alarm nothing about reaching the owner: the owner is never texted for those', () => {
+    for (const subject of ['panic', 'duress'] as const) {
+      for (const language of LANGUAGES) {
+        const text = contactAlarmText({ language, company: 'Keyholder', subject, street: 'Storgatan 1', city: 'Stockholm', code: 2, customerName: 'Anna Lind' });
+        expect(text).not.toMatch(/cannot reach|når inte|når ikke/);
+        expect(text).toContain('Anna Lind');
+        // The shortest form too.
+        const minimal = contactAlarmText({ language, company: 'K'.repeat(40), subject, street: 'Å'.repeat(60), city: 'Ö'.repeat(40), code: 2, customerName: 'Ä'.repeat(60) });
+        expect(minimal).not.toMatch(/cannot be reached|nås inte|nås ikke/);
+      }
+    }
+    expect(contactAlarmText({ language: 'sv', company: 'Keyholder', subject: 'duress', street: 'Storgatan 1', city: 'Stockholm', code: 2, customerName: 'Anna Lind' })).toBe(
+      'Keyholder: LARM - hotlarm hos Anna Lind, Storgatan 1, Stockholm. Du är larmkontakt: svara 2 om du tar hand om det.',
     );
   });
 

@@ -79,15 +79,21 @@ function ownerSentence(l: SmsLanguage, company: string, label: string, p: Parts,
   }
 }
 
-function contactSentence(l: SmsLanguage, company: string, label: string, p: Parts, code: number): string {
+/**
+ * Panic and duress never text the owner (a duress code means the owner may be under threat): their
+ * contacts are texted on an operator's decision, so "we cannot reach the owner" would be untrue.
+ */
+const OWNER_NOT_TRIED: ReadonlySet<AlarmSubject> = new Set(['panic', 'duress']);
+
+function contactSentence(l: SmsLanguage, company: string, label: string, p: Parts, code: number, ownerTried: boolean): string {
   const zone = p.zone ? ({ en: ` (zone ${p.zone})`, sv: ` (sektion ${p.zone})`, nb: ` (sone ${p.zone})` } as const)[l] : '';
   switch (l) {
     case 'sv':
-      return `${company}: LARM - ${label} hos ${p.name}, ${p.place}${zone}. Vi når inte ${p.name}. Du är larmkontakt: svara ${code} om du tar hand om det.`;
+      return `${company}: LARM - ${label} hos ${p.name}, ${p.place}${zone}.${ownerTried ? ` Vi når inte ${p.name}.` : ''} Du är larmkontakt: svara ${code} om du tar hand om det.`;
     case 'nb':
-      return `${company}: ALARM - ${label} hos ${p.name}, ${p.place}${zone}. Vi når ikke ${p.name}. Du er alarmkontakt: svar ${code} hvis du tar deg av det.`;
+      return `${company}: ALARM - ${label} hos ${p.name}, ${p.place}${zone}.${ownerTried ? ` Vi når ikke ${p.name}.` : ''} Du er alarmkontakt: svar ${code} hvis du tar deg av det.`;
     default:
-      return `${company}: ALARM - ${label} at ${p.name}'s, ${p.place}${zone}. We cannot reach ${p.name}. You are their alarm contact: reply ${code} if you are handling it.`;
+      return `${company}: ALARM - ${label} at ${p.name}'s, ${p.place}${zone}.${ownerTried ? ` We cannot reach ${p.name}.` : ''} You are their alarm contact: reply ${code} if you are handling it.`;
   }
 }
 
@@ -129,11 +135,15 @@ export function ownerAlarmText(i: AlarmTextInput): string {
   ]);
 }
 
-/** A contact's alarm SMS (sent only when the owner could not be reached), with their reply code. */
+/**
+ * A contact's alarm SMS (sent when the owner could not be reached, or for panic and duress on an
+ * operator's decision), with their reply code.
+ */
 export function contactAlarmText(i: ContactAlarmTextInput): string {
   const label = alarmLabel(i.language, i.subject);
   const link = policySuffix(i.language, i.policyUrl);
-  const s = (p: Parts) => contactSentence(i.language, i.company, label, p, i.code) + link;
+  const ownerTried = !OWNER_NOT_TRIED.has(i.subject);
+  const s = (p: Parts) => contactSentence(i.language, i.company, label, p, i.code, ownerTried) + link;
   const first = firstName(i.customerName);
   return firstThatFits([
     () => s({ place: `${i.street}, ${i.city}`, zone: i.zone, name: i.customerName }),
@@ -142,7 +152,7 @@ export function contactAlarmText(i: ContactAlarmTextInput): string {
     () => s({ place: i.street, name: shorten(first, 20) }),
     () => s({ place: shorten(i.street, 40), name: shorten(first, 20) }),
     () => s({ place: shorten(i.street, 20), name: shorten(first, 12) }),
-    () => minimal(i.language, i.company, label, i.code, true) + link,
+    () => minimal(i.language, i.company, label, i.code, ownerTried) + link,
   ]);
 }
 
