@@ -55,6 +55,18 @@ export function startQueueFeed() {
 }
 
 /**
+ * Calls `fn` with each alarm that changes (the live feed's view of it) for as long as `element` is on
+ * the page: another page showing alarms stays live without a feed of its own.
+ */
+export function whileShown(element, fn) {
+  const listener = (alarm) => {
+    if (!element.isConnected) live.listeners.delete(listener);
+    else fn(alarm);
+  };
+  live.listeners.add(listener);
+}
+
+/**
  * Says plainly when the queue is not live, so nobody trusts a stale screen: the stream can be up
  * while the alarms cannot be read (the database is down), and that is not live either.
  */
@@ -194,7 +206,7 @@ function renderQueueIfShown() {
       h('td', {}, stagePill(a.stage, a)),
       h('td', {}, a.customer?.name ?? ''),
       h('td', {}, address(a.customer?.alarmAddress)),
-      h('td', {}, age(a.openedAt)),
+      h('td', { class: 'nowrap' }, age(a.openedAt)),
       h('td', { class: 'texted' }, texted.length ? texted.map((t, i) => [i ? ', ' : '', `${t.who} `, smsStatusPill(t.status)]) : h('span', { class: 'muted' }, 'nobody')),
     );
   });
@@ -326,7 +338,7 @@ export async function alarmPage(main, id) {
     const kept = keepInputs ? [...view.querySelectorAll('select[name], input[name], textarea[name]')].map((c) => [c.name, c.value]) : [];
     // ... and where the keyboard was: a live redraw must not take focus off the button about to be pressed.
     const focused = keepInputs && view.contains(document.activeElement) ? focusKey(document.activeElement) : null;
-    const status = a.status === 'closed' ? pill('closed', 'good') : stagePill(a.stage, a);
+    const status = a.status === 'closed' ? pill('Closed', 'good') : stagePill(a.stage, a);
     const chain = a.escalation?.chain ?? [];
     const chainContacts = chain.map((cid) => contacts.items.find((c) => c.id === cid)).filter(Boolean);
     // The chain was frozen when the alarm opened: a contact added or reordered since does not change
@@ -364,7 +376,12 @@ export async function alarmPage(main, id) {
     );
     // After the operator's own action: say in the page what was recorded, and put the focus there
     // (the buttons it was on are redrawn).
-    const send = async (body, said) => render(await post(`/api/alarms/${a.id}/actions`, body), false, `${said ?? `${label(body.action)} recorded`} at ${new Date().toLocaleTimeString('sv-SE')}.`);
+    const send = async (body, said) => {
+      const updated = await post(`/api/alarms/${a.id}/actions`, body);
+      // The time the server recorded, as the timeline shows it (the browser's clock may differ).
+      const recorded = updated.timeline.findLast((e) => e.type === 'action' && e.action === body.action)?.at;
+      render(updated, false, `${said ?? `${label(body.action)} recorded`}${recorded ? ` at ${fmtTime(recorded).slice(-8)}` : ''}.`);
+    };
     const notify = mayNotifyContacts(a) ? { customerName: customer.name, first: chainContacts.find((c) => c.status !== 'opted_out')?.name } : null;
     const actions = a.status === 'open' ? actionsForm(a, chainContacts, send, notify) : noteOnly(a, send);
     mount(
@@ -375,7 +392,7 @@ export async function alarmPage(main, id) {
         'div',
         { class: 'grid' },
         facts,
-        h('section', { class: 'card', 'aria-labelledby': 'alarm-actions' }, h('h2', { id: 'alarm-actions' }, 'Record an outcome'), lastDone ? h('p', { class: 'done-box', role: 'status', id: 'action-done', tabindex: '-1' }, lastDone) : '', actions),
+        h('section', { class: 'card', 'aria-labelledby': 'alarm-actions' }, h('h2', { id: 'alarm-actions' }, a.status === 'open' ? 'Record an outcome' : 'Add a note'), lastDone ? h('p', { class: 'done-box', role: 'status', id: 'action-done', tabindex: '-1' }, lastDone) : '', actions),
       ),
       h('section', { 'aria-labelledby': 'alarm-timeline' }, h('h2', { id: 'alarm-timeline' }, 'Timeline'), h('p', {}, h('a', { href: `#/messages?alarmId=${a.id}` }, 'Every SMS about this alarm')), h('ol', { class: 'timeline', id: 'timeline' }, a.timeline.map((e) => timelineItem(e, names)))),
     );

@@ -51,6 +51,9 @@ async function route() {
     location.hash = home();
     return;
   }
+  // The page being left must not stay clickable while the next one loads: a click meant for the
+  // new alarm would land on the old one's buttons.
+  mount(main, h('p', { class: 'empty', role: 'status' }, 'Loading…'));
   try {
     if (section === 'queue') await queuePage(main);
     else if (section === 'alarms' && id) await alarmPage(main, id);
@@ -103,6 +106,8 @@ async function signedIn(operator) {
   document.getElementById('top').hidden = false;
   document.getElementById('who-name').textContent = operator.name;
   document.getElementById('who-role').textContent = operator.role;
+  // The beep is for new alarms: nothing to switch for someone who does not see them.
+  document.querySelector('.sound').hidden = !can.alarms(operator.role);
   if (can.alarms(operator.role)) startQueueFeed();
   if (!location.hash || location.hash === '#/' || location.hash === '#/login') location.hash = home();
   else await route();

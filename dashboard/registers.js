@@ -1,7 +1,8 @@
 // Customers, contacts, panels, arming history, messages, privacy and operators.
 import { del, get, patch, post, put, query } from './api.js';
 import { can, me } from './session.js';
-import { actionErrorBox, address, clearActionError, confirmInPage, field, fmtTime, h, label, mount, pill, showActionError, showFieldErrors, smsStatusPill, telLink } from './dom.js';
+import { whileShown } from './alarms.js';
+import { actionErrorBox, address, clearActionError, confirmInPage, field, fmtTime, h, label, mount, pill, showActionError, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
 
 const LANGS = [['', 'from the country'], ['sv', 'Swedish'], ['nb', 'Norwegian'], ['en', 'English']];
 const langName = (code) => LANGS.find(([c]) => c && c === code)?.[1] ?? code ?? '-';
@@ -193,6 +194,8 @@ export async function customerPage(main, id, sub) {
   );
   if (can.privacy(role)) renderPrivacyRequests(privacyBox, customer, main);
   await Promise.all([renderContacts(contactsBox, customer), can.panels(role) ? renderPanels(panelsBox, customer) : null, can.alarms(role) ? renderArming(armingBox, customer) : null, can.alarms(role) ? renderCustomerAlarms(alarmsBox, openAlarmsBox, customer) : null]);
+  // An alarm of this customer opens or changes while the page is shown: its banner and list follow.
+  if (can.alarms(role)) whileShown(openAlarmsBox, (a) => a.customerId === customer.id && void renderCustomerAlarms(alarmsBox, openAlarmsBox, customer).catch(() => undefined));
 }
 
 function noticePill(n) {
@@ -377,8 +380,8 @@ async function renderArming(box, customer) {
 async function renderCustomerAlarms(box, openBox, customer) {
   const res = await get(`/api/alarms?customerId=${customer.id}&limit=20`);
   const open = res.items.filter((a) => a.status === 'open');
-  mount(openBox, open.map((a) => h('p', { class: 'error-box open-alarm' }, h('strong', {}, 'Open alarm: '), h('a', { href: `#/alarms/${a.id}` }, `${label(a.class)}${a.zone ? `, zone ${a.zone}` : ''}`), ` – ${label(a.stage)}, opened ${fmtTime(a.openedAt)}`)));
-  mount(box, h('h2', { id: 'alarms-title' }, 'Alarms'), table('Alarms of this customer', ['Alarm', 'Status', 'Opened'], res.items.map((a) => h('tr', {}, h('td', {}, h('a', { href: `#/alarms/${a.id}` }, label(a.class))), h('td', {}, a.status === 'open' ? label(a.stage) : 'closed'), h('td', {}, fmtTime(a.openedAt)))), 'No alarms.'));
+  mount(openBox, open.map((a) => h('p', { class: 'error-box open-alarm' }, h('strong', {}, 'Open alarm: '), h('a', { href: `#/alarms/${a.id}` }, `${label(a.class)}${a.zone ? `, zone ${a.zone}` : ''}`), ' ', stagePill(a.stage, a), ` opened ${fmtTime(a.openedAt)}`)));
+  mount(box, h('h2', { id: 'alarms-title' }, 'Alarms'), table('Alarms of this customer', ['Alarm', 'Status', 'Opened'], res.items.map((a) => h('tr', {}, h('td', {}, h('a', { href: `#/alarms/${a.id}` }, label(a.class))), h('td', {}, a.status === 'open' ? stagePill(a.stage, a) : 'Closed'), h('td', {}, fmtTime(a.openedAt)))), 'No alarms.'));
 }
 
 // ---------------------------------------------------------------- data-subject requests (dpo, admin)
@@ -498,8 +501,11 @@ export async function messagesPage(main, params = new URLSearchParams()) {
   const form = h('form', { class: 'form-grid', 'aria-label': 'Filter messages' }, field('To (phone)', 'to', given('to')), field('Customer id', 'customerId', given('customerId')), field('Contact id', 'contactId', given('contactId')), field('Alarm id', 'alarmId', given('alarmId')), h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter')), errorBox());
   const load = async () => {
     const v = (n) => form.querySelector(`[name="${n}"]`).value.trim();
+    const filters = { to: v('to'), customerId: v('customerId'), contactId: v('contactId'), alarmId: v('alarmId') };
+    // The address says the filter shown, so a reload or Back does not bring an old one back.
+    history.replaceState(null, '', `#/messages${query(filters)}`);
     try {
-      const res = await get(`/api/messages${query({ to: v('to'), customerId: v('customerId'), contactId: v('contactId'), alarmId: v('alarmId'), limit: 100 })}`);
+      const res = await get(`/api/messages${query({ ...filters, limit: 100 })}`);
       showFieldErrors(form, []);
       mount(
         results,
@@ -529,22 +535,31 @@ export async function privacyPage(main) {
   // page does not wait for it: on a long log even that takes a while. The whole chain can be
   // checked on request.
   const verifyResult = h('p', { id: 'verify-result', role: 'status' });
+  const wholeButton = h('button', { type: 'button', class: 'secondary', onClick: () => check(true) }, 'Check the whole chain');
+  const count = (n) => n.toLocaleString('en-GB');
+  // Only the newest check's answer is shown (an earlier, slower one finishing later must not
+  // overwrite it), and the whole check cannot be started twice at once.
+  let latest = 0;
   const check = (whole) => {
+    const mine = ++latest;
+    wholeButton.disabled = true;
     mount(verifyResult, whole ? 'Checking the whole hash chain…' : 'Checking the hash chain…');
     const started = Date.now();
     get(`/api/privacy/processing-log/verify${whole ? '' : '?from=checkpoint'}`).then(
       (v) => {
+        if (mine !== latest) return;
         const took = `${((Date.now() - started) / 1000).toFixed(1)} s`;
         const what = v.from
-          ? ` ${v.entries} entries since the whole check of ${fmtTime(v.from.verifiedAt)} (which read ${v.from.entries}) checked in ${took}.`
-          : ` The whole chain, ${v.entries} entries, checked in ${took}.`;
-        mount(verifyResult, v.ok ? pill('hash chain verified', 'good') : pill('hash chain BROKEN', 'bad'), what, v.ok ? '' : h('div', {}, v.detail ?? ''));
+          ? ` The ${count(v.entries)} entries since the whole check of ${fmtTime(v.from.verifiedAt)} (${count(v.from.entries)} entries), checked in ${took}.`
+          : ` The whole chain, ${count(v.entries)} entries, checked in ${took}.`;
+        mount(verifyResult, v.ok ? pill('intact', 'good') : pill('BROKEN', 'bad'), what, v.ok ? '' : h('div', {}, v.detail ?? ''));
       },
-      (e) => mount(verifyResult, pill('not checked', 'bad'), ` The check could not run: ${e.message}`),
-    );
+      (e) => mine === latest && mount(verifyResult, pill('not checked', 'bad'), ` The check could not run: ${e.message}`),
+    ).finally(() => {
+      if (mine === latest) wholeButton.disabled = false;
+    });
   };
   check(false);
-  const wholeButton = h('button', { type: 'button', class: 'secondary', onClick: () => check(true) }, 'Check the whole chain');
   const logBox = h('div', { id: 'processing-log' });
   const form = h('form', { class: 'actions', 'aria-label': 'Search the processing log' }, field('Data subject id', 'subjectId', {}), field('From', 'from', { type: 'date' }), field('To', 'to', { type: 'date' }), h('button', { type: 'submit' }, 'Search'), errorBox());
   const load = async () => {

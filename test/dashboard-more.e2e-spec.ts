@@ -89,7 +89,7 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     await page.getByRole('button', { name: 'False alarm' }).click();
     expect(await confirm.textContent()).toContain('It cannot be reopened');
     await confirm.getByRole('button', { name: 'Yes, close as false alarm' }).click();
-    await until(page, () => document.querySelector('#alarm-stage')?.textContent === 'closed');
+    await until(page, () => document.querySelector('#alarm-stage')?.textContent === 'Closed');
     expect(await timeline.textContent()).toContain('Closed (False alarm)');
     const closed = await f.alarm(alarmId);
     expect(closed.status).toBe('closed');
@@ -180,6 +180,27 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     expect(await page.locator('#timeline').textContent()).toContain('Acknowledged by a disarm at the panel (user 2, keypad)');
   });
 
+  it('leaving an alarm for another, the first one\'s buttons are gone while the next loads (a click cannot land on the wrong alarm)', async () => {
+    const household = await f.household(0);
+    const first = await f.post(household.panel, { eventId: 'nav-1', code: 'BA', zone: '1' });
+    const second = await f.post(household.panel, { eventId: 'nav-2', code: 'WA', zone: '2' });
+    const page = await session('operator');
+    await page.goto(`${t.baseUrl}/#/alarms/${first.body.alarmId}`);
+    await page.getByRole('button', { name: 'False alarm' }).waitFor();
+    let release = () => undefined as void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route(`**/api/alarms/${second.body.alarmId}`, async (route: any) => {
+      await held;
+      await route.continue();
+    });
+    await page.evaluate((id) => (location.hash = `#/alarms/${id}`), second.body.alarmId);
+    await page.getByText('Loading…').waitFor();
+    expect(await page.getByRole('button', { name: 'False alarm' }).count()).toBe(0);
+    release();
+    await until(page, () => document.querySelector('h1')?.textContent?.startsWith('Water alarm'));
+    expect((await f.alarm(first.body.alarmId)).status).toBe('open');
+  });
+
   it("a customer's page shows an open alarm first, under the name, and the language in words", async () => {
     const household = await f.household(1);
     const res = await f.post(household.panel, { eventId: 'customer-open-1', code: 'BA', zone: '4' });
@@ -188,11 +209,15 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     await page.goto(`${t.baseUrl}/#/customers/${household.customer.id}`);
     const banner = page.locator('#customer-open-alarms .open-alarm');
     await banner.waitFor();
-    expect(await banner.textContent()).toMatch(/^Open alarm: burglary, zone 4 – Owner stage, opened \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(await banner.textContent()).toMatch(/^Open alarm: burglary, zone 4 Owner stage opened \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    // Another alarm of theirs while the page is shown: it appears without a reload.
+    expect((await f.post(household.panel, { eventId: 'customer-open-2', code: 'FA', zone: '6' })).status).toBe(202);
+    await until(page, () => document.querySelectorAll('#customer-open-alarms .open-alarm').length === 2);
+    expect(await page.locator('#customer-open-alarms').textContent()).toContain('Open alarm: fire, zone 6');
     const [{ language }] = await t.query(`SELECT language FROM customer WHERE id = $1`, [household.customer.id]);
     const words: Record<string, string> = { sv: 'Swedish', nb: 'Norwegian', en: 'English' };
     expect(await page.locator('dl.facts').textContent()).toContain(`Language${words[language]}`);
-    await banner.getByRole('link').click();
+    await page.locator('#customer-open-alarms').getByRole('link', { name: 'burglary, zone 4' }).click();
     await until(page, (id) => location.hash === `#/alarms/${id}`, res.body.alarmId);
   });
 

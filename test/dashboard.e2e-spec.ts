@@ -184,7 +184,7 @@ describe('dashboard: served by the service', () => {
     await expect(page.locator('[data-error-for="note"]').textContent()).resolves.toContain('note is required');
     await page.getByLabel('Note').fill('Owner forgot to disarm; all well.');
     await page.getByRole('button', { name: 'Resolve' }).click();
-    await until(page, () => document.querySelector('#alarm-stage')?.textContent === 'closed');
+    await until(page, () => document.querySelector('#alarm-stage')?.textContent === 'Closed');
     expect((await f.alarm(alarmId)).status).toBe('closed');
 
     await page.getByRole('link', { name: '← Queue' }).click();
@@ -279,6 +279,8 @@ describe('dashboard: served by the service', () => {
       return rows.length > 0 && rows.every((r: any) => r.textContent.includes(phone));
     }, household.customer.phone);
     expect(await page.locator('#message-results').textContent()).toContain('Alarm SMS to the owner');
+    // The address says the filter shown: a reload keeps it, and an old one does not come back.
+    expect(await page.evaluate(() => location.hash)).toBe(`#/messages?to=${encodeURIComponent(household.customer.phone)}`);
     await page.getByLabel('Alarm id').fill('not-a-uuid');
     await page.getByRole('button', { name: 'Filter' }).click();
     await until(page, () => !!document.querySelector('[data-error-for="alarmId"]')?.textContent);
@@ -362,6 +364,8 @@ describe('dashboard: served by the service', () => {
     const nav = await dpo.locator('#nav').textContent();
     expect(nav).toContain('Privacy');
     expect(nav).not.toContain('Alarm queue');
+    // No alarms, so no beep to switch.
+    expect(await dpo.locator('.sound').isVisible()).toBe(false);
     // The chain check is slow on a long log: held back here, the page is usable meanwhile and says
     // the check is running; its result fills in when it comes.
     let release = () => undefined as void;
@@ -373,16 +377,19 @@ describe('dashboard: served by the service', () => {
     await dpo.getByRole('link', { name: 'Privacy' }).click();
     await dpo.getByRole('table', { name: 'Processing log' }).waitFor();
     expect(await dpo.locator('#verify-result').textContent()).toBe('Checking the hash chain…');
+    expect(await dpo.getByRole('button', { name: 'Check the whole chain' }).isDisabled()).toBe(true);
     release();
-    await until(dpo, () => document.querySelector('#verify-result')?.textContent?.includes('hash chain verified'));
+    await until(dpo, () => document.querySelector('#verify-result')?.textContent?.startsWith('intact'));
     // No whole check has run in this database yet: the check from the (missing) checkpoint read it all.
-    expect(await dpo.locator('#verify-result').textContent()).toMatch(/^hash chain verified The whole chain, \d+ entries, checked in \d+\.\d s\.$/);
-    // The whole chain on request; afterwards the page's check starts from where it ended.
-    await dpo.getByRole('button', { name: 'Check the whole chain' }).click();
-    await until(dpo, () => /^hash chain verified The whole chain/.test(document.querySelector('#verify-result')?.textContent ?? ''));
+    expect(await dpo.locator('#verify-result').textContent()).toMatch(/^intact The whole chain, [\d,]+ entries, checked in \d+\.\d s\.$/);
+    // The whole chain on request (the button waits while a check runs); afterwards the page's check starts from where it ended.
+    const whole = dpo.getByRole('button', { name: 'Check the whole chain' });
+    await whole.click();
+    await until(dpo, () => /^intact The whole chain/.test(document.querySelector('#verify-result')?.textContent ?? ''));
+    expect(await whole.isEnabled()).toBe(true);
     await dpo.reload();
-    await until(dpo, () => document.querySelector('#verify-result')?.textContent?.includes('hash chain verified'));
-    expect(await dpo.locator('#verify-result').textContent()).toMatch(/^hash chain verified \d+ entries since the whole check of \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(which read \d+\) checked in \d+\.\d s\.$/);
+    await until(dpo, () => document.querySelector('#verify-result')?.textContent?.startsWith('intact'));
+    expect(await dpo.locator('#verify-result').textContent()).toMatch(/^intact The [\d,]+ entries since the whole check of \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \([\d,]+ entries\), checked in \d+\.\d s\.$/);
     expect(await dpo.getByRole('table', { name: 'Record of processing' }).textContent()).toContain('alarms.list');
     await dpo.getByRole('button', { name: 'Log out' }).click();
     await dpo.getByRole('button', { name: 'Log in' }).waitFor();
