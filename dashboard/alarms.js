@@ -203,7 +203,7 @@ function renderQueueIfShown() {
         onClick: open,
       },
       h('td', {}, isNew ? h('span', { class: 'new-badge' }, 'NEW') : '', h('a', { href: `#/alarms/${a.id}`, class: 'class-name', onClick: (e) => { e.preventDefault(); open(); } }, label(a.class)), h('div', { class: 'muted trigger' }, [a.zone ? `zone ${a.zone}` : '', trigger(a)].filter(Boolean).join(' · '))),
-      h('td', {}, stagePill(a.stage, a)),
+      h('td', {}, stagePill(a.stage, a), a.stage === 'acknowledged' && a.acknowledgedBy ? h('div', { class: 'muted acknowledged-by' }, `by ${acknowledgedBy(a.acknowledgedBy)}`) : ''),
       h('td', {}, a.customer?.name ?? ''),
       h('td', {}, address(a.customer?.alarmAddress)),
       h('td', { class: 'nowrap' }, age(a.openedAt)),

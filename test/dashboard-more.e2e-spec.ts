@@ -178,6 +178,11 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     expect(await page.locator('#alarm-acknowledged').textContent()).toMatch(/ by a disarm at the panel \(user 2, keypad\)$/);
     expect(await page.locator('#alarm-next').textContent()).toBe('Someone is on it. Close the alarm when it is over.');
     expect(await page.locator('#timeline').textContent()).toContain('Acknowledged by a disarm at the panel (user 2, keypad)');
+    // The queue says who is on it too.
+    await page.goto(`${t.baseUrl}/#/queue`);
+    const row = page.locator(`tr[data-alarm-id="${res.body.alarmId}"]`);
+    await row.waitFor();
+    expect(await row.locator('.acknowledged-by').textContent()).toBe('by a disarm at the panel (user 2, keypad)');
   });
 
   it('leaving an alarm for another, the first one\'s buttons are gone while the next loads (a click cannot land on the wrong alarm)', async () => {
