@@ -119,20 +119,20 @@ export class ProcessingLogSealer implements OnModuleDestroy {
 
   /**
    * Seals every entry visible now. `full` also looks for unsealed entries anywhere below the chain's
-   * head (not only in the remembered gaps), and waits for the lock instead of giving up: verify
-   * uses it. Returns how many entries were sealed.
+   * head (not only in the remembered gaps; with `above`, only at seqs above it), and waits for the
+   * lock instead of giving up: verify uses it. Returns how many entries were sealed.
    */
-  async sealPending(options: { full?: boolean } = {}): Promise<{ sealed: number; locked: boolean }> {
+  async sealPending(options: { full?: boolean; above?: bigint } = {}): Promise<{ sealed: number; locked: boolean }> {
     let total = 0;
     for (;;) {
-      const batch = await this.sealBatch(!!options.full);
+      const batch = await this.sealBatch(!!options.full, options.above ?? 0n);
       if (!batch.locked) return { sealed: total, locked: false };
       total += batch.sealed;
       if (batch.sealed < BATCH) return { sealed: total, locked: true };
     }
   }
 
-  private async sealBatch(full: boolean): Promise<{ sealed: number; locked: boolean }> {
+  private async sealBatch(full: boolean, above: bigint): Promise<{ sealed: number; locked: boolean }> {
     const qr = this.db.createQueryRunner();
     await qr.connect();
     try {
@@ -146,7 +146,7 @@ export class ProcessingLogSealer implements OnModuleDestroy {
           return { sealed: 0, locked: false };
         }
       }
-      const sealed = await this.sealUnderLock(qr, full);
+      const sealed = await this.sealUnderLock(qr, full, above);
       await qr.commitTransaction();
       return { sealed, locked: true };
     } catch (e) {
@@ -157,7 +157,7 @@ export class ProcessingLogSealer implements OnModuleDestroy {
     }
   }
 
-  private async sealUnderLock(qr: QueryRunner, full: boolean): Promise<number> {
+  private async sealUnderLock(qr: QueryRunner, full: boolean, above: bigint): Promise<number> {
     const [head] = await qr.query(
       `SELECT s.position::text AS position, s.hash, (SELECT coalesce(max(seq), 0) FROM processing_log_seal)::text AS max_seq
          FROM processing_log_seal s ORDER BY s.position DESC LIMIT 1`,
@@ -171,14 +171,14 @@ export class ProcessingLogSealer implements OnModuleDestroy {
     const late: HashedEntry[] = await qr.query(
       full
         ? `SELECT ${HASHED_COLUMNS} FROM processing_log e
-            WHERE e.seq <= $1 AND NOT EXISTS (SELECT 1 FROM processing_log_seal s WHERE s.seq = e.seq)
+            WHERE e.seq <= $1 AND e.seq > $3 AND NOT EXISTS (SELECT 1 FROM processing_log_seal s WHERE s.seq = e.seq)
             ORDER BY e.seq LIMIT $2`
         : // LATERAL: driven by the (few, small) gaps, one index range scan each, never a scan of the log.
           `SELECT ${HASHED_COLUMNS} FROM processing_log_seal_gap g
              CROSS JOIN LATERAL (SELECT * FROM processing_log l WHERE l.seq BETWEEN g.lo AND least(g.hi, $1)) e
             WHERE NOT EXISTS (SELECT 1 FROM processing_log_seal s WHERE s.seq = e.seq)
             ORDER BY e.seq LIMIT $2`,
-      [maxSealed.toString(), BATCH],
+      full ? [maxSealed.toString(), BATCH, above.toString()] : [maxSealed.toString(), BATCH],
     );
     const fresh: HashedEntry[] = await qr.query(
       `SELECT ${HASHED_COLUMNS} FROM processing_log e WHERE e.seq > $1 ORDER BY e.seq LIMIT $2`,
@@ -242,9 +242,15 @@ export class ProcessingLogSealer implements OnModuleDestroy {
    * checks out records a checkpoint where it ended.
    */
   async verify(anchor?: ChainHead, options: { fromCheckpoint?: boolean } = {}): Promise<VerifyResult> {
-    await this.sealPending({ full: true });
-    const [{ last }] = await this.db.query(`SELECT coalesce(max(position), 0)::text AS last FROM processing_log_seal`);
     const from = options.fromCheckpoint ? await this.latestCheckpoint() : undefined;
+    // From a checkpoint, only entries after the one sealed there are looked for, so this check
+    // does not scan the whole log either. One below it still unsealed (its transaction outlived the
+    // gap's ten minutes) is sealed by the whole check each night.
+    const [atCheckpoint] = from
+      ? ((await this.db.query(`SELECT seq::text AS seq FROM processing_log_seal WHERE position = $1`, [from.position])) as Array<{ seq: string }>)
+      : [];
+    await this.sealPending({ full: true, above: atCheckpoint ? BigInt(atCheckpoint.seq) : 0n });
+    const [{ last }] = await this.db.query(`SELECT coalesce(max(position), 0)::text AS last FROM processing_log_seal`);
     let prev: Buffer = GENESIS;
     let expected = 1n;
     let after = 0n;
