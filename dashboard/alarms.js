@@ -287,6 +287,9 @@ function timelineItem(e, names) {
   return h('li', { class: `t-${e.type}` }, h('time', { datetime: e.at }, fmtTime(e.at)), text);
 }
 
+/** What the page says an action recorded, unless the action says more ("Guard dispatched (Securitas) recorded"). */
+const recordedText = (body) => `${label(body.action)} recorded`;
+
 /** Who acknowledged, and how: "the owner (reply code)", "Eva (operator reached them)", "a disarm at the panel (user 2, keypad)". */
 function acknowledgedBy(by = {}) {
   if (by.type === 'panel') {
@@ -376,11 +379,11 @@ export async function alarmPage(main, id) {
     );
     // After the operator's own action: say in the page what was recorded, and put the focus there
     // (the buttons it was on are redrawn).
-    const send = async (body, said) => {
+    const send = async (body, said = recordedText(body)) => {
       const updated = await post(`/api/alarms/${a.id}/actions`, body);
       // The time the server recorded, as the timeline shows it (the browser's clock may differ).
       const recorded = updated.timeline.findLast((e) => e.type === 'action' && e.action === body.action)?.at;
-      render(updated, false, `${said ?? `${label(body.action)} recorded`}${recorded ? ` at ${fmtTime(recorded).slice(-8)}` : ''}.`);
+      render(updated, false, `${said}${recorded ? ` at ${fmtTime(recorded).slice(-8)}` : ''}.`);
     };
     const notify = mayNotifyContacts(a) ? { customerName: customer.name, first: chainContacts.find((c) => c.status !== 'opted_out')?.name } : null;
     const actions = a.status === 'open' ? actionsForm(a, chainContacts, send, notify) : noteOnly(a, send);
@@ -407,10 +410,6 @@ export async function alarmPage(main, id) {
 
   // Live: any change of this alarm (an SMS status, a reply, a stage) redraws it.
   const onChange = async (changed) => {
-    if (!view.isConnected) {
-      live.listeners.delete(onChange);
-      return;
-    }
     if (changed.id !== id) return;
     // Never redraw under an operator who is typing a note or choosing a contact: redraw when they leave the field.
     if (view.contains(document.activeElement) && document.activeElement.matches('input, textarea, select')) {
@@ -427,7 +426,7 @@ export async function alarmPage(main, id) {
       /* keep what is shown */
     }
   };
-  live.listeners.add(onChange);
+  whileShown(view, onChange);
 }
 
 /** A selector for the same control after a redraw (an action button, a named field or an element with an id). */
@@ -472,7 +471,7 @@ function notifyContactsBox(a, notify, submit) {
 
 function actionsForm(a, chainContacts, send, notify) {
   const form = h('form', { class: 'alarm-actions', 'aria-label': 'Alarm actions' }, h('div', { class: 'form-errors error-box', role: 'alert', hidden: true }));
-  const submit = async (body, done = `${label(body.action)} recorded`) => {
+  const submit = async (body, done = recordedText(body)) => {
     try {
       await send(body, done);
       document.getElementById('announcer').textContent = done;
