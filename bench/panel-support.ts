@@ -136,6 +136,8 @@ export async function startBench(name: string, env: Record<string, string> = {})
         TWILIO_API_URL: twilio.url,
         // Not what a real sender takes; here the provider is not what is measured.
         SMS_RATE_PER_SECOND: '100000',
+        // Any free port; /health says which.
+        DC09_PORT: '0',
       },
       ...env,
     },

@@ -99,6 +99,7 @@ async function main(): Promise<void> {
       DATABASE_URL: url,
       DATA_DIR: dir,
       PORT: '0',
+      DC09_PORT: 'off',
       LOG_LEVEL: 'silent',
       ADMIN_PASSWORD: 'bench-password-123',
       TWILIO_ACCOUNT_SID: twilioApi.accountSid,

@@ -19,6 +19,7 @@ import { AlarmsModule } from './alarms/alarms.module.js';
 import { SMS_MODULE } from './alarms/sms-ports.js';
 import { PrivacyPolicyModule } from './privacy-policy/privacy-policy.module.js';
 import { PrivacyRightsModule } from './privacy/privacy-rights.module.js';
+import { Dc09Module } from './dc09/dc09.module.js';
 
 @Module({})
 export class AppModule {
@@ -43,6 +44,7 @@ export class AppModule {
         PanelsModule,
         SMS_MODULE,
         AlarmsModule,
+        Dc09Module,
         PrivacyPolicyModule,
         PrivacyRightsModule,
       ],

@@ -58,7 +58,7 @@ describe('escalation durability', () => {
     const port = await freePort();
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'keyholder-kill-'));
     const child = spawn(process.execPath, ['dist/main.js'], {
-      env: { PATH: process.env.PATH ?? '', ...env, DATABASE_URL: db.url, PORT: String(port), DATA_DIR: dataDir, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password },
+      env: { PATH: process.env.PATH ?? '', DC09_PORT: '0', ...env, DATABASE_URL: db.url, PORT: String(port), DATA_DIR: dataDir, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     children.push(child);

@@ -49,7 +49,7 @@ async function postmasterPid(dataDir: string): Promise<number | undefined> {
 /** Starts the app and waits (up to 60 s) until /health answers 200. */
 async function start(env: Record<string, string>, port: number): Promise<Running> {
   const child = spawn(process.execPath, ['dist/main.js'], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env },
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), DC09_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(child);

@@ -38,7 +38,7 @@ describe('embedded PostgreSQL stopped under a running app', () => {
     expect(await runMigrations(db.url)).toEqual(migrations.map((m) => m.name));
     // A second run has nothing left to do.
     expect(await runMigrations(db.url)).toEqual([]);
-    const config = loadConfig({ DATABASE_URL: db.url, DATA_DIR: dir, PORT: '0', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'silent' });
+    const config = loadConfig({ DATABASE_URL: db.url, DATA_DIR: dir, PORT: '0', DC09_PORT: '0', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'silent' });
     app = await createApp(config);
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;

@@ -34,7 +34,7 @@ function freePort(): Promise<number> {
 }
 
 function run(command: string[], env: Record<string, string>): { child: ChildProcess; out: () => string; err: () => string; done: Promise<number | null> } {
-  const child = spawn(command[0], command.slice(1), { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command[0], command.slice(1), { cwd: root, env: { PATH: process.env.PATH ?? '', DC09_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));

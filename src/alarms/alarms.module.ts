@@ -47,6 +47,6 @@ import { SMS_MODULE } from './sms-ports.js';
     EscalationSettings,
     PanelSupervision,
   ],
-  exports: [AlarmsService, EscalationEngine, Clock],
+  exports: [AlarmsService, EscalationEngine, Clock, PanelEvents, DatabaseNotifications],
 })
 export class AlarmsModule {}

@@ -84,3 +84,8 @@ export function classify(code: string): Classification {
 export function opensAlarm(c: Classification): boolean {
   return !c.restore && c.class !== 'arming' && c.class !== 'test';
 }
+
+/** A link test (a DC-09 NULL frame) is supervision whatever its code; anything else by its code. */
+export function classifySignal(signal: { code: string; linkTest?: boolean }): Classification {
+  return signal.linkTest ? { class: 'test', restore: false } : classify(signal.code);
+}

@@ -8,8 +8,8 @@ import { EscalationEngine } from '../escalation/escalation-engine.js';
 import { announceAlarmChange } from './alarm-changes.js';
 import { AlarmOpening, zoneKeyOf } from './alarm-opening.js';
 import { acknowledgeAlarm, writeAlarmLog } from './alarm-state.js';
-import { classify, opensAlarm, type Classification, type EventClass } from './event-classification.js';
-import type { PanelEventDto } from './panel-events.dto.js';
+import { classifySignal, opensAlarm, type Classification, type EventClass } from './event-classification.js';
+import type { PanelSignal } from './panel-signal.js';
 import { ProcessingLog, type ProcessingLogEntry } from '../privacy/processing-log.service.js';
 import { PANEL_EVENTS_RECEIVE } from './alarms.processing.js';
 import { PanelSignalBatch } from './panel-signal-batch.js';
@@ -43,11 +43,11 @@ export class PanelEvents {
     private readonly quiet: PanelSignalBatch,
   ) {}
 
-  async receive(panelId: string, dto: PanelEventDto, requestId: string | null): Promise<PanelEventResult> {
-    const c = classify(dto.code);
+  async receive(panelId: string, signal: PanelSignal, requestId: string | null): Promise<PanelEventResult> {
+    const c = classifySignal(signal);
     const receivedAt = this.clock.now();
     if (!opensAlarm(c) && !c.restore && c.arming !== 'disarm') {
-      const stored = await this.storeOnly(panelId, dto, c, receivedAt, requestId);
+      const stored = await this.storeOnly(panelId, signal, c, receivedAt, requestId);
       if (stored) return stored;
     }
     const logEntry = (result: PanelEventResult): ProcessingLogEntry => ({
@@ -68,8 +68,9 @@ export class PanelEvents {
         'panel_event_store',
         `WITH p AS (UPDATE panel SET last_seen_at = GREATEST(last_seen_at, $2::timestamptz) WHERE id = $1::uuid RETURNING customer_id),
          e AS (
-           INSERT INTO panel_event (panel_id, customer_id, event_id, code, class, restore, arming, zone, panel_user, method, text, occurred_at, received_at)
-           SELECT $1::uuid, p.customer_id, $3::text, $4::text, $5::text, $6::boolean, $7::text, $8::text, $9::text, $10::text, $11::text, $12::timestamptz, $2::timestamptz
+           INSERT INTO panel_event (panel_id, customer_id, event_id, code, class, restore, arming, zone, panel_user, method, text, occurred_at, received_at, area, extra)
+           SELECT $1::uuid, p.customer_id, $3::text, $4::text, $5::text, $6::boolean, $7::text, $8::text, $9::text, $10::text, $11::text, $12::timestamptz, $2::timestamptz,
+                  $13::text, $14::text
              FROM p
            ON CONFLICT (panel_id, event_id) DO NOTHING
            RETURNING id)
@@ -78,8 +79,8 @@ export class PanelEvents {
                   WHERE a.panel_id = $1::uuid AND a.zone_key = 'offline' AND a.status = 'open'
                     AND NOT EXISTS (SELECT 1 FROM alarm_log l WHERE l.alarm_id = a.id AND l.kind = 'panel_reporting')) AS offline_alarm_id
            FROM p`,
-        [panelId, receivedAt, dto.eventId, dto.code, c.class, c.restore, c.arming ?? null, dto.zone ?? null, dto.user ?? null, dto.method ?? null,
-          dto.text ?? null, new Date(dto.occurredAt)],
+        [panelId, receivedAt, signal.eventId, signal.code, c.class, c.restore, c.arming ?? null, signal.zone ?? null, signal.user ?? null, signal.method ?? null,
+          signal.text ?? null, new Date(signal.occurredAt), signal.area ?? null, signal.extra ?? null],
       );
       if (!row) {
         // Removed between the signature check and now: the same answer as an unknown panel.
@@ -88,26 +89,26 @@ export class PanelEvents {
       const customerId = row.customer_id;
       const stored = row.stored_id ? { id: row.stored_id } : undefined;
       if (!stored) {
-        const repeated = await this.duplicate(panelId, dto.eventId, m);
+        const repeated = await this.duplicate(panelId, signal.eventId, m);
         await this.processingLog.record(logEntry(repeated), { manager: m });
         return repeated;
       }
 
-      if (row.offline_alarm_id) await this.panelReporting(row.offline_alarm_id, dto.eventId, receivedAt, m);
+      if (row.offline_alarm_id) await this.panelReporting(row.offline_alarm_id, signal.eventId, receivedAt, m);
       let alarmId: string | undefined;
       if (opensAlarm(c)) {
-        const zone = dto.zone ?? null;
+        const zone = signal.zone ?? null;
         const opened = await this.opening.openOrJoin({ customerId, panelId, class: c.class, zone, zoneKey: zoneKeyOf(zone), at: receivedAt }, m);
         alarmId = opened.alarmId;
         nextStepAt = opened.nextStepAt;
       } else if (c.restore) {
-        alarmId = await this.attachRestore(panelId, c, dto.zone ?? null, m);
+        alarmId = await this.attachRestore(panelId, c, signal.zone ?? null, m);
       } else if (c.arming === 'disarm') {
-        await this.cancelAtPanel(panelId, dto, receivedAt, m);
+        await this.cancelAtPanel(panelId, signal, receivedAt, m);
       }
       const accepted: PanelEventResult = {
         duplicate: false,
-        body: { eventId: dto.eventId, status: 'accepted', class: c.class, restore: c.restore, ...(alarmId ? { alarmId } : {}) },
+        body: { eventId: signal.eventId, status: 'accepted', class: c.class, restore: c.restore, ...(alarmId ? { alarmId } : {}) },
       };
       // The event's alarm and the processing-log entry, in one statement.
       await queryPrepared(
@@ -133,15 +134,15 @@ export class PanelEvents {
    * its "panel reporting" note: then nothing was written and the caller takes the full path, which
    * writes that note in the same transaction.
    */
-  private async storeOnly(panelId: string, dto: PanelEventDto, c: Classification, receivedAt: Date, requestId: string | null): Promise<PanelEventResult | undefined> {
-    const row = await this.quiet.store({ panelId, dto, c, receivedAt, requestId });
+  private async storeOnly(panelId: string, signal: PanelSignal, c: Classification, receivedAt: Date, requestId: string | null): Promise<PanelEventResult | undefined> {
+    const row = await this.quiet.store({ panelId, dto: signal, c, receivedAt, requestId });
     if (row.offline) return undefined;
     if (!row.customerId) {
       // Removed between the signature check and now: the same answer as an unknown panel.
       throw new DomainError('unauthenticated', 'panel_signature_invalid', 'X-Keyholder-Signature does not match: wrong panel, wrong secret, or a body other than the one signed');
     }
-    if (!row.storedId) return this.duplicate(panelId, dto.eventId, this.dataSource.manager);
-    return { duplicate: false, body: { eventId: dto.eventId, status: 'accepted', class: c.class, restore: c.restore } };
+    if (!row.storedId) return this.duplicate(panelId, signal.eventId, this.dataSource.manager);
+    return { duplicate: false, body: { eventId: signal.eventId, status: 'accepted', class: c.class, restore: c.restore } };
   }
 
   /** A repeat of an eventId: the same answer as the first time, nothing done again. */
@@ -174,7 +175,7 @@ export class PanelEvents {
   }
 
   /** PRODUCT.md: a disarm while an alarm is still in the owner stage counts as the owner acknowledging. */
-  private async cancelAtPanel(panelId: string, dto: PanelEventDto, at: Date, m: EntityManager): Promise<void> {
+  private async cancelAtPanel(panelId: string, signal: PanelSignal, at: Date, m: EntityManager): Promise<void> {
     const alarms = (await m.query(`SELECT id FROM alarm WHERE panel_id = $1 AND status = 'open' AND stage = 'owner' ORDER BY opened_at FOR UPDATE`, [
       panelId,
     ])) as Array<{ id: string }>;
@@ -182,7 +183,7 @@ export class PanelEvents {
       await acknowledgeAlarm(
         m,
         a.id,
-        { type: 'panel', via: 'panel_disarm', eventId: dto.eventId, user: dto.user ?? null, method: dto.method ?? null },
+        { type: 'panel', via: 'panel_disarm', eventId: signal.eventId, user: signal.user ?? null, method: signal.method ?? null },
         at,
         'cancelled at the panel',
       );

@@ -5,12 +5,12 @@ import { ProcessingLog } from '../privacy/processing-log.service.js';
 import { queryPrepared } from '../sms/prepared-sql.js';
 import { PANEL_EVENTS_RECEIVE } from './alarms.processing.js';
 import type { Classification } from './event-classification.js';
-import type { PanelEventDto } from './panel-events.dto.js';
+import type { PanelSignal } from './panel-signal.js';
 
 /** A signal that asks for nothing but being stored (heartbeat, test, arm): see PanelEvents. */
 export interface QuietSignal {
   panelId: string;
-  dto: PanelEventDto;
+  dto: PanelSignal;
   c: Classification;
   receivedAt: Date;
   requestId: string | null;
@@ -105,8 +105,8 @@ export class PanelSignalBatch {
       'panel_signals_store',
       `WITH v AS (
          SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::text[], $8::text[],
-                              $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::text[])
-           WITH ORDINALITY AS v(panel_id, received_at, event_id, code, class, restore, arming, zone, panel_user, method, text, occurred_at, request_id, n)),
+                              $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::text[], $17::text[], $18::text[])
+           WITH ORDINALITY AS v(panel_id, received_at, event_id, code, class, restore, arming, zone, panel_user, method, text, occurred_at, request_id, area, extra, n)),
        o AS (
          SELECT DISTINCT a.panel_id FROM alarm a
           WHERE a.panel_id IN (SELECT panel_id FROM v) AND a.zone_key = 'offline' AND a.status = 'open'
@@ -119,8 +119,9 @@ export class PanelSignalBatch {
           WHERE panel.id = s.panel_id
           RETURNING panel.id, panel.customer_id),
        e AS (
-         INSERT INTO panel_event (panel_id, customer_id, event_id, code, class, restore, arming, zone, panel_user, method, text, occurred_at, received_at)
-         SELECT v.panel_id, p.customer_id, v.event_id, v.code, v.class, v.restore, v.arming, v.zone, v.panel_user, v.method, v.text, v.occurred_at, v.received_at
+         INSERT INTO panel_event (panel_id, customer_id, event_id, code, class, restore, arming, zone, panel_user, method, text, occurred_at, received_at, area, extra)
+         SELECT v.panel_id, p.customer_id, v.event_id, v.code, v.class, v.restore, v.arming, v.zone, v.panel_user, v.method, v.text, v.occurred_at, v.received_at,
+                v.area, v.extra
            FROM v JOIN p ON p.id = v.panel_id ORDER BY v.n
          ON CONFLICT (panel_id, event_id) DO NOTHING
          RETURNING id, panel_id, event_id),
@@ -152,6 +153,8 @@ export class PanelSignalBatch {
         PANEL_EVENTS_RECEIVE.operation,
         PANEL_EVENTS_RECEIVE.legalBasis,
         PANEL_EVENTS_RECEIVE.purpose,
+        column((s) => s.dto.area ?? null),
+        column((s) => s.dto.extra ?? null),
       ],
     );
     return rows.map((r) => ({ customerId: r.customer_id, storedId: r.stored_id, offline: r.offline }));

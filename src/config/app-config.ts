@@ -96,6 +96,14 @@ class EnvDto {
 
   @IsOptional() @Matches(/^[0-9a-fA-F]{64}$/, { message: 'must be 64 hex characters (a 256-bit key)' })
   ENCRYPTION_KEY?: string;
+
+  @IsOptional()
+  @Matches(/^(off|\d{1,5})$/, { message: 'must be a port number (0-65535) or "off"' })
+  DC09_PORT?: string;
+
+  @IsOptional()
+  @Matches(/^\s*\d{1,5}\s*,\s*\d{1,5}\s*$/, { message: 'must be "<seconds behind>,<seconds ahead>", e.g. 40,20' })
+  DC09_TIMESTAMP_WINDOW?: string;
 }
 
 /** The typed configuration every module reads. Built once, at boot, by `loadConfig`. */
@@ -130,6 +138,11 @@ export class AppConfig {
   controller: { name: string; contact: string; dpoContact: string };
   /** 32-byte key for data encrypted at rest; unset means generated into `dataDir` (see secrets). */
   encryptionKey?: Buffer;
+  /**
+   * The SIA DC-09 receiver: TCP and UDP on `port` (null: off; 0: any free port, for tests). An
+   * encrypted frame's timestamp may be `behindSeconds` old or `aheadSeconds` in the future.
+   */
+  dc09: { port: number | null; window: { behindSeconds: number; aheadSeconds: number } };
 }
 
 export class ConfigError extends Error {
@@ -180,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push('TWILIO_FROM: set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID to say who sends the SMS');
     }
   }
+  if (dto.DC09_PORT && dto.DC09_PORT !== 'off' && Number(dto.DC09_PORT) > 65535) problems.push(`DC09_PORT: must be a port number (0-65535) or "off" (got "${dto.DC09_PORT}")`);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const port = dto.PORT ?? 3000;
@@ -215,6 +229,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dpoContact: dto.DPO_CONTACT ?? 'not configured (set DPO_CONTACT)',
   };
   config.encryptionKey = dto.ENCRYPTION_KEY ? Buffer.from(dto.ENCRYPTION_KEY, 'hex') : undefined;
+  // The standard's window: 40 s behind, 20 s ahead. Panels' clocks drift; sites widen it.
+  const [behind, ahead] = (dto.DC09_TIMESTAMP_WINDOW ?? '40,20').split(',').map((n) => Number(n.trim()));
+  config.dc09 = { port: dto.DC09_PORT === 'off' ? null : Number(dto.DC09_PORT ?? 12128), window: { behindSeconds: behind, aheadSeconds: ahead } };
   return config;
 }
 

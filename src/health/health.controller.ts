@@ -1,8 +1,9 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public } from '../auth/access.decorator.js';
+import { Dc09Receiver } from '../dc09/dc09-receiver.js';
 import { NoPersonalData } from '../privacy/processing.decorator.js';
 
 @ApiTags('operations')
@@ -11,18 +12,30 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    private readonly dc09: Dc09Receiver,
   ) {}
 
-  /** 200 when the database answers within a second, 503 (with Retry-After) when it does not. */
+  /**
+   * 200 when the database answers within a second and the DC-09 receiver (unless DC09_PORT=off) is
+   * listening; 503 (with Retry-After) when either is not: panels could not report to this instance.
+   */
   @Get()
   @Public('load balancers and container health checks')
-  @NoPersonalData('reports only whether the database answers')
+  @NoPersonalData('reports only whether the database answers and the DC-09 receiver listens')
   async check(@Res({ passthrough: true }) res: Response) {
     try {
-      return await this.health.check([() => this.db.pingCheck('database', { timeout: 1000 })]);
+      return await this.health.check([() => this.db.pingCheck('database', { timeout: 1000 }), () => this.receiver()]);
     } catch (e) {
       res.setHeader('Retry-After', '5');
       throw e;
     }
+  }
+
+  private receiver() {
+    const check = this.indicators.check('dc09');
+    if (!this.dc09.enabled) return check.up({ listening: false, disabled: true });
+    const address = this.dc09.address();
+    return address ? check.up({ listening: true, tcpPort: address.tcp, udpPort: address.udp }) : check.down({ listening: false });
   }
 }

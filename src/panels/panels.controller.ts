@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/access.decorator.js';
 import { uuidParam } from '../common/uuid-param.js';
 import { Processing } from '../privacy/processing.decorator.js';
-import { toPanelView } from './panel.entity.js';
+import { toPanelView, type Panel } from './panel.entity.js';
 import { CreatePanelDto } from './panels.dto.js';
 import { PANEL_REGISTER } from './panels.processing.js';
 import { PanelsService } from './panels.service.js';
@@ -19,8 +19,7 @@ export class PanelsController {
   @Roles('supervisor')
   @Processing({ ...PANEL_REGISTER, operation: 'panels.create', purpose: "Register the customer's alarm panel so its signals are accepted" })
   async create(@Param('id', uuidParam('id')) customerId: string, @Body() dto: CreatePanelDto) {
-    const { panel, secret } = await this.panels.create(customerId, dto);
-    return { ...toPanelView(panel), secret };
+    return withSecret(await this.panels.create(customerId, dto));
   }
 
   @Get()
@@ -38,7 +37,12 @@ export class PanelsController {
   @Roles('supervisor')
   @Processing({ ...PANEL_REGISTER, operation: 'panels.rotate_secret', purpose: "Replace a panel's secret (e.g. after a technician visit or a suspected leak)" })
   async rotate(@Param('id', uuidParam('id')) customerId: string, @Param('panelId', uuidParam('panelId')) panelId: string) {
-    const { panel, secret } = await this.panels.rotateSecret(customerId, panelId);
-    return { ...toPanelView(panel), secret };
+    return withSecret(await this.panels.rotateSecret(customerId, panelId));
   }
+}
+
+/** The panel with its secret, the one time it is shown; a DC-09 panel's key also where installers look for it. */
+function withSecret({ panel, secret }: { panel: Panel; secret: string }) {
+  const view = toPanelView(panel);
+  return { ...view, secret, ...(view.dc09 ? { dc09: { ...view.dc09, key: secret } } : {}) };
 }

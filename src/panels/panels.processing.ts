@@ -6,7 +6,12 @@ export const PANEL_REGISTER: Omit<ProcessingDeclaration, 'operation' | 'purpose'
   legalBasis: 'contract',
   legalBasisNote: 'the alarm monitoring contract: the panel at the customer\'s alarm address signals to the alarm central',
   dataSubjects: ['customers'],
-  dataCategories: ['panel identifier and label', 'panel secret (encrypted; shown once)', 'time the panel was last heard from'],
+  dataCategories: [
+    'panel identifier and label',
+    'panel secret or DC-09 key (encrypted; shown once)',
+    'DC-09 account number',
+    'time the panel was last heard from',
+  ],
   recipients: ['alarm-central staff (operators, supervisors)'],
   retention: `while the alarm contract lasts; erased with the customer record ${FORMER_CUSTOMER_MONTHS} months after the contract ends`,
 };

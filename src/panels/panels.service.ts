@@ -2,10 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { notFound } from '../common/domain-error.js';
+import { DomainError, notFound } from '../common/domain-error.js';
 import { FieldCipher } from '../common/field-cipher.js';
 import { CustomersService } from '../customers/customers.service.js';
-import { DEFAULT_SUPERVISION_SECONDS, Panel } from './panel.entity.js';
+import { DEFAULT_SUPERVISION_SECONDS, Panel, type Dc09Encryption, type PanelProtocol } from './panel.entity.js';
 
 const secretContext = (panelId: string) => `panel.secret:${panelId}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -13,6 +13,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** 32 random bytes, base64url: 43 characters a panel installer can paste. */
 function newSecret(): string {
   return randomBytes(32).toString('base64url');
+}
+
+/** An AES key of `bytes` bytes as upper-case hex, the way panels' receiver settings show keys. */
+function newDc09Key(bytes = 32): string {
+  return randomBytes(bytes).toString('hex').toUpperCase();
+}
+
+export interface NewPanel {
+  label?: string | null;
+  supervisionIntervalSeconds?: number;
+  protocol?: PanelProtocol;
+  dc09?: { account: string; key?: string; encryption?: Dc09Encryption };
 }
 
 @Injectable()
@@ -23,18 +35,36 @@ export class PanelsService {
     private readonly cipher: FieldCipher,
   ) {}
 
-  /** Registers a panel; the secret is returned here and on rotation only, never stored in clear. */
-  async create(customerId: string, input: { label?: string | null; supervisionIntervalSeconds?: number }): Promise<{ panel: Panel; secret: string }> {
+  /**
+   * Registers a panel; its secret (an HTTP panel's HMAC secret, a DC-09 panel's AES key) is returned
+   * here and on rotation only, never stored in clear.
+   */
+  async create(customerId: string, input: NewPanel): Promise<{ panel: Panel; secret: string }> {
+    const protocol = input.protocol ?? 'http';
+    if (input.dc09 && protocol !== 'dc09') {
+      // Settings for a protocol the panel does not use would be silently ignored: say so instead.
+      throw new DomainError('invalid', 'panel_dc09_settings_unused', 'dc09 settings are only for a panel with protocol "dc09"');
+    }
     await this.customers.get(customerId);
     const id = randomUUID();
-    const secret = newSecret();
-    await this.panels.insert({
-      id,
-      customerId,
-      label: input.label ?? null,
-      secretEncrypted: this.cipher.encrypt(secret, secretContext(id)),
-      supervisionIntervalSeconds: input.supervisionIntervalSeconds ?? DEFAULT_SUPERVISION_SECONDS,
-    });
+    const secret = protocol === 'dc09' ? (input.dc09!.key?.toUpperCase() ?? newDc09Key()) : newSecret();
+    try {
+      await this.panels.insert({
+        id,
+        customerId,
+        label: input.label ?? null,
+        secretEncrypted: this.cipher.encrypt(secret, secretContext(id)),
+        supervisionIntervalSeconds: input.supervisionIntervalSeconds ?? DEFAULT_SUPERVISION_SECONDS,
+        protocol,
+        dc09Account: protocol === 'dc09' ? input.dc09!.account : null,
+        dc09Encryption: protocol === 'dc09' ? (input.dc09!.encryption ?? 'required') : null,
+      });
+    } catch (e) {
+      if (isUniqueViolation(e, 'panel_dc09_account')) {
+        throw new DomainError('conflict', 'panel_dc09_account_taken', `DC-09 account ${input.dc09!.account} is already used by another panel`);
+      }
+      throw e;
+    }
     return { panel: await this.find(customerId, id), secret };
   }
 
@@ -43,11 +73,19 @@ export class PanelsService {
     return this.panels.find({ where: { customerId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
-  /** A new secret replaces the old one at once: events signed with the old one are refused from now on. */
+  /**
+   * A new secret replaces the old one at once: events signed (or frames encrypted) with the old one
+   * are refused from now on. A DC-09 key keeps its length: the panel model decided which AES it does.
+   */
   async rotateSecret(customerId: string, panelId: string): Promise<{ panel: Panel; secret: string }> {
     await this.customers.get(customerId);
     const panel = await this.find(customerId, panelId);
-    const secret = newSecret();
+    let secret = newSecret();
+    if (panel.protocol === 'dc09') {
+      const [row] = (await this.panels.query(`SELECT secret_encrypted FROM panel WHERE id = $1`, [panel.id])) as Array<{ secret_encrypted: Buffer }>;
+      const current = this.cipher.decrypt(row.secret_encrypted, secretContext(panel.id)).toString('utf8');
+      secret = newDc09Key(current.length / 2);
+    }
     await this.panels.update({ id: panel.id }, { secretEncrypted: this.cipher.encrypt(secret, secretContext(panel.id)), rotatedAt: new Date() });
     return { panel: await this.find(customerId, panelId), secret };
   }
@@ -64,10 +102,22 @@ export class PanelsService {
   }
 }
 
+const isUniqueViolation = (e: unknown, constraint: string) => {
+  const err = e as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  return (err.driverError?.code ?? err.code) === '23505' && (err.driverError?.constraint ?? err.constraint) === constraint;
+};
+
+/** A DC-09 panel as the receiver needs it: which panel an account is, and how its frames must come. */
+export interface Dc09Panel {
+  panelId: string;
+  key: Buffer;
+  encryption: Dc09Encryption;
+}
+
 /**
- * The one way to read a panel's secret, for checking the HMAC signature of its events
- * (`X-Keyholder-Signature`). Kept apart from PanelsService so that only code that verifies
- * signatures depends on it.
+ * The one way to read a panel's secret: the HMAC key of an HTTP panel's events, the AES key of a
+ * DC-09 panel's frames. Kept apart from PanelsService so that only code that verifies signals
+ * depends on it.
  */
 @Injectable()
 export class PanelSecrets {
@@ -77,17 +127,29 @@ export class PanelSecrets {
   ) {}
 
   /**
-   * The HMAC-SHA256 key of the panel: the bytes of the secret exactly as it was shown (its ASCII
-   * text, the way Stripe and GitHub use theirs). Undefined when there is no such panel or its
-   * customer's contract has ended, so the caller answers 401 without telling which.
+   * The HMAC-SHA256 key of an HTTP panel: the bytes of the secret exactly as it was shown (its ASCII
+   * text, the way Stripe and GitHub use theirs). Undefined when there is no such panel, it reports
+   * over DC-09, or its customer's contract has ended, so the caller answers 401 without telling which.
    */
   async secretFor(panelId: string): Promise<Buffer | undefined> {
     if (!UUID.test(panelId)) return undefined;
     const rows: { secret_encrypted: Buffer }[] = await this.panels.query(
-      `SELECT p.secret_encrypted FROM panel p JOIN customer c ON c.id = p.customer_id WHERE p.id = $1 AND c.ended_at IS NULL`,
+      `SELECT p.secret_encrypted FROM panel p JOIN customer c ON c.id = p.customer_id WHERE p.id = $1 AND p.protocol = 'http' AND c.ended_at IS NULL`,
       [panelId],
     );
     if (!rows.length) return undefined;
     return this.cipher.decrypt(rows[0].secret_encrypted, secretContext(panelId));
+  }
+
+  /** The DC-09 panel sending as `account` (case does not matter), undefined as for secretFor. */
+  async dc09Panel(account: string): Promise<Dc09Panel | undefined> {
+    const rows: Array<{ id: string; secret_encrypted: Buffer; dc09_encryption: Dc09Encryption }> = await this.panels.query(
+      `SELECT p.id, p.secret_encrypted, p.dc09_encryption FROM panel p JOIN customer c ON c.id = p.customer_id
+        WHERE upper(p.dc09_account) = upper($1) AND c.ended_at IS NULL`,
+      [account],
+    );
+    if (!rows.length) return undefined;
+    const hex = this.cipher.decrypt(rows[0].secret_encrypted, secretContext(rows[0].id)).toString('utf8');
+    return { panelId: rows[0].id, key: Buffer.from(hex, 'hex'), encryption: rows[0].dc09_encryption };
   }
 }

@@ -59,6 +59,8 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: 'silent',
+    // Any free port: test files run in parallel, and each app has its own receiver.
+    DC09_PORT: '0',
     ...env,
   });
   const app = await createApp(config);

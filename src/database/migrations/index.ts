@@ -10,6 +10,7 @@ import { AlarmUrgency1763900800000 } from './1763900800000-alarm-urgency.js';
 import { SmsSendRate1763900900000 } from './1763900900000-sms-send-rate.js';
 import { SupervisionSignalRetention1764000000000 } from './1764000000000-supervision-signal-retention.js';
 import { ProcessingLogCheckpoint1764100000000 } from './1764100000000-processing-log-checkpoint.js';
+import { Dc09Panels1764200000000 } from './1764200000000-dc09-panels.js';
 
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   SmsSendRate1763900900000,
   SupervisionSignalRetention1764000000000,
   ProcessingLogCheckpoint1764100000000,
+  Dc09Panels1764200000000,
 ];
