@@ -27,6 +27,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type net from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { closedLoop, cpuMsOf, describe, loadavg, measureIngest, startBench, type Household } from './panel-support.js';
@@ -225,7 +226,8 @@ if (process.argv[2] === '--server') {
       },
     );
   });
-} else {
+} else if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // Run as the bench itself (not imported, e.g. by bench:dc09 for startFloor).
   main().catch((e) => {
     console.error(e);
     process.exit(1);
@@ -236,7 +238,8 @@ if (process.argv[2] === '--server') {
 // The bench (parent process): bench:ingest's load against the floor server.
 // ---------------------------------------------------------------------------------------------
 
-async function startFloor(url: string, households: Household[]): Promise<{ child: ChildProcess; baseUrl: string }> {
+/** Starts the floor server (this file with --server) in a child process, loaded with the households' secrets. */
+export async function startFloor(url: string, households: Household[]): Promise<{ child: ChildProcess; baseUrl: string }> {
   const child = fork(fileURLToPath(import.meta.url), ['--server'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('message', (m: { port: number }) => resolve(m.port));
@@ -246,7 +249,7 @@ async function startFloor(url: string, households: Household[]): Promise<{ child
   return { child, baseUrl: `http://127.0.0.1:${port}` };
 }
 
-async function stopFloor(child: ChildProcess): Promise<void> {
+export async function stopFloor(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');

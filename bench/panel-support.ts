@@ -43,6 +43,8 @@ export interface Household {
   secret: string;
   ownerPhone: string;
   contactPhones: string[];
+  /** A DC-09 panel (Bench.seedDc09): its account and AES-256 key; the panel's `secret` is the key as upper-case hex. */
+  dc09?: { account: string; key: Buffer };
 }
 
 /** The fake Twilio API on its own thread; `onSms(to, at)` for every accepted message. */
@@ -98,6 +100,11 @@ export interface Bench {
   /** The PostgreSQL server's process id (0 when DATABASE_URL points elsewhere). */
   postmaster: number;
   seed(count: number, contactsEach: number): Promise<Household[]>;
+  /**
+   * As seed, but the panels report over SIA DC-09 (protocol 'dc09', encryption required, a random
+   * AES-256 key each, accounts `<prefix><6 digits>`, unique in one bench database).
+   */
+  seedDc09(count: number, contactsEach: number): Promise<Household[]>;
   stop(): Promise<void>;
 }
 
@@ -171,6 +178,7 @@ export async function startBench(name: string, env: Record<string, string> = {})
     pgVersion,
     postmaster: embedded ? Number(readFileSync(path.join(dir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]) : 0,
     seed: (count, contactsEach) => seedHouseholds(pool, cipher, count, contactsEach),
+    seedDc09: (count, contactsEach) => seedHouseholds(pool, cipher, count, contactsEach, randomBytes(2).toString('hex').toUpperCase()),
     async stop() {
       if (PG_STATS && embedded) await printStatementStats(pool).catch((e: Error) => console.log(`(no statement figures: ${e.message})`));
       if (app.exitCode === null) {
@@ -207,8 +215,9 @@ export const contactPhone = (i: number, k: number) => `+4670${2 + k}${pad(i, 6)}
 /**
  * `count` customers, each with `contactsEach` contacts and one panel, with bulk SQL (unnest of
  * arrays, 2,000 households a statement). The panel secret is encrypted the way PanelsService does it.
+ * With `dc09Prefix` the panels are DC-09 panels (accounts `<prefix><6 digits>`, an AES-256 key each).
  */
-async function seedHouseholds(pool: pg.Pool, cipher: FieldCipher, count: number, contactsEach: number): Promise<Household[]> {
+async function seedHouseholds(pool: pg.Pool, cipher: FieldCipher, count: number, contactsEach: number, dc09Prefix?: string): Promise<Household[]> {
   const households: Household[] = [];
   const started = performance.now();
   const CHUNK = 2000;
@@ -216,12 +225,15 @@ async function seedHouseholds(pool: pg.Pool, cipher: FieldCipher, count: number,
     const chunk: Household[] = [];
     const secrets: Buffer[] = [];
     for (let i = from; i < Math.min(count, from + CHUNK); i++) {
+      const key = dc09Prefix ? randomBytes(32) : undefined;
       const h: Household = {
         customerId: randomUUID(),
         panelId: randomUUID(),
-        secret: randomBytes(32).toString('base64url'),
+        // A DC-09 panel's secret is its AES key as PanelsService keeps it: upper-case hex.
+        secret: key ? key.toString('hex').toUpperCase() : randomBytes(32).toString('base64url'),
         ownerPhone: ownerPhone(i),
         contactPhones: Array.from({ length: contactsEach }, (_, k) => contactPhone(i, k)),
+        ...(key ? { dc09: { account: `${dc09Prefix}${pad(i, 6)}`, key } } : {}),
       };
       chunk.push(h);
       secrets.push(cipher.encrypt(h.secret, `panel.secret:${h.panelId}`));
@@ -242,11 +254,20 @@ async function seedHouseholds(pool: pg.Pool, cipher: FieldCipher, count: number,
           [chunk.map((h) => h.customerId), chunk.map((h) => h.contactPhones[k]), k],
         );
       }
-      await client.query(
-        `INSERT INTO panel (id, customer_id, label, secret_encrypted)
-         SELECT id, customer_id, 'bench', secret FROM unnest($1::uuid[], $2::uuid[], $3::bytea[]) AS x(id, customer_id, secret)`,
-        [chunk.map((h) => h.panelId), chunk.map((h) => h.customerId), secrets],
-      );
+      if (dc09Prefix) {
+        await client.query(
+          `INSERT INTO panel (id, customer_id, label, secret_encrypted, protocol, dc09_account, dc09_encryption)
+           SELECT id, customer_id, 'bench dc09', secret, 'dc09', account, 'required'
+             FROM unnest($1::uuid[], $2::uuid[], $3::bytea[], $4::text[]) AS x(id, customer_id, secret, account)`,
+          [chunk.map((h) => h.panelId), chunk.map((h) => h.customerId), secrets, chunk.map((h) => h.dc09!.account)],
+        );
+      } else {
+        await client.query(
+          `INSERT INTO panel (id, customer_id, label, secret_encrypted)
+           SELECT id, customer_id, 'bench', secret FROM unnest($1::uuid[], $2::uuid[], $3::bytea[]) AS x(id, customer_id, secret)`,
+          [chunk.map((h) => h.panelId), chunk.map((h) => h.customerId), secrets],
+        );
+      }
       await client.query('COMMIT');
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -255,7 +276,7 @@ async function seedHouseholds(pool: pg.Pool, cipher: FieldCipher, count: number,
       client.release();
     }
     households.push(...chunk);
-    console.log(`  seeded ${households.length}/${count} households (customer, ${contactsEach} contact(s), panel) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`  seeded ${households.length}/${count} households (customer, ${contactsEach} contact(s), ${dc09Prefix ? 'DC-09 ' : ''}panel) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   await pool.query('ANALYZE customer; ANALYZE contact; ANALYZE panel');
   return households;
@@ -423,29 +444,55 @@ async function ingestLoad(label: string, connections: number, seconds: number, h
   return { latencies, accepted, failures, elapsed };
 }
 
+/** What measureIngest measured at one concurrency (CPU in µs per accepted event). */
+export interface IngestFigures {
+  connections: number;
+  eventsPerSecond: number;
+  accepted: number;
+  elapsed: number;
+  /** 202 latencies, ms. */
+  latencies: number[];
+  cpuUs: { server: number; postgres: number; self: number };
+  failures: number;
+  missing: number;
+}
+
 /**
- * bench:ingest's measurement, shared with bench:floor: a 3 s warm-up at 50 connections (JIT, pools,
- * caches; not counted), then `seconds` at 50 and at 200 connections against `baseUrl`. Prints the
- * events/s, the latency of the 202, CPU per event of `server` (and of `idle`, in all), PostgreSQL and
- * this process, and checks that every 202 is a row in panel_event.
+ * bench:ingest's measurement, shared with bench:floor (and bench:dc09): a 3 s warm-up at 50
+ * connections (JIT, pools, caches; not counted), then `seconds` at 50 and at 200 connections (or at
+ * `connections`) against `baseUrl`. Prints the events/s, the latency of the 202, CPU per event of
+ * `server` (and of `idle`, in all), PostgreSQL and this process, checks that every 202 is a row in
+ * panel_event, and returns the figures.
  */
 export async function measureIngest(
   bench: Bench,
   baseUrl: string,
   households: Household[],
-  o: { seconds: number; alarmShare: number; server: { name: string; pid: number }; idle?: { name: string; pid: number }; self: string },
-): Promise<void> {
-  await ingestLoad('warm', 50, 3, households, baseUrl, o.alarmShare);
-  for (const connections of [50, 200]) {
-    const label = `c${connections}`;
+  o: {
+    seconds: number;
+    alarmShare: number;
+    server: { name: string; pid: number };
+    idle?: { name: string; pid: number };
+    self: string;
+    connections?: number[];
+    /** Distinguishes the event ids of several measurements against one database (default ''). */
+    label?: string;
+  },
+): Promise<IngestFigures[]> {
+  const figures: IngestFigures[] = [];
+  await ingestLoad(`${o.label ?? ''}warm`, 50, 3, households, baseUrl, o.alarmShare);
+  for (const connections of o.connections ?? [50, 200]) {
+    const label = `${o.label ?? ''}c${connections}`;
     const before = loadavg();
     const cpu = { server: cpuMsOf(o.server.pid), idle: o.idle ? cpuMsOf(o.idle.pid) : 0, pg: postgresCpuMs(bench.postmaster), self: process.cpuUsage() };
     const r = await ingestLoad(label, connections, o.seconds, households, baseUrl, o.alarmShare);
     const selfCpu = process.cpuUsage(cpu.self);
     const per = (ms: number) => ((ms * 1000) / r.accepted.length).toFixed(0);
     const idle = o.idle ? ` (${o.idle.name}: ${cpuMsOf(o.idle.pid) - cpu.idle} ms in all)` : '';
+    const serverMs = cpuMsOf(o.server.pid) - cpu.server;
+    const pgMs = postgresCpuMs(bench.postmaster) - cpu.pg;
     const cpuLine =
-      `CPU per event: ${o.server.name} ${per(cpuMsOf(o.server.pid) - cpu.server)} µs, PostgreSQL ${per(postgresCpuMs(bench.postmaster) - cpu.pg)} µs, ` +
+      `CPU per event: ${o.server.name} ${per(serverMs)} µs, PostgreSQL ${per(pgMs)} µs, ` +
       `${o.self} ${per((selfCpu.user + selfCpu.system) / 1000)} µs${idle}`;
     const { rows } = await bench.pool.query<{ k: string }>(`SELECT panel_id || '/' || event_id AS k FROM panel_event WHERE event_id LIKE $1`, [`${label}-%`]);
     const stored = new Set(rows.map((x) => x.k));
@@ -457,7 +504,19 @@ export async function measureIngest(
     console.log(`   ${describe('202 latency', r.latencies)}`);
     console.log(`   ${cpuLine}`);
     console.log(`   not 202: ${r.failures.size ? JSON.stringify(Object.fromEntries(r.failures)) : 'none'}; every 202 in panel_event: ${missing === 0 ? 'yes' : `NO, ${missing} missing`}`);
+    const us = (ms: number) => (ms * 1000) / r.accepted.length;
+    figures.push({
+      connections,
+      eventsPerSecond: r.accepted.length / r.elapsed,
+      accepted: r.accepted.length,
+      elapsed: r.elapsed,
+      latencies: r.latencies,
+      cpuUs: { server: us(serverMs), postgres: us(pgMs), self: us((selfCpu.user + selfCpu.system) / 1000) },
+      failures: total - r.accepted.length,
+      missing,
+    });
   }
+  return figures;
 }
 
 /**

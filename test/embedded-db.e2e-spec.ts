@@ -12,6 +12,9 @@ import { loadConfig } from '../src/config/app-config.js';
 import { runMigrations } from '../src/database/data-source.js';
 import { migrations } from '../src/database/migrations/index.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres.js';
+import { buildFrame, parseReply } from '../src/dc09/dc09-frame.js';
+import pg from 'pg';
+import { sendOnce } from './support/dc09-client.js';
 
 const ADMIN = { email: 'admin@embedded.test', password: 'embedded-admin-password' };
 
@@ -101,5 +104,46 @@ describe('embedded PostgreSQL stopped under a running app', () => {
     expect(status).toBe(200);
     // The session outlived the outage: it is in the database, not in the process.
     expect((await call('GET', '/api/operators', token)).status).toBe(200);
+  }, 120_000);
+
+  it('DC-09: while the database is down a frame gets no reply at all (the panel retries); the retry once it is back is ACKed and stored once', async () => {
+    const token = (await call('POST', '/api/auth/login', undefined, ADMIN)).body.accessToken as string;
+    const customer = await call('POST', '/api/customers', token, {
+      name: 'Outage Test',
+      phone: '+46702009901',
+      alarmAddress: { street: 'Storgatan 9', postalCode: '114 55', city: 'Stockholm', country: 'SE' },
+    });
+    expect(customer.status).toBe(201);
+    const panel = await call('POST', `/api/customers/${customer.body.id}/panels`, token, { protocol: 'dc09', dc09: { account: '990001' } });
+    expect(panel.status).toBe(201);
+    const key = Buffer.from(panel.body.dc09.key, 'hex');
+    const dc09Port = (await call('GET', '/api/settings/dc09', token)).body.port as number;
+    const frame = (sequence: string, data: string) => buildFrame({ id: 'SIA-DCS', sequence, line: 'L0', account: '990001', data: `#990001|${data}`, timestamp: new Date(), key });
+    // Heard from once, so its key is known (cached) when the database goes away.
+    expect(parseReply((await sendOnce(dc09Port, frame('0001', 'NRP0')))!, key)).toMatchObject({ ok: true, kind: 'ACK' });
+
+    const port = Number(new URL(db!.url).port);
+    await db!.stop();
+    db = undefined;
+    const burglary = frame('0002', 'NBA4');
+    expect(await sendOnce(dc09Port, burglary, 4000)).toBeNull();
+
+    db = await startEmbeddedPostgres(dir, () => undefined, { port });
+    let status = 0;
+    for (let waited = 0; waited < 15_000 && status !== 200; waited += 250) {
+      status = (await call('GET', '/health')).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(status).toBe(200);
+    // The panel's retry: the same frame (its timestamp is still within the window).
+    expect(parseReply((await sendOnce(dc09Port, burglary))!, key)).toMatchObject({ ok: true, kind: 'ACK' });
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query(`SELECT code, zone FROM panel_event WHERE panel_id = $1 AND code = 'BA'`, [panel.body.id]);
+      expect(rows).toEqual([{ code: 'BA', zone: '4' }]);
+    } finally {
+      await client.end();
+    }
   }, 120_000);
 });

@@ -232,6 +232,7 @@ describe('openFrame', () => {
     ['a Hikvision pad before an event', '"*SIA-DCS"0002R0L0#1234[', 'ppp', '#1234|Nri1/BA3]', '#1234|Nri1/BA3', []],
     ['an empty data block after a pad holding |', '"*NULL"0000L0#1[', 'a|b', '|]', '', []],
     ['an empty data block after a pad holding ][', '"*NULL"0000L0#1[', 'a][b', '|]', '', []],
+    ['an empty data block after a pad ending like an account', '"*NULL"0000L0#AB12[', 'a|#4', '|]', '', []],
   ])('opens encrypted data behind %s', (_name, header, padEnd, tail, data, extra) => {
     const frame = frameOf(encryptedFrame(header, padEnd, `${tail}_10:00:00,01-01-2024`, KEYS[2]));
     expect(openFrame(frame, KEYS[2])).toEqual({ ok: true, content: { data, extra, timestamp: new Date('2024-01-01T10:00:00Z') } });

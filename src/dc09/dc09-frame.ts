@@ -1,10 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /*
- * SIA DC-09 framing: <LF> CRC 0LLL "ID" seq [Rrcvr] Lpref #acct [data][xdata]..._timestamp <CR>.
- * CRC-16/ARC and the length cover the span from the opening quote to the last byte before CR.
- * Everything here is pure and never throws on what a panel sends; only building a reply or a frame
- * from arguments that cannot make one (an encrypted ACK without its key) throws.
+ * SIA DC-09 frames: <LF> CRC 0LLL "ID" seq [Rrcvr] Lpref #acct [data][xdata]..._timestamp <CR>, where
+ * CRC-16/ARC and the length cover the span from the opening quote to the last byte before the CR.
+ * Nothing here throws on what a panel sends; only building from impossible arguments throws.
  */
 
 const LF = 0x0a;
@@ -36,13 +35,7 @@ export type SplitItem =
   | { kind: 'garbage'; bytes: number }
   | { kind: 'oversized'; bytes: number };
 
-function isHex(b: Buffer, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = b[i] | 0x20;
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
-}
+const isHex = (b: Buffer, from: number, to: number): boolean => /^[0-9A-Fa-f]+$/.test(b.toString('latin1', from, to));
 
 /**
  * Where the span's opening quote stands: 9 after four hex CRC digits, 7 after the two raw CRC bytes
@@ -250,14 +243,14 @@ function encrypt(plain: Buffer, key: Buffer): string {
  * `#acct|` marks its start; right after a '|' it cannot be the last bytes of a pad.
  */
 function dataStart(plain: string, account: string): number {
-  if (account) {
-    const afterBar = plain.indexOf(`|#${account}|`);
-    if (afterBar >= 0) return afterBar + 1;
-    const own = plain.indexOf(`#${account}|`);
-    if (own >= 0) return own;
+  const own = account.replace(/[^0-9A-Za-z]/g, '\\$&');
+  const candidates = [...(own ? [`\\|#${own}\\|`, `#${own}\\|`] : []), '\\|#[0-9A-Za-z]{1,16}\\|'];
+  for (const candidate of candidates) {
+    // Right before ']' it is the end of a pad in front of empty data, not an account.
+    const m = new RegExp(`${candidate}(?!\\])`).exec(plain);
+    if (m) return m[0].startsWith('|') ? m.index + 1 : m.index;
   }
-  const other = /\|#[0-9A-Za-z]{1,16}\|/.exec(plain);
-  return other ? other.index + 1 : -1;
+  return -1;
 }
 
 /** Data that names no account: after the pad's '|', or after Hikvision's 'p's. */
@@ -329,12 +322,8 @@ function encryptedBlock(content: string, key: Buffer, style: PadStyle): string {
   const body = Buffer.from(content, 'latin1');
   const bar = style === 'hikvision' ? 0 : 1;
   const size = 16 - ((body.length + bar) % 16);
-  let pad: Buffer;
-  if (style === 'hikvision') pad = Buffer.alloc(size, 'p');
-  else {
-    pad = randomBytes(size);
-    if (style === 'standard') pad = Buffer.from(pad.map((b) => PAD_CHARS[b % PAD_CHARS.length]));
-  }
+  const pad = style === 'hikvision' ? Buffer.alloc(size, 'p') : randomBytes(size);
+  if (style === 'standard') pad.forEach((b, i) => (pad[i] = PAD_CHARS[b % PAD_CHARS.length]));
   return encrypt(Buffer.concat([pad, Buffer.from(bar ? '|' : ''), body]), key);
 }
 
@@ -394,9 +383,7 @@ export type ParsedReply =
 export function parseReply(bytes: Buffer, key: Buffer | null): ParsedReply {
   const parsed = parseFrame(bytes);
   if (!parsed.ok) return { ok: false, reason: parsed.reason };
-  const { frame } = parsed;
-  const opened = openFrame(frame, key);
-  if (!opened.ok) return { ok: false, reason: opened.reason };
-  const { id: kind, sequence, encrypted, account } = frame;
-  return { ok: true, kind, sequence, encrypted, account, timestamp: opened.content.timestamp };
+  const { id: kind, sequence, encrypted, account } = parsed.frame;
+  const opened = openFrame(parsed.frame, key);
+  return opened.ok ? { ok: true, kind, sequence, encrypted, account, timestamp: opened.content.timestamp } : opened;
 }

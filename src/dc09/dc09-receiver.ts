@@ -193,10 +193,20 @@ class Dc09Connection {
     this.closing = true;
     this.socket.pause();
     if (!this.busy && this.queue.length === 0) {
-      this.socket.end();
+      this.end();
       return Promise.resolve();
     }
     return new Promise((resolve) => (this.drained = resolve));
+  }
+
+  /**
+   * Closes our side. Reading resumes (and what comes is ignored) so the panel's own close is seen:
+   * a paused socket would never notice it, and shutdown would wait for it.
+   */
+  private end(): void {
+    this.socket.end();
+    this.socket.resume();
+    setTimeout(() => this.socket.destroy(), 2000).unref();
   }
 
   destroy(): void {
@@ -259,7 +269,7 @@ class Dc09Connection {
       this.busy = false;
     }
     if (this.closing) {
-      this.socket.end();
+      this.end();
       this.drained?.();
     }
   }

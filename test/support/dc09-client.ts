@@ -9,7 +9,7 @@ import { Dc09Splitter } from '../../src/dc09/dc09-frame.js';
 export class Dc09Connection {
   private readonly splitter = new Dc09Splitter();
   private readonly replies: Buffer[] = [];
-  private waiter?: (b: Buffer) => void;
+  private waiter?: (b: Buffer | null) => void;
   closed = false;
 
   private constructor(readonly socket: net.Socket) {
@@ -23,7 +23,13 @@ export class Dc09Connection {
         } else this.replies.push(item.bytes);
       }
     });
-    socket.on('close', () => (this.closed = true));
+    socket.on('close', () => {
+      this.closed = true;
+      // A reply that cannot come any more: say so now rather than at the timeout.
+      const w = this.waiter;
+      this.waiter = undefined;
+      w?.(null);
+    });
     socket.on('error', () => undefined);
   }
 
@@ -49,6 +55,7 @@ export class Dc09Connection {
         clearTimeout(timer);
         resolve(b);
       };
+      if (this.closed) this.waiter(null);
     });
   }
 
