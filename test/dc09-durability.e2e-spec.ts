@@ -60,18 +60,20 @@ describe('DC-09: no ACKed event is lost when the app dies or stops', () => {
     await db?.drop();
   });
 
-  async function startApp(): Promise<{ child: ChildProcess; dc09Port: number; stderr: () => string; dataDir: string }> {
+  async function startApp(): Promise<{ child: ChildProcess; dc09Port: number; output: () => string; dataDir: string }> {
     const [port, dc09Port] = [await freePort(), await freePort()];
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'keyholder-dc09-'));
     const child = spawn(process.execPath, ['dist/main.js'], {
       env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, PORT: String(port), DC09_PORT: String(dc09Port), DATA_DIR: dataDir, ENCRYPTION_KEY, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
+    // The app's log (pino, on standard output) too: a frame that could not be committed says so there.
+    child.stdout!.on('data', (d) => (stderr += d));
     await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200, 30000, `the app to start (${stderr})`);
-    return { child, dc09Port, stderr: () => stderr, dataDir };
+    return { child, dc09Port, output: () => stderr, dataDir };
   }
 
   /**
@@ -131,7 +133,7 @@ describe('DC-09: no ACKed event is lost when the app dies or stops', () => {
     app.child.kill('SIGTERM');
     await s.done; // every connection ends: the app closes them once drained
     expect(await exited).toBe(0);
-    expect(app.stderr()).not.toMatch(/not committed/);
+    expect(app.output()).not.toMatch(/not committed/);
     await expectAllStored(s.acked, 'ri2');
     // At most the frame each panel had in flight when the receiver stopped reading went unanswered.
     expect(s.sent() - s.acked.length).toBeLessThanOrEqual(PANELS);

@@ -19,6 +19,7 @@ describe('parseEvents: SIA-DCS', () => {
     ['#1234|NBA3|AFront door  ', [{ code: 'BA', zone: '3', text: 'Front door  ' }]],
     ['#1234|NBA503KITCHEN', [{ code: 'BA', zone: '503', text: 'KITCHEN' }]],
     ['#1234|N^Hall^BA2', [{ code: 'BA', zone: '2', text: 'Hall' }]],
+    ['#1234|Nri1/BA2/door open', [{ code: 'BA', zone: '2', area: '1', text: 'door open' }]],
   ])('%s', (data, events) => {
     expect(parseEvents('SIA-DCS', data)).toEqual(events);
   });

@@ -25,7 +25,7 @@ const MAX_RAW_CODE = 128;
  * disarming event reports its number in the same field.
  */
 const USER_CODES = new Set(
-  ('OP CL OA CA OQ CQ OS CS CG OG BC CE CF CJ CK CP CR DA DB EE JD JH JK JP JS JT JV JX JY JZ ' + 'OC OH OJ OK OL OR OT RX').split(' '),
+  'OP CL OA CA OQ CQ OS CS CG OG BC CE CF CJ CK CP CR DA DB EE JD JH JK JP JS JT JV JX JY JZ OC OH OJ OK OL OR OT RX'.split(' '),
 );
 
 /** Leading `#acct|` (or a bare `|` from panels that leave the account out). */
@@ -63,7 +63,8 @@ function contactIdEvents(s: string): Dc09Event[] {
 }
 
 const BLOCK_MARKER = /[NO](?=[a-z]|[A-Z]{2}|[/|^]|$)/y;
-const MODIFIER = /([a-z]{2})([0-9:]*)/y;
+/** Area, user, time and peripheral modifiers; other lowercase letters are text. */
+const MODIFIER = /(ri|id|ti|pi)(\d[\d:]*)/y;
 const EVENT = /([A-Z]{2})(\d*)/y;
 const TEXT_RUN = /[^/^|]+/y;
 
@@ -97,15 +98,14 @@ function siaEvents(s: string): Dc09Event[] {
       i = close < 0 ? s.length : close + 1;
     } else {
       const modifier = exec(MODIFIER, s, i);
+      // An event is two capitals and its number; two capitals that run on into letters are text ('KITCHEN').
       const event = modifier ? null : exec(EVENT, s, i);
-      // Two capitals with no number glued to more letters are text, not an event ('KITCHEN').
-      const isEvent = event && (event[2] !== '' || !/[A-Za-z]/.test(s[i + 2] ?? ''));
       if (modifier) {
         // Modifiers apply to every event after them.
-        if (modifier[1] === 'ri' && modifier[2]) area = modifier[2];
-        if (modifier[1] === 'id' && modifier[2]) user = modifier[2];
+        if (modifier[1] === 'ri') area = modifier[2];
+        if (modifier[1] === 'id') user = modifier[2];
         i += modifier[0].length;
-      } else if (event && isEvent) {
+      } else if (event && (event[2] || !/[A-Za-z]/.test(s[i + 2] ?? ''))) {
         const [, code, number] = event;
         const e: Dc09Event = { code };
         if (number && USER_CODES.has(code) && user === undefined) e.user = number;

@@ -140,7 +140,9 @@ async function dc09(): Promise<void> {
       const took = Date.now() - started;
       if (!r.ok) process.stdout.write(`<- unreadable reply (${r.reason}): ${printable(reply)}\n`);
       else {
-        const time = r.timestamp ? ` receiver time ${r.timestamp.toISOString()}` : '';
+        let time = r.timestamp ? ` receiver time ${r.timestamp.toISOString()}` : '';
+        // A NAK's time is what a panel sets its clock from: say how far off ours was.
+        if (r.kind === 'NAK' && r.timestamp) time += `, the panel's clock is ${Math.round((Date.now() + offsetMs - r.timestamp.getTime()) / 1000)} s off`;
         process.stdout.write(`<- ${r.encrypted ? '*' : ''}${r.kind} ${r.sequence}${time} (${took} ms)  ${printable(reply)}\n`);
         if (r.kind !== 'ACK') failures += 1;
       }
@@ -174,7 +176,8 @@ async function tcpTransport(host: string, port: number): Promise<Transport> {
   socket.on('data', (chunk) => {
     for (const item of splitter.push(chunk)) if (item.kind === 'frame') (waiting ? waiting(item.bytes) : replies.push(item.bytes), (waiting = undefined));
   });
-  socket.on('close', () => process.stdout.write('(the receiver closed the connection)\n'));
+  let leaving = false;
+  socket.on('close', () => leaving || process.stdout.write('(the receiver closed the connection)\n'));
   socket.on('error', () => undefined);
   return {
     send(frame) {
@@ -185,7 +188,10 @@ async function tcpTransport(host: string, port: number): Promise<Transport> {
         waiting = (b) => (clearTimeout(timer), resolve(b));
       });
     },
-    close: () => socket.end(),
+    close: () => {
+      leaving = true;
+      socket.end();
+    },
   };
 }
 
