@@ -248,6 +248,14 @@ describe('SIA DC-09 receiver', () => {
       expect(Date.now() - Date.parse(after.body.items[0].lastSeenAt)).toBeLessThan(30_000);
     });
 
+    it('an event frame with nothing in it is still a sign of life: ACKed, stored as a link test, no alarm', async () => {
+      const h = await dc09Household(0, { encryption: 'optional' });
+      expect(text(await sendOnce(port, framed(`"SIA-DCS"0031L0#${h.account}[]`)))).toMatch(new RegExp(`^[0-9A-F]{8}"ACK"0031L0#${h.account}\\[\\]$`));
+      expect(await eventsOf(h.panel.id)).toEqual([expect.objectContaining({ code: 'NULL', class: 'test', alarm_id: null })]);
+      const list = await t.request('GET', `/api/customers/${h.customer.id}/panels`, { token: f.tokens.operator });
+      expect(list.body.items[0].supervision).toBe('ok');
+    });
+
     it('over UDP: the reply goes back to the sender', async () => {
       const h = await dc09Household();
       const reply = await sendUdp(port, sia(h.account, h.key, 'NFA2'));

@@ -80,7 +80,8 @@ function findCut(b: Buffer, n: number): { at: number; frame: boolean } | null {
  * read. Memory bounded: never buffers more than MAX_FRAME_BYTES.
  */
 export class Dc09Splitter {
-  private readonly held = Buffer.alloc(MAX_FRAME_BYTES);
+  /** Only while part of a frame is held: an idle connection (most of them, most of the time) holds nothing. */
+  private held: Buffer | null = null;
   private length = 0;
 
   get buffered(): number {
@@ -103,22 +104,28 @@ export class Dc09Splitter {
       if (lf < 0) return data.subarray(data.length);
       data = data.subarray(lf);
     }
+    const held = (this.held ??= Buffer.allocUnsafe(MAX_FRAME_BYTES));
     const taken = Math.min(data.length, MAX_FRAME_BYTES - this.length);
-    data.copy(this.held, this.length, 0, taken);
+    data.copy(held, this.length, 0, taken);
     this.length += taken;
     const rest = data.subarray(taken);
-    const cut = findCut(this.held, this.length);
+    const cut = findCut(held, this.length);
     if (!cut) {
       if (this.length < MAX_FRAME_BYTES) return rest;
       items.push({ kind: 'oversized', bytes: this.length });
-      this.length = 0; // what follows, up to the next LF, is counted as garbage
+      this.release(); // what follows, up to the next LF, is counted as garbage
       return rest;
     }
     const next = cut.frame ? cut.at + 1 : cut.at;
-    items.push(cut.frame ? { kind: 'frame', bytes: Buffer.from(this.held.subarray(0, next)) } : { kind: 'garbage', bytes: next });
-    const leftover = this.held.subarray(next, this.length);
-    this.length = 0;
+    items.push(cut.frame ? { kind: 'frame', bytes: Buffer.from(held.subarray(0, next)) } : { kind: 'garbage', bytes: next });
+    const leftover = Buffer.from(held.subarray(next, this.length));
+    this.release();
     return leftover.length > 0 ? Buffer.concat([leftover, rest]) : rest;
+  }
+
+  private release(): void {
+    this.held = null;
+    this.length = 0;
   }
 }
 

@@ -89,8 +89,11 @@ export class Dc09Intake {
       .digest('base64url')
       .slice(0, 22);
     const base = { occurredAt: (content.timestamp ?? receivedAt).toISOString(), extra: content.extra.length ? content.extra.join('').slice(0, 1000) : null };
-    if (frame.id === 'NULL') return [{ ...base, eventId: `dc09-${frame.sequence}-${digest}`, code: 'NULL', linkTest: true }];
-    return parseEvents(frame.id as 'SIA-DCS' | 'ADM-CID', content.data).map((e, i) => ({
+    const events = frame.id === 'NULL' ? [] : parseEvents(frame.id as 'SIA-DCS' | 'ADM-CID', content.data);
+    // A frame with no event in it (a NULL, or an event frame with an empty block) is still a sign of
+    // life: it is stored as a link test, which marks the panel as heard from.
+    if (events.length === 0) return [{ ...base, eventId: `dc09-${frame.sequence}-${digest}`, code: 'NULL', linkTest: true }];
+    return events.map((e, i) => ({
       ...base,
       eventId: `dc09-${frame.sequence}-${digest}-${i + 1}`,
       code: e.code,
