@@ -3,9 +3,12 @@
 //  (a) the floor: bench:floor's bare node:http server (ingest-floor.ts: HMAC + group commit, no
 //      framework) under bench:ingest's load at C keep-alive connections (measureIngest: 3 s warm-up,
 //      then `seconds`), the real app idle;
+//  (ref) the real app's HTTP ingest (bench:ingest's load and report) at C: the same PanelEvents path
+//      behind the other transport, so the gap to the floor splits into "DC-09" and "the app";
 //  (b) DC-09 over persistent TCP connections, the real app: one connection per panel (`panels`
 //      connections), C of them busy at once, closed loop (worker w sends for the panels i with
-//      i % C = w, one frame at a time, the next when the ACK is in); 3 s warm-up, then `seconds`;
+//      i % C = w, one frame at a time, the next when the ACK is in); a first NULL from every panel
+//      and a 3 s warm-up (not counted), then `seconds`;
 //  (c) DC-09 one connection per message: C workers, each connect, send, read the ACK, close;
 //  (d) open loop at `rate` frames/s (default 1,000) over the persistent connections: ACK latency
 //      p50/p90/p99 (write -> ACK) and how late the load generator was against its schedule;
@@ -25,7 +28,7 @@
 // generator on this thread; all on this machine. APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"
 // profiles the app; each phase prints its window in the app's lifetime for reading such a profile.
 //
-//   npm run bench:dc09 [-- seconds=10 panels=2000 connections=50 rate=1000 idle=10000 idleSeconds=30 only=floor,persistent,per-message,open-loop,idle]
+//   npm run bench:dc09 [-- seconds=10 panels=2000 connections=50 rate=1000 idle=10000 idleSeconds=30 only=floor,app-http,persistent,per-message,open-loop,idle]
 //   (= npx tsc -p bench/tsconfig.json && node dist/bench/bench/dc09-ingest.js [seconds] [panels] [connections])
 import net from 'node:net';
 import os from 'node:os';
@@ -55,7 +58,7 @@ const C = num('connections', 50);
 const RATE = num('rate', 1000);
 const IDLE = num('idle', 10_000);
 const IDLE_SECONDS = num('idleSeconds', 30);
-const PHASES = new Set((args.only ?? 'floor,persistent,per-message,open-loop,idle').split(','));
+const PHASES = new Set((args.only ?? 'floor,app-http,persistent,per-message,open-loop,idle').split(','));
 const TRICKLE_LINKS = 10;
 const REPLY_TIMEOUT_MS = 10_000;
 
@@ -189,6 +192,7 @@ const keyOf = (panelId: string, code: string, second: number) => `${panelId}|${c
 
 class RunTally {
   readonly latencies: number[] = [];
+  readonly byCode = new Map<Code, number[]>();
   readonly failures = new Map<string, number>();
   readonly keys = new Set<string>();
   ackCount = 0;
@@ -216,6 +220,9 @@ class RunTally {
     }
     this.ackCount++;
     this.latencies.push(ms ?? r.ms);
+    let list = this.byCode.get(s.code);
+    if (!list) this.byCode.set(s.code, (list = []));
+    list.push(ms ?? r.ms);
     const k = keyOf(s.panel.h.panelId, s.code, s.second);
     acked.set(k, (acked.get(k) ?? 0) + 1);
     this.keys.add(k);
@@ -247,6 +254,8 @@ async function missingRows(bench: Bench, tally: RunTally, panelIds: string[]): P
   for (const k of tally.keys) missing += Math.max(0, (acked.get(k) ?? 0) - (stored.get(k) ?? 0));
   return missing;
 }
+
+const p = (values: number[], q: number) => percentile([...values].sort((a, b) => a - b), q).toFixed(1);
 
 // ---------------------------------------------------------------------------------------------
 // Measuring.
@@ -290,6 +299,7 @@ async function measured(bench: Bench, panelIds: string[], name: string, latencyL
     `\n${name}: ${Math.round(eventsPerSecond)} events/s ACKed (${tally.ackCount} ACKs in ${elapsed.toFixed(1)} s; ${tally.ackCount + tally.failed} sent), load average before ${before}, after ${loadavg()}`,
   );
   console.log(`   ${describe(latencyLabel, tally.latencies)}`);
+  console.log(`   by code: ${(['NULL', 'CL', 'OP', 'BA'] as const).map((c) => `${c} p50 ${p(tally.byCode.get(c) ?? [], 50)} / p99 ${p(tally.byCode.get(c) ?? [], 99)} ms`).join(', ')}`);
   for (const line of extra?.(tally) ?? []) console.log(`   ${line}`);
   console.log(`   CPU per event: app ${cpuUs.app.toFixed(0)} µs, PostgreSQL ${cpuUs.postgres.toFixed(0)} µs, load generator ${cpuUs.self.toFixed(0)} µs`);
   console.log(`   not ACKed: ${tally.failureText()}; every ACKed event in panel_event: ${missing === 0 ? 'yes' : `NO, ${missing} missing`}`);
@@ -328,6 +338,24 @@ function persistentLoad(panels: Panel[], connections: number, seconds: number) {
       const s = frameFor(panel);
       t.take(s, await panel.link!.send(s.frame));
     });
+}
+
+/** Every panel sends one NULL on its connection (C at once): the receiver has read every account and key once. */
+function primeLoad(panels: Panel[], connections: number) {
+  return async (t: RunTally) => {
+    const start = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (next < panels.length) {
+          const panel = panels[next++];
+          const s = frameFor(panel, 'NULL');
+          t.take(s, await panel.link!.send(s.frame));
+        }
+      }),
+    );
+    return (performance.now() - start) / 1000;
+  };
 }
 
 /** (c): C workers, each frame on a connection of its own (connect, send, ACK, close). */
@@ -452,7 +480,6 @@ async function idleRun(bench: Bench, port: number, panels: Panel[], count: numbe
 
 // ---------------------------------------------------------------------------------------------
 
-const p = (values: number[], q: number) => percentile([...values].sort((a, b) => a - b), q).toFixed(1);
 
 async function main(): Promise<void> {
   const bench = await startBench('dc09');
@@ -469,8 +496,9 @@ async function main(): Promise<void> {
 
     // (a) The floor, at the same concurrency.
     let floor: IngestFigures | undefined;
+    let appHttp: IngestFigures | undefined;
+    const households = PHASES.has('floor') || PHASES.has('app-http') ? await bench.seed(PANELS, 1) : [];
     if (PHASES.has('floor')) {
-      const households = await bench.seed(PANELS, 1);
       const started = await startFloor(String(bench.pool.options.connectionString), households);
       floorChild = started.child;
       console.log(`\n--- (a) the floor: bare node:http server, bench:ingest's load (signed JSON over keep-alive HTTP) ---`);
@@ -484,6 +512,19 @@ async function main(): Promise<void> {
       });
       await stopFloor(floorChild);
       floorChild = undefined;
+    }
+    // For reference: the real app's HTTP ingest (bench:ingest) at the same concurrency, the same
+    // PanelEvents path behind another transport; what DC-09 adds or saves is the difference.
+    if (PHASES.has('app-http')) {
+      console.log(`\n--- (reference) the real app, HTTP panel events (bench:ingest's load) ---`);
+      [appHttp] = await measureIngest(bench, bench.baseUrl, households, {
+        seconds: SECONDS,
+        alarmShare: 0.1,
+        server: { name: 'app', pid: bench.app.pid! },
+        self: 'load generator + fake Twilio',
+        connections: [C],
+        label: 'app-',
+      });
     }
 
     const seeded = await bench.seedDc09(PANELS, 1);
@@ -500,6 +541,7 @@ async function main(): Promise<void> {
       const links = await openLinks(port, panels.length);
       panels.forEach((panel, i) => (panel.link = links[i]));
       console.log(`\n${links.length} persistent connections open, one per panel`);
+      await measured(bench, panelIds, 'first NULL of every panel (not counted)', 'ACK latency', primeLoad(panels, C));
     }
     if (PHASES.has('persistent')) {
       console.log(`--- (b) DC-09 over persistent TCP connections, closed loop, ${C} at once ---`);
@@ -537,13 +579,19 @@ async function main(): Promise<void> {
     const ratio = (f?: { eventsPerSecond: number }) => (f && floor ? `${((100 * f.eventsPerSecond) / floor.eventsPerSecond).toFixed(0)}% of the floor` : 'n/a');
     console.log(`\n=== Report: ${C} connections busy at once, mix 70/10/10/10, ${PANELS} panels ===`);
     console.log(line('(a) floor (bare node:http, HMAC, group commit)', floor, '202'));
+    console.log(line('(ref) real app, HTTP panel events', appHttp, '202'));
     console.log(line('(b) DC-09, persistent TCP (AES-256)', persistent, 'ACK'));
     console.log(line('(c) DC-09, one connection per message', perMessage, 'ACK'));
-    console.log(`  ratio: persistent ${ratio(persistent)} (target >= 60%: ${persistent && floor ? (persistent.eventsPerSecond >= 0.6 * floor.eventsPerSecond ? 'met' : 'NOT met') : 'n/a'}), one connection per message ${ratio(perMessage)}`);
+    console.log(
+      `  ratio: persistent ${ratio(persistent)} (target >= 60%: ${persistent && floor ? (persistent.eventsPerSecond >= 0.6 * floor.eventsPerSecond ? 'met' : 'NOT met') : 'n/a'}), one connection per message ${ratio(perMessage)}` +
+        (appHttp ? `; the app's HTTP ingest ${ratio(appHttp)}` : '') +
+        (appHttp && persistent ? `; DC-09 persistent / app HTTP ${((100 * persistent.eventsPerSecond) / appHttp.eventsPerSecond).toFixed(0)}%` : ''),
+    );
     if (floor && persistent) {
       console.log(
         `  CPU per event: floor server ${floor.cpuUs.server.toFixed(0)} µs + PostgreSQL ${floor.cpuUs.postgres.toFixed(0)} µs; app on DC-09 persistent ${persistent.cpuUs.app.toFixed(0)} µs + PostgreSQL ${persistent.cpuUs.postgres.toFixed(0)} µs` +
-          (perMessage ? `; per message ${perMessage.cpuUs.app.toFixed(0)} µs + ${perMessage.cpuUs.postgres.toFixed(0)} µs` : ''),
+          (perMessage ? `; per message ${perMessage.cpuUs.app.toFixed(0)} µs + ${perMessage.cpuUs.postgres.toFixed(0)} µs` : '') +
+          (appHttp ? `; app on HTTP ${appHttp.cpuUs.server.toFixed(0)} µs + ${appHttp.cpuUs.postgres.toFixed(0)} µs` : ''),
       );
     }
     if (open) {
@@ -562,7 +610,7 @@ async function main(): Promise<void> {
         `      still open at the end: ${idle.stillOpen}/${idle.opened} (the app counts ${idle.appCounted}); trickle NULLs ${describe('ACK', idle.trickle).replace(/^ACK: /, '')}; not ACKed: ${idle.trickleFailures}`,
       );
     }
-    const missing = [persistent, perMessage, open].reduce((n, f) => n + (f?.missing ?? 0), 0) + (floor?.missing ?? 0);
+    const missing = [persistent, perMessage, open].reduce((n, f) => n + (f?.missing ?? 0), 0) + (floor?.missing ?? 0) + (appHttp?.missing ?? 0);
     console.log(`  every ACK (and every 202) is a row in panel_event: ${missing === 0 ? 'yes' : `NO, ${missing} missing`}`);
     const mem = memoryOf(bench.app.pid!);
     console.log(`  app RSS now ${mem.rssMb.toFixed(0)} MB, peak ${mem.peakMb.toFixed(0)} MB`);

@@ -3,7 +3,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -11,21 +10,11 @@ import { AlarmFixtures, nowSeconds, sign, waitUntil, type Panel } from './suppor
 import { FakeTwilio } from './support/fake-twilio.js';
 import { createTestApp, ADMIN } from './support/test-app.js';
 import { createTestDatabase, sql } from './support/test-db.js';
+import { freePort } from './support/free-port.js';
 
 const PUBLIC = 'https://alarm.example.test';
 // Every instance must read the panels' secrets: one key for all of them.
 const ENCRYPTION_KEY = randomBytes(32).toString('hex');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('escalation durability', () => {
   let fake: FakeTwilio;

@@ -133,11 +133,18 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     await problem.waitFor({ state: 'detached', timeout: 8000 });
 
     // More open alarms than the queue loads: it says how many are not shown (the total as the API gives it).
-    await page.route('**/api/alarms?status=open*', async (route: any) => {
-      const response = await route.fetch();
-      const body = await response.json();
-      await route.fulfill({ response, json: { ...body, total: body.items.length + 300 } });
-    });
+    const inflate = async (route: any) => {
+      // The queue keeps polling until the page closes: a request caught by the closing page is
+      // disposed mid-way, and its error must not surface as an unhandled rejection in later tests.
+      try {
+        const response = await route.fetch();
+        const body = await response.json();
+        await route.fulfill({ response, json: { ...body, total: body.items.length + 300 } });
+      } catch {
+        /* the page is gone */
+      }
+    };
+    await page.route('**/api/alarms?status=open*', inflate);
     expect((await f.post(household.panel, { eventId: 'queue-down-3', code: 'WA' })).status).toBe(202);
     const more = page.locator('#queue-more');
     await more.waitFor();
@@ -145,6 +152,7 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     const [, shown, total] = /^Showing the (\d+) worst of (\d+)/.exec((await more.textContent()) ?? '')!;
     expect(Number(total) - Number(shown)).toBe(300);
     expect(await page.locator('#queue-count').textContent()).toBe(`(${total})`);
+    await page.unroute('**/api/alarms?status=open*', inflate);
   });
 
   it('on a phone the queue fits the screen: each alarm a card, nothing to scroll sideways', async () => {

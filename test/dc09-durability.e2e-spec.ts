@@ -4,7 +4,6 @@
 // be in the database afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -13,20 +12,10 @@ import { AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
 import { Dc09Connection } from './support/dc09-client.js';
 import { ADMIN, createTestApp } from './support/test-app.js';
 import { createTestDatabase, sql } from './support/test-db.js';
+import { freePort } from './support/free-port.js';
 
 const ENCRYPTION_KEY = 'ab'.repeat(32);
 const PANELS = 8;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 interface DcPanel {
   id: string;

@@ -34,6 +34,16 @@ describe('embedded PostgreSQL stopped under a running app', () => {
     return { status: res.status, retryAfter: res.headers.get('retry-after'), body: text ? JSON.parse(text) : undefined };
   };
 
+  /** /health's status once it answers 200, or after 15 s of trying: the app reconnects by itself. */
+  const healthWhenBack = async () => {
+    let status = 0;
+    for (let waited = 0; waited < 15_000 && status !== 200; waited += 250) {
+      status = (await call('GET', '/health')).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+    }
+    return status;
+  };
+
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'keyholder-embedded-'));
     await fs.chmod(dir, 0o755); // as root, postgres runs as the "postgres" user, which must enter it
@@ -96,12 +106,7 @@ describe('embedded PostgreSQL stopped under a running app', () => {
 
     // Back on the same port: the app reconnects without a restart.
     db = await startEmbeddedPostgres(dir, () => undefined, { port });
-    let status = 0;
-    for (let waited = 0; waited < 15_000 && status !== 200; waited += 250) {
-      status = (await call('GET', '/health')).status;
-      if (status !== 200) await new Promise((r) => setTimeout(r, 250));
-    }
-    expect(status).toBe(200);
+    expect(await healthWhenBack()).toBe(200);
     // The session outlived the outage: it is in the database, not in the process.
     expect((await call('GET', '/api/operators', token)).status).toBe(200);
   }, 120_000);
@@ -129,12 +134,7 @@ describe('embedded PostgreSQL stopped under a running app', () => {
     expect(await sendOnce(dc09Port, burglary, 4000)).toBeNull();
 
     db = await startEmbeddedPostgres(dir, () => undefined, { port });
-    let status = 0;
-    for (let waited = 0; waited < 15_000 && status !== 200; waited += 250) {
-      status = (await call('GET', '/health')).status;
-      if (status !== 200) await new Promise((r) => setTimeout(r, 250));
-    }
-    expect(status).toBe(200);
+    expect(await healthWhenBack()).toBe(200);
     // The panel's retry: the same frame (its timestamp is still within the window).
     expect(parseReply((await sendOnce(dc09Port, burglary))!, key)).toMatchObject({ ok: true, kind: 'ACK' });
     const client = new pg.Client({ connectionString: db.url });

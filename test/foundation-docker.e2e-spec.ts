@@ -5,12 +5,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { migrations } from '../src/database/migrations/index.js';
+import { freePort } from './support/free-port.js';
 
 const root = process.cwd();
 
@@ -20,17 +20,6 @@ async function dockerfileCommand(instruction: RegExp): Promise<string[]> {
   const match = new RegExp(`^${instruction.source}\\s*(\\[.*\\])\\s*$`, 'm').exec(dockerfile);
   if (!match) throw new Error(`docker/Dockerfile has no ${instruction.source} in exec form`);
   return JSON.parse(match[1]) as string[];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function run(command: string[], env: Record<string, string>): { child: ChildProcess; out: () => string; err: () => string; done: Promise<number | null> } {
@@ -94,8 +83,8 @@ describe('the Docker image, run by hand', () => {
     const compose = await fs.readFile(path.join(root, 'docker/compose.yaml'), 'utf8');
     for (const name of variables) {
       expect({ name, inReadmeTable: table.some((l) => l.split('|')[1].includes(`\`${name}\``)) }).toEqual({ name, inReadmeTable: true });
-      // The image fixes PORT and DATA_DIR itself; everything else is the operator's to set.
-      if (!['PORT', 'DATA_DIR'].includes(name)) {
+      // The image fixes PORT, DC09_PORT and DATA_DIR itself (compose maps the ports); everything else is the operator's to set.
+      if (!['PORT', 'DC09_PORT', 'DATA_DIR'].includes(name)) {
         expect({ name, inCompose: new RegExp(`^\\s+${name}:`, 'm').test(compose) }).toEqual({ name, inCompose: true });
       }
     }

@@ -43,6 +43,7 @@ describe('panels', () => {
       supervisionIntervalSeconds: 90000,
       supervision: 'never_seen',
       rotatedAt: null,
+      protocol: 'http',
     });
     expect(Buffer.from(res.body.secret, 'base64url')).toHaveLength(32);
     const other = await register();

@@ -20,14 +20,22 @@ export const ALARM_HANDLING: Omit<ProcessingDeclaration, 'operation' | 'purpose'
   retention: ALARM_RETENTION,
 };
 
-/** POST /api/panels/:panelId/events. */
+/** POST /api/panels/:panelId/events, and each event of a SIA DC-09 frame (the same operation by another transport). */
 export const PANEL_EVENTS_RECEIVE: ProcessingDeclaration = {
   operation: 'panels.events.receive',
   purpose: "Receive the signals of the customer's alarm panel and handle the alarm they raise",
   legalBasis: 'contract',
   legalBasisNote: 'the alarm monitoring contract with the customer',
   dataSubjects: ['customers', 'users of the customer\'s alarm panel (by panel user number)'],
-  dataCategories: ['event code and class', 'zone', 'panel user number', 'arming method', 'time of the event', 'time the panel was last heard from'],
+  dataCategories: [
+    'event code and class',
+    'zone and area',
+    'panel user number',
+    'arming method',
+    'time of the event',
+    'time the panel was last heard from',
+    'extra data a DC-09 panel sends with an event (e.g. position, MAC address, verification link)',
+  ],
   recipients: ['alarm-central staff (operators, supervisors)'],
   // What a signal is decides how long it is kept: the three rules that apply to panel_event rows.
   retention:

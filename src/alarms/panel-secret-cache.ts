@@ -3,6 +3,7 @@ import type { Subscription } from 'rxjs';
 import { DatabaseNotifications } from '../database/database-notifications.js';
 import { PanelSecrets } from '../panels/panels.service.js';
 import { Clock } from '../escalation/clock.js';
+import { LoadedCache } from '../common/loaded-cache.js';
 
 /**
  * How long a decrypted secret is reused at most. Invalidation is by notification (below); this
@@ -23,19 +24,18 @@ const MAX_ENTRIES = 100_000;
  */
 @Injectable()
 export class PanelSecretCache implements OnModuleDestroy {
-  private readonly entries = new Map<string, { secret: Buffer; until: number }>();
-  /** Counts invalidations: a read that was under way when one arrived may hold the old secret, so it is not cached. */
-  private invalidations = 0;
+  private readonly cache: LoadedCache<Buffer>;
   private readonly subscriptions: Subscription[];
 
   constructor(
     private readonly secrets: PanelSecrets,
-    private readonly clock: Clock,
+    clock: Clock,
     notifications: DatabaseNotifications,
   ) {
+    this.cache = new LoadedCache(clock, SECRET_TTL_MS, MAX_ENTRIES);
     this.subscriptions = [
-      notifications.on('keyholder_panel_secret').subscribe((panelId) => this.forget(panelId)),
-      notifications.reconnected$.subscribe(() => this.forget('*')),
+      notifications.on('keyholder_panel_secret').subscribe((panelId) => (panelId === '*' ? this.cache.forgetAll() : this.cache.forget(panelId))),
+      notifications.reconnected$.subscribe(() => this.cache.forgetAll()),
     ];
   }
 
@@ -45,37 +45,12 @@ export class PanelSecretCache implements OnModuleDestroy {
 
   /** The secret, and whether it came from the cache (so a mismatch is worth one fresh read). */
   async get(panelId: string): Promise<{ secret: Buffer; cached: boolean } | undefined> {
-    const key = panelId.toLowerCase();
-    const hit = this.entries.get(key);
-    if (hit && hit.until > this.clock.now().getTime()) return { secret: hit.secret, cached: true };
-    const secret = await this.fresh(key);
-    return secret ? { secret, cached: false } : undefined;
+    const hit = await this.cache.get(panelId.toLowerCase(), (id) => this.secrets.secretFor(id));
+    return hit && { secret: hit.value, cached: hit.cached };
   }
 
   /** Reads the secret from the database and caches it (or forgets the panel, if it is gone). */
-  async fresh(panelId: string): Promise<Buffer | undefined> {
-    const key = panelId.toLowerCase();
-    const before = this.invalidations;
-    const secret = await this.secrets.secretFor(key);
-    if (this.invalidations !== before) return secret; // valid when read; the next request reads again
-    if (!secret) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    if (this.entries.size >= MAX_ENTRIES) this.evictExpired();
-    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, { secret, until: this.clock.now().getTime() + SECRET_TTL_MS });
-    return secret;
-  }
-
-  private forget(panelId: string): void {
-    this.invalidations += 1;
-    if (panelId === '*') this.entries.clear();
-    else this.entries.delete(panelId);
-  }
-
-  private evictExpired(): void {
-    const now = this.clock.now().getTime();
-    for (const [id, e] of this.entries) if (e.until <= now) this.entries.delete(id);
+  fresh(panelId: string): Promise<Buffer | undefined> {
+    return this.cache.fresh(panelId.toLowerCase(), (id) => this.secrets.secretFor(id));
   }
 }
