@@ -396,12 +396,10 @@ describe('Dc09Splitter', () => {
     const tooShort = framed('EAC00030' + span);
     expect(new Dc09Splitter().push(tooShort)).toEqual([{ kind: 'frame', bytes: tooShort }]);
     const tooLong = framed('EAC00050' + span);
+    // The CR ends it at once, whatever the length says: the panel gets its NAK now, not never.
     const s = new Dc09Splitter();
-    expect(s.push(tooLong)).toEqual([]); // the length says more is coming
-    expect(s.push(b)).toEqual([
-      { kind: 'frame', bytes: tooLong },
-      { kind: 'frame', bytes: b },
-    ]);
+    expect(s.push(tooLong)).toEqual([{ kind: 'frame', bytes: tooLong }]);
+    expect(s.buffered).toBe(0);
     expect(parseFrame(tooShort)).toMatchObject({ ok: false, reason: 'length' });
     expect(parseFrame(tooLong)).toMatchObject({ ok: false, reason: 'length' });
   });

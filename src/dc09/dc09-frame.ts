@@ -66,12 +66,11 @@ function findCut(b: Buffer, n: number): { at: number; frame: boolean } | null {
   if (end < n && b[end] === CR) return { at: end, frame: true };
   // Some panels count the CR in the length (and the CRC): then the length points just past it.
   if (end - 1 > quote && end - 1 < n && b[end - 1] === CR) return { at: end - 1, frame: true };
+  // After the quote everything is text (or hex ciphertext), so a CR there can only end the frame:
+  // a length that points elsewhere is the panel's mistake, and the frame is cut at the CR so that
+  // parseFrame refuses it (NAK) now, rather than the panel waiting for an answer that never comes.
   const cr = b.subarray(0, n).indexOf(CR, quote + 1);
   if (cr < 0) return null;
-  // A CR before where the length points: wait for the rest, unless the length can never be met or
-  // the next frame has visibly begun. A wrong length still yields one frame, which parseFrame refuses.
-  const nextFrameBegun = cr + 1 < n && b[cr + 1] === LF;
-  if (end >= n && end < MAX_FRAME_BYTES && !nextFrameBegun) return null;
   return { at: cr, frame: true };
 }
 
