@@ -10,6 +10,7 @@ import { AppModule } from './app.module.js';
 import { serveDashboard } from './dashboard/dashboard-static.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { answerMalformedHttp } from './common/malformed-http.js';
+import { refuseAbsurdBodies } from './common/body-checks.js';
 import { NoNulCharacters } from './common/no-nul-characters.pipe.js';
 import { AppValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
@@ -38,6 +39,7 @@ export async function createApp(config: AppConfig, announce: (line: string) => v
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   // Twilio posts form-encoded webhooks.
   app.useBodyParser('urlencoded', { limit: JSON_BODY_LIMIT, extended: false });
+  app.use(refuseAbsurdBodies);
   app.use(cookieParser());
   // An operator's request, or a reply texted in, gets the next free database connection before the
   // panels' signals queued for one (a storm fills the pool): see connection-priority.ts.

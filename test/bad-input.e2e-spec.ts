@@ -252,4 +252,40 @@ describe('bad input on public endpoints', () => {
       expectRoleRefused(await t.request('GET', '/api/privacy/processing-log/head', { token: tokens.operator }), 'operator');
     });
   });
+
+  describe('absurd bodies: refused before validation, on public routes first', () => {
+    // 5,000 levels: class-transformer ran out of stack at about 2,350 and answered 500.
+    const deep = '{"a":'.repeat(5000) + '1' + '}'.repeat(5000);
+    const expectTooDeep = (res: ApiResponse) => {
+      expectStatus(res, 400);
+      expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'request body nests deeper than 32 levels' });
+    };
+
+    it('refuses deeply nested JSON with 400 on the login, a customer, and a signed panel event', async () => {
+      expectTooDeep(await t.request('POST', '/api/auth/login', { raw: deep, headers: JSON_TYPE }));
+      expectTooDeep(await t.request('POST', '/api/customers', { token: tokens.operator, raw: deep, headers: JSON_TYPE }));
+      const h = await f.household(0);
+      expectTooDeep(await f.post(h.panel, { eventId: 'x', code: 'BA' }, { raw: deep }));
+      // Arrays nest the same way; brackets inside strings do not count.
+      expectTooDeep(await t.request('POST', '/api/auth/login', { raw: '['.repeat(40) + ']'.repeat(40), headers: JSON_TYPE }));
+      const inString = await t.request('POST', '/api/auth/login', { body: { email: 'a@b.se', password: '{['.repeat(100) } });
+      expectStatus(inString, 401);
+    });
+
+    it('takes JSON nested as deep as the limit allows (the limit is not the validation)', async () => {
+      const nested = JSON.stringify({ email: 'a@b.se', password: 'x'.repeat(12), extra: JSON.parse('['.repeat(30) + ']'.repeat(30)) });
+      const res = await t.request('POST', '/api/auth/login', { raw: nested, headers: JSON_TYPE });
+      expectBadRequest(res, /^property extra should not exist/);
+    });
+
+    it('refuses a body that is not UTF-8 with 400 instead of storing U+FFFD', async () => {
+      const body = Buffer.concat([Buffer.from('{"name":"Anna '), Buffer.from([0xc3, 0x28]), Buffer.from('","phone":"+46702000001","alarmAddress":{"street":"S 1","postalCode":"11455","city":"Stockholm","country":"SE"}}')]);
+      const res = await t.request('POST', '/api/customers', { token: tokens.operator, raw: body, headers: JSON_TYPE });
+      expectStatus(res, 400);
+      expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'request body is not valid UTF-8' });
+      expect(await t.query(`SELECT 1 FROM customer WHERE name LIKE 'Anna %' AND name LIKE '%' || chr(65533) || '%'`)).toEqual([]);
+      const form = await t.request('POST', '/webhooks/twilio/sms', { raw: Buffer.concat([Buffer.from('Body=hej'), Buffer.from([0xff, 0xfe])]), headers: FORM_TYPE });
+      expectStatus(form, 400);
+    });
+  });
 });
