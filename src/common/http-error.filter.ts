@@ -17,8 +17,12 @@ const STATUS: Record<DomainErrorKind, number> = {
 
 const MAX_NOT_FOUND_MESSAGE = 200;
 
-/** pg/Node codes that mean "the database is not answering", not "the request was wrong". */
-const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P02', '57P03', '53300', '08006', '08001', '08003']);
+/**
+ * pg/Node codes that mean "the database is not answering", not "the request was wrong". 57014 is a
+ * statement cancelled (a statement timeout, a lock wait given up on): the request may well succeed
+ * when retried.
+ */
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57014', '57P01', '57P02', '57P03', '53300', '08006', '08001', '08003']);
 
 /**
  * pg and pg-pool say these without a code when the server hangs or drops the connection (a paused

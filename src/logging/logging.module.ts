@@ -4,6 +4,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config.js';
 import { requestKind } from '../common/request-kind.js';
+import { safeError } from './safe-error.js';
 
 /**
  * Everything that could identify a person or open a door is removed before a log line is written:
@@ -55,6 +56,8 @@ export class LoggingModule {
               // The path only: query strings carry search terms and phone numbers.
               req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+              // Whatever failed: never a query's parameters, PostgreSQL's detail, or a provider's payload.
+              err: safeError,
             },
             customLogLevel: (req, res, err) => requestLogLevel(req, res, err),
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
