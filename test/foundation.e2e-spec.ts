@@ -11,7 +11,9 @@ import { HttpErrorFilter } from '../src/common/http-error.filter.js';
 import { RouteDeclarations } from '../src/common/route-declarations.js';
 import { REDACTED_PATHS } from '../src/logging/logging.module.js';
 import { NoPersonalData } from '../src/privacy/processing.decorator.js';
+import { AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
 import { ADMIN, createTestApp, type TestApp } from './support/test-app.js';
+import { sql } from './support/test-db.js';
 
 describe('foundation: HTTP behaviour of the real app', () => {
   let t: TestApp;
@@ -24,6 +26,28 @@ describe('foundation: HTTP behaviour of the real app', () => {
     const res = await t.request('GET', '/health');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
+  });
+
+  it('answers /health from a connection of its own: 200 while panels hold every pooled connection, and for 2,000 checks at once', async () => {
+    const f = await AlarmFixtures.create(t, 9000);
+    const { panel } = await f.household(0);
+    // The panel's row locked elsewhere: each of its signals holds a pooled connection, waiting.
+    const locker = await sql(t.databaseUrl);
+    await locker.query('BEGIN');
+    await locker.query('SELECT 1 FROM panel WHERE id = $1 FOR UPDATE', [panel.id]);
+    const stuck = Array.from({ length: 30 }, (_, i) => f.post(panel, { eventId: `held-${i}`, code: 'BA', zone: String(i) }));
+    try {
+      await waitUntil(async () => (await t.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`))[0].n >= 20, 10_000, 'the pool to be held');
+      // Through the pool, a check waited for a connection and said 503 after 1 s.
+      const held = await Promise.all(Array.from({ length: 50 }, () => fetch(`${t.baseUrl}/health`).then((r) => r.status, () => 0)));
+      expect(held.filter((s) => s !== 200)).toEqual([]);
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+    }
+    expect((await Promise.all(stuck)).map((r) => r.status)).toEqual(Array(30).fill(202));
+    const statuses = await Promise.all(Array.from({ length: 2000 }, () => fetch(`${t.baseUrl}/health`).then((r) => r.status, () => 0)));
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
   });
 
   it('refuses a JSON body over 100kb with 413 in the standard shape', async () => {
