@@ -1,4 +1,5 @@
-// SIA DC-09 ingest against the bare floor, in one run (issue: "npm run bench:dc09"). In order:
+// SIA DC-09 ingest against the bare floor, in one run (issue: "npm run bench:dc09"). Phases, run in
+// the order a, e, ref, b, c, d (e while the app is fresh, so load before it does not hide its cost):
 //
 //  (a) the floor: bench:floor's bare node:http server (ingest-floor.ts: HMAC + group commit, no
 //      framework) under bench:ingest's load at C keep-alive connections (measureIngest: 3 s warm-up,
@@ -17,7 +18,7 @@
 //      time and after closing; every connection still open at the end (this side and /metrics).
 //
 // Mix everywhere: 70% NULL link tests (the DC-09 heartbeat), 10% arm (SIA CL), 10% disarm (OP),
-// 10% burglary (BA on zones 1-8); every frame AES-256 encrypted with its timestamp (what the app
+// 10% burglary (BA on zones 1-8; `alarmShare` changes that share, as in bench:ingest); every frame AES-256 encrypted with its timestamp (what the app
 // requires by default), a sequence number of its own per panel. Every ACK is checked (kind, sequence,
 // decrypted in the panel's key), and every ACKed event is looked for in panel_event: the ACKed
 // (panel, code, occurred_at) multiset must be contained in the stored one (event ids are the
@@ -28,7 +29,7 @@
 // generator on this thread; all on this machine. APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"
 // profiles the app; each phase prints its window in the app's lifetime for reading such a profile.
 //
-//   npm run bench:dc09 [-- seconds=10 panels=2000 connections=50 rate=1000 idle=10000 idleSeconds=30 only=floor,app-http,persistent,per-message,open-loop,idle]
+//   npm run bench:dc09 [-- seconds=10 panels=2000 connections=50 rate=1000 idle=10000 idleSeconds=30 alarmShare=0.1 only=floor,app-http,persistent,per-message,open-loop,idle]
 //   (= npx tsc -p bench/tsconfig.json && node dist/bench/bench/dc09-ingest.js [seconds] [panels] [connections])
 import net from 'node:net';
 import os from 'node:os';
@@ -56,6 +57,8 @@ const SECONDS = num('seconds', 10);
 const PANELS = num('panels', 2000);
 const C = num('connections', 50);
 const RATE = num('rate', 1000);
+/** The share of burglary alarms (the issue's mix: 0.1), the rest 7 : 1 : 1 heartbeats, arms and disarms, as in bench:ingest. */
+const ALARMS = num('alarmShare', 0.1);
 const IDLE = num('idle', 10_000);
 const IDLE_SECONDS = num('idleSeconds', 30);
 const PHASES = new Set((args.only ?? 'floor,app-http,persistent,per-message,open-loop,idle').split(','));
@@ -153,10 +156,12 @@ interface Panel {
 
 type Code = 'NULL' | 'CL' | 'OP' | 'BA';
 
-/** bench:ingest's mix: 70% heartbeats (here NULL), 10% arm, 10% disarm, 10% burglary on zones 1-8. */
+/** bench:ingest's mix (ingestEvent): `alarmShare` burglaries on zones 1-8, the rest 7 : 1 : 1 heartbeats (here NULL), arms and disarms. */
 function pickCode(): Code {
   const r = Math.random();
-  return r < 0.7 ? 'NULL' : r < 0.8 ? 'CL' : r < 0.9 ? 'OP' : 'BA';
+  if (r < ALARMS) return 'BA';
+  const q = (r - ALARMS) / (1 - ALARMS);
+  return q < 7 / 9 ? 'NULL' : q < 8 / 9 ? 'CL' : 'OP';
 }
 
 interface Sent {
@@ -408,14 +413,24 @@ async function dc09Connections(baseUrl: string): Promise<number> {
   return Number(/^keyholder_dc09_connections (\d+)/m.exec(text)?.[1] ?? NaN);
 }
 
+/** The app's RSS (/proc) and, from its /metrics (prom-client's default metrics), V8 heap used and external memory, MB. */
+async function appMemory(bench: Bench): Promise<{ rss: number; heap: number; external: number }> {
+  const text = await (await fetch(`${bench.baseUrl}/metrics`)).text();
+  const mb = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
+  return { rss: memoryOf(bench.app.pid!).rssMb, heap: mb('nodejs_heap_size_used_bytes'), external: mb('nodejs_external_memory_bytes') };
+}
+const memText = (m: { rss: number; heap: number; external: number }) => `RSS ${m.rss.toFixed(0)} MB (heap used ${m.heap.toFixed(0)}, external ${m.external.toFixed(0)})`;
+
+type Memory = Awaited<ReturnType<typeof appMemory>>;
+
 interface IdleFigures {
-  rssBefore: number;
-  rssOpened: number;
-  rssIdleEnd: number;
+  before: Memory;
+  opened: Memory;
+  idleEnd: Memory;
   rssIdleMin: number;
   rssIdleMax: number;
-  rssClosed: number;
-  opened: number;
+  closed: Memory;
+  count: number;
   stillOpen: number;
   appCounted: number;
   openSeconds: number;
@@ -428,16 +443,16 @@ async function idleRun(bench: Bench, port: number, panels: Panel[], count: numbe
   const app = bench.app.pid!;
   const clock = appClock(app);
   const rss = () => memoryOf(app).rssMb;
-  await sleep(2000); // what the runs before left settles
-  const rssBefore = rss();
+  await sleep(2000); // what ran before settles
+  const before = await appMemory(bench);
   const countedBefore = await dc09Connections(bench.baseUrl);
   const openedAt = performance.now();
   const links = await openLinks(port, count);
   const openSeconds = (performance.now() - openedAt) / 1000;
   await sleep(2000);
-  const rssOpened = rss();
+  const opened = await appMemory(bench);
   console.log(
-    `\nidle connections: ${links.length} opened in ${openSeconds.toFixed(1)} s (the app counts ${(await dc09Connections(bench.baseUrl)) - countedBefore} more); app RSS ${rssBefore.toFixed(0)} MB before, ${rssOpened.toFixed(0)} MB after opening; idling ${seconds} s with NULLs on ${TRICKLE_LINKS} of them (app-relative window ${clock().toFixed(1)}-${(clock() + seconds).toFixed(1)} s)`,
+    `idle connections: ${links.length} opened in ${openSeconds.toFixed(1)} s (the app counts ${(await dc09Connections(bench.baseUrl)) - countedBefore} more); app ${memText(before)} before, ${memText(opened)} after opening; idling ${seconds} s with NULLs on ${TRICKLE_LINKS} of them (app-relative window ${clock().toFixed(1)}-${(clock() + seconds).toFixed(1)} s)`,
   );
   const tally = new RunTally();
   const samples: number[] = [];
@@ -456,20 +471,21 @@ async function idleRun(bench: Bench, port: number, panels: Panel[], count: numbe
     await sleep(1000 / TRICKLE_LINKS);
   }
   await sleep(200);
-  const rssIdleEnd = rss();
+  const idleEnd = await appMemory(bench);
   const stillOpen = links.filter((l) => !l.closed).length;
   const appCounted = (await dc09Connections(bench.baseUrl)) - countedBefore;
   for (const l of links) l.close();
   await sleep(2000);
-  const rssClosed = rss();
+  const closed = await appMemory(bench);
+  console.log(`   after ${seconds} s idle: app ${memText(idleEnd)}; closed: ${memText(closed)}`);
   return {
-    rssBefore,
-    rssOpened,
-    rssIdleEnd,
+    before,
+    opened,
+    idleEnd,
     rssIdleMin: Math.min(...samples),
     rssIdleMax: Math.max(...samples),
-    rssClosed,
-    opened: links.length,
+    closed,
+    count: links.length,
     stillOpen,
     appCounted,
     openSeconds,
@@ -492,7 +508,7 @@ async function main(): Promise<void> {
       `DC-09 ingest bench: ${PANELS} panels, ${C} connections busy at once, ${SECONDS} s per run, open loop at ${RATE}/s, ${IDLE} idle connections for ${IDLE_SECONDS} s; node ${process.version}, PostgreSQL ${bench.pgVersion}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`,
     );
     console.log('the app (DC-09 receiver on TCP port ' + port + ') and the floor server in child processes, fake Twilio on a worker thread, load generator on the main thread, PostgreSQL embedded; all on this machine');
-    console.log('mix: 70% NULL, 10% CL (arm), 10% OP (disarm), 10% BA (zones 1-8); AES-256 encrypted frames with timestamps');
+    console.log(`mix: ${mixText()} (HTTP: RP for NULL); AES-256 encrypted frames with timestamps`);
 
     // (a) The floor, at the same concurrency.
     let floor: IngestFigures | undefined;
@@ -504,7 +520,7 @@ async function main(): Promise<void> {
       console.log(`\n--- (a) the floor: bare node:http server, bench:ingest's load (signed JSON over keep-alive HTTP) ---`);
       [floor] = await measureIngest(bench, started.baseUrl, households, {
         seconds: SECONDS,
-        alarmShare: 0.1,
+        alarmShare: ALARMS,
         server: { name: 'floor server', pid: floorChild.pid! },
         idle: { name: 'idle app', pid: bench.app.pid! },
         self: 'load generator',
@@ -513,23 +529,30 @@ async function main(): Promise<void> {
       await stopFloor(floorChild);
       floorChild = undefined;
     }
+    const seeded = await bench.seedDc09(PANELS, 1);
+    for (const h of seeded) panels.push({ h, account: h.dc09!.account, key: h.dc09!.key, seq: 0 });
+    const panelIds = seeded.map((h) => h.panelId);
+
+    // (e) Idle connections, while the app is still fresh from start-up (only the floor ran, against
+    // another server): what 10,000 connections cost is not hidden in heap that load grew before.
+    let idle: IdleFigures | undefined;
+    if (PHASES.has('idle')) {
+      console.log(`\n--- (e) ${IDLE} idle DC-09 connections (the app fresh from start-up) ---`);
+      idle = await idleRun(bench, port, panels, IDLE, IDLE_SECONDS);
+    }
     // For reference: the real app's HTTP ingest (bench:ingest) at the same concurrency, the same
     // PanelEvents path behind another transport; what DC-09 adds or saves is the difference.
     if (PHASES.has('app-http')) {
       console.log(`\n--- (reference) the real app, HTTP panel events (bench:ingest's load) ---`);
       [appHttp] = await measureIngest(bench, bench.baseUrl, households, {
         seconds: SECONDS,
-        alarmShare: 0.1,
+        alarmShare: ALARMS,
         server: { name: 'app', pid: bench.app.pid! },
         self: 'load generator + fake Twilio',
         connections: [C],
         label: 'app-',
       });
     }
-
-    const seeded = await bench.seedDc09(PANELS, 1);
-    for (const h of seeded) panels.push({ h, account: h.dc09!.account, key: h.dc09!.key, seq: 0 });
-    const panelIds = seeded.map((h) => h.panelId);
 
     // (b) Persistent connections, one per panel.
     let persistent: RunFigures | undefined;
@@ -566,18 +589,11 @@ async function main(): Promise<void> {
     for (const panel of panels) panel.link?.close();
     await sleep(500);
 
-    // (e) Idle connections.
-    let idle: IdleFigures | undefined;
-    if (PHASES.has('idle')) {
-      console.log(`\n--- (e) ${IDLE} idle DC-09 connections ---`);
-      idle = await idleRun(bench, port, panels, IDLE, IDLE_SECONDS);
-    }
-
     // The report.
     const line = (label: string, f: { eventsPerSecond: number; latencies: number[] } | undefined, what: string) =>
       f ? `  ${label.padEnd(44)} ${String(Math.round(f.eventsPerSecond)).padStart(6)} events/s   ${what} p50 ${p(f.latencies, 50)} ms, p99 ${p(f.latencies, 99)} ms` : `  ${label.padEnd(44)} (not run)`;
     const ratio = (f?: { eventsPerSecond: number }) => (f && floor ? `${((100 * f.eventsPerSecond) / floor.eventsPerSecond).toFixed(0)}% of the floor` : 'n/a');
-    console.log(`\n=== Report: ${C} connections busy at once, mix 70/10/10/10, ${PANELS} panels ===`);
+    console.log(`\n=== Report: ${C} connections busy at once, mix ${mixText()}, ${PANELS} panels ===`);
     console.log(line('(a) floor (bare node:http, HMAC, group commit)', floor, '202'));
     console.log(line('(ref) real app, HTTP panel events', appHttp, '202'));
     console.log(line('(b) DC-09, persistent TCP (AES-256)', persistent, 'ACK'));
@@ -601,13 +617,15 @@ async function main(): Promise<void> {
       );
     }
     if (idle) {
-      const perConnKb = ((idle.rssOpened - idle.rssBefore) * 1024) / Math.max(1, idle.opened);
+      const perConnKb = (mb: number) => ((mb * 1024) / Math.max(1, idle.count)).toFixed(1);
+      const d = (k: keyof Memory, a: Memory, b: Memory) => signed(b[k] - a[k]);
       console.log(
-        `  (e) ${idle.opened} idle connections: app RSS ${idle.rssBefore.toFixed(0)} MB before, ${idle.rssOpened.toFixed(0)} MB opened (+${(idle.rssOpened - idle.rssBefore).toFixed(0)} MB, ${perConnKb.toFixed(1)} KB each), ` +
-          `after ${IDLE_SECONDS} s idle ${idle.rssIdleEnd.toFixed(0)} MB (${signed(idle.rssIdleEnd - idle.rssOpened)} MB; range ${idle.rssIdleMin.toFixed(0)}-${idle.rssIdleMax.toFixed(0)} MB), after closing ${idle.rssClosed.toFixed(0)} MB`,
+        `  (e) ${idle.count} idle connections on the app fresh from start-up: RSS ${idle.before.rss.toFixed(0)} MB before, ${idle.opened.rss.toFixed(0)} MB opened ` +
+          `(${d('rss', idle.before, idle.opened)} MB = ${perConnKb(idle.opened.rss - idle.before.rss)} KB per connection; heap ${d('heap', idle.before, idle.opened)} MB, external ${d('external', idle.before, idle.opened)} MB), ` +
+          `after ${IDLE_SECONDS} s idle ${idle.idleEnd.rss.toFixed(0)} MB (${d('rss', idle.opened, idle.idleEnd)} MB since opened; sampled range ${idle.rssIdleMin.toFixed(0)}-${idle.rssIdleMax.toFixed(0)} MB; heap ${d('heap', idle.opened, idle.idleEnd)} MB), after closing ${idle.closed.rss.toFixed(0)} MB`,
       );
       console.log(
-        `      still open at the end: ${idle.stillOpen}/${idle.opened} (the app counts ${idle.appCounted}); trickle NULLs ${describe('ACK', idle.trickle).replace(/^ACK: /, '')}; not ACKed: ${idle.trickleFailures}`,
+        `      still open at the end: ${idle.stillOpen}/${idle.count} (the app counts ${idle.appCounted}); trickle NULLs ${describe('ACK', idle.trickle).replace(/^ACK: /, '')}; not ACKed: ${idle.trickleFailures}`,
       );
     }
     const missing = [persistent, perMessage, open].reduce((n, f) => n + (f?.missing ?? 0), 0) + (floor?.missing ?? 0) + (appHttp?.missing ?? 0);
@@ -620,6 +638,12 @@ async function main(): Promise<void> {
     await bench.stop();
   }
 }
+
+const mixText = () => {
+  const pc = (v: number) => `${Math.round(v * 100)}%`;
+  const rest = 1 - ALARMS;
+  return `${pc((rest * 7) / 9)} NULL, ${pc(rest / 9)} CL (arm), ${pc(rest / 9)} OP (disarm), ${pc(ALARMS)} BA (zones 1-8)`;
+};
 
 const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(0)}`;
 
