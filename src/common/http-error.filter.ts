@@ -26,9 +26,9 @@ const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOU
 
 /**
  * pg and pg-pool say these without a code when the server hangs or drops the connection (a paused
- * container, a network partition): a connection attempt that times out is an outage, not a bug.
+ * container, a network partition): a connection attempt or a query that times out is an outage, not a bug.
  */
-const UNAVAILABLE_MESSAGE = /^(timeout exceeded when trying to connect|Connection terminated( unexpectedly| due to connection timeout)?|timeout expired)$/;
+const UNAVAILABLE_MESSAGE = /^(timeout exceeded when trying to connect|Connection terminated( unexpectedly| due to connection timeout)?|timeout expired|Query read timeout)$/;
 
 /** Why this error means "the database is not answering" (a code or pg's message), or undefined. */
 function databaseOutage(e: unknown): string | undefined {

@@ -104,10 +104,12 @@ export class PeopleFirstPool {
         return cb(err, client, release);
       }
       let done = false;
+      const stuck = giveUpOnStuck(client as unknown as QueryingClient);
       const once: Release = (e) => {
         if (done) return;
         done = true;
-        release(e);
+        // A connection whose query went unanswered is dropped, not given to the next caller.
+        release(e || stuck());
         this.freed();
       };
       // pg also puts release on the client; whichever the caller uses, the slot is freed once.
@@ -121,6 +123,52 @@ export class PeopleFirstPool {
     const next = this.people.shift() ?? this.machines.shift();
     if (next) next();
   }
+}
+
+/** pg's message when a query was sent and no answer came within `query_timeout`. */
+export const QUERY_TIMEOUT_MESSAGE = 'Query read timeout';
+
+interface QueryingClient {
+  query: (...args: unknown[]) => unknown;
+}
+
+/**
+ * A server that stops answering (paused, or cut off) cannot cancel anything: pg then gives up on
+ * the query after `query_timeout`, but the connection still waits for that answer, and whatever is
+ * sent next on it (the ROLLBACK that follows the error) would wait the whole timeout again. So once
+ * a query on this connection went unanswered, every later one fails at once, and the connection is
+ * dropped when released. Returns whether that happened.
+ */
+function giveUpOnStuck(client: QueryingClient): () => boolean {
+  let stuck = false;
+  const query = client.query.bind(client);
+  const failed = () => new Error(QUERY_TIMEOUT_MESSAGE);
+  client.query = (...args: unknown[]) => {
+    const callback = typeof args[args.length - 1] === 'function' ? (args[args.length - 1] as (e: Error) => void) : undefined;
+    if (stuck) {
+      if (callback) return void process.nextTick(() => callback(failed()));
+      return Promise.reject(failed());
+    }
+    const watch = (e: unknown) => {
+      if ((e as Error | undefined)?.message === QUERY_TIMEOUT_MESSAGE) stuck = true;
+    };
+    if (callback) {
+      args[args.length - 1] = (e: Error, ...rest: unknown[]) => {
+        watch(e);
+        callback(e, ...(rest as []));
+      };
+      return query(...args);
+    }
+    const result = query(...args);
+    if (result && typeof (result as Promise<unknown>).catch === 'function') {
+      return (result as Promise<unknown>).catch((e: unknown) => {
+        watch(e);
+        throw e;
+      });
+    }
+    return result;
+  };
+  return () => stuck;
 }
 
 /** Puts the app's pool behind PeopleFirstPool. */

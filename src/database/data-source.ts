@@ -1,6 +1,22 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { migrations } from './migrations/index.js';
 
+/**
+ * Bounds on every statement the app runs, so a request never waits on the database for longer than
+ * a caller would: the server cancels a statement after `STATEMENT_TIMEOUT_MS` (a lock wait, a slow
+ * query: SQLSTATE 57014, answered 503), and the client gives up `QUERY_TIMEOUT_MS` after sending one
+ * whatever the server does (a frozen or unreachable server cannot cancel anything). Migrations are
+ * not bounded: they may rightly take long, and run before the app serves anyone.
+ */
+export const STATEMENT_TIMEOUT_MS = 5000;
+export const QUERY_TIMEOUT_MS = STATEMENT_TIMEOUT_MS + 1000;
+
+/** The app's data source: the shared options with its bounds on every statement. */
+export function appDataSourceOptions(url: string): DataSourceOptions {
+  const base = dataSourceOptions(url);
+  return { ...base, extra: { ...(base.extra as object), statement_timeout: STATEMENT_TIMEOUT_MS, query_timeout: QUERY_TIMEOUT_MS } } as DataSourceOptions;
+}
+
 /** Options shared by the app, the migration runner and the tests. `synchronize` is never on. */
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {

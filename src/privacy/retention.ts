@@ -14,6 +14,8 @@ const ACTOR = { type: 'system', id: 'retention' } as const;
 const LOG_CHUNK = 500;
 /** Alarms anonymised per transaction. */
 const ALARM_BATCH = 500;
+/** Heartbeats deleted per statement: a few hundred milliseconds each, well inside the statement timeout. */
+const RETENTION_BATCH = 20_000;
 
 /**
  * Storage limitation (Art. 5(1)(e)), run by the scheduler once a night and callable directly (tests,
@@ -85,19 +87,31 @@ export class RetentionJobs {
 
   /**
    * Test signals and heartbeats after 90 days, unless they raised or joined an alarm (then they are
-   * alarm history). One statement: the rows are years of a panel's "I am alive", touched by nothing
-   * else, so there is no lock to keep short; the BRIN index on received_at skips the recent blocks.
+   * alarm history). In batches: a day's heartbeats at a large central are millions of rows, and one
+   * statement for them would outlast the statement timeout every statement of the app has. The rows
+   * are touched by nothing else; the BRIN index on received_at skips the recent blocks.
    */
   @Cron('0 45 3 * * *', { name: 'retention-supervision-signals' })
   @Processing(RETENTION_SUPERVISION_SIGNALS)
   async deleteOldSupervisionSignals(now = new Date()): Promise<{ signals: number }> {
-    const [row] = (await this.db.query(
-      `WITH d AS (DELETE FROM panel_event WHERE class = 'test' AND alarm_id IS NULL AND received_at < $1 RETURNING customer_id)
-       SELECT count(*)::int AS n, coalesce(array_agg(DISTINCT customer_id), '{}') AS customers FROM d`,
-      [cutoffs(now).supervisionSignals],
-    )) as Array<{ n: number; customers: string[] }>;
-    await this.record(RETENTION_SUPERVISION_SIGNALS, row.customers);
-    return { signals: row.n };
+    const cutoff = cutoffs(now).supervisionSignals;
+    const customers = new Set<string>();
+    let total = 0;
+    for (;;) {
+      const [row] = (await this.db.query(
+        `WITH d AS (
+           DELETE FROM panel_event WHERE id IN (
+             SELECT id FROM panel_event WHERE class = 'test' AND alarm_id IS NULL AND received_at < $1 LIMIT $2)
+           RETURNING customer_id)
+         SELECT count(*)::int AS n, coalesce(array_agg(DISTINCT customer_id), '{}') AS customers FROM d`,
+        [cutoff, RETENTION_BATCH],
+      )) as Array<{ n: number; customers: string[] }>;
+      total += row.n;
+      for (const c of row.customers) customers.add(c);
+      if (row.n < RETENTION_BATCH) break;
+    }
+    await this.record(RETENTION_SUPERVISION_SIGNALS, [...customers]);
+    return { signals: total };
   }
 
   /** Alarm history 10 years after the alarm closed: unlinked from customer, panel and contacts. */
