@@ -51,6 +51,16 @@ describe('TwilioSmsSender', () => {
     await expect(wrongToken.send({ to: '+46701234567', body: 'd' })).rejects.toMatchObject({ permanent: true, status: 401, code: '20003' });
   });
 
+  it("keeps a 429's Retry-After, so the outbox waits that long", async () => {
+    fake.retryAfterSeconds = 7;
+    fake.failNext(1, 429);
+    try {
+      await expect(attempt('g')).rejects.toMatchObject({ permanent: false, status: 429, code: '20429', retryAfterMs: 7000 });
+    } finally {
+      fake.retryAfterSeconds = undefined;
+    }
+  });
+
   it('turns a refused connection into a temporary error', async () => {
     const nowhere = new TwilioSmsSender({ accountSid: fake.accountSid, authToken: fake.authToken, from: '+46700000001', apiUrl: 'http://127.0.0.1:9' });
     await expect(nowhere.send({ to: '+46701234567', body: 'e' })).rejects.toMatchObject({ permanent: false, code: 'ECONNREFUSED' });

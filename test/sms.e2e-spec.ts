@@ -116,6 +116,22 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
       expect(await t.query(`SELECT 1 FROM sms_message WHERE body = $1`, [rolledBack.body])).toHaveLength(0);
     });
 
+    it("waits as long as a 429's Retry-After asks before trying again", async () => {
+      fake.retryAfterSeconds = 2;
+      fake.failNext(1, 429);
+      try {
+        const { sms, body } = await ownerAlarm();
+        const { id } = await outbox.enqueue(sms);
+        await waitFor(async () => (await messageRow(t, id)).status === 'sent', 10_000);
+        const [refused, sent] = fake.requestsFor(body);
+        expect([refused.outcome, sent.outcome]).toEqual([429, 201]);
+        // Without it the first retry comes after 0.4-0.5 s.
+        expect(sent.at - refused.at).toBeGreaterThanOrEqual(1900);
+      } finally {
+        fake.retryAfterSeconds = undefined;
+      }
+    });
+
     it('retries temporary failures (429, 500, a dropped connection) with backoff, then sends once', async () => {
       fake.failNext(1, 429);
       fake.failNext(1, 500);

@@ -508,7 +508,8 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
       await this.report(row.id, 'failed', { errorCode: code }, 'sending');
       return;
     }
-    const delay = retryDelayMs(row.attempts);
+    // Twilio's 429 may say how long to wait: sooner would only be refused again.
+    const delay = Math.max(retryDelayMs(row.attempts), error.retryAfterMs ?? 0);
     // The one step back in a message's life: the dispatcher returns its own claim (same attempt) to the queue.
     const rows = (await this.dataSource.query(
       `WITH u AS (

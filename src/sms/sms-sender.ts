@@ -25,13 +25,16 @@ export class SmsSendError extends Error {
   readonly code?: string;
   /** HTTP status of the provider's answer, when there was one. */
   readonly status?: number;
+  /** How long the provider asked us to wait before trying again (a 429's Retry-After). */
+  readonly retryAfterMs?: number;
 
-  constructor(message: string, init: { permanent: boolean; code?: string | number; status?: number }) {
+  constructor(message: string, init: { permanent: boolean; code?: string | number; status?: number; retryAfterMs?: number }) {
     super(message);
     this.name = 'SmsSendError';
     this.permanent = init.permanent;
     this.code = init.code === undefined ? undefined : String(init.code);
     this.status = init.status;
+    this.retryAfterMs = init.retryAfterMs;
   }
 }
 

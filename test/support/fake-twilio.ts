@@ -43,6 +43,8 @@ export class FakeTwilio {
   readonly requests: FakeTwilioRequest[] = [];
   /** Called for every accepted message (benchmarks measure with it). */
   onAccepted?: (request: FakeTwilioRequest) => void;
+  /** Sent as Retry-After with every 429, as Twilio does when it asks for a pause. */
+  retryAfterSeconds?: number;
   url = '';
   private readonly failures: FakeFailure[] = [];
   private readonly sockets = new Set<Socket>();
@@ -201,6 +203,7 @@ export class FakeTwilio {
           return;
         case 429:
           request.outcome = 429;
+          if (this.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(this.retryAfterSeconds));
           return json(res, 429, { code: 20429, message: 'Too Many Requests', more_info: 'https://www.twilio.com/docs/errors/20429', status: 429 });
         case 500:
           request.outcome = 500;

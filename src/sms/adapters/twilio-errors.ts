@@ -17,12 +17,13 @@ export const PERMANENT_TWILIO_CODES: ReadonlySet<number> = new Set([21211, 21610
  */
 export function toSmsSendError(e: unknown): SmsSendError {
   if (e instanceof SmsSendError) return e;
-  const err = e as { status?: unknown; code?: unknown; isAxiosError?: boolean; message?: string };
+  const err = e as { status?: unknown; code?: unknown; isAxiosError?: boolean; message?: string; retryAfterSeconds?: unknown };
   if (typeof err.status === 'number' && !err.isAxiosError) {
     const status = err.status;
     const code = typeof err.code === 'number' ? err.code : undefined;
     const permanent = (code !== undefined && PERMANENT_TWILIO_CODES.has(code)) || (status >= 400 && status < 500 && status !== 429);
-    return new SmsSendError(`Twilio answered HTTP ${status}${code ? ` (error ${code})` : ''}`, { permanent, code: code ?? `http_${status}`, status });
+    const retryAfterMs = typeof err.retryAfterSeconds === 'number' ? err.retryAfterSeconds * 1000 : undefined;
+    return new SmsSendError(`Twilio answered HTTP ${status}${code ? ` (error ${code})` : ''}`, { permanent, code: code ?? `http_${status}`, status, retryAfterMs });
   }
   if (err.isAxiosError || (typeof err.code === 'string' && /^(E[A-Z_]+|ERR_[A-Z_]+)$/.test(err.code))) {
     const code = typeof err.code === 'string' ? err.code : 'network_error';

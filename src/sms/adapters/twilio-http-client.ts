@@ -70,6 +70,13 @@ export class TwilioHttpClient extends twilio.RequestClient {
               // left as text: the SDK reports an unreadable answer itself
             }
           }
+          // The SDK's RestException keeps no headers, so a 429's Retry-After would be lost: fail with
+          // the same fields (status, code, message) and the wait Twilio asked for.
+          const retryAfterSeconds = res.statusCode === 429 ? retryAfter(res.headers['retry-after']) : undefined;
+          if (retryAfterSeconds !== undefined) {
+            const b = (typeof parsed === 'object' && parsed ? parsed : {}) as { code?: number; message?: string };
+            return reject(Object.assign(new Error(b.message ?? 'Too Many Requests'), { status: 429, code: b.code ?? 20429, retryAfterSeconds }));
+          }
           resolve({ statusCode: res.statusCode ?? 0, body: parsed as T, headers: res.headers } as ClientResponse<T>);
         });
         res.on('error', fail);
@@ -83,6 +90,13 @@ export class TwilioHttpClient extends twilio.RequestClient {
       req.end(body);
     });
   }
+}
+
+/** Retry-After in seconds (or an HTTP date), bounded to an hour; undefined when absent or unreadable. */
+function retryAfter(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = /^\d+$/.test(value.trim()) ? Number(value) : (Date.parse(value) - Date.now()) / 1000;
+  return Number.isFinite(seconds) ? Math.min(3600, Math.max(0, seconds)) : undefined;
 }
 
 /** application/x-www-form-urlencoded the way the SDK's own client sends it (arrays as repeated keys). */
