@@ -14,6 +14,7 @@ import { refuseAbsurdBodies } from './common/body-checks.js';
 import { NoNulCharacters } from './common/no-nul-characters.pipe.js';
 import { AppValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
+import type { EmbeddedDatabaseState } from './database/embedded-database-state.js';
 import { Metrics } from './metrics/metrics.js';
 import { OperatorsService } from './operators/operators.service.js';
 import { peopleFirst, prioritisePeople } from './database/connection-priority.js';
@@ -28,8 +29,13 @@ export const JSON_BODY_LIMIT = '100kb';
  * Builds the whole application from a validated config with a resolved database URL.
  * `main.ts` and the end-to-end tests both use this, so tests run exactly what production runs.
  */
-export async function createApp(config: AppConfig, announce: (line: string) => void = () => undefined): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+export async function createApp(
+  config: AppConfig,
+  announce: (line: string) => void = () => undefined,
+  /** embeddedDatabase: the state of the embedded PostgreSQL `main.ts` runs and supervises, if it runs one. */
+  runtime: { embeddedDatabase?: EmbeddedDatabaseState } = {},
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, runtime), {
     bufferLogs: true,
     // Panels sign their raw body; Nest keeps it on req.rawBody for the HMAC check.
     rawBody: true,

@@ -7,6 +7,7 @@ import { RouteDeclarations } from './common/route-declarations.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { appDataSourceOptions } from './database/data-source.js';
+import { EmbeddedDatabaseModule, type EmbeddedDatabaseState } from './database/embedded-database-state.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -23,14 +24,18 @@ import { Dc09Module } from './dc09/dc09.module.js';
 
 @Module({})
 export class AppModule {
-  /** `config.databaseUrl` must be resolved (embedded or given) before the app is built. */
-  static forRoot(config: AppConfig): DynamicModule {
+  /**
+   * `config.databaseUrl` must be resolved (embedded or given) before the app is built; with the
+   * embedded database, its supervisor's state is shared with the app (/health reads it).
+   */
+  static forRoot(config: AppConfig, runtime: { embeddedDatabase?: EmbeddedDatabaseState } = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(config),
         TypeOrmModule.forRoot({ ...appDataSourceOptions(config.databaseUrl!), autoLoadEntities: true }),
+        ...(runtime.embeddedDatabase ? [EmbeddedDatabaseModule.forRoot(runtime.embeddedDatabase)] : []),
         DiscoveryModule,
         // Once for the whole app: the outbox sweeper, the log sealer and panel supervision all use it.
         ScheduleModule.forRoot(),

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { INestApplication } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { createApp } from './app.factory.js';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config.js';
 import { runMigrations } from './database/data-source.js';
@@ -35,12 +35,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 try {
   if (!config.databaseUrl) {
-    embedded = await startEmbeddedPostgres(config.dataDir, (line) => say(`[keyholder] ${line}`));
+    // Its death and return are reported through the app's logger: as errors and info lines in the log.
+    const supervision = new Logger('EmbeddedPostgres');
+    embedded = await startEmbeddedPostgres(config.dataDir, (line) => say(`[keyholder] ${line}`), {
+      supervise: { error: (line) => supervision.error(line), info: (line) => supervision.log(line) },
+    });
     config.databaseUrl = embedded.url;
     say(`[keyholder] embedded PostgreSQL running, data in ${config.dataDir}`);
   }
   await runMigrations(config.databaseUrl);
-  app = await createApp(config, say);
+  app = await createApp(config, say, { embeddedDatabase: embedded?.state });
   await app.listen(config.port);
   say(`[keyholder] listening on ${config.publicBaseUrl} (SMS: ${config.sms.provider})`);
 } catch (e) {

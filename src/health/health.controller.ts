@@ -1,9 +1,10 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Optional, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public } from '../auth/access.decorator.js';
 import { Dc09Receiver } from '../dc09/dc09-receiver.js';
+import { EmbeddedDatabaseState } from '../database/embedded-database-state.js';
 import { DatabaseProbe } from './database-probe.js';
 import { NoPersonalData } from '../privacy/processing.decorator.js';
 
@@ -15,11 +16,15 @@ export class HealthController {
     private readonly db: DatabaseProbe,
     private readonly indicators: HealthIndicatorService,
     private readonly dc09: Dc09Receiver,
+    /** Only when the app runs the embedded PostgreSQL (no DATABASE_URL). */
+    @Optional() private readonly embedded?: EmbeddedDatabaseState,
   ) {}
 
   /**
    * 200 when the database answers within a second and the DC-09 receiver (unless DC09_PORT=off) is
    * listening; 503 (with Retry-After) when either is not: panels could not report to this instance.
+   * While the embedded PostgreSQL is being restarted after it died, `database` says so:
+   * `{ status: 'down', state: 'restarting', message, since, attempts }` (attempts: failed restarts so far).
    */
   @Get()
   @Public('load balancers and container health checks')
@@ -35,6 +40,17 @@ export class HealthController {
 
   private async database() {
     const check = this.indicators.check('database');
+    // Not asked: a backend of the dead server can still answer SELECT 1 for a moment after its postmaster died.
+    const embedded = this.embedded;
+    if (embedded?.phase === 'restarting') {
+      const exit = embedded.lastExit;
+      return check.down({
+        state: 'restarting',
+        message: `the embedded PostgreSQL${exit ? ` (pid ${exit.pid}) exited with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}` : ' died'}; restarting it`,
+        since: exit?.at.toISOString(),
+        attempts: embedded.attempts,
+      });
+    }
     try {
       return check.up({ responseTime: await this.db.ping() });
     } catch (e) {
