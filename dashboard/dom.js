@@ -92,6 +92,7 @@ const LABELS = {
   resolved: 'Resolved',
   notify_contacts: 'Texting the contacts started',
   operator_decision: "operator's decision",
+  sms_not_handed_over: 'the SMS could not be handed to the SMS provider in time',
   note: 'Note',
   alarm_owner: 'Alarm SMS to the owner',
   alarm_contact: 'Alarm SMS to a contact',

@@ -19,7 +19,8 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
 
   beforeAll(async () => {
     fake = await new FakeTwilio().start();
-    t = await createTestApp(fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+    // A short hand-over bound, so a provider that hangs shows in seconds (the default is 15 s).
+    t = await createTestApp(fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000', SMS_HANDOVER_TIMEOUT_SECONDS: '2', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }));
     fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
     f = await AlarmFixtures.create(t, 1000);
     await f.setWaits('burglary', 1, 1);
@@ -39,6 +40,22 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
   const codeIn = (r: FakeTwilioRequest) => /(?:Reply|reply|Svara|svara|Svar|svar) (\d+)/.exec(r.body)![1];
   const stageOf = async (alarmId: string) => (await f.alarm(alarmId)).stage as string;
   const close = (alarmId: string) => f.act(alarmId, { action: 'false_alarm' });
+
+  it('a provider that hangs on the owner\'s SMS does not hold up the contacts: past the hand-over bound the owner counts as not reached', async () => {
+    // Water waits 60 s for the owner: only the bound (2 s here) can bring the contact in sooner.
+    const { customer, contacts, panel } = await f.household(1);
+    await fake.waitFor(() => fake.messages.find((r) => r.to === contacts[0].phone), 5000); // the contact's notice is out
+    fake.failNext(1, 'timeout'); // the owner's SMS: the provider never answers (the sender gives up after 10 s)
+    const res = await f.post(panel, { eventId: 'hang-1', code: 'WA', zone: '2' });
+    expect(res.status).toBe(202);
+    const contact = await firstSmsTo(contacts[0].phone, 6000);
+    expect(contact.body).toContain('water');
+    const alarm = await f.alarm(res.body.alarmId);
+    expect(alarm.stage).toBe('contacts');
+    expect(alarm.timeline).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'stage', stage: 'contacts', from: 'owner', reason: 'sms_not_handed_over' })]));
+    expect(smsTo(customer.phone)).toHaveLength(0); // not handed over (yet): the outbox keeps trying
+    await close(res.body.alarmId);
+  });
 
   it('texts the owner at once with a reply code; the owner\'s reply acknowledges and stops the escalation', async () => {
     const { customer, contacts, panel } = await f.household(1);

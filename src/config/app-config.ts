@@ -76,6 +76,9 @@ class EnvDto {
   @IsOptional() @Type(() => Number) @IsNumber({}, { message: 'must be a number of messages per second, e.g. 1 or 50' }) @Min(0.1) @Max(100000)
   SMS_RATE_PER_SECOND?: number;
 
+  @IsOptional() @Type(() => Number) @IsInt({ message: 'must be a whole number of seconds' }) @Min(1) @Max(3600)
+  SMS_HANDOVER_TIMEOUT_SECONDS?: number;
+
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: LogLevel;
 
@@ -130,6 +133,13 @@ export class AppConfig {
      * instead of in the provider's FIFO queue. Every instance must be given the same value.
      */
     ratePerSecond: number;
+    /**
+     * SMS_HANDOVER_TIMEOUT_SECONDS (default 15): an escalation step whose SMS could not be handed to
+     * the provider this long after it was queued (or within the step's own wait, when that is
+     * shorter) counts as not reached, and the next step starts: a sick provider must not hold up the
+     * contacts.
+     */
+    handoverTimeoutSeconds: number;
   };
   companyName: string;
   logLevel: LogLevel;
@@ -218,6 +228,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // auth token, and with SMS_PROVIDER=outbox a set token would otherwise leave the webhooks closed.
     webhookAuthToken: dto.TWILIO_AUTH_TOKEN,
     ratePerSecond: dto.SMS_RATE_PER_SECOND ?? 50,
+    handoverTimeoutSeconds: dto.SMS_HANDOVER_TIMEOUT_SECONDS ?? 15,
   };
   config.companyName = dto.COMPANY_NAME ?? 'Keyholder';
   config.logLevel = dto.LOG_LEVEL ?? 'info';

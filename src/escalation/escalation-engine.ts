@@ -146,7 +146,7 @@ export class EscalationEngine implements OnApplicationBootstrap, OnModuleDestroy
         const [alarm] = await queryPrepared<DueAlarm>(
           m,
           'escalation_claim_due',
-          `SELECT a.*, (SELECT row_to_json(s) FROM (SELECT status, sent_at FROM sms_message WHERE id = a.step_message_id) s) AS step_message
+          `SELECT a.*, (SELECT row_to_json(s) FROM (SELECT status, sent_at, created_at FROM sms_message WHERE id = a.step_message_id) s) AS step_message
              FROM alarm a WHERE a.next_step_at <= $1::timestamptz ORDER BY a.urgency DESC, a.next_step_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
           [now],
         );

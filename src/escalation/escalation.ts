@@ -62,7 +62,7 @@ interface ContactFacts {
 }
 
 /** A due alarm as the engine claims it: with its current step's message (JSON, so times are strings). */
-export type DueAlarm = AlarmRow & { step_message: { status: SmsStatus; sent_at: string | null } | null };
+export type DueAlarm = AlarmRow & { step_message: { status: SmsStatus; sent_at: string | null; created_at: string } | null };
 
 interface MessageFacts {
   status: SmsStatus;
@@ -78,10 +78,12 @@ const ENDED: ReadonlySet<SmsStatus> = new Set(['failed', 'undelivered', 'refused
  * instances look at the alarm. Each returns when the alarm must be looked at next (or null).
  *
  * State: `step` 0 is the owner, k is the k-th contact of the chain frozen at opening. `next_step_at`
- * is when to look again. It is first set at enqueue + wait (the fallback if no status is ever heard),
- * moved to the provider hand-over (`sms_message.sent_at`) + wait when that is known, and checked
- * against `sent_at` again when it falls due, so the wait always starts at the hand-over whichever
- * instance sent the SMS. A permanent failure (failed, undelivered, refused) ends the step at once.
+ * is when to look again. It is first set at enqueue + the hand-over bound (SMS_HANDOVER_TIMEOUT_SECONDS,
+ * or the wait when that is shorter), moved to the provider hand-over (`sms_message.sent_at`) + wait
+ * when that is known, and checked against `sent_at` again when it falls due, so the wait always
+ * starts at the hand-over whichever instance sent the SMS. An SMS not handed over by the bound ends
+ * the step (`sms_not_handed_over`): a provider that is down or hangs must not hold up the next
+ * person. A permanent failure (failed, undelivered, refused) ends the step at once.
  */
 @Injectable()
 export class Escalation {
@@ -142,7 +144,13 @@ export class Escalation {
     const message = alarm.step_message && { status: alarm.step_message.status, sent_at: alarm.step_message.sent_at ? new Date(alarm.step_message.sent_at) : null };
     if (!message || ENDED.has(message.status)) return this.advance(alarm, m, 'sms_failed');
     if (message.status === 'queued' || message.status === 'sending') {
-      return this.setNext(alarm.id, new Date(this.clock.now().getTime() + RECHECK_MS), m);
+      // Not handed over yet: the wait has not started. But a provider that is down, hangs or lost the
+      // send must not hold the step for longer than it would last had the hand-over worked: past the
+      // bound (or the step's own wait, when shorter) the person counts as not reached.
+      const now = this.clock.now().getTime();
+      const giveUpAt = new Date(alarm.step_message!.created_at).getTime() + Math.min(this.config.sms.handoverTimeoutSeconds * 1000, this.waitMs(alarm));
+      if (now >= giveUpAt) return this.advance(alarm, m, 'sms_not_handed_over');
+      return this.setNext(alarm.id, new Date(Math.min(now + RECHECK_MS, giveUpAt)), m);
     }
     const due = this.waitEnds(alarm, message);
     if (due.getTime() > this.clock.now().getTime()) return this.setNext(alarm.id, due, m);
@@ -200,7 +208,11 @@ export class Escalation {
    * (skipping those who opted out or were removed since the chain was frozen), or, when none is
    * left (or the class stops at the owner), the alarm is unreached.
    */
-  private async advance(alarm: AlarmRow, m: EntityManager, why: 'wait_ran_out' | 'sms_failed' | 'sms_refused' | 'owner_unavailable' | 'operator_decision'): Promise<Date | null> {
+  private async advance(
+    alarm: AlarmRow,
+    m: EntityManager,
+    why: 'wait_ran_out' | 'sms_failed' | 'sms_not_handed_over' | 'sms_refused' | 'owner_unavailable' | 'operator_decision',
+  ): Promise<Date | null> {
     const chain = alarm.chain ?? [];
     let stage = alarm.stage;
     if (!OWNER_ONLY.includes(alarm.class)) {
@@ -329,8 +341,8 @@ export class Escalation {
    * for texting this person is written, and the alarm waits for this message.
    */
   private async stepStarted(code: ReplyCodeRow, entry: ProcessingLogEntry, waitSeconds: number, m: EntityManager): Promise<Date> {
-    // Fallback until the hand-over is known: enqueue + wait (see the class comment).
-    const next = new Date(this.clock.now().getTime() + waitSeconds * 1000);
+    // Until the hand-over is known: the hand-over bound, or the wait when shorter (see the class comment).
+    const next = new Date(this.clock.now().getTime() + Math.min(waitSeconds, this.config.sms.handoverTimeoutSeconds) * 1000);
     await queryPrepared(
       m,
       'escalation_step_started',
@@ -349,9 +361,13 @@ export class Escalation {
   }
 
   private waitEnds(alarm: AlarmRow, message: MessageFacts): Date {
-    const wait = (alarm.step === 0 ? alarm.owner_wait_seconds ?? DEFAULT_OWNER_WAIT_SECONDS : alarm.contact_wait_seconds ?? DEFAULT_CONTACT_WAIT_SECONDS) * 1000;
     const start = message.sent_at ?? this.clock.now();
-    return new Date(start.getTime() + wait);
+    return new Date(start.getTime() + this.waitMs(alarm));
+  }
+
+  /** The current step's wait, as frozen when the alarm opened. */
+  private waitMs(alarm: AlarmRow): number {
+    return (alarm.step === 0 ? (alarm.owner_wait_seconds ?? DEFAULT_OWNER_WAIT_SECONDS) : (alarm.contact_wait_seconds ?? DEFAULT_CONTACT_WAIT_SECONDS)) * 1000;
   }
 
   private subject(alarm: AlarmRow): AlarmSubject {
