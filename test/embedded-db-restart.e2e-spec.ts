@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from './support/free-port.js';
+import { alive, postmasterPid } from './support/postmaster.js';
 
 interface Running {
   child: ChildProcess;
@@ -17,23 +18,6 @@ interface Running {
 }
 
 const started: ChildProcess[] = [];
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function postmasterPid(dataDir: string): Promise<number | undefined> {
-  try {
-    return Number((await fs.readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]);
-  } catch {
-    return undefined;
-  }
-}
 
 /** Starts the app and waits (up to 60 s) until /health answers 200. */
 async function start(env: Record<string, string>, port: number): Promise<Running> {

@@ -9,28 +9,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { customerBody, mobile, nowSeconds, sign } from './support/alarm-fixtures.js';
 import { freePort } from './support/free-port.js';
+import { alive, postmasterPid } from './support/postmaster.js';
 
 const ADMIN = { email: 'admin@supervision.test', password: 'supervision-admin-password' };
 const WAIT_SECONDS = 3;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function postmasterPid(dataDir: string): Promise<number | undefined> {
-  try {
-    const pid = Number((await fs.readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]);
-    return pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 interface Message {
   purpose: string;

@@ -19,7 +19,9 @@ describe('EmbeddedPostgresSupervisor', () => {
     lines = [];
     jest.useFakeTimers();
   });
-  afterEach(() => jest.useRealTimers());
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it('backs off 0.5 s, 1 s, 2 s, ... up to 30 s', () => {
     expect([0, 1, 2, 3, 4, 5, 6, 10].map(restartDelayMs)).toEqual([500, 1000, 2000, 4000, 8000, 16000, 30000, 30000]);
