@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
@@ -62,15 +62,17 @@ export class Dc09Intake {
 
     let duplicates = 0;
     const signals = this.signals(frame, opened.content, receivedAt);
+    // What the processing log keeps to find this frame's log lines: an id, not the panel's address.
+    const requestId = `dc09-${randomUUID()}`;
     try {
       for (const signal of signals) {
-        const result = await this.events.receive(panel.panelId, signal, `dc09:${peer}:${frame.sequence}`.slice(0, 100));
+        const result = await this.events.receive(panel.panelId, signal, requestId);
         if (result.duplicate) duplicates += 1;
       }
     } catch (e) {
       // Removed or ended between the lookup and now: the same answer as an unknown account.
       if (e instanceof DomainError && e.kind === 'unauthenticated') return this.refuse('unknown_account', frame.crcBinary, peer, frame.account);
-      this.logger.error(`DC-09 ${peer} account ${frame.account} sequence ${frame.sequence}: not committed, not answered (the panel will retry): ${(e as Error).message}`);
+      this.logger.error(`DC-09 ${peer} account ${frame.account} sequence ${frame.sequence} (${requestId}): not committed, not answered (the panel will retry): ${(e as Error).message}`);
       return { reply: null, outcome: 'unanswered', reason: 'unavailable' };
     }
     return { reply: ackFor(frame, frame.encrypted ? panel.key : null, this.clock.now()), outcome: duplicates === signals.length ? 'duplicate' : 'ack' };
