@@ -72,4 +72,40 @@ describe('TwilioSmsSender', () => {
     await viaService.send({ to: '+46701234567', body: 'f' });
     expect(fake.requests.at(-1)).toMatchObject({ messagingServiceSid: 'MG' + 'e'.repeat(32), from: undefined });
   });
+
+  describe('findSent', () => {
+    const to = '+46709876543';
+    const find = (body: string, since: Date, on = sender) => on.findSent({ to, body, since });
+
+    it('lists Twilio’s messages to that number since a minute before `since`, and keeps those with exactly that body', async () => {
+      const since = new Date();
+      const mine = await sender.send({ to, body: 'Larm hos dig. Svara 1.' });
+      await sender.send({ to, body: 'Larm hos dig. Svara 1. ' }); // not the same text
+      await sender.send({ to: '+46709876544', body: 'Larm hos dig. Svara 1.' }); // not the same number
+      expect(await find('Larm hos dig. Svara 1.', since)).toEqual([{ providerId: mine.providerId, status: 'sent' }]);
+      // As the SDK sends dateSentAfter: DateSent>, ISO 8601 to the second, a minute back for clock skew.
+      const asked = fake.listRequests.at(-1)!;
+      expect(asked).toMatchObject({ authorized: true, to });
+      expect(asked.dateSentAfter).toBe(new Date(Math.floor((since.getTime() - 60_000) / 1000) * 1000).toISOString().replace('.000Z', 'Z'));
+      expect(await find('nobody sent this', since)).toEqual([]);
+    });
+
+    it('finds a message Twilio took without answering, and not one from before `since`', async () => {
+      fake.failNext(1, 'accept-then-hang');
+      const since = new Date();
+      await expect(sender.send({ to, body: 'taken, never answered' })).rejects.toMatchObject({ permanent: false, code: 'ETIMEDOUT' });
+      const [held] = fake.messages.filter((m) => m.body === 'taken, never answered');
+      expect(await find('taken, never answered', since)).toEqual([{ providerId: held.sid, status: 'sent' }]);
+      expect(await find('taken, never answered', new Date(Date.now() + 120_000))).toEqual([]);
+    });
+
+    it('throws a temporary SmsSendError when Twilio cannot answer, and a permanent one when it refuses to', async () => {
+      fake.failNextList(1, 500);
+      await expect(find('x', new Date())).rejects.toMatchObject({ name: 'SmsSendError', permanent: false, status: 500 });
+      fake.failNextList(1, 'timeout');
+      await expect(find('x', new Date())).rejects.toMatchObject({ name: 'SmsSendError', permanent: false, code: 'ETIMEDOUT' });
+      const wrongToken = new TwilioSmsSender({ accountSid: fake.accountSid, authToken: 'wrong-token-123', from: '+46700000001', apiUrl: fake.url });
+      await expect(find('x', new Date(), wrongToken)).rejects.toMatchObject({ permanent: true, status: 401 });
+    });
+  });
 });

@@ -181,7 +181,10 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
       expect(fake.requestsFor(again.body)).toHaveLength(1);
     });
 
-    it('never sends a message again whose sender died mid-send: past its deadline it is failed as outcome unknown', async () => {
+    it('checks with the provider, then sends once, a message whose sender died mid-send: past its deadline it goes back to the queue as outcome unknown', async () => {
+      // Failing such a message unsent (the rule before the provider could be asked) left the owner
+      // untexted; sending it blindly could text them twice. Now the provider is asked first: here it
+      // never got the message, so it is sent, once.
       const { sms, body } = await ownerAlarm();
       // What a crashed instance leaves behind: claimed, deadline passed, no answer recorded.
       const [row] = await t.query(
@@ -189,11 +192,19 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
          VALUES ('outbound', $1, '+46700000001', $2, 'alarm_owner', 'contract', $3, $4, 'sending', 100, 1, now() - interval '1 second') RETURNING id`,
         [sms.to, body, sms.alarmId, sms.customerId],
       );
+      const listsBefore = fake.listRequests.length;
       await outbox.sweep();
-      expect(await messageRow(t, row.id)).toMatchObject({ status: 'failed', error_code: 'outcome_unknown', claimed_until: null });
-      expect(changes.find((c) => c.messageId === row.id)).toMatchObject({ previous: 'sending', status: 'failed', errorCode: 'outcome_unknown' });
+      expect(changes.find((c) => c.messageId === row.id)).toMatchObject({ previous: 'sending', status: 'queued', errorCode: 'outcome_unknown' });
+      const sent = await waitFor(async () => {
+        const r = await messageRow(t, row.id);
+        return r.status === 'sent' && r;
+      });
+      const [request] = fake.requestsFor(body);
+      expect(sent).toMatchObject({ provider_id: request.sid, attempts: 2, claimed_until: null });
+      expect(fake.listRequests.slice(listsBefore).filter((l) => l.to === sms.to)).toHaveLength(1);
       await new Promise((r) => setTimeout(r, 300));
-      expect(fake.requestsFor(body)).toHaveLength(0);
+      expect(fake.requestsFor(body)).toHaveLength(1);
+      expect(changes.filter((c) => c.messageId === row.id).map((c) => c.status)).toEqual(['queued', 'sending', 'sent']);
     });
   });
 

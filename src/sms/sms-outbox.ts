@@ -10,7 +10,7 @@ import { LEGAL_BASES, type LegalBasis } from '../privacy/processing.decorator.js
 import { queryPrepared } from './prepared-sql.js';
 import { SendPolicy, type OutboundSms } from './send-policy.js';
 import { MAX_SEND_ATTEMPTS, retryDelayMs } from './send-rate.js';
-import { SmsSendError, SmsSender } from './sms-sender.js';
+import { OUTCOME_UNKNOWN_CODES, SmsSendError, SmsSender, type SmsSendResult } from './sms-sender.js';
 import { advanceStatus, fromTwilioStatus } from './sms-status.js';
 import { DEFAULT_LEGAL_BASIS, E164, MAX_BODY_LENGTH, SMS_PRIORITY, SMS_PURPOSES, type SmsPurpose, type SmsStatus } from './sms.types.js';
 import { countSegments } from './texts.js';
@@ -47,6 +47,9 @@ interface ClaimedRow {
   alarm_id: string | null;
   contact_id: string | null;
   customer_id: string | null;
+  /** Why the previous attempt failed, if one did: after an unknown outcome the provider is asked first. */
+  error_code: string | null;
+  created_at: Date;
 }
 
 /** Sends in flight at once per instance; more are claimed when this many minus LOW_WATER are done. */
@@ -71,16 +74,18 @@ const CHANGE_COLUMNS = 'id, purpose, alarm_id, contact_id, customer_id, provider
  *   instance or a process that died, and retries whose timer was lost.
  * - A claim is `UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)`, so instances sharing
  *   the database never claim the same row.
- * - At most once: a claimed row gets a deadline (`claimed_until`). If the process dies mid-send, the
- *   row is found in `sending` past its deadline and marked `failed` with error_code `outcome_unknown`,
- *   never sent again blindly: we cannot know whether the provider accepted it, and a second alarm
- *   SMS for the same step is what rule 7 forbids (GoAlert does the same). Escalation sees the
- *   failure and moves on to the next step, which is the safe direction for an alarm.
  * - Temporary failures (429, 5xx, timeouts, network) are retried with exponential backoff up to
- *   MAX_SEND_ATTEMPTS; permanent ones are failed at once. A timeout is ambiguous (the provider may have
- *   accepted the message before the answer was lost); it is retried anyway, because an alarm SMS
- *   that never leaves is worse than one that arrives twice, and unlike a crash the ambiguity is
- *   seconds old.
+ *   MAX_SEND_ATTEMPTS; permanent ones are failed at once.
+ * - Never sent twice blindly. An attempt without an answer (a timeout, a dropped connection:
+ *   OUTCOME_UNKNOWN_CODES) may have reached the provider, and some providers process such a request
+ *   late. The next attempt first asks the provider for a message to that number with that body
+ *   since the message was queued (`SmsSender.findSent`); if it has one, that is recorded as this
+ *   message's hand-over and nothing is sent; if it cannot tell, the attempt is retried later without
+ *   sending. Only a provider that cannot be asked at all (a permanent error) gets the message again
+ *   unchecked: an alarm SMS that never leaves is worse than one that arrives twice.
+ * - A claimed row gets a deadline (`claimed_until`). If the process dies mid-send, the sweeper finds
+ *   the row in `sending` past its deadline and returns it to `queued` with error_code
+ *   `outcome_unknown`, so it is checked with the provider like a timeout, then sent if it never left.
  * - Alarm SMS are claimed before replies and notices (priority), the more urgent alarm's first (a fire
  *   before a burglary, alarm.urgency), and no more than SMS_RATE_PER_SECOND are handed
  *   to the provider per second by all instances together (a token bucket row in PostgreSQL, drawn
@@ -230,9 +235,10 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * The safety net, every second: fails sends whose deadline passed (their outcome is unknown, see
-   * the class comment), refuses queued messages to numbers that opted out meanwhile (a STOP that
-   * committed while they were being enqueued), and dispatches whatever is due and was not kicked here.
+   * The safety net, every second: returns sends whose deadline passed to the queue (their outcome is
+   * unknown: they are checked with the provider before being sent again, see the class comment),
+   * refuses queued messages to numbers that opted out meanwhile (a STOP that committed while they
+   * were being enqueued), and dispatches whatever is due and was not kicked here.
    */
   async sweep(): Promise<void> {
     while (this.sweeping) await this.sweeping;
@@ -253,14 +259,15 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       const stuck = (await this.dataSource.query(
         `WITH u AS (
-           UPDATE sms_message SET status = 'failed', error_code = 'outcome_unknown', claimed_until = NULL, updated_at = now()
+           UPDATE sms_message SET status = 'queued', error_code = 'outcome_unknown', claimed_until = NULL,
+                  next_attempt_at = now(), updated_at = now()
             WHERE status = 'sending' AND claimed_until < now()
             RETURNING ${CHANGE_COLUMNS})
          SELECT * FROM u`,
       )) as ChangeRow[];
       for (const row of stuck) {
-        this.logger.error({ messageId: row.id, purpose: row.purpose }, 'SMS was being sent when its sender stopped; outcome unknown, marked failed and not sent again');
-        this.changes.next(toChange(row, 'sending', 'failed'));
+        this.logger.warn({ messageId: row.id, purpose: row.purpose }, 'SMS was being sent when its sender stopped; outcome unknown; will check with the provider before sending again');
+        this.changes.next(toChange(row, 'sending', 'queued'));
       }
       const optedOut = (await this.dataSource.query(
         `WITH u AS (
@@ -286,7 +293,7 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     await this.sweeping;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     // Let sends in flight finish and record their outcome (bounded by the provider timeout), so a
-    // clean shutdown does not leave messages in `sending` to be failed as "outcome unknown".
+    // clean shutdown does not leave messages in `sending` to wait out their deadline as "outcome unknown".
     await this.idle();
   }
 
@@ -418,7 +425,8 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
                  ORDER BY priority DESC, next_attempt_at, created_at
                  LIMIT LEAST($1::int, COALESCE((SELECT floor(tokens)::int FROM b), 0))
                  FOR UPDATE SKIP LOCKED)
-          RETURNING m.id, m.to_phone, m.body, m.purpose, m.priority, m.attempts, m.alarm_id, m.contact_id, m.customer_id),
+          RETURNING m.id, m.to_phone, m.body, m.purpose, m.priority, m.attempts, m.alarm_id, m.contact_id, m.customer_id,
+                    m.error_code, m.created_at),
        u AS (UPDATE sms_send_rate SET tokens = (SELECT tokens FROM b) - (SELECT count(*) FROM claimed), refilled_at = (SELECT at FROM b))
        SELECT b.tokens AS bucket_tokens, c.* FROM b LEFT JOIN claimed c ON true`,
       [limit, SEND_DEADLINE_SECONDS, this.burst, this.rate],
@@ -440,16 +448,57 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async sendOne(row: ClaimedRow): Promise<void> {
+    if (row.error_code && OUTCOME_UNKNOWN_CODES.has(row.error_code)) {
+      const previous = await this.previousAttempt(row);
+      if (previous === 'retry') return;
+      if (previous !== 'send') {
+        this.logger.warn({ messageId: row.id, purpose: row.purpose, code: row.error_code, attempts: row.attempts }, 'the provider had an SMS whose send went unanswered; recorded as sent, not sent again');
+        await this.recordAnswer(row, previous);
+        return;
+      }
+    }
     let result;
     try {
       result = await this.sender.send({ to: row.to_phone, body: row.body, statusCallback: this.statusCallback(row.id) });
     } catch (e) {
-      const error = e instanceof SmsSendError ? e : new SmsSendError(`sender failed: ${(e as Error)?.message}`, { permanent: false, code: 'sender_error' });
-      await this.failed(row, error);
+      await this.failed(row, asSendError(e));
       return;
     }
+    await this.recordAnswer(row, result);
+  }
+
+  private async recordAnswer(row: ClaimedRow, result: SmsSendResult): Promise<void> {
     if (advanceStatus('sending', result.status) === 'sent') await this.accepted(row.id, result.providerId);
     else await this.report(row.id, result.status, { providerId: result.providerId, sent: true }, 'sending');
+  }
+
+  /**
+   * Whether an earlier attempt whose outcome is unknown reached the provider after all. Returns the
+   * provider's message if it did, 'send' if it did not, and 'retry' when the provider could not
+   * tell: the claim is then returned to the queue (keeping its error code, so the next attempt asks
+   * again) and nothing is sent.
+   */
+  private async previousAttempt(row: ClaimedRow): Promise<SmsSendResult | 'send' | 'retry'> {
+    let found: SmsSendResult[];
+    try {
+      found = await this.sender.findSent({ to: row.to_phone, body: row.body, since: row.created_at });
+    } catch (e) {
+      const error = asSendError(e);
+      if (error.permanent) {
+        // Asking will never work (say, an API key allowed to send but not to read messages).
+        this.logger.error({ messageId: row.id, purpose: row.purpose, code: error.code }, 'cannot ask the provider whether an unanswered SMS was sent; sending it again unchecked');
+        return 'send';
+      }
+      await this.failed(row, error, row.error_code!);
+      return 'retry';
+    }
+    if (!found.length) return 'send';
+    // The same text to the same number may be another message of ours (two alarms alike, a minute
+    // apart): one the provider holds for another row is not this one.
+    const taken = new Set(
+      ((await this.dataSource.query(`SELECT provider_id FROM sms_message WHERE provider_id = ANY($1::text[]) AND id <> $2`, [found.map((f) => f.providerId), row.id])) as Array<{ provider_id: string }>).map((r) => r.provider_id),
+    );
+    return found.find((f) => !taken.has(f.providerId)) ?? 'send';
   }
 
   /**
@@ -501,16 +550,16 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     })();
   }
 
-  private async failed(row: ClaimedRow, error: SmsSendError): Promise<void> {
-    const code = error.code ?? 'unknown';
+  /** `code`: what to record (by default the error's own). */
+  private async failed(row: ClaimedRow, error: SmsSendError, code = error.code ?? 'unknown'): Promise<void> {
     if (error.permanent || row.attempts >= MAX_SEND_ATTEMPTS) {
-      this.logger.warn({ messageId: row.id, purpose: row.purpose, code, attempts: row.attempts, permanent: error.permanent }, 'SMS failed');
+      this.logger.warn({ messageId: row.id, purpose: row.purpose, code: error.code ?? 'unknown', attempts: row.attempts, permanent: error.permanent }, 'SMS failed');
       await this.report(row.id, 'failed', { errorCode: code }, 'sending');
       return;
     }
     // Twilio's 429 may say how long to wait: sooner would only be refused again.
     const delay = Math.max(retryDelayMs(row.attempts), error.retryAfterMs ?? 0);
-    // The one step back in a message's life: the dispatcher returns its own claim (same attempt) to the queue.
+    // A step back in a message's life: the dispatcher returns its own claim (same attempt) to the queue.
     const rows = (await this.dataSource.query(
       `WITH u AS (
          UPDATE sms_message SET status = 'queued', claimed_until = NULL, error_code = $3,
@@ -520,7 +569,7 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
        SELECT * FROM u`,
       [row.id, row.attempts, code, delay / 1000],
     )) as ChangeRow[];
-    this.logger.warn({ messageId: row.id, purpose: row.purpose, code, attempts: row.attempts, retryInMs: delay }, 'SMS send failed; will retry');
+    this.logger.warn({ messageId: row.id, purpose: row.purpose, code: error.code ?? 'unknown', attempts: row.attempts, retryInMs: delay }, 'SMS send failed; will retry');
     if (rows[0]) this.changes.next(toChange(rows[0], 'sending', 'queued'));
     this.wakeIn(delay);
   }
@@ -606,6 +655,10 @@ interface ChangeRow {
   customer_id: string | null;
   provider_id: string | null;
   error_code: string | null;
+}
+
+function asSendError(e: unknown): SmsSendError {
+  return e instanceof SmsSendError ? e : new SmsSendError(`sender failed: ${(e as Error)?.message}`, { permanent: false, code: 'sender_error' });
 }
 
 function toChange(row: ChangeRow, previous: SmsStatus, status: SmsStatus): SmsStatusChange {

@@ -15,6 +15,13 @@ export interface SmsSendResult {
   status: SmsStatus;
 }
 
+/** What `findSent` looks for: a message to `to` with exactly this body, given to the provider since `since`. */
+export interface SmsSentQuery {
+  to: string;
+  body: string;
+  since: Date;
+}
+
 /**
  * Why a send did not go through. `permanent`: sending the same message again cannot help (invalid
  * number, recipient said STOP, bad credentials); otherwise it is worth another attempt later.
@@ -39,6 +46,14 @@ export class SmsSendError extends Error {
 }
 
 /**
+ * Error codes after which a message may have reached the provider although no answer came back: the
+ * request may have been written before the connection timed out or dropped. `outcome_unknown` is the
+ * outbox's own: its sender stopped mid-send. Refused connections and failed name lookups are not here:
+ * nothing was sent.
+ */
+export const OUTCOME_UNKNOWN_CODES: ReadonlySet<string> = new Set(['ETIMEDOUT', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_NETWORK', 'network_error', 'outcome_unknown']);
+
+/**
  * The port to whoever carries SMS (STYLE.md: every outside system behind a small port of our own).
  * The class is also the DI token. Adapters: TwilioSmsSender (real) and OutboxSmsSender (stores only).
  * `send` resolves once the provider has accepted the message, or throws SmsSendError.
@@ -49,4 +64,10 @@ export abstract class SmsSender {
   /** Whether messages really leave the machine (and so whether the provider calls us back). */
   abstract readonly delivers: boolean;
   abstract send(request: SmsSendRequest): Promise<SmsSendResult>;
+  /**
+   * The provider's messages matching the query, newest first: asked before sending again after an
+   * attempt whose outcome is unknown, so a message the provider took without answering is not sent
+   * twice. An adapter that sends nothing for real finds nothing. Throws SmsSendError when it cannot tell.
+   */
+  abstract findSent(query: SmsSentQuery): Promise<SmsSendResult[]>;
 }

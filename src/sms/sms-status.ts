@@ -28,7 +28,8 @@ export const isPermanentFailure = (s: SmsStatus) => s === 'failed' || s === 'und
  * handed to anyone (a STOP arriving while it waited). Returns `current` when the report changes nothing.
  *
  * The one deliberate step back, `sending` -> `queued` for a retry, is not a report but the
- * dispatcher returning its own claim after a failed attempt; it is done in SmsOutbox, not here.
+ * dispatcher returning its own claim after a failed attempt (or the sweeper returning the claim of a
+ * sender that stopped); it is done in SmsOutbox, not here.
  */
 export function advanceStatus(current: SmsStatus, reported: SmsStatus): SmsStatus {
   if (TERMINAL_STATUSES.has(current)) return current;

@@ -16,14 +16,33 @@ export interface FakeTwilioRequest {
   statusCallback?: string;
   /** performance.now() when the request arrived (same clock as the test or benchmark process). */
   at: number;
-  /** What the fake answered: 201, 429, 500, 400, or 'timeout' / 'reset' (no answer). */
-  outcome: number | 'timeout' | 'reset';
+  /**
+   * What the fake answered: 201, 429, 500, 400, or 'timeout' / 'reset' (no answer), or
+   * 'accepted-unanswered' (stored and sent on, but no answer: see 'accept-then-hang').
+   */
+  outcome: number | 'timeout' | 'reset' | 'accepted-unanswered';
   /** The message SID, when it was accepted. */
   sid?: string;
+  /** When the fake sent it on (its `date_sent`), when it was accepted. */
+  sentAt?: Date;
 }
 
-/** 429, 500 and 'timeout'/'reset' are temporary; 'permanent' is a 400 with Twilio error 21211 (invalid To). */
-export type FakeFailure = 429 | 500 | 'timeout' | 'reset' | 'permanent';
+/** One call to GET /2010-04-01/Accounts/{sid}/Messages.json: the filters as the SDK sent them. */
+export interface FakeTwilioListRequest {
+  authorized: boolean;
+  to?: string;
+  /** The raw `DateSent>` parameter. */
+  dateSentAfter?: string;
+  at: number;
+  outcome: number | 'timeout';
+}
+
+/**
+ * 429, 500 and 'timeout'/'reset' are temporary; 'permanent' is a 400 with Twilio error 21211 (invalid To).
+ * 'accept-then-hang' is a provider that takes the message (it is stored, sent on and listed) but never
+ * answers the request: the sender times out not knowing that the message went out.
+ */
+export type FakeFailure = 429 | 500 | 'timeout' | 'reset' | 'permanent' | 'accept-then-hang';
 
 export interface SignedPostResult {
   status: number;
@@ -39,14 +58,17 @@ export interface SignedPostResult {
 export class FakeTwilio {
   readonly accountSid = 'AC' + randomBytes(16).toString('hex');
   readonly authToken = randomBytes(16).toString('hex');
-  /** Every request, in arrival order. */
+  /** Every request to create a message, in arrival order. */
   readonly requests: FakeTwilioRequest[] = [];
+  /** Every request to list messages, in arrival order. */
+  readonly listRequests: FakeTwilioListRequest[] = [];
   /** Called for every accepted message (benchmarks measure with it). */
   onAccepted?: (request: FakeTwilioRequest) => void;
   /** Sent as Retry-After with every 429, as Twilio does when it asks for a pause. */
   retryAfterSeconds?: number;
   url = '';
   private readonly failures: FakeFailure[] = [];
+  private readonly listFailures: Array<500 | 'timeout'> = [];
   private readonly sockets = new Set<Socket>();
   private readonly server = http.createServer((req, res) => this.handle(req, res));
 
@@ -90,9 +112,14 @@ export class FakeTwilio {
     for (let i = 0; i < n; i++) this.failures.push(failure);
   }
 
-  /** Accepted messages only. */
+  /** The next `n` requests to list messages fail this way (create requests are not affected). */
+  failNextList(n: number, failure: 500 | 'timeout'): void {
+    for (let i = 0; i < n; i++) this.listFailures.push(failure);
+  }
+
+  /** The messages the fake holds (and so has sent on), whether or not their sender got the answer. */
   get messages(): FakeTwilioRequest[] {
-    return this.requests.filter((r) => r.outcome === 201);
+    return this.requests.filter((r) => r.sid !== undefined);
   }
 
   requestsFor(body: string | RegExp): FakeTwilioRequest[] {
@@ -170,15 +197,16 @@ export class FakeTwilio {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(req.url ?? '');
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(url.pathname);
+      if (match && req.method === 'GET') return this.list(req, res, match[1], url.searchParams, at);
       if (req.method !== 'POST' || !match) {
         return json(res, 404, { code: 20404, message: 'The requested resource was not found', status: 404 });
       }
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-      const expectedAuth = 'Basic ' + Buffer.from(`${this.accountSid}:${this.authToken}`).toString('base64');
       const request: FakeTwilioRequest = {
         accountSid: match[1],
-        authorized: req.headers.authorization === expectedAuth && match[1] === this.accountSid,
+        authorized: this.authorized(req, match[1]),
         to: form.get('To') ?? '',
         from: form.get('From') ?? undefined,
         messagingServiceSid: form.get('MessagingServiceSid') ?? undefined,
@@ -190,7 +218,7 @@ export class FakeTwilio {
       this.requests.push(request);
       if (!request.authorized) {
         request.outcome = 401;
-        return json(res, 401, { code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
+        return unauthorized(res);
       }
       const failure = this.failures.shift();
       switch (failure) {
@@ -222,32 +250,102 @@ export class FakeTwilio {
         return json(res, 400, { code: 21604, message: "A 'To' phone number, a 'From' or 'MessagingServiceSid', and a 'Body' are required.", status: 400 });
       }
       request.sid = 'SM' + randomBytes(16).toString('hex');
-      const now = new Date().toUTCString();
-      json(res, 201, {
-        account_sid: this.accountSid,
-        api_version: '2010-04-01',
-        body: request.body,
-        date_created: now,
-        date_sent: null,
-        date_updated: now,
-        direction: 'outbound-api',
-        error_code: null,
-        error_message: null,
-        from: request.from ?? null,
-        messaging_service_sid: request.messagingServiceSid ?? null,
-        num_media: '0',
-        num_segments: '1',
-        price: null,
-        price_unit: 'USD',
-        sid: request.sid,
-        status: request.messagingServiceSid ? 'accepted' : 'queued',
-        subresource_uris: { media: `/2010-04-01/Accounts/${this.accountSid}/Messages/${request.sid}/Media.json` },
-        to: request.to,
-        uri: `/2010-04-01/Accounts/${this.accountSid}/Messages/${request.sid}.json`,
-      });
+      request.sentAt = new Date();
+      if (failure === 'accept-then-hang') {
+        request.outcome = 'accepted-unanswered';
+        return; // stored and listed, never answered; the socket is destroyed on stop()
+      }
+      // As Twilio answers a create: taken, not sent on yet.
+      json(res, 201, { ...this.resource(request), date_sent: null, status: request.messagingServiceSid ? 'accepted' : 'queued' });
       this.onAccepted?.(request);
     });
   }
+
+  private authorized(req: http.IncomingMessage, accountSid: string): boolean {
+    const expectedAuth = 'Basic ' + Buffer.from(`${this.accountSid}:${this.authToken}`).toString('base64');
+    return req.headers.authorization === expectedAuth && accountSid === this.accountSid;
+  }
+
+  /**
+   * GET Messages.json with the filters the SDK sends for `messages.list({ to, dateSentAfter })`:
+   * `To` and `DateSent>` (ISO 8601, `YYYY-MM-DDTHH:mm:ssZ`), newest first, one page of `PageSize`.
+   */
+  private list(req: http.IncomingMessage, res: http.ServerResponse, accountSid: string, query: URLSearchParams, at: number): void {
+    const request: FakeTwilioListRequest = {
+      authorized: this.authorized(req, accountSid),
+      to: query.get('To') ?? undefined,
+      dateSentAfter: query.get('DateSent>') ?? undefined,
+      at,
+      outcome: 200,
+    };
+    this.listRequests.push(request);
+    if (!request.authorized) {
+      request.outcome = 401;
+      return unauthorized(res);
+    }
+    const failure = this.listFailures.shift();
+    if (failure === 'timeout') {
+      request.outcome = 'timeout';
+      return;
+    }
+    if (failure === 500) {
+      request.outcome = 500;
+      return json(res, 500, { code: 20500, message: 'Internal Server Error', more_info: 'https://www.twilio.com/docs/errors/20500', status: 500 });
+    }
+    const after = request.dateSentAfter === undefined ? undefined : Date.parse(request.dateSentAfter);
+    if (after !== undefined && Number.isNaN(after)) {
+      request.outcome = 400;
+      return json(res, 400, { code: 20001, message: 'Invalid date value.', status: 400 });
+    }
+    const pageSize = Math.min(1000, Math.max(1, Number(query.get('PageSize') ?? 50) || 50));
+    const found = this.messages
+      .filter((m) => (request.to === undefined || m.to === request.to) && (after === undefined || m.sentAt!.getTime() >= after))
+      .sort((a, b) => b.sentAt!.getTime() - a.sentAt!.getTime())
+      .slice(0, pageSize);
+    const uri = `/2010-04-01/Accounts/${this.accountSid}/Messages.json?${query.toString()}`;
+    json(res, 200, {
+      messages: found.map((m) => this.resource(m)),
+      end: Math.max(0, found.length - 1),
+      first_page_uri: uri,
+      next_page_uri: null,
+      page: 0,
+      page_size: pageSize,
+      previous_page_uri: null,
+      start: 0,
+      uri,
+    });
+  }
+
+  /** A stored message the way Twilio shows it, sent on when it was taken. */
+  private resource(m: FakeTwilioRequest): Record<string, unknown> {
+    const sent = m.sentAt!.toUTCString();
+    return {
+      account_sid: this.accountSid,
+      api_version: '2010-04-01',
+      body: m.body,
+      date_created: sent,
+      date_sent: sent,
+      date_updated: sent,
+      direction: 'outbound-api',
+      error_code: null,
+      error_message: null,
+      from: m.from ?? null,
+      messaging_service_sid: m.messagingServiceSid ?? null,
+      num_media: '0',
+      num_segments: '1',
+      price: null,
+      price_unit: 'USD',
+      sid: m.sid,
+      status: 'sent',
+      subresource_uris: { media: `/2010-04-01/Accounts/${this.accountSid}/Messages/${m.sid}/Media.json` },
+      to: m.to,
+      uri: `/2010-04-01/Accounts/${this.accountSid}/Messages/${m.sid}.json`,
+    };
+  }
+}
+
+function unauthorized(res: http.ServerResponse): void {
+  json(res, 401, { code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
 }
 
 function json(res: http.ServerResponse, status: number, body: object): void {

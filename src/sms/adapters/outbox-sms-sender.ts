@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SmsSender, type SmsSendRequest, type SmsSendResult } from '../sms-sender.js';
+import { SmsSender, type SmsSendRequest, type SmsSendResult, type SmsSentQuery } from '../sms-sender.js';
 
 /**
  * The default without Twilio settings (API.md: "`outbox` stores messages without sending"). The
@@ -13,5 +13,10 @@ export class OutboxSmsSender extends SmsSender {
 
   async send(_request: SmsSendRequest): Promise<SmsSendResult> {
     return { providerId: `outbox-${randomUUID()}`, status: 'sent' };
+  }
+
+  /** Its sends always answer, so no outcome is ever unknown: there is nothing to find. */
+  async findSent(_query: SmsSentQuery): Promise<SmsSendResult[]> {
+    return [];
   }
 }

@@ -1,9 +1,14 @@
 import twilio from 'twilio';
 import type { AppConfig } from '../../config/app-config.js';
 import { fromTwilioStatus } from '../sms-status.js';
-import { SmsSender, type SmsSendRequest, type SmsSendResult } from '../sms-sender.js';
+import { SmsSender, type SmsSendRequest, type SmsSendResult, type SmsSentQuery } from '../sms-sender.js';
 import { TwilioHttpClient } from './twilio-http-client.js';
 import { toSmsSendError } from './twilio-errors.js';
+
+/** How far our database's clock may be ahead of Twilio's: `since` is moved back this much. */
+const CLOCK_SKEW_MS = 60_000;
+/** One page: far more messages than one number gets in the minutes a retry waits. */
+const FIND_LIMIT = 50;
 
 export interface TwilioSmsSenderOptions {
   /** How long one API call may take before it counts as a (temporary) timeout. */
@@ -36,6 +41,26 @@ export class TwilioSmsSender extends SmsSender {
       });
       // Twilio normally answers "queued"; a "failed" here would be odd, but it is what it says.
       return { providerId: message.sid, status: fromTwilioStatus(message.status) ?? 'sent' };
+    } catch (e) {
+      throw toSmsSendError(e);
+    }
+  }
+
+  /**
+   * Twilio's message list for that `To` since `since` (minus the clock skew), matched on the exact
+   * body. Twilio's filter is on the date it sent the message on: a message still waiting in
+   * Twilio's own queue, not sent on yet, may be missing from the list, and then is sent twice.
+   */
+  async findSent(query: SmsSentQuery): Promise<SmsSendResult[]> {
+    try {
+      const messages = await this.client.messages.list({
+        to: query.to,
+        dateSentAfter: new Date(query.since.getTime() - CLOCK_SKEW_MS),
+        limit: FIND_LIMIT,
+      });
+      return messages
+        .filter((m) => m.body === query.body && m.direction !== 'inbound')
+        .map((m) => ({ providerId: m.sid, status: fromTwilioStatus(m.status) ?? 'sent' }));
     } catch (e) {
       throw toSmsSendError(e);
     }
