@@ -47,23 +47,44 @@ export interface Household {
   dc09?: { account: string; key: Buffer };
 }
 
-/** The fake Twilio API on its own thread; `onSms(to, at)` for every accepted message. */
+/** A message the fake Twilio API accepted (FakeTwilioThread with `full`). */
+export interface AcceptedSms {
+  to: string;
+  body: string;
+  sid: string;
+  /** nowAbs() time it was accepted. */
+  at: number;
+}
+
+/**
+ * The fake Twilio API on its own thread; `onSms(to, at)` for every accepted message. With `full`
+ * (bench:chaos), `onMessage` gets each accepted message whole and `fail(kind)` makes every request
+ * fail that way until `fail(null)`.
+ */
 export class FakeTwilioThread {
-  private readonly worker = new Worker(new URL('./fake-twilio-worker.js', import.meta.url), { workerData: { report: 'to' } });
+  private readonly worker: Worker;
   readonly ready: Promise<{ url: string; accountSid: string; authToken: string }>;
   onSms?: (to: string, at: number) => void;
+  onMessage?: (m: AcceptedSms) => void;
   accepted = 0;
 
-  constructor() {
+  constructor(options: { full?: boolean } = {}) {
+    this.worker = new Worker(new URL('./fake-twilio-worker.js', import.meta.url), { workerData: { report: 'to', full: options.full === true } });
     this.ready = new Promise((resolve) => {
-      this.worker.on('message', (m: { ready?: { url: string; accountSid: string; authToken: string }; accepted?: Array<[string, number]> }) => {
+      this.worker.on('message', (m: { ready?: { url: string; accountSid: string; authToken: string }; accepted?: Array<[string, number]>; messages?: AcceptedSms[] }) => {
         if (m.ready) resolve(m.ready);
         for (const [to, at] of m.accepted ?? []) {
           this.accepted++;
           this.onSms?.(to, at);
         }
+        for (const message of m.messages ?? []) this.onMessage?.(message);
       });
     });
+  }
+
+  /** Every request fails this way (429, 500, 'timeout': never answered, 'reset') until fail(null). */
+  fail(kind: 429 | 500 | 'timeout' | 'reset' | null): void {
+    this.worker.postMessage({ fail: kind });
   }
 
   async stop(): Promise<void> {
@@ -99,17 +120,29 @@ export interface Bench {
   pgVersion: string;
   /** The PostgreSQL server's process id (0 when DATABASE_URL points elsewhere). */
   postmaster: number;
-  seed(count: number, contactsEach: number): Promise<Household[]>;
+  /** `numberFrom`: the first household's number (phones, addresses), to seed again without sharing phone numbers. */
+  seed(count: number, contactsEach: number, numberFrom?: number): Promise<Household[]>;
   /**
    * As seed, but the panels report over SIA DC-09 (protocol 'dc09', encryption required, a random
    * AES-256 key each, accounts `<prefix><6 digits>`, unique in one bench database).
    */
-  seedDc09(count: number, contactsEach: number): Promise<Household[]>;
+  seedDc09(count: number, contactsEach: number, numberFrom?: number): Promise<Household[]>;
+  /** Kills the app (SIGKILL unless told) and waits until it is gone. */
+  killApp(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts the app again, same environment and ports, once it is gone; `app` is then the new process. */
+  startApp(): Promise<ChildProcess>;
   stop(): Promise<void>;
 }
 
+export interface BenchOptions {
+  /** The fake Twilio thread reports messages whole and takes fault orders (FakeTwilioThread `full`). */
+  fullTwilio?: boolean;
+  /** The app's stderr after it listens (crash reports), each chunk as it comes. */
+  appStderr?: (text: string) => void;
+}
+
 /** Starts the database, the fake Twilio API and the app (child process); `env` adds to the app's environment. */
-export async function startBench(name: string, env: Record<string, string> = {}): Promise<Bench> {
+export async function startBench(name: string, env: Record<string, string> = {}, options: BenchOptions = {}): Promise<Bench> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), `keyholder-bench-${name}-`));
   await fs.chmod(dir, 0o755);
   let embedded: EmbeddedDatabase | undefined;
@@ -119,46 +152,57 @@ export async function startBench(name: string, env: Record<string, string> = {})
     embedded = await startEmbeddedPostgres(dir, undefined, { flags: PG_STATS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track_planning=on'] : [] });
     url = embedded.url;
   }
-  const fake = new FakeTwilioThread();
+  const fake = new FakeTwilioThread({ full: options.fullTwilio });
   const twilio = await fake.ready;
   const port = await freePort();
   const key = randomBytes(32);
   // The app's node flags as `npm start` and the Docker image give them (the heap cap); APP_NODE_ARGS
   // adds to them (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the app alone).
   const nodeArgs = ['--max-old-space-size=192', ...(process.env.APP_NODE_ARGS ?? '').split(' ').filter(Boolean)];
-  const app = spawn(process.execPath, [...nodeArgs, new URL('./panel-app.js', import.meta.url).pathname], {
-    env: {
-      ...process.env,
-      ...{
-        DATABASE_URL: url,
-        DATA_DIR: dir,
-        PORT: String(port),
-        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-        LOG_LEVEL: 'silent',
-        ADMIN_PASSWORD: 'bench-password-123',
-        ENCRYPTION_KEY: key.toString('hex'),
-        TWILIO_ACCOUNT_SID: twilio.accountSid,
-        TWILIO_AUTH_TOKEN: twilio.authToken,
-        TWILIO_FROM: '+46700000001',
-        TWILIO_API_URL: twilio.url,
-        // Not what a real sender takes; here the provider is not what is measured.
-        SMS_RATE_PER_SECOND: '100000',
-        // Any free port; /health says which.
-        DC09_PORT: '0',
+  const launch = async (): Promise<ChildProcess> => {
+    const child = spawn(process.execPath, [...nodeArgs, new URL('./panel-app.js', import.meta.url).pathname], {
+      env: {
+        ...process.env,
+        ...{
+          DATABASE_URL: url,
+          DATA_DIR: dir,
+          PORT: String(port),
+          PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+          LOG_LEVEL: 'silent',
+          ADMIN_PASSWORD: 'bench-password-123',
+          ENCRYPTION_KEY: key.toString('hex'),
+          TWILIO_ACCOUNT_SID: twilio.accountSid,
+          TWILIO_AUTH_TOKEN: twilio.authToken,
+          TWILIO_FROM: '+46700000001',
+          TWILIO_API_URL: twilio.url,
+          // Not what a real sender takes; here the provider is not what is measured.
+          SMS_RATE_PER_SECOND: '100000',
+          // Any free port; /health says which.
+          DC09_PORT: '0',
+        },
+        ...env,
       },
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  try {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     await new Promise<void>((resolve, reject) => {
       let text = '';
-      app.stderr!.on('data', (chunk: Buffer) => {
+      const onData = (chunk: Buffer) => {
         text += chunk.toString();
-        if (text.includes('listening on')) resolve();
-      });
-      app.once('exit', (code) => reject(new Error(`the app exited (${code}) before listening:\n${text}`)));
+        if (text.includes('listening on')) {
+          child.stderr!.off('data', onData);
+          // Keep draining (a full pipe would block the app).
+          child.stderr!.on('data', (c: Buffer) => options.appStderr?.(c.toString()));
+          resolve();
+        }
+      };
+      child.stderr!.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`the app exited (${code}) before listening:\n${text}`)));
     });
+    return child;
+  };
+  let app: ChildProcess;
+  try {
+    app = await launch();
   } catch (e) {
     await fake.stop();
     await embedded?.stop();
@@ -170,18 +214,31 @@ export async function startBench(name: string, env: Record<string, string> = {})
   if (PG_STATS && embedded) await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
   const cipher = new FieldCipher({ encryptionKey: key, dataDir: dir } as AppConfig);
 
-  return {
+  const bench: Bench = {
     baseUrl: `http://127.0.0.1:${port}`,
     pool,
     fake,
     app,
     pgVersion,
     postmaster: embedded ? Number(readFileSync(path.join(dir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]) : 0,
-    seed: (count, contactsEach) => seedHouseholds(pool, cipher, count, contactsEach),
-    seedDc09: (count, contactsEach) => seedHouseholds(pool, cipher, count, contactsEach, randomBytes(2).toString('hex').toUpperCase()),
+    seed: (count, contactsEach, numberFrom = 0) => seedHouseholds(pool, cipher, count, contactsEach, undefined, numberFrom),
+    seedDc09: (count, contactsEach, numberFrom = 0) => seedHouseholds(pool, cipher, count, contactsEach, randomBytes(2).toString('hex').toUpperCase(), numberFrom),
+    async killApp(signal = 'SIGKILL') {
+      const child = bench.app;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill(signal);
+      await gone;
+    },
+    async startApp() {
+      if (bench.app.exitCode === null && bench.app.signalCode === null) throw new Error('the app is still running');
+      bench.app = await launch();
+      return bench.app;
+    },
     async stop() {
       if (PG_STATS && embedded) await printStatementStats(pool).catch((e: Error) => console.log(`(no statement figures: ${e.message})`));
-      if (app.exitCode === null) {
+      const app = bench.app;
+      if (app.exitCode === null && app.signalCode === null) {
         app.kill('SIGTERM');
         await new Promise((r) => app.once('exit', r));
       }
@@ -191,6 +248,7 @@ export async function startBench(name: string, env: Record<string, string> = {})
       await fs.rm(dir, { recursive: true, force: true });
     },
   };
+  return bench;
 }
 
 const PG_STATS = process.env.BENCH_PG_STATS === '1';
@@ -217,7 +275,7 @@ export const contactPhone = (i: number, k: number) => `+4670${2 + k}${pad(i, 6)}
  * arrays, 2,000 households a statement). The panel secret is encrypted the way PanelsService does it.
  * With `dc09Prefix` the panels are DC-09 panels (accounts `<prefix><6 digits>`, an AES-256 key each).
  */
-async function seedHouseholds(pool: pg.Pool, cipher: FieldCipher, count: number, contactsEach: number, dc09Prefix?: string): Promise<Household[]> {
+async function seedHouseholds(pool: pg.Pool, cipher: FieldCipher, count: number, contactsEach: number, dc09Prefix?: string, numberFrom = 0): Promise<Household[]> {
   const households: Household[] = [];
   const started = performance.now();
   const CHUNK = 2000;
@@ -231,8 +289,8 @@ async function seedHouseholds(pool: pg.Pool, cipher: FieldCipher, count: number,
         panelId: randomUUID(),
         // A DC-09 panel's secret is its AES key as PanelsService keeps it: upper-case hex.
         secret: key ? key.toString('hex').toUpperCase() : randomBytes(32).toString('base64url'),
-        ownerPhone: ownerPhone(i),
-        contactPhones: Array.from({ length: contactsEach }, (_, k) => contactPhone(i, k)),
+        ownerPhone: ownerPhone(numberFrom + i),
+        contactPhones: Array.from({ length: contactsEach }, (_, k) => contactPhone(numberFrom + i, k)),
         ...(key ? { dc09: { account: `${dc09Prefix}${pad(i, 6)}`, key } } : {}),
       };
       chunk.push(h);
@@ -243,9 +301,9 @@ async function seedHouseholds(pool: pg.Pool, cipher: FieldCipher, count: number,
       await client.query('BEGIN');
       await client.query(
         `INSERT INTO customer (id, name, phone, language, alarm_address)
-         SELECT id, 'Bench customer ' || n, phone, 'sv', jsonb_build_object('street', 'Storgatan ' || n, 'postalCode', '11122', 'city', 'Stockholm', 'country', 'SE')
+         SELECT id, 'Bench customer ' || (n + $3::int), phone, 'sv', jsonb_build_object('street', 'Storgatan ' || (n + $3::int), 'postalCode', '11122', 'city', 'Stockholm', 'country', 'SE')
            FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS x(id, phone, n)`,
-        [chunk.map((h) => h.customerId), chunk.map((h) => h.ownerPhone)],
+        [chunk.map((h) => h.customerId), chunk.map((h) => h.ownerPhone), numberFrom + from],
       );
       for (let k = 0; k < contactsEach; k++) {
         await client.query(
