@@ -49,6 +49,12 @@ describe('no personal data in the log, whatever fails', () => {
       BEGIN
         IF NEW.name LIKE 'Cancel%' THEN RAISE EXCEPTION 'canceling statement due to statement timeout' USING ERRCODE = 'query_canceled'; END IF;
         IF NEW.name LIKE 'Broken%' THEN RAISE EXCEPTION 'internal failure' USING ERRCODE = 'XX000'; END IF;
+        -- PostgreSQL's own errors name the values in their detail, and a data error in its message.
+        IF NEW.name LIKE 'Duplicate%' THEN
+          RAISE EXCEPTION 'duplicate key value violates unique constraint "kh_test_unique"' USING ERRCODE = 'unique_violation',
+            DETAIL = format('Key (name, phone)=(%s, %s) already exists.', NEW.name, NEW.phone), CONSTRAINT = 'kh_test_unique';
+        END IF;
+        IF NEW.name LIKE 'Invalid%' THEN RAISE EXCEPTION 'invalid value for %: %', NEW.name, NEW.phone USING ERRCODE = '22023'; END IF;
         RETURN NEW;
       END $$`);
     await c.query(`CREATE TRIGGER kh_test_fail BEFORE INSERT ON customer FOR EACH ROW EXECUTE FUNCTION kh_test_fail()`);
@@ -94,9 +100,24 @@ describe('no personal data in the log, whatever fails', () => {
     await waitUntil(async () => /SMS failed/.test(log), 5000, 'the SMS failure logged');
   });
 
+  it('a unique violation and a data error naming the values, and a provider answering 500 or nothing: none logs the person', async () => {
+    const duplicate = await call('POST', '/api/customers', customer(`Duplicate ${PERSON.name}`));
+    expect(duplicate.status).toBe(500);
+    await waitUntil(async () => /23505/.test(log), 3000, 'the unique violation logged');
+    const invalid = await call('POST', '/api/customers', customer(`Invalid ${PERSON.name}`));
+    expect(invalid.status).toBe(400); // a value the database refused: the caller's, not the server's, mistake
+    await waitUntil(async () => /22023/.test(log), 3000, 'the data error logged');
+    const created = await call('POST', '/api/customers', customer('Kept Svensson'));
+    fake.failNext(1, 500);
+    fake.failNext(1, 'reset');
+    const contact = await call('POST', `/api/customers/${created.body.id}/contacts`, { name: `Retried ${CONTACT.name}`, phone: '+46709998866', email: CONTACT.email });
+    expect(contact.status).toBe(201);
+    await waitUntil(async () => (log.match(/SMS send failed; will retry/g) ?? []).length >= 2, 8000, 'both provider failures logged');
+  });
+
   it('the whole log holds none of the names, numbers, emails, national id or address', () => {
     const digits = (phone: string) => phone.replace(/^\+/, '');
-    for (const secret of [PERSON.name, PERSON.phone, digits(PERSON.phone), PERSON.email, PERSON.nationalId, '6408233234', PERSON.street, CONTACT.name, CONTACT.phone, digits(CONTACT.phone), CONTACT.email, 'Kept Svensson']) {
+    for (const secret of [PERSON.name, PERSON.phone, digits(PERSON.phone), PERSON.email, PERSON.nationalId, '6408233234', PERSON.street, CONTACT.name, CONTACT.phone, digits(CONTACT.phone), CONTACT.email, '+46709998866', 'Kept Svensson']) {
       expect({ secret, inLog: log.includes(secret) }).toEqual({ secret, inLog: false });
     }
     // The log is not empty: the failures above are in it.
