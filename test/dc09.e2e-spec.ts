@@ -186,6 +186,15 @@ describe('SIA DC-09 receiver', () => {
       expect(alarm).toMatchObject({ class: 'burglary', stage: 'contacts' });
     });
 
+    it('a text with control characters is taken and stored as one line, not refused', async () => {
+      const h = await dc09Household(0);
+      const reply = await sendOnce(port, sia(h.account, h.key, 'Nri1/BA3^Hall\nPIR\u0007^'));
+      expect(parseReply(reply!, h.key)).toMatchObject({ ok: true, kind: 'ACK' });
+      const [event] = await eventsOf(h.panel.id);
+      expect(event).toMatchObject({ code: 'BA', zone: '3', text: 'Hall PIR ' });
+      await f.act(event.alarm_id, { action: 'false_alarm' });
+    });
+
     it('a Contact ID burglary (1130 01 003) opens a burglary alarm in zone 003; a disarm (1401) acknowledges it', async () => {
       const h = await dc09Household(1);
       await f.setWaits('burglary', 30, 30);

@@ -81,4 +81,38 @@ describe('alarm texts', () => {
     expect(acknowledgedText('nb', 'Storgatan 1')).toBe('Takk, alarmen på Storgatan 1 er markert som håndtert av deg.');
     expect(alreadyAcknowledgedText('en', 'Storgatan 1')).toContain('already');
   });
+
+  describe('values that are not ours', () => {
+    const LINK = /https?:\/\/|[\p{L}\p{N}-]\.[\p{L}]{2,}/u;
+    const INVISIBLE = /[\p{C}\p{Zl}\p{Zp}]/u;
+
+    it("makes a panel's zone with a line break and a web address one line without a link", () => {
+      for (const language of LANGUAGES) {
+        const text = ownerAlarmText({ language, company: 'Keyholder', subject: 'burglary', street: 'Storgatan 1', city: 'Stockholm', zone: '3\nCall https://evil.example now', code: 2 });
+        expect(text).not.toMatch(INVISIBLE);
+        expect(text).not.toMatch(LINK);
+        expect(text).toContain('3 Call https[:]//evil[.]example now');
+      }
+    });
+
+    it("defuses a web address and drops separators and bidi controls in a customer's name, street and city", () => {
+      for (const language of LANGUAGES) {
+        const text = contactAlarmText({
+          language, company: 'Keyholder', subject: 'fire', code: 1,
+          customerName: 'Anna (pay fee at https://evil.example/p)', street: 'Storgatan\u2028 1', city: '\u202EStockholm',
+        });
+        expect(text).not.toMatch(INVISIBLE);
+        expect(text).not.toMatch(LINK);
+        expect(text).toContain('Anna (pay fee at https[:]//evil[.]example/p)');
+        expect(text).toContain('Storgatan 1, Stockholm');
+      }
+      expect(acknowledgedText('en', 'Storgatan\u2029 1\u202E')).toBe('Thanks, alarm at Storgatan 1 is marked as handled by you.');
+      expect(alreadyAcknowledgedText('en', 'evil.example')).toContain('evil[.]example');
+    });
+
+    it('leaves a zone that is nothing but invisible characters out', () => {
+      const text = ownerAlarmText({ language: 'en', company: 'Keyholder', subject: 'burglary', street: 'Storgatan 1', city: 'Stockholm', zone: '\u2028\u202E', code: 2 });
+      expect(text).toBe('Keyholder: ALARM - burglary at Storgatan 1, Stockholm. Reply 2 if you are handling it.');
+    });
+  });
 });

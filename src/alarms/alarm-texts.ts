@@ -1,4 +1,4 @@
-import { countSegments, type SmsLanguage } from '../sms/texts.js';
+import { countSegments, smsField, type SmsLanguage } from '../sms/texts.js';
 import type { EventClass } from './event-classification.js';
 
 /**
@@ -121,8 +121,14 @@ function firstThatFits(candidates: Array<() => string>): string {
   return candidates[candidates.length - 1]();
 }
 
+/** The values the texts are made of, made safe to stand in an SMS before any is shortened. */
+function fields<T extends AlarmTextInput>(i: T): T {
+  return { ...i, street: smsField(i.street), city: smsField(i.city), zone: smsField(i.zone) || null };
+}
+
 /** The owner's alarm SMS, with their reply code. */
-export function ownerAlarmText(i: AlarmTextInput): string {
+export function ownerAlarmText(input: AlarmTextInput): string {
+  const i = fields(input);
   const label = alarmLabel(i.language, i.subject);
   const s = (p: Parts) => ownerSentence(i.language, i.company, label, p, i.code);
   return firstThatFits([
@@ -139,7 +145,8 @@ export function ownerAlarmText(i: AlarmTextInput): string {
  * A contact's alarm SMS (sent when the owner could not be reached, or for panic and duress on an
  * operator's decision), with their reply code.
  */
-export function contactAlarmText(i: ContactAlarmTextInput): string {
+export function contactAlarmText(input: ContactAlarmTextInput): string {
+  const i = { ...fields(input), customerName: smsField(input.customerName) };
   const label = alarmLabel(i.language, i.subject);
   const link = policySuffix(i.language, i.policyUrl);
   const ownerTried = !OWNER_NOT_TRIED.has(i.subject);
@@ -158,7 +165,7 @@ export function contactAlarmText(i: ContactAlarmTextInput): string {
 
 /** The answer to a reply code that acknowledged an alarm (PRODUCT.md, Inbound SMS). */
 export function acknowledgedText(language: SmsLanguage, street: string): string {
-  const place = shorten(street, 60);
+  const place = shorten(smsField(street), 60);
   switch (language) {
     case 'sv':
       return `Tack, larmet på ${place} är markerat som hanterat av dig.`;
@@ -171,7 +178,7 @@ export function acknowledgedText(language: SmsLanguage, street: string): string 
 
 /** The answer to a reply code for an alarm someone else had already acknowledged. */
 export function alreadyAcknowledgedText(language: SmsLanguage, street: string): string {
-  const place = shorten(street, 60);
+  const place = shorten(smsField(street), 60);
   switch (language) {
     case 'sv':
       return `Tack. Larmet på ${place} är redan markerat som hanterat.`;

@@ -1,9 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { isISO8601, IsOptional, IsString, Length, MaxLength, ValidateBy } from 'class-validator';
+import { singleLine } from '../common/text-field.js';
 import { UnknownFieldsAccepted } from '../common/validation.js';
 import { EVENT_CLASSES } from './event-classification.js';
 
+/**
+ * A panel's free text is made one line rather than refused: a refused event is a lost alarm. It may
+ * reach an SMS (the zone does), where a line break or a bidi override would change the message.
+ */
 const optionalText = (field: string, max: number) => [
+  Transform(({ value }) => (typeof value === 'string' ? singleLine(value) : value)),
   IsOptional(),
   IsString({ message: `${field} must be a string` }),
   MaxLength(max, { message: `${field} must be at most ${max} characters` }),

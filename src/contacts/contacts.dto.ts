@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsEmail, IsIn, IsInt, IsOptional, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { IsPhone } from '../common/phone-number.js';
-import { OptionalNotNull, SingleLine } from '../common/text-field.js';
+import { NoWebAddress, OptionalNotNull, SingleLine } from '../common/text-field.js';
 import { MAX_CONTACTS, RELATIONS, type ContactRelation } from './contact.entity.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -10,6 +10,7 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 export class CreateContactDto {
   @ApiProperty({ example: 'Erik Lind', maxLength: 200 })
   @SingleLine(200)
+  @NoWebAddress()
   name: string;
 
   @ApiProperty({ example: '+46701234568', description: "a mobile number (contacts are reached by SMS); without + it is read in the customer's alarm address country" })
@@ -40,6 +41,7 @@ export class UpdateContactDto {
   @ApiPropertyOptional({ maxLength: 200 })
   @OptionalNotNull()
   @SingleLine(200)
+  @NoWebAddress()
   name?: string;
 
   @ApiPropertyOptional({ example: '+46701234568' })

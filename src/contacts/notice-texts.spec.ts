@@ -84,4 +84,24 @@ describe('contactAlarmText with the policy link (notice not delivered)', () => {
       expect(contactAlarmText(base)).not.toContain('privacy');
     });
   }
+
+  describe("a customer's name that is not plain", () => {
+    const url = policyUrl(BASE, 'en');
+
+    it('defuses a web address in it: the only link is the privacy policy', () => {
+      const text = contactNoticeText({ language: 'en', company: 'Keyholder', customerName: 'Anna (pay fee at https://evil.example/p)', policyUrl: url });
+      expect(text).toContain('Anna (pay fee at https[:]//evil[.]example/p) has named you');
+      expect(text.match(/https?:\/\//g)).toEqual(['https://']);
+      expect(text).not.toContain('evil.example');
+    });
+
+    it('keeps the name on one line, without separators or bidi controls: the only line break is the STOP line', () => {
+      for (const customerName of ['Anna\u2028Lind', 'Anna\u2029Lind', 'Anna \u202ELind', 'Anna\nLind']) {
+        const text = contactNoticeText({ language: 'en', company: 'Keyholder', customerName, policyUrl: url });
+        expect(text).toMatch(/^Keyholder: Anna Lind has named you/);
+        expect(text).not.toMatch(/[\u2028\u2029\u202A-\u202E\u2066-\u2069]/);
+        expect(text.split('\n')).toHaveLength(2);
+      }
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { countSegments, type SmsLanguage } from '../sms/texts.js';
+import { countSegments, smsField, type SmsLanguage } from '../sms/texts.js';
 
 /**
  * The onboarding notice to a new alarm contact (PRODUCT.md rule 3, GDPR Art. 14 and 21(4)): who
@@ -44,7 +44,8 @@ function minimal(l: SmsLanguage, company: string, name: string, url: string): st
 const shorten = (s: string, max: number) => (s.length <= max ? s : s.slice(0, max).trimEnd());
 const firstName = (name: string) => name.trim().split(/\s+/)[0] ?? name;
 
-export function contactNoticeText(i: NoticeTextInput): string {
+export function contactNoticeText(input: NoticeTextInput): string {
+  const i = { ...input, customerName: smsField(input.customerName) };
   const first = firstName(i.customerName);
   const candidates: Array<() => string> = [
     () => sentence(i.language, i.company, i.customerName, i.policyUrl),

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsEmail, IsIn, IsISO31661Alpha2, IsObject, IsOptional, IsString, MaxLength, registerDecorator, ValidateNested, type ValidationArguments } from 'class-validator';
 import { IsPhone } from '../common/phone-number.js';
-import { OptionalNotNull, SingleLine } from '../common/text-field.js';
+import { NoWebAddress, OptionalNotNull, SingleLine } from '../common/text-field.js';
 import { LANGUAGES, type Language } from './customer.entity.js';
 import { parseNationalId } from './national-id.js';
 import { PageQuery } from '../common/page-query.js';
@@ -78,8 +78,9 @@ export class AddressDto {
 const regionOfBody = (body: Record<string, unknown>) => (body.alarmAddress as { country?: unknown } | undefined)?.country;
 
 export class CreateCustomerDto {
-  @ApiProperty({ example: 'Anna Lind', maxLength: 200 })
+  @ApiProperty({ example: 'Anna Lind', maxLength: 200, description: 'one line; no web address (it goes into texts to the contacts)' })
   @SingleLine(200)
+  @NoWebAddress()
   name: string;
 
   @ApiProperty({ example: '+46701234567', description: 'E.164; a number without + is read in the alarm address country' })
@@ -128,6 +129,7 @@ export class UpdateCustomerDto {
   @ApiPropertyOptional({ maxLength: 200 })
   @OptionalNotNull()
   @SingleLine(200)
+  @NoWebAddress()
   name?: string;
 
   @ApiPropertyOptional({ example: '+46701234567' })

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
+import { singleLine } from '../common/text-field.js';
 import { AppConfig } from '../config/app-config.js';
 import { Clock } from '../escalation/clock.js';
 import { PanelEvents } from '../alarms/panel-events.service.js';
@@ -99,12 +100,16 @@ export class Dc09Intake {
       ...base,
       eventId: `dc09-${frame.sequence}-${digest}-${i + 1}`,
       code: e.code,
-      // The same bounds as an HTTP panel's fields.
-      zone: e.zone?.slice(0, 32) ?? null,
-      user: e.user?.slice(0, 32) ?? null,
-      area: e.area?.slice(0, 32) ?? null,
-      text: e.text?.slice(0, 200) ?? null,
+      // The same bounds and the same single line as an HTTP panel's fields.
+      zone: this.field(e.zone, 32),
+      user: this.field(e.user, 32),
+      area: this.field(e.area, 32),
+      text: this.field(e.text, 200),
     }));
+  }
+
+  private field(value: string | undefined, max: number): string | null {
+    return value === undefined ? null : singleLine(value.slice(0, max));
   }
 
   private inWindow(timestamp: Date | null, now: Date): boolean {

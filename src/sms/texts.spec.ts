@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { countSegments, helpText, isGsm7, languageForPhone, unknownCodeText, type SmsLanguage } from './texts.js';
+import { countSegments, helpText, isGsm7, languageForPhone, smsField, unknownCodeText, type SmsLanguage } from './texts.js';
 
 describe('isGsm7', () => {
   it('accepts Swedish and Norwegian letters, which are in the GSM-7 alphabet', () => {
@@ -79,5 +79,38 @@ describe('reply texts', () => {
     expect(languageForPhone('+46701234567')).toBe('sv');
     expect(languageForPhone('+4791234567')).toBe('nb');
     expect(languageForPhone('+4520123456')).toBe('en');
+  });
+});
+
+describe('smsField', () => {
+  it('makes a panel zone with a line break and a web address one line without a link', () => {
+    expect(smsField('3\nCall https://evil.example now')).toBe('3 Call https[:]//evil[.]example now');
+  });
+
+  it('defuses a web address in a customer name', () => {
+    expect(smsField('Anna (pay fee at https://evil.example/p)')).toBe('Anna (pay fee at https[:]//evil[.]example/p)');
+    expect(smsField('Anna www.evil.example')).toBe('Anna www[.]evil[.]example');
+    expect(smsField('Anna EVIL.COM')).toBe('Anna EVIL[.]COM');
+    expect(smsField('Anna evil\u3002example')).toBe('Anna evil[.]example');
+  });
+
+  it('replaces line and paragraph separators and bidi controls with spaces, then collapses them', () => {
+    expect(smsField('Anna\u2028Lind')).toBe('Anna Lind');
+    expect(smsField('Anna\u2029\u2029Lind')).toBe('Anna Lind');
+    expect(smsField('Anna \u202Eelpmaxe')).toBe('Anna elpmaxe');
+    expect(smsField('\u2066Anna\u2069 \u200FLind\u200E\u061C')).toBe('Anna Lind');
+    expect(smsField(' Anna\t\r\n Lind\u00A0 ')).toBe('Anna Lind');
+  });
+
+  it('keeps ordinary names, addresses and zones as they are', () => {
+    for (const text of ['Åsa-Märta Øyvindsdotter', "O'Brien", 'Storgatan 1', 'St. Eriksgatan 5', 'J.R.R. Tolkien', 'Zone 1.5', '3']) {
+      expect(smsField(text)).toBe(text);
+    }
+  });
+
+  it('gives an empty string for nothing', () => {
+    expect(smsField(null)).toBe('');
+    expect(smsField(undefined)).toBe('');
+    expect(smsField('\u2028 \u202E')).toBe('');
   });
 });

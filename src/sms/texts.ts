@@ -3,6 +3,8 @@
  * Every text here must fit two segments in every language, with the longest allowed COMPANY_NAME.
  */
 
+import { HOST_LIKE, singleLine, URL_SCHEME } from '../common/text-field.js';
+
 export type SmsLanguage = 'sv' | 'nb' | 'en';
 export type SmsEncoding = 'GSM-7' | 'UCS-2';
 
@@ -53,6 +55,24 @@ export function countSegments(text: string): SegmentCount {
   return { encoding, units, segments };
 }
 
+/**
+ * A value as it may stand inside an SMS text: one line, without invisible characters, and with no
+ * web address a phone would make a link of. Every builder passes each value it did not write itself
+ * (names, addresses, a panel's zone, a code someone texted) through this, because the text reaches
+ * people as if from us: a line break or a bidi override would change the message, and a link would
+ * borrow our name. Values are defused rather than refused: panels' fields and records stored before
+ * any check must still give a text. "https://evil.example/p" becomes "https[:]//evil[.]example/p",
+ * still readable to an operator on the phone.
+ */
+export function smsField(value: string | null | undefined): string {
+  if (!value) return '';
+  return singleLine(value)
+    .replace(/\s+/gu, ' ')
+    .trim()
+    .replace(URL_SCHEME, (scheme) => `${scheme.slice(0, -3)}[:]//`)
+    .replace(HOST_LIKE, (host) => host.replace(/[.\u3002\uFF0E\uFF61]/gu, '[.]'));
+}
+
 /** Without a better clue, the language of a number's country; English outside Sweden and Norway. */
 export function languageForPhone(phone: string): SmsLanguage {
   if (phone.startsWith('+46')) return 'sv';
@@ -73,7 +93,8 @@ export function helpText(language: SmsLanguage, company: string): string {
 }
 
 /** Answer to a reply code that matches no open alarm for the sender. */
-export function unknownCodeText(language: SmsLanguage, company: string, code: string): string {
+export function unknownCodeText(language: SmsLanguage, company: string, typed: string): string {
+  const code = smsField(typed);
   switch (language) {
     case 'sv':
       return `${company}: Koden ${code} hör inte till något öppet larm för detta nummer. Svara med koden i ditt senaste larm-SMS.`;
