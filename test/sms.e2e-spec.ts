@@ -664,7 +664,8 @@ describe('SMS_RATE_PER_SECOND is shared by the instances on one database', () =>
   let fake: FakeTwilio;
   beforeAll(async () => {
     fake = await new FakeTwilio().start();
-    const env = fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '4' });
+    // Instances on one database share its encryption key (each test app has its own DATA_DIR).
+    const env = fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '4', ENCRYPTION_KEY: 'ef'.repeat(32) });
     a = await createTestApp(env);
     b = await createTestApp(env, { databaseUrl: a.databaseUrl });
     fake.connect({ baseUrl: a.baseUrl, publicBaseUrl: PUBLIC });

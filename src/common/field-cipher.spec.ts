@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AppConfig } from '../config/app-config.js';
+import { keyCheckValue, readKeyFile, writeKeyFileOnce } from './encryption-key.js';
 import { FieldCipher, KEY_FILE } from './field-cipher.js';
 
 function config(dataDir: string, key?: string): AppConfig {
@@ -39,25 +40,30 @@ describe('FieldCipher', () => {
     expect(() => cipher.decrypt(Buffer.from([9, 9, 9]), 'panel.secret:1')).toThrow(/unknown ciphertext format/);
   });
 
-  it('without ENCRYPTION_KEY, generates a key file once (mode 0600) and reuses it', async () => {
+  it('writes a key file once (mode 0600), keeps the first when two write, and refuses a damaged one', async () => {
     const dataDir = path.join(dir, 'data');
-    const first = new FieldCipher(config(dataDir));
     const file = path.join(dataDir, KEY_FILE);
+    expect(readKeyFile(file)).toBeUndefined();
+    expect(writeKeyFileOnce(file, Buffer.alloc(32, 1))).toBe(true);
+    expect(writeKeyFileOnce(file, Buffer.alloc(32, 2))).toBe(false);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    const content = await fs.readFile(file, 'utf8');
-    expect(content.trim()).toMatch(/^[0-9a-f]{64}$/);
-    const sealed = first.encrypt('x', 'c');
-    const second = new FieldCipher(config(dataDir));
-    expect(second.decryptString(sealed, 'c')).toBe('x');
-    expect(await fs.readFile(file, 'utf8')).toBe(content);
+    expect(readKeyFile(file)).toEqual(Buffer.alloc(32, 1));
     expect((await fs.readdir(dataDir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    await fs.writeFile(file, 'not a key\n');
+    expect(() => readKeyFile(file)).toThrow(/does not hold a 64-hex-character key/);
   });
 
-  it('refuses to start on a damaged key file instead of silently making a new key', async () => {
-    const dataDir = path.join(dir, 'damaged');
-    await fs.mkdir(dataDir);
-    await fs.writeFile(path.join(dataDir, KEY_FILE), 'not a key\n');
-    expect(() => new FieldCipher(config(dataDir))).toThrow(/does not hold a 64-hex-character key/);
+  it('names a key by a check value that differs between keys and does not contain the key', () => {
+    const key = Buffer.from('ab'.repeat(32), 'hex');
+    expect(keyCheckValue(key)).toMatch(/^[0-9a-f]{32}$/);
+    expect(keyCheckValue(key)).toBe(keyCheckValue(Buffer.from(key)));
+    expect(keyCheckValue(key)).not.toBe(keyCheckValue(Buffer.from('cd'.repeat(32), 'hex')));
+    expect(keyCheckValue(key)).not.toContain('abab');
+    expect(FieldCipher.forKey(key).keyId).toBe(keyCheckValue(key).slice(0, 8));
+  });
+
+  it('refuses to encrypt before it has a key', () => {
+    expect(() => new FieldCipher(config(dir)).encrypt('x', 'c')).toThrow(/not loaded/);
   });
 
   it('computes a deterministic blind index that depends on the key and the context', () => {

@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public } from '../auth/access.decorator.js';
+import { FieldCipher } from '../common/field-cipher.js';
 import { Dc09Receiver } from '../dc09/dc09-receiver.js';
 import { EmbeddedDatabaseState } from '../database/embedded-database-state.js';
 import { DatabaseProbe } from './database-probe.js';
@@ -16,6 +17,7 @@ export class HealthController {
     private readonly db: DatabaseProbe,
     private readonly indicators: HealthIndicatorService,
     private readonly dc09: Dc09Receiver,
+    private readonly cipher: FieldCipher,
     /** Only when the app runs the embedded PostgreSQL (no DATABASE_URL). */
     @Optional() private readonly embedded?: EmbeddedDatabaseState,
   ) {}
@@ -25,13 +27,15 @@ export class HealthController {
    * listening; 503 (with Retry-After) when either is not: panels could not report to this instance.
    * While the embedded PostgreSQL is being restarted after it died, `database` says so:
    * `{ status: 'down', state: 'restarting', message, since, attempts }` (attempts: failed restarts so far).
+   * `encryption.keyId` names the field-encryption key in use (a check value, never the key): the app
+   * does not start with a key other than the one the data was encrypted with.
    */
   @Get()
   @Public('load balancers and container health checks')
-  @NoPersonalData('reports only whether the database answers and the DC-09 receiver listens')
+  @NoPersonalData('reports only whether the database answers, the DC-09 receiver listens and which key id is in use')
   async check(@Res({ passthrough: true }) res: Response) {
     try {
-      return await this.health.check([() => this.database(), () => this.receiver()]);
+      return await this.health.check([() => this.database(), () => this.receiver(), () => this.encryption()]);
     } catch (e) {
       res.setHeader('Retry-After', '5');
       throw e;
@@ -63,5 +67,11 @@ export class HealthController {
     if (!this.dc09.enabled) return check.up({ listening: false, disabled: true });
     const address = this.dc09.address();
     return address ? check.up({ listening: true, tcpPort: address.tcp, udpPort: address.udp }) : check.down({ listening: false });
+  }
+
+  private encryption() {
+    const check = this.indicators.check('encryption');
+    const keyId = this.cipher.keyId;
+    return keyId ? check.up({ keyId }) : check.down({ message: 'no encryption key loaded' });
   }
 }

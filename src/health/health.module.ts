@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { CustomersModule } from '../customers/customers.module.js';
 import { Dc09Module } from '../dc09/dc09.module.js';
 import { DatabaseProbe } from './database-probe.js';
 import { HealthController } from './health.controller.js';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), Dc09Module],
+  imports: [TerminusModule.forRoot({ logger: false }), Dc09Module, CustomersModule],
   controllers: [HealthController],
   providers: [DatabaseProbe],
 })

@@ -11,6 +11,7 @@ import { SmsSendRate1763900900000 } from './1763900900000-sms-send-rate.js';
 import { SupervisionSignalRetention1764000000000 } from './1764000000000-supervision-signal-retention.js';
 import { ProcessingLogCheckpoint1764100000000 } from './1764100000000-processing-log-checkpoint.js';
 import { Dc09Panels1764200000000 } from './1764200000000-dc09-panels.js';
+import { EncryptionKeyCheck1764300000000 } from './1764300000000-encryption-key-check.js';
 
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   SupervisionSignalRetention1764000000000,
   ProcessingLogCheckpoint1764100000000,
   Dc09Panels1764200000000,
+  EncryptionKeyCheck1764300000000,
 ];
