@@ -168,7 +168,11 @@ export class ProcessingLogSealer implements OnModuleDestroy {
 
     await qr.query(`DELETE FROM processing_log_seal_gap WHERE seen_at < now() - interval '${GAP_TTL}'`);
     // Late entries first (below the head, not yet sealed), then the new ones above the head.
-    const late: HashedEntry[] = await qr.query(
+    // The full pass looks through the whole log for them in one statement: at a real central's size
+    // that outlasts the bound every other statement has, so it gets a bound of its own.
+    if (full) await qr.query(`SET LOCAL statement_timeout = ${FULL_SCAN_TIMEOUT_MS}`);
+    const late: HashedEntry[] = await lateQuery(
+      qr,
       full
         ? `SELECT ${HASHED_COLUMNS} FROM processing_log e
             WHERE e.seq <= $1 AND e.seq > $3 AND NOT EXISTS (SELECT 1 FROM processing_log_seal s WHERE s.seq = e.seq)
@@ -179,6 +183,7 @@ export class ProcessingLogSealer implements OnModuleDestroy {
             WHERE NOT EXISTS (SELECT 1 FROM processing_log_seal s WHERE s.seq = e.seq)
             ORDER BY e.seq LIMIT $2`,
       full ? [maxSealed.toString(), BATCH, above.toString()] : [maxSealed.toString(), BATCH],
+      full ? FULL_SCAN_TIMEOUT_MS : undefined,
     );
     const fresh: HashedEntry[] = await qr.query(
       `SELECT ${HASHED_COLUMNS} FROM processing_log e WHERE e.seq > $1 ORDER BY e.seq LIMIT $2`,
@@ -379,4 +384,14 @@ export function missingRanges(from: bigint, seen: bigint[]): Array<[bigint, bigi
     if (seq >= next) next = seq + 1n;
   }
   return ranges;
+}
+
+/** How long the full pass's search for unsealed entries may run (a nightly job, not a request). */
+const FULL_SCAN_TIMEOUT_MS = 15 * 60_000;
+
+/** A query on the runner's connection, with its own client-side bound when `timeoutMs` is given. */
+async function lateQuery(qr: QueryRunner, text: string, values: unknown[], timeoutMs?: number): Promise<HashedEntry[]> {
+  if (!timeoutMs) return qr.query(text, values);
+  const client = (await qr.connect()) as { query(config: { text: string; values: unknown[]; query_timeout: number }): Promise<{ rows: HashedEntry[] }> };
+  return (await client.query({ text, values, query_timeout: timeoutMs })).rows;
 }
