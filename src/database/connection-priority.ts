@@ -140,6 +140,9 @@ interface QueryingClient {
  * dropped when released. Returns whether that happened.
  */
 function giveUpOnStuck(client: QueryingClient): () => boolean {
+  // The pool hands the same client out again and again: it is watched once, for its whole life.
+  const known = watched.get(client);
+  if (known) return known;
   let stuck = false;
   const query = client.query.bind(client);
   const failed = () => new Error(QUERY_TIMEOUT_MESSAGE);
@@ -168,8 +171,12 @@ function giveUpOnStuck(client: QueryingClient): () => boolean {
     }
     return result;
   };
-  return () => stuck;
+  const isStuck = () => stuck;
+  watched.set(client, isStuck);
+  return isStuck;
 }
+
+const watched = new WeakMap<QueryingClient, () => boolean>();
 
 /** Puts the app's pool behind PeopleFirstPool. */
 export function prioritisePeople(dataSource: DataSource): PeopleFirstPool {
