@@ -41,7 +41,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildFrame, Dc09Splitter, parseReply } from '../src/dc09/dc09-frame.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres.js';
+import { alive, startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres.js';
 import { nowAbs, percentile, sleep, startBench, type AcceptedSms, type Bench, type Household } from './panel-support.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -406,14 +406,6 @@ function postgresPids(): number[] {
   return [pm, ...children];
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Alive and not a zombie (killed children of the postmaster wait for a reaper that may be slow). */
 function running(pid: number): boolean {

@@ -17,6 +17,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/em
 import { buildFrame, parseReply } from '../src/dc09/dc09-frame.js';
 import { nowSeconds, sign } from './support/alarm-fixtures.js';
 import { sendOnce } from './support/dc09-client.js';
+import { postmasterPid } from './support/postmaster.js';
 
 const ADMIN = { email: 'admin@frozen.test', password: 'frozen-admin-password' };
 
@@ -59,8 +60,7 @@ describe('a frozen database (SIGSTOP)', () => {
     app = await createApp(config);
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    const pidFile = (await fs.readdir(dir, { recursive: true })).find((f) => String(f).endsWith('postmaster.pid'));
-    pid = Number((await fs.readFile(path.join(dir, String(pidFile)), 'utf8')).split('\n')[0]);
+    pid = (await postmasterPid(dir))!;
   }, 120_000);
 
   afterAll(async () => {

@@ -130,7 +130,8 @@ async function serverProcess(server: EmbeddedPostgres, pgDir: string): Promise<S
   };
 }
 
-async function postmasterPid(pgDir: string): Promise<number | undefined> {
+/** The pid in `pgDir`'s postmaster.pid, if there is one. */
+export async function postmasterPid(pgDir: string): Promise<number | undefined> {
   try {
     const pid = Number((await fs.readFile(path.join(pgDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
@@ -201,7 +202,8 @@ async function isPostgres(pid: number): Promise<boolean> {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0 checks without signalling; EPERM: it exists, as another user). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
