@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SmsOutbox, type SmsStatusChange } from '../src/sms/sms-outbox.js';
+import { waitUntil } from './support/alarm-fixtures.js';
 import { FakeTwilio } from './support/fake-twilio.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -10,16 +11,6 @@ const newPhone = () => `+4671${String(phoneSeq++ % 10_000_000).padStart(7, '0')}
 const ADDRESS = JSON.stringify({ street: 'Storgatan 1', postalCode: '11122', city: 'Stockholm', country: 'SE' });
 /** The app's Twilio calls give up after 10 s; then the first retry waits about half a second. */
 const AFTER_A_TIMEOUT_MS = 15_000;
-
-async function waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /**
  * A send that got no answer may have reached the provider anyway (some process a timed-out request
@@ -50,7 +41,7 @@ describe('SMS after a send without an answer (a local fake Twilio, the real SDK)
   };
   const row = async (id: string) => (await t.query(`SELECT * FROM sms_message WHERE id = $1`, [id]))[0];
   const settled = (id: string, timeoutMs = 5000) =>
-    waitFor(async () => {
+    waitUntil(async () => {
       const r = await row(id);
       return r.status !== 'queued' && r.status !== 'sending' && r;
     }, timeoutMs);
