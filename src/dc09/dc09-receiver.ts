@@ -37,6 +37,7 @@ export class Dc09Receiver implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(Dc09Receiver.name);
   private tcp?: net.Server;
   private udp?: dgram.Socket;
+  private udpBound = false;
   private readonly connections = new Set<Dc09Connection>();
   private udpInFlight = 0;
   private stopping = false;
@@ -57,8 +58,6 @@ export class Dc09Receiver implements OnApplicationBootstrap, OnModuleDestroy {
   get enabled(): boolean {
     return this.config.dc09.port !== null;
   }
-
-  private udpBound = false;
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.dc09.port === null) return;
