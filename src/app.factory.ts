@@ -1,7 +1,8 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Request } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import { Logger } from 'nestjs-pino';
@@ -11,6 +12,7 @@ import { serveDashboard } from './dashboard/dashboard-static.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { answerMalformedHttp } from './common/malformed-http.js';
 import { refuseAbsurdBodies } from './common/body-checks.js';
+import { refuseCrossOriginCookieWrites, refuseNonJsonBodies } from './common/cross-origin-writes.js';
 import { NoNulCharacters } from './common/no-nul-characters.pipe.js';
 import { AppValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
@@ -24,6 +26,11 @@ export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /** Operators' JSON bodies are small; anything bigger than this is a mistake or an attack. */
 export const JSON_BODY_LIMIT = '100kb';
+
+const TWILIO_WEBHOOK = /^\/webhooks\/twilio\//;
+
+/** Express hands body-parser its own request, which can judge its Content-Type. */
+const twilioForm = (req: IncomingMessage) => TWILIO_WEBHOOK.test(req.url ?? '') && !!(req as Request).is('application/x-www-form-urlencoded');
 
 /**
  * Builds the whole application from a validated config with a resolved database URL.
@@ -42,9 +49,12 @@ export async function createApp(
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  // Before any body is parsed or used: a forged write from a sibling origin ends here.
+  app.use(refuseCrossOriginCookieWrites(config.publicBaseUrl));
+  app.use(refuseNonJsonBodies);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
-  // Twilio posts form-encoded webhooks.
-  app.useBodyParser('urlencoded', { limit: JSON_BODY_LIMIT, extended: false });
+  // Twilio posts form-encoded webhooks; no other route reads a form.
+  app.useBodyParser('urlencoded', { limit: JSON_BODY_LIMIT, extended: false, type: twilioForm });
   app.use(refuseAbsurdBodies);
   app.use(cookieParser());
   // An operator's request, or a reply texted in, gets the next free database connection before the

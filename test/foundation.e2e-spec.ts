@@ -67,14 +67,14 @@ describe('foundation: HTTP behaviour of the real app', () => {
     expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(/^malformed JSON in request body/) });
   });
 
-  it('answers a body that is not JSON on a JSON route with 400, naming the fields, not 500', async () => {
+  it('answers a body that is not JSON on a JSON route with 415, saying to send JSON, not 500', async () => {
     const res = await t.request('POST', '/api/auth/login', {
       raw: `email=${ADMIN.email}&password=${ADMIN.password}`,
       headers: { 'content-type': 'text/plain' },
     });
-    expect(res.status).toBe(400);
-    expect(res.body.statusCode).toBe(400);
-    expect(res.body.message).toEqual(expect.arrayContaining([expect.stringMatching(/^email/), expect.stringMatching(/^password/)]));
+    expect(res.status).toBe(415);
+    expect(res.body).toMatchObject({ statusCode: 415, error: 'Unsupported Media Type', code: 'body_not_json' });
+    expect(res.body.message).toContain('send Content-Type: application/json (got "text/plain")');
   });
 
   it('answers an unknown route with 404 in the standard error shape', async () => {

@@ -9,6 +9,7 @@ export type DomainErrorKind =
   | 'not_found'
   | 'conflict'
   | 'unprocessable'
+  | 'unsupported_media_type'
   | 'rate_limited'
   | 'unavailable';
 

@@ -11,6 +11,7 @@ const STATUS: Record<DomainErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   unprocessable: 422,
+  unsupported_media_type: 415,
   rate_limited: 429,
   unavailable: 503,
 };
