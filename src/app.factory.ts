@@ -13,6 +13,7 @@ import { HttpErrorFilter } from './common/http-error.filter.js';
 import { answerMalformedHttp } from './common/malformed-http.js';
 import { refuseAbsurdBodies } from './common/body-checks.js';
 import { refuseCrossOriginCookieWrites, refuseNonJsonBodies } from './common/cross-origin-writes.js';
+import { securityHeaders } from './common/security-headers.js';
 import { NoNulCharacters } from './common/no-nul-characters.pipe.js';
 import { AppValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
@@ -49,6 +50,8 @@ export async function createApp(
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  // First, so every answer carries them, refusals included.
+  app.use(securityHeaders(config.publicBaseUrl));
   // Before any body is parsed or used: a forged write from a sibling origin ends here.
   app.use(refuseCrossOriginCookieWrites(config.publicBaseUrl));
   app.use(refuseNonJsonBodies);
@@ -61,7 +64,6 @@ export async function createApp(
   // panels' signals queued for one (a storm fills the pool): see connection-priority.ts.
   app.get(Metrics).watchConnections(prioritisePeople(app.get(DataSource)));
   app.use(peopleFirst);
-  app.disable('x-powered-by');
   // The operators' dashboard at `/` (static files, strict CSP); anything else falls through to the API.
   serveDashboard(app);
   app.useGlobalPipes(new NoNulCharacters(), new AppValidationPipe());
