@@ -67,6 +67,10 @@ describe('cookie-authenticated writes over HTTP', () => {
     }
     const missing = await t.request('POST', '/api/operators', { body: newAdmin(++n), headers: { cookie } });
     expect(missing.body.message).toContain('the request carried no Origin header');
+    // An empty Authorization header is no token: the cookie is what would authenticate it.
+    const body = newAdmin(++n);
+    expect((await t.request('POST', '/api/operators', { body, headers: { cookie, origin: sibling, authorization: '' } })).status).toBe(403);
+    expect(await operators(body.email)).toBe(0);
   });
 
   it('refuses a form body with 415 even from the right origin, saying to send JSON', async () => {

@@ -23,7 +23,7 @@ const OWN_BODY_TYPE = /^\/(webhooks\/twilio\/|api\/panels\/[^/]+\/events\/?$)/;
 export function refuseCrossOriginCookieWrites(publicBaseUrl: string): RequestHandler {
   const expected = new URL(publicBaseUrl).origin;
   return (req: Request, _res: Response, next: NextFunction) => {
-    if (SAFE_METHODS.has(req.method) || req.headers.authorization !== undefined || !req.headers.cookie) return next();
+    if (SAFE_METHODS.has(req.method) || req.headers.authorization || !req.headers.cookie) return next();
     const origin = req.headers.origin;
     if (origin && (origin === expected || origin === `${req.protocol}://${req.headers.host}`)) return next();
     next(
