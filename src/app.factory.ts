@@ -28,7 +28,7 @@ export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** Operators' JSON bodies are small; anything bigger than this is a mistake or an attack. */
 export const JSON_BODY_LIMIT = '100kb';
 
-const TWILIO_WEBHOOK = /^\/webhooks\/twilio\//;
+const TWILIO_WEBHOOK = /^\/webhooks\/twilio\//i;
 
 /** Express hands body-parser its own request, which can judge its Content-Type. */
 const twilioForm = (req: IncomingMessage) => TWILIO_WEBHOOK.test(req.url ?? '') && !!(req as Request).is('application/x-www-form-urlencoded');

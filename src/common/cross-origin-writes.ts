@@ -8,7 +8,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * The routes whose bodies are not operators' JSON: Twilio posts its webhooks form-encoded, and a
  * panel's event answers a wrong Content-Type itself, after its signature (an unsigned caller learns nothing).
  */
-const OWN_BODY_TYPE = /^\/(webhooks\/twilio\/|api\/panels\/[^/]+\/events\/?$)/;
+const OWN_BODY_TYPE = /^\/(webhooks\/twilio\/|api\/panels\/[^/]+\/events\/?$)/i;
 
 /**
  * The session cookie is SameSite=Strict, but "same site" includes every port and sibling subdomain
