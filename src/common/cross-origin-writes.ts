@@ -16,9 +16,10 @@ const OWN_BODY_TYPE = /^\/(webhooks\/twilio\/|api\/panels\/[^/]+\/events\/?$)/i;
  * the operator's cookie with it. A browser always sends `Origin` on such a write, and a page cannot
  * forge it, so a cookie-carrying write must come from the dashboard's own origin: PUBLIC_BASE_URL's,
  * or the origin the request itself was sent to (the dashboard opened as 127.0.0.1, or behind a proxy
- * that keeps Host). Any `Cookie` header counts, whatever its name: the check must not depend on how
- * the session cookie is called. Bearer-token callers (scripts, panels, Twilio) carry no ambient
- * credential and are not affected. Runs before any body is read.
+ * that keeps Host). Any cookie at all counts, so the check holds whatever the session cookie is
+ * called. A request with an Authorization header is judged by its token, never the cookie (the access
+ * guard), and a page cannot add one to a form: scripts, panels and Twilio are not affected. Runs
+ * before any body is read.
  */
 export function refuseCrossOriginCookieWrites(publicBaseUrl: string): RequestHandler {
   const expected = new URL(publicBaseUrl).origin;
