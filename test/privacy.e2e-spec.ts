@@ -10,7 +10,7 @@ import { ProcessingLogSealer, SEALER_LOCK } from '../src/privacy/processing-log.
 import { ProcessingRegistry } from '../src/privacy/processing-registry.js';
 import { ROPA_CSV_COLUMNS } from '../src/privacy/record-of-processing.js';
 import { parseCsv } from './support/csv.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { ADMIN, createTestApp, type TestApp } from './support/test-app.js';
 import { sql } from './support/test-db.js';
 
 const JOB: Omit<ProcessingDeclaration, 'operation' | 'purpose'> = {
@@ -220,16 +220,19 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
       expect(first.status).toBe(201);
     });
 
-    it('logs an anonymous caller of a public declared route as "public"', async () => {
-      const requestId = randomUUID();
-      const res = await t.request('POST', '/api/auth/login', { body: { email: 'nobody@test.local', password: 'nobody-password' }, headers: { 'x-request-id': requestId } });
+    it('does not log a refused anonymous caller of a public declared route (the app log has it), and names the operator of a successful login', async () => {
+      const refusedId = randomUUID();
+      const res = await t.request('POST', '/api/auth/login', { body: { email: 'nobody@test.local', password: 'nobody-password' }, headers: { 'x-request-id': refusedId } });
       expect(res.status).toBe(401);
+      const loggedInId = randomUUID();
+      expect((await t.request('POST', '/api/auth/login', { body: ADMIN, headers: { 'x-request-id': loggedInId } })).status).toBe(200);
       let rows: any[] = [];
       for (let i = 0; i < 50 && rows.length === 0; i++) {
-        rows = await t.query(`SELECT * FROM processing_log WHERE request_id = $1`, [requestId]);
+        rows = await t.query(`SELECT * FROM processing_log WHERE request_id = $1`, [loggedInId]);
         if (rows.length === 0) await new Promise((r) => setTimeout(r, 20));
       }
-      expect(rows[0]).toMatchObject({ operation: 'operators.login', actor_type: 'public', actor_id: null, outcome: 'refused', http_status: 401 });
+      expect(rows[0]).toMatchObject({ operation: 'operators.login', actor_type: 'operator', actor_id: adminId, outcome: 'success', http_status: 200 });
+      expect(await t.query(`SELECT * FROM processing_log WHERE request_id = $1`, [refusedId])).toEqual([]);
     });
 
     it('does not log routes that declare no personal data', async () => {

@@ -1,9 +1,11 @@
-import { Body, Controller, Get, Param, Post, Query, Sse, type MessageEvent } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Sse, type MessageEvent } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
 import type { Observable } from 'rxjs';
 import { Roles } from '../auth/access.decorator.js';
 import { CurrentOperator, type AuthenticatedOperator } from '../auth/authenticated-operator.js';
 import { uuidParam } from '../common/uuid-param.js';
+import { nameSubjects } from '../privacy/processing-log.interceptor.js';
 import { Processing } from '../privacy/processing.decorator.js';
 import { AlarmActions } from './alarm-actions.service.js';
 import { AlarmFeed } from './alarm-feed.js';
@@ -25,7 +27,9 @@ export class AlarmsController {
   @Get()
   @Roles('operator', 'supervisor')
   @Processing({ ...ALARM_HANDLING, operation: 'alarms.list', purpose: "Show the operators' queue of alarms, worst first, so none is missed" })
-  list(@Query() query: ListAlarmsQuery) {
+  list(@Query() query: ListAlarmsQuery, @Req() req: Request) {
+    // A filter by customer reads that customer's alarms, even when there are none.
+    nameSubjects(req, query.customerId);
     return this.alarms.list(query);
   }
 

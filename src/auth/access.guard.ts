@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError } from '../common/domain-error.js';
+import { ProcessingLogInterceptor } from '../privacy/processing-log.interceptor.js';
 import { PUBLIC_KEY, ROLES_KEY, type Role } from './access.decorator.js';
 import type { AuthenticatedRequest } from './authenticated-operator.js';
 import { SessionService } from './session.service.js';
@@ -18,6 +19,7 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: SessionService,
+    private readonly processingLog: ProcessingLogInterceptor,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -37,6 +39,8 @@ export class AccessGuard implements CanActivate {
     req.operator = operator;
 
     if (operator.role !== 'admin' && !roles.includes(operator.role)) {
+      // An operator trying what their role may not is staff accountability: in the processing log.
+      this.processingLog.refusedBeforeHandler(ctx);
       throw new DomainError('forbidden', 'role_not_allowed', `role ${operator.role} may not do this (allowed: ${[...roles, 'admin'].join(', ')})`);
     }
     return true;

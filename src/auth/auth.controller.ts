@@ -5,6 +5,7 @@ import { DomainError } from '../common/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { OperatorsService } from '../operators/operators.service.js';
 import { toOperatorView } from '../operators/operator.entity.js';
+import { nameSubjects, type ProcessingRequest } from '../privacy/processing-log.interceptor.js';
 import { Processing } from '../privacy/processing.decorator.js';
 import { OPERATOR_ACCOUNTS } from '../operators/operators.processing.js';
 import { Public, Roles } from './access.decorator.js';
@@ -41,6 +42,9 @@ export class AuthController {
       throw new DomainError('unauthenticated', 'login_failed', 'email or password is wrong');
     }
     await this.throttle.succeeded(email, address);
+    // From here the caller is this operator: the entry names them as who did it, and whose account it was.
+    (req as ProcessingRequest).processingActor = { type: 'operator', id: operator.id };
+    nameSubjects(req, operator.id);
     const { token, expiresIn } = await this.sessions.open(operator.id);
     // The dashboard uses the cookie (HttpOnly: page scripts cannot read it); scripts use the bearer token.
     res.cookie(SESSION_COOKIE, token, {

@@ -1,9 +1,10 @@
-import { Controller, Get, Query, Res } from '@nestjs/common';
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { Roles } from '../auth/access.decorator.js';
 import { DomainError } from '../common/domain-error.js';
 import { NoPersonalData, Processing } from './processing.decorator.js';
+import { nameSubjects } from './processing-log.interceptor.js';
 import { ProcessingLog } from './processing-log.service.js';
 import { ProcessingLogSealer } from './processing-log.sealer.js';
 import { PROCESSING_LOG_READ, PROCESSING_LOG_VERIFY, RECORD_OF_PROCESSING } from './privacy.processing.js';
@@ -23,7 +24,9 @@ export class PrivacyController {
   @Get('processing-log')
   @Roles('dpo')
   @Processing(PROCESSING_LOG_READ)
-  search(@Query() q: ProcessingLogQueryDto) {
+  search(@Query() q: ProcessingLogQueryDto, @Req() req: Request) {
+    // Reading a subject's entries is processing of that subject, whether or not any are found.
+    nameSubjects(req, q.subjectId);
     const { from, to } = searchWindow(q.from, q.to);
     // ISO 8601 allows forms (week dates, ordinal dates) that JavaScript cannot read as an instant.
     if (from && isNaN(from.getTime())) throw new DomainError('invalid', 'bad_date', 'from must be a calendar date or date-time, e.g. 2025-01-31');

@@ -25,8 +25,10 @@ import { RecordOfProcessing } from './record-of-processing.js';
     ProcessingLogCheck,
     ProcessingRegistry,
     RecordOfProcessing,
-    { provide: APP_INTERCEPTOR, useClass: ProcessingLogInterceptor },
+    ProcessingLogInterceptor,
+    { provide: APP_INTERCEPTOR, useExisting: ProcessingLogInterceptor },
   ],
-  exports: [ProcessingLog, ProcessingRegistry, ProcessingLogSealer],
+  // The interceptor too: guards refuse before it runs, and tell it (refusedBeforeHandler).
+  exports: [ProcessingLog, ProcessingRegistry, ProcessingLogSealer, ProcessingLogInterceptor],
 })
 export class PrivacyModule {}

@@ -6,21 +6,17 @@ const B = '0b8f2c1e-2f7a-4c55-9d0e-3a1b2c3d4e5f';
 const C = 'ABCDEF01-2345-4789-8bcd-ef0123456789';
 
 describe('subjectIdsOf', () => {
-  it('takes UUIDs from route params and the query string, and nothing else from them', () => {
-    expect(subjectIdsOf({ id: A, contactId: B, code: '1234' }, { customerId: [A, C], q: '+46701234567' }, undefined)).toEqual([
-      A,
-      B,
-      C.toLowerCase(),
-    ]);
+  it('takes UUIDs from route params and the ids the handler named, and nothing else from them', () => {
+    expect(subjectIdsOf({ id: A, contactId: B, code: '1234' }, [C, '+46701234567', null, A], undefined)).toEqual([A, B, C.toLowerCase()]);
   });
 
   it('takes the id of a response body and the ids of its items', () => {
-    expect(subjectIdsOf({}, {}, { id: A, name: 'Anna', phone: '+46701234567' })).toEqual([A]);
-    expect(subjectIdsOf({}, {}, { items: [{ id: A }, { id: B }, { id: 7 }, null], total: 4 })).toEqual([A, B]);
+    expect(subjectIdsOf({}, [], { id: A, name: 'Anna', phone: '+46701234567' })).toEqual([A]);
+    expect(subjectIdsOf({}, [], { items: [{ id: A }, { id: B }, { id: 7 }, null], total: 4 })).toEqual([A, B]);
   });
 
   it('ignores bodies that are not objects and ids that are not UUIDs', () => {
     expect(subjectIdsOf(undefined, undefined, 'a,b,c')).toEqual([]);
-    expect(subjectIdsOf({}, {}, { id: 'anna@example.com', items: 'x' })).toEqual([]);
+    expect(subjectIdsOf({}, [], { id: 'anna@example.com', items: 'x' })).toEqual([]);
   });
 });

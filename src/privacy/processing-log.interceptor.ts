@@ -1,20 +1,24 @@
 import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { Counter } from 'prom-client';
 import { catchError, mergeMap, Observable, throwError } from 'rxjs';
 import type { AuthenticatedRequest } from '../auth/authenticated-operator.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PROCESSING_KEY, type ProcessingDeclaration } from './processing.decorator.js';
 import { ProcessingLog, type ProcessingActor, type ProcessingLogEntry } from './processing-log.service.js';
+import { UnidentifiedRefusals } from './unidentified-refusals.js';
 
 /**
  * What the interceptor reads from a request. A guard that authenticates something other than an
- * operator (a panel's signature check) sets `processingActor`, e.g. `{ type: 'panel', id }`.
+ * operator (a panel's or Twilio's signature check) sets `processingActor`, e.g. `{ type: 'panel', id }`;
+ * so does a handler that identifies its caller itself (the login).
  */
 export type ProcessingRequest = AuthenticatedRequest & {
   processingActor?: ProcessingActor;
+  /** Whose data the handler acted on besides its route params and its answer's ids: see `nameSubjects`. */
+  processingSubjects?: string[];
   id?: unknown;
   /** Set by a handler that wrote its own success entry in its transaction (so it is not written twice). */
   processingLogged?: boolean;
@@ -24,7 +28,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Logs every execution of a route declaring @Processing (routes with @NoPersonalData are not
- * logged): who, which operation under which basis, whose data (ids), and the outcome.
+ * logged) by an identified caller: who (an operator, a panel or Twilio that proved who it is), which
+ * operation under which basis, whose data (ids), and the outcome. Whose data is what the handler
+ * acted on: its route params, the ids of its answer, and what it named with `nameSubjects`; never the
+ * query string, which says only what the caller asked for.
+ *
+ * A refusal of a caller nobody identified (a failed login, a webhook without a valid signature) is
+ * not processing of anyone's data and is no one's accountability: it goes to the app log, capped
+ * (UnidentifiedRefusals), so that anyone on the internet cannot fill the append-only log, let alone
+ * with rows naming whom they like. An identified operator's refusals (a role not allowed, an unknown
+ * id, a conflict, invalid input) are written, with the outcome `refused`: that is staff accountability.
+ * A guard that refuses, which runs before any interceptor, reports it with `refusedBeforeHandler`.
  *
  * On success the entry is written after the handler and before the response leaves, so a client
  * that has its answer can already find the entry. If that write fails, the response still goes
@@ -45,6 +59,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class ProcessingLogInterceptor implements NestInterceptor {
   private readonly logger = new Logger(ProcessingLogInterceptor.name);
   private readonly failures: Counter;
+  private readonly unidentified = new UnidentifiedRefusals(this.logger);
 
   constructor(
     private readonly reflector: Reflector,
@@ -59,41 +74,56 @@ export class ProcessingLogInterceptor implements NestInterceptor {
   }
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (ctx.getType() !== 'http') return next.handle();
-    const handler = ctx.getHandler();
-    const declaration = this.reflector.getAllAndOverride<ProcessingDeclaration | undefined>(PROCESSING_KEY, [handler, ctx.getClass()]);
+    const declaration = this.declarationOf(ctx);
     if (!declaration) return next.handle();
-
     const http = ctx.switchToHttp();
     const req = http.getRequest<ProcessingRequest>();
-    const res = http.getResponse<Response>();
-    const entry = (subjectIds: string[], outcome: ProcessingLogEntry['outcome'], httpStatus: number | null): ProcessingLogEntry => ({
-      actor: actorOf(req),
-      operation: declaration.operation,
-      legalBasis: declaration.legalBasis,
-      purpose: declaration.purpose,
-      subjectIds,
-      outcome,
-      httpStatus,
-      requestId: typeof req.id === 'string' ? req.id.slice(0, 100) : null,
-    });
+    const handler = ctx.getHandler();
     const successStatus = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, handler) ?? (req.method === 'POST' ? 201 : 200);
 
     return next.handle().pipe(
       mergeMap(async (body: unknown) => {
+        // Written whoever the caller is: the processing happened. Every declared route that
+        // succeeds for a caller has identified it by then (a token, a signature, a password).
         if (req.processingLogged) return body;
-        await this.write(entry(subjectIdsOf(req.params, req.query, body), 'success', successStatus));
+        await this.write(entryOf(req, declaration, subjectIdsOf(req.params, req.processingSubjects, body), 'success', successStatus));
         return body;
       }),
       catchError((err: unknown) => {
-        res.once('close', () => {
-          const status = res.headersSent ? res.statusCode : null;
-          const outcome = status !== null && status < 500 ? 'refused' : 'error';
-          void this.write(entry(subjectIdsOf(req.params, req.query, undefined), outcome, status));
-        });
+        this.afterRefusal(req, http.getResponse<Response>(), declaration);
         return throwError(() => err);
       }),
     );
+  }
+
+  /**
+   * For a guard that refuses a request to a declared route: guards run before interceptors, so
+   * `intercept` never sees it. Call it, then throw as usual; the refusal is logged like a handler's.
+   */
+  refusedBeforeHandler(ctx: ExecutionContext): void {
+    const declaration = this.declarationOf(ctx);
+    if (!declaration) return;
+    const http = ctx.switchToHttp();
+    this.afterRefusal(http.getRequest<ProcessingRequest>(), http.getResponse<Response>(), declaration);
+  }
+
+  private declarationOf(ctx: ExecutionContext): ProcessingDeclaration | undefined {
+    if (ctx.getType() !== 'http') return undefined;
+    return this.reflector.getAllAndOverride<ProcessingDeclaration | undefined>(PROCESSING_KEY, [ctx.getHandler(), ctx.getClass()]);
+  }
+
+  /** Once the error filter has answered, with the status it chose. */
+  private afterRefusal(req: ProcessingRequest, res: Response, declaration: ProcessingDeclaration): void {
+    res.once('close', () => {
+      const status = res.headersSent ? res.statusCode : null;
+      const actor = identifiedActorOf(req);
+      if (!actor) {
+        this.unidentified.refused({ operation: declaration.operation, httpStatus: status, requestId: requestIdOf(req) });
+        return;
+      }
+      const outcome = status !== null && status < 500 ? 'refused' : 'error';
+      void this.write(entryOf(req, declaration, subjectIdsOf(req.params, req.processingSubjects, undefined), outcome, status));
+    });
   }
 
   private async write(entry: ProcessingLogEntry): Promise<void> {
@@ -110,28 +140,61 @@ export class ProcessingLogInterceptor implements NestInterceptor {
   }
 }
 
-function actorOf(req: ProcessingRequest): ProcessingActor {
+/**
+ * For a handler: names whose data it acted on (customers, contacts, alarms, by id) when neither its
+ * route params nor its answer show it, e.g. a webhook whose message turned out to be a customer's,
+ * or a list filtered by a customer. Ids that are not UUIDs, and null or undefined, are left out.
+ */
+export function nameSubjects(req: Request, ...ids: Array<string | null | undefined>): void {
+  const r = req as ProcessingRequest;
+  r.processingSubjects = [...(r.processingSubjects ?? []), ...ids.filter((id): id is string => typeof id === 'string')];
+}
+
+function entryOf(
+  req: ProcessingRequest,
+  declaration: ProcessingDeclaration,
+  subjectIds: string[],
+  outcome: ProcessingLogEntry['outcome'],
+  httpStatus: number | null,
+): ProcessingLogEntry {
+  return {
+    actor: identifiedActorOf(req) ?? { type: 'public', id: null },
+    operation: declaration.operation,
+    legalBasis: declaration.legalBasis,
+    purpose: declaration.purpose,
+    subjectIds,
+    outcome,
+    httpStatus,
+    requestId: requestIdOf(req),
+  };
+}
+
+const requestIdOf = (req: ProcessingRequest): string | null => (typeof req.id === 'string' ? req.id.slice(0, 100) : null);
+
+/** Who the caller proved to be (a guard or the handler said so), or undefined for nobody yet. */
+function identifiedActorOf(req: ProcessingRequest): ProcessingActor | undefined {
   if (req.processingActor) return req.processingActor;
   if (req.operator) return { type: 'operator', id: req.operator.id };
-  return { type: 'public', id: null };
+  return undefined;
 }
 
 /**
- * Whose data a request touched, as far as an HTTP exchange shows it: UUIDs in the route params and
- * the query string, the `id` of the response body and the ids of its `items` (list responses).
+ * Whose data a request touched: UUIDs in the route params, the ids the handler named
+ * (`nameSubjects`), the `id` of the response body and the ids of its `items` (list responses).
+ * Never the query string: anyone can put any id there, and a lookup that found nothing touched no one.
  */
-export function subjectIdsOf(params: unknown, query: unknown, body: unknown): string[] {
+export function subjectIdsOf(params: unknown, named: readonly unknown[] | undefined, body: unknown): string[] {
   const ids = new Set<string>();
   const add = (v: unknown) => {
     if (typeof v === 'string' && UUID.test(v)) ids.add(v.toLowerCase());
   };
-  for (const source of [params, query]) {
-    if (!source || typeof source !== 'object') continue;
-    for (const v of Object.values(source as Record<string, unknown>)) {
+  if (params && typeof params === 'object') {
+    for (const v of Object.values(params as Record<string, unknown>)) {
       if (Array.isArray(v)) v.forEach(add);
       else add(v);
     }
   }
+  named?.forEach(add);
   if (body && typeof body === 'object') {
     const b = body as { id?: unknown; items?: unknown };
     add(b.id);

@@ -8,7 +8,10 @@ import { PROCESSING_LOG_KEEPING } from './privacy.processing.js';
 export const ACTOR_TYPES = ['operator', 'panel', 'system', 'public'] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
 
-/** Who did it: an operator or a panel by id, a job by its name (`system`), or nobody logged in (`public`). */
+/**
+ * Who did it: an operator or a panel by id, a job or an outside system that proved who it is by its
+ * name (`system`: `retention`, `twilio`), or nobody logged in (`public`).
+ */
 export interface ProcessingActor {
   type: ActorType;
   id?: string | null;

@@ -32,6 +32,8 @@ export interface InboundOutcome {
   reply?: string;
   /** Twilio delivered a MessageSid we already handled; nothing was done again. */
   duplicate?: boolean;
+  /** Whom the text concerned, by id (customers, contacts, the alarm), for the processing log. */
+  subjectIds?: string[];
 }
 
 /**
@@ -77,6 +79,7 @@ export class InboundSms {
     }
     const intent = readInbound(body);
     const afterCommit: Array<() => void> = [];
+    const subjectIds: string[] = [];
 
     const outcome = await this.dataSource.transaction(async (m): Promise<InboundOutcome> => {
       await m.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [PHONE_LOCK, from]);
@@ -91,9 +94,12 @@ export class InboundSms {
       const inboundMessageId = stored.id;
 
       switch (intent.kind) {
-        case 'stop':
-          afterCommit.push(await this.optOut(from, intent.keyword, inboundMessageId, m));
+        case 'stop': {
+          const optedOut = await this.optOut(from, intent.keyword, inboundMessageId, m);
+          afterCommit.push(optedOut.emit);
+          subjectIds.push(...optedOut.event.contactIds, ...optedOut.event.customerIds);
           return { inboundMessageId };
+        }
         case 'start':
           await m.query('DELETE FROM sms_opt_out WHERE phone = $1', [from]);
           this.logger.log({ inboundMessageId }, 'opt-in recorded: number opt-out removed, contacts stay opted out');
@@ -102,6 +108,7 @@ export class InboundSms {
           const language = await this.languageOf(from, m);
           const result = await this.replyCodes.handle({ code: intent.code, from, to, inboundMessageId, language }, m);
           const about = { alarmId: result.alarmId, customerId: result.customerId, contactId: result.contactId };
+          subjectIds.push(...[about.customerId, about.contactId, about.alarmId].filter((id): id is string => !!id));
           if (about.alarmId || about.customerId || about.contactId) {
             await m.query(`UPDATE sms_message SET alarm_id = $2, customer_id = $3, contact_id = $4 WHERE id = $1`, [
               inboundMessageId, about.alarmId ?? null, about.customerId ?? null, about.contactId ?? null,
@@ -119,10 +126,10 @@ export class InboundSms {
       }
     });
     for (const run of afterCommit) run();
-    return outcome;
+    return subjectIds.length ? { ...outcome, subjectIds } : outcome;
   }
 
-  private async optOut(phone: string, keyword: string, inboundMessageId: string, m: EntityManager): Promise<() => void> {
+  private async optOut(phone: string, keyword: string, inboundMessageId: string, m: EntityManager): Promise<{ event: OptOutRecorded; emit: () => void }> {
     await m.query(
       `INSERT INTO sms_opt_out (phone, source, inbound_message_id) VALUES ($1, $2, $3)
        ON CONFLICT (phone) DO UPDATE SET opted_out_at = now(), source = EXCLUDED.source, inbound_message_id = EXCLUDED.inbound_message_id`,
@@ -153,10 +160,11 @@ export class InboundSms {
       customerIds: customers.map((c) => c.id),
       at: new Date(),
     };
-    return () => {
+    const emit = () => {
       this.outbox.emit(refused);
       this.optOuts.next(event);
     };
+    return { event, emit };
   }
 
   private async reply(

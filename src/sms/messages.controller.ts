@@ -1,6 +1,8 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/access.decorator.js';
+import type { Request } from 'express';
+import { nameSubjects } from '../privacy/processing-log.interceptor.js';
 import { Processing } from '../privacy/processing.decorator.js';
 import { ListMessagesQuery } from './messages.dto.js';
 import { MessagesService } from './messages.service.js';
@@ -16,7 +18,9 @@ export class MessagesController {
   @Get()
   @Roles('operator', 'supervisor')
   @Processing(MESSAGES_READ)
-  list(@Query() query: ListMessagesQuery) {
+  list(@Query() query: ListMessagesQuery, @Req() req: Request) {
+    // A filter by person or alarm reads that person's messages, even when there are none.
+    nameSubjects(req, query.customerId, query.contactId, query.alarmId);
     return this.messages.list(query);
   }
 }

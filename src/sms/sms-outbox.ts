@@ -37,6 +37,14 @@ export interface SmsStatusChange {
   at: Date;
 }
 
+/** The message a delivery report was about, and what it changed. */
+export interface ReportedMessage {
+  messageId: string;
+  customerId: string | null;
+  contactId: string | null;
+  change?: SmsStatusChange;
+}
+
 interface ClaimedRow {
   id: string;
   to_phone: string;
@@ -179,20 +187,23 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
   /**
    * A delivery report from the provider (Twilio's status callback). Finds the message by the
    * provider's id, or by our id (the callback URL carries it, so a report that overtakes the
-   * provider's own answer, or follows a crash, still finds its message). Returns the change, if any.
+   * provider's own answer, or follows a crash, still finds its message). Returns the message it
+   * found, with whose it is (for the processing log), and the change, if any.
    */
-  async applyProviderStatus(report: { providerId?: string; messageId?: string; status?: string; errorCode?: string }): Promise<SmsStatusChange | undefined> {
+  async applyProviderStatus(report: { providerId?: string; messageId?: string; status?: string; errorCode?: string }): Promise<ReportedMessage | undefined> {
     const reported = fromTwilioStatus(report.status);
     if (!reported) return undefined;
+    type Found = { id: string; status: SmsStatus; customer_id: string | null; contact_id: string | null };
     let [row] = report.providerId
-      ? ((await this.dataSource.query(`SELECT id, status FROM sms_message WHERE provider_id = $1`, [report.providerId])) as Array<{ id: string; status: SmsStatus }>)
+      ? ((await this.dataSource.query(`SELECT id, status, customer_id, contact_id FROM sms_message WHERE provider_id = $1`, [report.providerId])) as Found[])
       : [];
     if (!row && report.messageId && UUID.test(report.messageId)) {
-      [row] = (await this.dataSource.query(`SELECT id, status FROM sms_message WHERE id = $1 AND direction = 'outbound'`, [report.messageId])) as Array<{ id: string; status: SmsStatus }>;
+      [row] = (await this.dataSource.query(`SELECT id, status, customer_id, contact_id FROM sms_message WHERE id = $1 AND direction = 'outbound'`, [report.messageId])) as Found[];
     }
     if (!row) return undefined;
     const errorCode = report.errorCode && /^\w{1,40}$/.test(report.errorCode) ? report.errorCode : undefined;
-    return this.report(row.id, reported, { providerId: report.providerId, errorCode, sent: reported === 'sent' || reported === 'delivered' }, row.status);
+    const change = await this.report(row.id, reported, { providerId: report.providerId, errorCode, sent: reported === 'sent' || reported === 'delivered' }, row.status);
+    return { messageId: row.id, customerId: row.customer_id, contactId: row.contact_id, change };
   }
 
   /**

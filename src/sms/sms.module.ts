@@ -13,7 +13,7 @@ import { SmsMessage } from './sms-message.entity.js';
 import { SmsOptOut } from './sms-opt-out.entity.js';
 import { SmsOutbox } from './sms-outbox.js';
 import { SmsSender } from './sms-sender.js';
-import { TwilioSignature } from './twilio-signature.js';
+import { TwilioSignatureGuard } from './twilio-signature.guard.js';
 import { TwilioWebhooksController } from './twilio-webhooks.controller.js';
 
 export interface SmsModuleOptions {
@@ -55,7 +55,7 @@ export class SmsModule {
         SmsOutbox,
         InboundSms,
         MessagesService,
-        TwilioSignature,
+        TwilioSignatureGuard,
       ],
       exports: [SmsOutbox, InboundSms, SendPolicy, SmsSender],
     };

@@ -1,22 +1,23 @@
-import { Body, Controller, Header, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiConsumes, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import twilio from 'twilio';
 import { Public } from '../auth/access.decorator.js';
+import { nameSubjects } from '../privacy/processing-log.interceptor.js';
 import { Processing } from '../privacy/processing.decorator.js';
 import { InboundSms } from './inbound-sms.js';
 import { SmsOutbox } from './sms-outbox.js';
 import { INBOUND_SMS, SMS_DELIVERY_STATUS } from './sms.processing.js';
-import { TwilioSignature } from './twilio-signature.js';
+import { TwilioSignatureGuard } from './twilio-signature.guard.js';
 
 /** Twilio's webhooks (API.md): form-encoded, authenticated by X-Twilio-Signature instead of a token. */
 @ApiTags('twilio webhooks')
 @ApiConsumes('application/x-www-form-urlencoded')
 @Controller('webhooks/twilio')
 @Public('Twilio calls these; every request is authenticated by its X-Twilio-Signature instead')
+@UseGuards(TwilioSignatureGuard)
 export class TwilioWebhooksController {
   constructor(
-    private readonly signature: TwilioSignature,
     private readonly inbound: InboundSms,
     private readonly outbox: SmsOutbox,
   ) {}
@@ -28,8 +29,8 @@ export class TwilioWebhooksController {
   @ApiProduces('text/xml')
   @Processing(INBOUND_SMS)
   async sms(@Req() req: Request, @Body() params: Record<string, unknown>): Promise<string> {
-    this.signature.verify(req);
-    const { reply } = await this.inbound.receive(params);
+    const { reply, subjectIds } = await this.inbound.receive(params);
+    nameSubjects(req, ...(subjectIds ?? []));
     const twiml = new twilio.twiml.MessagingResponse();
     if (reply) twiml.message(reply); // the SDK escapes it for XML
     return twiml.toString();
@@ -40,13 +41,14 @@ export class TwilioWebhooksController {
   @HttpCode(204)
   @Processing(SMS_DELIVERY_STATUS)
   async status(@Req() req: Request, @Body() params: Record<string, unknown>): Promise<void> {
-    this.signature.verify(req);
     const one = (v: unknown) => (typeof v === 'string' ? v : undefined);
-    await this.outbox.applyProviderStatus({
+    const message = await this.outbox.applyProviderStatus({
       providerId: one(params.MessageSid) ?? one(params.SmsSid),
+      // Our own id, in the callback URL Twilio signed: a lookup key, not by itself anyone's id.
       messageId: one(req.query.messageId),
       status: one(params.MessageStatus) ?? one(params.SmsStatus),
       errorCode: one(params.ErrorCode),
     });
+    nameSubjects(req, message?.customerId, message?.contactId);
   }
 }

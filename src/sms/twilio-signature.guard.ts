@@ -1,20 +1,39 @@
-import { Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import twilio from 'twilio';
 import { DomainError } from '../common/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
+import { ProcessingLogInterceptor, type ProcessingRequest } from '../privacy/processing-log.interceptor.js';
+
+/** The processing log's actor for a request that proved it comes from Twilio. */
+export const TWILIO_ACTOR = { type: 'system', id: 'twilio' } as const;
 
 /**
  * Checks X-Twilio-Signature (HMAC-SHA1 with the auth token over the URL and the sorted POST
  * parameters) with the SDK's own `validateRequest`. The URL is PUBLIC_BASE_URL + the path and query
  * Twilio called, never the Host header, which whoever sends the request controls (DOMAIN.md).
- * Refusals are 403 (API.md, Twilio webhooks).
+ * A guard, so a refusal (403, API.md, Twilio webhooks) happens before any handler, pipe or
+ * interceptor runs: an unsigned request changes nothing and is in no processing-log entry.
  */
 @Injectable()
-export class TwilioSignature {
-  constructor(private readonly config: AppConfig) {}
+export class TwilioSignatureGuard implements CanActivate {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly processingLog: ProcessingLogInterceptor,
+  ) {}
 
-  verify(req: Request): void {
+  canActivate(ctx: ExecutionContext): boolean {
+    const req = ctx.switchToHttp().getRequest<ProcessingRequest>();
+    try {
+      this.verify(req);
+    } catch (e) {
+      this.processingLog.refusedBeforeHandler(ctx);
+      throw e;
+    }
+    req.processingActor = { ...TWILIO_ACTOR };
+    return true;
+  }
+
+  private verify(req: ProcessingRequest): void {
     // TWILIO_AUTH_TOKEN whenever it is set, not only when Twilio is the provider: with
     // SMS_PROVIDER=outbox and a token, Twilio's webhooks are still signed with it and must be let in.
     const token = this.config.sms.webhookAuthToken;
