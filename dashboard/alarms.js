@@ -48,10 +48,34 @@ export function startQueueFeed() {
   live.source.addEventListener('error', () => {
     live.streamUp = false;
     feedStatus();
+    // EventSource gives up for good on an answer that is not a stream (401 once the session is gone,
+    // 503): ask who is logged in, which shows the login page on 401, and otherwise try again.
+    if (live.source?.readyState === EventSource.CLOSED) void sessionCheck(true);
+  });
+  // The server ends the stream when the session ends (logout elsewhere, disabled, new role or password).
+  live.source.addEventListener('session_ended', () => {
+    live.source?.close();
+    void sessionCheck(false);
   });
   // A safety net under the live feed: a lost event or a dead connection costs at most this long.
   live.poll = setInterval(() => void refetchQueue(), 15_000);
   void refetchQueue();
+}
+
+/** After the stream closed for good: the login page if the session is gone (api.js on 401), else a new stream. */
+async function sessionCheck(reopen) {
+  try {
+    await get('/api/auth/me');
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return;
+  }
+  if (!live.source) return;
+  clearTimeout(live.reopen);
+  live.reopen = setTimeout(() => {
+    if (!live.source) return;
+    stopQueueFeed();
+    startQueueFeed();
+  }, reopen ? 5000 : 0);
 }
 
 /**
@@ -81,6 +105,7 @@ function feedStatus() {
 /** The feed stays on while logged in (a new alarm must be noticed on every page); closed at logout. */
 export function stopQueueFeed() {
   clearInterval(live.poll);
+  clearTimeout(live.reopen);
   clearTimeout(live.refetch);
   clearTimeout(live.retry);
   live.refetch = null;

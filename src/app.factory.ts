@@ -64,6 +64,8 @@ export async function createApp(
   // panels' signals queued for one (a storm fills the pool): see connection-priority.ts.
   app.get(Metrics).watchConnections(prioritisePeople(app.get(DataSource)));
   app.use(peopleFirst);
+  // Who the client is (req.ip, which the login limits count by): the socket's address unless TRUST_PROXY names the proxies in front.
+  if (config.trustProxy !== false) app.set('trust proxy', config.trustProxy);
   // The operators' dashboard at `/` (static files, strict CSP); anything else falls through to the API.
   serveDashboard(app);
   app.useGlobalPipes(new NoNulCharacters(), new AppValidationPipe());

@@ -117,4 +117,46 @@ describe('operators, login and roles', () => {
     // Another account from the same address is not locked out by this one.
     expect((await t.request('POST', '/api/auth/login', { body: ADMIN })).status).toBe(200);
   });
+
+  it('ignores X-Forwarded-For without TRUST_PROXY: a client cannot pick the address it is counted under', async () => {
+    const email = 'spoofer-target@test.local';
+    const admin = await t.tokenFor('admin');
+    await t.request('POST', '/api/operators', { token: admin, body: { email, name: 'S', role: 'operator', password: 'spoofer-target-1' } });
+    for (let i = 0; i < 5; i++) {
+      const res = await t.request('POST', '/api/auth/login', { body: { email, password: `guess-${i}-xxxx` }, headers: { 'x-forwarded-for': `203.0.113.${i}` } });
+      expect(res.status).toBe(401);
+    }
+    const res = await t.request('POST', '/api/auth/login', { body: { email, password: 'spoofer-target-1' }, headers: { 'x-forwarded-for': '198.51.100.7' } });
+    expect(res.status).toBe(429);
+  });
+
+  it('answers every login, and who is logged in, with Cache-Control: no-store', async () => {
+    const ok = await t.request('POST', '/api/auth/login', { body: ADMIN });
+    expect(ok.headers.get('cache-control')).toBe('no-store');
+    const refused = await t.request('POST', '/api/auth/login', { body: { email: 'nobody@test.local', password: 'whatever-123' } });
+    expect(refused.headers.get('cache-control')).toBe('no-store');
+    const me = await t.request('GET', '/api/auth/me', { token: ok.body.accessToken });
+    expect(me.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('names the cookie __Host-keyholder_session when it is Secure, and accepts only that one', async () => {
+    const secure = await createTestApp({ COOKIE_SECURE: 'true' });
+    try {
+      const res = await secure.request('POST', '/api/auth/login', { body: ADMIN });
+      const setCookie = res.headers.get('set-cookie')!;
+      expect(setCookie).toMatch(/^__Host-keyholder_session=/);
+      expect(setCookie).toMatch(/; Path=\//);
+      expect(setCookie).toMatch(/; Secure/);
+      expect(setCookie).not.toMatch(/Domain=/i);
+      const token = setCookie.split(';')[0].split('=')[1];
+      expect((await secure.request('GET', '/api/auth/me', { headers: { cookie: `__Host-keyholder_session=${token}` } })).status).toBe(200);
+      expect((await secure.request('GET', '/api/auth/me', { headers: { cookie: `keyholder_session=${token}` } })).status).toBe(401);
+      const out = await secure.request('POST', '/api/auth/logout', { headers: { cookie: `__Host-keyholder_session=${token}`, origin: secure.config.publicBaseUrl } });
+      expect(out.status).toBe(204);
+      // Clearing a __Host- cookie takes the same attributes, or the browser ignores it.
+      expect(out.headers.get('set-cookie')).toMatch(/^__Host-keyholder_session=;.*Path=\/.*Secure/);
+    } finally {
+      await secure.close();
+    }
+  });
 });

@@ -9,6 +9,7 @@ import { AccessGuard } from '../src/auth/access.guard.js';
 import { SessionService } from '../src/auth/session.service.js';
 import { HttpErrorFilter } from '../src/common/http-error.filter.js';
 import { RouteDeclarations } from '../src/common/route-declarations.js';
+import { AppConfig, loadConfig } from '../src/config/app-config.js';
 import { REDACTED_PATHS } from '../src/logging/logging.module.js';
 import { NoPersonalData } from '../src/privacy/processing.decorator.js';
 import { AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
@@ -201,8 +202,10 @@ class NoBasisController {
 
 /** The guard needs a SessionService; nobody logs in here, so every token is unknown. */
 const noSessions = { provide: SessionService, useValue: { authenticate: async () => undefined } };
+/** And the config, for the name of the session cookie. */
+const config = { provide: AppConfig, useValue: loadConfig({}) };
 
-@Module({ controllers: [ForgetfulController], providers: [noSessions, { provide: APP_GUARD, useClass: AccessGuard }] })
+@Module({ controllers: [ForgetfulController], providers: [noSessions, config, { provide: APP_GUARD, useClass: AccessGuard }] })
 class GuardOnlyModule {}
 
 @Module({ imports: [DiscoveryModule], controllers: [ForgetfulController, NoBasisController], providers: [noSessions, RouteDeclarations] })

@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Observable } from 'rxjs';
 import { Roles } from '../auth/access.decorator.js';
-import { CurrentOperator, type AuthenticatedOperator } from '../auth/authenticated-operator.js';
+import { CurrentOperator, CurrentSession, type AuthenticatedOperator, type OperatorSessionRef } from '../auth/authenticated-operator.js';
+import { SessionWatch } from '../auth/session-watch.js';
 import { uuidParam } from '../common/uuid-param.js';
 import { nameSubjects } from '../privacy/processing-log.interceptor.js';
 import { Processing } from '../privacy/processing.decorator.js';
@@ -21,6 +22,7 @@ export class AlarmsController {
     private readonly alarms: AlarmsService,
     private readonly actions: AlarmActions,
     private readonly feed: AlarmFeed,
+    private readonly sessionWatch: SessionWatch,
   ) {}
 
   /** Open alarms first, worst first (unreached, panic/duress, fire/gas/medical, the rest, technical), oldest first. */
@@ -33,12 +35,15 @@ export class AlarmsController {
     return this.alarms.list(query);
   }
 
-  /** Server-sent events: one `alarm` event per change of any alarm, with the alarm as the list shows it. */
+  /**
+   * Server-sent events: one `alarm` event per change of any alarm, with the alarm as the list shows it,
+   * for as long as the session that opened the stream lasts; then one `session_ended` event, and the end.
+   */
   @Sse('stream')
   @Roles('operator', 'supervisor')
   @Processing({ ...ALARM_HANDLING, operation: 'alarms.stream', purpose: "Keep the operators' queue live: every change of an alarm as it happens" })
-  stream(): Observable<MessageEvent> {
-    return this.feed.events$;
+  stream(@CurrentSession() session: OperatorSessionRef): Observable<MessageEvent> {
+    return this.sessionWatch.whileAlive(session, this.feed.events$, { type: 'session_ended', data: { message: 'the session has ended; log in again' } });
   }
 
   @Get(':id')

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SessionsModule } from '../auth/sessions.module.js';
 import { CustomersModule } from '../customers/customers.module.js';
 import { DatabaseNotifications } from '../database/database-notifications.js';
 import { Clock, SystemClock } from '../escalation/clock.js';
@@ -28,7 +29,7 @@ import { SMS_MODULE } from './sms-ports.js';
  * ports (sms-ports.ts).
  */
 @Module({
-  imports: [SMS_MODULE, CustomersModule, PanelsModule],
+  imports: [SMS_MODULE, CustomersModule, PanelsModule, SessionsModule],
   controllers: [PanelEventsController, AlarmsController, ArmingHistoryController, EscalationSettingsController],
   providers: [
     { provide: Clock, useClass: SystemClock },

@@ -1,12 +1,12 @@
 import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError } from '../common/domain-error.js';
+import { AppConfig } from '../config/app-config.js';
 import { ProcessingLogInterceptor } from '../privacy/processing-log.interceptor.js';
 import { PUBLIC_KEY, ROLES_KEY, type Role } from './access.decorator.js';
 import type { AuthenticatedRequest } from './authenticated-operator.js';
+import { sessionCookie, sessionToken } from './session-cookie.js';
 import { SessionService } from './session.service.js';
-
-export const SESSION_COOKIE = 'keyholder_session';
 
 /**
  * Deny by default: a route is callable only if it says who may call it, with @Roles or @Public.
@@ -15,12 +15,16 @@ export const SESSION_COOKIE = 'keyholder_session';
 @Injectable()
 export class AccessGuard implements CanActivate {
   private readonly logger = new Logger(AccessGuard.name);
+  private readonly cookieName: string;
 
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: SessionService,
     private readonly processingLog: ProcessingLogInterceptor,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.cookieName = sessionCookie(config).name;
+  }
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const targets = [ctx.getHandler(), ctx.getClass()];
@@ -32,11 +36,13 @@ export class AccessGuard implements CanActivate {
     }
 
     const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
-    const token = bearer(req) ?? cookie(req);
+    const token = sessionToken(req, this.cookieName);
     if (!token) throw new DomainError('unauthenticated', 'token_missing', 'a bearer token is required (log in at POST /api/auth/login)');
-    const operator = await this.sessions.authenticate(token);
-    if (!operator) throw new DomainError('unauthenticated', 'token_invalid', 'the token is invalid or has expired; log in again');
+    const authenticated = await this.sessions.authenticate(token);
+    if (!authenticated) throw new DomainError('unauthenticated', 'token_invalid', 'the token is invalid or has expired; log in again');
+    const { operator, session } = authenticated;
     req.operator = operator;
+    req.operatorSession = session;
 
     if (operator.role !== 'admin' && !roles.includes(operator.role)) {
       // An operator trying what their role may not is staff accountability: in the processing log.
@@ -45,17 +51,4 @@ export class AccessGuard implements CanActivate {
     }
     return true;
   }
-}
-
-function bearer(req: AuthenticatedRequest): string | undefined {
-  const header = req.headers.authorization;
-  if (!header) return undefined;
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  // A malformed header is a bad credential, not "no credential": answer 401 either way.
-  return match ? match[1] : 'malformed';
-}
-
-function cookie(req: AuthenticatedRequest): string | undefined {
-  const value = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-  return typeof value === 'string' && value ? value : undefined;
 }

@@ -155,6 +155,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads TRUST_PROXY as Express takes it, off by default, and refuses what it cannot use', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, 192.168.1.5, fd00::/8, 10.1.0.0/255.255.0.0' }).trustProxy).toBe('loopback,10.0.0.0/8,192.168.1.5,fd00::/8,10.1.0.0/255.255.0.0');
+    expect(problemsOf({ TRUST_PROXY: 'true' })).toEqual([expect.stringMatching(/^TRUST_PROXY: true would let any client choose its own address; .* \(got "true"\)$/)]);
+    expect(problemsOf({ TRUST_PROXY: 'loopback, proxy.example, 10.0.0.0/33' })).toEqual([
+      'TRUST_PROXY: must be a number of proxies (e.g. 1), or addresses and CIDR ranges separated by commas (e.g. loopback, 10.0.0.0/8); not understood: proxy.example, 10.0.0.0/33 (got "loopback, proxy.example, 10.0.0.0/33")',
+    ]);
+  });
+
   it('refuses partial Twilio settings instead of silently not sending', () => {
     expect(problemsOf({ SMS_PROVIDER: 'twilio' })).toEqual([
       'TWILIO_ACCOUNT_SID: is required when SMS_PROVIDER is twilio',

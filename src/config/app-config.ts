@@ -2,6 +2,7 @@
 // than main.ts (migrate.ts, tests, scripts) import this first, so the polyfill must be loaded here.
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import {
@@ -104,6 +105,9 @@ class EnvDto {
   @Matches(/^(off|\d{1,5})$/, { message: 'must be a port number (0-65535) or "off"' })
   DC09_PORT?: string;
 
+  @IsOptional() @IsString() @MaxLength(2000)
+  TRUST_PROXY?: string;
+
   @IsOptional()
   @Matches(/^\s*\d{1,5}\s*,\s*\d{1,5}\s*$/, { message: 'must be "<seconds behind>,<seconds ahead>", e.g. 40,20' })
   DC09_TIMESTAMP_WINDOW?: string;
@@ -153,6 +157,13 @@ export class AppConfig {
    * encrypted frame's timestamp may be `behindSeconds` old or `aheadSeconds` in the future.
    */
   dc09: { port: number | null; window: { behindSeconds: number; aheadSeconds: number } };
+  /**
+   * TRUST_PROXY (default off: the connecting address is the client): which proxies in front may say
+   * who the client is in X-Forwarded-For, as Express's `trust proxy` takes it: a number of hops, or
+   * addresses, CIDR ranges and `loopback`/`linklocal`/`uniquelocal`. The login limits count per client
+   * address, so behind a proxy without it every client is the proxy.
+   */
+  trustProxy: number | string | false;
 }
 
 export class ConfigError extends Error {
@@ -204,6 +215,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
   }
   if (dto.DC09_PORT && dto.DC09_PORT !== 'off' && Number(dto.DC09_PORT) > 65535) problems.push(`DC09_PORT: must be a port number (0-65535) or "off" (got "${dto.DC09_PORT}")`);
+  const trustProxy = parseTrustProxy(dto.TRUST_PROXY);
+  if (typeof trustProxy === 'object') problems.push(`TRUST_PROXY: ${trustProxy.problem} (got "${dto.TRUST_PROXY}")`);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const port = dto.PORT ?? 3000;
@@ -243,7 +256,35 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // The standard's window: 40 s behind, 20 s ahead. Panels' clocks drift; sites widen it.
   const [behind, ahead] = (dto.DC09_TIMESTAMP_WINDOW ?? '40,20').split(',').map((n) => Number(n.trim()));
   config.dc09 = { port: dto.DC09_PORT === 'off' ? null : Number(dto.DC09_PORT ?? 12128), window: { behindSeconds: behind, aheadSeconds: ahead } };
+  config.trustProxy = trustProxy as number | string | false;
   return config;
+}
+
+const PROXY_SUBNETS = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY as Express's `trust proxy` takes it, checked here rather than at the first request.
+ * `true` (trust every hop) is refused: any client could then name its own address in X-Forwarded-For.
+ */
+function parseTrustProxy(value: string | undefined): number | string | false | { problem: string } {
+  const v = value?.trim();
+  if (!v || v === 'false' || v === 'off') return false;
+  if (/^\d{1,2}$/.test(v)) return Number(v) || false;
+  if (v === 'true') return { problem: 'true would let any client choose its own address; give the number of proxies in front (e.g. 1) or their addresses' };
+  const entries = v.split(',').map((e) => e.trim());
+  const bad = entries.filter((e) => !PROXY_SUBNETS.includes(e) && !isAddressOrRange(e));
+  if (bad.length > 0) {
+    return { problem: `must be a number of proxies (e.g. 1), or addresses and CIDR ranges separated by commas (e.g. loopback, 10.0.0.0/8); not understood: ${bad.join(', ')}` };
+  }
+  return entries.join(',');
+}
+
+function isAddressOrRange(entry: string): boolean {
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) ? Number(bits) <= (family === 4 ? 32 : 128) : isIP(bits) === 4 && family === 4;
 }
 
 /** A random password for the bootstrap admin, readable enough to type once. */

@@ -18,6 +18,13 @@ export class Operator {
   @Column({ name: 'password_hash', type: 'text', select: false })
   passwordHash: string;
 
+  /** Set while the account is disabled: its sessions are refused and it cannot log in. */
+  @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
+  disabledAt: Date | null;
+
+  @Column({ name: 'last_login_at', type: 'timestamptz', nullable: true })
+  lastLoginAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
@@ -26,5 +33,14 @@ export class Operator {
 }
 
 export function toOperatorView(o: Operator) {
-  return { id: o.id, email: o.email, name: o.name, role: o.role, createdAt: o.createdAt.toISOString() };
+  return {
+    id: o.id,
+    email: o.email,
+    name: o.name,
+    role: o.role,
+    disabled: o.disabledAt !== null,
+    disabledAt: o.disabledAt?.toISOString() ?? null,
+    lastLoginAt: o.lastLoginAt?.toISOString() ?? null,
+    createdAt: o.createdAt.toISOString(),
+  };
 }

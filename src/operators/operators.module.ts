@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PasswordHasher } from '../auth/password-hasher.js';
+import { SessionsModule } from '../auth/sessions.module.js';
 import { Operator } from './operator.entity.js';
 import { OperatorsController } from './operators.controller.js';
 import { OperatorsService } from './operators.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Operator])],
+  imports: [TypeOrmModule.forFeature([Operator]), SessionsModule],
   controllers: [OperatorsController],
   providers: [OperatorsService, PasswordHasher],
   exports: [OperatorsService, PasswordHasher],

@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { PasswordHasher } from '../auth/password-hasher.js';
 import type { Role } from '../auth/access.decorator.js';
-import { DomainError } from '../common/domain-error.js';
+import { SessionService } from '../auth/session.service.js';
+import { DomainError, notFound } from '../common/domain-error.js';
 import { AppConfig, randomPassword } from '../config/app-config.js';
 import { Operator } from './operator.entity.js';
 
@@ -14,6 +15,8 @@ export class OperatorsService {
   constructor(
     @InjectRepository(Operator) private readonly operators: Repository<Operator>,
     private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionService,
+    private readonly dataSource: DataSource,
   ) {}
 
   async create(input: { email: string; name: string; role: Role; password: string }): Promise<Operator> {
@@ -35,6 +38,78 @@ export class OperatorsService {
 
   list(): Promise<Operator[]> {
     return this.operators.find({ order: { createdAt: 'ASC' } });
+  }
+
+  /**
+   * Renames, re-roles, disables or enables an operator. A new role or disabling ends their sessions
+   * (and so their open streams) in the same commit: what they may see is decided again at their next
+   * login. Never leaves the central without an enabled admin.
+   */
+  async update(id: string, change: { name?: string | null; role?: Role | null; disabled?: boolean | null }): Promise<Operator> {
+    const ended: string[] = [];
+    const operator = await this.dataSource.transaction(async (m) => {
+      const mayLoseAdmin = (change.role != null && change.role !== 'admin') || change.disabled === true;
+      const admins = mayLoseAdmin ? await this.lockEnabledAdmins(m) : [];
+      const operator = await m.findOne(Operator, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!operator) throw notFound('operator', id);
+      const rerole = change.role != null && change.role !== operator.role;
+      const disabling = change.disabled === true && operator.disabledAt === null;
+      if ((rerole || disabling) && admins.includes(id) && admins.length === 1) {
+        throw new DomainError(
+          'conflict',
+          'last_admin',
+          `${operator.email} is the last enabled admin: make another operator admin before ${disabling ? 'disabling' : 'changing the role of'} this one`,
+        );
+      }
+      if (change.name != null) operator.name = change.name;
+      if (change.role != null) operator.role = change.role;
+      if (change.disabled != null) operator.disabledAt = change.disabled ? (operator.disabledAt ?? new Date()) : null;
+      await m.save(operator);
+      if (rerole || disabling) ended.push(...(await this.sessions.deleteAllOf(id, m)));
+      return operator;
+    });
+    this.sessions.announceEnded(ended);
+    return operator;
+  }
+
+  /** Sets a new password (the admin hands it over); the operator's sessions end with the old one. */
+  async resetPassword(id: string, password: string): Promise<void> {
+    const passwordHash = await this.hasher.hash(password);
+    const ended = await this.dataSource.transaction(async (m) => {
+      const { affected } = await m.update(Operator, { id }, { passwordHash });
+      if (!affected) throw notFound('operator', id);
+      return this.sessions.deleteAllOf(id, m);
+    });
+    this.sessions.announceEnded(ended);
+  }
+
+  /** Logs the operator out everywhere: every session and open stream of theirs ends. */
+  async endSessions(id: string): Promise<void> {
+    const ended = await this.dataSource.transaction(async (m) => {
+      if (!(await m.existsBy(Operator, { id }))) throw notFound('operator', id);
+      return this.sessions.deleteAllOf(id, m);
+    });
+    this.sessions.announceEnded(ended);
+  }
+
+  async recordLogin(id: string): Promise<void> {
+    await this.operators.update(id, { lastLoginAt: new Date() });
+  }
+
+  /**
+   * Locks the enabled admins' rows, always in the same order, so that two admins demoting each other
+   * at once are taken one after the other and the second sees the first's change.
+   */
+  private async lockEnabledAdmins(m: EntityManager): Promise<string[]> {
+    const rows = await m
+      .createQueryBuilder(Operator, 'o')
+      .select('o.id', 'id')
+      .where(`o.role = 'admin'`)
+      .andWhere('o.disabled_at IS NULL')
+      .orderBy('o.id')
+      .setLock('pessimistic_write')
+      .getRawMany<{ id: string }>();
+    return rows.map((r) => r.id);
   }
 
   /** For login: the operator with their password hash, which is otherwise never selected. */

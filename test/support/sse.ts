@@ -14,6 +14,8 @@ export async function openAlarmStream(baseUrl: string, token: string) {
   return {
     res,
     text: () => text,
+    /** Resolves when the server has ended the stream. */
+    ended: reading,
     /** The events that mention `id`, in order. */
     eventsAbout: (id: string) => text.split('\n\n').filter((e) => e.includes(id)),
     async close() {
