@@ -87,19 +87,31 @@ export function parseCountryList(raw: string): { ok: true; countries: string[] }
   return { ok: true, countries: [...new Set(countries)] };
 }
 
+/** The countries of each calling code ("47": NO, SJ); calling codes are prefix-free. */
+const COUNTRIES_BY_CALLING_CODE = new Map<string, CountryCode[]>();
+for (const country of getCountries()) {
+  const code = getCountryCallingCode(country);
+  COUNTRIES_BY_CALLING_CODE.set(code, [...(COUNTRIES_BY_CALLING_CODE.get(code) ?? []), country]);
+}
+
 /**
  * Whether an E.164 number may be texted under SMS_ALLOWED_COUNTRIES. The number's country is the
  * region libphonenumber tells from it (so +47 79 is Svalbard, allowed with NO, see PARTS_OF). A
  * number it cannot place (not valid by its plan, perhaps stored before the checks were this strict)
  * is allowed when a country sharing its calling code is; a number of no country (+881 satellite,
- * +882/+883 international networks) never is.
+ * +882/+883 international networks) never is. Every SMS passes this, alarm SMS too: the calling code
+ * alone answers when all or none of its countries are allowed (+46, +47 with NO, +234), and only a
+ * code shared by allowed and other countries (+1, +7, +47 with SJ alone) costs a full parse.
  */
 export function smsDestinationAllowed(e164: string, smsCountries: readonly string[]): boolean {
-  const parsed = parsePhoneNumberFromString(e164);
-  if (!parsed) return false;
   const allowed = (country: string) => smsCountries.some((c) => c === country || PARTS_OF[c]?.includes(country));
-  if (parsed.country) return allowed(parsed.country);
-  return getCountries().some((c) => getCountryCallingCode(c) === parsed.countryCallingCode && allowed(c));
+  const digits = e164.replace(/^\+/, '');
+  const sharing = [1, 2, 3].map((n) => COUNTRIES_BY_CALLING_CODE.get(digits.slice(0, n))).find((c) => c !== undefined);
+  if (!sharing) return false;
+  const some = sharing.filter(allowed).length;
+  if (some === 0 || some === sharing.length) return some > 0;
+  const country = parsePhoneNumberFromString(e164)?.country;
+  return country ? allowed(country) : true;
 }
 
 /**
