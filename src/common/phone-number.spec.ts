@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { DomainError } from './domain-error.js';
-import { normalisePhone, parsePhone } from './phone-number.js';
+import { normalisePhone, parseCountryList, parsePhone, smsDestinationAllowed } from './phone-number.js';
 
 describe('parsePhone', () => {
   it('reads national numbers in the alarm address country and international ones anywhere', () => {
@@ -55,5 +55,52 @@ describe('normalisePhone', () => {
     } catch (e) {
       expect((e as DomainError).kind).toBe('invalid');
     }
+  });
+});
+
+describe('SMS destinations (SMS_ALLOWED_COUNTRIES)', () => {
+  const NORDIC = ['SE', 'NO', 'DK', 'FI', 'IS'];
+
+  it('allows numbers of the listed countries and no others', () => {
+    for (const n of ['+46701234567', '+4791234567', '+4520123456', '+358401234567', '+3546612345']) expect(smsDestinationAllowed(n, NORDIC)).toBe(true);
+    expect(smsDestinationAllowed('+2348031234567', NORDIC)).toBe(false); // Nigeria
+    expect(smsDestinationAllowed('+37061234567', NORDIC)).toBe(false); // Lithuania
+    expect(smsDestinationAllowed('+881612345678', NORDIC)).toBe(false); // a satellite network: no country
+    expect(smsDestinationAllowed('+4791234567', ['SE'])).toBe(false);
+  });
+
+  it('takes Åland in with Finland and Svalbard with Norway, and allows them alone when listed alone', () => {
+    expect(smsDestinationAllowed('+358181234567', ['FI'])).toBe(true); // AX
+    expect(smsDestinationAllowed('+4779012345', ['NO'])).toBe(true); // SJ
+    expect(smsDestinationAllowed('+358181234567', ['AX'])).toBe(true);
+    expect(smsDestinationAllowed('+358401234567', ['AX'])).toBe(false);
+    expect(smsDestinationAllowed('+4779012345', ['SE'])).toBe(false);
+  });
+
+  it('places a number libphonenumber cannot by its calling code', () => {
+    expect(smsDestinationAllowed('+4612', ['SE'])).toBe(true);
+    expect(smsDestinationAllowed('+47123', ['NO'])).toBe(true);
+    expect(smsDestinationAllowed('+47123', ['SE'])).toBe(false);
+    expect(smsDestinationAllowed('+881123', NORDIC)).toBe(false);
+  });
+
+  it('refuses a number outside the list when entered: 422 naming the field and the allowed countries', () => {
+    expect(normalisePhone('phone', '+46 70 123 45 67', undefined, 'mobile', NORDIC)).toBe('+46701234567');
+    try {
+      normalisePhone('phone', '+234 803 123 4567', undefined, 'mobile', NORDIC);
+      throw new Error('accepted');
+    } catch (e) {
+      expect(e).toMatchObject({
+        kind: 'unprocessable',
+        code: 'phone_country_not_allowed',
+        message: 'phone +2348031234567 is a number in NG; SMS are sent only to numbers in SE, NO, DK, FI, IS (SMS_ALLOWED_COUNTRIES)',
+      });
+    }
+    expect(() => normalisePhone('phone', '+881 6 1234 5678', undefined, 'mobile', NORDIC)).toThrow(/a number of no country/);
+  });
+
+  it('reads the list, refusing codes that are not countries', () => {
+    expect(parseCountryList('se,NO, fi')).toEqual({ ok: true, countries: ['SE', 'NO', 'FI'] });
+    expect(parseCountryList('SE,ZZ')).toMatchObject({ ok: false, problem: expect.stringMatching(/^"ZZ" is not/) });
   });
 });

@@ -1,6 +1,6 @@
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
 // The "max" metadata knows which number ranges are mobile; the default "min" set cannot tell.
-import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { getCountries, getCountryCallingCode, isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { DomainError } from './domain-error.js';
 
 export type PhoneUse = 'any' | 'mobile';
@@ -47,11 +47,71 @@ export function parsePhone(field: string, raw: string, region: string | undefine
   return { ok: true, e164, country: parsed.country };
 }
 
-/** As `parsePhone`, for services: the E.164 form, or a 400 naming the field and what is wrong. */
-export function normalisePhone(field: string, raw: string, region: string | undefined, use: PhoneUse = 'any'): string {
+/**
+ * As `parsePhone`, for services: the E.164 form, or a 400 naming the field and what is wrong. With
+ * `smsCountries` (SMS_ALLOWED_COUNTRIES), a number outside those countries is a 422: it is well
+ * formed, but nothing would be texted to it.
+ */
+export function normalisePhone(field: string, raw: string, region: string | undefined, use: PhoneUse = 'any', smsCountries?: readonly string[]): string {
   const result = parsePhone(field, raw, region, use);
   if (!result.ok) throw new DomainError('invalid', 'phone_invalid', result.problem);
+  if (smsCountries && !smsDestinationAllowed(result.e164, smsCountries)) {
+    const where = result.country ? `a number in ${result.country}` : 'a number of no country (an international service such as a satellite network)';
+    throw new DomainError(
+      'unprocessable',
+      'phone_country_not_allowed',
+      `${field} ${result.e164} is ${where}; SMS are sent only to numbers in ${smsCountries.join(', ')} (SMS_ALLOWED_COUNTRIES)`,
+    );
+  }
   return result.e164;
+}
+
+/**
+ * Regions with numbers of their own inside a country's calling code that are part of that country:
+ * libphonenumber names Åland's numbers AX (+358 18) and Svalbard's SJ (+47 79), and a central that
+ * serves Finland or Norway serves them too. Listing AX or SJ alone allows only them.
+ */
+const PARTS_OF: Readonly<Record<string, readonly string[]>> = { FI: ['AX'], NO: ['SJ'] };
+
+/**
+ * Reads SMS_ALLOWED_COUNTRIES: ISO 3166 alpha-2 codes, comma separated, upper-cased. Returns the
+ * codes, or the problem with the first code that is not a country libphonenumber has numbers for.
+ */
+export function parseCountryList(raw: string): { ok: true; countries: string[] } | { ok: false; problem: string } {
+  const countries = raw.split(',').map((c) => c.trim().toUpperCase());
+  for (const code of countries) {
+    if (!/^[A-Z]{2}$/.test(code) || !isSupportedCountry(code)) {
+      return { ok: false, problem: `"${code}" is not an ISO 3166 alpha-2 country code with phone numbers; give a list such as SE,NO,DK,FI,IS` };
+    }
+  }
+  return { ok: true, countries: [...new Set(countries)] };
+}
+
+/** The countries of each calling code ("47": NO, SJ); calling codes are prefix-free. */
+const COUNTRIES_BY_CALLING_CODE = new Map<string, CountryCode[]>();
+for (const country of getCountries()) {
+  const code = getCountryCallingCode(country);
+  COUNTRIES_BY_CALLING_CODE.set(code, [...(COUNTRIES_BY_CALLING_CODE.get(code) ?? []), country]);
+}
+
+/**
+ * Whether an E.164 number may be texted under SMS_ALLOWED_COUNTRIES. The number's country is the
+ * region libphonenumber tells from it (so +47 79 is Svalbard, allowed with NO, see PARTS_OF). A
+ * number it cannot place (not valid by its plan, perhaps stored before the checks were this strict)
+ * is allowed when a country sharing its calling code is; a number of no country (+881 satellite,
+ * +882/+883 international networks) never is. Every SMS passes this, alarm SMS too: the calling code
+ * alone answers when all or none of its countries are allowed (+46, +47 with NO, +234), and only a
+ * code shared by allowed and other countries (+1, +7, +47 with SJ alone) costs a full parse.
+ */
+export function smsDestinationAllowed(e164: string, smsCountries: readonly string[]): boolean {
+  const allowed = (country: string) => smsCountries.some((c) => c === country || PARTS_OF[c]?.includes(country));
+  const digits = e164.replace(/^\+/, '');
+  const sharing = [1, 2, 3].map((n) => COUNTRIES_BY_CALLING_CODE.get(digits.slice(0, n))).find((c) => c !== undefined);
+  if (!sharing) return false;
+  const some = sharing.filter(allowed).length;
+  if (some === 0 || some === sharing.length) return some > 0;
+  const country = parsePhoneNumberFromString(e164)?.country;
+  return country ? allowed(country) : true;
 }
 
 /**

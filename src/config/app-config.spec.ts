@@ -166,6 +166,25 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the SMS spending limits: the Nordic countries and 200/2000 SMS a day by default', () => {
+    expect(loadConfig({}).sms).toMatchObject({ allowedCountries: ['SE', 'NO', 'DK', 'FI', 'IS'], dailyCapPerOperator: 200, dailyCap: 2000 });
+    const c = loadConfig({ SMS_ALLOWED_COUNTRIES: ' se, no ,AX,se', SMS_DAILY_CAP_PER_OPERATOR: '2', SMS_DAILY_CAP: '5' });
+    expect(c.sms).toMatchObject({ allowedCountries: ['SE', 'NO', 'AX'], dailyCapPerOperator: 2, dailyCap: 5 });
+  });
+
+  it('refuses an unknown country code and a cap that is not a whole number of SMS', () => {
+    expect(problemsOf({ SMS_ALLOWED_COUNTRIES: 'SE,XX' })).toEqual([
+      'SMS_ALLOWED_COUNTRIES: "XX" is not an ISO 3166 alpha-2 country code with phone numbers; give a list such as SE,NO,DK,FI,IS (got "SE,XX")',
+    ]);
+    expect(problemsOf({ SMS_ALLOWED_COUNTRIES: 'Sweden' })).toEqual([expect.stringMatching(/^SMS_ALLOWED_COUNTRIES: "SWEDEN" is not an ISO 3166 alpha-2/)]);
+    expect(problemsOf({ SMS_ALLOWED_COUNTRIES: 'SE,,NO' })).toEqual([expect.stringMatching(/^SMS_ALLOWED_COUNTRIES: "" is not/)]);
+    expect(problemsOf({ SMS_DAILY_CAP_PER_OPERATOR: 'lots', SMS_DAILY_CAP: '2.5' })).toEqual([
+      'SMS_DAILY_CAP_PER_OPERATOR: must be a whole number of SMS a day (got "lots")',
+      'SMS_DAILY_CAP: must be a whole number of SMS a day (got "2.5")',
+    ]);
+    expect(problemsOf({ SMS_DAILY_CAP: '0' })).toEqual(['SMS_DAILY_CAP: must not be less than 1 (got "0")']);
+  });
+
   it('refuses partial Twilio settings instead of silently not sending', () => {
     expect(problemsOf({ SMS_PROVIDER: 'twilio' })).toEqual([
       'TWILIO_ACCOUNT_SID: is required when SMS_PROVIDER is twilio',

@@ -22,6 +22,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { Type } from 'class-transformer';
+import { parseCountryList } from '../common/phone-number.js';
 
 export type SmsProviderName = 'twilio' | 'outbox';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -80,6 +81,15 @@ class EnvDto {
   @IsOptional() @Type(() => Number) @IsInt({ message: 'must be a whole number of seconds' }) @Min(1) @Max(3600)
   SMS_HANDOVER_TIMEOUT_SECONDS?: number;
 
+  @IsOptional() @IsString()
+  SMS_ALLOWED_COUNTRIES?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt({ message: 'must be a whole number of SMS a day' }) @Min(1) @Max(10_000_000)
+  SMS_DAILY_CAP_PER_OPERATOR?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt({ message: 'must be a whole number of SMS a day' }) @Min(1) @Max(10_000_000)
+  SMS_DAILY_CAP?: number;
+
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: LogLevel;
 
@@ -113,6 +123,9 @@ class EnvDto {
   DC09_TIMESTAMP_WINDOW?: string;
 }
 
+/** The Nordic countries the central serves. */
+const DEFAULT_SMS_COUNTRIES = 'SE,NO,DK,FI,IS';
+
 /** The typed configuration every module reads. Built once, at boot, by `loadConfig`. */
 export class AppConfig {
   port: number;
@@ -144,6 +157,20 @@ export class AppConfig {
      * contacts.
      */
     handoverTimeoutSeconds: number;
+    /**
+     * SMS_ALLOWED_COUNTRIES (default SE,NO,DK,FI,IS): the countries whose numbers may be texted, as
+     * ISO 3166 alpha-2 codes (FI takes in Åland, NO Svalbard: see smsDestinationAllowed). A customer's
+     * or contact's phone elsewhere is refused when entered (422), and any SMS to such a number
+     * (entered before the list changed) is refused at the send gate, alarm SMS too.
+     */
+    allowedCountries: readonly string[];
+    /**
+     * SMS_DAILY_CAP_PER_OPERATOR (default 200) and SMS_DAILY_CAP (default 2000): how many SMS that are
+     * no alarm SMS one operator may cause, and the whole central may send, per UTC day (SmsDailyCaps).
+     * Alarm SMS and reply-code confirmations are never held back by them.
+     */
+    dailyCapPerOperator: number;
+    dailyCap: number;
   };
   companyName: string;
   logLevel: LogLevel;
@@ -214,6 +241,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push('TWILIO_FROM: set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID to say who sends the SMS');
     }
   }
+  const countries = parseCountryList(dto.SMS_ALLOWED_COUNTRIES ?? DEFAULT_SMS_COUNTRIES);
+  if (!countries.ok) problems.push(`SMS_ALLOWED_COUNTRIES: ${countries.problem} (got "${dto.SMS_ALLOWED_COUNTRIES}")`);
   if (dto.DC09_PORT && dto.DC09_PORT !== 'off' && Number(dto.DC09_PORT) > 65535) problems.push(`DC09_PORT: must be a port number (0-65535) or "off" (got "${dto.DC09_PORT}")`);
   const trustProxy = parseTrustProxy(dto.TRUST_PROXY);
   if (typeof trustProxy === 'object') problems.push(`TRUST_PROXY: ${trustProxy.problem} (got "${dto.TRUST_PROXY}")`);
@@ -242,6 +271,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookAuthToken: dto.TWILIO_AUTH_TOKEN,
     ratePerSecond: dto.SMS_RATE_PER_SECOND ?? 50,
     handoverTimeoutSeconds: dto.SMS_HANDOVER_TIMEOUT_SECONDS ?? 15,
+    allowedCountries: countries.ok ? countries.countries : [],
+    dailyCapPerOperator: dto.SMS_DAILY_CAP_PER_OPERATOR ?? 200,
+    dailyCap: dto.SMS_DAILY_CAP ?? 2000,
   };
   config.companyName = dto.COMPANY_NAME ?? 'Keyholder';
   config.logLevel = dto.LOG_LEVEL ?? 'info';

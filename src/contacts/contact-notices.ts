@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { DomainError } from '../common/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
 import type { Language } from '../customers/customer.entity.js';
 import { POLICY_VERSION, policyUrl } from '../privacy-policy/policy-version.js';
@@ -86,11 +87,13 @@ export class ContactNotices implements OnApplicationBootstrap {
 
   /**
    * Called inside the transaction that created the contact or changed its phone, after the write,
-   * so the notice commits (or rolls back) together with the contact.
+   * so the notice commits (or rolls back) together with the contact. `operatorId`: whose request it
+   * is; the notice counts toward their daily SMS cap, and a cap reached throws (429), so the contact
+   * is not saved without its notice.
    */
-  async contactSaved(manager: EntityManager, contact: Contact, trigger: ContactNoticeTrigger): Promise<void> {
+  async contactSaved(manager: EntityManager, contact: Contact, trigger: ContactNoticeTrigger, operatorId?: string): Promise<void> {
     if (contact.status !== 'active' || contact.restricted || contact.endedAt) return; // nothing may be sent; the check picks it up if that changes
-    await this.send(manager, contact.id, trigger);
+    await this.send(manager, contact.id, trigger, operatorId);
   }
 
   /** The `notice` of each contact view: the newest notice to the contact's current number, with its SMS's status. */
@@ -154,6 +157,11 @@ export class ContactNotices implements OnApplicationBootstrap {
         try {
           if (await this.db.transaction((m) => this.send(m, id, 'policy_version'))) queued += 1;
         } catch (e) {
+          if (e instanceof DomainError && e.kind === 'rate_limited') {
+            // The central's daily SMS cap: the rest wait for a later check (hourly), a day at most.
+            this.logger.warn({ queued, code: e.code }, 'daily SMS cap reached; the remaining contact notices are sent by a later check');
+            return queued;
+          }
           this.logger.error({ err: e, contactId: id }, 'could not queue a contact notice');
         }
       }
@@ -161,7 +169,7 @@ export class ContactNotices implements OnApplicationBootstrap {
   }
 
   /** Inserts the notice row and, if it is new, queues the SMS. Returns whether an SMS was queued. */
-  private async send(m: EntityManager, contactId: string, trigger: ContactNoticeTrigger): Promise<boolean> {
+  private async send(m: EntityManager, contactId: string, trigger: ContactNoticeTrigger, operatorId?: string): Promise<boolean> {
     const [facts] = (await m.query(
       `SELECT k.phone, k.customer_id, k.status, k.restricted, k.ended_at, c.name AS customer_name, c.language
          FROM contact k JOIN customer c ON c.id = k.customer_id WHERE k.id = $1 FOR UPDATE OF k`,
@@ -181,7 +189,7 @@ export class ContactNotices implements OnApplicationBootstrap {
       policyUrl: policyUrl(this.config.publicBaseUrl, facts.language),
     });
     const result = await this.outbox.enqueue(
-      { purpose: 'contact_notice', legalBasis: 'legal_obligation', to: facts.phone, body, contactId, customerId: facts.customer_id },
+      { purpose: 'contact_notice', legalBasis: 'legal_obligation', to: facts.phone, body, contactId, customerId: facts.customer_id, operatorId },
       m,
     );
     await m.query(`UPDATE contact_notice SET message_id = $2 WHERE id = $1`, [inserted[0].id, result.id]);

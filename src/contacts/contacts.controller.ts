@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/access.decorator.js';
+import { CurrentOperator, type AuthenticatedOperator } from '../auth/authenticated-operator.js';
 import { uuidParam } from '../common/uuid-param.js';
 import { Processing } from '../privacy/processing.decorator.js';
 import { ContactNotices } from './contact-notices.js';
@@ -21,8 +22,8 @@ export class ContactsController {
   @Post()
   @Roles('operator', 'supervisor')
   @Processing({ ...CONTACT_REGISTER, operation: 'contacts.create', purpose: "Add a person the customer named to their alarm contact list" })
-  async create(@Param('id', uuidParam('id')) customerId: string, @Body() dto: CreateContactDto) {
-    return (await this.views([await this.contacts.create(customerId, dto)]))[0];
+  async create(@Param('id', uuidParam('id')) customerId: string, @Body() dto: CreateContactDto, @CurrentOperator() operator: AuthenticatedOperator) {
+    return (await this.views([await this.contacts.create(customerId, dto, operator.id)]))[0];
   }
 
   @Get()
@@ -55,8 +56,9 @@ export class ContactsController {
     @Param('id', uuidParam('id')) customerId: string,
     @Param('contactId', uuidParam('contactId')) contactId: string,
     @Body() dto: UpdateContactDto,
+    @CurrentOperator() operator: AuthenticatedOperator,
   ) {
-    return (await this.views([await this.contacts.update(customerId, contactId, dto)]))[0];
+    return (await this.views([await this.contacts.update(customerId, contactId, dto, operator.id)]))[0];
   }
 
   @Delete(':contactId')

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { DomainError, notFound } from '../common/domain-error.js';
 import { normalisePhone } from '../common/phone-number.js';
+import { AppConfig } from '../config/app-config.js';
 import type { Customer } from '../customers/customer.entity.js';
 import { CustomersService } from '../customers/customers.service.js';
 import { ContactNotices } from './contact-notices.js';
@@ -28,9 +29,11 @@ export class ContactsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly customers: CustomersService,
     private readonly notices: ContactNotices,
+    private readonly config: AppConfig,
   ) {}
 
-  async create(customerId: string, input: ContactInput): Promise<Contact> {
+  /** `operatorId`: who asks; the onboarding notice this sends counts toward their daily SMS cap. */
+  async create(customerId: string, input: ContactInput, operatorId?: string): Promise<Contact> {
     return this.db.transaction(async (m) => {
       const customer = await this.customers.lock(m, customerId);
       const phone = this.contactPhone(customer, input.phone);
@@ -53,7 +56,7 @@ export class ContactsService {
       order.splice(position - 1, 0, contact.id);
       await renumber(m, order);
       const saved = await this.find(m, customerId, contact.id);
-      await this.notices.contactSaved(m, saved, 'created');
+      await this.notices.contactSaved(m, saved, 'created', operatorId);
       return saved;
     });
   }
@@ -68,7 +71,8 @@ export class ContactsService {
     return this.find(this.db.manager, customerId, contactId);
   }
 
-  async update(customerId: string, contactId: string, changes: ContactChanges): Promise<Contact> {
+  /** `operatorId`: who asks; a new phone number's onboarding notice counts toward their daily SMS cap. */
+  async update(customerId: string, contactId: string, changes: ContactChanges, operatorId?: string): Promise<Contact> {
     return this.db.transaction(async (m) => {
       const customer = await this.customers.lock(m, customerId);
       const contact = await this.find(m, customerId, contactId);
@@ -92,7 +96,7 @@ export class ContactsService {
         await renumber(m, order);
       }
       const saved = await this.find(m, customerId, contactId);
-      if (patch.phone !== undefined && patch.phone !== contact.phone) await this.notices.contactSaved(m, saved, 'phone_changed');
+      if (patch.phone !== undefined && patch.phone !== contact.phone) await this.notices.contactSaved(m, saved, 'phone_changed', operatorId);
       return saved;
     });
   }
@@ -127,7 +131,7 @@ export class ContactsService {
   }
 
   private contactPhone(customer: Customer, raw: string): string {
-    const phone = normalisePhone('phone', raw, customer.alarmAddress.country, 'mobile');
+    const phone = normalisePhone('phone', raw, customer.alarmAddress.country, 'mobile', this.config.sms.allowedCountries);
     // The owner is texted first anyway; as their own contact they would be texted twice and nobody else reached.
     if (phone === customer.phone) {
       throw new DomainError('unprocessable', 'contact_is_owner', "phone is the customer's own number; a contact must be someone else");

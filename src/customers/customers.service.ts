@@ -5,6 +5,7 @@ import { Brackets, IsNull, Repository, type EntityManager } from 'typeorm';
 import { DomainError, notFound } from '../common/domain-error.js';
 import { FieldCipher } from '../common/field-cipher.js';
 import { normalisePhone } from '../common/phone-number.js';
+import { AppConfig } from '../config/app-config.js';
 import { Customer, type Address, type Language } from './customer.entity.js';
 import { fromNormalised, parseNationalId } from './national-id.js';
 
@@ -33,6 +34,7 @@ export class CustomersService {
   constructor(
     @InjectRepository(Customer) private readonly customers: Repository<Customer>,
     private readonly cipher: FieldCipher,
+    private readonly config: AppConfig,
   ) {}
 
   async create(input: CustomerInput): Promise<Customer> {
@@ -40,7 +42,7 @@ export class CustomersService {
     const customer = this.customers.create({
       id: randomUUID(),
       name: input.name,
-      phone: normalisePhone('phone', input.phone, alarmAddress.country),
+      phone: normalisePhone('phone', input.phone, alarmAddress.country, 'any', this.config.sms.allowedCountries),
       email: input.email ?? null,
       language: input.language ?? defaultLanguage(alarmAddress.country),
       alarmAddress,
@@ -110,7 +112,7 @@ export class CustomersService {
     const patch: Partial<Customer> = { updatedAt: new Date() };
     if (changes.alarmAddress !== undefined) patch.alarmAddress = normaliseAddress(changes.alarmAddress);
     if (changes.name !== undefined) patch.name = changes.name;
-    if (changes.phone !== undefined) patch.phone = normalisePhone('phone', changes.phone, (patch.alarmAddress ?? customer.alarmAddress).country);
+    if (changes.phone !== undefined) patch.phone = normalisePhone('phone', changes.phone, (patch.alarmAddress ?? customer.alarmAddress).country, 'any', this.config.sms.allowedCountries);
     if (changes.email !== undefined) patch.email = changes.email;
     if (changes.language !== undefined) patch.language = changes.language;
     if (changes.postalAddress !== undefined) patch.postalAddress = changes.postalAddress ? normaliseAddress(changes.postalAddress) : null;

@@ -1,6 +1,6 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** One registry per app instance, so several apps in one test process do not collide. */
 @Injectable()
@@ -11,6 +11,17 @@ export class Metrics {
     help: 'HTTP request duration by route and status',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  /**
+   * SMS not sent because of what the central decided, by reason: a send policy refusal code (stored
+   * as `refused`, e.g. `country_not_allowed`, `opted_out`), or a daily cap (`operator_cap`,
+   * `central_cap`: nothing stored, the operator's request answered 429, or a reply refused).
+   */
+  readonly smsRefused = new Counter({
+    name: 'keyholder_sms_refused_total',
+    help: 'Outbound SMS refused before reaching the provider, by reason (send policy refusal code, operator_cap, central_cap)',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
 

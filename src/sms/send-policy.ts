@@ -1,5 +1,8 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { smsDestinationAllowed } from '../common/phone-number.js';
+import { AppConfig } from '../config/app-config.js';
+import { Metrics } from '../metrics/metrics.js';
 import { Processing, type LegalBasis } from '../privacy/processing.decorator.js';
 import { ProcessingLog } from '../privacy/processing-log.service.js';
 import { ProcessingRegistry } from '../privacy/processing-registry.js';
@@ -25,6 +28,8 @@ export interface OutboundSms {
   inReplyTo?: string;
   /** For purpose `reply`: help | unknown_code | confirmation. */
   replyKind?: string;
+  /** The operator whose request causes the message (a contact's onboarding notice): their daily cap counts it. */
+  operatorId?: string;
 }
 
 export type PolicyDecision = { allowed: true } | { allowed: false; reason: string };
@@ -44,7 +49,9 @@ export type RefusalCode =
   | 'phone_mismatch'
   | 'contact_opted_out'
   | 'restricted'
-  | 'alarm_contact_not_allowed';
+  | 'alarm_contact_not_allowed'
+  | 'country_not_allowed'
+  | 'central_cap';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -70,7 +77,10 @@ const refuse = (reason: RefusalCode, detail?: string): PolicyDecision => ({ allo
  * - an alarm_contact SMS only when the AlarmContactGate says so for that alarm, now (rule 2);
  * - a restricted person (Art. 18) gets alarm messages only;
  * - nothing to someone who is not (or no longer) a customer or contact, or at another number;
- * - each purpose only under its legal bases.
+ * - each purpose only under its legal bases;
+ * - nothing to a number outside SMS_ALLOWED_COUNTRIES, whatever the purpose: such a number entered
+ *   before the list changed is refused here, and an alarm SMS refused ends its escalation step at
+ *   once, like a permanent delivery failure.
  * A refusal is not an error: the message is stored as `refused` with the reason, and never sent.
  */
 @Injectable()
@@ -81,6 +91,8 @@ export class SendPolicy implements OnModuleInit {
     private readonly gate: AlarmContactGate,
     private readonly processingLog: ProcessingLog,
     private readonly registry: ProcessingRegistry,
+    private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   /** Sending is no route or decorated method: its declarations go to the record of processing from here. */
@@ -92,6 +104,7 @@ export class SendPolicy implements OnModuleInit {
     if (!ALLOWED_LEGAL_BASES[sms.purpose].includes(legalBasis)) return refuse('legal_basis_not_allowed', `${sms.purpose} under ${legalBasis}`);
     const structural = this.structure(sms);
     if (structural) return structural;
+    if (!smsDestinationAllowed(sms.to, this.config.sms.allowedCountries)) return refuse('country_not_allowed');
 
     // One statement, one snapshot. A STOP committing after it is caught later: STOP refuses what is
     // queued to the number, and the dispatcher never claims a message to an opted-out number.
@@ -128,6 +141,7 @@ export class SendPolicy implements OnModuleInit {
   @Processing(SMS_REFUSAL)
   async recordRefusal(sms: OutboundSms, reason: string, messageId: string, manager: EntityManager): Promise<void> {
     this.logger.warn({ messageId, purpose: sms.purpose, contactId: sms.contactId, alarmId: sms.alarmId, reason }, 'SMS refused by the send policy');
+    this.metrics.smsRefused.inc({ reason: reason.split(':')[0] });
     const subjectIds = [sms.contactId, sms.customerId, sms.alarmId].filter((id): id is string => !!id && UUID.test(id));
     await this.processingLog.record(
       { ...SMS_REFUSAL, actor: { type: 'system', id: 'send-policy' }, outcome: 'refused', subjectIds: [...new Set(subjectIds)] },

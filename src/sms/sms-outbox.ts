@@ -6,7 +6,9 @@ import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner,
 import { DomainError } from '../common/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { inBackground } from '../database/connection-priority.js';
+import { Metrics } from '../metrics/metrics.js';
 import { LEGAL_BASES, type LegalBasis } from '../privacy/processing.decorator.js';
+import { countsTowardCaps, SmsDailyCaps } from './daily-caps.js';
 import { queryPrepared } from './prepared-sql.js';
 import { SendPolicy, type OutboundSms } from './send-policy.js';
 import { MAX_SEND_ATTEMPTS, retryDelayMs } from './send-rate.js';
@@ -136,6 +138,8 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly sender: SmsSender,
     private readonly policy: SendPolicy,
     private readonly config: AppConfig,
+    private readonly caps: SmsDailyCaps,
+    private readonly metrics: Metrics,
   ) {
     this.rate = config.sms.ratePerSecond;
     this.burst = Math.max(1, this.rate);
@@ -146,9 +150,15 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
    * Stores an outbound SMS after the send policy has checked it, and (once committed) sends it.
    * With `manager`, the row is written in the caller's transaction and sending starts when that
    * transaction commits. Malformed input (not E.164, empty body, unknown purpose) is a caller's
-   * mistake and throws DomainError('invalid'); a policy refusal is an answer, not an error.
+   * mistake and throws DomainError('invalid'); a policy refusal is an answer, not an error. A
+   * message over a daily cap (SmsDailyCaps) is not stored: it throws DomainError('rate_limited'),
+   * so the caller's change that would have sent it rolls back whole.
    */
   async enqueue(sms: OutboundSms, manager?: EntityManager): Promise<EnqueuedSms> {
+    if (countsTowardCaps(sms) && !manager?.queryRunner?.isTransactionActive) {
+      // The cap's count and the insert must share one transaction (see SmsDailyCaps).
+      return this.dataSource.transaction((m) => this.enqueue(sms, m));
+    }
     const legalBasis = this.validate(sms);
     const refused = async (m: EntityManager, reason: string): Promise<EnqueuedSms> => {
       const id = await this.insert(m, sms, legalBasis, this.sender.from, 'refused', reason);
@@ -158,6 +168,11 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     const decision = await this.policy.check(sms, legalBasis, manager ?? this.dataSource.manager);
     if (manager) {
       if (!decision.allowed) return refused(manager, decision.reason);
+      const over = await this.caps.check(sms, manager);
+      if (over) {
+        this.metrics.smsRefused.inc({ reason: over.cap });
+        throw over.error;
+      }
       const id = await this.insert(manager, sms, legalBasis, this.sender.from, 'queued');
       this.kickAfterCommit(manager);
       return { id, status: 'queued', legalBasis };
@@ -172,16 +187,17 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * A reply given in the webhook's TwiML answer (Twilio sends it; it never enters the queue). It
-   * passes the same send policy and is stored as `sent` (handed to the provider) or `refused`.
+   * passes the same send policy and is stored as `sent` (handed to the provider) or `refused`; a
+   * help or unknown-code reply over the central's daily cap is refused (`central_cap`).
    * Returns whether it may be sent.
    */
   async recordReply(sms: OutboundSms & { purpose: 'reply' }, from: string, manager: EntityManager): Promise<{ id: string; allowed: boolean; refusalReason?: string }> {
     const legalBasis = this.validate(sms);
     const decision = await this.policy.check(sms, legalBasis, manager);
-    const refusalReason = decision.allowed ? undefined : decision.reason;
-    const id = await this.insert(manager, sms, legalBasis, from, decision.allowed ? 'sent' : 'refused', refusalReason);
+    const refusalReason = decision.allowed ? (await this.caps.check(sms, manager))?.cap : decision.reason;
+    const id = await this.insert(manager, sms, legalBasis, from, refusalReason ? 'refused' : 'sent', refusalReason);
     if (refusalReason) await this.policy.recordRefusal(sms, refusalReason, id, manager);
-    return { id, allowed: decision.allowed, ...(refusalReason ? { refusalReason } : {}) };
+    return { id, allowed: !refusalReason, ...(refusalReason ? { refusalReason } : {}) };
   }
 
   /**
@@ -314,7 +330,7 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     if (typeof sms.to !== 'string' || !E164.test(sms.to)) throw invalid('sms_to_invalid', 'to must be an E.164 phone number such as +46701234567');
     if (typeof sms.body !== 'string' || !sms.body.trim()) throw invalid('sms_body_empty', 'body must not be empty');
     if (sms.body.length > MAX_BODY_LENGTH) throw invalid('sms_body_too_long', `body must be at most ${MAX_BODY_LENGTH} characters`);
-    for (const key of ['alarmId', 'customerId', 'contactId', 'inReplyTo'] as const) {
+    for (const key of ['alarmId', 'customerId', 'contactId', 'inReplyTo', 'operatorId'] as const) {
       const v = sms[key];
       if (v !== undefined && (typeof v !== 'string' || !UUID.test(v))) throw invalid('sms_id_invalid', `${key} must be a UUID`);
     }
@@ -331,13 +347,13 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
       m,
       'sms_insert',
       `INSERT INTO sms_message (direction, to_phone, from_phone, body, purpose, legal_basis, alarm_id, contact_id, customer_id,
-                                in_reply_to, reply_kind, status, priority, refusal_reason, sent_at)
+                                in_reply_to, reply_kind, status, priority, refusal_reason, sent_at, operator_id)
        VALUES ('outbound', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
                -- An alarm's SMS goes out in the order of its alarm's urgency (a fire before a burglary) when many wait.
-               $12::int + COALESCE((SELECT urgency FROM alarm WHERE id = $6::uuid), 0), $13, CASE WHEN $11 = 'sent' THEN now() END)
+               $12::int + COALESCE((SELECT urgency FROM alarm WHERE id = $6::uuid), 0), $13, CASE WHEN $11 = 'sent' THEN now() END, $14::uuid)
        RETURNING id`,
       [sms.to, from, sms.body, sms.purpose, legalBasis, sms.alarmId ?? null, sms.contactId ?? null, sms.customerId ?? null,
-        sms.inReplyTo ?? null, sms.replyKind ?? null, status, SMS_PRIORITY[sms.purpose], refusalReason ?? null],
+        sms.inReplyTo ?? null, sms.replyKind ?? null, status, SMS_PRIORITY[sms.purpose], refusalReason ?? null, sms.operatorId ?? null],
     );
     return row.id;
   }

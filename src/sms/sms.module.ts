@@ -1,9 +1,11 @@
 import { DynamicModule, Module, type ModuleMetadata, type Type } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
 import { OutboxSmsSender } from './adapters/outbox-sms-sender.js';
 import { TwilioSmsSender } from './adapters/twilio-sms-sender.js';
 import { AlarmContactGate, NoAlarmContactGate } from './alarm-contact-gate.js';
+import { SmsDailyCaps } from './daily-caps.js';
 import { InboundSms } from './inbound-sms.js';
 import { MessagesController } from './messages.controller.js';
 import { MessagesService } from './messages.service.js';
@@ -39,6 +41,7 @@ export class SmsModule {
       module: SmsModule,
       imports: [
         TypeOrmModule.forFeature([SmsMessage, SmsOptOut]),
+        MetricsModule,
         ...(options.imports ?? []),
       ],
       controllers: [MessagesController, TwilioWebhooksController],
@@ -52,6 +55,7 @@ export class SmsModule {
         { provide: AlarmContactGate, useClass: options.alarmContactGate ?? NoAlarmContactGate },
         { provide: ReplyCodeHandler, useClass: options.replyCodeHandler ?? UnknownReplyCodeHandler },
         SendPolicy,
+        SmsDailyCaps,
         SmsOutbox,
         InboundSms,
         MessagesService,

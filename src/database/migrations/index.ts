@@ -13,6 +13,7 @@ import { ProcessingLogCheckpoint1764100000000 } from './1764100000000-processing
 import { Dc09Panels1764200000000 } from './1764200000000-dc09-panels.js';
 import { EncryptionKeyCheck1764300000000 } from './1764300000000-encryption-key-check.js';
 import { OperatorDisable1764400000000 } from './1764400000000-operator-disable.js';
+import { SmsCaps1764500000000 } from './1764500000000-sms-caps.js';
 
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   Dc09Panels1764200000000,
   EncryptionKeyCheck1764300000000,
   OperatorDisable1764400000000,
+  SmsCaps1764500000000,
 ];
