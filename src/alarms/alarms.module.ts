@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CustomersModule } from '../customers/customers.module.js';
 import { DatabaseNotifications } from '../database/database-notifications.js';
-import { Clock, SystemClock } from '../escalation/clock.js';
+import { ClockModule } from '../escalation/clock.js';
 import { Escalation } from '../escalation/escalation.js';
 import { EscalationEngine } from '../escalation/escalation-engine.js';
 import { EscalationSettings, EscalationSettingsController } from '../escalation/escalation-settings.js';
@@ -28,10 +28,9 @@ import { SMS_MODULE } from './sms-ports.js';
  * ports (sms-ports.ts).
  */
 @Module({
-  imports: [SMS_MODULE, CustomersModule, PanelsModule],
+  imports: [SMS_MODULE, CustomersModule, PanelsModule, ClockModule],
   controllers: [PanelEventsController, AlarmsController, ArmingHistoryController, EscalationSettingsController],
   providers: [
-    { provide: Clock, useClass: SystemClock },
     DatabaseNotifications,
     PanelSecretCache,
     PanelSignatureGuard,
@@ -47,6 +46,6 @@ import { SMS_MODULE } from './sms-ports.js';
     EscalationSettings,
     PanelSupervision,
   ],
-  exports: [AlarmsService, EscalationEngine, Clock, PanelEvents, DatabaseNotifications],
+  exports: [AlarmsService, EscalationEngine, ClockModule, PanelEvents, DatabaseNotifications],
 })
 export class AlarmsModule {}

@@ -23,7 +23,7 @@ export interface OutboundSms {
   contactId?: string;
   /** For purpose `reply`: the inbound message it answers. */
   inReplyTo?: string;
-  /** For purpose `reply`: help | unknown_code | confirmation. */
+  /** For purpose `reply`: help | unknown_code | code_wait | confirmation. */
   replyKind?: string;
 }
 

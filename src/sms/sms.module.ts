@@ -1,12 +1,15 @@
 import { DynamicModule, Module, type ModuleMetadata, type Type } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { ClockModule } from '../escalation/clock.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
 import { OutboxSmsSender } from './adapters/outbox-sms-sender.js';
 import { TwilioSmsSender } from './adapters/twilio-sms-sender.js';
 import { AlarmContactGate, NoAlarmContactGate } from './alarm-contact-gate.js';
 import { InboundSms } from './inbound-sms.js';
 import { MessagesController } from './messages.controller.js';
 import { MessagesService } from './messages.service.js';
+import { ReplyCodeGuard } from './reply-code-guard.js';
 import { ReplyCodeHandler, UnknownReplyCodeHandler } from './reply-code-handler.js';
 import { SendPolicy } from './send-policy.js';
 import { SmsMessage } from './sms-message.entity.js';
@@ -39,6 +42,8 @@ export class SmsModule {
       module: SmsModule,
       imports: [
         TypeOrmModule.forFeature([SmsMessage, SmsOptOut]),
+        ClockModule,
+        MetricsModule,
         ...(options.imports ?? []),
       ],
       controllers: [MessagesController, TwilioWebhooksController],
@@ -54,6 +59,7 @@ export class SmsModule {
         SendPolicy,
         SmsOutbox,
         InboundSms,
+        ReplyCodeGuard,
         MessagesService,
         TwilioSignature,
       ],

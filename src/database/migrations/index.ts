@@ -12,6 +12,7 @@ import { SupervisionSignalRetention1764000000000 } from './1764000000000-supervi
 import { ProcessingLogCheckpoint1764100000000 } from './1764100000000-processing-log-checkpoint.js';
 import { Dc09Panels1764200000000 } from './1764200000000-dc09-panels.js';
 import { EncryptionKeyCheck1764300000000 } from './1764300000000-encryption-key-check.js';
+import { ReplyCodeGuard1764600000000 } from './1764600000000-reply-code-guard.js';
 
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   ProcessingLogCheckpoint1764100000000,
   Dc09Panels1764200000000,
   EncryptionKeyCheck1764300000000,
+  ReplyCodeGuard1764600000000,
 ];
