@@ -19,6 +19,7 @@ const REPLY_CODE_LOCK = 727200;
  */
 export const FIRST_REPLY_CODE = 100;
 export const LAST_REPLY_CODE = 999;
+const EVERY_CODE = Array.from({ length: LAST_REPLY_CODE - FIRST_REPLY_CODE + 1 }, (_, i) => FIRST_REPLY_CODE + i);
 
 /**
  * A random code that no open alarm's SMS to this phone holds, so a reply names one alarm, and that
@@ -42,9 +43,8 @@ export async function allocateReplyCode(phone: string, m: EntityManager): Promis
   );
   const active = new Set(rows.filter((r) => r.active).map((r) => r.code));
   const recent = new Set(rows.map((r) => r.code));
-  const all = Array.from({ length: LAST_REPLY_CODE - FIRST_REPLY_CODE + 1 }, (_, i) => FIRST_REPLY_CODE + i);
   for (const taken of [recent, active]) {
-    const free = all.filter((code) => !taken.has(code));
+    const free = EVERY_CODE.filter((code) => !taken.has(code));
     if (free.length) return free[randomInt(free.length)];
   }
   let code = LAST_REPLY_CODE + 1;
