@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildFrame, crc16arc, parseReply } from '../src/dc09/dc09-frame.js';
-import { AlarmFixtures, sign, nowSeconds, waitUntil } from './support/alarm-fixtures.js';
+import { AlarmFixtures, replyCodeIn, sign, nowSeconds, waitUntil } from './support/alarm-fixtures.js';
 import { Dc09Connection, sendOnce, sendUdp, text } from './support/dc09-client.js';
 import { FakeTwilio } from './support/fake-twilio.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -179,7 +179,7 @@ describe('SIA DC-09 receiver', () => {
       const [event] = await eventsOf(h.panel.id);
       expect(event).toMatchObject({ code: 'BA', class: 'burglary', zone: '3', area: '1', text: 'Hall PIR' });
       const owner = await fake.waitFor(() => smsTo(h.customer.phone)[0], 5000);
-      expect(owner.body).toBe(`Keyholder: ALARM - burglary at Storgatan ${h.customer.n}, Stockholm (zone 3). Reply 1 if you are handling it.`);
+      expect(owner.body).toBe(`Keyholder: ALARM - burglary at Storgatan ${h.customer.n}, Stockholm (zone 3). Reply ${replyCodeIn(owner.body)} if you are handling it.`);
       const contact = await fake.waitFor(() => smsTo(h.contacts[0].phone)[0], 8000);
       expect(contact.body).toContain('burglary');
       const alarm = await f.alarm(event.alarm_id);

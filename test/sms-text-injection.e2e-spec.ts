@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { AlarmFixtures, customerBody, mobile } from './support/alarm-fixtures.js';
+import { AlarmFixtures, customerBody, mobile, replyCodeIn } from './support/alarm-fixtures.js';
 import { FakeTwilio } from './support/fake-twilio.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -78,7 +78,7 @@ describe('text placed in SMS to other people', () => {
     const res = await f.post(panel, { eventId: 'zone-injection-1', code: 'BA', zone: '3\nhttps://evil.example' });
     expect(res.status).toBe(202);
     const owner = await fake.waitFor(() => smsTo(customer.phone)[0], 5000);
-    expect(owner.body).toBe(`Keyholder: ALARM - burglary at Storgatan ${customer.n}, Stockholm (zone 3 https[:]//evil[.]example). Reply 1 if you are handling it.`);
+    expect(owner.body).toBe(`Keyholder: ALARM - burglary at Storgatan ${customer.n}, Stockholm (zone 3 https[:]//evil[.]example). Reply ${replyCodeIn(owner.body)} if you are handling it.`);
     expect(owner.body).not.toMatch(INVISIBLE);
     expect(owner.body).not.toMatch(LINK);
     // Stored as one line too, for every other place the zone is shown.

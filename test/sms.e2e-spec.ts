@@ -424,8 +424,8 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
     it('hands a reply code to the ReplyCodeHandler (by default: unknown code, in the sender’s language)', async () => {
       const phone = newPhone();
       await addCustomer(t, phone, { language: 'sv' });
-      const res = await fake.sendInbound({ from: phone, body: "'1'" });
-      expect(res.text).toContain('<Message>Larm &amp; Co &lt;AB&gt;: Koden 1 hör inte till något öppet larm för detta nummer.');
+      const res = await fake.sendInbound({ from: phone, body: "'472'" });
+      expect(res.text).toContain('<Message>Larm &amp; Co &lt;AB&gt;: Koden 472 hör inte till något öppet larm för detta nummer.');
       const [reply] = await t.query(`SELECT reply_kind, purpose FROM sms_message WHERE to_phone = $1 AND direction = 'outbound'`, [phone]);
       expect(reply).toEqual({ reply_kind: 'unknown_code', purpose: 'reply' });
     });

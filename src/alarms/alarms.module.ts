@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { SessionsModule } from '../auth/sessions.module.js';
 import { CustomersModule } from '../customers/customers.module.js';
 import { DatabaseNotifications } from '../database/database-notifications.js';
-import { Clock, SystemClock } from '../escalation/clock.js';
+import { ClockModule } from '../escalation/clock.js';
 import { Escalation } from '../escalation/escalation.js';
 import { EscalationEngine } from '../escalation/escalation-engine.js';
 import { EscalationSettings, EscalationSettingsController } from '../escalation/escalation-settings.js';
@@ -29,10 +29,9 @@ import { SMS_MODULE } from './sms-ports.js';
  * ports (sms-ports.ts).
  */
 @Module({
-  imports: [SMS_MODULE, CustomersModule, PanelsModule, SessionsModule],
+  imports: [SMS_MODULE, CustomersModule, PanelsModule, SessionsModule, ClockModule],
   controllers: [PanelEventsController, AlarmsController, ArmingHistoryController, EscalationSettingsController],
   providers: [
-    { provide: Clock, useClass: SystemClock },
     DatabaseNotifications,
     PanelSecretCache,
     PanelSignatureGuard,
@@ -48,6 +47,6 @@ import { SMS_MODULE } from './sms-ports.js';
     EscalationSettings,
     PanelSupervision,
   ],
-  exports: [AlarmsService, EscalationEngine, Clock, PanelEvents, DatabaseNotifications],
+  exports: [AlarmsService, EscalationEngine, ClockModule, PanelEvents, DatabaseNotifications],
 })
 export class AlarmsModule {}

@@ -1,3 +1,5 @@
+import { Module } from '@nestjs/common';
+
 /**
  * The time, behind a port (STYLE.md: the clock and the scheduler behind ports), so escalation timing
  * can be reasoned about and tested without depending on when the test happens to run. The class is
@@ -12,3 +14,10 @@ export class SystemClock extends Clock {
     return new Date();
   }
 }
+
+/** The app's one Clock, for every module that reads the time (alarms, DC-09, inbound SMS). */
+@Module({
+  providers: [{ provide: Clock, useClass: SystemClock }],
+  exports: [Clock],
+})
+export class ClockModule {}

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { acknowledgedText, alreadyAcknowledgedText } from '../alarms/alarm-texts.js';
@@ -12,23 +13,43 @@ import { unknownCodeText } from '../sms/texts.js';
 const REPLY_CODE_LOCK = 727200;
 
 /**
- * The lowest positive code not held by an active code of this phone (GoAlert's rule): `1` for most
- * people, `2` while another open alarm already texted them. Serialised per phone number for the
- * rest of the caller's transaction, so two alarms texting one phone at once get different codes.
+ * Codes are three digits from 100 to 999: short enough to type, 900 of them so that a guess rarely
+ * hits, and never a leading zero, so "042" against "42" (a phone, a person or a parser dropping the
+ * zero) can never matter.
+ */
+export const FIRST_REPLY_CODE = 100;
+export const LAST_REPLY_CODE = 999;
+const EVERY_CODE = Array.from({ length: LAST_REPLY_CODE - FIRST_REPLY_CODE + 1 }, (_, i) => FIRST_REPLY_CODE + i);
+
+/**
+ * A random code that no open alarm's SMS to this phone holds, so a reply names one alarm, and that
+ * a guess cannot predict. Codes this phone was sent in the last day are avoided while others are
+ * free, so a late reply to an old alarm's SMS does not acknowledge a new one. Serialised per phone
+ * number for the rest of the caller's transaction, so two alarms texting one phone at once get
+ * different codes. With every three-digit code held (900 open alarms for one phone), the lowest free
+ * code above them.
  */
 export async function allocateReplyCode(phone: string, m: EntityManager): Promise<number> {
-  // Two statements, not one: the lowest free code must be read after the lock is held (a statement
-  // sees what was committed when it started, and the lock may be granted only later).
+  // Two statements, not one: the codes must be read after the lock is held (a statement sees what
+  // was committed when it started, and the lock may be granted only later).
   await queryPrepared(m, 'reply_code_lock', `SELECT pg_advisory_xact_lock($1::int, hashtext($2::text))`, [REPLY_CODE_LOCK, phone]);
-  const [row] = await queryPrepared<{ n: number }>(
+  const rows = await queryPrepared<{ code: number; active: boolean }>(
     m,
-    'reply_code_lowest_free',
-    `SELECT n FROM generate_series(1, (SELECT count(*)::int + 1 FROM reply_code WHERE phone = $1::text AND active)) AS n
-      WHERE NOT EXISTS (SELECT 1 FROM reply_code WHERE phone = $1::text AND active AND code = n)
-      ORDER BY n LIMIT 1`,
+    'reply_code_taken',
+    `SELECT code, bool_or(active) AS active FROM reply_code
+      WHERE phone = $1::text AND (active OR created_at > now() - interval '1 day')
+      GROUP BY code`,
     [phone],
   );
-  return row.n;
+  const active = new Set(rows.filter((r) => r.active).map((r) => r.code));
+  const recent = new Set(rows.map((r) => r.code));
+  for (const taken of [recent, active]) {
+    const free = EVERY_CODE.filter((code) => !taken.has(code));
+    if (free.length) return free[randomInt(free.length)];
+  }
+  let code = LAST_REPLY_CODE + 1;
+  while (active.has(code)) code += 1;
+  return code;
 }
 
 export interface ReplyCodeRow {

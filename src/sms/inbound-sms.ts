@@ -5,11 +5,12 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { readInbound } from './inbound-text.js';
+import { ReplyCodeGuard } from './reply-code-guard.js';
 import { ReplyCodeHandler } from './reply-code-handler.js';
 import { PHONE_LOCK } from './send-policy.js';
 import { SmsOutbox, type SmsStatusChange } from './sms-outbox.js';
 import { E164 } from './sms.types.js';
-import { helpText, languageForPhone, type SmsLanguage } from './texts.js';
+import { codeWaitText, helpText, languageForPhone, type SmsLanguage } from './texts.js';
 
 /** Automatic replies other than confirmations, per number and 24 hours (PRODUCT.md: "at most a few", to avoid SMS loops). */
 export const AUTO_REPLIES_PER_DAY = 3;
@@ -47,7 +48,9 @@ export interface InboundOutcome {
  *   and an objection is lifted only when the customer re-adds them with the person's agreement
  *   (PRODUCT.md: "START re-subscribes only where the law and the customer's wishes allow; at minimum
  *   it is recorded"). The inbound message is the record.
- * - a reply code: handed to the ReplyCodeHandler (the escalation's; by default, "unknown code").
+ * - a reply code: handed to the ReplyCodeHandler (the escalation's; by default, "unknown code"),
+ *   unless the number texted too many wrong codes lately (ReplyCodeGuard): then it is not checked,
+ *   and the number is told to wait, once per wait and at most AUTO_REPLIES_PER_DAY a day.
  * - anything else: a short help text, at most AUTO_REPLIES_PER_DAY a day per number.
  * Every reply passes the send policy (SmsOutbox.recordReply) and is stored.
  */
@@ -61,6 +64,7 @@ export class InboundSms {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: SmsOutbox,
     private readonly replyCodes: ReplyCodeHandler,
+    private readonly replyCodeGuard: ReplyCodeGuard,
     private readonly config: AppConfig,
   ) {}
 
@@ -106,7 +110,15 @@ export class InboundSms {
           return { inboundMessageId };
         case 'code': {
           const language = await this.languageOf(from, m);
+          // Past the wrong-code limit nothing is checked, not even a right code: otherwise the limit
+          // would only slow a guesser down, not stop them. The escalation carries on meanwhile.
+          const verdict = await this.replyCodeGuard.check(from, m);
+          if (verdict.refused) {
+            if (!verdict.tellToWait || (await this.autoRepliesToday(from, m, ['code_wait'])) >= AUTO_REPLIES_PER_DAY) return { inboundMessageId };
+            return this.reply({ from, to, inboundMessageId, body: codeWaitText(language, this.config.companyName, verdict.waitMinutes), kind: 'code_wait' }, m);
+          }
           const result = await this.replyCodes.handle({ code: intent.code, from, to, inboundMessageId, language }, m);
+          if (result.kind === 'unknown_code') await this.replyCodeGuard.wrongCode(from, m);
           const about = { alarmId: result.alarmId, customerId: result.customerId, contactId: result.contactId };
           subjectIds.push(...[about.customerId, about.contactId, about.alarmId].filter((id): id is string => !!id));
           if (about.alarmId || about.customerId || about.contactId) {
@@ -181,12 +193,13 @@ export class InboundSms {
     return recorded.allowed ? { inboundMessageId: r.inboundMessageId, reply: r.body } : { inboundMessageId: r.inboundMessageId };
   }
 
-  private async autoRepliesToday(phone: string, m: EntityManager): Promise<number> {
+  /** Replies of these kinds sent to the number in the last 24 hours. */
+  private async autoRepliesToday(phone: string, m: EntityManager, kinds = ['help', 'unknown_code']): Promise<number> {
     const [row] = (await m.query(
       `SELECT count(*)::int AS n FROM sms_message
-        WHERE to_phone = $1 AND direction = 'outbound' AND purpose = 'reply' AND reply_kind IN ('help', 'unknown_code')
+        WHERE to_phone = $1 AND direction = 'outbound' AND purpose = 'reply' AND reply_kind = ANY($2::text[])
           AND status <> 'refused' AND created_at > now() - interval '24 hours'`,
-      [phone],
+      [phone, kinds],
     )) as Array<{ n: number }>;
     return row.n;
   }

@@ -12,10 +12,15 @@ describe('readInbound', () => {
     for (const text of ['START', 'start!', 'Unstop', 'yes']) expect(readInbound(text).kind).toBe('start');
   });
 
-  it('reads a reply code, without spaces, quotes or leading zeros', () => {
+  it('reads a three-digit reply code as people type it: spaces, quotes, a full stop, full-width digits', () => {
+    for (const text of ['123', ' 123 ', '123.', "'123'", '"123"', '1 2 3', '123!', '１２３', '0123']) {
+      expect(readInbound(text)).toEqual({ kind: 'code', code: '123' });
+    }
+  });
+
+  it('reads other digits as a code too (so the sender hears the code is wrong), without leading zeros', () => {
     expect(readInbound('1')).toEqual({ kind: 'code', code: '1' });
     expect(readInbound(" '2' ")).toEqual({ kind: 'code', code: '2' });
-    expect(readInbound('1.')).toEqual({ kind: 'code', code: '1' });
     expect(readInbound('012')).toEqual({ kind: 'code', code: '12' });
     expect(readInbound('0')).toEqual({ kind: 'code', code: '0' });
   });

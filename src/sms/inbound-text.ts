@@ -14,9 +14,11 @@ export const STOP_KEYWORDS: ReadonlySet<string> = new Set(['STOP', 'STOPALL', 'U
 export const START_KEYWORDS: ReadonlySet<string> = new Set(['START', 'UNSTOP', 'YES']);
 
 /**
- * "Stop.", " stop ", "STOP ALL", "'1'", "1!" and "01" all mean what they look like: letters and
- * digits are kept, everything else dropped, case ignored. A longer sentence that merely contains
- * STOP is not an opt-out (Twilio does not treat it as one either) and gets the help text.
+ * "Stop.", " stop ", "STOP ALL", "'123'", " 123 ", "123." and "1 2 3" all mean what they look like:
+ * letters and digits are kept, everything else dropped, case ignored. Any short run of digits is a
+ * code attempt, even of the wrong length, so the sender hears that the code is wrong. A longer
+ * sentence that merely contains STOP is not an opt-out (Twilio does not treat it as one either) and
+ * gets the help text.
  */
 export function readInbound(body: string): InboundIntent {
   const word = body.normalize('NFKC').toUpperCase().replace(/[^\p{L}\p{N}]/gu, '');

@@ -4,7 +4,7 @@ import { AppConfig } from '../config/app-config.js';
 import { unknownCodeText, type SmsLanguage } from './texts.js';
 
 export interface ReplyCode {
-  /** The digits, without spaces or leading zeros: "1", "12". */
+  /** The digits, without spaces or leading zeros: "123" (codes are 100 to 999; a wrong length may come). */
   code: string;
   /** The number that texted the code (E.164). */
   from: string;
@@ -19,7 +19,8 @@ export interface ReplyCode {
 export interface ReplyCodeOutcome {
   /**
    * `confirmation`: the code acknowledged something (not limited: the sender did what we asked);
-   * `unknown_code`: it matched nothing (counted with help replies, at most 3 a day per number).
+   * `unknown_code`: it matched nothing (counted with help replies, at most 3 a day per number, and
+   * towards the sender's wrong-code limit).
    */
   kind: 'confirmation' | 'unknown_code';
   /** Text to answer with; it still passes the send policy. */

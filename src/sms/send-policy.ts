@@ -26,7 +26,7 @@ export interface OutboundSms {
   contactId?: string;
   /** For purpose `reply`: the inbound message it answers. */
   inReplyTo?: string;
-  /** For purpose `reply`: help | unknown_code | confirmation. */
+  /** For purpose `reply`: help | unknown_code | code_wait | confirmation. */
   replyKind?: string;
   /** The operator whose request causes the message (a contact's onboarding notice): their daily cap counts it. */
   operatorId?: string;

@@ -1,6 +1,7 @@
 import { DynamicModule, Module, type ModuleMetadata, type Type } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { ClockModule } from '../escalation/clock.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { OutboxSmsSender } from './adapters/outbox-sms-sender.js';
 import { TwilioSmsSender } from './adapters/twilio-sms-sender.js';
@@ -9,6 +10,7 @@ import { SmsDailyCaps } from './daily-caps.js';
 import { InboundSms } from './inbound-sms.js';
 import { MessagesController } from './messages.controller.js';
 import { MessagesService } from './messages.service.js';
+import { ReplyCodeGuard } from './reply-code-guard.js';
 import { ReplyCodeHandler, UnknownReplyCodeHandler } from './reply-code-handler.js';
 import { SendPolicy } from './send-policy.js';
 import { SmsMessage } from './sms-message.entity.js';
@@ -41,6 +43,7 @@ export class SmsModule {
       module: SmsModule,
       imports: [
         TypeOrmModule.forFeature([SmsMessage, SmsOptOut]),
+        ClockModule,
         MetricsModule,
         ...(options.imports ?? []),
       ],
@@ -58,6 +61,7 @@ export class SmsModule {
         SmsDailyCaps,
         SmsOutbox,
         InboundSms,
+        ReplyCodeGuard,
         MessagesService,
         TwilioSignatureGuard,
       ],

@@ -1,5 +1,6 @@
 import type { ProcessingDeclaration } from '../privacy/processing.decorator.js';
 import { RETENTION_TEXT } from '../privacy/retention-policy.js';
+import { WRONG_CODE_WINDOW_MS } from './reply-code-guard.js';
 
 const SUBJECTS = ['customers', 'alarm contacts', 'anyone texting the alarm-central number'];
 /** Twilio Inc. processes the messages in the United States (Art. 44-46). */
@@ -22,13 +23,14 @@ export const MESSAGES_READ: ProcessingDeclaration = {
 /** Twilio's inbound webhook: reply codes, STOP/START, anything else. */
 export const INBOUND_SMS: ProcessingDeclaration = {
   operation: 'sms.inbound',
-  purpose: 'Receive replies to our SMS: acknowledgement codes, objections (STOP) and opt-ins (START); answer with a confirmation or help text',
+  purpose:
+    'Receive replies to our SMS: acknowledgement codes, objections (STOP) and opt-ins (START); answer with a confirmation or help text; count wrong codes per number so that codes cannot be guessed',
   legalBasis: 'legitimate_interests',
   legalBasisNote: 'a STOP is an objection under Art. 21 and is recorded as a legal obligation; reply codes serve the alarm contract',
   dataSubjects: SUBJECTS,
-  dataCategories: ['phone number', 'SMS text', 'opt-out status'],
+  dataCategories: ['phone number', 'SMS text', 'opt-out status', 'wrong reply codes per number'],
   recipients: ['Twilio (processor, carries the reply)'],
-  retention: `${SMS_RETENTION}; opt-outs: as long as the objection stands`,
+  retention: `${SMS_RETENTION}; opt-outs: as long as the objection stands; wrong-code counts: while their ${WRONG_CODE_WINDOW_MS / 60_000}-minute window runs (removed after it, as further wrong codes arrive)`,
   thirdCountryTransfers: TWILIO_TRANSFER,
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { countSegments, helpText, isGsm7, languageForPhone, smsField, unknownCodeText, type SmsLanguage } from './texts.js';
+import { codeWaitText, countSegments, helpText, isGsm7, languageForPhone, smsField, unknownCodeText, type SmsLanguage } from './texts.js';
 
 describe('isGsm7', () => {
   it('accepts Swedish and Norwegian letters, which are in the GSM-7 alphabet', () => {
@@ -63,7 +63,7 @@ describe('reply texts', () => {
 
   it('fit two GSM-7 segments in every language with the longest company name', () => {
     for (const lang of languages) {
-      for (const text of [helpText(lang, company), unknownCodeText(lang, company, '9999')]) {
+      for (const text of [helpText(lang, company), unknownCodeText(lang, company, '9999'), codeWaitText(lang, company, 15)]) {
         const count = countSegments(text);
         expect({ lang, text, encoding: count.encoding }).toEqual({ lang, text, encoding: 'GSM-7' });
         expect(count.segments).toBeLessThanOrEqual(2);

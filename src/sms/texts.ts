@@ -104,3 +104,15 @@ export function unknownCodeText(language: SmsLanguage, company: string, typed: s
       return `${company}: The code ${code} does not match an open alarm for this number. Reply with the code from your latest alarm SMS.`;
   }
 }
+
+/** Answer, once per wait, to a reply code from a number that texted too many wrong ones. */
+export function codeWaitText(language: SmsLanguage, company: string, minutes: number): string {
+  switch (language) {
+    case 'sv':
+      return `${company}: För många felaktiga koder från detta nummer. Vänta ${minutes} min och svara sedan med koden i ditt senaste larm-SMS.`;
+    case 'nb':
+      return `${company}: For mange feil koder fra dette nummeret. Vent ${minutes} min og svar så med koden i den siste alarm-SMS-en din.`;
+    default:
+      return `${company}: Too many wrong codes from this number. Wait ${minutes} min, then reply with the code from your latest alarm SMS.`;
+  }
+}

@@ -116,6 +116,13 @@ export class AlarmFixtures {
   }
 }
 
+/** The reply code an alarm SMS carries: "Reply 472 if…", "Svara 472 om…", "svar 472 hvis…". */
+export function replyCodeIn(body: string): string {
+  const match = /\b(?:Reply|Svara|Svar) (\d+)\b/i.exec(body);
+  if (!match) throw new Error(`no reply code in: ${body}`);
+  return match[1];
+}
+
 export async function waitUntil<T>(probe: () => Promise<T | undefined | false | null>, timeoutMs = 8000, what = 'condition'): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {

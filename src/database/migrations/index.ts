@@ -14,6 +14,7 @@ import { Dc09Panels1764200000000 } from './1764200000000-dc09-panels.js';
 import { EncryptionKeyCheck1764300000000 } from './1764300000000-encryption-key-check.js';
 import { OperatorDisable1764400000000 } from './1764400000000-operator-disable.js';
 import { SmsCaps1764500000000 } from './1764500000000-sms-caps.js';
+import { ReplyCodeGuard1764600000000 } from './1764600000000-reply-code-guard.js';
 
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   EncryptionKeyCheck1764300000000,
   OperatorDisable1764400000000,
   SmsCaps1764500000000,
+  ReplyCodeGuard1764600000000,
 ];
