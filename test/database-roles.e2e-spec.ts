@@ -256,6 +256,19 @@ describe('the app database role', () => {
       }
     }, 120_000);
 
+    it('npm run migrate stops, saying so, when the app\'s role cannot log in (not created yet)', async () => {
+      const missing = new URL(db.url);
+      missing.username = `${appRole}_missing`;
+      const child = spawn(process.execPath, ['dist/database/migrate.js'], {
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: missing.toString(), DATABASE_MIGRATION_URL: db.url },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let err = '';
+      child.stderr!.on('data', (d) => (err += d));
+      expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1);
+      expect(err.trim()).toMatch(new RegExp(`^migration failed: cannot log in as the app's role \\(DATABASE_URL\\) to grant it access: .*"${appRole}_missing"`));
+    });
+
     it('warns once at start-up when the app connects as a superuser', async () => {
       const app = await start({ DATABASE_URL: db.url, DATA_DIR: path.join(root, 'external') });
       try {

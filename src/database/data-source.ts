@@ -39,7 +39,12 @@ export function dataSourceOptions(url: string): DataSourceOptions {
  * logging in as another role, that role is then granted what the app needs (database-roles.ts).
  */
 export async function runMigrations(url: string, options: { appUrl?: string } = {}): Promise<string[]> {
-  const appRole = options.appUrl && options.appUrl !== url ? await roleOf(options.appUrl) : undefined;
+  const appRole =
+    options.appUrl && options.appUrl !== url
+      ? await roleOf(options.appUrl).catch((e: Error) => {
+          throw new Error(`cannot log in as the app's role (DATABASE_URL) to grant it access: ${e.message}`);
+        })
+      : undefined;
   const ds = new DataSource(dataSourceOptions(url));
   await ds.initialize();
   const runner = ds.createQueryRunner();
