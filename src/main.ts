@@ -40,10 +40,12 @@ try {
     embedded = await startEmbeddedPostgres(config.dataDir, (line) => say(`[keyholder] ${line}`), {
       supervise: { error: (line) => supervision.error(line), info: (line) => supervision.log(line) },
     });
-    config.databaseUrl = embedded.url;
+    // Migrations as the schema's owner; the app as a role that owns nothing (database-roles.ts).
+    config.databaseUrl = embedded.appUrl;
+    config.databaseMigrationUrl = embedded.ownerUrl;
     say(`[keyholder] embedded PostgreSQL running, data in ${config.dataDir}`);
   }
-  await runMigrations(config.databaseUrl);
+  await runMigrations(config.databaseMigrationUrl ?? config.databaseUrl, { appUrl: config.databaseUrl });
   app = await createApp(config, say, { embeddedDatabase: embedded?.state });
   await app.listen(config.port);
   say(`[keyholder] listening on ${config.publicBaseUrl} (SMS: ${config.sms.provider})`);

@@ -145,6 +145,59 @@ describe('the Docker image, run by hand', () => {
     expect(app.err()).toMatch(/SIGTERM: shutting down/);
   }, 120_000); // a cold start of the whole app, on a possibly loaded machine
 
+  it('with two roles, as compose runs it: migrations as the owner, the app as its own role without the owner\'s URL', async () => {
+    // What docker/postgres-init.sh creates, on an empty database of its own.
+    const appRole = `kh_docker_app_${randomBytes(4).toString('hex')}`;
+    const appDb = `${dbName}_roles`;
+    await admin.query(`CREATE ROLE ${appRole} LOGIN PASSWORD 'app-role-password'`);
+    await admin.query(`CREATE DATABASE ${appDb}`);
+    const ownerUrl = new URL(databaseUrl);
+    ownerUrl.pathname = `/${appDb}`;
+    const appUrl = new URL(ownerUrl);
+    appUrl.username = appRole;
+    appUrl.password = 'app-role-password';
+    const port = await freePort();
+    const app = run(await dockerfileCommand(/ENTRYPOINT/), {
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      DATABASE_URL: appUrl.toString(),
+      DATABASE_MIGRATION_URL: ownerUrl.toString(),
+      ADMIN_EMAIL: 'ops@docker.test',
+      ADMIN_PASSWORD: 'docker-admin-password',
+      LOG_LEVEL: 'warn',
+    });
+    running.push(app.child);
+    const check = new pg.Client({ connectionString: ownerUrl.toString() });
+    try {
+      let healthy = false;
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline && !healthy && app.child.exitCode === null; ) {
+        healthy = (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status, () => 0)) === 200;
+        if (!healthy) await new Promise((r) => setTimeout(r, 250));
+      }
+      if (!healthy) throw new Error(`never healthy; stdout:\n${app.out()}\nstderr:\n${app.err()}`);
+      expect(app.out()).toContain(`applied: ${migrations.map((m) => m.name).join(', ')}`);
+      const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'ops@docker.test', password: 'docker-admin-password' }),
+      });
+      expect(login.status).toBe(200);
+      await check.connect();
+      const { rows } = await check.query(`SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid()`, [appDb]);
+      expect(rows).toEqual([{ usename: appRole }]);
+      // The app's process (node, exec'd by the entrypoint) does not hold the owner's connection string.
+      const environ = await fs.readFile(`/proc/${app.child.pid}/environ`, 'utf8');
+      expect(environ.split('\0').filter((v) => v.startsWith('DATABASE'))).toEqual([`DATABASE_URL=${appUrl.toString()}`]);
+      expect(app.err()).not.toMatch(/superuser|owns the processing log/);
+      app.child.kill('SIGTERM');
+      expect(await app.done).toBe(0);
+    } finally {
+      await check.end().catch(() => undefined);
+      await admin.query(`DROP DATABASE IF EXISTS ${appDb} WITH (FORCE)`);
+      await admin.query(`DROP ROLE IF EXISTS ${appRole}`);
+    }
+  }, 120_000);
+
   it('migrating again is a no-op', async () => {
     const again = run(['node', 'dist/database/migrate.js'], { DATABASE_URL: databaseUrl });
     expect(await again.done).toBe(0);

@@ -35,14 +35,17 @@ try {
     fail(`${file}.old or ${file}.new exists from an earlier rotation: move it somewhere safe (it may be the only copy of a key) and run this again`);
   }
 
-  let url = config.databaseUrl;
+  // As the schema's owner, like the migrations: the app's own role may be too narrow for a rewrite.
+  let url = config.databaseMigrationUrl ?? config.databaseUrl;
+  let appUrl = config.databaseUrl;
   if (!url) {
     // Starting the embedded server would stop one a running app uses (it takes it for an orphan).
     if (embeddedServerRunning(config.dataDir)) fail(`the embedded PostgreSQL in ${config.dataDir} is running: stop the app first`);
     embedded = await startEmbeddedPostgres(config.dataDir, (line) => say(line));
-    url = embedded.url;
+    url = embedded.ownerUrl;
+    appUrl = embedded.appUrl;
   }
-  await runMigrations(url);
+  await runMigrations(url, { appUrl });
   client = new pg.Client({ connectionString: url, application_name: 'keyholder-rotate-key' });
   await client.connect();
   const db = client;

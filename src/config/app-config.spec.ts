@@ -217,9 +217,37 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the migration role\'s URL and where and for whom /metrics is served', () => {
+    const defaults = loadConfig({});
+    expect(defaults.databaseMigrationUrl).toBeUndefined();
+    expect(defaults.metrics).toEqual({ token: undefined, port: null, host: undefined });
+    const c = loadConfig({
+      DATABASE_URL: 'postgresql://keyholder_app:pw@db:5432/keyholder',
+      DATABASE_MIGRATION_URL: 'postgresql://keyholder:pw@db:5432/keyholder',
+      METRICS_TOKEN: 'a-scraper-token-of-some-length',
+      METRICS_PORT: '9464',
+      METRICS_HOST: '10.0.0.5',
+    });
+    expect(c.databaseUrl).toBe('postgresql://keyholder_app:pw@db:5432/keyholder');
+    expect(c.databaseMigrationUrl).toBe('postgresql://keyholder:pw@db:5432/keyholder');
+    expect(c.metrics).toEqual({ token: 'a-scraper-token-of-some-length', port: 9464, host: '10.0.0.5' });
+    expect(problemsOf({ DATABASE_MIGRATION_URL: 'postgresql://keyholder:pw@db/keyholder' })).toEqual([
+      'DATABASE_MIGRATION_URL: needs DATABASE_URL too (the embedded database has roles of its own)',
+    ]);
+    expect(problemsOf({ METRICS_HOST: '127.0.0.1' })).toEqual(['METRICS_HOST: needs METRICS_PORT (without it /metrics is served on PORT)']);
+    expect(problemsOf({ PORT: '8080', METRICS_PORT: '8080' })).toEqual(['METRICS_PORT: must differ from PORT (got "8080")']);
+    expect(problemsOf({ METRICS_PORT: '3000' })).toEqual(['METRICS_PORT: must differ from PORT (got "3000")']);
+    expect(problemsOf({ METRICS_PORT: 'nine' })).toEqual(['METRICS_PORT: must be a whole number (got "nine")']);
+    expect(problemsOf({ METRICS_TOKEN: 'a token with spaces in it' })).toEqual([
+      'METRICS_TOKEN: must be printable ASCII without spaces (it is sent in an Authorization header)',
+    ]);
+  });
+
   it('never echoes a secret back', () => {
     const secrets = {
       DATABASE_URL: 'mysql://root:hunter2-db-secret@db/x',
+      DATABASE_MIGRATION_URL: 'mysql://root:hunter3-owner-secret@db/x',
+      METRICS_TOKEN: 'short-metric',
       ADMIN_PASSWORD: 'pw-secret',
       TWILIO_ACCOUNT_SID: SID,
       TWILIO_AUTH_TOKEN: 'tok',
@@ -227,8 +255,15 @@ describe('loadConfig', () => {
       ENCRYPTION_KEY: 'key-secret-zz',
     };
     const problems = problemsOf(secrets);
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['ADMIN_PASSWORD', 'DATABASE_URL', 'ENCRYPTION_KEY', 'TWILIO_AUTH_TOKEN']);
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'ADMIN_PASSWORD',
+      'DATABASE_MIGRATION_URL',
+      'DATABASE_URL',
+      'ENCRYPTION_KEY',
+      'METRICS_TOKEN',
+      'TWILIO_AUTH_TOKEN',
+    ]);
     const text = problems.join('\n');
-    for (const secret of ['hunter2-db-secret', 'pw-secret', 'tok"', 'key-secret-zz']) expect(text).not.toContain(secret);
+    for (const secret of ['hunter2-db-secret', 'hunter3-owner-secret', 'short-metric', 'pw-secret', 'tok"', 'key-secret-zz']) expect(text).not.toContain(secret);
   });
 });

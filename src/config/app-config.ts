@@ -39,6 +39,10 @@ class EnvDto {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// connection string' })
   DATABASE_URL?: string;
 
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// connection string' })
+  DATABASE_MIGRATION_URL?: string;
+
   @IsOptional() @IsString() @MinLength(1)
   DATA_DIR?: string;
 
@@ -121,6 +125,16 @@ class EnvDto {
   @IsOptional()
   @Matches(/^\s*\d{1,5}\s*,\s*\d{1,5}\s*$/, { message: 'must be "<seconds behind>,<seconds ahead>", e.g. 40,20' })
   DC09_TIMESTAMP_WINDOW?: string;
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' }) @MaxLength(256)
+  @Matches(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces (it is sent in an Authorization header)' })
+  METRICS_TOKEN?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt({ message: 'must be a whole number' }) @Min(0) @Max(65535)
+  METRICS_PORT?: number;
+
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(255)
+  METRICS_HOST?: string;
 }
 
 /** The Nordic countries the central serves. */
@@ -129,8 +143,13 @@ const DEFAULT_SMS_COUNTRIES = 'SE,NO,DK,FI,IS';
 /** The typed configuration every module reads. Built once, at boot, by `loadConfig`. */
 export class AppConfig {
   port: number;
-  /** Unset means: run the embedded PostgreSQL in `dataDir`. */
+  /** Unset means: run the embedded PostgreSQL in `dataDir`. The app's own role: see database-roles.ts. */
   databaseUrl?: string;
+  /**
+   * The schema owner's connection string, which migrations (and the grants to the app's role) run
+   * with. Unset: DATABASE_URL's role does both, as before the roles were split.
+   */
+  databaseMigrationUrl?: string;
   dataDir: string;
   publicBaseUrl: string;
   admin: { email: string; password?: string };
@@ -191,6 +210,11 @@ export class AppConfig {
    * address, so behind a proxy without it every client is the proxy.
    */
   trustProxy: number | string | false;
+  /**
+   * GET /metrics: with `token`, only for `Authorization: Bearer <token>`; with `port`, served only
+   * on a listener of its own (on `host`, all interfaces when unset) and not on PORT.
+   */
+  metrics: { token?: string; port: number | null; host?: string };
 }
 
 export class ConfigError extends Error {
@@ -203,7 +227,7 @@ function describe(errors: ValidationError[], env: Record<string, string | undefi
   return errors.flatMap((e) => {
     const raw = env[e.property];
     // Never echo secrets back, even into a terminal.
-    const secret = /PASSWORD|TOKEN|KEY|DATABASE_URL/.test(e.property);
+    const secret = /PASSWORD|TOKEN|KEY|DATABASE_(MIGRATION_)?URL/.test(e.property);
     const shown = secret ? '' : ` (got "${raw}")`;
     // Decorators register bottom-up, so the last constraint is the first one written: the type
     // check (PORT=abc is "not a whole number", not "greater than 65535"). One line per variable.
@@ -246,12 +270,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (dto.DC09_PORT && dto.DC09_PORT !== 'off' && Number(dto.DC09_PORT) > 65535) problems.push(`DC09_PORT: must be a port number (0-65535) or "off" (got "${dto.DC09_PORT}")`);
   const trustProxy = parseTrustProxy(dto.TRUST_PROXY);
   if (typeof trustProxy === 'object') problems.push(`TRUST_PROXY: ${trustProxy.problem} (got "${dto.TRUST_PROXY}")`);
+  // The embedded database makes its own roles; a migration URL there would point somewhere else.
+  if (dto.DATABASE_MIGRATION_URL && !dto.DATABASE_URL) problems.push('DATABASE_MIGRATION_URL: needs DATABASE_URL too (the embedded database has roles of its own)');
+  if (dto.METRICS_HOST && dto.METRICS_PORT === undefined) problems.push('METRICS_HOST: needs METRICS_PORT (without it /metrics is served on PORT)');
+  if (dto.METRICS_PORT !== undefined && dto.METRICS_PORT !== 0 && dto.METRICS_PORT === (dto.PORT ?? 3000)) {
+    problems.push(`METRICS_PORT: must differ from PORT (got "${dto.METRICS_PORT}")`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const port = dto.PORT ?? 3000;
   const config = new AppConfig();
   config.port = port;
   config.databaseUrl = dto.DATABASE_URL;
+  config.databaseMigrationUrl = dto.DATABASE_MIGRATION_URL;
   config.dataDir = path.resolve(dto.DATA_DIR ?? './.keyholder');
   config.publicBaseUrl = (dto.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
   config.admin = { email: (dto.ADMIN_EMAIL ?? 'admin@localhost').toLowerCase(), password: dto.ADMIN_PASSWORD };
@@ -289,6 +320,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const [behind, ahead] = (dto.DC09_TIMESTAMP_WINDOW ?? '40,20').split(',').map((n) => Number(n.trim()));
   config.dc09 = { port: dto.DC09_PORT === 'off' ? null : Number(dto.DC09_PORT ?? 12128), window: { behindSeconds: behind, aheadSeconds: ahead } };
   config.trustProxy = trustProxy as number | string | false;
+  config.metrics = { token: dto.METRICS_TOKEN, port: dto.METRICS_PORT ?? null, host: dto.METRICS_HOST };
   return config;
 }
 

@@ -1,4 +1,5 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { grantToAppRole, MIGRATIONS_TABLE, roleOf } from './database-roles.js';
 import { migrations } from './migrations/index.js';
 
 /**
@@ -25,16 +26,25 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     synchronize: false,
     migrationsRun: false,
     migrations,
-    migrationsTableName: 'schema_migration',
+    migrationsTableName: MIGRATIONS_TABLE,
+    // Extensions are the migrations' business; the app's role may not create them.
+    installExtensions: false,
     extra: { max: 20, connectionTimeoutMillis: 5000 },
   };
 }
 
 /**
- * Runs pending migrations under an advisory lock, so several instances starting together
- * on one database take turns instead of racing.
+ * Runs pending migrations as the role of `url` (the schema's owner) under an advisory lock, so
+ * several instances starting together on one database take turns instead of racing. With `appUrl`
+ * logging in as another role, that role is then granted what the app needs (database-roles.ts).
  */
-export async function runMigrations(url: string): Promise<string[]> {
+export async function runMigrations(url: string, options: { appUrl?: string } = {}): Promise<string[]> {
+  const appRole =
+    options.appUrl && options.appUrl !== url
+      ? await roleOf(options.appUrl).catch((e: Error) => {
+          throw new Error(`cannot log in as the app's role (DATABASE_URL) to grant it access: ${e.message}`);
+        })
+      : undefined;
   const ds = new DataSource(dataSourceOptions(url));
   await ds.initialize();
   const runner = ds.createQueryRunner();
@@ -42,6 +52,18 @@ export async function runMigrations(url: string): Promise<string[]> {
     await runner.connect();
     await runner.query('SELECT pg_advisory_lock(727001)');
     const done = await ds.runMigrations({ transaction: 'each' });
+    const [{ owner }] = (await runner.query('SELECT current_user AS owner')) as Array<{ owner: string }>;
+    if (appRole && appRole !== owner) {
+      // In one transaction: running instances never see a table between its REVOKE and its GRANT.
+      await runner.startTransaction();
+      try {
+        await grantToAppRole(runner, appRole);
+        await runner.commitTransaction();
+      } catch (e) {
+        await runner.rollbackTransaction();
+        throw e;
+      }
+    }
     return done.map((m) => m.name);
   } finally {
     await runner.query('SELECT pg_advisory_unlock(727001)').catch(() => undefined);

