@@ -10,6 +10,7 @@ import { SessionService } from '../src/auth/session.service.js';
 import { HttpErrorFilter } from '../src/common/http-error.filter.js';
 import { RouteDeclarations } from '../src/common/route-declarations.js';
 import { REDACTED_PATHS } from '../src/logging/logging.module.js';
+import { ProcessingLogInterceptor } from '../src/privacy/processing-log.interceptor.js';
 import { NoPersonalData } from '../src/privacy/processing.decorator.js';
 import { AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
 import { ADMIN, createTestApp, type TestApp } from './support/test-app.js';
@@ -201,8 +202,10 @@ class NoBasisController {
 
 /** The guard needs a SessionService; nobody logs in here, so every token is unknown. */
 const noSessions = { provide: SessionService, useValue: { authenticate: async () => undefined } };
+/** And where to report a refused operator; there is none here, and these routes declare no personal data. */
+const noProcessingLog = { provide: ProcessingLogInterceptor, useValue: { refusedBeforeHandler: () => undefined } };
 
-@Module({ controllers: [ForgetfulController], providers: [noSessions, { provide: APP_GUARD, useClass: AccessGuard }] })
+@Module({ controllers: [ForgetfulController], providers: [noSessions, noProcessingLog, { provide: APP_GUARD, useClass: AccessGuard }] })
 class GuardOnlyModule {}
 
 @Module({ imports: [DiscoveryModule], controllers: [ForgetfulController, NoBasisController], providers: [noSessions, RouteDeclarations] })
