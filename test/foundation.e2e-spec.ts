@@ -11,6 +11,7 @@ import { HttpErrorFilter } from '../src/common/http-error.filter.js';
 import { RouteDeclarations } from '../src/common/route-declarations.js';
 import { AppConfig, loadConfig } from '../src/config/app-config.js';
 import { REDACTED_PATHS } from '../src/logging/logging.module.js';
+import { ProcessingLogInterceptor } from '../src/privacy/processing-log.interceptor.js';
 import { NoPersonalData } from '../src/privacy/processing.decorator.js';
 import { AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
 import { ADMIN, createTestApp, type TestApp } from './support/test-app.js';
@@ -204,8 +205,10 @@ class NoBasisController {
 const noSessions = { provide: SessionService, useValue: { authenticate: async () => undefined } };
 /** And the config, for the name of the session cookie. */
 const config = { provide: AppConfig, useValue: loadConfig({}) };
+/** And where to report a refused operator; there is none here, and these routes declare no personal data. */
+const noProcessingLog = { provide: ProcessingLogInterceptor, useValue: { refusedBeforeHandler: () => undefined } };
 
-@Module({ controllers: [ForgetfulController], providers: [noSessions, config, { provide: APP_GUARD, useClass: AccessGuard }] })
+@Module({ controllers: [ForgetfulController], providers: [noSessions, config, noProcessingLog, { provide: APP_GUARD, useClass: AccessGuard }] })
 class GuardOnlyModule {}
 
 @Module({ imports: [DiscoveryModule], controllers: [ForgetfulController, NoBasisController], providers: [noSessions, RouteDeclarations] })

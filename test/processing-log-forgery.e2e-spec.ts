@@ -134,6 +134,15 @@ describe('processing log: only identified callers write to it', () => {
       expect(entry).toMatchObject({ operation: 'privacy.processing-log.read', actor_type: 'operator', actor_id: me.body.id, outcome: 'refused', http_status: 403 });
     });
 
+    it("names the customer an operator's list was filtered by (the handler names it, not the query string)", async () => {
+      const { customer } = household;
+      for (const path of [`/api/messages?customerId=${customer.id}`, `/api/alarms?customerId=${customer.id}`]) {
+        const res = await t.request('GET', path, { token: f.tokens.operator });
+        expect(res.status).toBe(200);
+        expect((await entryFor(res.headers.get('x-request-id'))).subject_ids).toContain(customer.id);
+      }
+    });
+
     it('keeps the hash chain verifiable after all of the above', async () => {
       const res = await t.request('GET', '/api/privacy/processing-log/verify', { token: dpo });
       expect(res.status).toBe(200);
