@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { AuthenticatedOperator } from '../auth/authenticated-operator.js';
 import { DomainError, notFound } from '../common/domain-error.js';
 import { Clock } from '../escalation/clock.js';
+import { STEPS_FULFILLED_BY, markStepDone, tickPlanSteps } from '../action-plans/alarm-plan.js';
 import { Escalation, TEXTS_NOBODY } from '../escalation/escalation.js';
 import { announceAlarmChange } from './alarm-changes.js';
 import { acknowledgeAlarm, closeAlarm, writeAlarmLog, type AlarmRow } from './alarm-state.js';
@@ -31,6 +32,7 @@ export class AlarmActions {
     const note = dto.note ? dto.note : undefined;
     if ((dto.action === 'resolved' || dto.action === 'note') && !note) throw invalid('alarm_action_note_required', `note is required for ${dto.action}`);
     if (dto.action === 'guard_dispatched' && !dto.partner) throw invalid('alarm_action_partner_required', 'partner is required for guard_dispatched (the guard company)');
+    if (dto.action === 'step_done' && dto.step === undefined) throw invalid('alarm_action_step_required', 'step is required for step_done (the index of the step, from 0)');
     if (dto.action === 'contact_reached' && !dto.contactId) throw invalid('alarm_action_contact_required', 'contactId is required for contact_reached');
 
     await this.dataSource.transaction(async (m) => {
@@ -62,6 +64,12 @@ export class AlarmActions {
         contactName = contact?.name ?? null;
       }
       const at = this.clock.now();
+      if (dto.action === 'step_done') {
+        // The step's own timeline entry says what was done and by whom: no separate action entry.
+        await markStepDone(m, alarmId, dto.step!, operator, at);
+        await announceAlarmChange(m, alarmId);
+        return;
+      }
       await writeAlarmLog(
         m,
         alarmId,
@@ -88,6 +96,7 @@ export class AlarmActions {
           await closeAlarm(m, alarmId, { operatorId: operator.id, action: dto.action }, at);
           break;
       }
+      await tickPlanSteps(m, alarmId, STEPS_FULFILLED_BY[dto.action] ?? [], operator, at);
       // The first contact is texted in this transaction; the engine hears when to look next.
       const next = dto.action === 'notify_contacts' ? await this.escalation.startContacts(alarm, m) : null;
       // The action itself is a change the queue shows, whether or not the stage moved.

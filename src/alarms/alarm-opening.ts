@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryPrepared } from '../sms/prepared-sql.js';
 import { Escalation, initialStage } from '../escalation/escalation.js';
+import { freezeActionPlan } from '../action-plans/alarm-plan.js';
 import { announceAlarmChange } from './alarm-changes.js';
 import type { AlarmRow } from './alarm-state.js';
 import type { EventClass } from './event-classification.js';
@@ -51,6 +52,7 @@ export class AlarmOpening {
         [r.customerId, r.panelId, r.class, r.zone, r.zoneKey, r.reason ?? null, initialStage(r.class), r.at, r.reason ? 0 : 1],
       );
       if (created) {
+        await freezeActionPlan(m, created.id, r.customerId, r.class);
         const nextStepAt = await this.escalation.start(created, m);
         await announceAlarmChange(m, created.id, nextStepAt);
         return { alarmId: created.id, opened: true, nextStepAt };

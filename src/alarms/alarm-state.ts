@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { announceAlarmChange } from './alarm-changes.js';
 import type { EventClass } from './event-classification.js';
+import type { AlarmPlan } from '../action-plans/action-plan-steps.js';
 
 export const ALARM_STAGES = ['owner', 'contacts', 'unreached', 'acknowledged'] as const;
 export type AlarmStage = (typeof ALARM_STAGES)[number];
@@ -37,10 +38,11 @@ export interface AlarmRow {
   step_message_id: string | null;
   next_step_at: Date | null;
   updated_at: Date;
+  action_plan: AlarmPlan | null;
 }
 
 /** Timeline entries that are neither panel events nor SMS. */
-export type AlarmLogKind = 'opened' | 'stage' | 'step_skipped' | 'acknowledged' | 'action' | 'closed' | 'panel_reporting';
+export type AlarmLogKind = 'opened' | 'stage' | 'step_skipped' | 'acknowledged' | 'action' | 'closed' | 'panel_reporting' | 'step_done';
 
 export async function writeAlarmLog(
   m: EntityManager,

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { SingleLine } from '../common/text-field.js';
 import { PageQuery } from '../common/page-query.js';
 
@@ -14,6 +14,8 @@ export const ALARM_ACTIONS = [
   'note',
   // An addition to API.md: PRODUCT.md's "contacts only on an operator's decision" for panic and duress.
   'notify_contacts',
+  // Ticks off one step of the alarm's action plan by its index.
+  'step_done',
 ] as const;
 export type AlarmAction = (typeof ALARM_ACTIONS)[number];
 
@@ -50,4 +52,11 @@ export class AlarmActionDto {
   @IsOptional()
   @SingleLine(100)
   partner?: string;
+
+  @ApiPropertyOptional({ minimum: 0, description: "required for step_done: the step's index (from 0) in the alarm's action plan" })
+  @IsOptional()
+  @IsInt({ message: 'step must be a whole number (the index of a step, from 0)' })
+  @Min(0, { message: 'step must be at least 0' })
+  @Max(1000, { message: 'step must be at most 1000' })
+  step?: number;
 }

@@ -90,6 +90,8 @@ export function toAlarmView(a: AlarmListRow) {
       ownerWaitSeconds: a.owner_wait_seconds,
       contactWaitSeconds: a.contact_wait_seconds,
     },
+    /** The action plan frozen when it opened, each step with who did it (null for alarms opened before plans existed). */
+    actionPlan: a.action_plan ?? null,
   };
 }
 
