@@ -1,5 +1,6 @@
 // The alarm queue (live over server-sent events) and one alarm with its timeline and actions.
 import { ApiError, get, post } from './api.js';
+import { actionPlanSection, contactPhone, ownerPhone, silentCaution } from './action-plan.js';
 import { address, age, confirmInPage, countdown, field, fmtTime, h, label, mount, pill, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
 
 const cap = (s) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -303,6 +304,9 @@ function timelineItem(e, names) {
     case 'action':
       text = [`${label(e.action)} by ${e.operatorName ?? 'operator'}`, e.contactId ? `: ${who(e.contactId)}` : '', e.partner ? `: ${e.partner}` : '', e.note ? h('div', {}, e.note) : ''];
       break;
+    case 'step_done':
+      text = [`Plan step ${e.step + 1} done by ${e.operatorName ?? 'operator'}: ${e.text}`];
+      break;
     case 'closed':
       text = [`Closed (${label(e.action)})`];
       break;
@@ -374,7 +378,7 @@ export async function alarmPage(main, id) {
     const outside = contacts.items.filter((c) => !chain.includes(c.id));
     const next = nextStep(a, chainContacts);
     const contactItem = (c) =>
-      h('li', {}, `${c.name} (${c.relation ?? 'contact'}) `, telLink(c.phone),
+      h('li', {}, `${c.name} (${c.relation ?? 'contact'}) `, contactPhone(a, c.phone, c.name),
         a.status === 'open' && c.id === a.escalation?.contactId ? [' ', pill('being texted now', 'warn')] : '',
         c.status === 'opted_out' ? [' ', pill('opted out', 'bad')] : '');
     const facts = h(
@@ -385,7 +389,7 @@ export async function alarmPage(main, id) {
         'dl',
         { class: 'facts' },
         h('dt', {}, 'Name'), h('dd', {}, h('a', { href: `#/customers/${customer.id}` }, customer.name)),
-        h('dt', {}, 'Phone'), h('dd', {}, telLink(customer.phone)),
+        h('dt', {}, 'Phone'), h('dd', {}, ownerPhone(a, customer.phone)),
         h('dt', {}, 'Alarm address'), h('dd', { class: 'alarm-address' }, address(customer.alarmAddress)),
         h('dt', {}, 'Panel'), h('dd', {}, a.panelLabel ?? a.panelId ?? ''),
         h('dt', {}, 'Zone'), h('dd', {}, a.zone ?? '-'),
@@ -416,6 +420,7 @@ export async function alarmPage(main, id) {
       view,
       h('p', {}, h('a', { href: '#/queue' }, '← Queue')),
       h('h1', {}, `${cap(label(a.class))} alarm `, h('span', { id: 'alarm-stage' }, status)),
+      actionPlanSection(a, (step) => send({ action: 'step_done', step }, `Step ${step + 1} done`)),
       h(
         'div',
         { class: 'grid' },
@@ -481,7 +486,7 @@ function notifyContactsBox(a, notify, submit) {
   const button = h('button', { type: 'button', dataset: { action: 'notify_contacts' }, 'aria-describedby': 'notify-contacts-text', onClick: async () => {
     const sure = await confirmInPage({
       title: `Text the contacts of ${notify.customerName}?`,
-      text: `They are texted one at a time${first}, until one answers. The owner is not texted.`,
+      text: `${silentCaution(a)} They are texted one at a time${first}, until one answers. The owner is not texted.`.trim(),
       confirm: 'Yes, text the contacts',
     });
     if (sure) await submit({ action: 'notify_contacts' }, 'Texting the contacts started');

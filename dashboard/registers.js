@@ -2,6 +2,7 @@
 import { del, get, patch, post, put, query } from './api.js';
 import { can, me } from './session.js';
 import { whileShown } from './alarms.js';
+import { customerActionPlans, mayEditPlans } from './action-plan.js';
 import { actionErrorBox, address, clearActionError, confirmInPage, field, fmtTime, h, label, mount, pill, showActionError, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
 
 const LANGS = [['', 'from the country'], ['sv', 'Swedish'], ['nb', 'Norwegian'], ['en', 'English']];
@@ -146,6 +147,7 @@ export async function customerPage(main, id, sub) {
   const armingBox = h('section', { class: 'card', 'aria-labelledby': 'arming-title', id: 'arming' });
   const alarmsBox = h('section', { class: 'card', 'aria-labelledby': 'alarms-title', id: 'customer-alarms' });
   const privacyBox = h('section', { class: 'card', 'aria-labelledby': 'privacy-requests-title', id: 'privacy-requests' });
+  const plansBox = h('section', { class: 'card', 'aria-labelledby': 'customer-plans-title', id: 'customer-plans' });
   // An owner who phones in about an alarm: it is the first thing under the name, not a scroll away.
   const openAlarmsBox = h('div', { id: 'customer-open-alarms' });
   const customerErrors = actionErrorBox();
@@ -191,9 +193,10 @@ export async function customerPage(main, id, sub) {
     h('div', { class: 'grid' }, contactsBox, can.panels(role) ? panelsBox : ''),
     can.privacy(role) ? privacyBox : '',
     can.alarms(role) ? h('div', { class: 'grid' }, alarmsBox, armingBox) : '',
+    can.alarms(role) ? plansBox : '',
   );
   if (can.privacy(role)) renderPrivacyRequests(privacyBox, customer, main);
-  await Promise.all([renderContacts(contactsBox, customer), can.panels(role) ? renderPanels(panelsBox, customer) : null, can.alarms(role) ? renderArming(armingBox, customer) : null, can.alarms(role) ? renderCustomerAlarms(alarmsBox, openAlarmsBox, customer) : null]);
+  await Promise.all([renderContacts(contactsBox, customer), can.panels(role) ? renderPanels(panelsBox, customer) : null, can.alarms(role) ? renderArming(armingBox, customer) : null, can.alarms(role) ? renderCustomerAlarms(alarmsBox, openAlarmsBox, customer) : null, can.alarms(role) ? customerActionPlans(plansBox, customer, mayEditPlans(role)) : null]);
   // An alarm of this customer opens or changes while the page is shown: its banner and list follow.
   if (can.alarms(role)) whileShown(openAlarmsBox, (a) => a.customerId === customer.id && void renderCustomerAlarms(alarmsBox, openAlarmsBox, customer).catch(() => undefined));
 }

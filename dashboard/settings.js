@@ -1,6 +1,7 @@
 // Escalation settings (API.md): the owner's and each contact's wait per alarm class (supervisor, admin).
 import { get, put } from './api.js';
 import { h, label, mount, showFieldErrors } from './dom.js';
+import { actionPlanSettings } from './action-plan.js';
 
 const WAITS = [
   ['ownerWaitSeconds', 'Owner wait (s)', 'owner wait in seconds'],
@@ -73,4 +74,5 @@ export async function escalationSettingsPage(main) {
       ),
     ),
   );
+  main.append(await actionPlanSettings());
 }
