@@ -67,11 +67,11 @@ export function actionPlanSection(a, tick) {
       'li',
       { class: `plan-step${s.done ? ' done' : ''}`, dataset: { step: String(i) } },
       h('span', { class: 'step-kind' }, kindLabel(s.kind)),
-      h('span', { class: 'step-text' }, s.text),
+      h('span', { class: 'step-text', id: `plan-step-${i}-text` }, s.text),
       s.done
         ? h('span', { class: 'step-done muted' }, pill('done', 'good'), ` ${s.doneBy?.name ?? ''}, ${fmtTime(s.doneAt)}`)
         : open
-          ? h('button', { type: 'button', class: 'secondary', dataset: { action: `step_done_${i}` }, 'aria-label': `Done: step ${i + 1}, ${s.text}`, onClick: async () => {
+          ? h('button', { type: 'button', class: 'secondary', dataset: { action: `step_done_${i}` }, 'aria-label': `Done: step ${i + 1}`, 'aria-describedby': `plan-step-${i}-text`, onClick: async () => {
               clearActionError(errors);
               try {
                 await tick(i);
