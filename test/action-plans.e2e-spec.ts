@@ -167,6 +167,9 @@ describe('action plans API', () => {
       expect((await t.request('PUT', path, { body })).status).toBe(401);
       expect((await t.request('GET', `/api/customers/${id}/action-plans`, { token: dpo })).status).toBe(403);
       expect((await t.request('PUT', path, { token: admin, body })).status).toBe(200);
+      // It is the customer's to see: in their export.
+      const exported = await t.request('GET', `/api/customers/${id}/export`, { token: dpo });
+      expect(exported.body.actionPlans).toEqual([{ class: 'fire', steps: body.steps, updatedAt: expect.any(String) }]);
       expect((await t.request('PUT', `/api/customers/${UNKNOWN}/action-plans/fire`, { token: f.tokens.supervisor, body })).status).toBe(404);
       expect((await t.request('DELETE', `/api/customers/${UNKNOWN}/action-plans/fire`, { token: f.tokens.supervisor })).status).toBe(404);
       expect((await t.request('GET', `/api/customers/${UNKNOWN}/action-plans`, { token: f.tokens.operator })).status).toBe(404);

@@ -48,6 +48,8 @@ export class SubjectAccess {
          FROM panel_event WHERE customer_id = $1 AND class = 'arming' ORDER BY occurred_at DESC, id`,
       [customerId],
     )) as Row[];
+    // The procedure agreed with the customer may name people and access details: it is theirs to see.
+    const actionPlans = (await m.query(`SELECT class, steps, updated_at FROM customer_action_plan WHERE customer_id = $1 ORDER BY class`, [customerId])) as Row[];
     const alarmIds = ((await m.query(`SELECT id FROM alarm WHERE customer_id = $1 ORDER BY opened_at DESC`, [customerId])) as Row[]).map((a) => a.id as string);
     const alarms = [];
     for (const id of alarmIds) alarms.push(await this.alarms.get(id));
@@ -95,6 +97,7 @@ export class SubjectAccess {
         code: e.code,
         eventId: e.event_id,
       })),
+      actionPlans: actionPlans.map((p) => ({ class: p.class, steps: p.steps, updatedAt: iso(p.updated_at) })),
       alarms,
       messages,
       processingLog: await this.logEntries(m, customerId),
