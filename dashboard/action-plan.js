@@ -66,6 +66,8 @@ export function actionPlanSection(a, tick) {
     h(
       'li',
       { class: `plan-step${s.done ? ' done' : ''}`, dataset: { step: String(i) } },
+      // The number is text, not a list marker: the row is a flex line, which drops the marker.
+      h('span', { class: 'step-no', 'aria-hidden': 'true' }, `${i + 1}.`),
       h('span', { class: 'step-kind' }, kindLabel(s.kind)),
       h('span', { class: 'step-text', id: `plan-step-${i}-text` }, s.text),
       s.done

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { type AlarmFixtures } from './support/alarm-fixtures.js';
-import { dashboardSuite, haveChromium, until } from './support/chromium.js';
+import { dashboardSuite, haveChromium, screenshotPath, until } from './support/chromium.js';
 import type { TestApp } from './support/test-app.js';
 
 // Action plans in the dashboard: the alarm's checklist (ticked by keyboard, seen live by a second
@@ -74,6 +74,7 @@ const haveBrowser = haveChromium('dashboard-action-plans.e2e-spec');
     await page.keyboard.press('Escape');
     await text.waitFor({ state: 'detached' });
     expect(await t.query(`SELECT id FROM sms_message WHERE alarm_id = $1`, [res.body.alarmId])).toEqual([]);
+    await page.screenshot({ path: screenshotPath('alarm-duress'), fullPage: true });
     // A phone's width: nothing scrolls sideways.
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
     expect(await audit(page)).toEqual([]);
@@ -110,6 +111,7 @@ const haveBrowser = haveChromium('dashboard-action-plans.e2e-spec');
     await page.getByRole('button', { name: 'Owner reached' }).click();
     await until(watcher, (i) => document.querySelector(`#action-plan li[data-step="${i}"]`)?.classList.contains('done'), callOwner);
     expect(await watcher.locator('#action-plan-title').textContent()).toBe(`Action plan (the central plan, 2 of ${steps.length} done)`);
+    await watcher.screenshot({ path: screenshotPath('alarm-action-plan'), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
 
