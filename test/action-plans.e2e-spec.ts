@@ -173,6 +173,10 @@ describe('action plans API', () => {
       expect((await t.request('PUT', `/api/customers/${UNKNOWN}/action-plans/fire`, { token: f.tokens.supervisor, body })).status).toBe(404);
       expect((await t.request('DELETE', `/api/customers/${UNKNOWN}/action-plans/fire`, { token: f.tokens.supervisor })).status).toBe(404);
       expect((await t.request('GET', `/api/customers/${UNKNOWN}/action-plans`, { token: f.tokens.operator })).status).toBe(404);
+      // A former customer (deleted: the contract ended) is no one to plan for.
+      const former = await f.customer();
+      expect((await t.request('DELETE', `/api/customers/${former.id}`, { token: f.tokens.supervisor })).status).toBe(204);
+      expect((await t.request('PUT', `/api/customers/${former.id}/action-plans/fire`, { token: f.tokens.supervisor, body })).status).toBe(404);
       const badId = await t.request('PUT', '/api/customers/nope/action-plans/fire', { token: f.tokens.supervisor, body });
       expect(badId.status).toBe(400);
       expect(badId.body.message).toBe('id must be a UUID');

@@ -67,8 +67,9 @@ export class ActionPlans {
     if (rows.length === 0) throw new DomainError('not_found', 'customer_action_plan_not_found', `customer ${customerId} has no own plan for ${c}`);
   }
 
+  /** A customer whose contract has not ended, as everywhere in the register: a former customer is 404. */
   private async customerExists(customerId: string): Promise<void> {
-    const [row] = (await this.dataSource.query(`SELECT 1 FROM customer WHERE id = $1`, [customerId])) as unknown[];
+    const [row] = (await this.dataSource.query(`SELECT 1 FROM customer WHERE id = $1 AND ended_at IS NULL`, [customerId])) as unknown[];
     if (!row) throw notFound('customer', customerId);
   }
 }
