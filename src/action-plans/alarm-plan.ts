@@ -1,7 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
 import { writeAlarmLog } from '../alarms/alarm-state.js';
-import { DEFAULT_PLANS, isPlanClass, type AlarmPlan, type PlanStep, type StepKind } from './action-plan-steps.js';
+import { queryPrepared } from '../sms/prepared-sql.js';
+import { DEFAULT_PLANS, isPlanClass, type AlarmPlan, type StepKind } from './action-plan-steps.js';
 
 /** Who did a step: the operator, by id and by name as it was then. */
 export interface StepDoer {
@@ -12,21 +13,28 @@ export interface StepDoer {
 /**
  * Freezes the plan a new alarm is handled by: the customer's own for its class if they have one,
  * else the central's. Called in the transaction that opens the alarm, so a plan edited later never
- * changes an alarm already in hand.
+ * changes an alarm already in hand. One prepared statement: it is on the path of every new alarm.
  */
 export async function freezeActionPlan(m: EntityManager, alarmId: string, customerId: string, cls: string): Promise<void> {
-  const [row] = (await m.query(
-    `SELECT 'customer' AS source, steps FROM customer_action_plan WHERE customer_id = $1 AND class = $2
-     UNION ALL
-     SELECT 'default', steps FROM action_plan WHERE class = $2
-     LIMIT 1`,
-    [customerId, cls],
-  )) as Array<{ source: 'customer' | 'default'; steps: PlanStep[] }>;
-  const steps = row?.steps ?? (isPlanClass(cls) ? DEFAULT_PLANS[cls] : []);
-  const plan: AlarmPlan = {
-    source: row?.source ?? 'default',
-    steps: steps.map((s) => ({ kind: s.kind, text: s.text, done: false, doneAt: null, doneBy: null })),
-  };
+  const frozen = await queryPrepared<{ id: string }>(
+    m,
+    'alarm_freeze_plan',
+    `UPDATE alarm SET action_plan = jsonb_build_object(
+        'source', p.source,
+        'steps', (SELECT coalesce(jsonb_agg(s || '{"done": false, "doneAt": null, "doneBy": null}'::jsonb ORDER BY n), '[]'::jsonb)
+                    FROM jsonb_array_elements(p.steps) WITH ORDINALITY AS e(s, n)))
+       FROM (SELECT source, steps FROM (
+               SELECT 0 AS rank, 'customer' AS source, steps FROM customer_action_plan WHERE customer_id = $2::uuid AND class = $3::text
+               UNION ALL
+               SELECT 1, 'default', steps FROM action_plan WHERE class = $3::text) o
+             ORDER BY rank LIMIT 1) p
+      WHERE alarm.id = $1::uuid
+      RETURNING alarm.id`,
+    [alarmId, customerId, cls],
+  );
+  if (frozen.length || !isPlanClass(cls)) return;
+  // No central row for the class (it is seeded for every class; this is only a safety net): the default.
+  const plan: AlarmPlan = { source: 'default', steps: DEFAULT_PLANS[cls].map((s) => ({ ...s, done: false, doneAt: null, doneBy: null })) };
   await m.query(`UPDATE alarm SET action_plan = $2::jsonb WHERE id = $1`, [alarmId, JSON.stringify(plan)]);
 }
 
