@@ -170,6 +170,11 @@ function planEditor({ idPrefix, heading, steps: initial, save, extra = [] }) {
     }
   });
   draw();
+  /** The steps as edited so far, saved or not. */
+  form.currentSteps = () => {
+    read();
+    return steps.map((s) => ({ ...s }));
+  };
   return form;
 }
 
@@ -184,16 +189,32 @@ function classPicker(id, onChange, value = PLAN_CLASSES[0]) {
 export async function actionPlanSettings() {
   const res = await get('/api/settings/action-plans');
   const box = h('div', { id: 'plan-editor-box' });
-  const show = (cls) =>
-    mount(box, planEditor({
-      idPrefix: 'central-plan',
-      heading: `${label(cls)} action plan`,
-      steps: res.classes[cls]?.steps ?? [],
-      save: async (steps) => {
-        const saved = await put(`/api/settings/action-plans/${encodeURIComponent(cls)}`, { steps });
-        res.classes[cls] = { steps: saved.steps };
-      },
-    }));
+  // Edits not saved yet are kept per class while another class is looked at, and said to be unsaved.
+  const drafts = new Map();
+  let shown = null;
+  const show = (cls) => {
+    if (shown) {
+      const edited = box.querySelector('form').currentSteps();
+      if (JSON.stringify(edited) !== JSON.stringify(res.classes[shown.cls]?.steps ?? [])) drafts.set(shown.cls, edited);
+      else drafts.delete(shown.cls);
+    }
+    shown = { cls };
+    mount(
+      box,
+      drafts.has(cls) ? h('p', { class: 'warn-box', id: 'central-plan-unsaved' }, `The ${label(cls)} plan has changes that are not saved yet.`) : '',
+      planEditor({
+        idPrefix: 'central-plan',
+        heading: `${label(cls)} action plan`,
+        steps: drafts.get(cls) ?? res.classes[cls]?.steps ?? [],
+        save: async (steps) => {
+          const saved = await put(`/api/settings/action-plans/${encodeURIComponent(cls)}`, { steps });
+          res.classes[cls] = { steps: saved.steps };
+          drafts.delete(cls);
+          box.querySelector('#central-plan-unsaved')?.remove();
+        },
+      }),
+    );
+  };
   show(PLAN_CLASSES[0]);
   return h(
     'section',

@@ -124,6 +124,13 @@ const haveBrowser = haveChromium('dashboard-action-plans.e2e-spec');
     await until(page, (text) => document.querySelector('#central-plan-text-0')?.value === text, before[0].text);
 
     await page.getByLabel('Step 1 text').fill('Call the owner: close the main water valve');
+    // Looking at another class keeps the edit, and says it is not saved.
+    await page.getByLabel('Alarm class', { exact: true }).selectOption('fire');
+    await until(page, () => document.querySelector('#central-plan-text-0')?.value === 'Call 112 (fire and rescue)');
+    expect(await page.locator('#central-plan-unsaved').count()).toBe(0);
+    await page.getByLabel('Alarm class', { exact: true }).selectOption('water');
+    expect(await page.locator('#central-plan-unsaved').textContent()).toBe('The water plan has changes that are not saved yet.');
+    expect(await page.getByLabel('Step 1 text').inputValue()).toBe('Call the owner: close the main water valve');
     await page.getByRole('button', { name: 'Add step' }).focus();
     await page.keyboard.press('Enter');
     const added = before.length + 1;
@@ -137,6 +144,7 @@ const haveBrowser = haveChromium('dashboard-action-plans.e2e-spec');
     await page.getByRole('button', { name: 'Save plan' }).focus();
     await page.keyboard.press('Enter');
     await until(page, () => document.querySelector('#action-plan-settings .save-status')?.textContent === 'Saved');
+    expect(await page.locator('#central-plan-unsaved').count()).toBe(0);
 
     const after = (await t.request('GET', '/api/settings/action-plans', { token: f.tokens.operator })).body.classes.water.steps;
     // Step 2 was the keyholders; the added step moved up above the guard, then step 2 went.
