@@ -155,6 +155,10 @@ describe('action plans API', () => {
 
       const logged = await t.query(`SELECT legal_basis, subject_ids::text[] AS s FROM processing_log WHERE operation = 'customers.action_plans.set' ORDER BY seq DESC LIMIT 1`);
       expect(logged[0]).toEqual({ legal_basis: 'contract', s: [h.customer.id] });
+      // The record of processing says so: the customer's own plans, and the plan an alarm is handled by.
+      const ropa = new Map<string, any>((await t.request('GET', '/api/privacy/ropa', { token: dpo })).body.items.map((i: any) => [i.operation, i]));
+      expect(ropa.get('customers.action_plans.set')).toMatchObject({ legalBasis: 'contract', dataSubjects: ['customers'] });
+      expect(ropa.get('alarms.read').dataCategories).toContainEqual(expect.stringContaining('the action plan the alarm is handled by'));
     });
 
     it('is set and removed by a supervisor (or admin) only; unknown customers 404, bad ids and bodies 400', async () => {

@@ -15,6 +15,7 @@ export const ALARM_HANDLING: Omit<ProcessingDeclaration, 'operation' | 'purpose'
     'customer name and alarm address',
     'SMS sent about the alarm, their delivery status and replies',
     'who acknowledged the alarm and the operators\' outcomes and notes',
+    'the action plan the alarm is handled by (the customer\'s own may name people or access details), and which operator did each step when',
   ],
   recipients: ['alarm-central staff (operators, supervisors)'],
   retention: ALARM_RETENTION,
