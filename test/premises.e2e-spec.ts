@@ -96,9 +96,11 @@ describe('premises', () => {
   it('the record of processing lists the reveal under its legal basis', async () => {
     const res = await t.request('GET', '/api/privacy/ropa', { token: dpo });
     expect(res.status).toBe(200);
-    const rows = JSON.stringify(res.body);
-    expect(rows).toContain('customers.premises.secrets.reveal');
-    expect(rows).toContain('customers.premises.update');
+    const byOperation = new Map<string, any>(res.body.items.map((i: any) => [i.operation, i]));
+    for (const operation of ['customers.premises.read', 'customers.premises.update', 'customers.premises.secrets.reveal']) {
+      expect(byOperation.get(operation)).toMatchObject({ operation, legalBasis: 'contract' });
+    }
+    expect(byOperation.get('customers.premises.secrets.reveal').purpose).toMatch(/^Secure identification of callers/);
   });
 
   it('merges a PUT: fields left out are kept, null clears, a given map replaces the old one', async () => {
