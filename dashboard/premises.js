@@ -53,7 +53,7 @@ function namesList(map, what) {
 function facts(p, { withNames }, errors) {
   return h(
     'dl',
-    { class: 'facts' },
+    { class: 'premises-facts' },
     h('dt', {}, 'Notes'), h('dd', { id: 'premises-notes', class: 'premises-text' }, p.notes ?? '-'),
     h('dt', {}, 'Animals'), h('dd', { id: 'premises-animals' }, p.animals ?? '-'),
     SECRETS.map(([key, text]) => [h('dt', {}, text), secretFact(p.customerId, key, p[key], errors)]),
