@@ -422,8 +422,8 @@ export async function alarmPage(main, id) {
         'div',
         { class: 'grid' },
         facts,
-        premisesBox,
         h('section', { class: 'card', 'aria-labelledby': 'alarm-actions' }, h('h2', { id: 'alarm-actions' }, a.status === 'open' ? 'Record an outcome' : 'Add a note'), lastDone ? h('p', { class: 'done-box', role: 'status', id: 'action-done', tabindex: '-1' }, lastDone) : '', actions),
+        premisesBox,
       ),
       h('section', { 'aria-labelledby': 'alarm-timeline' }, h('h2', { id: 'alarm-timeline' }, 'Timeline'), h('p', {}, h('a', { href: `#/messages?alarmId=${a.id}` }, 'Every SMS about this alarm')), h('ol', { class: 'timeline', id: 'timeline' }, a.timeline.map((e) => timelineItem(e, names)))),
     );
