@@ -129,7 +129,7 @@ function showErrors(form, messages) {
 function premisesForm(p, onSaved, onCancel) {
   const secretField = (key, text) => {
     const f = field(p[key] ? `${text} (held; leave empty to keep)` : text, key, { multiline: key === 'access', autocomplete: 'off' });
-    return [f, p[key] ? h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: `clear-${key}` }), `Remove the ${text.toLowerCase()}`) : ''];
+    return h('div', {}, f, p[key] ? h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: `clear-${key}` }), `Remove the ${text.toLowerCase()}`) : '');
   };
   const form = h(
     'form',
