@@ -93,6 +93,17 @@ describe('premises', () => {
     expect((await reveal(none.id)).body).toEqual({ access: null, password: null, duressWord: null });
   });
 
+  it('refuses to reveal a secret whose ciphertext was moved to another customer (each is bound to its customer)', async () => {
+    const a = await f.customer();
+    const b = await f.customer();
+    await put(a.id, { password: 'blue heron' });
+    await put(b.id, { password: 'red fox' });
+    await t.query(`UPDATE premises SET password_encrypted = (SELECT password_encrypted FROM premises WHERE customer_id = $1) WHERE customer_id = $2`, [a.id, b.id]);
+    const res = await reveal(b.id);
+    expect(res.status).toBe(500);
+    expect(res.text).not.toMatch(/heron|fox/);
+  });
+
   it('the record of processing lists the reveal under its legal basis', async () => {
     const res = await t.request('GET', '/api/privacy/ropa', { token: dpo });
     expect(res.status).toBe(200);

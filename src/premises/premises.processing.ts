@@ -15,7 +15,7 @@ export const PREMISES: Omit<ProcessingDeclaration, 'operation' | 'purpose'> = {
     "names of the alarm panel's users",
     'access information, verbal password and duress word (encrypted; shown masked)',
   ],
-  recipients: ['alarm-central staff (operators, supervisors)'],
+  recipients: ['alarm-central staff (operators, supervisors; the DPO reads them)'],
   retention: PREMISES_RETENTION,
 };
 
