@@ -2,6 +2,7 @@
 import { ApiError, get, post } from './api.js';
 import { actionPlanSection, contactPhone, ownerPhone, silentCaution } from './action-plan.js';
 import { address, age, confirmInPage, countdown, field, fmtTime, h, label, mount, pill, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
+import { alarmPremisesBox, userText, zoneText } from './premises.js';
 
 const cap = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 const announcer = () => document.getElementById('announcer');
@@ -228,7 +229,7 @@ function renderQueueIfShown() {
         dataset: { alarmId: a.id },
         onClick: open,
       },
-      h('td', {}, isNew ? h('span', { class: 'new-badge' }, 'NEW') : '', h('a', { href: `#/alarms/${a.id}`, class: 'class-name', onClick: (e) => { e.preventDefault(); open(); } }, label(a.class)), h('div', { class: 'muted trigger' }, [a.zone ? `zone ${a.zone}` : '', trigger(a)].filter(Boolean).join(' · '))),
+      h('td', {}, isNew ? h('span', { class: 'new-badge' }, 'NEW') : '', h('a', { href: `#/alarms/${a.id}`, class: 'class-name', onClick: (e) => { e.preventDefault(); open(); } }, label(a.class)), h('div', { class: 'muted trigger' }, [zoneText(a.zone, a.zoneName), trigger(a)].filter(Boolean).join(' · '))),
       h('td', {}, stagePill(a.stage, a), a.stage === 'acknowledged' && a.acknowledgedBy ? h('div', { class: 'muted acknowledged-by' }, `by ${acknowledgedBy(a.acknowledgedBy)}`) : ''),
       h('td', {}, a.customer?.name ?? ''),
       h('td', {}, address(a.customer?.alarmAddress)),
@@ -281,7 +282,7 @@ function timelineItem(e, names) {
   let text;
   switch (e.type) {
     case 'event':
-      text = [`Panel event ${e.code} (${label(e.class)}${e.restore ? ', restore' : ''})`, e.zone ? ` zone ${e.zone}` : '', e.text ? `: ${e.text}` : ''];
+      text = [`Panel event ${e.code} (${label(e.class)}${e.restore ? ', restore' : ''})`, e.zone ? ` ${zoneText(e.zone, e.zoneName)}` : '', e.user ? `, ${e.userName ? userText(e.user, e.userName) : `user ${e.user}`}` : '', e.text ? `: ${e.text}` : ''];
       break;
     case 'opened':
       text = [`Alarm opened: ${label(e.class)} (${label(e.stage)})`];
@@ -359,6 +360,7 @@ export async function alarmPage(main, id) {
   const [customer, contacts] = await Promise.all([get(`/api/customers/${alarm.customerId}`), get(`/api/customers/${alarm.customerId}/contacts`)]);
   const names = new Map(contacts.items.map((c) => [c.id, c.name]));
   const view = h('div', { id: 'alarm-view' });
+  const premisesBox = alarmPremisesBox(alarm.customerId);
   mount(main, view);
 
   // A live redraw keeps what the operator has chosen or typed; a redraw after their own action starts clean.
@@ -392,7 +394,7 @@ export async function alarmPage(main, id) {
         h('dt', {}, 'Phone'), h('dd', {}, ownerPhone(a, customer.phone)),
         h('dt', {}, 'Alarm address'), h('dd', { class: 'alarm-address' }, address(customer.alarmAddress)),
         h('dt', {}, 'Panel'), h('dd', {}, a.panelLabel ?? a.panelId ?? ''),
-        h('dt', {}, 'Zone'), h('dd', {}, a.zone ?? '-'),
+        h('dt', {}, 'Zone'), h('dd', { id: 'alarm-zone' }, zoneText(a.zone, a.zoneName) || '-'),
         h('dt', {}, 'Opened'), h('dd', {}, fmtTime(a.openedAt), ' (', age(a.openedAt), ' ago)'),
         h('dt', {}, 'What'), h('dd', { id: 'alarm-trigger' }, trigger(a) || '-'),
         a.acknowledgedAt ? [h('dt', {}, 'Acknowledged'), h('dd', { id: 'alarm-acknowledged' }, `${fmtTime(a.acknowledgedAt)} by ${acknowledgedBy(a.acknowledgedBy ?? {})}`)] : '',
@@ -426,6 +428,7 @@ export async function alarmPage(main, id) {
         { class: 'grid' },
         facts,
         h('section', { class: 'card', 'aria-labelledby': 'alarm-actions' }, h('h2', { id: 'alarm-actions' }, a.status === 'open' ? 'Record an outcome' : 'Add a note'), lastDone ? h('p', { class: 'done-box', role: 'status', id: 'action-done', tabindex: '-1' }, lastDone) : '', actions),
+        premisesBox,
       ),
       h('section', { 'aria-labelledby': 'alarm-timeline' }, h('h2', { id: 'alarm-timeline' }, 'Timeline'), h('p', {}, h('a', { href: `#/messages?alarmId=${a.id}` }, 'Every SMS about this alarm')), h('ol', { class: 'timeline', id: 'timeline' }, a.timeline.map((e) => timelineItem(e, names)))),
     );

@@ -3,6 +3,7 @@ import { del, get, patch, post, put, query } from './api.js';
 import { can, me } from './session.js';
 import { whileShown } from './alarms.js';
 import { customerActionPlans, mayEditPlans } from './action-plan.js';
+import { customerPremisesSection, userText, zoneText } from './premises.js';
 import { actionErrorBox, address, clearActionError, confirmInPage, field, fmtTime, h, label, mount, pill, showActionError, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
 
 const LANGS = [['', 'from the country'], ['sv', 'Swedish'], ['nb', 'Norwegian'], ['en', 'English']];
@@ -190,6 +191,7 @@ export async function customerPage(main, id, sub) {
       ),
       customerErrors,
     ),
+    can.editRegisters(role) ? customerPremisesSection(id) : '',
     h('div', { class: 'grid' }, contactsBox, can.panels(role) ? panelsBox : ''),
     can.privacy(role) ? privacyBox : '',
     can.alarms(role) ? h('div', { class: 'grid' }, alarmsBox, armingBox) : '',
@@ -524,13 +526,13 @@ async function renderPanels(box, customer, justCreated) {
 
 async function renderArming(box, customer) {
   const res = await get(`/api/customers/${customer.id}/arming-history?limit=20`);
-  mount(box, h('h2', { id: 'arming-title' }, 'Arm/disarm history'), table('Arm and disarm history', ['When', 'What', 'How', 'User'], res.items.map((r) => h('tr', {}, h('td', {}, fmtTime(r.at)), h('td', {}, r.action ?? r.code), h('td', {}, r.method ?? '-'), h('td', {}, r.user ?? '-'))), 'No arming events.'));
+  mount(box, h('h2', { id: 'arming-title' }, 'Arm/disarm history'), table('Arm and disarm history', ['When', 'What', 'How', 'User'], res.items.map((r) => h('tr', {}, h('td', {}, fmtTime(r.at)), h('td', {}, r.action ?? r.code), h('td', {}, r.method ?? '-'), h('td', {}, userText(r.user, r.userName) || '-'))), 'No arming events.'));
 }
 
 async function renderCustomerAlarms(box, openBox, customer) {
   const res = await get(`/api/alarms?customerId=${customer.id}&limit=20`);
   const open = res.items.filter((a) => a.status === 'open');
-  mount(openBox, open.map((a) => h('p', { class: 'error-box open-alarm' }, h('strong', {}, 'Open alarm: '), h('a', { href: `#/alarms/${a.id}` }, `${label(a.class)}${a.zone ? `, zone ${a.zone}` : ''}`), ' ', stagePill(a.stage, a), ` opened ${fmtTime(a.openedAt)}`)));
+  mount(openBox, open.map((a) => h('p', { class: 'error-box open-alarm' }, h('strong', {}, 'Open alarm: '), h('a', { href: `#/alarms/${a.id}` }, `${label(a.class)}${a.zone ? `, ${zoneText(a.zone, a.zoneName)}` : ''}`), ' ', stagePill(a.stage, a), ` opened ${fmtTime(a.openedAt)}`)));
   mount(box, h('h2', { id: 'alarms-title' }, 'Alarms'), table('Alarms of this customer', ['Alarm', 'Status', 'Opened'], res.items.map((a) => h('tr', {}, h('td', {}, h('a', { href: `#/alarms/${a.id}` }, label(a.class))), h('td', {}, a.status === 'open' ? stagePill(a.stage, a) : 'Closed'), h('td', {}, fmtTime(a.openedAt)))), 'No alarms.'));
 }
 

@@ -22,6 +22,7 @@ import { PrivacyPolicyModule } from './privacy-policy/privacy-policy.module.js';
 import { PrivacyRightsModule } from './privacy/privacy-rights.module.js';
 import { Dc09Module } from './dc09/dc09.module.js';
 import { ActionPlansModule } from './action-plans/action-plans.module.js';
+import { PremisesModule } from './premises/premises.module.js';
 
 @Module({})
 export class AppModule {
@@ -54,6 +55,7 @@ export class AppModule {
         PrivacyPolicyModule,
         PrivacyRightsModule,
         ActionPlansModule,
+        PremisesModule,
       ],
       providers: [RouteDeclarations],
     };

@@ -345,7 +345,8 @@ describe('customers', () => {
 
   it('declares roles and a contract legal basis on every customer route, reveal included', () => {
     const routes = t.app.get(RouteDeclarations).routes().filter((r) => r.path.startsWith('/api/customers') && !/contacts|panels|export|erasure|restriction|arming-history|action-plans/.test(r.path));
-    expect(routes.length).toBe(6);
+    // The customer's own routes and the premises (read, update, reveal of the secrets).
+    expect(routes.length).toBe(9);
     for (const r of routes) {
       expect(r.access).toHaveProperty('roles');
       expect(r.processing).toMatchObject({ legalBasis: 'contract', retention: expect.stringMatching(/12 months after the contract ends/) });

@@ -33,6 +33,8 @@ describe('the encryption key is checked against the data before the app serves',
       panel = household.panel;
       customerId = household.customer.id;
       expect((await f.post(panel, { eventId: 'before', code: 'BA', zone: '1' })).status).toBe(202);
+      const premises = { access: 'Key box code 4711', password: 'blue heron', duressWord: 'Kalmar' };
+      expect((await setup.request('PUT', `/api/customers/${customerId}/premises`, { token: f.tokens.operator, body: premises })).status).toBe(200);
     } finally {
       await setup.close();
     }
@@ -133,6 +135,7 @@ describe('the encryption key is checked against the data before the app serves',
     const file = path.join(dir, 'encryption.key');
     const client = await sql(db.url);
     const before = (await client.query(`SELECT national_id_encrypted, national_id_hash FROM customer WHERE id = $1`, [customerId])).rows[0];
+    const premisesBefore = (await client.query(`SELECT access_encrypted, password_encrypted, duress_word_encrypted FROM premises WHERE customer_id = $1`, [customerId])).rows[0];
     await client.end();
 
     // Not while an instance runs: it would go on using the old key.
@@ -155,7 +158,7 @@ describe('the encryption key is checked against the data before the app serves',
     expect((await fs.readFile(`${file}.old`, 'utf8')).trim()).toBe(KEY);
     expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
     expect(rotated.stdout).toContain(`from key id ${keyIdOf(KEY)} to key id ${keyIdOf(newKey)}`);
-    expect(rotated.stdout).toMatch(/re-encrypted \d+ customer\.national_id_encrypted, \d+ panel\.secret_encrypted/);
+    expect(rotated.stdout).toMatch(/re-encrypted \d+ customer\.national_id_encrypted, \d+ panel\.secret_encrypted, 1 premises\.access_encrypted, 1 premises\.password_encrypted, 1 premises\.duress_word_encrypted/);
 
     const t = await createTestApp({ ENCRYPTION_KEY: newKey }, { databaseUrl: db.url });
     try {
@@ -168,6 +171,11 @@ describe('the encryption key is checked against the data before the app serves',
       expect(revealed.body).toEqual({ nationalId: '19640823-3234' });
       const [after] = await t.query(`SELECT national_id_encrypted, national_id_hash FROM customer WHERE id = $1`, [customerId]);
       expect(after.national_id_encrypted.equals(before.national_id_encrypted)).toBe(false);
+      // The premises secrets too: re-encrypted, and they still reveal.
+      const secrets = await t.request('GET', `/api/customers/${customerId}/premises/secrets`, { token: supervisor });
+      expect(secrets.body).toEqual({ access: 'Key box code 4711', password: 'blue heron', duressWord: 'Kalmar' });
+      const [premisesAfter] = await t.query(`SELECT access_encrypted, password_encrypted, duress_word_encrypted FROM premises WHERE customer_id = $1`, [customerId]);
+      for (const column of ['access_encrypted', 'password_encrypted', 'duress_word_encrypted']) expect(premisesAfter[column].equals(premisesBefore[column])).toBe(false);
       // The blind index is keyed too: recomputed under the new key, so lookups by number still match.
       expect(after.national_id_hash.equals(FieldCipher.forKey(Buffer.from(newKey, 'hex')).blindIndex('196408233234', 'customer.national_id'))).toBe(true);
       expect((await t.request('GET', '/health')).body.info.encryption.keyId).toBe(keyIdOf(newKey));

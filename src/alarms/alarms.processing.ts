@@ -12,6 +12,7 @@ export const ALARM_HANDLING: Omit<ProcessingDeclaration, 'operation' | 'purpose'
   dataSubjects: ['customers', 'alarm contacts'],
   dataCategories: [
     'alarm class, zone and times',
+    "the names the customer gave the zones and the panel's users (premises)",
     'customer name and alarm address',
     'SMS sent about the alarm, their delivery status and replies',
     'who acknowledged the alarm and the operators\' outcomes and notes',
@@ -50,7 +51,7 @@ export const ARMING_HISTORY_READ: ProcessingDeclaration = {
   legalBasis: 'contract',
   legalBasisNote: 'arm/disarm history is part of the alarm monitoring contract (PRODUCT.md, Legal bases)',
   dataSubjects: ['customers', 'users of the customer\'s alarm panel (by panel user number)'],
-  dataCategories: ['time of arming and disarming', 'method (keypad, app, tag, remote)', 'panel user number'],
+  dataCategories: ['time of arming and disarming', 'method (keypad, app, tag, remote)', 'panel user number', 'the name the customer gave the panel user (premises)'],
   recipients: ['alarm-central staff (operators, supervisors)'],
   retention: RETENTION_TEXT.armingHistory,
 };

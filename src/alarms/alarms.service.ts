@@ -43,6 +43,7 @@ type AlarmListRow = AlarmRow & {
   rank: number;
   texted: TextedView[];
   trigger: { code: string; text: string | null } | null;
+  zone_name: string | null;
 };
 
 export interface AlarmQuery {
@@ -61,6 +62,8 @@ export function toAlarmView(a: AlarmListRow) {
     panelId: a.panel_id,
     class: a.class,
     zone: a.zone,
+    /** The customer's name for the zone (premises), or null when it has none. */
+    zoneName: a.zone_name,
     reason: a.reason,
     status: a.status,
     stage: a.stage,
@@ -105,7 +108,8 @@ const SELECT = `SELECT a.*, c.name AS customer_name, c.alarm_address, p.label AS
        FROM sms_message m LEFT JOIN contact k ON k.id = m.contact_id
       WHERE m.alarm_id = a.id AND m.direction = 'outbound' AND m.purpose IN ('alarm_owner', 'alarm_contact')) AS texted,
     (SELECT json_build_object('code', e.code, 'text', e.text) FROM panel_event e
-      WHERE e.alarm_id = a.id ORDER BY e.received_at, e.id LIMIT 1) AS trigger
+      WHERE e.alarm_id = a.id ORDER BY e.received_at, e.id LIMIT 1) AS trigger,
+    (SELECT premises_name(pr.zones, a.zone) FROM premises pr WHERE pr.customer_id = a.customer_id) AS zone_name
   FROM alarm a LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN panel p ON p.id = a.panel_id`;
 
 @Injectable()
@@ -153,8 +157,9 @@ export class AlarmsService {
   private async timeline(alarmId: string): Promise<Array<Record<string, unknown> & { type: string; at: string }>> {
     const [events, messages, log] = await Promise.all([
       this.dataSource.query(
-        `SELECT id, event_id, code, class, restore, arming, zone, panel_user, method, text, occurred_at, received_at
-           FROM panel_event WHERE alarm_id = $1`,
+        `SELECT e.id, e.event_id, e.code, e.class, e.restore, e.arming, e.zone, e.panel_user, e.method, e.text, e.occurred_at, e.received_at,
+                premises_name(pr.zones, e.zone) AS zone_name, premises_name(pr.users, e.panel_user) AS user_name
+           FROM panel_event e LEFT JOIN premises pr ON pr.customer_id = e.customer_id WHERE e.alarm_id = $1`,
         [alarmId],
       ) as Promise<Array<Record<string, any>>>,
       this.dataSource.query(
@@ -180,7 +185,9 @@ export class AlarmsService {
           restore: e.restore,
           arming: e.arming,
           zone: e.zone,
+          zoneName: e.zone_name,
           user: e.panel_user,
+          userName: e.user_name,
           method: e.method,
           text: e.text,
           occurredAt: e.occurred_at.toISOString(),

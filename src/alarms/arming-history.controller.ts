@@ -33,9 +33,11 @@ export class ArmingHistoryController {
       customerId,
     ])) as Array<{ total: number }>;
     const rows = (await this.dataSource.query(
-      `SELECT id, panel_id, event_id, code, arming, panel_user, method, occurred_at, received_at
-         FROM panel_event WHERE customer_id = $1 AND class = 'arming'
-        ORDER BY occurred_at DESC, received_at DESC, id LIMIT $2 OFFSET $3`,
+      `SELECT e.id, e.panel_id, e.event_id, e.code, e.arming, e.panel_user, e.method, e.occurred_at, e.received_at,
+              premises_name(pr.users, e.panel_user) AS user_name
+         FROM panel_event e LEFT JOIN premises pr ON pr.customer_id = e.customer_id
+        WHERE e.customer_id = $1 AND e.class = 'arming'
+        ORDER BY e.occurred_at DESC, e.received_at DESC, e.id LIMIT $2 OFFSET $3`,
       [customerId, limit, (page - 1) * limit],
     )) as Array<Record<string, any>>;
     const items = rows.map((r) => ({
@@ -46,6 +48,8 @@ export class ArmingHistoryController {
       action: r.arming,
       method: r.method,
       user: r.panel_user,
+      /** The customer's name for the panel user (premises), or null. */
+      userName: r.user_name,
       code: r.code,
       eventId: r.event_id,
     }));

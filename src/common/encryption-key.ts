@@ -9,13 +9,23 @@ export const KEY_FILE = 'encryption.key';
 export type Query = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
 
 /**
- * Every column encrypted with FieldCipher. Each value is bound to `<context>:<row id>`; a column
- * with a blind index has it computed from the same plaintext. Key rotation re-encrypts exactly these,
- * so a new encrypted column must be added here.
+ * Every column encrypted with FieldCipher. Each value is bound to `<context>:<row id>`, the row id
+ * being the `id` column unless `rowId` names another key; a column with a blind index has it computed
+ * from the same plaintext. Key rotation re-encrypts exactly these, so a new encrypted column must be
+ * added here.
  */
-export const ENCRYPTED_COLUMNS: readonly { table: string; column: string; context: string; blindIndex?: { column: string; context: string } }[] = [
+export const ENCRYPTED_COLUMNS: readonly {
+  table: string;
+  column: string;
+  context: string;
+  rowId?: string;
+  blindIndex?: { column: string; context: string };
+}[] = [
   { table: 'customer', column: 'national_id_encrypted', context: 'customer.national_id', blindIndex: { column: 'national_id_hash', context: 'customer.national_id' } },
   { table: 'panel', column: 'secret_encrypted', context: 'panel.secret' },
+  { table: 'premises', column: 'access_encrypted', context: 'premises.access', rowId: 'customer_id' },
+  { table: 'premises', column: 'password_encrypted', context: 'premises.password', rowId: 'customer_id' },
+  { table: 'premises', column: 'duress_word_encrypted', context: 'premises.duress_word', rowId: 'customer_id' },
 ];
 
 /** The key was refused at start-up (or by the rotation command): the message says what to do. */
@@ -91,7 +101,7 @@ export async function recordCheckValue(query: Query, checkValue: string): Promis
 /** One stored ciphertext and its context, to try a key on; undefined when nothing is encrypted yet. */
 export async function sampleCiphertext(query: Query): Promise<{ value: Buffer; context: string } | undefined> {
   for (const c of ENCRYPTED_COLUMNS) {
-    const rows = await query<{ id: string; value: Buffer }>(`SELECT id::text AS id, ${c.column} AS value FROM ${c.table} WHERE ${c.column} IS NOT NULL LIMIT 1`);
+    const rows = await query<{ id: string; value: Buffer }>(`SELECT ${c.rowId ?? 'id'}::text AS id, ${c.column} AS value FROM ${c.table} WHERE ${c.column} IS NOT NULL LIMIT 1`);
     if (rows[0]) return { value: rows[0].value, context: `${c.context}:${rows[0].id}` };
   }
   return undefined;

@@ -64,7 +64,8 @@ try {
       fail(`the key in ${fromEnv ? 'ENCRYPTION_KEY' : file} (key id ${keyId(keyCheckValue(oldKey))}) is not the one the data was encrypted with (key id ${keyId(recorded)}); nothing was changed`);
     }
     for (const c of ENCRYPTED_COLUMNS) {
-      const { rows } = await db.query(`SELECT id::text AS id, ${c.column} AS value FROM ${c.table} WHERE ${c.column} IS NOT NULL FOR UPDATE`);
+      const rowId = c.rowId ?? 'id';
+      const { rows } = await db.query(`SELECT ${rowId}::text AS id, ${c.column} AS value FROM ${c.table} WHERE ${c.column} IS NOT NULL FOR UPDATE`);
       for (const row of rows as { id: string; value: Buffer }[]) {
         const context = `${c.context}:${row.id}`;
         const plain = oldCipher.decrypt(row.value, context);
@@ -74,7 +75,7 @@ try {
           sets.push(`${c.blindIndex.column} = $3`);
           params.push(newCipher.blindIndex(plain.toString('utf8'), c.blindIndex.context));
         }
-        await db.query(`UPDATE ${c.table} SET ${sets.join(', ')} WHERE id = $1`, params);
+        await db.query(`UPDATE ${c.table} SET ${sets.join(', ')} WHERE ${rowId} = $1`, params);
       }
       counts.push(`${rows.length} ${c.table}.${c.column}`);
     }

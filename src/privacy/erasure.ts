@@ -79,7 +79,7 @@ export class Erasure {
         customerId,
       ])) as Array<{ n: number }>;
       const optedOut = (await m.query(`SELECT count(*)::int AS n FROM sms_opt_out WHERE phone = ANY($1::text[])`, [phones])) as Array<{ n: number }>;
-      // Contacts, their notices and the panels go with the customer (ON DELETE CASCADE).
+      // Contacts, their notices, the panels and the premises facts go with the customer (ON DELETE CASCADE).
       await m.query(`DELETE FROM customer WHERE id = $1`, [customerId]);
 
       const result: ErasureResult = {
@@ -87,6 +87,7 @@ export class Erasure {
           'customer record (name, phone number, email, language, alarm and postal address, national identity number)',
           `${contacts.length} alarm contact(s) (name, phone number, email, relation) and their onboarding notices`,
           `${panels.length} panel(s) (label and secret)`,
+          'premises facts (notes, animals, access information, verbal password, duress word, zone and panel user names)',
           `${events[0].n} arm/disarm and test signal(s) not part of an alarm`,
         ],
         anonymised: [

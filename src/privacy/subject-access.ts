@@ -50,6 +50,7 @@ export class SubjectAccess {
     )) as Row[];
     // The procedure agreed with the customer may name people and access details: it is theirs to see.
     const actionPlans = (await m.query(`SELECT class, steps, updated_at FROM customer_action_plan WHERE customer_id = $1 ORDER BY class`, [customerId])) as Row[];
+    const [premises] = (await m.query(`SELECT * FROM premises WHERE customer_id = $1`, [customerId])) as Row[];
     const alarmIds = ((await m.query(`SELECT id FROM alarm WHERE customer_id = $1 ORDER BY opened_at DESC`, [customerId])) as Row[]).map((a) => a.id as string);
     const alarms = [];
     for (const id of alarmIds) alarms.push(await this.alarms.get(id));
@@ -78,6 +79,7 @@ export class SubjectAccess {
         contractEndedAt: iso(c.ended_at),
       },
       contacts: contacts.map(contactView),
+      premises: premises ? this.premises(premises) : null,
       panels: panels.map((p) => ({
         id: p.id,
         label: p.label,
@@ -156,6 +158,21 @@ export class SubjectAccess {
   private nationalId(c: Row): string | null {
     if (!c.national_id_encrypted) return null;
     return fromNormalised(this.cipher.decryptString(c.national_id_encrypted as Buffer, nationalIdContext(c.id as string))).display;
+  }
+
+  /** Unmasked, like the national id: the subject's own copy. */
+  private premises(p: Row) {
+    const secret = (column: string, context: string) => (p[column] ? this.cipher.decryptString(p[column] as Buffer, `${context}:${p.customer_id}`) : null);
+    return {
+      notes: p.notes,
+      animals: p.animals,
+      access: secret('access_encrypted', 'premises.access'),
+      password: secret('password_encrypted', 'premises.password'),
+      duressWord: secret('duress_word_encrypted', 'premises.duress_word'),
+      zones: p.zones,
+      users: p.users,
+      updatedAt: iso(p.updated_at),
+    };
   }
 
   private async messages(m: EntityManager, where: string, params: unknown[]) {

@@ -16,6 +16,7 @@ import { OperatorDisable1764400000000 } from './1764400000000-operator-disable.j
 import { SmsCaps1764500000000 } from './1764500000000-sms-caps.js';
 import { ReplyCodeGuard1764600000000 } from './1764600000000-reply-code-guard.js';
 import { ActionPlans1764800000000 } from './1764800000000-action-plans.js';
+import { Premises1764900000000 } from './1764900000000-premises.js';
 
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   SmsCaps1764500000000,
   ReplyCodeGuard1764600000000,
   ActionPlans1764800000000,
+  Premises1764900000000,
 ];
