@@ -66,9 +66,9 @@ export class StatisticsService {
     private readonly clock: Clock,
   ) {}
 
-  /** `from`/`to` as given (validated as date-times with offset), or the last 7 days. */
+  /** `from`/`to` as given (validated as date-times with offset); `to` defaults to now, `from` to 7 days before `to`. */
   range(from?: string, to?: string): { from: Date; to: Date } {
-    const end = to ? new Date(to) : from ? new Date(new Date(from).getTime() + DEFAULT_RANGE_DAYS * DAY_MS) : this.clock.now();
+    const end = to ? new Date(to) : this.clock.now();
     const start = from ? new Date(from) : new Date(end.getTime() - DEFAULT_RANGE_DAYS * DAY_MS);
     if (isNaN(start.getTime())) throw new DomainError('invalid', 'bad_date', 'from is not a date-time JavaScript can read, e.g. 2026-12-01T00:00:00Z');
     if (isNaN(end.getTime())) throw new DomainError('invalid', 'bad_date', 'to is not a date-time JavaScript can read, e.g. 2026-12-08T00:00:00Z');
