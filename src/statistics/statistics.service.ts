@@ -81,9 +81,8 @@ export class StatisticsService {
 
   async compute(from: Date, to: Date): Promise<Statistics> {
     const bucket = to.getTime() - from.getTime() <= HOURLY_UP_TO_DAYS * DAY_MS ? 'hour' : 'day';
-    const [classes, operators, sites, timeline] = await Promise.all([
-      this.figures.byClass(from, to),
-      this.figures.byOperator(from, to),
+    const [{ byClass: classes, byOperator: operators }, sites, timeline] = await Promise.all([
+      this.figures.handling(from, to),
       this.figures.topSites(from, to, TOP_SITES),
       this.figures.timeline(from, to, bucket),
     ]);
