@@ -16,9 +16,10 @@ const PRESETS = [
 /** While a range that ends now is shown, changes to alarms refresh it, at most this often. */
 const LIVE_REFRESH_MS = 3000;
 
-/** "0.8 s", "42 s", "3 min 05 s", "2 h 10 min"; a dash when nothing could be measured. */
+/** "420 ms", "4.2 s", "42 s", "3 min 05 s", "2 h 10 min"; a dash when nothing could be measured. */
 export function fmtMs(ms) {
   if (ms === null || ms === undefined) return '–';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;

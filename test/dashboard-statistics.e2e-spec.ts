@@ -22,6 +22,7 @@ const AXE_SOURCE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js')
 /** The page's way of writing a time (statistics.js fmtMs), to compare with the API's milliseconds. */
 function fmtMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '–';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;
