@@ -15,6 +15,8 @@ const PRESETS = [
 ];
 /** While a range that ends now is shown, changes to alarms refresh it, at most this often. */
 const LIVE_REFRESH_MS = 3000;
+/** Set when the range form was submitted: the page it leads to puts focus back on the form, not on nothing. */
+let refocusRange = false;
 
 /** "420 ms", "4.2 s", "42 s", "3 min 05 s", "2 h 10 min"; a dash when nothing could be measured. */
 export function fmtMs(ms) {
@@ -223,6 +225,7 @@ function rangeForm(range) {
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     if (select.value !== 'custom') {
+      refocusRange = true;
       location.hash = `#/statistics${query({ range: select.value })}`;
       return;
     }
@@ -230,6 +233,7 @@ function rangeForm(range) {
     error.hidden = missing.length === 0;
     error.textContent = missing.map(([, name]) => `${name}: choose a date and a time.`).join(' ');
     if (missing.length) return missing[0][0].focus();
+    refocusRange = true;
     location.hash = `#/statistics${query({ from: new Date(from.value).toISOString(), to: new Date(to.value).toISOString() })}`;
   });
   return form;
@@ -279,6 +283,8 @@ export async function statisticsPage(main, params) {
     }
   };
   await load();
+  if (refocusRange) main.querySelector('#stats-range')?.focus();
+  refocusRange = false;
   if (range.preset === 'custom') return;
   // A range that ends now moves with the alarms: refresh after a change, not on every one of a storm.
   let pending = null;

@@ -143,6 +143,8 @@ function fmtMs(ms: number | null | undefined): string {
     await until(page, () => location.hash === '#/statistics?from=2019-12-31T23%3A00%3A00.000Z&to=2020-01-01T23%3A00%3A00.000Z');
     await page.getByText('No alarms were opened in this range.').waitFor();
     expect(await page.locator('#stats-range').inputValue()).toBe('custom');
+    // Focus is back on the range, where the keyboard left off.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('stats-range');
     expect(await page.locator('#stats-from').inputValue()).toBe('2020-01-01T00:00');
     expect(await page.locator('#chart-timeline desc').textContent()).toBe('0 alarms opened and 0 closed in 24 hours.');
   });
