@@ -158,7 +158,7 @@ function classChart(byClass) {
   );
 }
 
-/** Alarms opened and closed per hour (or day): a storm is the peak, working through it the closed line catching up. */
+/** Alarms opened, closed and still open per hour (or day): a storm is the peak, working through it the open line coming down. */
 function timelineChart(timeline) {
   const points = timeline.points;
   if (!points.length) return null;
@@ -166,7 +166,7 @@ function timelineChart(timeline) {
   const width = 800;
   const height = 200;
   const pad = { left: 36, right: 8, top: 10, bottom: 24 };
-  const max = Math.max(1, ...points.map((p) => Math.max(p.opened, p.closed)));
+  const max = Math.max(1, ...points.map((p) => Math.max(p.opened, p.closed, p.open)));
   const x = (i) => pad.left + (points.length === 1 ? 0 : (i / (points.length - 1)) * (width - pad.left - pad.right));
   const y = (v) => height - pad.bottom - (v / max) * (height - pad.top - pad.bottom);
   const line = (key) => points.map((p, i) => `${x(i).toFixed(1)},${y(p[key]).toFixed(1)}`).join(' ');
@@ -175,7 +175,8 @@ function timelineChart(timeline) {
   const peak = points.reduce((best, p) => (p.opened > best.opened ? p : best), points[0]);
   const desc =
     `${opened} alarms opened and ${closed} closed in ${points.length} ${unit}s.` +
-    (peak.opened > 0 ? ` The busiest ${unit} began ${fmtTime(peak.at)}, with ${peak.opened} opened.` : '');
+    (peak.opened > 0 ? ` The busiest ${unit} began ${fmtTime(peak.at)}, with ${peak.opened} opened.` : '') +
+    ` ${points[points.length - 1].open} still open at the end.`;
   return h(
     'figure',
     { class: 'stats-figure' },
@@ -192,8 +193,9 @@ function timelineChart(timeline) {
       svg('text', { x: width - pad.right, y: height - 6, class: 'chart-label', 'text-anchor': 'end' }, fmtTime(points[points.length - 1].at)),
       svg('polyline', { points: line('opened'), class: 'line-opened' }),
       svg('polyline', { points: line('closed'), class: 'line-closed' }),
+      svg('polyline', { points: line('open'), class: 'line-open' }),
     ),
-    h('figcaption', {}, h('span', { class: 'legend legend-opened' }, 'Opened'), ' ', h('span', { class: 'legend legend-closed' }, 'Closed'), ' ', h('span', { class: 'muted' }, desc)),
+    h('figcaption', {}, h('span', { class: 'legend legend-opened' }, 'Opened'), ' ', h('span', { class: 'legend legend-closed' }, 'Closed'), ' ', h('span', { class: 'legend legend-open' }, 'Still open'), ' ', h('span', { class: 'muted' }, desc)),
   );
 }
 

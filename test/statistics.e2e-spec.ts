@@ -140,6 +140,14 @@ describe('GET /api/statistics', () => {
     expect(res.body.timeline.bucket).toBe('hour');
     expect(res.body.timeline.points.reduce((n: number, p: any) => n + p.opened, 0)).toBe(6);
     expect(res.body.timeline.points.reduce((n: number, p: any) => n + p.closed, 0)).toBe(4);
+    // Still open at the end: the unhandled burglary and the acknowledged fire; never fewer than none on the way.
+    expect(res.body.timeline.points.at(-1).open).toBe(2);
+    expect(res.body.timeline.points.every((p: any) => p.open >= 0)).toBe(true);
+    // A range that begins after the last opening starts with the alarms still open then.
+    const [{ last }] = await t.query(`SELECT max(opened_at) + interval '1 millisecond' AS last FROM alarm`);
+    const later = await t.request('GET', `/api/statistics?from=${encodeURIComponent(last.toISOString())}&to=${encodeURIComponent(to)}`, { token: supervisor });
+    expect(later.body.byClass.burglary.alarms).toBe(0);
+    expect(later.body.timeline.points.at(-1).open).toBe(2);
   });
 
   it('says who was read in the processing log', async () => {
@@ -162,7 +170,7 @@ describe('GET /api/statistics', () => {
     expect(res.body.byOperator).toEqual({});
     expect(res.body.bySite).toEqual([]);
     expect(res.body.timeline.points).toHaveLength(23);
-    expect(res.body.timeline.points.every((p: any) => p.opened === 0 && p.closed === 0)).toBe(true);
+    expect(res.body.timeline.points.every((p: any) => p.opened === 0 && p.closed === 0 && p.open === 0)).toBe(true);
   });
 
   it('defaults to the last 7 days', async () => {

@@ -35,6 +35,7 @@ export interface TimelineRow {
   at: Date;
   opened: number;
   closed: number;
+  open: number;
 }
 
 /**
@@ -116,8 +117,9 @@ export class AlarmFigures {
   }
 
   /**
-   * Alarms opened and closed in each hour (or day) of the range, UTC, including the empty ones: how a
-   * storm came in and how fast the central worked through it.
+   * Alarms opened and closed in each hour (or day) of the range, UTC, including the empty ones, and
+   * how many were still open at its end (those open when the range began, plus opened, less closed):
+   * how a storm came in and how fast the central worked through it.
    */
   async timeline(from: Date, to: Date, bucket: 'hour' | 'day'): Promise<TimelineRow[]> {
     return (await this.db.query(
@@ -128,7 +130,9 @@ export class AlarmFigures {
                FROM alarm WHERE opened_at >= $1 AND opened_at < $2 GROUP BY 1),
        c AS (SELECT date_trunc($3, closed_at AT TIME ZONE 'UTC') AS slot, count(*)::int AS n
                FROM alarm WHERE closed_at >= $1 AND closed_at < $2 GROUP BY 1)
-       SELECT b.slot AT TIME ZONE 'UTC' AS at, COALESCE(o.n, 0) AS opened, COALESCE(c.n, 0) AS closed
+       SELECT b.slot AT TIME ZONE 'UTC' AS at, COALESCE(o.n, 0) AS opened, COALESCE(c.n, 0) AS closed,
+              ((SELECT count(*) FROM alarm WHERE opened_at < $1 AND (closed_at IS NULL OR closed_at >= $1))
+                + sum(COALESCE(o.n, 0) - COALESCE(c.n, 0)) OVER (ORDER BY b.slot))::int AS open
          FROM b LEFT JOIN o USING (slot) LEFT JOIN c USING (slot)
         ORDER BY b.slot`,
       [from, to, bucket],

@@ -16,7 +16,7 @@ Every time is in milliseconds from the alarm's opening, as { p50, p90, p99 } (Po
 ackWithin30s / ackWithin60s: the share (0..1) of all the class's alarms an operator handled within 30 s / 60 s; null when there were none.
 falseAlarms: closed as false_alarm. byOperator counts each alarm for the operator who handled it first.
 bySite: the 10 premises (customers) with the most false alarms, rate = falseAlarms / alarms.
-timeline: alarms opened and closed per UTC hour (ranges up to 31 days) or day.
+timeline: alarms opened and closed per UTC hour (ranges up to 31 days) or day, and how many were still open at its end.
 format=csv: one row per class, operator and site.`;
 
 @ApiTags('statistics')

@@ -52,7 +52,7 @@ export interface Statistics {
   byClass: Record<string, ClassFigures>;
   byOperator: Record<string, OperatorFigures>;
   bySite: SiteFigures[];
-  timeline: { bucket: 'hour' | 'day'; points: Array<{ at: string; opened: number; closed: number }> };
+  timeline: { bucket: 'hour' | 'day'; points: Array<{ at: string; opened: number; closed: number; open: number }> };
 }
 
 const times = (p: Percentiles): TimeFigures | null => (p ? { p50: Math.round(p[0]), p90: Math.round(p[1]), p99: Math.round(p[2]) } : null);
@@ -107,7 +107,7 @@ export class StatisticsService {
       byClass,
       byOperator,
       bySite: sites.map((s) => ({ customerId: s.customer_id, name: s.name, alarms: s.alarms, falseAlarms: s.false_alarms, rate: s.false_alarms / s.alarms })),
-      timeline: { bucket, points: timeline.map((p) => ({ at: new Date(p.at).toISOString(), opened: p.opened, closed: p.closed })) },
+      timeline: { bucket, points: timeline.map((p) => ({ at: new Date(p.at).toISOString(), opened: p.opened, closed: p.closed, open: p.open })) },
     };
   }
 }
