@@ -5,6 +5,7 @@ import { alarmPage, queuePage, startQueueFeed, stopQueueFeed } from './alarms.js
 import { can, me, setMe } from './session.js';
 import { customerPage, customersPage, messagesPage, operatorsPage, privacyPage } from './registers.js';
 import { escalationSettingsPage } from './settings.js';
+import { canSeeStatistics, statisticsPage } from './statistics.js';
 
 const main = document.getElementById('main');
 const state = {
@@ -23,6 +24,7 @@ const PAGES = [
   { path: 'privacy', title: 'Privacy', allowed: can.privacy },
   { path: 'settings', title: 'Escalation settings', allowed: can.escalationSettings },
   { path: 'operators', title: 'Operators', allowed: can.operators },
+  { path: 'statistics', title: 'Statistics', allowed: canSeeStatistics },
 ];
 
 function home() {
@@ -63,6 +65,7 @@ async function route() {
     else if (section === 'privacy') await privacyPage(main);
     else if (section === 'operators') await operatorsPage(main);
     else if (section === 'settings') await escalationSettingsPage(main);
+    else if (section === 'statistics') await statisticsPage(main, params);
     else location.hash = home();
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return;

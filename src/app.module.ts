@@ -23,6 +23,7 @@ import { PrivacyRightsModule } from './privacy/privacy-rights.module.js';
 import { Dc09Module } from './dc09/dc09.module.js';
 import { ActionPlansModule } from './action-plans/action-plans.module.js';
 import { PremisesModule } from './premises/premises.module.js';
+import { StatisticsModule } from './statistics/statistics.module.js';
 
 @Module({})
 export class AppModule {
@@ -56,6 +57,7 @@ export class AppModule {
         PrivacyRightsModule,
         ActionPlansModule,
         PremisesModule,
+        StatisticsModule,
       ],
       providers: [RouteDeclarations],
     };

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { ClockModule } from '../escalation/clock.js';
+import { AlarmFigures } from './alarm-figures.repository.js';
+import { StatisticsController } from './statistics.controller.js';
+import { StatisticsService } from './statistics.service.js';
+
+/** The alarm central's response-time figures (API.md, Operator procedures: Figures), read-only over the alarm history. */
+@Module({
+  imports: [ClockModule],
+  controllers: [StatisticsController],
+  providers: [AlarmFigures, StatisticsService],
+})
+export class StatisticsModule {}
