@@ -15,6 +15,7 @@ import { EncryptionKeyCheck1764300000000 } from './1764300000000-encryption-key-
 import { OperatorDisable1764400000000 } from './1764400000000-operator-disable.js';
 import { SmsCaps1764500000000 } from './1764500000000-sms-caps.js';
 import { ReplyCodeGuard1764600000000 } from './1764600000000-reply-code-guard.js';
+import { AlarmHandling1765000000000 } from './1765000000000-alarm-handling.js';
 
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   OperatorDisable1764400000000,
   SmsCaps1764500000000,
   ReplyCodeGuard1764600000000,
+  AlarmHandling1765000000000,
 ];
