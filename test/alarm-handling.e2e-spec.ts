@@ -211,6 +211,18 @@ describe('alarm handling API (calls, claims, bulk actions)', () => {
       expect((await t.request('POST', `/api/alarms/${alarmId}/claim`, { body: {} })).status).toBe(401);
       expect((await f.alarm(alarmId)).handler).toBeNull();
     });
+
+    it('lists whom an alarm can be handed to: enabled operators, supervisors and admins, by name', async () => {
+      await t.tokenFor('dpo');
+      const res = await t.request('GET', '/api/alarm-handlers', { token: f.tokens.operator });
+      expect(res.status).toBe(200);
+      expect(res.body.items).toEqual(expect.arrayContaining([{ id: operatorId, name: 'Test operator' }, { id: supervisorId, name: 'Test supervisor' }]));
+      expect(res.body.items.map((i: any) => i.name)).not.toContain('Test dpo');
+      expect(res.body.items.map((i: any) => i.name)).not.toContain('Gone Operator');
+      expect(res.body.total).toBe(res.body.items.length);
+      expect((await t.request('GET', '/api/alarm-handlers', { token: await t.tokenFor('dpo') })).status).toBe(403);
+      expect((await t.request('GET', '/api/alarm-handlers')).status).toBe(401);
+    });
   });
 
   describe('POST /api/alarms/actions', () => {

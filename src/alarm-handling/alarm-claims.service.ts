@@ -81,6 +81,13 @@ export class AlarmClaims {
     });
   }
 
+  /** Who can take an alarm: enabled accounts of the roles that work the queue, by name. */
+  async handlers(): Promise<Array<{ id: string; name: string }>> {
+    return (await this.dataSource.query(`SELECT id, name FROM operator WHERE disabled_at IS NULL AND role::text = ANY($1) ORDER BY name, id`, [
+      HANDLING_ROLES,
+    ])) as Array<{ id: string; name: string }>;
+  }
+
   private async lockOpen(m: EntityManager, alarmId: string): Promise<AlarmRow> {
     const [alarm] = (await m.query(`SELECT * FROM alarm WHERE id = $1 FOR UPDATE`, [alarmId])) as AlarmRow[];
     if (!alarm) throw notFound('alarm', alarmId);

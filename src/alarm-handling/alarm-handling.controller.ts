@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Roles } from '../auth/access.decorator.js';
@@ -11,7 +11,7 @@ import { AlarmBulkActions } from './alarm-bulk-actions.service.js';
 import { AlarmCalls } from './alarm-calls.service.js';
 import { AlarmClaims } from './alarm-claims.service.js';
 import { AlarmCallDto, BulkAlarmActionDto, ClaimAlarmDto } from './alarm-handling.dto.js';
-import { ALARM_BULK_ACTIONS, ALARM_CALLS, ALARM_CLAIMS } from './alarm-handling.processing.js';
+import { ALARM_BULK_ACTIONS, ALARM_CALLS, ALARM_CLAIMS, ALARM_HANDLERS_LIST } from './alarm-handling.processing.js';
 
 /** How operators work alarms together: calls, who is handling, one action on many (API.md, Operator procedures). */
 @ApiTags('alarms')
@@ -61,5 +61,24 @@ export class AlarmHandlingController {
   async release(@Param('id', uuidParam('id')) id: string, @CurrentOperator() operator: AuthenticatedOperator) {
     await this.claims.release(id, operator);
     return this.alarms.get(id);
+  }
+}
+
+/**
+ * Whom an alarm can be handed to: enabled accounts that work the queue, by name. The operators
+ * register itself is the admin's; this is all a hand-over needs of it.
+ */
+@ApiTags('alarms')
+@ApiBearerAuth()
+@Controller('api/alarm-handlers')
+export class AlarmHandlersController {
+  constructor(private readonly claims: AlarmClaims) {}
+
+  @Get()
+  @Roles('operator', 'supervisor')
+  @Processing(ALARM_HANDLERS_LIST)
+  async list() {
+    const items = await this.claims.handlers();
+    return { items, total: items.length };
   }
 }

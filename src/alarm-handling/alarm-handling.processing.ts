@@ -1,4 +1,5 @@
 import { ALARM_ACTIONS, ALARM_HANDLING } from '../alarms/alarms.processing.js';
+import { OPERATOR_ACCOUNTS } from '../operators/operators.processing.js';
 import type { ProcessingDeclaration } from '../privacy/processing.decorator.js';
 
 /** POST /api/alarms/:id/calls. */
@@ -24,4 +25,12 @@ export const ALARM_BULK_ACTIONS: ProcessingDeclaration = {
   ...ALARM_ACTIONS,
   operation: 'alarms.actions.bulk',
   purpose: 'Record one outcome on many alarms of the same cause at once (acknowledge, resolve, false alarm, note), on each alarm',
+};
+
+/** GET /api/alarm-handlers: whom an alarm can be handed to. */
+export const ALARM_HANDLERS_LIST: ProcessingDeclaration = {
+  ...OPERATOR_ACCOUNTS,
+  operation: 'alarms.handlers.list',
+  purpose: 'Show the operators an alarm can be handed over to (name only)',
+  dataCategories: ['name', 'role'],
 };
