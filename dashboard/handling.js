@@ -55,7 +55,7 @@ export function handlingCard(a, calls, render) {
     handlers().then(
       (items) => {
         const others = items.filter((o) => o.id !== a.handler?.id);
-        select.replaceChildren(...others.map((o) => h('option', { value: o.id }, o.id === me()?.id ? `${o.name} (you)` : o.name)));
+        select.replaceChildren(h('option', { value: '' }, 'Choose an operator'), ...others.map((o) => h('option', { value: o.id }, o.id === me()?.id ? `${o.name} (you)` : o.name)));
         // A live redraw filled the list after the page restored the choice: restore it here.
         if (select.dataset.wanted && others.some((o) => o.id === select.dataset.wanted)) select.value = select.dataset.wanted;
       },
@@ -229,12 +229,14 @@ const matches = (a) =>
   (!filters.stage || a.stage === filters.stage) &&
   (filters.handler === 'all' || (filters.handler === 'mine' ? a.handler?.id === me()?.id : !a.handler));
 
-/** Storms: runs of alarms of one class, each within GROUP_GAP_MS of the previous, at least GROUP_MIN long. */
+/** Storms: runs of alarms of one class and cause, each within GROUP_GAP_MS of the previous, at least GROUP_MIN long. */
 function storms(alarms) {
+  // Same class and the same reason (the panel code, or why the system opened it): one cause, many panels.
   const byClass = new Map();
   for (const a of alarms) {
     if (NEVER_GROUPED.includes(a.class)) continue;
-    byClass.set(a.class, [...(byClass.get(a.class) ?? []), a]);
+    const cause = `${a.class}|${a.trigger?.code ?? a.reason ?? ''}`;
+    byClass.set(cause, [...(byClass.get(cause) ?? []), a]);
   }
   const groups = [];
   for (const list of byClass.values()) {
