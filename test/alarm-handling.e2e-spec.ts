@@ -124,6 +124,27 @@ describe('alarm handling API (calls, claims, bulk actions)', () => {
       expect(await t.query(`SELECT count(*)::int AS n FROM alarm_call WHERE alarm_id = $1`, [alarmId])).toEqual([{ n: 0 }]);
     });
 
+    it("erasing a contact takes their name and the note off the calls to them; erasing the customer, every call's note", async () => {
+      const { alarmId, customer, contacts } = await open('WA', 1);
+      await call(alarmId, { to: 'contact', contactId: contacts[0].id, outcome: 'wrong_number', note: 'a neighbour answered' });
+      await call(alarmId, { to: 'other', number: '+46812345679', outcome: 'busy', note: 'the caretaker' });
+      await f.act(alarmId, { action: 'false_alarm' });
+      const dpo = await t.tokenFor('dpo');
+      expect((await t.request('POST', `/api/customers/${customer.id}/contacts/${contacts[0].id}/erasure`, { token: dpo })).status).toBe(200);
+      const toContact = (await f.alarm(alarmId)).timeline.find((e: any) => e.type === 'call' && e.to === 'contact');
+      expect(toContact).toMatchObject({ contactId: contacts[0].id, outcome: 'wrong_number', note: '[erased]' });
+      expect(toContact).not.toHaveProperty('contactName');
+      expect((await t.request('POST', `/api/customers/${customer.id}/erasure`, { token: dpo })).status).toBe(200);
+      const rows = await t.query(`SELECT to_kind, number, note FROM alarm_call WHERE alarm_id = $1 ORDER BY created_at`, [alarmId]);
+      expect(rows).toEqual([
+        { to_kind: 'contact', number: null, note: '[erased]' },
+        { to_kind: 'other', number: null, note: '[erased]' },
+      ]);
+      const logged = await t.query(`SELECT data FROM alarm_log WHERE alarm_id = $1 AND kind = 'call' AND data->>'to' = 'other'`, [alarmId]);
+      expect(logged[0].data).not.toHaveProperty('number');
+      expect(logged[0].data.note).toBe('[erased]');
+    });
+
     it('is for operators and supervisors (and admin), not the DPO or anyone without a token', async () => {
       const { alarmId } = await open('WA');
       expect((await call(alarmId, { to: 'owner', outcome: 'busy' }, f.tokens.supervisor)).status).toBe(201);
