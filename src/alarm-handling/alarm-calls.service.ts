@@ -66,7 +66,8 @@ export class AlarmCalls {
         operator.id,
         at,
       );
-      // ACTION PLAN HOOK: the call is recorded here, in its transaction; a step it fulfils is ticked here.
+      // ACTION PLAN HOOK: the call is recorded, in its transaction: tick the plan's steps it fulfils here
+      // (tickPlanSteps(m, alarmId, kinds, by): call_owner, call_contacts, call_emergency, dispatch_guard).
 
       if (dto.outcome === 'reached' && alarm.stage !== 'acknowledged') {
         if (dto.to === 'owner') await this.actions.actWithin(m, alarmId, { action: 'owner_reached' }, operator, { callId });
