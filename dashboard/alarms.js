@@ -1,8 +1,10 @@
 // The alarm queue (live over server-sent events) and one alarm with its timeline and actions.
 import { ApiError, get, post } from './api.js';
-import { actionPlanSection, contactPhone, ownerPhone, silentCaution } from './action-plan.js';
+import { actionPlanSection, contactPhone, isSilentAlarm, ownerPhone, silentCaution } from './action-plan.js';
 import { address, age, confirmInPage, countdown, field, fmtTime, h, label, mount, pill, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
 import { alarmPremisesBox, userText, zoneText } from './premises.js';
+// Who is handling, calls, queue filters and storm groups (handling.js).
+import { arrangeQueue, callLog, handlerLine, handlingCard, handlingTimelineText, queueControls, whileHandling } from './handling.js';
 
 const cap = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 const announcer = () => document.getElementById('announcer');
@@ -213,7 +215,7 @@ let queueRoot = null;
 function renderQueueIfShown() {
   if (!queueRoot || !queueRoot.isConnected) return;
   const focusedId = document.activeElement?.closest?.('tr')?.dataset?.alarmId;
-  const rows = live.alarms.map((a) => {
+  const rows = arrangeQueue(live.alarms, (a) => {
     // Who has been texted comes with each alarm (owner, or the contact by name), oldest first.
     const texted = (a.texted ?? []).map((t) => ({ who: t.to === 'owner' ? 'Owner' : (t.name ?? 'Contact'), status: t.status }));
     const isNew = live.fresh.has(a.id);
@@ -230,7 +232,7 @@ function renderQueueIfShown() {
         onClick: open,
       },
       h('td', {}, isNew ? h('span', { class: 'new-badge' }, 'NEW') : '', h('a', { href: `#/alarms/${a.id}`, class: 'class-name', onClick: (e) => { e.preventDefault(); open(); } }, label(a.class)), h('div', { class: 'muted trigger' }, [zoneText(a.zone, a.zoneName), trigger(a)].filter(Boolean).join(' · '))),
-      h('td', {}, stagePill(a.stage, a), a.stage === 'acknowledged' && a.acknowledgedBy ? h('div', { class: 'muted acknowledged-by' }, `by ${acknowledgedBy(a.acknowledgedBy)}`) : ''),
+      h('td', {}, stagePill(a.stage, a), a.stage === 'acknowledged' && a.acknowledgedBy ? h('div', { class: 'muted acknowledged-by' }, `by ${acknowledgedBy(a.acknowledgedBy)}`) : '', handlerLine(a)),
       h('td', {}, a.customer?.name ?? ''),
       h('td', {}, address(a.customer?.alarmAddress)),
       h('td', { class: 'nowrap' }, age(a.openedAt)),
@@ -269,7 +271,7 @@ function renderQueueIfShown() {
 
 export async function queuePage(main) {
   queueRoot = h('div', { id: 'queue' });
-  mount(main, h('h1', {}, 'Open alarms ', h('span', { class: 'muted', id: 'queue-count' })), queueRoot);
+  mount(main, h('h1', {}, 'Open alarms ', h('span', { class: 'muted', id: 'queue-count' })), queueControls(renderQueueIfShown), queueRoot);
   startQueueFeed();
   await refetchQueue();
   renderQueueIfShown();
@@ -303,7 +305,7 @@ function timelineItem(e, names) {
       text = [`Acknowledged by ${acknowledgedBy(e.by)}`];
       break;
     case 'action':
-      text = [`${label(e.action)} by ${e.operatorName ?? 'operator'}`, e.contactId ? `: ${who(e.contactId)}` : '', e.partner ? `: ${e.partner}` : '', e.note ? h('div', {}, e.note) : ''];
+      text = [`${label(e.action)} by ${e.operatorName ?? 'operator'}${whileHandling(e)}`, e.contactId ? `: ${who(e.contactId)}` : '', e.partner ? `: ${e.partner}` : '', e.note ? h('div', {}, e.note) : ''];
       break;
     case 'step_done':
       text = [`Plan step ${e.step + 1} done by ${e.operatorName ?? 'operator'}: ${e.text}`];
@@ -312,7 +314,7 @@ function timelineItem(e, names) {
       text = [`Closed (${label(e.action)})`];
       break;
     default:
-      text = [label(e.type)];
+      text = handlingTimelineText(e) ?? [label(e.type)];
   }
   return h('li', { class: `t-${e.type}` }, h('time', { datetime: e.at }, fmtTime(e.at)), text);
 }
@@ -379,8 +381,9 @@ export async function alarmPage(main, id) {
     // who this alarm texts, so the page shows the alarm's order, and the rest apart.
     const outside = contacts.items.filter((c) => !chain.includes(c.id));
     const next = nextStep(a, chainContacts);
+    const calls = callLog(a, render);
     const contactItem = (c) =>
-      h('li', {}, `${c.name} (${c.relation ?? 'contact'}) `, contactPhone(a, c.phone, c.name),
+      h('li', {}, `${c.name} (${c.relation ?? 'contact'}) `, contactPhone(a, c.phone, c.name), ' ', calls.button({ to: 'contact', contactId: c.id }, c.name),
         a.status === 'open' && c.id === a.escalation?.contactId ? [' ', pill('being texted now', 'warn')] : '',
         c.status === 'opted_out' ? [' ', pill('opted out', 'bad')] : '');
     const facts = h(
@@ -391,7 +394,7 @@ export async function alarmPage(main, id) {
         'dl',
         { class: 'facts' },
         h('dt', {}, 'Name'), h('dd', {}, h('a', { href: `#/customers/${customer.id}` }, customer.name)),
-        h('dt', {}, 'Phone'), h('dd', {}, ownerPhone(a, customer.phone)),
+        h('dt', {}, 'Phone'), h('dd', {}, ownerPhone(a, customer.phone), isSilentAlarm(a) ? '' : [' ', calls.button({ to: 'owner' }, 'the owner')]),
         h('dt', {}, 'Alarm address'), h('dd', { class: 'alarm-address' }, address(customer.alarmAddress)),
         h('dt', {}, 'Panel'), h('dd', {}, a.panelLabel ?? a.panelId ?? ''),
         h('dt', {}, 'Zone'), h('dd', { id: 'alarm-zone' }, zoneText(a.zone, a.zoneName) || '-'),
@@ -429,6 +432,7 @@ export async function alarmPage(main, id) {
         facts,
         h('section', { class: 'card', 'aria-labelledby': 'alarm-actions' }, h('h2', { id: 'alarm-actions' }, a.status === 'open' ? 'Record an outcome' : 'Add a note'), lastDone ? h('p', { class: 'done-box', role: 'status', id: 'action-done', tabindex: '-1' }, lastDone) : '', actions),
         premisesBox,
+        handlingCard(a, calls, render),
       ),
       h('section', { 'aria-labelledby': 'alarm-timeline' }, h('h2', { id: 'alarm-timeline' }, 'Timeline'), h('p', {}, h('a', { href: `#/messages?alarmId=${a.id}` }, 'Every SMS about this alarm')), h('ol', { class: 'timeline', id: 'timeline' }, a.timeline.map((e) => timelineItem(e, names)))),
     );

@@ -17,6 +17,7 @@ import { CustomersModule } from './customers/customers.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { PanelsModule } from './panels/panels.module.js';
 import { AlarmsModule } from './alarms/alarms.module.js';
+import { AlarmHandlingModule } from './alarm-handling/alarm-handling.module.js';
 import { SMS_MODULE } from './alarms/sms-ports.js';
 import { PrivacyPolicyModule } from './privacy-policy/privacy-policy.module.js';
 import { PrivacyRightsModule } from './privacy/privacy-rights.module.js';
@@ -52,6 +53,7 @@ export class AppModule {
         PanelsModule,
         SMS_MODULE,
         AlarmsModule,
+        AlarmHandlingModule,
         Dc09Module,
         PrivacyPolicyModule,
         PrivacyRightsModule,

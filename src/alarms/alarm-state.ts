@@ -37,12 +37,15 @@ export interface AlarmRow {
   step: number;
   step_message_id: string | null;
   next_step_at: Date | null;
+  /** The operator handling it (claimed), if anyone; a closed alarm has none. */
+  handler_id: string | null;
+  claimed_at: Date | null;
   updated_at: Date;
   action_plan: AlarmPlan | null;
 }
 
 /** Timeline entries that are neither panel events nor SMS. */
-export type AlarmLogKind = 'opened' | 'stage' | 'step_skipped' | 'acknowledged' | 'action' | 'closed' | 'panel_reporting' | 'step_done';
+export type AlarmLogKind = 'opened' | 'stage' | 'step_skipped' | 'acknowledged' | 'action' | 'closed' | 'panel_reporting' | 'step_done' | 'call' | 'claimed' | 'released';
 
 export async function writeAlarmLog(
   m: EntityManager,
@@ -83,11 +86,14 @@ export async function acknowledgeAlarm(m: EntityManager, alarmId: string, by: Ac
   return true;
 }
 
-/** Closes an alarm: escalation stops and its reply codes are freed for the next alarm to that phone. */
+/**
+ * Closes an alarm: escalation stops, its reply codes are freed for the next alarm to that phone, and
+ * its claim ends (nobody handles a closed alarm).
+ */
 export async function closeAlarm(m: EntityManager, alarmId: string, by: { operatorId: string; action: string }, at: Date): Promise<boolean> {
   const rows = (await m.query(
     `WITH u AS (
-       UPDATE alarm SET status = 'closed', closed_at = $2, closed_by = $3, next_step_at = NULL, updated_at = now()
+       UPDATE alarm SET status = 'closed', closed_at = $2, closed_by = $3, next_step_at = NULL, handler_id = NULL, claimed_at = NULL, updated_at = now()
         WHERE id = $1 AND status = 'open'
         RETURNING id)
      SELECT * FROM u`,

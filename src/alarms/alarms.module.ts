@@ -47,6 +47,6 @@ import { SMS_MODULE } from './sms-ports.js';
     EscalationSettings,
     PanelSupervision,
   ],
-  exports: [AlarmsService, EscalationEngine, ClockModule, PanelEvents, DatabaseNotifications],
+  exports: [AlarmsService, AlarmActions, EscalationEngine, ClockModule, PanelEvents, DatabaseNotifications],
 })
 export class AlarmsModule {}

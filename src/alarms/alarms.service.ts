@@ -40,6 +40,7 @@ type AlarmListRow = AlarmRow & {
   customer_name: string | null;
   alarm_address: Address | null;
   panel_label: string | null;
+  handler_name: string | null;
   rank: number;
   texted: TextedView[];
   trigger: { code: string; text: string | null } | null;
@@ -84,6 +85,8 @@ export function toAlarmView(a: AlarmListRow) {
     trigger: a.trigger,
     customer: { name: a.customer_name, alarmAddress: a.alarm_address },
     panelLabel: a.panel_label,
+    /** The operator handling it (API.md, Operator procedures: Handling), or null. */
+    handler: a.handler_id ? { id: a.handler_id, name: a.handler_name } : null,
     escalation: {
       step: a.stage === 'owner' ? 'owner' : contactStep ? 'contact' : null,
       contactId: contactStep ? (a.chain[a.step - 1] ?? null) : null,
@@ -101,7 +104,7 @@ export function toAlarmView(a: AlarmListRow) {
 export type AlarmView = ReturnType<typeof toAlarmView>;
 
 // `texted` comes with the alarm, so the queue is one request, not one more per alarm shown.
-const SELECT = `SELECT a.*, c.name AS customer_name, c.alarm_address, p.label AS panel_label, ${QUEUE_RANK} AS rank,
+const SELECT = `SELECT a.*, c.name AS customer_name, c.alarm_address, p.label AS panel_label, h.name AS handler_name, ${QUEUE_RANK} AS rank,
     (SELECT coalesce(json_agg(json_build_object(
               'to', CASE WHEN m.purpose = 'alarm_owner' THEN 'owner' ELSE 'contact' END,
               'contactId', m.contact_id, 'name', k.name, 'status', m.status) ORDER BY m.created_at, m.id), '[]'::json)
@@ -110,7 +113,8 @@ const SELECT = `SELECT a.*, c.name AS customer_name, c.alarm_address, p.label AS
     (SELECT json_build_object('code', e.code, 'text', e.text) FROM panel_event e
       WHERE e.alarm_id = a.id ORDER BY e.received_at, e.id LIMIT 1) AS trigger,
     (SELECT premises_name(pr.zones, a.zone) FROM premises pr WHERE pr.customer_id = a.customer_id) AS zone_name
-  FROM alarm a LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN panel p ON p.id = a.panel_id`;
+  FROM alarm a LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN panel p ON p.id = a.panel_id
+    LEFT JOIN operator h ON h.id = a.handler_id`;
 
 @Injectable()
 export class AlarmsService {

@@ -197,6 +197,17 @@ export async function anonymiseAlarmHistory(m: EntityManager, alarmIds: string[]
     [alarmIds],
   );
   await m.query(`UPDATE panel_event SET text = NULL WHERE alarm_id = ANY($1::uuid[]) AND text IS NOT NULL`, [alarmIds]);
+  // Operators' calls: the contact's name, the note, and a number dialled that is nobody's service line.
+  await m.query(
+    `UPDATE alarm_log SET data = data - 'contactName' - CASE WHEN data->>'to' = 'other' THEN 'number' ELSE '' END
+      WHERE alarm_id = ANY($1::uuid[]) AND kind = 'call'`,
+    [alarmIds],
+  );
+  await m.query(
+    `UPDATE alarm_call SET note = CASE WHEN note IS NULL THEN NULL ELSE $2 END, number = CASE WHEN to_kind = 'other' THEN NULL ELSE number END
+      WHERE alarm_id = ANY($1::uuid[])`,
+    [alarmIds, ERASED_NOTE],
+  );
   if (!unlink) return;
   await m.query(
     `UPDATE alarm SET customer_id = $2, panel_id = $2, chain = '{}',
@@ -219,7 +230,7 @@ export async function anonymiseAlarmHistory(m: EntityManager, alarmIds: string[]
 async function anonymiseContactInAlarms(m: EntityManager, alarmIds: string[], contactId: string): Promise<void> {
   if (!alarmIds.length) return;
   await m.query(
-    `UPDATE alarm_log SET data = data
+    `UPDATE alarm_log SET data = (data - 'contactName')
         || CASE WHEN data ? 'note' THEN jsonb_build_object('note', $3::text) ELSE '{}'::jsonb END
         || CASE WHEN jsonb_typeof(data->'by') = 'object' THEN jsonb_build_object('by', (data->'by') || '{"name": null}'::jsonb) ELSE '{}'::jsonb END
       WHERE alarm_id = ANY($1::uuid[]) AND (data->>'contactId' = $2 OR data->'by'->>'contactId' = $2)`,
@@ -230,6 +241,7 @@ async function anonymiseContactInAlarms(m: EntityManager, alarmIds: string[], co
       WHERE id = ANY($1::uuid[]) AND acknowledged_by->>'contactId' = $2`,
     [alarmIds, contactId],
   );
+  await m.query(`UPDATE alarm_call SET note = $3 WHERE alarm_id = ANY($1::uuid[]) AND contact_id = $2 AND note IS NOT NULL`, [alarmIds, contactId, ERASED_NOTE]);
 }
 
 /**

@@ -17,6 +17,7 @@ import { SmsCaps1764500000000 } from './1764500000000-sms-caps.js';
 import { ReplyCodeGuard1764600000000 } from './1764600000000-reply-code-guard.js';
 import { ActionPlans1764800000000 } from './1764800000000-action-plans.js';
 import { Premises1764900000000 } from './1764900000000-premises.js';
+import { AlarmHandling1765000000000 } from './1765000000000-alarm-handling.js';
 
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   ReplyCodeGuard1764600000000,
   ActionPlans1764800000000,
   Premises1764900000000,
+  AlarmHandling1765000000000,
 ];
