@@ -43,6 +43,7 @@ type AlarmListRow = AlarmRow & {
   rank: number;
   texted: TextedView[];
   trigger: { code: string; text: string | null } | null;
+  restored_at: Date | null;
 };
 
 export interface AlarmQuery {
@@ -79,6 +80,12 @@ export function toAlarmView(a: AlarmListRow) {
      * tell a mains loss from a low battery). Null for an alarm the system opened itself: see `reason`.
      */
     trigger: a.trigger,
+    /**
+     * When the panel last reported the condition over (a `BR` after a `BA`), while no new event of it
+     * came after: the queue row and the alarm header say "restored" (an addition to API.md).
+     */
+    restored: a.restored_at !== null,
+    restoredAt: a.restored_at?.toISOString() ?? null,
     customer: { name: a.customer_name, alarmAddress: a.alarm_address },
     panelLabel: a.panel_label,
     escalation: {
@@ -103,7 +110,9 @@ const SELECT = `SELECT a.*, c.name AS customer_name, c.alarm_address, p.label AS
        FROM sms_message m LEFT JOIN contact k ON k.id = m.contact_id
       WHERE m.alarm_id = a.id AND m.direction = 'outbound' AND m.purpose IN ('alarm_owner', 'alarm_contact')) AS texted,
     (SELECT json_build_object('code', e.code, 'text', e.text) FROM panel_event e
-      WHERE e.alarm_id = a.id ORDER BY e.received_at, e.id LIMIT 1) AS trigger
+      WHERE e.alarm_id = a.id ORDER BY e.received_at, e.id LIMIT 1) AS trigger,
+    (SELECT CASE WHEN e.restore THEN e.received_at END FROM panel_event e
+      WHERE e.alarm_id = a.id ORDER BY e.received_at DESC, e.id DESC LIMIT 1) AS restored_at
   FROM alarm a LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN panel p ON p.id = a.panel_id`;
 
 @Injectable()

@@ -91,8 +91,13 @@ export class CustomersService {
         new Brackets((w) => {
           w.where('c.name ILIKE :like', { like })
             .orWhere('c.email ILIKE :like', { like })
+            .orWhere("c.alarm_address->>'street' ILIKE :like", { like })
             .orWhere("c.alarm_address->>'city' ILIKE :like", { like })
-            .orWhere("c.postal_address->>'city' ILIKE :like", { like });
+            // "12345" finds the Swedish "123 45" as it is stored.
+            .orWhere("replace(c.alarm_address->>'postalCode', ' ', '') ILIKE :compact", { compact: like.replace(/ /g, '') })
+            .orWhere("c.postal_address->>'city' ILIKE :like", { like })
+            // An operator often knows the keyholder who called, not the customer.
+            .orWhere('EXISTS (SELECT 1 FROM contact k WHERE k.customer_id = c.id AND k.ended_at IS NULL AND k.name ILIKE :like)', { like });
           if (digits.length >= 3 && /^[\d\s+().\-/]+$/.test(search)) w.orWhere('c.phone LIKE :digits', { digits: `%${digits}%` });
         }),
       );
