@@ -249,6 +249,11 @@ async function renderContacts(box, customer) {
         { class: 'row-actions' },
         can.editRegisters(role)
           ? [
+              h('button', { type: 'button', class: 'secondary', 'aria-label': `Edit ${c.name}`, dataset: { edit: c.id }, onClick: (e) => editContactInPlace(e.target.closest('tr'), customer, c, async (saved) => {
+                await renderContacts(box, customer);
+                box.querySelector(`[data-edit="${saved.id}"]`)?.focus();
+              }) }, 'Edit'),
+              ' ',
               h('button', { type: 'button', class: 'secondary', 'aria-label': `Move ${c.name} up`, disabled: i === 0, onClick: () => reorder(i, i - 1) }, '↑'),
               ' ',
               h('button', { type: 'button', class: 'secondary', 'aria-label': `Move ${c.name} down`, disabled: i === items.length - 1, onClick: () => reorder(i, i + 1) }, '↓'),
@@ -314,6 +319,73 @@ async function renderContacts(box, customer) {
     });
   }
   mount(box, h('h2', { id: 'contacts-title', tabindex: '-1' }, 'Contacts (in the order they are tried)'), errors, table('Contacts', ['#', 'Name', 'Phone', 'Status', ''], rows, 'No contacts yet.'), addForm);
+}
+
+/**
+ * A contact's name, phone, email and relation edited in the list, under their row. A new phone
+ * number is sent the onboarding notice again (it is a new person's phone as far as the law goes),
+ * so the form says so before saving; a new name or email sends nothing.
+ */
+function editContactInPlace(row, customer, c, onSaved) {
+  if (row.nextElementSibling?.classList.contains('contact-edit')) return row.nextElementSibling.querySelector('input')?.focus();
+  const columns = row.children.length;
+  const phoneNotice = h('p', { class: 'warn-box', id: `contact-edit-${c.id}-notice`, hidden: true }, `${c.name} gets the onboarding notice again, by SMS to the new number, when you save.`);
+  const form = h(
+    'form',
+    { class: 'contact-form', 'aria-label': `Edit ${c.name}`, novalidate: true },
+    h('h3', {}, `Edit ${c.name}`),
+    errorBox(),
+    h(
+      'div',
+      { class: 'form-grid' },
+      field('Name', 'name', { value: c.name, required: true }),
+      field('Mobile phone', 'phone', { value: c.phone, required: true, type: 'tel' }),
+      field('Email', 'email', { value: c.email ?? '', type: 'email' }),
+      field('Relation', 'relation', { options: [['', '-'], ...RELATIONS.map((r) => [r, r])], value: c.relation ?? '' }),
+    ),
+    phoneNotice,
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save contact'), h('button', { type: 'button', class: 'secondary', onClick: () => close() }, 'Cancel')),
+  );
+  const editRow = h('tr', { class: 'contact-edit' }, h('td', { colspan: String(columns) }, form));
+  const close = () => {
+    editRow.remove();
+    row.querySelector(`[data-edit="${c.id}"]`)?.focus();
+  };
+  const v = (n) => form.querySelector(`[name="${n}"]`).value.trim();
+  const phoneChanged = () => v('phone').replace(/[\s-]/g, '') !== c.phone;
+  form.querySelector('[name="phone"]').addEventListener('input', () => {
+    phoneNotice.hidden = !phoneChanged();
+  });
+  form.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') close();
+  });
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    // Only what changed is sent, so an unchanged number is not taken for a new one.
+    const body = {};
+    if (v('name') !== c.name) body.name = v('name');
+    if (phoneChanged()) body.phone = v('phone');
+    if (v('email') !== (c.email ?? '')) body.email = v('email') || null;
+    if (v('relation') && v('relation') !== c.relation) body.relation = v('relation');
+    if (!Object.keys(body).length) return close();
+    if (body.phone !== undefined) {
+      const sure = await confirmInPage({
+        title: `Change ${c.name}'s number to ${body.phone}?`,
+        text: 'The onboarding notice is sent again, by SMS to the new number.',
+        confirm: 'Yes, change the number',
+      });
+      if (!sure) return;
+    }
+    try {
+      const saved = await patch(`/api/customers/${customer.id}/contacts/${c.id}`, body);
+      await onSaved(saved);
+      document.getElementById('announcer').textContent = `${saved.name} saved${body.phone !== undefined ? '; onboarding notice sent to the new number' : ''}`;
+    } catch (e) {
+      showFieldErrors(form, e.messages ?? [e.message]);
+    }
+  });
+  row.after(editRow);
+  form.querySelector('input').focus();
 }
 
 /** A button that copies `value`; says whether it worked, in its own text. */

@@ -235,7 +235,12 @@ describe('dashboard: served by the service', () => {
     await banner.waitFor({ state: 'visible', timeout: 10_000 });
     expect(await banner.textContent()).toBe('1 new alarm');
     expect(await page.evaluate(() => location.hash)).toMatch(/^#\/customers\//);
+    // The bar leads to the new alarm itself; once opened it is no longer new.
     await banner.click();
+    await page.locator('#timeline').waitFor();
+    expect(await page.evaluate(() => location.hash)).toBe(`#/alarms/${res.body.alarmId}`);
+    expect(await page.locator('#new-alarms').isHidden()).toBe(true);
+    await page.goto(`${t.baseUrl}/#/queue`);
     await page.locator(`tr[data-alarm-id="${res.body.alarmId}"]`).waitFor();
     expect(await page.locator(`tr[data-alarm-id="${res.body.alarmId}"]`).textContent()).toContain('fire');
 
