@@ -21,6 +21,7 @@ import { SMS_MODULE } from './alarms/sms-ports.js';
 import { PrivacyPolicyModule } from './privacy-policy/privacy-policy.module.js';
 import { PrivacyRightsModule } from './privacy/privacy-rights.module.js';
 import { Dc09Module } from './dc09/dc09.module.js';
+import { NamesModule } from './names/names.module.js';
 
 @Module({})
 export class AppModule {
@@ -52,6 +53,7 @@ export class AppModule {
         Dc09Module,
         PrivacyPolicyModule,
         PrivacyRightsModule,
+        NamesModule,
       ],
       providers: [RouteDeclarations],
     };

@@ -97,4 +97,175 @@ const PHONE = { width: 390, height: 844 };
     await page.locator('#timeline').waitFor();
     expect(pageErrors).toEqual([]);
   });
+
+  it('lists the shortcuts with ?, moves with j and k, opens with Enter and o, claims with c, and never while typing', async () => {
+    const household = await f.household(1);
+    const page = await session('operator');
+    await page.goto(`${t.baseUrl}/#/queue`);
+    await page.locator('#queue').waitFor();
+    const opened: string[] = [];
+    for (const [i, code] of ['BA', 'FA', 'WA'].entries()) opened.push((await f.post(household.panel, { eventId: `ev-keys-${i}`, code, zone: String(i + 1) })).body.alarmId);
+    await until(page, (n: number) => document.querySelectorAll('#queue tr.alarm-row').length >= n, opened.length);
+    const order: string[] = await page.evaluate(() => [...document.querySelectorAll('#queue tr.alarm-row')].map((r: any) => r.dataset.alarmId));
+
+    await page.keyboard.press('?');
+    const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await dialog.waitFor();
+    for (const what of ['Next alarm', 'Previous alarm', 'Open the chosen alarm', 'Claim the chosen alarm']) expect(await dialog.textContent()).toContain(what);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+
+    const chosen = () => page.evaluate(() => document.activeElement?.closest('tr')?.dataset.alarmId);
+    await page.keyboard.press('j');
+    expect(await chosen()).toBe(order[0]);
+    await page.keyboard.press('j');
+    await page.keyboard.press('j');
+    expect(await chosen()).toBe(order[2]);
+    await page.keyboard.press('k');
+    expect(await chosen()).toBe(order[1]);
+    await page.keyboard.press('o');
+    await page.locator('#timeline').waitFor();
+    expect(await page.evaluate(() => location.hash)).toBe(`#/alarms/${order[1]}`);
+
+    // On the alarm page, j is the next alarm of the queue; typed into the note it is only a letter.
+    await page.getByLabel('Note').fill('');
+    await page.getByLabel('Note').press('j');
+    expect(await page.getByLabel('Note').inputValue()).toBe('j');
+    expect(await page.evaluate(() => location.hash)).toBe(`#/alarms/${order[1]}`);
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press('j');
+    await until(page, (id: string) => location.hash === `#/alarms/${id}`, order[2]);
+    await page.locator('#timeline').waitFor();
+
+    // c claims the alarm shown, and says what came of it in the page.
+    await page.keyboard.press('c');
+    const said = page.locator('#shortcut-status');
+    await said.waitFor();
+    expect(await said.textContent()).toMatch(/^(You are handling the (burglary|fire|water) alarm\.|Could not claim the (burglary|fire|water) alarm: .+)$/);
+
+    // Back in the queue, Enter opens the row the keyboard is on.
+    await page.goto(`${t.baseUrl}/#/queue`);
+    await page.locator('#queue tr.alarm-row').first().waitFor();
+    await page.keyboard.press('j');
+    await page.keyboard.press('Enter');
+    await until(page, (id: string) => location.hash === `#/alarms/${id}`, order[0]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows a restore from the panel on the queue row and in the alarm header', async () => {
+    const household = await f.household(0);
+    const page = await session('operator');
+    const res = await f.post(household.panel, { eventId: 'ev-restore-1', code: 'BA', zone: '3' });
+    await page.goto(`${t.baseUrl}/#/queue`);
+    const row = page.locator(`tr[data-alarm-id="${res.body.alarmId}"]`);
+    await row.waitFor();
+    expect(await row.locator('.restored').count()).toBe(0);
+    expect((await f.post(household.panel, { eventId: 'ev-restore-2', code: 'BR', zone: '3' })).status).toBe(202);
+    await row.locator('.restored').waitFor();
+    expect(await row.locator('.restored').textContent()).toMatch(/^Restored \d\d:\d\d:\d\d$/);
+    await row.locator('a.class-name').click();
+    await page.locator('#alarm-restored').waitFor();
+    expect(await page.locator('h1').textContent()).toMatch(/^Burglary alarm Owner stage Restored \d\d:\d\d:\d\d$/);
+  });
+
+  it('edits a contact in place: a new name sends nothing, a new number says it sends the notice again and does', async () => {
+    const household = await f.household(1);
+    const [contact] = household.contacts;
+    const notices = async () => (await t.query(`SELECT count(*)::int AS n FROM sms_message WHERE contact_id = $1 AND purpose = 'contact_notice'`, [contact.id]))[0].n;
+    const before = await notices();
+    const page = await session('operator');
+    await page.goto(`${t.baseUrl}/#/customers/${household.customer.id}`);
+    const [{ name }] = await t.query(`SELECT name FROM contact WHERE id = $1`, [contact.id]);
+    await page.getByRole('button', { name: `Edit ${name}` }).click();
+    const form = page.getByRole('form', { name: `Edit ${name}` });
+    await form.getByLabel('Name').fill('Greta Holm');
+    await form.getByLabel('Relation').selectOption('neighbour');
+    expect(await form.locator('.warn-box').isHidden()).toBe(true);
+    await form.getByRole('button', { name: 'Save contact' }).click();
+    const row = page.locator(`tr[data-contact-id="${contact.id}"]`);
+    await until(page, (id: string) => document.querySelector(`tr[data-contact-id="${id}"]`)?.textContent?.includes('Greta Holm'), contact.id);
+    expect(await row.textContent()).toContain('neighbour');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Edit Greta Holm');
+    expect(await notices()).toBe(before);
+
+    // A new number: said before saving, asked, and the notice goes to it.
+    await page.keyboard.press('Enter');
+    const again = page.getByRole('form', { name: 'Edit Greta Holm' });
+    await again.getByLabel('Mobile phone').fill('+46709998877');
+    await again.locator('.warn-box', { hasText: 'gets the onboarding notice again' }).waitFor();
+    await again.getByRole('button', { name: 'Save contact' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Change Greta Holm\'s number to +46709998877?' });
+    await confirm.waitFor();
+    await confirm.getByRole('button', { name: 'Yes, change the number' }).click();
+    await until(page, (id: string) => document.querySelector(`tr[data-contact-id="${id}"] a[href="tel:+46709998877"]`), contact.id);
+    expect(await notices()).toBe(before + 1);
+    const [saved] = await t.query(`SELECT name, phone, relation FROM contact WHERE id = $1`, [contact.id]);
+    expect(saved).toEqual({ name: 'Greta Holm', phone: '+46709998877', relation: 'neighbour' });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('finds a customer by the street of the alarm address and by a contact\'s name', async () => {
+    const household = await f.household(1);
+    const [{ name: contactName }] = await t.query(`SELECT name FROM contact WHERE id = $1`, [household.contacts[0].id]);
+    const page = await session('operator');
+    await page.goto(`${t.baseUrl}/#/customers`);
+    for (const search of [`Storgatan ${household.customer.n}`, contactName]) {
+      await page.locator('#customer-search').fill(search);
+      await page.getByRole('button', { name: 'Search' }).click();
+      await until(page, () => /^1 customer$/.test(document.querySelector('#customer-results p')?.textContent ?? ''));
+      expect(await page.locator('#customer-results tbody tr').textContent()).toContain(`Anna Lind ${household.customer.n}`);
+    }
+  });
+
+  it('asks before leaving escalation settings with unsaved waits, and says errors with the form\'s words', async () => {
+    const page = await session('supervisor');
+    await page.goto(`${t.baseUrl}/#/settings`);
+    const owner = page.getByLabel('burglary owner wait in seconds');
+    await owner.fill('0');
+    const row = page.locator('tr[data-class="burglary"]');
+    await row.getByRole('button', { name: 'Save burglary waits' }).click();
+    await until(page, () => !!document.querySelector('tr[data-class="burglary"] [data-error-for="ownerWaitSeconds"]')?.textContent);
+    const error = await row.locator('[data-error-for="ownerWaitSeconds"]').textContent();
+    expect(error).toContain('Burglary owner wait in seconds must be at least 1');
+    expect(error).not.toContain('ownerWaitSeconds');
+
+    await owner.fill('45');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Customers' }).click();
+    const ask = page.getByRole('alertdialog', { name: 'Leave without saving?' });
+    await ask.waitFor();
+    expect(await ask.textContent()).toContain('burglary');
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    await ask.waitFor({ state: 'hidden' });
+    expect(await page.evaluate(() => location.hash)).toBe('#/settings');
+    expect(await owner.inputValue()).toBe('45');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Customers' }).click();
+    await ask.waitFor();
+    await ask.getByRole('button', { name: 'Leave without saving' }).click();
+    await page.getByRole('heading', { name: 'Customers' }).waitFor();
+    expect(await page.evaluate(() => location.hash)).toBe('#/customers');
+
+    // Saved waits leave without a question.
+    await page.goto(`${t.baseUrl}/#/settings`);
+    await owner.fill('45');
+    await row.getByRole('button', { name: 'Save burglary waits' }).click();
+    await row.getByText('Saved').waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Customers' }).click();
+    await page.getByRole('heading', { name: 'Customers' }).waitFor();
+    expect(await page.locator('dialog').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('the customer page does not scroll sideways on a phone', async () => {
+    const household = await f.household(3);
+    await t.request('POST', `/api/customers/${household.customer.id}/panels`, { token: f.tokens.supervisor, body: { label: 'Hall keypad with a rather long label', protocol: 'dc09', dc09: { account: '9A7B' } } });
+    const page = await session('operator', { viewport: PHONE });
+    await page.goto(`${t.baseUrl}/#/customers/${household.customer.id}`);
+    await page.getByRole('table', { name: 'Contacts' }).waitFor();
+    await page.getByRole('table', { name: 'Panels' }).waitFor();
+    await page.locator('#arming h2').waitFor();
+    const widths = await page.evaluate(() => ({ scroll: document.scrollingElement.scrollWidth, inner: window.innerWidth }));
+    const wide = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e: any) => e.getBoundingClientRect().right > window.innerWidth + 0.5).map((e: any) => `${e.tagName}.${e.className}#${e.id}`).slice(0, 12));
+    expect({ ...widths, wide }).toEqual({ scroll: widths.inner, inner: widths.inner, wide: [] });
+  });
 });

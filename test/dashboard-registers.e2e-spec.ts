@@ -226,7 +226,7 @@ const AXE_SOURCE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js')
     await page.getByLabel('Data subject id').fill('not-a-uuid');
     await page.getByRole('button', { name: 'Search' }).click();
     await until(page, () => !!document.querySelector('[data-error-for="subjectId"]')?.textContent);
-    expect(await page.locator('[data-error-for="subjectId"]').textContent()).toContain('subjectId must be a UUID');
+    expect(await page.locator('[data-error-for="subjectId"]').textContent()).toContain('Data subject id must be a UUID');
     expect(await page.getByLabel('Data subject id').getAttribute('aria-invalid')).toBe('true');
   });
 
