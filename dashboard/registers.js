@@ -2,6 +2,7 @@
 import { del, get, patch, post, put, query } from './api.js';
 import { can, me } from './session.js';
 import { whileShown } from './alarms.js';
+import { customerPicker, namesFor, pager, personName } from './people.js';
 import { actionErrorBox, address, clearActionError, confirmInPage, field, fmtTime, h, label, mount, pill, showActionError, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
 
 const LANGS = [['', 'from the country'], ['sv', 'Swedish'], ['nb', 'Norwegian'], ['en', 'English']];
@@ -22,7 +23,7 @@ function table(labelText, headers, rows, empty = 'Nothing here yet.') {
 
 export async function customersPage(main) {
   const results = h('div', { id: 'customer-results' });
-  const search = h('input', { id: 'customer-search', type: 'search', name: 'search', placeholder: 'name, phone or email' });
+  const search = h('input', { id: 'customer-search', type: 'search', name: 'search', placeholder: 'name, phone, email, street or contact' });
   const load = async () => {
     let res;
     try {
@@ -717,20 +718,30 @@ export async function messagesPage(main, params = new URLSearchParams()) {
   const results = h('div', { id: 'message-results' });
   // Opened from a customer or an alarm (#/messages?alarmId=...), the filter is already filled in.
   const given = (name) => ({ value: params.get(name) ?? '' });
-  const form = h('form', { class: 'form-grid', 'aria-label': 'Filter messages' }, field('To (phone)', 'to', given('to')), field('Customer id', 'customerId', given('customerId')), field('Contact id', 'contactId', given('contactId')), field('Alarm id', 'alarmId', given('alarmId')), h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter')), errorBox());
+  const person = customerPicker();
+  const form = h('form', { class: 'form-grid', 'aria-label': 'Filter messages' }, field('To (phone)', 'to', given('to')), person.element, field('Alarm id', 'alarmId', given('alarmId')), h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter')), errorBox());
+  let page = Number(params.get('page')) || 1;
   const load = async () => {
     const v = (n) => form.querySelector(`[name="${n}"]`).value.trim();
-    const filters = { to: v('to'), customerId: v('customerId'), contactId: v('contactId'), alarmId: v('alarmId') };
+    const filters = { to: v('to'), ...person.value(), alarmId: v('alarmId') };
     // The address says the filter shown, so a reload or Back does not bring an old one back.
-    history.replaceState(null, '', `#/messages${query(filters)}`);
+    history.replaceState(null, '', `#/messages${query({ ...filters, page: page > 1 ? page : undefined })}`);
     try {
-      const res = await get(`/api/messages${query({ ...filters, limit: 100 })}`);
+      const res = await get(`/api/messages${query({ ...filters, page, limit: MESSAGES_PAGE })}`);
       showFieldErrors(form, []);
+      const names = await namesFor(res.items.flatMap((m) => [m.customerId, m.contactId]));
+      const who = (m) => (m.contactId ? personName(names, m.contactId) : m.customerId ? personName(names, m.customerId) : '');
+      const paging = () => pager({ page, limit: MESSAGES_PAGE, total: res.total, what: 'messages', onPage: (n) => {
+        page = n;
+        void load().then(() => results.querySelector('p.muted')?.focus());
+      } });
       mount(
         results,
-        h('p', { class: 'muted' }, `${res.total} message${res.total === 1 ? '' : 's'}`),
-        table('Messages', ['When', 'In/out', 'To / from', 'Purpose', 'Legal basis', 'Status', 'Text'], res.items.map((m) =>
-          h('tr', {}, h('td', { class: 'nowrap' }, fmtTime(m.createdAt)), h('td', {}, m.direction === 'inbound' ? 'in' : 'out'), h('td', {}, m.direction === 'inbound' ? m.from : m.to), h('td', {}, label(m.purpose)), h('td', {}, label(m.legalBasis)), h('td', {}, smsStatusPill(m.status)), h('td', {}, m.body, m.alarmId ? h('div', {}, h('a', { href: `#/alarms/${m.alarmId}` }, 'alarm')) : ''))), 'No messages.'),
+        h('p', { class: 'muted', tabindex: '-1' }, `${res.total} message${res.total === 1 ? '' : 's'}`),
+        paging(),
+        table('Messages', ['When', 'In/out', 'To / from', 'Who', 'Purpose', 'Legal basis', 'Status', 'Text'], res.items.map((m) =>
+          h('tr', {}, h('td', { class: 'nowrap' }, fmtTime(m.createdAt)), h('td', {}, m.direction === 'inbound' ? 'in' : 'out'), h('td', {}, m.direction === 'inbound' ? m.from : m.to), h('td', { class: 'message-who' }, who(m)), h('td', {}, label(m.purpose)), h('td', {}, label(m.legalBasis)), h('td', {}, smsStatusPill(m.status)), h('td', {}, m.body, m.alarmId ? h('div', {}, h('a', { href: `#/alarms/${m.alarmId}` }, 'alarm')) : ''))), 'No messages.'),
+        paging(),
       );
     } catch (e) {
       showFieldErrors(form, e.messages ?? [e.message]);
@@ -738,15 +749,22 @@ export async function messagesPage(main, params = new URLSearchParams()) {
   };
   form.addEventListener('submit', (e) => {
     e.preventDefault();
+    page = 1;
     void load();
   });
   mount(main, h('h1', {}, 'Messages'), form, results);
+  await person.set(params.get('customerId'), params.get('contactId'));
   await load();
 }
+
+/** A page of messages: names are looked up for each of them (a customer and a contact at most). */
+const MESSAGES_PAGE = 50;
 
 // ---------------------------------------------------------------- privacy
 
 const list = (v) => (Array.isArray(v) ? v.join(', ') : (v ?? ''));
+/** A page of the processing log: actors and subjects are looked up by name for each page. */
+const LOG_PAGE = 50;
 
 export async function privacyPage(main) {
   const ropa = await get('/api/privacy/ropa');
@@ -780,19 +798,31 @@ export async function privacyPage(main) {
   };
   check(false);
   const logBox = h('div', { id: 'processing-log' });
-  const form = h('form', { class: 'actions', 'aria-label': 'Search the processing log' }, field('Data subject id', 'subjectId', {}), field('From', 'from', { type: 'date' }), field('To', 'to', { type: 'date' }), h('button', { type: 'submit' }, 'Search'), errorBox());
+  // A person is chosen by name (their id goes in the id field); an operator's or an erased person's id can be typed.
+  const person = customerPicker({ label: 'Find a customer or contact' });
+  const form = h('form', { class: 'actions', 'aria-label': 'Search the processing log' }, person.element, field('Data subject id', 'subjectId', {}), field('From', 'from', { type: 'date' }), field('To', 'to', { type: 'date' }), h('button', { type: 'submit' }, 'Search'), errorBox());
+  let page = 1;
   const load = async () => {
     const v = (n) => form.querySelector(`[name="${n}"]`).value.trim();
+    const picked = person.value();
+    if (picked.customerId) form.querySelector('[name="subjectId"]').value = picked.contactId || picked.customerId;
     try {
-      const res = await get(`/api/privacy/processing-log${query({ subjectId: v('subjectId'), from: v('from'), to: v('to'), limit: 100 })}`);
+      const res = await get(`/api/privacy/processing-log${query({ subjectId: v('subjectId'), from: v('from'), to: v('to'), page, limit: LOG_PAGE })}`);
       showFieldErrors(form, []);
-      mount(logBox, h('p', { class: 'muted' }, `${res.total} entries`), table('Processing log', ['#', 'When', 'Operation', 'Legal basis', 'Actor', 'Subjects', 'Outcome'], res.items.map((e) => h('tr', {}, h('td', {}, String(e.seq)), h('td', {}, fmtTime(e.at)), h('td', {}, e.operation), h('td', {}, label(e.legalBasis)), h('td', {}, `${e.actorType} ${e.actorId ?? ''}`), h('td', {}, list(e.subjectIds)), h('td', {}, e.outcome ?? '', e.httpStatus ? ` ${e.httpStatus}` : '')))));
+      const names = await namesFor(res.items.flatMap((e) => [e.actorId, ...(e.subjectIds ?? [])]));
+      const actor = (e) => (e.actorId ? `${names.get(e.actorId)?.name ?? e.actorId} (${e.actorType})` : e.actorType);
+      const paging = () => pager({ page, limit: LOG_PAGE, total: res.total, what: 'the processing log', onPage: (n) => {
+        page = n;
+        void load().then(() => logBox.querySelector('p.muted')?.focus());
+      } });
+      mount(logBox, h('p', { class: 'muted', tabindex: '-1' }, `${res.total} entries`), paging(), table('Processing log', ['#', 'When', 'Operation', 'Legal basis', 'Actor', 'Subjects', 'Outcome'], res.items.map((e) => h('tr', {}, h('td', {}, String(e.seq)), h('td', {}, fmtTime(e.at)), h('td', {}, e.operation), h('td', {}, label(e.legalBasis)), h('td', {}, actor(e)), h('td', {}, (e.subjectIds ?? []).map((id) => personName(names, id)).join(', ')), h('td', {}, e.outcome ?? '', e.httpStatus ? ` ${e.httpStatus}` : '')))), paging());
     } catch (e) {
       showFieldErrors(form, e.messages ?? [e.message]);
     }
   };
   form.addEventListener('submit', (e) => {
     e.preventDefault();
+    page = 1;
     void load();
   });
   mount(

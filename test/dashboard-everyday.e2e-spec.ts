@@ -268,4 +268,74 @@ const PHONE = { width: 390, height: 844 };
     const wide = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e: any) => e.getBoundingClientRect().right > window.innerWidth + 0.5).map((e: any) => `${e.tagName}.${e.className}#${e.id}`).slice(0, 12));
     expect({ ...widths, wide }).toEqual({ scroll: widths.inner, inner: widths.inner, wide: [] });
   });
+
+  it('filters the messages by a customer and contact chosen by name, and shows people by name', async () => {
+    const household = await f.household(2);
+    const other = await f.household(1);
+    const [first, second] = household.contacts;
+    const [{ name: firstName }] = await t.query(`SELECT name FROM contact WHERE id = $1`, [first.id]);
+    await f.post(household.panel, { eventId: 'ev-msg-1', code: 'BA', zone: '1' });
+    await f.post(other.panel, { eventId: 'ev-msg-2', code: 'BA', zone: '1' });
+    const customerName = `Anna Lind ${household.customer.n}`;
+    const page = await session('operator');
+    await page.goto(`${t.baseUrl}/#/messages`);
+    await page.getByRole('table', { name: 'Messages' }).waitFor();
+    const picker = page.getByRole('combobox', { name: 'Customer or contact' });
+    await picker.fill(`Storgatan ${household.customer.n}`);
+    await page.getByRole('option', { name: new RegExp(`^${customerName} `) }).waitFor();
+    await picker.press('ArrowDown');
+    await picker.press('Enter');
+    await page.locator('.picker-chosen', { hasText: customerName }).waitFor();
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await until(page, (id: string) => location.hash.includes(`customerId=${id}`), household.customer.id);
+    const who = async () => page.locator('#message-results td.message-who').allTextContents();
+    await until(page, () => document.querySelectorAll('#message-results td.message-who').length > 0);
+    const everyone = await who();
+    // The owner's alarm SMS and both contacts' notices, each by name; nothing of the other customer, no ids.
+    expect(new Set(everyone)).toEqual(new Set([`${customerName} (customer)`, `${firstName} (contact)`, expect.stringMatching(/ \(contact\)$/)]));
+    expect(everyone.join(' ')).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+    expect(await page.locator('#message-results').textContent()).not.toContain(`Anna Lind ${other.customer.n}`);
+
+    // One contact of theirs.
+    await page.getByLabel('Contact', { exact: true }).selectOption(first.id);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await until(page, (id: string) => location.hash.includes(`contactId=${id}`), first.id);
+    await until(page, (name: string) => {
+      const cells = [...document.querySelectorAll('#message-results td.message-who')];
+      return cells.length > 0 && cells.every((c: any) => c.textContent === `${name} (contact)`);
+    }, firstName);
+    expect(second.id).not.toBe(first.id);
+
+    // Opened with the filter in the address (as from the customer page): the customer by name.
+    await page.goto(`${t.baseUrl}/#/messages?customerId=${household.customer.id}`);
+    await page.locator('.picker-chosen', { hasText: customerName }).waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('a DPO pages through the processing log past its first page, actors and subjects by name', async () => {
+    const household = await f.household(1);
+    // More than a page of entries naming this customer: every read of them is one.
+    await Promise.all(Array.from({ length: 55 }, () => t.request('GET', `/api/customers/${household.customer.id}`, { token: f.tokens.operator })));
+    const [{ n }] = await t.query(`SELECT count(*)::int AS n FROM processing_log`);
+    expect(n).toBeGreaterThan(50);
+    const page = await session('dpo');
+    await page.goto(`${t.baseUrl}/#/privacy`);
+    const log = page.locator('#processing-log');
+    await log.getByRole('table', { name: 'Processing log' }).waitFor();
+    const pages = log.getByRole('navigation', { name: 'Pages of the processing log' }).first();
+    expect(await pages.textContent()).toMatch(/Page 1 of \d+/);
+    const firstSeq = await log.locator('tbody tr td:first-child').first().textContent();
+    await pages.getByRole('button', { name: 'Next page' }).click();
+    await until(page, () => /Page 2 of/.test(document.querySelector('#processing-log nav')?.textContent ?? ''));
+    expect(await log.locator('tbody tr td:first-child').first().textContent()).not.toBe(firstSeq);
+
+    // A person chosen by name; the operator who read them named too.
+    await page.getByRole('combobox', { name: 'Find a customer or contact' }).fill(`Anna Lind ${household.customer.n}`);
+    await page.getByRole('option', { name: new RegExp(`^Anna Lind ${household.customer.n} `) }).click();
+    await page.getByRole('button', { name: 'Search' }).click();
+    await until(page, (id: string) => (document.querySelector('[name="subjectId"]') as any)?.value === id && !/Page 2/.test(document.querySelector('#processing-log')?.textContent ?? ''), household.customer.id);
+    await until(page, () => [...document.querySelectorAll('#processing-log tbody tr td:nth-child(5)')].some((c: any) => c.textContent === 'Test operator (operator)'));
+    for (const s of await log.locator('tbody tr td:nth-child(6)').allTextContents()) expect(s).toContain(`Anna Lind ${household.customer.n} (customer)`);
+    expect(pageErrors).toEqual([]);
+  });
 });
