@@ -16,6 +16,7 @@ import { OperatorDisable1764400000000 } from './1764400000000-operator-disable.j
 import { SmsCaps1764500000000 } from './1764500000000-sms-caps.js';
 import { ReplyCodeGuard1764600000000 } from './1764600000000-reply-code-guard.js';
 
+import { CustomerSearch1765200000000 } from './1765200000000-customer-search.js';
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
 export const migrations = [
   Foundation1763900000000,
@@ -35,4 +36,5 @@ export const migrations = [
   OperatorDisable1764400000000,
   SmsCaps1764500000000,
   ReplyCodeGuard1764600000000,
+  CustomerSearch1765200000000,
 ];
