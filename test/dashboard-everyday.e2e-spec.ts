@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { type AlarmFixtures } from './support/alarm-fixtures.js';
@@ -12,6 +14,23 @@ import type { TestApp } from './support/test-app.js';
 declare const document: any;
 declare const location: { hash: string };
 declare const window: any;
+declare const axe: any;
+
+/** axe-core, put into the page by the test (page.evaluate is not subject to the page's CSP); never served by the app. */
+const AXE_SOURCE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js'), 'utf8');
+
+/** Runs axe (WCAG 2.x A/AA and best practices) on what is on screen; lists the serious and critical ones. */
+async function audit(p: Page): Promise<string[]> {
+  if (!(await p.evaluate(() => typeof (globalThis as any).axe !== 'undefined'))) await p.evaluate(AXE_SOURCE);
+  const result = await p.evaluate(() =>
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }, resultTypes: ['violations', 'passes'] }),
+  );
+  // A run that checked nothing would pass: make sure the rules ran on this page.
+  expect(result.passes.length).toBeGreaterThan(10);
+  return result.violations
+    .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v: any) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`);
+}
 
 const haveBrowser = haveChromium('dashboard-everyday.e2e-spec');
 const PHONE = { width: 390, height: 844 };
@@ -336,6 +355,41 @@ const PHONE = { width: 390, height: 844 };
     await until(page, (id: string) => (document.querySelector('[name="subjectId"]') as any)?.value === id && !/Page 2/.test(document.querySelector('#processing-log')?.textContent ?? ''), household.customer.id);
     await until(page, () => [...document.querySelectorAll('#processing-log tbody tr td:nth-child(5)')].some((c: any) => c.textContent === 'Test operator (operator)'));
     for (const s of await log.locator('tbody tr td:nth-child(6)').allTextContents()) expect(s).toContain(`Anna Lind ${household.customer.n} (customer)`);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('axe-core finds nothing serious: the sounding bar, the shortcuts, a contact being edited, the picker open, paging', async () => {
+    const household = await f.household(2);
+    const page = await session('admin');
+    await page.goto(`${t.baseUrl}/#/queue`);
+    await page.locator('#queue').waitFor();
+    await f.post(household.panel, { eventId: 'ev-axe-1', code: 'FA', zone: '1' });
+    await page.locator('#new-alarms').waitFor();
+    await until(page, () => !!document.querySelector('#alarm-sound-status')?.textContent);
+    expect(await audit(page)).toEqual([]);
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    expect(await audit(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+
+    await page.goto(`${t.baseUrl}/#/customers/${household.customer.id}`);
+    await page.getByRole('table', { name: 'Contacts' }).locator('button', { hasText: 'Edit' }).first().click();
+    await page.locator('tr.contact-edit form').waitFor();
+    expect(await audit(page)).toEqual([]);
+
+    await page.goto(`${t.baseUrl}/#/messages`);
+    await page.getByRole('combobox', { name: 'Customer or contact' }).fill(`Storgatan ${household.customer.n}`);
+    await page.getByRole('option').first().waitFor();
+    await page.getByRole('combobox', { name: 'Customer or contact' }).press('ArrowDown');
+    expect(await audit(page)).toEqual([]);
+    await page.getByRole('combobox', { name: 'Customer or contact' }).press('Enter');
+    await page.locator('.picker-chosen').waitFor();
+    expect(await audit(page)).toEqual([]);
+
+    await Promise.all(Array.from({ length: 55 }, () => t.request('GET', `/api/customers/${household.customer.id}`, { token: f.tokens.operator })));
+    await page.goto(`${t.baseUrl}/#/privacy`);
+    await page.getByRole('navigation', { name: 'Pages of the processing log' }).first().waitFor();
+    expect(await audit(page)).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
 });
