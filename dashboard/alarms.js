@@ -1,6 +1,7 @@
 // The alarm queue (live over server-sent events) and one alarm with its timeline and actions.
 import { ApiError, get, post } from './api.js';
 import { actionPlanSection, contactPhone, isSilentAlarm, ownerPhone, silentCaution } from './action-plan.js';
+import { unopenedAlarmsChanged } from './attention.js';
 import { address, age, confirmInPage, countdown, field, fmtTime, h, label, mount, pill, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
 import { alarmPremisesBox, userText, zoneText } from './premises.js';
 // Who is handling, calls, queue filters and storm groups (handling.js).
@@ -184,30 +185,14 @@ function updateTitle() {
     banner.hidden = n === 0;
     banner.textContent = n === 1 ? '1 new alarm' : `${n} new alarms`;
   }
+  unopenedAlarmsChanged(live.alarms.filter((a) => live.fresh.has(a.id)));
 }
+
+/** The open alarms in the queue's order (worst first), for the keyboard's next and previous. */
+export const queueOrder = () => live.alarms;
 
 function notifyNew(added) {
   announcer().textContent = `New alarm: ${added.map((a) => `${label(a.class)} at ${address(a.customer?.alarmAddress)}`).join('; ')}`;
-  if (localStorage.getItem('keyholder.sound') === 'on') beep();
-}
-
-let audio;
-function beep() {
-  try {
-    audio ??= new AudioContext();
-    for (let i = 0; i < 3; i++) {
-      const osc = audio.createOscillator();
-      const gain = audio.createGain();
-      osc.frequency.value = 880;
-      gain.gain.value = 0.2;
-      osc.connect(gain).connect(audio.destination);
-      const t = audio.currentTime + i * 0.35;
-      osc.start(t);
-      osc.stop(t + 0.2);
-    }
-  } catch {
-    /* no audio: the visual highlight still shows */
-  }
 }
 
 let queueRoot = null;
@@ -232,7 +217,7 @@ function renderQueueIfShown() {
         onClick: open,
       },
       h('td', {}, isNew ? h('span', { class: 'new-badge' }, 'NEW') : '', h('a', { href: `#/alarms/${a.id}`, class: 'class-name', onClick: (e) => { e.preventDefault(); open(); } }, label(a.class)), h('div', { class: 'muted trigger' }, [zoneText(a.zone, a.zoneName), trigger(a)].filter(Boolean).join(' · '))),
-      h('td', {}, stagePill(a.stage, a), a.stage === 'acknowledged' && a.acknowledgedBy ? h('div', { class: 'muted acknowledged-by' }, `by ${acknowledgedBy(a.acknowledgedBy)}`) : '', handlerLine(a)),
+      h('td', {}, stagePill(a.stage, a), restoredPill(a), a.stage === 'acknowledged' && a.acknowledgedBy ? h('div', { class: 'muted acknowledged-by' }, `by ${acknowledgedBy(a.acknowledgedBy)}`) : '', handlerLine(a)),
       h('td', {}, a.customer?.name ?? ''),
       h('td', {}, address(a.customer?.alarmAddress)),
       h('td', { class: 'nowrap' }, age(a.openedAt)),
@@ -332,6 +317,12 @@ function acknowledgedBy(by = {}) {
   return `${whom}${by.via === 'operator' ? ' (operator reached them)' : by.via === 'reply_code' ? ' (reply code)' : ''}`;
 }
 
+/** The panel reported the condition over (a BR after a BA): the alarm stays open, but it is worth knowing at a glance. */
+function restoredPill(a, id) {
+  if (!a.restored || a.status !== 'open') return '';
+  return [' ', h('span', { class: 'pill good restored', id, title: `Restored at the panel ${fmtTime(a.restoredAt)}` }, `Restored ${fmtTime(a.restoredAt).slice(-8)}`)];
+}
+
 /** What set the alarm off: the first panel event's code and text, or why the system opened it. */
 function trigger(a) {
   if (a.trigger) return `${a.trigger.code}${a.trigger.text ? `: ${a.trigger.text}` : ''}`;
@@ -424,7 +415,7 @@ export async function alarmPage(main, id) {
     mount(
       view,
       h('p', {}, h('a', { href: '#/queue' }, '← Queue')),
-      h('h1', {}, `${cap(label(a.class))} alarm `, h('span', { id: 'alarm-stage' }, status)),
+      h('h1', {}, `${cap(label(a.class))} alarm `, h('span', { id: 'alarm-stage' }, status), restoredPill(a, 'alarm-restored')),
       actionPlanSection(a, (step) => send({ action: 'step_done', step }, `Step ${step + 1} done`)),
       h(
         'div',

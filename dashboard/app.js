@@ -1,11 +1,12 @@
 // Keyholder operators' dashboard: hash routes, no build step, everything from this origin.
 import { api, ApiError, get, post, whenUnauthenticated } from './api.js';
-import { fmtAge, fmtCountdown, h, mount } from './dom.js';
+import { fmtAge, fmtCountdown, h, mayLeave, mount } from './dom.js';
 import { alarmPage, queuePage, startQueueFeed, stopQueueFeed } from './alarms.js';
 import { can, me, setMe } from './session.js';
 import { customerPage, customersPage, messagesPage, operatorsPage, privacyPage } from './registers.js';
 import { escalationSettingsPage } from './settings.js';
 import { canSeeStatistics, statisticsPage } from './statistics.js';
+import { startAttention } from './attention.js';
 
 const main = document.getElementById('main');
 const state = {
@@ -41,8 +42,16 @@ function renderNav(current) {
   );
 }
 
+/** The address of the page shown, to go back to when its unsaved edits keep the operator there. */
+let shownHash = location.hash;
+
 async function route() {
   if (!state.me) return;
+  if (!(await mayLeave())) {
+    history.replaceState(null, '', shownHash);
+    return;
+  }
+  shownHash = location.hash;
   const [hash, search] = (location.hash.replace(/^#\/?/, '') || home().slice(2)).split('?');
   const [section, id, sub] = hash.split('/');
   // A page may be opened with its filters set: #/messages?alarmId=...
@@ -127,10 +136,8 @@ document.getElementById('logout').addEventListener('click', async () => {
   document.querySelector('.login .error-box').className = 'notice-box';
 });
 
-// Sound is off by default; an operator who wants it switches it on (the browser needs that gesture anyway).
-const sound = document.getElementById('sound-toggle');
-sound.checked = localStorage.getItem('keyholder.sound') === 'on';
-sound.addEventListener('change', () => localStorage.setItem('keyholder.sound', sound.checked ? 'on' : 'off'));
+// Sound (on unless muted), the new-alarms bar and the keyboard shortcuts.
+startAttention();
 
 // One clock for every age shown.
 setInterval(() => {

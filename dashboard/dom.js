@@ -133,9 +133,10 @@ export function showFieldErrors(form, messages) {
   for (const c of form.querySelectorAll('[aria-invalid]')) c.removeAttribute('aria-invalid');
   const rest = [];
   let first;
-  for (const m of messages) {
-    const name = String(m).split(' ')[0];
+  for (const line of messages) {
+    const name = String(line).split(' ')[0];
     const slot = form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
+    const m = inFormWords(form, name, String(line));
     if (slot) {
       slot.textContent = slot.textContent ? `${slot.textContent} ${m}` : m;
       const control = form.querySelector(`[name="${CSS.escape(name)}"]`);
@@ -149,6 +150,24 @@ export function showFieldErrors(form, messages) {
     box.hidden = rest.length === 0;
   }
   first?.focus();
+}
+
+/**
+ * An API line in the words of the form it is shown in: the field's label instead of its name
+ * ("Owner wait (s) must be…", not "ownerWaitSeconds must be…"), and an action's words instead of its
+ * code ("required for guard dispatched").
+ */
+function inFormWords(form, name, line) {
+  const control = name ? form.querySelector(`[name="${CSS.escape(name)}"]`) : null;
+  let text = line;
+  const own = control && (control.labels?.[0]?.textContent.replace(/\s*\*$/, '').trim() || control.getAttribute('aria-label'));
+  if (own) {
+    // Two fields of the same label (the alarm and the postal address's "City") are told apart by their group.
+    const group = control.closest('fieldset')?.querySelector('legend')?.textContent.trim();
+    const words = group ? `${group}: ${own.charAt(0).toLowerCase()}${own.slice(1)}` : own;
+    text = `${words.charAt(0).toUpperCase()}${words.slice(1)}${line.slice(name.length)}`;
+  }
+  return text.replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (code) => label(code).toLowerCase());
 }
 
 /**
@@ -203,4 +222,22 @@ export function confirmInPage({ title, text, confirm }) {
     dialog.showModal();
     cancel.focus();
   });
+}
+
+let leaveCheck = null;
+
+/**
+ * A page with edits not yet saved asks before it is left: `check` resolves true when leaving is
+ * fine (nothing unsaved, or the operator chose to drop it). The router asks on every page change.
+ */
+export function askBeforeLeaving(check) {
+  leaveCheck = check;
+}
+
+export async function mayLeave() {
+  const check = leaveCheck;
+  if (!check) return true;
+  const ok = await check();
+  if (ok) leaveCheck = null;
+  return ok;
 }

@@ -4,6 +4,7 @@ import { can, me } from './session.js';
 import { whileShown } from './alarms.js';
 import { customerActionPlans, mayEditPlans } from './action-plan.js';
 import { customerPremisesSection, userText, zoneText } from './premises.js';
+import { customerPicker, namesFor, pager, personName } from './people.js';
 import { actionErrorBox, address, clearActionError, confirmInPage, field, fmtTime, h, label, mount, pill, showActionError, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
 
 const LANGS = [['', 'from the country'], ['sv', 'Swedish'], ['nb', 'Norwegian'], ['en', 'English']];
@@ -24,7 +25,7 @@ function table(labelText, headers, rows, empty = 'Nothing here yet.') {
 
 export async function customersPage(main) {
   const results = h('div', { id: 'customer-results' });
-  const search = h('input', { id: 'customer-search', type: 'search', name: 'search', placeholder: 'name, phone or email' });
+  const search = h('input', { id: 'customer-search', type: 'search', name: 'search', placeholder: 'name, phone, email, street or contact' });
   const load = async () => {
     let res;
     try {
@@ -254,6 +255,11 @@ async function renderContacts(box, customer) {
         { class: 'row-actions' },
         can.editRegisters(role)
           ? [
+              h('button', { type: 'button', class: 'secondary', 'aria-label': `Edit ${c.name}`, dataset: { edit: c.id }, onClick: (e) => editContactInPlace(e.target.closest('tr'), customer, c, async (saved) => {
+                await renderContacts(box, customer);
+                box.querySelector(`[data-edit="${saved.id}"]`)?.focus();
+              }) }, 'Edit'),
+              ' ',
               h('button', { type: 'button', class: 'secondary', 'aria-label': `Move ${c.name} up`, disabled: i === 0, onClick: () => reorder(i, i - 1) }, '↑'),
               ' ',
               h('button', { type: 'button', class: 'secondary', 'aria-label': `Move ${c.name} down`, disabled: i === items.length - 1, onClick: () => reorder(i, i + 1) }, '↓'),
@@ -319,6 +325,73 @@ async function renderContacts(box, customer) {
     });
   }
   mount(box, h('h2', { id: 'contacts-title', tabindex: '-1' }, 'Contacts (in the order they are tried)'), errors, table('Contacts', ['#', 'Name', 'Phone', 'Status', ''], rows, 'No contacts yet.'), addForm);
+}
+
+/**
+ * A contact's name, phone, email and relation edited in the list, under their row. A new phone
+ * number is sent the onboarding notice again (it is a new person's phone as far as the law goes),
+ * so the form says so before saving; a new name or email sends nothing.
+ */
+function editContactInPlace(row, customer, c, onSaved) {
+  if (row.nextElementSibling?.classList.contains('contact-edit')) return row.nextElementSibling.querySelector('input')?.focus();
+  const columns = row.children.length;
+  const phoneNotice = h('p', { class: 'warn-box', id: `contact-edit-${c.id}-notice`, hidden: true }, `${c.name} gets the onboarding notice again, by SMS to the new number, when you save.`);
+  const form = h(
+    'form',
+    { class: 'contact-form', 'aria-label': `Edit ${c.name}`, novalidate: true },
+    h('h3', {}, `Edit ${c.name}`),
+    errorBox(),
+    h(
+      'div',
+      { class: 'form-grid' },
+      field('Name', 'name', { value: c.name, required: true }),
+      field('Mobile phone', 'phone', { value: c.phone, required: true, type: 'tel' }),
+      field('Email', 'email', { value: c.email ?? '', type: 'email' }),
+      field('Relation', 'relation', { options: [['', '-'], ...RELATIONS.map((r) => [r, r])], value: c.relation ?? '' }),
+    ),
+    phoneNotice,
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save contact'), h('button', { type: 'button', class: 'secondary', onClick: () => close() }, 'Cancel')),
+  );
+  const editRow = h('tr', { class: 'contact-edit' }, h('td', { colspan: String(columns) }, form));
+  const close = () => {
+    editRow.remove();
+    row.querySelector(`[data-edit="${c.id}"]`)?.focus();
+  };
+  const v = (n) => form.querySelector(`[name="${n}"]`).value.trim();
+  const phoneChanged = () => v('phone').replace(/[\s-]/g, '') !== c.phone;
+  form.querySelector('[name="phone"]').addEventListener('input', () => {
+    phoneNotice.hidden = !phoneChanged();
+  });
+  form.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') close();
+  });
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    // Only what changed is sent, so an unchanged number is not taken for a new one.
+    const body = {};
+    if (v('name') !== c.name) body.name = v('name');
+    if (phoneChanged()) body.phone = v('phone');
+    if (v('email') !== (c.email ?? '')) body.email = v('email') || null;
+    if (v('relation') && v('relation') !== c.relation) body.relation = v('relation');
+    if (!Object.keys(body).length) return close();
+    if (body.phone !== undefined) {
+      const sure = await confirmInPage({
+        title: `Change ${c.name}'s number to ${body.phone}?`,
+        text: 'The onboarding notice is sent again, by SMS to the new number.',
+        confirm: 'Yes, change the number',
+      });
+      if (!sure) return;
+    }
+    try {
+      const saved = await patch(`/api/customers/${customer.id}/contacts/${c.id}`, body);
+      await onSaved(saved);
+      document.getElementById('announcer').textContent = `${saved.name} saved${body.phone !== undefined ? '; onboarding notice sent to the new number' : ''}`;
+    } catch (e) {
+      showFieldErrors(form, e.messages ?? [e.message]);
+    }
+  });
+  row.after(editRow);
+  form.querySelector('input').focus();
 }
 
 /** A button that copies `value`; says whether it worked, in its own text. */
@@ -650,20 +723,30 @@ export async function messagesPage(main, params = new URLSearchParams()) {
   const results = h('div', { id: 'message-results' });
   // Opened from a customer or an alarm (#/messages?alarmId=...), the filter is already filled in.
   const given = (name) => ({ value: params.get(name) ?? '' });
-  const form = h('form', { class: 'form-grid', 'aria-label': 'Filter messages' }, field('To (phone)', 'to', given('to')), field('Customer id', 'customerId', given('customerId')), field('Contact id', 'contactId', given('contactId')), field('Alarm id', 'alarmId', given('alarmId')), h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter')), errorBox());
+  const person = customerPicker();
+  const form = h('form', { class: 'form-grid', 'aria-label': 'Filter messages' }, field('To (phone)', 'to', given('to')), person.element, field('Alarm id', 'alarmId', given('alarmId')), h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter')), errorBox());
+  let page = Number(params.get('page')) || 1;
   const load = async () => {
     const v = (n) => form.querySelector(`[name="${n}"]`).value.trim();
-    const filters = { to: v('to'), customerId: v('customerId'), contactId: v('contactId'), alarmId: v('alarmId') };
+    const filters = { to: v('to'), ...person.value(), alarmId: v('alarmId') };
     // The address says the filter shown, so a reload or Back does not bring an old one back.
-    history.replaceState(null, '', `#/messages${query(filters)}`);
+    history.replaceState(null, '', `#/messages${query({ ...filters, page: page > 1 ? page : undefined })}`);
     try {
-      const res = await get(`/api/messages${query({ ...filters, limit: 100 })}`);
+      const res = await get(`/api/messages${query({ ...filters, page, limit: MESSAGES_PAGE })}`);
       showFieldErrors(form, []);
+      const names = await namesFor(res.items.flatMap((m) => [m.customerId, m.contactId]));
+      const who = (m) => (m.contactId ? personName(names, m.contactId) : m.customerId ? personName(names, m.customerId) : '');
+      const paging = () => pager({ page, limit: MESSAGES_PAGE, total: res.total, what: 'messages', onPage: (n) => {
+        page = n;
+        void load().then(() => results.querySelector('p.muted')?.focus());
+      } });
       mount(
         results,
-        h('p', { class: 'muted' }, `${res.total} message${res.total === 1 ? '' : 's'}`),
-        table('Messages', ['When', 'In/out', 'To / from', 'Purpose', 'Legal basis', 'Status', 'Text'], res.items.map((m) =>
-          h('tr', {}, h('td', { class: 'nowrap' }, fmtTime(m.createdAt)), h('td', {}, m.direction === 'inbound' ? 'in' : 'out'), h('td', {}, m.direction === 'inbound' ? m.from : m.to), h('td', {}, label(m.purpose)), h('td', {}, label(m.legalBasis)), h('td', {}, smsStatusPill(m.status)), h('td', {}, m.body, m.alarmId ? h('div', {}, h('a', { href: `#/alarms/${m.alarmId}` }, 'alarm')) : ''))), 'No messages.'),
+        h('p', { class: 'muted', tabindex: '-1' }, `${res.total} message${res.total === 1 ? '' : 's'}`),
+        paging(),
+        table('Messages', ['When', 'In/out', 'To / from', 'Who', 'Purpose', 'Legal basis', 'Status', 'Text'], res.items.map((m) =>
+          h('tr', {}, h('td', { class: 'nowrap' }, fmtTime(m.createdAt)), h('td', {}, m.direction === 'inbound' ? 'in' : 'out'), h('td', {}, m.direction === 'inbound' ? m.from : m.to), h('td', { class: 'message-who' }, who(m)), h('td', {}, label(m.purpose)), h('td', {}, label(m.legalBasis)), h('td', {}, smsStatusPill(m.status)), h('td', {}, m.body, m.alarmId ? h('div', {}, h('a', { href: `#/alarms/${m.alarmId}` }, 'alarm')) : ''))), 'No messages.'),
+        paging(),
       );
     } catch (e) {
       showFieldErrors(form, e.messages ?? [e.message]);
@@ -671,15 +754,22 @@ export async function messagesPage(main, params = new URLSearchParams()) {
   };
   form.addEventListener('submit', (e) => {
     e.preventDefault();
+    page = 1;
     void load();
   });
   mount(main, h('h1', {}, 'Messages'), form, results);
+  await person.set(params.get('customerId'), params.get('contactId'));
   await load();
 }
+
+/** A page of messages: names are looked up for each of them (a customer and a contact at most). */
+const MESSAGES_PAGE = 50;
 
 // ---------------------------------------------------------------- privacy
 
 const list = (v) => (Array.isArray(v) ? v.join(', ') : (v ?? ''));
+/** A page of the processing log: actors and subjects are looked up by name for each page. */
+const LOG_PAGE = 50;
 
 export async function privacyPage(main) {
   const ropa = await get('/api/privacy/ropa');
@@ -713,19 +803,31 @@ export async function privacyPage(main) {
   };
   check(false);
   const logBox = h('div', { id: 'processing-log' });
-  const form = h('form', { class: 'actions', 'aria-label': 'Search the processing log' }, field('Data subject id', 'subjectId', {}), field('From', 'from', { type: 'date' }), field('To', 'to', { type: 'date' }), h('button', { type: 'submit' }, 'Search'), errorBox());
+  // A person is chosen by name (their id goes in the id field); an operator's or an erased person's id can be typed.
+  const person = customerPicker({ label: 'Find a customer or contact' });
+  const form = h('form', { class: 'actions', 'aria-label': 'Search the processing log' }, person.element, field('Data subject id', 'subjectId', {}), field('From', 'from', { type: 'date' }), field('To', 'to', { type: 'date' }), h('button', { type: 'submit' }, 'Search'), errorBox());
+  let page = 1;
   const load = async () => {
     const v = (n) => form.querySelector(`[name="${n}"]`).value.trim();
+    const picked = person.value();
+    if (picked.customerId) form.querySelector('[name="subjectId"]').value = picked.contactId || picked.customerId;
     try {
-      const res = await get(`/api/privacy/processing-log${query({ subjectId: v('subjectId'), from: v('from'), to: v('to'), limit: 100 })}`);
+      const res = await get(`/api/privacy/processing-log${query({ subjectId: v('subjectId'), from: v('from'), to: v('to'), page, limit: LOG_PAGE })}`);
       showFieldErrors(form, []);
-      mount(logBox, h('p', { class: 'muted' }, `${res.total} entries`), table('Processing log', ['#', 'When', 'Operation', 'Legal basis', 'Actor', 'Subjects', 'Outcome'], res.items.map((e) => h('tr', {}, h('td', {}, String(e.seq)), h('td', {}, fmtTime(e.at)), h('td', {}, e.operation), h('td', {}, label(e.legalBasis)), h('td', {}, `${e.actorType} ${e.actorId ?? ''}`), h('td', {}, list(e.subjectIds)), h('td', {}, e.outcome ?? '', e.httpStatus ? ` ${e.httpStatus}` : '')))));
+      const names = await namesFor(res.items.flatMap((e) => [e.actorId, ...(e.subjectIds ?? [])]));
+      const actor = (e) => (e.actorId ? `${names.get(e.actorId)?.name ?? e.actorId} (${e.actorType})` : e.actorType);
+      const paging = () => pager({ page, limit: LOG_PAGE, total: res.total, what: 'the processing log', onPage: (n) => {
+        page = n;
+        void load().then(() => logBox.querySelector('p.muted')?.focus());
+      } });
+      mount(logBox, h('p', { class: 'muted', tabindex: '-1' }, `${res.total} entries`), paging(), table('Processing log', ['#', 'When', 'Operation', 'Legal basis', 'Actor', 'Subjects', 'Outcome'], res.items.map((e) => h('tr', {}, h('td', {}, String(e.seq)), h('td', {}, fmtTime(e.at)), h('td', {}, e.operation), h('td', {}, label(e.legalBasis)), h('td', {}, actor(e)), h('td', {}, (e.subjectIds ?? []).map((id) => personName(names, id)).join(', ')), h('td', {}, e.outcome ?? '', e.httpStatus ? ` ${e.httpStatus}` : '')))), paging());
     } catch (e) {
       showFieldErrors(form, e.messages ?? [e.message]);
     }
   };
   form.addEventListener('submit', (e) => {
     e.preventDefault();
+    page = 1;
     void load();
   });
   mount(

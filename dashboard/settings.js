@@ -1,6 +1,6 @@
 // Escalation settings (API.md): the owner's and each contact's wait per alarm class (supervisor, admin).
 import { get, put } from './api.js';
-import { h, label, mount, showFieldErrors } from './dom.js';
+import { askBeforeLeaving, confirmInPage, h, label, mount, showFieldErrors } from './dom.js';
 import { actionPlanSettings } from './action-plan.js';
 
 const WAITS = [
@@ -10,6 +10,9 @@ const WAITS = [
 
 /** A typed number goes as a number; anything else goes as typed, so the API's message says what is wrong. */
 const asNumber = (v) => (/^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v.trim()) : v.trim());
+
+/** A row whose waits differ from what was last saved. */
+const unsaved = (row) => [...row.querySelectorAll('input.wait')].some((input) => input.value.trim() !== input.dataset.saved);
 
 export async function escalationSettingsPage(main) {
   const res = await get('/api/settings/escalation');
@@ -28,8 +31,12 @@ export async function escalationSettingsPage(main) {
         inputmode: 'numeric',
         class: 'wait',
         value: String(waits[name]),
+        dataset: { saved: String(waits[name]) },
         'aria-label': `${label(cls)} ${spoken}`,
         'aria-describedby': `${id}-err`,
+      });
+      input.addEventListener('input', () => {
+        status.textContent = unsaved(row) ? 'Not saved' : '';
       });
       input.addEventListener('keydown', (e) => {
         if (e.key === 'Enter') {
@@ -45,7 +52,11 @@ export async function escalationSettingsPage(main) {
       try {
         const saved = await put(`/api/settings/escalation/${encodeURIComponent(cls)}`, body);
         showFieldErrors(row, []);
-        for (const [name] of WAITS) row.querySelector(`[name="${name}"]`).value = String(saved[name]);
+        for (const [name] of WAITS) {
+          const input = row.querySelector(`[name="${name}"]`);
+          input.value = String(saved[name]);
+          input.dataset.saved = input.value;
+        }
         status.textContent = 'Saved';
         document.getElementById('announcer').textContent = `${label(cls)} waits saved`;
       } catch (e) {
@@ -59,6 +70,22 @@ export async function escalationSettingsPage(main) {
     );
     return row;
   });
+  // Waits typed but not saved are not dropped without a word: leaving the page (or the browser tab) asks first.
+  const unsavedClasses = () => rows.filter(unsaved).map((row) => label(row.dataset.class));
+  askBeforeLeaving(async () => {
+    const classes = unsavedClasses();
+    if (!classes.length || !main.querySelector('table.escalation-settings')) return true;
+    return confirmInPage({
+      title: 'Leave without saving?',
+      text: `The waits you changed for ${classes.join(', ')} are not saved and are lost if you leave.`,
+      confirm: 'Leave without saving',
+    });
+  });
+  const onUnload = (e) => {
+    if (!main.querySelector('table.escalation-settings')) return window.removeEventListener('beforeunload', onUnload);
+    if (unsavedClasses().length) e.preventDefault();
+  };
+  window.addEventListener('beforeunload', onUnload);
   mount(
     main,
     h('h1', {}, 'Escalation settings'),

@@ -25,6 +25,7 @@ import { Dc09Module } from './dc09/dc09.module.js';
 import { ActionPlansModule } from './action-plans/action-plans.module.js';
 import { PremisesModule } from './premises/premises.module.js';
 import { StatisticsModule } from './statistics/statistics.module.js';
+import { NamesModule } from './names/names.module.js';
 
 @Module({})
 export class AppModule {
@@ -60,6 +61,7 @@ export class AppModule {
         ActionPlansModule,
         PremisesModule,
         StatisticsModule,
+        NamesModule,
       ],
       providers: [RouteDeclarations],
     };

@@ -333,6 +333,24 @@ describe('panel events: POST /api/panels/:panelId/events', () => {
       expect(alarm.timeline.filter((e: any) => e.type === 'event').map((e: any) => e.code)).toEqual(['BA', 'BH']);
     });
 
+    it('says on the alarm and its queue row that the condition was restored, until it comes back', async () => {
+      const { panel: p, customer } = await f.household(0);
+      const opened = await f.post(p, { eventId: 'rr-1', code: 'BA', zone: '6' });
+      const row = async () => {
+        const list = await t.request('GET', `/api/alarms?status=open&customerId=${customer.id}`, { token: f.tokens.operator });
+        return list.body.items.find((a: any) => a.id === opened.body.alarmId);
+      };
+      expect(await row()).toMatchObject({ restored: false, restoredAt: null });
+      await f.post(p, { eventId: 'rr-2', code: 'BR', zone: '6' });
+      const restored = await f.alarm(opened.body.alarmId);
+      const restoreAt = restored.timeline.find((e: any) => e.type === 'event' && e.code === 'BR').at;
+      expect(restored).toMatchObject({ status: 'open', restored: true, restoredAt: restoreAt });
+      expect(await row()).toMatchObject({ restored: true, restoredAt: restoreAt });
+      // The intruder is back in the zone: not restored any more.
+      await f.post(p, { eventId: 'rr-3', code: 'BA', zone: '6' });
+      expect(await row()).toMatchObject({ restored: false, restoredAt: null });
+    });
+
     it('keeps an arm/disarm history: when, arm or disarm, method and user (operator and up)', async () => {
       const { panel: p, customer } = await f.household(0);
       await f.post(p, { eventId: 'a-1', code: 'CL', user: '2', method: 'keypad', occurredAt: '2026-11-22T08:00:00+01:00' });

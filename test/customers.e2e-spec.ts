@@ -221,6 +221,20 @@ describe('customers', () => {
       expect(none.body).toEqual({ items: [], total: 0 });
     });
 
+    it("finds customers by the alarm address's street and postal code, and by their contacts' names", async () => {
+      const kept = await t.request('POST', `/api/customers/${lisa}/contacts`, { token: operator, body: { name: 'Gunnar Sjökvist', phone: '+46 70 555 01 02' } });
+      expect(kept.status).toBe(201);
+      const gone = await t.request('POST', `/api/customers/${lisa}/contacts`, { token: operator, body: { name: 'Rut Wennerholm', phone: '+46 70 555 01 03' } });
+      expect((await t.request('DELETE', `/api/customers/${lisa}/contacts/${gone.body.id}`, { token: supervisor })).status).toBe(204);
+      for (const search of ['bergsgatan', 'Bergsgatan 5', '981 31', '98131', 'sjökvist', 'Gunnar']) {
+        const res = await t.request('GET', `/api/customers?search=${encodeURIComponent(search)}`, { token: operator });
+        expect({ search, ids: res.body.items.map((c: { id: string }) => c.id) }).toEqual({ search, ids: [lisa] });
+      }
+      // A contact who was removed no longer leads to the customer.
+      const removed = await t.request('GET', `/api/customers?search=${encodeURIComponent('Wennerholm')}`, { token: operator });
+      expect(removed.body).toEqual({ items: [], total: 0 });
+    });
+
     it('pages, sorted by name, with total counting every match', async () => {
       const all = await t.request('GET', '/api/customers?limit=100', { token: operator });
       expect(all.body.total).toBeGreaterThan(3);

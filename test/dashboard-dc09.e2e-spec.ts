@@ -193,8 +193,9 @@ function sendTcp(port: number, frame: Buffer): Promise<string | null> {
     await fillDc09(page, { label: 'Garage', account: '12-34', key: 'XYZ' });
     await page.getByRole('button', { name: 'Register panel' }).click();
     await until(page, () => !!document.querySelector('[data-error-for="dc09.account"]')?.textContent);
-    expect(await errorFor(page, 'dc09.account').textContent()).toBe(accountLine);
-    expect(await errorFor(page, 'dc09.key').textContent()).toBe(keyLine);
+    // Under the field, in the form's words: its group and label instead of the API's field name.
+    expect(await errorFor(page, 'dc09.account').textContent()).toBe(accountLine?.replace(/^dc09\.account/, 'SIA DC-09: account'));
+    expect(await errorFor(page, 'dc09.key').textContent()).toBe(keyLine?.replace(/^dc09\.key/, 'SIA DC-09: key (hex)'));
     expect(await page.getByLabel('Account', { exact: false }).getAttribute('aria-invalid')).toBe('true');
     expect(await page.getByLabel('Key (hex)').getAttribute('aria-invalid')).toBe('true');
     expect(await page.evaluate(() => document.activeElement?.name)).toBe('dc09.account');

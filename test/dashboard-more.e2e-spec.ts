@@ -42,7 +42,8 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     await page.getByRole('button', { name: 'Guard dispatched' }).click();
     const partnerError = page.locator('[data-error-for="partner"]');
     await until(page, () => !!document.querySelector('[data-error-for="partner"]')?.textContent);
-    expect(await partnerError.textContent()).toContain('partner is required for guard_dispatched');
+    // In the form's words: the field's label and the action's name, not the API's.
+    expect(await partnerError.textContent()).toContain('Guard company is required for guard dispatched');
     expect(await page.getByLabel('Guard company').getAttribute('aria-invalid')).toBe('true');
     await page.getByLabel('Guard company').fill('Securitas');
     await page.getByRole('button', { name: 'Guard dispatched' }).click();
@@ -403,7 +404,7 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     await page.getByRole('button', { name: 'Save burglary waits' }).click();
     const row = page.locator('tr[data-class="burglary"]');
     await until(page, () => !!document.querySelector('tr[data-class="burglary"] [data-error-for="ownerWaitSeconds"]')?.textContent);
-    expect(await row.locator('[data-error-for="ownerWaitSeconds"]').textContent()).toContain('ownerWaitSeconds must be at least 1');
+    expect(await row.locator('[data-error-for="ownerWaitSeconds"]').textContent()).toContain('Burglary owner wait in seconds must be at least 1');
     expect(await owner.getAttribute('aria-invalid')).toBe('true');
 
     await owner.fill('90');

@@ -181,7 +181,7 @@ describe('dashboard: served by the service', () => {
 
     // Resolving needs a note: the form says so instead of sending a request the API would refuse.
     await page.getByRole('button', { name: 'Resolve' }).click();
-    await expect(page.locator('[data-error-for="note"]').textContent()).resolves.toContain('note is required');
+    await expect(page.locator('[data-error-for="note"]').textContent()).resolves.toContain('Note is required');
     await page.getByLabel('Note').fill('Owner forgot to disarm; all well.');
     await page.getByRole('button', { name: 'Resolve' }).click();
     await until(page, () => document.querySelector('#alarm-stage')?.textContent === 'Closed');
@@ -203,7 +203,7 @@ describe('dashboard: served by the service', () => {
     await page.getByRole('button', { name: 'Create customer' }).click();
     const error = page.locator('[data-error-for="alarmAddress.postalCode"]');
     await until(page, () => !!document.querySelector('[data-error-for="alarmAddress.postalCode"]')?.textContent);
-    expect(await error.textContent()).toContain('postalCode is not a postal code of SE');
+    expect(await error.textContent()).toContain('Alarm address: postal code is not a postal code of SE');
     expect(await page.locator('[name="alarmAddress.postalCode"]').getAttribute('aria-invalid')).toBe('true');
 
     await page.locator('[name="alarmAddress.postalCode"]').fill('753 20');
@@ -235,7 +235,12 @@ describe('dashboard: served by the service', () => {
     await banner.waitFor({ state: 'visible', timeout: 10_000 });
     expect(await banner.textContent()).toBe('1 new alarm');
     expect(await page.evaluate(() => location.hash)).toMatch(/^#\/customers\//);
+    // The bar leads to the new alarm itself; once opened it is no longer new.
     await banner.click();
+    await page.locator('#timeline').waitFor();
+    expect(await page.evaluate(() => location.hash)).toBe(`#/alarms/${res.body.alarmId}`);
+    expect(await page.locator('#new-alarms').isHidden()).toBe(true);
+    await page.goto(`${t.baseUrl}/#/queue`);
     await page.locator(`tr[data-alarm-id="${res.body.alarmId}"]`).waitFor();
     expect(await page.locator(`tr[data-alarm-id="${res.body.alarmId}"]`).textContent()).toContain('fire');
 
@@ -259,7 +264,7 @@ describe('dashboard: served by the service', () => {
     await page.getByRole('heading', { name: `Edit Anna Lind ${household.customer.n}` }).waitFor();
     await page.getByLabel('Email').fill('not-an-email');
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.locator('[data-error-for="email"]', { hasText: 'email must be an email address' }).waitFor();
+    await page.locator('[data-error-for="email"]', { hasText: 'Email must be an email address' }).waitFor();
     expect(await page.getByLabel('Email').getAttribute('aria-invalid')).toBe('true');
     await page.getByLabel('Email').fill('anna@example.se');
     await page.getByRole('button', { name: 'Save' }).click();
@@ -284,7 +289,7 @@ describe('dashboard: served by the service', () => {
     await page.getByLabel('Alarm id').fill('not-a-uuid');
     await page.getByRole('button', { name: 'Filter' }).click();
     await until(page, () => !!document.querySelector('[data-error-for="alarmId"]')?.textContent);
-    expect(await page.locator('[data-error-for="alarmId"]').textContent()).toContain('alarmId must be a UUID');
+    expect(await page.locator('[data-error-for="alarmId"]').textContent()).toContain('Alarm id must be a UUID');
 
     // From an alarm: its messages, the filter filled in, no id to copy.
     await page.goto(`${t.baseUrl}/#/alarms/${alarmId}`);

@@ -45,6 +45,7 @@ type AlarmListRow = AlarmRow & {
   texted: TextedView[];
   trigger: { code: string; text: string | null } | null;
   zone_name: string | null;
+  restored_at: Date | null;
 };
 
 export interface AlarmQuery {
@@ -83,6 +84,12 @@ export function toAlarmView(a: AlarmListRow) {
      * tell a mains loss from a low battery). Null for an alarm the system opened itself: see `reason`.
      */
     trigger: a.trigger,
+    /**
+     * When the panel last reported the condition over (a `BR` after a `BA`), while no new event of it
+     * came after: the queue row and the alarm header say "restored" (an addition to API.md).
+     */
+    restored: a.restored_at !== null,
+    restoredAt: a.restored_at?.toISOString() ?? null,
     customer: { name: a.customer_name, alarmAddress: a.alarm_address },
     panelLabel: a.panel_label,
     /** The operator handling it (API.md, Operator procedures: Handling), or null. */
@@ -112,7 +119,9 @@ const SELECT = `SELECT a.*, c.name AS customer_name, c.alarm_address, p.label AS
       WHERE m.alarm_id = a.id AND m.direction = 'outbound' AND m.purpose IN ('alarm_owner', 'alarm_contact')) AS texted,
     (SELECT json_build_object('code', e.code, 'text', e.text) FROM panel_event e
       WHERE e.alarm_id = a.id ORDER BY e.received_at, e.id LIMIT 1) AS trigger,
-    (SELECT premises_name(pr.zones, a.zone) FROM premises pr WHERE pr.customer_id = a.customer_id) AS zone_name
+    (SELECT premises_name(pr.zones, a.zone) FROM premises pr WHERE pr.customer_id = a.customer_id) AS zone_name,
+    (SELECT CASE WHEN e.restore THEN e.received_at END FROM panel_event e
+      WHERE e.alarm_id = a.id ORDER BY e.received_at DESC, e.id DESC LIMIT 1) AS restored_at
   FROM alarm a LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN panel p ON p.id = a.panel_id
     LEFT JOIN operator h ON h.id = a.handler_id`;
 

@@ -19,6 +19,7 @@ import { ActionPlans1764800000000 } from './1764800000000-action-plans.js';
 import { Premises1764900000000 } from './1764900000000-premises.js';
 import { AlarmHandling1765000000000 } from './1765000000000-alarm-handling.js';
 
+import { CustomerSearch1765200000000 } from './1765200000000-customer-search.js';
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
 export const migrations = [
   Foundation1763900000000,
@@ -41,4 +42,5 @@ export const migrations = [
   ActionPlans1764800000000,
   Premises1764900000000,
   AlarmHandling1765000000000,
+  CustomerSearch1765200000000,
 ];
