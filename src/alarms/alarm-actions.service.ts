@@ -19,7 +19,8 @@ const invalid = (code: string, message: string) => new DomainError('invalid', co
  * `resolved` close; the others are recorded on the timeline. Only a note may be added to a closed alarm.
  * `notify_contacts` is the operator's decision PRODUCT.md asks for before the contacts of a panic
  * or duress alarm are texted (those classes text nobody by themselves): the contacts are then
- * tried one at a time like any escalation, the owner still never.
+ * tried one at a time like any escalation, the owner still never. An action also ticks the step of the
+ * alarm's action plan it fulfils (STEPS_FULFILLED_BY); `step_done` ticks one step by its index.
  */
 @Injectable()
 export class AlarmActions {
