@@ -41,7 +41,7 @@ function fmtMs(ms: number | null | undefined): string {
   beforeAll(async () => {
     ({ t, f } = suite);
     const sent = (alarmId: string) =>
-      waitUntil(async () => (await t.query(`SELECT 1 FROM sms_message WHERE alarm_id = $1 AND sent_at IS NOT NULL`, [alarmId])).length > 0, 8000, 'alarm SMS sent');
+      waitUntil(async () => (await t.query(`SELECT 1 FROM sms_message WHERE alarm_id = $1 AND sent_at IS NOT NULL`, [alarmId])).length > 0, 30_000, 'alarm SMS sent');
     // Two burglaries at one site, both false alarms, one handled 45 s after it opened; a fire handled at once and still open.
     const site = await f.household(1);
     falseSiteId = site.customer.id;
@@ -57,7 +57,7 @@ function fmtMs(ms: number | null | undefined): string {
     const fire = (await f.post(home.panel, { eventId: 's-3', code: 'FA', zone: '1' })).body.alarmId as string;
     await sent(fire);
     expect((await f.act(fire, { action: 'owner_reached' })).status).toBe(201);
-  });
+  }, 180_000);
 
   const cells = (p: Page, selector: string) => p.locator(selector).locator('th, td').allTextContents();
 
