@@ -174,17 +174,18 @@ const PHONE = { width: 390, height: 844 };
   it('shows a restore from the panel on the queue row and in the alarm header', async () => {
     const household = await f.household(0);
     const page = await session('operator');
-    const res = await f.post(household.panel, { eventId: 'ev-restore-1', code: 'BA', zone: '3' });
+    // Water, not burglary: the burglaries earlier tests here opened would make a storm group with it, whose rows are folded away.
+    const res = await f.post(household.panel, { eventId: 'ev-restore-1', code: 'WA', zone: '3' });
     await page.goto(`${t.baseUrl}/#/queue`);
     const row = page.locator(`tr[data-alarm-id="${res.body.alarmId}"]`);
     await row.waitFor();
     expect(await row.locator('.restored').count()).toBe(0);
-    expect((await f.post(household.panel, { eventId: 'ev-restore-2', code: 'BR', zone: '3' })).status).toBe(202);
+    expect((await f.post(household.panel, { eventId: 'ev-restore-2', code: 'WH', zone: '3' })).status).toBe(202);
     await row.locator('.restored').waitFor();
     expect(await row.locator('.restored').textContent()).toMatch(/^Restored \d\d:\d\d:\d\d$/);
     await row.locator('a.class-name').click();
     await page.locator('#alarm-restored').waitFor();
-    expect(await page.locator('h1').textContent()).toMatch(/^Burglary alarm Owner stage Restored \d\d:\d\d:\d\d$/);
+    expect(await page.locator('h1').textContent()).toMatch(/^Water alarm Owner stage Restored \d\d:\d\d:\d\d$/);
   });
 
   it('edits a contact in place: a new name sends nothing, a new number says it sends the notice again and does', async () => {
