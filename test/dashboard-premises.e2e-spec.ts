@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { type AlarmFixtures } from './support/alarm-fixtures.js';
+import { axeFindings } from './support/axe.js';
 import { dashboardSuite, haveChromium, until } from './support/chromium.js';
 import type { TestApp } from './support/test-app.js';
 
@@ -11,21 +10,9 @@ import type { TestApp } from './support/test-app.js';
 
 // Functions passed to page.evaluate/waitForFunction run in the browser; the test's tsconfig has no DOM lib.
 declare const document: any;
-declare const axe: any;
 
-const AXE_SOURCE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js'), 'utf8');
-
-/** The serious and critical axe findings (WCAG 2.x A/AA and best practices) on what is on screen. */
-async function audit(p: Page): Promise<string[]> {
-  if (!(await p.evaluate(() => typeof (globalThis as any).axe !== 'undefined'))) await p.evaluate(AXE_SOURCE);
-  const result = await p.evaluate(() =>
-    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }, resultTypes: ['violations', 'passes'] }),
-  );
-  expect(result.passes.length).toBeGreaterThan(20);
-  return result.violations
-    .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v: any) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`);
-}
+/** The page's serious axe findings (test/support/axe.ts). */
+const audit = (p: Page) => axeFindings(p, 20);
 
 const haveBrowser = haveChromium('dashboard-premises.e2e-spec');
 
