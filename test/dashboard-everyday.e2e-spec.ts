@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { type AlarmFixtures } from './support/alarm-fixtures.js';
+import { axeFindings } from './support/axe.js';
 import { dashboardSuite, haveChromium, until } from './support/chromium.js';
 import type { TestApp } from './support/test-app.js';
 
@@ -14,23 +13,9 @@ import type { TestApp } from './support/test-app.js';
 declare const document: any;
 declare const location: { hash: string };
 declare const window: any;
-declare const axe: any;
 
-/** axe-core, put into the page by the test (page.evaluate is not subject to the page's CSP); never served by the app. */
-const AXE_SOURCE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js'), 'utf8');
-
-/** Runs axe (WCAG 2.x A/AA and best practices) on what is on screen; lists the serious and critical ones. */
-async function audit(p: Page): Promise<string[]> {
-  if (!(await p.evaluate(() => typeof (globalThis as any).axe !== 'undefined'))) await p.evaluate(AXE_SOURCE);
-  const result = await p.evaluate(() =>
-    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }, resultTypes: ['violations', 'passes'] }),
-  );
-  // A run that checked nothing would pass: make sure the rules ran on this page.
-  expect(result.passes.length).toBeGreaterThan(10);
-  return result.violations
-    .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v: any) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`);
-}
+/** The page's serious axe findings (test/support/axe.ts). */
+const audit = (p: Page) => axeFindings(p, 10);
 
 const haveBrowser = haveChromium('dashboard-everyday.e2e-spec');
 const PHONE = { width: 390, height: 844 };
@@ -256,6 +241,8 @@ const PHONE = { width: 390, height: 844 };
     expect(await ask.textContent()).toContain('burglary');
     await ask.getByRole('button', { name: 'Cancel' }).click();
     await ask.waitFor({ state: 'hidden' });
+    // The dialog closes before the router puts the address back: wait for the router, not the dialog.
+    await until(page, () => location.hash === '#/settings').catch(() => undefined);
     expect(await page.evaluate(() => location.hash)).toBe('#/settings');
     expect(await owner.inputValue()).toBe('45');
 
