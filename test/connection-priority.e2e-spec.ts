@@ -106,6 +106,19 @@ describe('connection priority: people before machines (real PostgreSQL)', () => 
       const client = await pool.connect();
       client.release();
     });
+
+    it('a held connection that the server ends, with nobody listening on it, does not take the process down; the pool replaces it', async () => {
+      const { pool } = poolOf(1);
+      const held = await take(pool as unknown as PoolLike);
+      const [{ pid }] = (await held.client.query('SELECT pg_backend_pid() AS pid')).rows as Array<{ pid: number }>;
+      const ended = new Promise((resolve) => held.client.once('end', resolve));
+      // What a database restart does to every connection: FATAL 57P01 while no query runs on it.
+      // Without a listener of the pool's own, pg's 'error' event would throw out of the socket handler.
+      await t.query('SELECT pg_terminate_backend($1)', [pid]);
+      await ended;
+      held.release();
+      expect((await pool.query('SELECT 5 AS five')).rows).toEqual([{ five: 5 }]);
+    });
   });
 
   it("the app: an operator's request is served before panel work queued for the full pool", async () => {

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { NextFunction, Request, Response } from 'express';
+import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { requestKind } from '../common/request-kind.js';
 
@@ -104,6 +105,7 @@ export class PeopleFirstPool {
         return cb(err, client, release);
       }
       let done = false;
+      keepErrorsHeard(client as unknown as ListenedClient);
       const stuck = giveUpOnStuck(client as unknown as QueryingClient);
       const once: Release = (e) => {
         if (done) return;
@@ -177,6 +179,30 @@ function giveUpOnStuck(client: QueryingClient): () => boolean {
 }
 
 const watched = new WeakMap<QueryingClient, () => boolean>();
+
+interface ListenedClient {
+  on(event: 'error', listener: (e: Error) => void): unknown;
+  listenerCount(event: 'error'): number;
+}
+
+const heard = new WeakSet<ListenedClient>();
+const poolLogger = new Logger('DatabasePool');
+
+/**
+ * pg emits 'error' on a connection that the server ends (a restart, a failover, an administrator's
+ * terminate) even when no query is running on it, and an 'error' event nobody listens to throws out
+ * of the socket handler and ends the process. The pool listens while a connection is idle and
+ * TypeORM while it holds one, but not in every moment between (one such gap took a test app down
+ * when its database stopped). The next query on that connection fails anyway and the pool drops it,
+ * so a listener that is always there only has to keep the process alive and say what happened.
+ */
+function keepErrorsHeard(client: ListenedClient): void {
+  if (heard.has(client)) return;
+  heard.add(client);
+  client.on('error', (e) => {
+    if (client.listenerCount('error') === 1) poolLogger.warn(`a pooled database connection broke while nothing was listening: ${e.message}`);
+  });
+}
 
 /** Puts the app's pool behind PeopleFirstPool. */
 export function prioritisePeople(dataSource: DataSource): PeopleFirstPool {
