@@ -8,6 +8,7 @@ import cookieParser from 'cookie-parser';
 import { Logger } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
+import { withoutStartUpChatter } from './logging/logging.module.js';
 import { serveDashboard } from './dashboard/dashboard-static.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { answerMalformedHttp } from './common/malformed-http.js';
@@ -49,7 +50,7 @@ export async function createApp(
     rawBody: true,
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(withoutStartUpChatter(app.get(Logger)));
   // First, so every answer carries them, refusals included.
   app.use(securityHeaders(config.publicBaseUrl));
   // Before any body is parsed or used: a forged write from a sibling origin ends here.

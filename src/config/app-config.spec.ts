@@ -74,6 +74,13 @@ describe('loadConfig', () => {
     expect(c.encryptionKey).toEqual(Buffer.alloc(32, 0xab));
   });
 
+  it('writes readable lines or JSON as LOG_FORMAT says, and refuses any other format', () => {
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'auto' }).logFormat).toBe(process.stdout.isTTY ? 'pretty' : 'json');
+    expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT.*"auto", "pretty" or "json"/);
+  });
+
   it('derives the public URL from PORT and secure cookies from an https URL', () => {
     expect(loadConfig({ PORT: '4000' }).publicBaseUrl).toBe('http://localhost:4000');
     expect(loadConfig({ PUBLIC_BASE_URL: 'https://alarm.example.com' }).cookieSecure).toBe(true);

@@ -97,6 +97,9 @@ class EnvDto {
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: LogLevel;
 
+  @IsOptional() @IsIn(['auto', 'pretty', 'json'], { message: 'must be "auto", "pretty" or "json"' })
+  LOG_FORMAT?: 'auto' | 'pretty' | 'json';
+
   @IsOptional() @Type(() => Number) @IsInt({ message: 'must be a whole number of seconds' }) @Min(60) @Max(7 * 24 * 3600)
   SESSION_TTL_SECONDS?: number;
 
@@ -193,6 +196,8 @@ export class AppConfig {
   };
   companyName: string;
   logLevel: LogLevel;
+  /** Readable lines for a person at a terminal; JSON lines for a log collector. */
+  logFormat: 'pretty' | 'json';
   sessionTtlSeconds: number;
   cookieSecure: boolean;
   controller: { name: string; contact: string; dpoContact: string };
@@ -308,6 +313,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   config.companyName = dto.COMPANY_NAME ?? 'Keyholder';
   config.logLevel = dto.LOG_LEVEL ?? 'info';
+  config.logFormat = dto.LOG_FORMAT === 'pretty' || ((dto.LOG_FORMAT ?? 'auto') === 'auto' && process.stdout.isTTY) ? 'pretty' : 'json';
   config.sessionTtlSeconds = dto.SESSION_TTL_SECONDS ?? 12 * 3600;
   config.cookieSecure = dto.COOKIE_SECURE ? dto.COOKIE_SECURE === 'true' : config.publicBaseUrl.startsWith('https://');
   config.controller = {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, type LoggerService } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config.js';
 import { requestKind } from '../common/request-kind.js';
@@ -44,6 +44,11 @@ export class LoggingModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.logLevel,
+            // pino-pretty runs in pino's transport thread, so formatting never slows a request.
+            transport:
+              config.logFormat === 'pretty'
+                ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,context,req.id', messageFormat: '{if context}{context}: {end}{msg}' } }
+                : undefined,
             redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
             // Honour a caller's request id (a proxy's), else make one; it is echoed back as X-Request-Id.
             genReqId: (req: IncomingMessage, res) => {
@@ -66,4 +71,24 @@ export class LoggingModule {
       ],
     };
   }
+}
+
+/** Nest's own start-up lines: one per module and one per route, over a hundred on every start. */
+const START_UP_CHATTER = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
+/**
+ * The app's logger with Nest's start-up listing moved to debug, so a person starting the app sees
+ * the lines that matter (the admin's first password, the address to open, warnings) instead of a
+ * page of route mappings. `LOG_LEVEL=debug` shows them again.
+ */
+export function withoutStartUpChatter(logger: LoggerService): LoggerService {
+  const isChatter = (params: unknown[]) => START_UP_CHATTER.has(params[params.length - 1] as string);
+  return {
+    log: (message: unknown, ...params: unknown[]) => (isChatter(params) ? logger.debug?.(message, ...params) : logger.log(message, ...params)),
+    error: (message: unknown, ...params: unknown[]) => logger.error(message, ...params),
+    warn: (message: unknown, ...params: unknown[]) => logger.warn(message, ...params),
+    debug: (message: unknown, ...params: unknown[]) => logger.debug?.(message, ...params),
+    verbose: (message: unknown, ...params: unknown[]) => logger.verbose?.(message, ...params),
+    fatal: (message: unknown, ...params: unknown[]) => logger.fatal?.(message, ...params),
+  };
 }
