@@ -159,8 +159,4 @@ async function seriousAxeViolations(page: any): Promise<string[]> {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: screenshotPath('queue-storm-group-phone'), fullPage: true });
   });
-
-  it('ran without a script error or a CSP violation', () => {
-    expect(pageErrors).toEqual([]);
-  });
 });

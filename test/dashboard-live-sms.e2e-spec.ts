@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AlarmFixtures } from './support/alarm-fixtures.js';
-import { CHROMIUM, CHROMIUM_ARGS, haveChromium, logInAs, until } from './support/chromium.js';
+import { CHROMIUM, CHROMIUM_ARGS, failOnPageErrors, haveChromium, logInAs, until } from './support/chromium.js';
 import { FakeTwilio } from './support/fake-twilio.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -23,6 +23,7 @@ const haveBrowser = haveChromium('dashboard-live-sms.e2e-spec');
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
+  failOnPageErrors(pageErrors);
 
   beforeAll(async () => {
     fake = await new FakeTwilio().start();

@@ -393,8 +393,4 @@ const AXE_SOURCE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js')
       expect(found).toContain('critical button-name');
     });
   });
-
-  it('ran without a script error or a CSP violation', () => {
-    expect(pageErrors).toEqual([]);
-  });
 });

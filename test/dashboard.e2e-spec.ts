@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AlarmFixtures } from './support/alarm-fixtures.js';
-import { CHROMIUM, CHROMIUM_ARGS, haveChromium, screenshotPath, until } from './support/chromium.js';
+import { CHROMIUM, CHROMIUM_ARGS, failOnPageErrors, haveChromium, screenshotPath, until } from './support/chromium.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 // Functions passed to page.evaluate/waitForFunction run in the browser; the test's tsconfig has no DOM lib.
@@ -67,6 +67,7 @@ describe('dashboard: served by the service', () => {
   let browser: Browser;
   let page: Page;
   const pageErrors: string[] = [];
+  failOnPageErrors(pageErrors);
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -440,9 +441,5 @@ describe('dashboard: served by the service', () => {
       expect(file.includes(`${process.cwd()}/docs/`)).toBe(process.env.UPDATE_SCREENSHOTS === '1');
       expect(statSync(file).size).toBeGreaterThan(10_000);
     }
-  });
-
-  it('ran without a script error or a CSP violation', () => {
-    expect(pageErrors).toEqual([]);
   });
 });

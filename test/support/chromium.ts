@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll } from '@jest/globals';
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { AlarmFixtures } from './alarm-fixtures.js';
 import { createTestApp, type TestApp } from './test-app.js';
@@ -22,9 +22,13 @@ export const CHROMIUM_ARGS = [
   '--disable-dev-shm-usage',
 ];
 
-/** Whether the browser tests can run; says plainly why they are skipped when they cannot. */
+/**
+ * Whether the browser tests can run; says plainly why they are skipped when they cannot. In CI
+ * (`CI=true`) a missing Chromium fails the file instead: a green run must mean the dashboard was tested.
+ */
 export function haveChromium(file: string): boolean {
   if (existsSync(CHROMIUM)) return true;
+  if (/^(true|1)$/i.test(process.env.CI ?? '')) throw new Error(`[${file}] ${CHROMIUM} is missing and CI is set: the browser tests must run in CI (apt-get install -y chromium)`);
   process.stderr.write(`\n[${file}] browser tests SKIPPED: ${CHROMIUM} is missing (install it with: apt-get install -y chromium)\n\n`);
   return false;
 }
@@ -73,9 +77,20 @@ export async function logInAs(browser: Browser, baseUrl: string, role: Role, err
 }
 
 /**
+ * Fails the test that just ran when its pages threw a script error or broke the CSP, and starts the
+ * next test with an empty list, so the failure is reported on the test that caused it.
+ */
+export function failOnPageErrors(errors: string[]): void {
+  afterEach(() => {
+    const found = errors.splice(0);
+    if (found.length > 0) throw new Error(`the page had ${found.length} script error(s) or CSP violation(s):\n${found.join('\n')}`);
+  });
+}
+
+/**
  * The set-up every dashboard spec shares: its own app and fixtures, the test accounts, one
  * Chromium, and browser contexts that are closed with it. Read `t` and `f` inside tests (they are
- * set in beforeAll). Script errors and CSP violations collect in `pageErrors`.
+ * set in beforeAll). Script errors and CSP violations collect in `pageErrors` and fail the test they happened in.
  */
 export function dashboardSuite(fixtureBase: number, sessionDefaults: BrowserContextOptions = {}) {
   const contexts: BrowserContext[] = [];
@@ -97,6 +112,7 @@ export function dashboardSuite(fixtureBase: number, sessionDefaults: BrowserCont
       return p;
     },
   };
+  failOnPageErrors(suite.pageErrors);
   beforeAll(async () => {
     suite.t = await createTestApp();
     suite.f = await AlarmFixtures.create(suite.t, fixtureBase);
