@@ -1,10 +1,12 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from '@jest/globals';
 import { PeopleFirstPool, QUERY_TIMEOUT_MESSAGE, type PoolLike } from './connection-priority.js';
 
 /** A pool of one connection, handed out again and again as pg-pool does. */
 function poolOfOne() {
   const released: unknown[] = [];
-  const client = {
+  // An event emitter, as a pg client is: the pool keeps an error listener on each connection.
+  const client = Object.assign(new EventEmitter(), {
     calls: 0,
     answer: 'ok' as 'ok' | 'timeout',
     async query(): Promise<string> {
@@ -13,7 +15,7 @@ function poolOfOne() {
       return 'ok';
     },
     release: (() => undefined) as (e?: unknown) => void,
-  };
+  });
   const pool: PoolLike = {
     options: { max: 2 },
     connect(cb?: (err: Error | undefined, c: any, release: (e?: unknown) => void) => void) {
