@@ -1,6 +1,5 @@
 // PRODUCT.md rule 7: escalation survives restarts, crashes and several instances at once; no step
 // is lost, no SMS is sent twice for the same step. Real processes and real instances on one database.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -10,7 +9,7 @@ import { AlarmFixtures, nowSeconds, sign, waitUntil, type Panel } from './suppor
 import { FakeTwilio } from './support/fake-twilio.js';
 import { createTestApp, ADMIN } from './support/test-app.js';
 import { createTestDatabase, sql } from './support/test-db.js';
-import { freePort } from './support/free-port.js';
+import { killAppProcesses, startAppProcess } from './support/app-process.js';
 
 const PUBLIC = 'https://alarm.example.test';
 // Every instance must read the panels' secrets: one key for all of them.
@@ -20,7 +19,6 @@ describe('escalation durability', () => {
   let fake: FakeTwilio;
   let db: { url: string; drop(): Promise<void> };
   let env: Record<string, string>;
-  const children: ChildProcess[] = [];
 
   beforeAll(async () => {
     fake = await new FakeTwilio().start();
@@ -28,7 +26,7 @@ describe('escalation durability', () => {
     env = fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000', ENCRYPTION_KEY, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
   });
   afterAll(async () => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await killAppProcesses();
     await db?.drop();
     await fake?.stop();
   });
@@ -44,23 +42,14 @@ describe('escalation durability', () => {
     const { customer, contacts, panel } = await f.household(2);
     await setup.close();
 
-    const port = await freePort();
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'keyholder-kill-'));
-    const child = spawn(process.execPath, ['dist/main.js'], {
-      env: { PATH: process.env.PATH ?? '', DC09_PORT: '0', ...env, DATABASE_URL: db.url, PORT: String(port), DATA_DIR: dataDir, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    children.push(child);
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    const base = `http://127.0.0.1:${port}`;
-    await waitUntil(async () => (await fetch(`${base}/health`).catch(() => undefined))?.status === 200, 30000, `the app to start (${stderr})`);
+    const app = await startAppProcess({ ...env, DATABASE_URL: db.url, DATA_DIR: dataDir, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
 
-    const alarmId = await postTo(base, panel, 'k-1');
+    const alarmId = await postTo(app.base, panel, 'k-1');
     await fake.waitFor(() => smsTo(customer.phone)[0], 5000);
     await waitUntil(async () => (await rows(db.url, `SELECT 1 FROM sms_message WHERE alarm_id = $1 AND status = 'sent'`, [alarmId])).length > 0);
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    app.child.kill('SIGKILL');
+    await app.exited;
 
     // The owner's wait (3 s) runs out while no instance is running.
     await new Promise((r) => setTimeout(r, 3500));

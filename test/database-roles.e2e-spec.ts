@@ -2,7 +2,7 @@
 // superuser nor owner (only they may disable or drop a trigger), and holds only INSERT and SELECT
 // on the log. Checked on `node dist/main.js` as users run it: with the embedded database (fresh, and
 // a data directory from before the roles were split), and with an external one given two URLs.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -12,49 +12,15 @@ import pg from 'pg';
 import { runMigrations } from '../src/database/data-source.js';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres.js';
 import { customerBody, nowSeconds, sign } from './support/alarm-fixtures.js';
-import { freePort } from './support/free-port.js';
+import { killAppProcesses, startAppProcess, type AppProcess } from './support/app-process.js';
 import { alive, postmasterPid } from './support/postmaster.js';
 import { createTestDatabase } from './support/test-db.js';
 
 const ADMIN = { email: 'admin@roles.test', password: 'roles-admin-password' };
-const started: ChildProcess[] = [];
-
-interface Running {
-  base: string;
-  stdout: () => string;
-  stop(): Promise<void>;
-}
 
 /** `node dist/main.js` with this environment, once /health answers 200. */
-async function start(env: Record<string, string>): Promise<Running> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), DC09_PORT: '0', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const base = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
-    if (child.exitCode !== null) throw new Error(`the app exited during start-up:\n${err}`);
-    if ((await fetch(`${base}/health`).then((r) => r.status, () => 0)) === 200) {
-      return {
-        base,
-        stdout: () => out,
-        async stop() {
-          child.kill('SIGTERM');
-          await exited;
-        },
-      };
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`/health did not answer 200 within 60 s:\n${err}`);
+function start(env: Record<string, string>): Promise<AppProcess> {
+  return startAppProcess({ ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'info', ...env });
 }
 
 /** What the app does every day, through its API: each step needs its role's privileges. */
@@ -140,7 +106,7 @@ describe('the app database role', () => {
   });
 
   afterAll(async () => {
-    for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await killAppProcesses();
     for (const dir of dataDirs) {
       const orphan = await postmasterPid(dir);
       if (orphan && alive(orphan)) process.kill(orphan, 'SIGKILL');

@@ -2,7 +2,6 @@
 // process (dist/main.js) with panels on kept-open DC-09 connections sending as fast as they are
 // answered; it is killed with kill -9, or stopped with SIGTERM, mid-stream. Every ACKed event must
 // be in the database afterwards.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
 import { Dc09Connection } from './support/dc09-client.js';
 import { ADMIN, createTestApp } from './support/test-app.js';
 import { createTestDatabase, sql } from './support/test-db.js';
+import { killAppProcesses, startAppProcess, type AppProcess } from './support/app-process.js';
 import { freePort } from './support/free-port.js';
 
 const ENCRYPTION_KEY = 'ab'.repeat(32);
@@ -26,7 +26,6 @@ interface DcPanel {
 describe('DC-09: no ACKed event is lost when the app dies or stops', () => {
   let db: { url: string; drop(): Promise<void> };
   let panels: DcPanel[];
-  const children: ChildProcess[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -45,24 +44,19 @@ describe('DC-09: no ACKed event is lost when the app dies or stops', () => {
     }
   });
   afterAll(async () => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await killAppProcesses();
     await db?.drop();
   });
 
-  async function startApp(): Promise<{ child: ChildProcess; dc09Port: number; output: () => string; dataDir: string }> {
-    const [port, dc09Port] = [await freePort(), await freePort()];
+  async function startApp(): Promise<AppProcess & { dc09Port: number; dataDir: string }> {
+    const dc09Port = await freePort();
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'keyholder-dc09-'));
-    const child = spawn(process.execPath, ['dist/main.js'], {
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, PORT: String(port), DC09_PORT: String(dc09Port), DATA_DIR: dataDir, ENCRYPTION_KEY, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    // The app's log (pino, on standard output) too: a frame that could not be committed says so there.
-    child.stdout!.on('data', (d) => (stderr += d));
-    await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200, 30000, `the app to start (${stderr})`);
-    return { child, dc09Port, output: () => stderr, dataDir };
+    // The app's log (pino, on standard output) is in output() too: a frame that could not be committed says so there.
+    const app = await startAppProcess(
+      { DATABASE_URL: db.url, DC09_PORT: String(dc09Port), DATA_DIR: dataDir, ENCRYPTION_KEY, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn' },
+      { timeoutMs: 30_000 },
+    );
+    return { ...app, dc09Port, dataDir };
   }
 
   /**

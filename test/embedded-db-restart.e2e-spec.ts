@@ -2,49 +2,16 @@
 // The data must survive a restart and a `kill -9` of the app (which leaves the postgres child
 // running as an orphan), SIGTERM must stop both cleanly, and the generated admin password is
 // printed at first start only.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { killAppProcesses, startAppProcess, type AppProcess } from './support/app-process.js';
 import { freePort } from './support/free-port.js';
 import { alive, postmasterPid } from './support/postmaster.js';
 
-interface Running {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const started: ChildProcess[] = [];
-
-/** Starts the app and waits (up to 60 s) until /health answers 200. */
-async function start(env: Record<string, string>, port: number): Promise<Running> {
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), DC09_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (gone) throw new Error(`the app exited during start-up:\n${err}`);
-    const status = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status, () => 0);
-    if (status === 200) return { child, stdout: () => out, stderr: () => err, exited };
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`/health did not answer 200 within 60 s:\n${err}`);
-}
+/** The app on `port`, once /health answers 200. */
+const start = (env: Record<string, string>, port: number): Promise<AppProcess> => startAppProcess({ ...env, PORT: String(port) });
 
 async function login(port: number, email: string, password: string): Promise<{ status: number; token?: string }> {
   const res = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
@@ -68,7 +35,7 @@ describe('node dist/main.js with the embedded database', () => {
 
   afterAll(async () => {
     // Only what this file started: the app processes, and the postgres they left behind if a test failed.
-    for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await killAppProcesses();
     const orphan = dataDir ? await postmasterPid(dataDir) : undefined;
     if (orphan && alive(orphan)) process.kill(orphan, 'SIGKILL');
     if (root) await fs.rm(root, { recursive: true, force: true });

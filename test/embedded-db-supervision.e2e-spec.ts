@@ -2,13 +2,13 @@
 // running app (kill -9, the OOM killer), the app must notice at once, say which process died, bring
 // it back on the same port and data without a person, say `database: restarting` on /health
 // meanwhile, and run every escalation step that fell due during the outage, once.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { customerBody, mobile, nowSeconds, sign } from './support/alarm-fixtures.js';
-import { freePort } from './support/free-port.js';
+import { startAppProcess } from './support/app-process.js';
 import { alive, postmasterPid } from './support/postmaster.js';
 
 const ADMIN = { email: 'admin@supervision.test', password: 'supervision-admin-password' };
@@ -26,7 +26,8 @@ describe('the embedded PostgreSQL dies under the running app (node dist/main.js)
   let root: string;
   let dataDir: string;
   let child: ChildProcess | undefined;
-  let log = '';
+  /** The app's standard output and error so far. */
+  let output = () => '';
   let base: string;
   let token: string;
 
@@ -50,22 +51,10 @@ describe('the embedded PostgreSQL dies under the running app (node dist/main.js)
     root = await fs.mkdtemp(path.join(os.tmpdir(), 'keyholder-supervision-'));
     await fs.chmod(root, 0o755); // as root, postgres runs as the "postgres" user, which must enter it
     dataDir = path.join(root, 'data');
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ['dist/main.js'], {
-      env: { PATH: process.env.PATH ?? '', PORT: String(port), DC09_PORT: '0', DATA_DIR: dataDir, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (d) => (log += d));
-    child.stderr!.on('data', (d) => (log += d));
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the app exited during start-up:\n${log}`);
-      const status = await fetch(`${base}/health`).then((r) => r.status, () => 0);
-      if (status === 200) break;
-      if (Date.now() > deadline) throw new Error(`/health did not answer 200 within 90 s:\n${log}`);
-      await sleep(200);
-    }
+    const app = await startAppProcess({ DATA_DIR: dataDir, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }, { timeoutMs: 90_000 });
+    child = app.child;
+    base = app.base;
+    output = app.output;
     const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
     token = ((await login.json()) as { accessToken: string }).accessToken;
   }, 120_000);
@@ -121,12 +110,12 @@ describe('the embedded PostgreSQL dies under the running app (node dist/main.js)
     const sawRestarting = () => seen.some((r) => r.status === 503 && r.body?.error?.database?.state === 'restarting');
     // Until 200 after a 503: the very first check may still be answered by a backend of the dead server.
     while (!(sawRestarting() && seen.at(-1)!.status === 200) && Date.now() - killedAt < 60_000) {
-      if (loggedAt === undefined && deathLine.test(log)) loggedAt = Date.now();
+      if (loggedAt === undefined && deathLine.test(output())) loggedAt = Date.now();
       const res = await fetch(`${base}/health`).then(async (r) => ({ status: r.status, body: await r.json() }), () => ({ status: 0, body: undefined }));
       seen.push(res);
       if (res.status !== 200) await sleep(25);
     }
-    if (loggedAt === undefined && deathLine.test(log)) loggedAt = Date.now();
+    if (loggedAt === undefined && deathLine.test(output())) loggedAt = Date.now();
     expect(seen.at(-1)!.status).toBe(200);
     const restarting = seen.find((r) => r.status === 503 && r.body?.error?.database?.state === 'restarting');
     expect(restarting?.body).toMatchObject({
@@ -138,10 +127,10 @@ describe('the embedded PostgreSQL dies under the running app (node dist/main.js)
 
     // The log named the dead process, as an error (pino level 50), before it said it was back.
     expect(loggedAt).toBeDefined();
-    expect(log.search(deathLine)).toBeLessThan(log.search(/embedded PostgreSQL is running again/));
-    const line = log.split('\n').find((l) => deathLine.test(l))!;
+    expect(output().search(deathLine)).toBeLessThan(output().search(/embedded PostgreSQL is running again/));
+    const line = output().split('\n').find((l) => deathLine.test(l))!;
     expect(JSON.parse(line)).toMatchObject({ level: 50, context: 'EmbeddedPostgres' });
-    expect(log).toMatch(/embedded PostgreSQL is running again \(pid \d+\)/);
+    expect(output()).toMatch(/embedded PostgreSQL is running again \(pid \d+\)/);
     const restarted = await postmasterPid(dataDir);
     expect(restarted).not.toBe(dead);
     expect(alive(restarted!)).toBe(true);

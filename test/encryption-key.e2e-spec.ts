@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { keyCheckValue } from '../src/common/encryption-key.js';
 import { FieldCipher } from '../src/common/field-cipher.js';
 import { AlarmFixtures, type Panel } from './support/alarm-fixtures.js';
-import { freePort } from './support/free-port.js';
+import { killAppProcesses, startAppProcess } from './support/app-process.js';
 import { ADMIN, createTestApp } from './support/test-app.js';
 import { createTestDatabase, sql } from './support/test-db.js';
 
@@ -39,8 +39,9 @@ describe('the encryption key is checked against the data before the app serves',
       await setup.close();
     }
   });
-  afterEach(() => {
+  afterEach(async () => {
     for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+    await killAppProcesses();
   });
   afterAll(async () => {
     await db?.drop();
@@ -116,16 +117,10 @@ describe('the encryption key is checked against the data before the app serves',
   });
 
   it('starts with the right key and names it on /health (its id, never the key)', async () => {
-    const port = await freePort();
-    const child = spawn(process.execPath, ['dist/main.js'], { env: env({ DATA_DIR: await dataDir(KEY), PORT: String(port) }), stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let health: Response | undefined;
-    for (let waited = 0; waited < 30_000 && health?.status !== 200; waited += 200) {
-      await new Promise((r) => setTimeout(r, 200));
-      health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
-    }
-    expect(health?.status).toBe(200);
-    const text = await health!.text();
+    const app = await startAppProcess(env({ DATA_DIR: await dataDir(KEY) }), { timeoutMs: 30_000 });
+    const health = await fetch(`${app.base}/health`);
+    expect(health.status).toBe(200);
+    const text = await health.text();
     expect(JSON.parse(text).info.encryption).toEqual({ status: 'up', keyId: keyIdOf(KEY) });
     expect(text).not.toContain(KEY);
   });
