@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { type AlarmFixtures } from './support/alarm-fixtures.js';
 import { dashboardSuite, haveChromium, screenshotPath, until } from './support/chromium.js';
+import { axeFindings } from './support/axe.js';
 import type { TestApp } from './support/test-app.js';
 
 // Action plans in the dashboard: the alarm's checklist (ticked by keyboard, seen live by a second
@@ -11,17 +10,9 @@ import type { TestApp } from './support/test-app.js';
 
 // Functions passed to page.evaluate/waitForFunction run in the browser; the test's tsconfig has no DOM lib.
 declare const document: any;
-declare const axe: any;
 
-const AXE_SOURCE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js'), 'utf8');
-
-async function audit(p: Page): Promise<string[]> {
-  await p.evaluate(AXE_SOURCE);
-  const result = await p.evaluate(() => axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }));
-  return result.violations
-    .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v: any) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`);
-}
+/** The page's serious axe findings (test/support/axe.ts). */
+const audit = (p: Page) => axeFindings(p, 10);
 
 const haveBrowser = haveChromium('dashboard-action-plans.e2e-spec');
 

@@ -1,11 +1,10 @@
 import { createCipheriv } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { type AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
 import { dashboardSuite, haveChromium, screenshotPath, until } from './support/chromium.js';
+import { axeFindings } from './support/axe.js';
 import type { TestApp } from './support/test-app.js';
 
 // The dashboard's panels for SIA DC-09: the register form's protocol and DC-09 fields, the installer's
@@ -15,11 +14,8 @@ import type { TestApp } from './support/test-app.js';
 
 // Functions passed to page.evaluate/waitForFunction run in the browser; the test's tsconfig has no DOM lib.
 declare const document: any;
-declare const axe: any;
 
 const haveBrowser = haveChromium('dashboard-dc09.e2e-spec');
-const AXE_SOURCE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js'), 'utf8');
-
 /** CRC-16/ARC (DC09.md): reflected 0xA001, initial 0. */
 function crc16arc(bytes: Buffer): number {
   let crc = 0;
@@ -287,12 +283,8 @@ function sendTcp(port: number, frame: Buffer): Promise<string | null> {
     expect(await row.locator('td.panel-protocol').evaluate((td: any) => (globalThis as any).getComputedStyle(td, '::before').content)).toBe('"Protocol: "');
     await page.screenshot({ path: screenshotPath('dc09-installer-card-phone'), fullPage: true });
 
-    await page.evaluate(AXE_SOURCE);
     // The register form with its DC-09 fields open, and the card, both on screen.
     await page.getByLabel('Protocol').selectOption('dc09');
-    const result = await page.evaluate(() => axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }));
-    const serious = result.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.impact} ${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
-    expect(serious).toEqual([]);
-    expect(result.passes.length).toBeGreaterThan(20);
+    expect(await axeFindings(page, 20)).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { type AlarmFixtures } from './support/alarm-fixtures.js';
 import { dashboardSuite, haveChromium, screenshotPath, until } from './support/chromium.js';
+import type { Page } from 'playwright-core';
+import { axeFindings } from './support/axe.js';
 import type { TestApp } from './support/test-app.js';
 
 // Operators working alarms together, in Chromium: a claim seen live by a second operator, a call
@@ -10,18 +10,11 @@ import type { TestApp } from './support/test-app.js';
 
 // Functions passed to page.evaluate/waitForFunction run in the browser; the test's tsconfig has no DOM lib.
 declare const document: any;
-declare const axe: any;
 
-const AXE_SOURCE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js'), 'utf8');
 const haveBrowser = haveChromium('dashboard-handling.e2e-spec');
 
-async function seriousAxeViolations(page: any): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(() => axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }));
-  return result.violations
-    .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v: any) => `${v.impact} ${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
-}
+/** The page's serious axe findings (test/support/axe.ts). */
+const seriousAxeViolations = (page: Page) => axeFindings(page, 10);
 
 (haveBrowser ? describe : describe.skip)('dashboard in Chromium: who is handling, calls, storm groups', () => {
   const suite = dashboardSuite(9200, { viewport: { width: 1440, height: 900 } });

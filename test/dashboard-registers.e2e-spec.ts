@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { type AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
 import { dashboardSuite, haveChromium, until } from './support/chromium.js';
+import { axeFindings } from './support/axe.js';
 import type { TestApp } from './support/test-app.js';
 
 // Issue 6, the registers: the in-page confirmation (remove a contact, rotate a panel secret, delete a
@@ -13,12 +12,8 @@ import type { TestApp } from './support/test-app.js';
 // Functions passed to page.evaluate/waitForFunction run in the browser; the test's tsconfig has no DOM lib.
 declare const document: any;
 declare const location: { hash: string };
-declare const axe: any;
 
 const haveBrowser = haveChromium('dashboard-registers.e2e-spec');
-
-/** axe-core, put into the page by the test (page.evaluate is not subject to the page's CSP); never served by the app. */
-const AXE_SOURCE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js'), 'utf8');
 
 (haveBrowser ? describe : describe.skip)('dashboard in Chromium: registers, keyboard, accessibility', () => {
   const suite = dashboardSuite(9500);
@@ -308,19 +303,8 @@ const AXE_SOURCE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js')
     let household: Awaited<ReturnType<AlarmFixtures['household']>>;
     let alarmId: string;
 
-    /** Runs axe (WCAG 2.x A/AA and best practices) on what is on screen; lists the serious and critical ones. */
-    async function audit(p: Page): Promise<string[]> {
-      if (!(await p.evaluate(() => typeof (globalThis as any).axe !== 'undefined'))) await p.evaluate(AXE_SOURCE);
-      const result = await p.evaluate(() =>
-        axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }, resultTypes: ['violations', 'passes'] }),
-      );
-      // A run that checked nothing would pass: make sure the rules ran on this page.
-      expect(result.passes.length).toBeGreaterThan(20);
-      if (process.env.AXE_VERBOSE === '1') process.stderr.write(JSON.stringify(result.violations.map((v: any) => [v.impact, v.id, v.nodes.map((n: any) => n.target.join(' '))]), null, 1) + '\n');
-      return result.violations
-        .filter((v: any) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v: any) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target.join(' ')).join(', ')})`);
-    }
+    /** The page's serious axe findings (test/support/axe.ts). */
+    const audit = (p: Page) => axeFindings(p, 20);
 
     beforeAll(async () => {
       household = await f.household(2);

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { type AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
 import { dashboardSuite, haveChromium, screenshotPath, until } from './support/chromium.js';
+import { axeFindings } from './support/axe.js';
 import { parseCsv } from './support/csv.js';
 import type { TestApp } from './support/test-app.js';
 
@@ -14,11 +13,8 @@ import type { TestApp } from './support/test-app.js';
 // Functions passed to page.evaluate/waitForFunction run in the browser; the test's tsconfig has no DOM lib.
 declare const document: any;
 declare const location: { hash: string };
-declare const axe: any;
 
 const haveBrowser = haveChromium('dashboard-statistics.e2e-spec');
-const AXE_SOURCE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js'), 'utf8');
-
 /** The page's way of writing a time (statistics.js fmtMs), to compare with the API's milliseconds. */
 function fmtMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '–';
@@ -163,10 +159,6 @@ function fmtMs(ms: number | null | undefined): string {
     await page.locator('#stats-by-class').waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: screenshotPath('statistics-phone'), fullPage: true });
-    await page.evaluate(AXE_SOURCE);
-    const result = await page.evaluate(() => axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }));
-    const serious = result.violations.filter((v: any) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.impact} ${v.id}: ${v.nodes.map((n: any) => n.target.join(' ')).join(', ')}`);
-    expect(serious).toEqual([]);
-    expect(result.passes.length).toBeGreaterThan(20);
+    expect(await axeFindings(page, 20)).toEqual([]);
   });
 });
