@@ -276,12 +276,14 @@ describe('privacy rights: export, erasure, restriction, retention', () => {
       const k = `${c}/contacts/${h.contacts[0].id}`;
       const on = await t.request('POST', `${c}/restriction`, { token: dpo });
       expect(on.status).toBe(200);
-      expect(on.body).toEqual({ id: h.customer.id, restricted: true });
+      expect(on.body).toMatchObject({ id: h.customer.id, restricted: true });
       expect((await t.request('GET', c, { token: dpo })).body.restricted).toBe(true);
       expect((await t.request('POST', `${k}/restriction`, { token: dpo })).body).toMatchObject({ id: h.contacts[0].id, restricted: true });
       expect((await t.request('GET', k, { token: dpo })).body.restricted).toBe(true);
-      expect((await t.request('DELETE', `${c}/restriction`, { token: admin })).body).toEqual({ id: h.customer.id, restricted: false });
-      expect((await t.request('DELETE', `${k}/restriction`, { token: admin })).body).toMatchObject({ restricted: false });
+      // Lifting needs the time the person was told (Art. 18(3)).
+      const notifiedAt = new Date().toISOString();
+      expect((await t.request('DELETE', `${c}/restriction`, { token: admin, body: { notifiedAt } })).body).toMatchObject({ id: h.customer.id, restricted: false });
+      expect((await t.request('DELETE', `${k}/restriction`, { token: admin, body: { notifiedAt } })).body).toMatchObject({ restricted: false });
       const [row] = await t.query(`SELECT c.restricted AS a, k.restricted AS b FROM customer c JOIN contact k ON k.customer_id = c.id WHERE c.id = $1`, [h.customer.id]);
       expect(row).toEqual({ a: false, b: false });
       expect((await t.request('POST', `/api/customers/${UNKNOWN}/restriction`, { token: dpo })).status).toBe(404);

@@ -138,6 +138,7 @@ export class Erasure {
       );
       await m.query(`DELETE FROM reply_code WHERE contact_id = $1`, [contactId]);
       await m.query(`DELETE FROM reply_code_guess WHERE phone = ANY($1::text[])`, [freePhones]);
+      await m.query(`DELETE FROM restriction WHERE subject_type = 'contact' AND subject_id = $1`, [contactId]);
       const optedOut = (await m.query(`SELECT count(*)::int AS n FROM sms_opt_out WHERE phone = $1`, [contact.phone])) as Array<{ n: number }>;
       await m.query(`DELETE FROM contact WHERE id = $1`, [contactId]);
       // The remaining contacts keep priorities 1..n without gaps.
