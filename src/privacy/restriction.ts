@@ -68,6 +68,10 @@ interface RestrictionRow {
  * request names them. Nothing is sent to contacts who never had a text about the customer: they hold
  * nothing of theirs. A contact's own data goes to no one but the controller and the processor (the
  * customer gave it to us), so restricting a contact informs no one. Lifting is no Art. 19 event.
+ * Erasure informs no one either: a customer's erasure erases the contacts who had their texts
+ * (there is no one left to tell, and no number to tell them at), and a contact's data went nowhere
+ * else. A rectification is not sent out: the next alarm text carries the corrected data, and a text
+ * saying what was wrong would disclose it again.
  */
 @Injectable()
 export class Restriction {
