@@ -247,8 +247,13 @@ describe('erasure leaves nothing linkable', () => {
     // The alarms are still there: the same classes, hours, outcomes, durations and SMS, under the anonymous id.
     const after = await figures(ANONYMOUS_ID);
     expect(after).toEqual(before);
-    const opened = await t.query(`SELECT opened_at FROM alarm WHERE customer_id = $1`, [ANONYMOUS_ID]);
+    const opened = await t.query(`SELECT id, opened_at FROM alarm WHERE customer_id = $1`, [ANONYMOUS_ID]);
     for (const a of opened) expect((a.opened_at as Date).getTime() % 3600000).toBe(0);
+    // An anonymised alarm still reads as an alarm, with its timeline, and says nothing of the person.
+    const kept = await t.request('GET', `/api/alarms/${opened[0].id}`, { token: f.tokens.operator });
+    expect(kept.status).toBe(200);
+    expect(kept.body.timeline.length).toBeGreaterThan(1);
+    for (const value of [...person.known, ...ids]) expect(kept.text).not.toContain(value);
     const statsAfter = await t.request('GET', `/api/statistics?from=${new Date(Date.now() - 86400000).toISOString()}&to=${new Date(Date.now() + 3600000).toISOString()}`, { token: supervisor });
     expect(statsAfter.status).toBe(200);
     expect(statsAfter.body.byClass.burglary.alarms).toBe(statsBefore.body.byClass.burglary.alarms);
