@@ -138,6 +138,14 @@ describe('restriction (Art. 18, 19)', () => {
       { subject_type: 'contact', done: true },
       { subject_type: 'customer', done: true },
     ]);
+    // The export shows both restrictions, with the ground and when the person was told (Art. 15).
+    const exported = await t.request('GET', `${k}/export`, { token: dpo });
+    expect(exported.body.restrictions).toEqual([
+      expect.objectContaining({ ground: 'objection_pending', continued: expect.stringMatching(/Art\. 18\(2\)/), liftNotifiedAt: expect.any(String), liftedAt: expect.any(String) }),
+    ]);
+    expect((await t.request('GET', `${c}/export`, { token: dpo })).body.restrictions).toEqual([
+      expect.objectContaining({ ground: null, restrictedAt: restricted.body.restrictedAt, liftNotifiedAt: told, recipientsInformed: [] }),
+    ]);
     // Nothing restricted: lifting again needs no notice and changes nothing.
     expect((await t.request('DELETE', `${c}/restriction`, { token: dpo })).body).toMatchObject({ restricted: false });
   });

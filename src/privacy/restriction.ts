@@ -205,3 +205,21 @@ export class Restriction {
     };
   }
 }
+
+/** Art. 15: the restrictions of a customer or contact, in force and lifted, for their export. */
+export async function restrictionsOf(m: EntityManager, type: 'customer' | 'contact', id: string) {
+  const rows = (await m.query(
+    `SELECT r.ground, r.continued, r.restricted_at, r.lift_notified_at, r.lifted_at,
+            coalesce((SELECT array_agg(x.contact_id ORDER BY x.informed_at) FROM restriction_recipient x WHERE x.restriction_id = r.id), '{}') AS told
+       FROM restriction r WHERE r.subject_type = $1 AND r.subject_id = $2 ORDER BY r.restricted_at`,
+    [type, id],
+  )) as Array<{ ground: string | null; continued: string; restricted_at: Date; lift_notified_at: Date | null; lifted_at: Date | null; told: string[] }>;
+  return rows.map((r) => ({
+    ground: r.ground,
+    continued: r.continued,
+    restrictedAt: r.restricted_at.toISOString(),
+    recipientsInformed: r.told,
+    liftNotifiedAt: r.lift_notified_at?.toISOString() ?? null,
+    liftedAt: r.lifted_at?.toISOString() ?? null,
+  }));
+}
