@@ -156,7 +156,7 @@ export async function customerPage(main, id, sub) {
   mount(
     main,
     h('p', {}, h('a', { href: '#/customers' }, '← Customers')),
-    h('h1', {}, customer.name, ' ', h('span', { id: 'customer-restricted', hidden: !customer.restricted }, pill('restricted: stored only', 'warn'))),
+    h('h1', {}, customer.name, ' ', h('span', { id: 'customer-restricted', hidden: !customer.restricted }, pill('restricted: alarm texts only', 'warn'))),
     can.alarms(role) ? openAlarmsBox : '',
     h(
       'section',
@@ -249,7 +249,7 @@ async function renderContacts(box, customer) {
       h('td', {}, String(i + 1)),
       h('td', {}, c.name, h('div', { class: 'muted' }, c.relation ?? '')),
       h('td', {}, telLink(c.phone)),
-      h('td', { class: 'contact-status' }, c.status === 'opted_out' ? pill('opted out (STOP)', 'bad') : pill('active', 'good'), ' ', noticePill(c.notice), c.restricted ? [' ', pill('restricted: stored only', 'warn')] : ''),
+      h('td', { class: 'contact-status' }, c.status === 'opted_out' ? pill('opted out (STOP)', 'bad') : pill('active', 'good'), ' ', noticePill(c.notice), c.restricted ? [' ', pill('restricted: alarm texts only', 'warn')] : ''),
       h(
         'td',
         { class: 'row-actions' },
@@ -674,6 +674,7 @@ function showErasureResult(out, name, r) {
 /**
  * Art. 18 restriction of a customer or one contact (`path` is that person's `.../restriction`):
  * one button that restricts or lifts, says which it will do, and tells the screen reader what it did.
+ * Lifting asks first whether the person has been told (Art. 18(3)): the API records when.
  */
 function restrictionButton(subject, path, { name, onChange } = {}) {
   // In a contact's row the name is in the accessible name; the visible word stays short.
@@ -681,13 +682,24 @@ function restrictionButton(subject, path, { name, onChange } = {}) {
   const ariaLabel = () => (name ? `${subject.restricted ? 'Lift restriction' : 'Restrict processing'} of ${name}` : undefined);
   const button = h('button', { type: 'button', class: 'secondary', dataset: { restriction: '' }, 'aria-label': ariaLabel(), onClick: async () => {
     try {
-      const r = subject.restricted ? await del(path) : await post(path);
+      if (subject.restricted) {
+        const told = await confirmInPage({
+          title: `Lift the restriction${name ? ` of ${name}` : ''}?`,
+          text: 'The person must be told before a restriction is lifted (GDPR Art. 18(3)). Lift it only once they have been told: now is recorded as when.',
+          confirm: 'They have been told: lift it',
+        });
+        if (!told) return;
+      }
+      const r = subject.restricted ? await del(path, { notifiedAt: new Date().toISOString() }) : await post(path);
       subject.restricted = r?.restricted ?? !subject.restricted;
+      const told = r?.recipientsInformed?.length ?? 0;
       // What shows the new state is redrawn first, so the button never runs ahead of the page.
       await onChange?.(subject.restricted);
       button.textContent = text();
       if (name) button.setAttribute('aria-label', ariaLabel());
-      document.getElementById('announcer').textContent = `${subject.restricted ? 'Processing restricted' : 'Restriction lifted'}${name ? ` for ${name}` : ''}`;
+      document.getElementById('announcer').textContent =
+        `${subject.restricted ? 'Processing restricted' : 'Restriction lifted'}${name ? ` for ${name}` : ''}` +
+        (subject.restricted && told ? `; ${told} alarm contact${told === 1 ? '' : 's'} who had alarm texts told (Art. 19)` : '');
     } catch (e) {
       mount(privacyOut(), h('div', { class: 'error-box', role: 'alert' }, e.message));
     }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EscalationEngine } from '../src/escalation/escalation-engine.js';
+import { ANONYMOUS_ID } from '../src/privacy/retention-policy.js';
 import { AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
 import { openAlarmStream } from './support/sse.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -132,17 +133,32 @@ describe('alarm handling API (calls, claims, bulk actions)', () => {
       const dpo = await t.tokenFor('dpo');
       expect((await t.request('POST', `/api/customers/${customer.id}/contacts/${contacts[0].id}/erasure`, { token: dpo })).status).toBe(200);
       const toContact = (await f.alarm(alarmId)).timeline.find((e: any) => e.type === 'call' && e.to === 'contact');
-      expect(toContact).toMatchObject({ contactId: contacts[0].id, outcome: 'wrong_number', note: '[erased]' });
+      // The call stays a call to a contact, but no longer says which one.
+      expect(toContact).toMatchObject({ outcome: 'wrong_number', note: '[erased]' });
       expect(toContact).not.toHaveProperty('contactName');
+      expect(JSON.stringify(toContact)).not.toContain(contacts[0].id);
+      const [{ n: before }] = await t.query(`SELECT count(*)::int AS n FROM alarm WHERE customer_id = $1`, [ANONYMOUS_ID]);
       expect((await t.request('POST', `/api/customers/${customer.id}/erasure`, { token: dpo })).status).toBe(200);
-      const rows = await t.query(`SELECT to_kind, number, note FROM alarm_call WHERE alarm_id = $1 ORDER BY created_at`, [alarmId]);
-      expect(rows).toEqual([
-        { to_kind: 'contact', number: null, note: '[erased]' },
-        { to_kind: 'other', number: null, note: '[erased]' },
+      // The alarm's history moved to a new id; its calls keep whom (as a kind) and how it went, no number or note.
+      expect(await t.query(`SELECT 1 FROM alarm_call WHERE alarm_id = $1`, [alarmId])).toEqual([]);
+      const kept = await t.query(`SELECT id FROM alarm WHERE customer_id = $1`, [ANONYMOUS_ID]);
+      expect(kept.length).toBe(before + 1);
+      const rows = await t.query(
+        `SELECT to_kind, number, note, outcome FROM alarm_call WHERE alarm_id IN (SELECT id FROM alarm WHERE customer_id = $1) AND to_kind IN ('contact', 'other') AND outcome IN ('wrong_number', 'busy') ORDER BY created_at`,
+        [ANONYMOUS_ID],
+      );
+      expect(rows).toEqual(expect.arrayContaining([
+        { to_kind: 'contact', number: null, note: null, outcome: 'wrong_number' },
+        { to_kind: 'other', number: null, note: null, outcome: 'busy' },
+      ]));
+      const logged = await t.query(`SELECT data FROM alarm_log WHERE alarm_id IN (SELECT id FROM alarm WHERE customer_id = $1) AND kind = 'call' AND data->>'to' = 'other'`, [
+        ANONYMOUS_ID,
       ]);
-      const logged = await t.query(`SELECT data FROM alarm_log WHERE alarm_id = $1 AND kind = 'call' AND data->>'to' = 'other'`, [alarmId]);
-      expect(logged[0].data).not.toHaveProperty('number');
-      expect(logged[0].data.note).toBe('[erased]');
+      expect(logged.length).toBeGreaterThan(0);
+      for (const l of logged) {
+        expect(l.data).not.toHaveProperty('number');
+        expect(l.data).not.toHaveProperty('note');
+      }
     });
 
     it('is for operators and supervisors (and admin), not the DPO or anyone without a token', async () => {

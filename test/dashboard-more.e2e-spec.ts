@@ -374,8 +374,10 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     await page.getByRole('button', { name: 'Lift restriction', exact: true }).waitFor();
     expect((await t.query(`SELECT restricted FROM customer WHERE id = $1`, [household.customer.id]))[0].restricted).toBe(true);
     expect(await page.locator('#customer-restricted').isVisible()).toBe(true);
-    expect(await page.locator('#customer-restricted').textContent()).toBe('restricted: stored only');
+    expect(await page.locator('#customer-restricted').textContent()).toBe('restricted: alarm texts only');
+    // Lifting asks whether the person was told first (Art. 18(3)).
     await page.getByRole('button', { name: 'Lift restriction', exact: true }).click();
+    await page.getByRole('button', { name: 'They have been told: lift it' }).click();
     await page.getByRole('button', { name: 'Restrict processing', exact: true }).waitFor();
     expect(await page.locator('#customer-restricted').isHidden()).toBe(true);
     expect((await t.query(`SELECT restricted FROM customer WHERE id = $1`, [household.customer.id]))[0].restricted).toBe(false);

@@ -242,7 +242,7 @@ const haveBrowser = haveChromium('dashboard-registers.e2e-spec');
     expect(await restricted(first.id)).toBe(true);
     expect(await restricted(second.id)).toBe(false);
     expect((await t.query(`SELECT restricted FROM customer WHERE id = $1`, [household.customer.id]))[0].restricted).toBe(false);
-    await row.locator('.contact-status', { hasText: 'restricted: stored only' }).waitFor();
+    await row.locator('.contact-status', { hasText: 'restricted: alarm texts only' }).waitFor();
     // The list is redrawn with the flag; focus stays on the (new) button.
     await until(page, (label) => document.activeElement?.getAttribute('aria-label') === label, `Lift restriction of ${firstName}`);
     expect(await page.locator('#announcer').textContent()).toBe(`Processing restricted for ${firstName}`);
@@ -254,6 +254,7 @@ const haveBrowser = haveChromium('dashboard-registers.e2e-spec');
     // The flag is the server's: still there after a reload, and lifted the same way.
     await page.reload();
     await page.getByRole('button', { name: `Lift restriction of ${firstName}` }).click();
+    await page.getByRole('button', { name: 'They have been told: lift it' }).click();
     await page.getByRole('button', { name: `Restrict processing of ${firstName}` }).waitFor();
     expect(await restricted(first.id)).toBe(false);
     await until(page, (id) => !document.querySelector(`#contacts tr[data-contact-id="${id}"] .contact-status`)?.textContent.includes('restricted'), first.id);

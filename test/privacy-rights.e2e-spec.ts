@@ -182,21 +182,24 @@ describe('privacy rights: export, erasure, restriction, retention', () => {
       expect(await count(`SELECT count(*)::int AS n FROM customer WHERE id = $1`, [h.customer.id])).toBe(0);
       expect(await count(`SELECT count(*)::int AS n FROM contact WHERE customer_id = $1`, [h.customer.id])).toBe(0);
       expect(await count(`SELECT count(*)::int AS n FROM panel WHERE customer_id = $1`, [h.customer.id])).toBe(0);
-      // Arm/disarm history is erased; the alarm's own events stay, without their text.
-      expect(await count(`SELECT count(*)::int AS n FROM panel_event WHERE customer_id = $1 AND alarm_id IS NULL`, [h.customer.id])).toBe(0);
-      expect(await count(`SELECT count(*)::int AS n FROM panel_event WHERE alarm_id = $1 AND text IS NULL`, [h.alarmId])).toBeGreaterThan(0);
-      expect(await count(`SELECT count(*)::int AS n FROM panel_event WHERE alarm_id = $1 AND text IS NOT NULL`, [h.alarmId])).toBe(0);
-      // The alarm stays for claims, with its ids, but no names, notes or numbers.
-      const [alarm] = await t.query(`SELECT customer_id, panel_id, class, status, acknowledged_by FROM alarm WHERE id = $1`, [h.alarmId]);
-      expect(alarm).toMatchObject({ customer_id: h.customer.id, panel_id: h.panel.id, class: 'burglary', status: 'closed' });
-      expect(alarm.acknowledged_by).toMatchObject({ type: 'contact', contactId: h.contacts[0].id, name: null });
-      const log = JSON.stringify(await t.query(`SELECT data FROM alarm_log WHERE alarm_id = $1`, [h.alarmId]));
-      for (const name of [...names.names, `Anna Lind ${h.customer.n}`, 'Spoke to contact', 'the cat did it']) expect(log).not.toContain(name);
-      expect(log).toContain('[erased]');
-      // SMS: no number of theirs, no text, anywhere.
+      // Arm/disarm history is erased; the alarm's own events stay, under new ids and without their text.
+      expect(await count(`SELECT count(*)::int AS n FROM panel_event WHERE customer_id = $1`, [h.customer.id])).toBe(0);
+      expect(await count(`SELECT count(*)::int AS n FROM panel_event WHERE alarm_id = $1`, [h.alarmId])).toBe(0);
+      expect(await count(`SELECT count(*)::int AS n FROM panel_event WHERE customer_id = $1 AND text IS NULL AND zone IS NULL`, [ANONYMOUS_ID])).toBeGreaterThan(0);
+      expect(await count(`SELECT count(*)::int AS n FROM panel_event WHERE customer_id = $1 AND (text IS NOT NULL OR zone IS NOT NULL)`, [ANONYMOUS_ID])).toBe(0);
+      // The alarm stays for claims under a new id, with no ids, names, notes or numbers of anyone.
+      expect(await count(`SELECT count(*)::int AS n FROM alarm WHERE id = $1 OR customer_id = $2`, [h.alarmId, h.customer.id])).toBe(0);
+      const kept = await t.query(`SELECT id, panel_id, class, status, chain, acknowledged_by FROM alarm WHERE customer_id = $1 AND class = 'burglary'`, [ANONYMOUS_ID]);
+      expect(kept.length).toBeGreaterThan(0);
+      for (const a of kept) expect(a).toMatchObject({ panel_id: ANONYMOUS_ID, status: 'closed', chain: [], acknowledged_by: { type: 'contact', via: 'operator' } });
+      const log = JSON.stringify(await t.query(`SELECT data FROM alarm_log WHERE alarm_id = ANY($1::uuid[])`, [kept.map((a: any) => a.id)]));
+      for (const name of [...names.names, `Anna Lind ${h.customer.n}`, 'Spoke to contact', 'the cat did it', ...h.contacts.map((c) => c.id)]) expect(log).not.toContain(name);
+      // SMS: no number of theirs, no text, anywhere; the alarm's SMS stay without them.
       expect(await count(`SELECT count(*)::int AS n FROM sms_message WHERE to_phone = ANY($1) OR from_phone = ANY($1)`, [phones])).toBe(0);
-      expect(await count(`SELECT count(*)::int AS n FROM sms_message WHERE (customer_id = $1 OR alarm_id = $2) AND body <> ''`, [h.customer.id, h.alarmId])).toBe(0);
-      expect(await count(`SELECT count(*)::int AS n FROM sms_message WHERE alarm_id = $1 AND to_phone = 'erased'`, [h.alarmId])).toBeGreaterThan(0);
+      expect(await count(`SELECT count(*)::int AS n FROM sms_message WHERE customer_id = $1 OR alarm_id = $2`, [h.customer.id, h.alarmId])).toBe(0);
+      expect(
+        await count(`SELECT count(*)::int AS n FROM sms_message s JOIN alarm a ON a.id = s.alarm_id WHERE a.customer_id = $1 AND s.to_phone = 'erased' AND s.body = ''`, [ANONYMOUS_ID]),
+      ).toBeGreaterThan(0);
       expect(await count(`SELECT count(*)::int AS n FROM reply_code WHERE customer_id = $1`, [h.customer.id])).toBe(0);
       // The other household is untouched.
       expect(await count(`SELECT count(*)::int AS n FROM sms_message WHERE (to_phone = $1 OR from_phone = $1) AND body <> ''`, [other.customer.phone])).toBeGreaterThan(1);
@@ -238,10 +241,17 @@ describe('privacy rights: export, erasure, restriction, retention', () => {
       expect(list.body.items.map((c: any) => [c.id, c.priority])).toEqual([[kept.id, 1]]);
       const [n] = await t.query(`SELECT count(*)::int AS n FROM sms_message WHERE to_phone = $1 OR from_phone = $1`, [gone.phone]);
       expect(n.n).toBe(0);
-      const [alarm] = await t.query(`SELECT acknowledged_by FROM alarm WHERE id = $1`, [h.alarmId]);
-      expect(alarm.acknowledged_by).toMatchObject({ contactId: gone.id, name: null });
+      // The alarm stays the customer's; the contact is named nowhere in it, not even by id.
+      const [alarm] = await t.query(`SELECT acknowledged_by, chain FROM alarm WHERE id = $1`, [h.alarmId]);
+      expect(alarm.acknowledged_by).toMatchObject({ type: 'contact', via: 'operator' });
+      expect(alarm.acknowledged_by).not.toHaveProperty('contactId');
+      expect(alarm.acknowledged_by).not.toHaveProperty('name');
+      expect(alarm.chain).toEqual([ANONYMOUS_ID, kept.id]);
       const log = JSON.stringify(await t.query(`SELECT data FROM alarm_log WHERE alarm_id = $1`, [h.alarmId]));
       expect(log).not.toContain(row.name);
+      expect(log).not.toContain(gone.id);
+      const [calls] = await t.query(`SELECT count(*)::int AS n FROM alarm_call WHERE contact_id = $1`, [gone.id]);
+      expect(calls.n).toBe(0);
       expect(log).not.toContain('Spoke to contact');
       // The owner's data is theirs, not the contact's: it stays.
       expect(log).toContain('the cat did it');
@@ -266,12 +276,14 @@ describe('privacy rights: export, erasure, restriction, retention', () => {
       const k = `${c}/contacts/${h.contacts[0].id}`;
       const on = await t.request('POST', `${c}/restriction`, { token: dpo });
       expect(on.status).toBe(200);
-      expect(on.body).toEqual({ id: h.customer.id, restricted: true });
+      expect(on.body).toMatchObject({ id: h.customer.id, restricted: true });
       expect((await t.request('GET', c, { token: dpo })).body.restricted).toBe(true);
       expect((await t.request('POST', `${k}/restriction`, { token: dpo })).body).toMatchObject({ id: h.contacts[0].id, restricted: true });
       expect((await t.request('GET', k, { token: dpo })).body.restricted).toBe(true);
-      expect((await t.request('DELETE', `${c}/restriction`, { token: admin })).body).toEqual({ id: h.customer.id, restricted: false });
-      expect((await t.request('DELETE', `${k}/restriction`, { token: admin })).body).toMatchObject({ restricted: false });
+      // Lifting needs the time the person was told (Art. 18(3)).
+      const notifiedAt = new Date().toISOString();
+      expect((await t.request('DELETE', `${c}/restriction`, { token: admin, body: { notifiedAt } })).body).toMatchObject({ id: h.customer.id, restricted: false });
+      expect((await t.request('DELETE', `${k}/restriction`, { token: admin, body: { notifiedAt } })).body).toMatchObject({ restricted: false });
       const [row] = await t.query(`SELECT c.restricted AS a, k.restricted AS b FROM customer c JOIN contact k ON k.customer_id = c.id WHERE c.id = $1`, [h.customer.id]);
       expect(row).toEqual({ a: false, b: false });
       expect((await t.request('POST', `/api/customers/${UNKNOWN}/restriction`, { token: dpo })).status).toBe(404);
@@ -300,9 +312,8 @@ describe('privacy rights: export, erasure, restriction, retention', () => {
       expect(result.customers).not.toContain(recent.customer.id);
       const rows = await t.query(`SELECT id FROM customer WHERE id = ANY($1::uuid[])`, [[old.customer.id, recent.customer.id]]);
       expect(rows.map((r: any) => r.id)).toEqual([recent.customer.id]);
-      const [alarm] = await t.query(`SELECT customer_id, acknowledged_by FROM alarm WHERE id = $1`, [old.alarmId]);
-      expect(alarm.customer_id).toBe(old.customer.id);
-      expect(alarm.acknowledged_by.name).toBeNull();
+      const [alarms] = await t.query(`SELECT count(*)::int AS n FROM alarm WHERE id = $1 OR customer_id = $2`, [old.alarmId, old.customer.id]);
+      expect(alarms.n).toBe(0);
       const [erased] = await t.query(`SELECT erased_by FROM erasure_record WHERE subject_type = 'customer' AND subject_id = $1`, [old.customer.id]);
       expect(erased.erased_by).toBe('system:retention');
 
@@ -387,11 +398,19 @@ describe('privacy rights: export, erasure, restriction, retention', () => {
       await t.query(`UPDATE alarm SET closed_at = now() - interval '9 years' WHERE id = $1`, [recent.alarmId]);
       const result = await jobs().anonymiseAlarmHistory();
       expect(result.alarms).toBeGreaterThanOrEqual(1);
-      const [a] = await t.query(`SELECT customer_id, panel_id, chain, acknowledged_by, class FROM alarm WHERE id = $1`, [h.alarmId]);
+      // Moved to a new id, unlinked from the customer, panel and contacts; the same code path as an erasure.
+      const [gone] = await t.query(`SELECT count(*)::int AS n FROM alarm WHERE id = $1`, [h.alarmId]);
+      expect(gone.n).toBe(0);
+      const [a] = await t.query(`SELECT customer_id, panel_id, chain, acknowledged_by, class FROM alarm WHERE customer_id = $1 AND closed_at < now() - interval '10 years'`, [
+        ANONYMOUS_ID,
+      ]);
       expect(a).toMatchObject({ customer_id: ANONYMOUS_ID, panel_id: ANONYMOUS_ID, chain: [], class: 'burglary', acknowledged_by: { type: 'contact', via: 'operator' } });
-      const [sms] = await t.query(`SELECT count(*)::int AS n FROM sms_message WHERE alarm_id = $1 AND (body <> '' OR to_phone <> 'erased')`, [h.alarmId]);
+      const [sms] = await t.query(
+        `SELECT count(*)::int AS n FROM sms_message s JOIN alarm a ON a.id = s.alarm_id WHERE a.customer_id = $1 AND (s.body <> '' OR s.to_phone <> 'erased' OR s.customer_id IS NOT NULL)`,
+        [ANONYMOUS_ID],
+      );
       expect(sms.n).toBe(0);
-      const [events] = await t.query(`SELECT count(*)::int AS n FROM panel_event WHERE alarm_id = $1 AND customer_id <> $2`, [h.alarmId, ANONYMOUS_ID]);
+      const [events] = await t.query(`SELECT count(*)::int AS n FROM panel_event WHERE alarm_id = $1 OR (customer_id = $2 AND alarm_id IS NOT NULL)`, [h.alarmId, h.customer.id]);
       expect(events.n).toBe(0);
       const [kept] = await t.query(`SELECT customer_id FROM alarm WHERE id = $1`, [recent.alarmId]);
       expect(kept.customer_id).toBe(recent.customer.id);

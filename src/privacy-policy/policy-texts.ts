@@ -83,7 +83,7 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
         items: [
           'get a copy of your data and information about how it is used (access, Art. 15), also in a machine-readable form (portability, Art. 20);',
           'have wrong data corrected (Art. 16) and, where the law allows, erased (Art. 17); alarm history needed for legal claims is anonymised rather than kept identifiable;',
-          'have processing restricted (Art. 18): your data is then only stored;',
+          'have processing restricted (Art. 18): your data is then only stored, except that alarm texts still go out when your alarm goes off, to protect the people at your home and your neighbours (Art. 18(2)); alarm contacts who have had alarm texts about you are told of the restriction (Art. 19), and we tell you before we lift it (Art. 18(3));',
           'object to processing based on legitimate interests (Art. 21); as an alarm contact, reply STOP;',
           'complain to a supervisory authority: in Sweden Integritetsskyddsmyndigheten (IMY, imy.se), in Norway Datatilsynet (datatilsynet.no), or the authority where you live or work.',
         ],
@@ -150,7 +150,7 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
         items: [
           'få en kopia av dina uppgifter och information om hur de används (tillgång, art. 15), även i maskinläsbar form (dataportabilitet, art. 20);',
           'få felaktiga uppgifter rättade (art. 16) och, där lagen tillåter, raderade (art. 17); larmhistorik som behövs för rättsliga anspråk anonymiseras i stället för att sparas identifierbar;',
-          'få behandlingen begränsad (art. 18): då lagras uppgifterna bara;',
+          'få behandlingen begränsad (art. 18): då lagras uppgifterna bara, utom att larm-sms fortfarande skickas när ditt larm går, för att skydda dem som är i ditt hem och dina grannar (art. 18.2); larmkontakter som har fått larm-sms om dig får veta om begränsningen (art. 19), och vi meddelar dig innan vi häver den (art. 18.3);',
           'invända mot behandling som grundas på berättigat intresse (art. 21); som larmkontakt svarar du STOP;',
           'klaga hos en tillsynsmyndighet: i Sverige Integritetsskyddsmyndigheten (IMY, imy.se), i Norge Datatilsynet (datatilsynet.no), eller myndigheten där du bor eller arbetar.',
         ],
@@ -217,7 +217,7 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
         items: [
           'få en kopi av opplysningene dine og informasjon om hvordan de brukes (innsyn, art. 15), også i maskinlesbar form (dataportabilitet, art. 20);',
           'få feil rettet (art. 16) og, der loven tillater det, opplysninger slettet (art. 17); alarmhistorikk som trengs for rettslige krav anonymiseres i stedet for å lagres identifiserbart;',
-          'få behandlingen begrenset (art. 18): da blir opplysningene bare lagret;',
+          'få behandlingen begrenset (art. 18): da blir opplysningene bare lagret, bortsett fra at alarm-SMS fortsatt sendes når alarmen din går, for å beskytte dem som er i hjemmet ditt og naboene dine (art. 18 nr. 2); alarmkontakter som har fått alarm-SMS om deg, får vite om begrensningen (art. 19), og vi sier fra til deg før vi opphever den (art. 18 nr. 3);',
           'protestere mot behandling basert på berettiget interesse (art. 21); som alarmkontakt svarer du STOP;',
           'klage til en tilsynsmyndighet: i Norge Datatilsynet (datatilsynet.no), i Sverige Integritetsskyddsmyndigheten (IMY, imy.se), eller myndigheten der du bor eller arbeider.',
         ],

@@ -1,13 +1,15 @@
-import { Controller, Delete, Get, Header, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { Roles } from '../auth/access.decorator.js';
 import { CurrentOperator, type AuthenticatedOperator } from '../auth/authenticated-operator.js';
 import { uuidParam } from '../common/uuid-param.js';
 import { Erasure } from './erasure.js';
 import { SUBJECT_ERASURE, SUBJECT_EXPORT, SUBJECT_RESTRICTION } from './privacy-rights.processing.js';
+import { nameSubjects } from './processing-log.interceptor.js';
 import { Processing } from './processing.decorator.js';
 import { Restriction } from './restriction.js';
+import { LiftRestrictionDto, RestrictDto } from './restriction.dto.js';
 import { SubjectAccess } from './subject-access.js';
 
 /** Data-subject requests (API.md, Privacy): export, erasure, restriction, for a customer or one contact. */
@@ -69,30 +71,48 @@ export class DataSubjectRequestsController {
   @HttpCode(200)
   @Roles('dpo')
   @Processing(SUBJECT_RESTRICTION)
-  restrictCustomer(@Param('id', uuidParam('id')) id: string) {
-    return this.restriction.setCustomer(id, true);
+  async restrictCustomer(
+    @Param('id', uuidParam('id')) id: string,
+    @Body() body: RestrictDto,
+    @CurrentOperator() operator: AuthenticatedOperator,
+    @Req() req: Request,
+  ) {
+    const view = await this.restriction.restrict({ type: 'customer', id }, { ground: body?.ground, by: operator.id });
+    // Art. 19: the log entry names the contacts who were told.
+    nameSubjects(req, ...view.recipientsInformed.map((r) => r.contactId));
+    return view;
   }
 
   @Delete('restriction')
   @Roles('dpo')
   @Processing(SUBJECT_RESTRICTION)
-  liftCustomer(@Param('id', uuidParam('id')) id: string) {
-    return this.restriction.setCustomer(id, false);
+  liftCustomer(@Param('id', uuidParam('id')) id: string, @Body() body: LiftRestrictionDto, @CurrentOperator() operator: AuthenticatedOperator) {
+    return this.restriction.lift({ type: 'customer', id }, { notifiedAt: body?.notifiedAt, by: operator.id });
   }
 
   @Post('contacts/:contactId/restriction')
   @HttpCode(200)
   @Roles('dpo')
   @Processing(SUBJECT_RESTRICTION)
-  restrictContact(@Param('id', uuidParam('id')) id: string, @Param('contactId', uuidParam('contactId')) contactId: string) {
-    return this.restriction.setContact(id, contactId, true);
+  restrictContact(
+    @Param('id', uuidParam('id')) id: string,
+    @Param('contactId', uuidParam('contactId')) contactId: string,
+    @Body() body: RestrictDto,
+    @CurrentOperator() operator: AuthenticatedOperator,
+  ) {
+    return this.restriction.restrict({ type: 'contact', id: contactId, customerId: id }, { ground: body?.ground, by: operator.id });
   }
 
   @Delete('contacts/:contactId/restriction')
   @Roles('dpo')
   @Processing(SUBJECT_RESTRICTION)
-  liftContact(@Param('id', uuidParam('id')) id: string, @Param('contactId', uuidParam('contactId')) contactId: string) {
-    return this.restriction.setContact(id, contactId, false);
+  liftContact(
+    @Param('id', uuidParam('id')) id: string,
+    @Param('contactId', uuidParam('contactId')) contactId: string,
+    @Body() body: LiftRestrictionDto,
+    @CurrentOperator() operator: AuthenticatedOperator,
+  ) {
+    return this.restriction.lift({ type: 'contact', id: contactId, customerId: id }, { notifiedAt: body?.notifiedAt, by: operator.id });
   }
 }
 

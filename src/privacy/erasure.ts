@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError, notFound } from '../common/domain-error.js';
-import { ERASED_PHONE } from './retention-policy.js';
+import { unlinkAlarmHistory } from './alarm-history-unlink.js';
+import { ANONYMOUS_ID, ERASED_PHONE } from './retention-policy.js';
 
 export interface ErasureResult {
   erased: string[];
@@ -19,11 +20,13 @@ const LOG_RETAINED = {
   what: 'processing log entries naming this person by id',
   reason:
     'the processing log is append-only and hash-chained (Art. 5(2) accountability, Art. 30); it holds ids only, never names, ' +
-    'numbers or texts, so with the record erased the entries no longer identify anyone',
+    'numbers or texts, and the alarm history kept moved to new ids that no entry names, so the entries lead to nothing that remains',
 };
 const RECORD_RETAINED = {
   what: 'the erasure record (the id, when, and this result)',
-  reason: 'proof that the request was carried out (Art. 5(2), Art. 12); ids only',
+  reason:
+    'proof that the request was carried out (Art. 5(2), Art. 12), and what re-applies the erasure should a backup be restored; ' +
+    'the old ids only, nothing that leads to the new ids of the alarm history kept',
 };
 const OPT_OUT_RETAINED = {
   what: 'the opt-out of a phone number that replied STOP',
@@ -33,7 +36,7 @@ const OPT_OUT_RETAINED = {
 /**
  * Art. 17 erasure of a customer (with their contacts and panels) or of one contact. What may be
  * erased is deleted; alarm history that may be needed for legal claims (Art. 17(3)(e)) is kept
- * with names, phone numbers, notes and texts removed and the ids kept; the processing log and the
+ * under new ids that lead back to no one (alarm-history-unlink.ts); the processing log and the
  * opt-out list are retained with the reason. One transaction per subject, so a request is done
  * completely or not at all; a repeated request answers the stored result.
  */
@@ -64,9 +67,10 @@ export class Erasure {
       const phones = [...new Set([customer.phone, ...contacts.map((c) => c.phone)])];
       const alarmIds = ((await m.query(`SELECT id FROM alarm WHERE customer_id = $1`, [customerId])) as Array<{ id: string }>).map((a) => a.id);
 
-      await anonymiseAlarmHistory(m, alarmIds);
+      const alarms = await unlinkAlarmHistory(m, alarmIds);
       const freePhones = await this.phonesHeldByNobodyElse(m, phones, { customerId });
-      const sms = await anonymiseSms(
+      // Their other texts (notices, help replies, texts from their numbers) are no alarm's history: they go.
+      const sms = await eraseSms(
         m,
         `customer_id = $1 OR contact_id = ANY($2::uuid[])
          OR (customer_id IS NULL AND contact_id IS NULL AND (to_phone = ANY($3::text[]) OR from_phone = ANY($3::text[])))`,
@@ -74,6 +78,8 @@ export class Erasure {
         phones,
       );
       await m.query(`DELETE FROM reply_code WHERE customer_id = $1`, [customerId]);
+      await m.query(`DELETE FROM reply_code_guess WHERE phone = ANY($1::text[])`, [freePhones]);
+      await m.query(`DELETE FROM panel_silence WHERE panel_id = ANY($1::uuid[])`, [panels.map((p) => p.id)]);
       // Arm/disarm history and test signals not part of an alarm are not needed for claims.
       const events = (await m.query(`WITH d AS (DELETE FROM panel_event WHERE customer_id = $1 AND alarm_id IS NULL RETURNING 1) SELECT count(*)::int AS n FROM d`, [
         customerId,
@@ -91,8 +97,9 @@ export class Erasure {
           `${events[0].n} arm/disarm and test signal(s) not part of an alarm`,
         ],
         anonymised: [
-          `${alarmIds.length} alarm(s): kept for legal claims (Art. 17(3)(e)) with ids, classes and times; contact names, operator notes and panel texts removed`,
-          `${sms} SMS: text and phone numbers removed; purpose, status and times kept with the alarm history`,
+          `${alarms} alarm(s): kept for legal claims (Art. 17(3)(e)) under new ids that lead back to no one: class, hour, how they were handled and how fast; ` +
+            'customer, panel, contacts, zones, panel users, notes, action-plan texts and phone numbers removed',
+          `their alarm SMS: purpose, status and times kept with that history, without text, numbers or the provider's message id; ${sms} other SMS to or from them deleted`,
         ],
         retained: [LOG_RETAINED, RECORD_RETAINED, ...(optedOut[0].n ? [OPT_OUT_RETAINED] : [])],
       };
@@ -120,15 +127,18 @@ export class Erasure {
         );
       }
       const alarmIds = ((await m.query(`SELECT id FROM alarm WHERE chain @> ARRAY[$1::uuid]`, [contactId])) as Array<{ id: string }>).map((a) => a.id);
-      await anonymiseContactInAlarms(m, alarmIds, contactId);
+      await removeContactFromAlarms(m, alarmIds, contactId);
       const freePhones = await this.phonesHeldByNobodyElse(m, [contact.phone], { contactId });
-      const sms = await anonymiseSms(
+      const alarmSms = await unlinkContactAlarmSms(m, contactId, [contact.phone]);
+      const sms = await eraseSms(
         m,
         `contact_id = $1 OR (customer_id IS NULL AND contact_id IS NULL AND (to_phone = ANY($2::text[]) OR from_phone = ANY($2::text[])))`,
         [contactId, freePhones],
         [contact.phone],
       );
       await m.query(`DELETE FROM reply_code WHERE contact_id = $1`, [contactId]);
+      await m.query(`DELETE FROM reply_code_guess WHERE phone = ANY($1::text[])`, [freePhones]);
+      await m.query(`DELETE FROM restriction WHERE subject_type = 'contact' AND subject_id = $1`, [contactId]);
       const optedOut = (await m.query(`SELECT count(*)::int AS n FROM sms_opt_out WHERE phone = $1`, [contact.phone])) as Array<{ n: number }>;
       await m.query(`DELETE FROM contact WHERE id = $1`, [contactId]);
       // The remaining contacts keep priorities 1..n without gaps.
@@ -141,8 +151,9 @@ export class Erasure {
       const result: ErasureResult = {
         erased: ['contact record (name, phone number, email, relation, priority) and their onboarding notice'],
         anonymised: [
-          `${alarmIds.length} alarm(s) the contact was part of: kept for legal claims (Art. 17(3)(e)) with ids; their name and notes about them removed`,
-          `${sms} SMS to or from them: text and phone number removed; purpose, status and times kept with the alarm history`,
+          `${alarmIds.length} alarm(s) the contact was part of: kept for legal claims (Art. 17(3)(e)) with the customer; their id, name, number and notes about them removed`,
+          `${alarmSms} alarm SMS to or from them: kept under new ids with purpose, status and times, without text, number or the provider's message id; ` +
+            `${sms} other SMS to or from them deleted`,
         ],
         retained: [LOG_RETAINED, RECORD_RETAINED, ...(optedOut[0].n ? [OPT_OUT_RETAINED] : [])],
       };
@@ -178,93 +189,80 @@ export class Erasure {
 }
 
 /**
- * Removes what identifies people from these alarms' history and keeps the rest (ids, class, times,
- * stages, outcomes): contact names in acknowledgements, operators' free-text notes (they may name
- * anyone), panel event texts. With `unlink`, the customer and panel ids go too (end of the legal period).
+ * One contact's traces in the alarms of a customer who stays: their place in the frozen chain keeps
+ * its position (the steps are numbered by it) but no longer names them; their name, id and notes
+ * about them leave the timeline, the acknowledgement and the calls.
  */
-export async function anonymiseAlarmHistory(m: EntityManager, alarmIds: string[], unlink?: { anonymousId: string }): Promise<void> {
+async function removeContactFromAlarms(m: EntityManager, alarmIds: string[], contactId: string): Promise<void> {
   if (!alarmIds.length) return;
+  await m.query(`UPDATE alarm SET chain = array_replace(chain, $2::uuid, $3::uuid) WHERE id = ANY($1::uuid[])`, [alarmIds, contactId, ANONYMOUS_ID]);
   await m.query(
-    `UPDATE alarm_log SET data = data
-        || CASE WHEN data ? 'note' THEN jsonb_build_object('note', $2::text) ELSE '{}'::jsonb END
-        || CASE WHEN jsonb_typeof(data->'by') = 'object' AND (data->'by') ? 'name' THEN jsonb_build_object('by', (data->'by') || '{"name": null}'::jsonb) ELSE '{}'::jsonb END
-      WHERE alarm_id = ANY($1::uuid[]) AND (data ? 'note' OR (jsonb_typeof(data->'by') = 'object' AND (data->'by') ? 'name'))`,
-    [alarmIds, ERASED_NOTE],
-  );
-  await m.query(
-    `UPDATE alarm SET acknowledged_by = acknowledged_by || '{"name": null}'::jsonb
-      WHERE id = ANY($1::uuid[]) AND jsonb_typeof(acknowledged_by) = 'object' AND acknowledged_by ? 'name'`,
-    [alarmIds],
-  );
-  await m.query(`UPDATE panel_event SET text = NULL WHERE alarm_id = ANY($1::uuid[]) AND text IS NOT NULL`, [alarmIds]);
-  // Operators' calls: the contact's name, the note, and a number dialled that is nobody's service line.
-  await m.query(
-    `UPDATE alarm_log SET data = data - 'contactName' - CASE WHEN data->>'to' = 'other' THEN 'number' ELSE '' END
-      WHERE alarm_id = ANY($1::uuid[]) AND kind = 'call'`,
-    [alarmIds],
-  );
-  await m.query(
-    `UPDATE alarm_call SET note = CASE WHEN note IS NULL THEN NULL ELSE $2 END, number = CASE WHEN to_kind = 'other' THEN NULL ELSE number END
-      WHERE alarm_id = ANY($1::uuid[])`,
-    [alarmIds, ERASED_NOTE],
-  );
-  if (!unlink) return;
-  await m.query(
-    `UPDATE alarm SET customer_id = $2, panel_id = $2, chain = '{}',
-            acknowledged_by = CASE WHEN acknowledged_by IS NULL THEN NULL
-                                   ELSE jsonb_build_object('type', acknowledged_by->'type', 'via', acknowledged_by->'via') END,
-            updated_at = now()
-      WHERE id = ANY($1::uuid[])`,
-    [alarmIds, unlink.anonymousId],
-  );
-  // event_id is only unique per panel: with the panel id gone, the row's own id keeps it unique.
-  await m.query(
-    `UPDATE panel_event SET customer_id = $2, panel_id = $2, event_id = 'anonymised:' || id, panel_user = NULL
-      WHERE alarm_id = ANY($1::uuid[])`,
-    [alarmIds, unlink.anonymousId],
-  );
-  await m.query(`DELETE FROM reply_code WHERE alarm_id = ANY($1::uuid[])`, [alarmIds]);
-}
-
-/** One contact's traces in these alarms: their name where they acknowledged, notes about them. */
-async function anonymiseContactInAlarms(m: EntityManager, alarmIds: string[], contactId: string): Promise<void> {
-  if (!alarmIds.length) return;
-  await m.query(
-    `UPDATE alarm_log SET data = (data - 'contactName')
+    `UPDATE alarm_log SET data = (data - 'contactName' - 'contactId' - 'number')
         || CASE WHEN data ? 'note' THEN jsonb_build_object('note', $3::text) ELSE '{}'::jsonb END
-        || CASE WHEN jsonb_typeof(data->'by') = 'object' THEN jsonb_build_object('by', (data->'by') || '{"name": null}'::jsonb) ELSE '{}'::jsonb END
+        || CASE WHEN jsonb_typeof(data->'by') = 'object' THEN jsonb_build_object('by', (data->'by') - 'contactId' - 'name' - 'phone') ELSE '{}'::jsonb END
       WHERE alarm_id = ANY($1::uuid[]) AND (data->>'contactId' = $2 OR data->'by'->>'contactId' = $2)`,
     [alarmIds, contactId, ERASED_NOTE],
   );
+  // The opening entry records the chain as it was frozen.
   await m.query(
-    `UPDATE alarm SET acknowledged_by = acknowledged_by || '{"name": null}'::jsonb
+    `UPDATE alarm_log SET data = jsonb_set(data, '{chain}',
+            (SELECT jsonb_agg(CASE WHEN e = to_jsonb($2::text) THEN to_jsonb($3::text) ELSE e END ORDER BY n)
+               FROM jsonb_array_elements(data->'chain') WITH ORDINALITY AS c(e, n)))
+      WHERE alarm_id = ANY($1::uuid[]) AND jsonb_typeof(data->'chain') = 'array' AND (data->'chain') ? $2`,
+    [alarmIds, contactId, ANONYMOUS_ID],
+  );
+  await m.query(
+    `UPDATE alarm SET acknowledged_by = acknowledged_by - 'contactId' - 'name' - 'phone'
       WHERE id = ANY($1::uuid[]) AND acknowledged_by->>'contactId' = $2`,
     [alarmIds, contactId],
   );
-  await m.query(`UPDATE alarm_call SET note = $3 WHERE alarm_id = ANY($1::uuid[]) AND contact_id = $2 AND note IS NOT NULL`, [alarmIds, contactId, ERASED_NOTE]);
+  await m.query(
+    `UPDATE alarm_call SET contact_id = $3, number = NULL, note = CASE WHEN note IS NULL THEN NULL ELSE $4 END
+      WHERE alarm_id = ANY($1::uuid[]) AND contact_id = $2`,
+    [alarmIds, contactId, ANONYMOUS_ID, ERASED_NOTE],
+  );
 }
 
 /**
- * Blanks the text and replaces the subject's numbers in the SMS rows matching `where`; a message
- * still queued to them is refused instead of sent. Returns how many rows changed.
+ * The alarm SMS to or from a contact of a customer who stays: kept with the alarm, under new ids
+ * (log entries name the old ones next to the contact's id), without text, number or contact id.
  */
-async function anonymiseSms(m: EntityManager, where: string, params: unknown[], subjectPhones: string[]): Promise<number> {
-  const p = params.length + 1;
+async function unlinkContactAlarmSms(m: EntityManager, contactId: string, phones: string[]): Promise<number> {
+  const theirs = `SELECT id FROM sms_message WHERE contact_id = $1 AND alarm_id IS NOT NULL`;
+  await m.query(`UPDATE sms_message SET in_reply_to = NULL WHERE in_reply_to IN (${theirs})`, [contactId]);
+  await m.query(`UPDATE sms_opt_out SET inbound_message_id = NULL WHERE inbound_message_id IN (${theirs})`, [contactId]);
+  await m.query(`UPDATE contact_notice SET message_id = NULL WHERE message_id IN (${theirs})`, [contactId]);
   const rows = (await m.query(
     `WITH u AS (
-       UPDATE sms_message SET
-         status = CASE WHEN status = 'queued' THEN 'refused' ELSE status END,
-         refusal_reason = CASE WHEN status = 'queued' THEN 'recipient_ended: erased' ELSE refusal_reason END,
-         body = '',
-         to_phone = CASE WHEN to_phone = ANY($${p}::text[]) THEN $${p + 1} ELSE to_phone END,
-         from_phone = CASE WHEN from_phone = ANY($${p}::text[]) THEN $${p + 1} ELSE from_phone END,
-         updated_at = now()
-        WHERE (${where})
-          AND (body <> '' OR status = 'queued' OR to_phone = ANY($${p}::text[]) OR from_phone = ANY($${p}::text[]))
-        RETURNING 1)
+       UPDATE sms_message SET id = gen_random_uuid(), contact_id = NULL, body = '', provider_id = NULL, in_reply_to = NULL,
+              status = CASE WHEN status = 'queued' THEN 'refused' ELSE status END,
+              refusal_reason = CASE WHEN status = 'queued' THEN 'recipient_ended: erased' ELSE refusal_reason END,
+              to_phone = CASE WHEN to_phone = ANY($2::text[]) THEN $3 ELSE to_phone END,
+              from_phone = CASE WHEN from_phone = ANY($2::text[]) THEN $3 ELSE from_phone END
+        WHERE contact_id = $1 AND alarm_id IS NOT NULL RETURNING 1)
      SELECT count(*)::int AS n FROM u`,
-    [...params, subjectPhones, ERASED_PHONE],
+    [contactId, phones, ERASED_PHONE],
   )) as Array<{ n: number }>;
+  return rows[0].n;
+}
+
+/**
+ * Deletes the SMS rows matching `where` (texts that are no alarm's history); returns how many. A
+ * message the outbox is handing to the provider right now stays until that attempt ends, without
+ * its text, numbers or ids, so the outbox's update finds its row.
+ */
+async function eraseSms(m: EntityManager, where: string, params: unknown[], subjectPhones: string[]): Promise<number> {
+  const p = params.length + 1;
+  await m.query(
+    `UPDATE sms_message SET body = '', customer_id = NULL, contact_id = NULL,
+            to_phone = CASE WHEN to_phone = ANY($${p}::text[]) THEN $${p + 1} ELSE to_phone END,
+            from_phone = CASE WHEN from_phone = ANY($${p}::text[]) THEN $${p + 1} ELSE from_phone END
+      WHERE (${where}) AND status = 'sending'`,
+    [...params, subjectPhones, ERASED_PHONE],
+  );
+  const rows = (await m.query(`WITH d AS (DELETE FROM sms_message WHERE (${where}) AND status <> 'sending' RETURNING 1) SELECT count(*)::int AS n FROM d`, params)) as Array<{
+    n: number;
+  }>;
   return rows[0].n;
 }
 

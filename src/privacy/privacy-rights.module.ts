@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AlarmsModule } from '../alarms/alarms.module.js';
+import { SMS_MODULE } from '../alarms/sms-ports.js';
 import { CustomersModule } from '../customers/customers.module.js';
 import { DataSubjectRequestsController } from './data-subject-requests.controller.js';
 import { Erasure } from './erasure.js';
@@ -13,7 +14,8 @@ import { SubjectAccess } from './subject-access.js';
  * history; the jobs' @Cron needs ScheduleModule.forRoot(), imported once in AppModule.
  */
 @Module({
-  imports: [CustomersModule, AlarmsModule],
+  // SMS_MODULE: the Art. 19 notice of a restriction is queued through the outbox.
+  imports: [CustomersModule, AlarmsModule, SMS_MODULE],
   controllers: [DataSubjectRequestsController],
   providers: [SubjectAccess, Erasure, Restriction, RetentionJobs],
   exports: [Erasure, RetentionJobs],

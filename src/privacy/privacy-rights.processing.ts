@@ -37,12 +37,14 @@ export const SUBJECT_ERASURE: ProcessingDeclaration = {
 /** POST/DELETE .../restriction: Art. 18. */
 export const SUBJECT_RESTRICTION: ProcessingDeclaration = {
   operation: 'privacy.subject.restriction',
-  purpose: 'Restrict processing of a data subject\'s data on request (stored only; alarm messages still go out), or lift it',
+  purpose: 'Restrict processing of a data subject\'s data on request (stored only; alarm messages still go out, Art. 18(2)), tell the recipients, or lift it',
   legalBasis: 'legal_obligation',
-  legalBasisNote: 'Art. 18; the subject must be told before a restriction is lifted (Art. 18(3)), which the DPO does before calling DELETE',
+  legalBasisNote:
+    'Art. 18 and 19; alarm SMS continue under Art. 18(2) (protection of the rights of other persons at the home); ' +
+    'contacts who had alarm texts about a restricted customer are told (Art. 19); lifting needs the time the subject was told (Art. 18(3))',
   dataSubjects: SUBJECTS,
-  dataCategories: ['the restriction flag'],
-  recipients: ['alarm-central staff (the flag is shown on the record)'],
+  dataCategories: ['the restriction: flag, ground, when, the Art. 18(2) exception, the recipients told, when the subject was told of the lifting'],
+  recipients: ['alarm-central staff (the flag is shown on the record)', "the customer's alarm contacts who had alarm texts about them (the Art. 19 notice, by SMS through the processor)"],
   retention: 'with the customer or contact record',
 };
 

@@ -12,9 +12,12 @@
  *   needs only the latest (panel.last_seen_at), and three months answer "has this panel been
  *   dropping out?". Signals that raised or joined an alarm are alarm history, and arm/disarm
  *   history is the customer's own record: neither is touched by this rule.
- * - Alarm history: 10 years after the alarm closed. Claims against the alarm central for an alarm
- *   handled badly become time-barred after 10 years (Sweden, preskriptionslagen 2 §; Norway,
- *   foreldelsesloven § 9, the long stop for damages); until then the history is evidence.
+ * - Alarm history: 10 years after the alarm closed. A customer's claim against the alarm central
+ *   for an alarm handled badly is a claim under the contract. In Sweden it becomes time-barred 10
+ *   years after it arose (preskriptionslagen 2 §). In Norway a contract claim falls under the general
+ *   rule, 3 years (foreldelsesloven § 3), extended when the customer could not know of it, but never
+ *   beyond 10 years after it could first be claimed (§ 10); § 9 is for claims outside a contract.
+ *   Until then the history is evidence; then it is anonymised (alarm-history-unlink.ts).
  */
 export const FORMER_CUSTOMER_MONTHS = 12;
 export const REMOVED_CONTACT_MONTHS = 12;

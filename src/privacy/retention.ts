@@ -3,7 +3,8 @@ import { Cron } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
-import { anonymiseAlarmHistory, Erasure } from './erasure.js';
+import { unlinkAlarmHistory } from './alarm-history-unlink.js';
+import { Erasure } from './erasure.js';
 import { RETENTION_ALARM_HISTORY, RETENTION_FORMER_CUSTOMERS, RETENTION_SMS_BODIES, RETENTION_SUPERVISION_SIGNALS } from './privacy-rights.processing.js';
 import { ProcessingLog } from './processing-log.service.js';
 import { Processing, type ProcessingDeclaration } from './processing.decorator.js';
@@ -114,7 +115,7 @@ export class RetentionJobs {
     return { signals: total };
   }
 
-  /** Alarm history 10 years after the alarm closed: unlinked from customer, panel and contacts. */
+  /** Alarm history 10 years after the alarm closed: unlinked from customer, panel and contacts, as an erasure does. */
   @Cron('0 35 3 * * *', { name: 'retention-alarm-history' })
   @Processing(RETENTION_ALARM_HISTORY)
   async anonymiseAlarmHistory(now = new Date()): Promise<{ alarms: number }> {
@@ -129,8 +130,7 @@ export class RetentionJobs {
         )) as Array<{ id: string; customer_id: string; chain: string[] }>;
         if (!alarms.length) return 0;
         const ids = alarms.map((a) => a.id);
-        await anonymiseAlarmHistory(m, ids, { anonymousId: ANONYMOUS_ID });
-        await m.query(`UPDATE sms_message SET body = '', to_phone = 'erased', from_phone = 'erased', updated_at = now() WHERE alarm_id = ANY($1::uuid[])`, [ids]);
+        await unlinkAlarmHistory(m, ids);
         for (const a of alarms) {
           subjects.add(a.customer_id);
           a.chain.forEach((c) => subjects.add(c));

@@ -10,6 +10,7 @@ import { AppConfig } from '../config/app-config.js';
 import { ARTICLE_6 } from './processing.decorator.js';
 import { ProcessingRegistry } from './processing-registry.js';
 import { RETENTION_TEXT } from './retention-policy.js';
+import { restrictionsOf } from './restriction.js';
 
 type Row = Record<string, any>;
 
@@ -100,6 +101,7 @@ export class SubjectAccess {
         eventId: e.event_id,
       })),
       actionPlans: actionPlans.map((p) => ({ class: p.class, steps: p.steps, updatedAt: iso(p.updated_at) })),
+      restrictions: await restrictionsOf(m, 'customer', customerId),
       alarms,
       messages,
       processingLog: await this.logEntries(m, customerId),
@@ -129,6 +131,7 @@ export class SubjectAccess {
       generatedAt: now.toISOString(),
       controller: this.controller(),
       contact: contactView(k),
+      restrictions: await restrictionsOf(m, 'contact', contactId),
       // Alarms they were on the list for; the customer's details stay out (they are the customer's data).
       alarms: alarms.map((a) => ({
         id: a.id,
