@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SMS_MODULE } from '../alarms/sms-ports.js';
 import { CustomersModule } from '../customers/customers.module.js';
+import { ClockModule } from '../escalation/clock.js';
+import { ContactNoticeRetries } from './contact-notice-retries.js';
 import { ContactNotices } from './contact-notices.js';
 import { Contact } from './contact.entity.js';
 import { ContactsController } from './contacts.controller.js';
@@ -9,9 +11,9 @@ import { ContactsService } from './contacts.service.js';
 
 @Module({
   // SMS_MODULE: the app's one SmsModule (the onboarding notice is queued through its outbox).
-  imports: [TypeOrmModule.forFeature([Contact]), CustomersModule, SMS_MODULE],
+  imports: [TypeOrmModule.forFeature([Contact]), CustomersModule, SMS_MODULE, ClockModule],
   controllers: [ContactsController],
-  providers: [ContactsService, ContactNotices],
+  providers: [ContactsService, ContactNotices, ContactNoticeRetries],
   exports: [ContactsService, ContactNotices],
 })
 export class ContactsModule {}
