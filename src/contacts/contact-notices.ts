@@ -47,24 +47,47 @@ interface NoticeRow {
   last_error: string | null;
 }
 
-/** The notice's status as the operator sees it, from its row and its latest SMS. */
-function noticeStatus(n: NoticeRow): ContactNoticeView['status'] {
-  if (n.status === 'delivered') return 'delivered';
-  if (n.failed_reason) return 'failed';
-  if (n.next_attempt_at) return 'retrying';
+/** The notice's status as the operator sees it, from its row and its latest SMS; and why it was given up. */
+function noticeStatus(n: NoticeRow): { status: ContactNoticeView['status']; failedReason: NoticeFailedReason | null } {
+  if (n.status === 'delivered') return { status: 'delivered', failedReason: null };
+  if (n.failed_reason) return { status: 'failed', failedReason: n.failed_reason };
+  if (n.next_attempt_at) return { status: 'retrying', failedReason: null };
   switch (n.status) {
     case 'sent':
-      return 'sent';
+      return { status: 'sent', failedReason: null };
     case 'failed':
     case 'undelivered':
     case 'refused': {
       // Reported, not yet scheduled by ContactNoticeRetries: show what it will decide.
       const decision = afterFailedNotice({ attempts: n.attempts, status: n.status, errorCode: n.error_code, refusalReason: n.refusal_reason }, new Date());
-      return 'giveUp' in decision ? 'failed' : 'retrying';
+      return 'giveUp' in decision ? { status: 'failed', failedReason: decision.giveUp } : { status: 'retrying', failedReason: null };
     }
     default:
-      return 'pending'; // queued, sending, or no message yet
+      return { status: 'pending', failedReason: null }; // queued, sending, or no message yet
   }
+}
+
+function noticeView(r: NoticeRow & { policy_version: string; sent_at: Date | null }): ContactNoticeView {
+  const { status, failedReason } = noticeStatus(r);
+  return {
+    status,
+    policyVersion: r.policy_version,
+    sentAt: r.sent_at ? new Date(r.sent_at).toISOString() : null,
+    attempts: r.attempts,
+    lastError: r.last_error ?? (status === 'retrying' || status === 'failed' ? (r.error_code ?? r.refusal_reason) : null),
+    nextAttemptAt: r.next_attempt_at ? new Date(r.next_attempt_at).toISOString() : null,
+    failedReason,
+  };
+}
+
+/** A contact whose onboarding notice has not reached them (yet), for the operator to act on. */
+export interface UninformedContact {
+  id: string;
+  customerId: string;
+  customerName: string;
+  name: string;
+  phone: string;
+  notice: ContactNoticeView;
 }
 
 /**
@@ -133,19 +156,33 @@ export class ContactNotices implements OnApplicationBootstrap {
         ORDER BY n.contact_id, n.created_at DESC`,
       [contacts.map((c) => c.id), contacts.map((c) => c.phone)],
     )) as Array<NoticeRow & { contact_id: string; policy_version: string; sent_at: Date | null }>;
-    for (const r of rows) {
-      const status = noticeStatus(r);
-      views.set(r.contact_id, {
-        status,
-        policyVersion: r.policy_version,
-        sentAt: r.sent_at ? new Date(r.sent_at).toISOString() : null,
-        attempts: r.attempts,
-        lastError: r.last_error ?? (status === 'retrying' || status === 'failed' ? (r.error_code ?? r.refusal_reason) : null),
-        nextAttemptAt: r.next_attempt_at ? new Date(r.next_attempt_at).toISOString() : null,
-        failedReason: r.failed_reason ?? null,
-      });
-    }
+    for (const r of rows) views.set(r.contact_id, noticeView(r));
     return views;
+  }
+
+  /**
+   * Contacts of current customers whose notice to their current number was given up (first) or is
+   * being retried: never informed, so far. Given up because they said STOP is left out: they were
+   * reached, and said no. At most `limit`, with the total.
+   */
+  async uninformed(limit: number): Promise<{ items: UninformedContact[]; total: number }> {
+    const rows = (await this.db.query(
+      `SELECT k.id, k.customer_id, c.name AS customer_name, k.name, k.phone, count(*) OVER () AS total,
+              n.policy_version, n.attempts, n.next_attempt_at, n.last_error, n.failed_reason, s.status, s.sent_at, s.error_code, s.refusal_reason
+         FROM contact k
+         JOIN customer c ON c.id = k.customer_id AND c.ended_at IS NULL
+         JOIN LATERAL (SELECT * FROM contact_notice n WHERE n.contact_id = k.id AND n.phone = k.phone ORDER BY n.created_at DESC LIMIT 1) n ON true
+         LEFT JOIN sms_message s ON s.id = n.message_id
+        WHERE k.ended_at IS NULL
+          AND (n.next_attempt_at IS NOT NULL OR (n.failed_reason IS NOT NULL AND n.failed_reason <> 'opted_out'))
+        ORDER BY n.failed_reason IS NULL, n.created_at
+        LIMIT $1`,
+      [limit],
+    )) as Array<NoticeRow & { id: string; customer_id: string; customer_name: string; name: string; phone: string; total: string; policy_version: string; sent_at: Date | null }>;
+    return {
+      items: rows.map((r) => ({ id: r.id, customerId: r.customer_id, customerName: r.customer_name, name: r.name, phone: r.phone, notice: noticeView(r) })),
+      total: rows.length ? Number(rows[0].total) : 0,
+    };
   }
 
   onApplicationBootstrap(): void {

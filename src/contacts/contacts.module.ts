@@ -8,11 +8,12 @@ import { ContactNotices } from './contact-notices.js';
 import { Contact } from './contact.entity.js';
 import { ContactsController } from './contacts.controller.js';
 import { ContactsService } from './contacts.service.js';
+import { UninformedContactsController } from './uninformed-contacts.controller.js';
 
 @Module({
   // SMS_MODULE: the app's one SmsModule (the onboarding notice is queued through its outbox).
   imports: [TypeOrmModule.forFeature([Contact]), CustomersModule, SMS_MODULE, ClockModule],
-  controllers: [ContactsController],
+  controllers: [ContactsController, UninformedContactsController],
   providers: [ContactsService, ContactNotices, ContactNoticeRetries],
   exports: [ContactsService, ContactNotices],
 })
