@@ -263,3 +263,46 @@ describe('onboarding notice retries', () => {
 });
 
 
+
+describe('onboarding notice retries and the daily SMS cap', () => {
+  let t: TestApp;
+  let fake: FakeTwilio;
+
+  beforeAll(async () => {
+    fake = await new FakeTwilio().start();
+    // Room for one notice a day in the whole central: the first one.
+    t = await createTestApp(fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000', SMS_DAILY_CAP: '1' }));
+    fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await fake?.stop();
+  });
+
+  it('holds a due retry back while the central cap is reached: nothing is sent, and it stays due', async () => {
+    const operator = await t.tokenFor('operator');
+    const customer = await t.request('POST', '/api/customers', {
+      token: operator,
+      body: { name: 'Maja Ek', phone: '+46703200001', language: 'sv', alarmAddress: { street: 'Storgatan 3', postalCode: '114 55', city: 'Stockholm', country: 'SE' } },
+    });
+    const added = await t.request('POST', `/api/customers/${customer.body.id}/contacts`, { token: operator, body: { name: 'Olle Ek', phone: '+46703200002' } });
+    expect(added.status).toBe(201);
+    const first = await fake.waitFor(() => fake.messages.find((r) => r.to === '+46703200002'));
+    await t.app.get(SmsOutbox).idle();
+    await fake.sendStatus(first, 'undelivered', { ErrorCode: '30003' });
+    const notice = async () => (await t.request('GET', `/api/customers/${customer.body.id}/contacts/${added.body.id}`, { token: operator })).body.notice;
+    await waitUntil(async () => (await notice()).nextAttemptAt, 8000, 'retry scheduled');
+
+    const clock = t.app.get(Clock);
+    const later = jest.spyOn(clock, 'now').mockImplementation(() => new Date(Date.now() + 6 * MINUTE));
+    try {
+      expect(await t.app.get(ContactNoticeRetries).check()).toBe(0);
+    } finally {
+      later.mockRestore();
+    }
+    await t.app.get(SmsOutbox).idle();
+    expect(fake.messages.filter((r) => r.to === '+46703200002')).toHaveLength(1);
+    expect(await notice()).toMatchObject({ status: 'retrying', attempts: 1, nextAttemptAt: expect.any(String) });
+    expect(await t.query(`SELECT count(*)::int AS n FROM sms_message WHERE contact_id = $1`, [added.body.id])).toEqual([{ n: 1 }]);
+  });
+});
