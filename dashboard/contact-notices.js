@@ -1,7 +1,7 @@
 // A contact's onboarding notice (the Art. 14 SMS with the policy link and STOP) as the operator
 // needs to see it: whether the contact was informed, and if not, why and what happens next; and
 // the list of contacts the notice never reached, for the numbers to be corrected.
-import { get } from './api.js';
+import { get, post } from './api.js';
 import { fmtTime, h, pill, telLink } from './dom.js';
 
 /** Why a notice was given up (API.md, contact `notice.failedReason`), in the operator's words. */
@@ -32,7 +32,7 @@ export function noticeReason(n) {
   if (n.status === 'failed') {
     const why = GAVE_UP[n.failedReason] ?? 'it could not be delivered';
     const last = n.lastError ? ` (${errorText(n.lastError)})` : '';
-    const fix = FIX_THE_NUMBER.has(n.failedReason) ? ' Correct the number to send it again.' : '';
+    const fix = FIX_THE_NUMBER.has(n.failedReason) ? ' Correct the number, or send it again if the number is right.' : '';
     return `Never informed: ${why}${last}, ${attempts} sent.${fix}`;
   }
   return '';
@@ -45,6 +45,33 @@ export function noticeBadge(n) {
   const badge = pill(n.status === 'failed' ? 'not informed: notice failed' : `notice ${n.status}`, kind);
   const reason = noticeReason(n);
   return reason ? [badge, h('div', { class: `notice-reason ${n.status === 'failed' ? 'bad-text' : 'muted'}` }, reason)] : badge;
+}
+
+/**
+ * "Send again" for a notice given up at the contact's number (POST .../notice), or nothing.
+ * `done(saved)` after it was queued; `failed(error)` when it was refused.
+ */
+export function resendNoticeButton(customerId, c, { done, failed }) {
+  if (c.notice?.status !== 'failed' || !FIX_THE_NUMBER.has(c.notice.failedReason)) return '';
+  return h(
+    'div',
+    {},
+    h('button', {
+      type: 'button',
+      class: 'secondary',
+      'aria-label': `Send notice again to ${c.name}`,
+      dataset: { resendNotice: c.id },
+      onClick: async () => {
+        let saved;
+        try {
+          saved = await post(`/api/customers/${customerId}/contacts/${c.id}/notice`);
+        } catch (e) {
+          return failed(e);
+        }
+        await done(saved);
+      },
+    }, 'Send notice again'),
+  );
 }
 
 /**

@@ -5,7 +5,7 @@ import { whileShown } from './alarms.js';
 import { customerActionPlans, mayEditPlans } from './action-plan.js';
 import { customerPremisesSection, userText, zoneText } from './premises.js';
 import { customerPicker, namesFor, pager, personName } from './people.js';
-import { noticeBadge, uninformedContactsSection } from './contact-notices.js';
+import { noticeBadge, resendNoticeButton, uninformedContactsSection } from './contact-notices.js';
 import { actionErrorBox, address, clearActionError, confirmInPage, field, fmtTime, h, label, mount, pill, showActionError, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
 
 const LANGS = [['', 'from the country'], ['sv', 'Swedish'], ['nb', 'Norwegian'], ['en', 'English']];
@@ -246,7 +246,14 @@ async function renderContacts(box, customer) {
       h('td', {}, String(i + 1)),
       h('td', {}, c.name, h('div', { class: 'muted' }, c.relation ?? '')),
       h('td', {}, telLink(c.phone)),
-      h('td', { class: 'contact-status' }, c.status === 'opted_out' ? pill('opted out (STOP)', 'bad') : pill('active', 'good'), ' ', noticeBadge(c.notice), c.restricted ? [' ', pill('restricted: stored only', 'warn')] : ''),
+      h('td', { class: 'contact-status' }, c.status === 'opted_out' ? pill('opted out (STOP)', 'bad') : pill('active', 'good'), ' ', noticeBadge(c.notice), c.restricted ? [' ', pill('restricted: stored only', 'warn')] : '', can.editRegisters(role) ? resendNoticeButton(customer.id, c, {
+        done: async (saved) => {
+          await renderContacts(box, customer);
+          box.querySelector(`[data-edit="${saved.id}"]`)?.focus();
+          document.getElementById('announcer').textContent = `Onboarding notice sent to ${saved.name} again`;
+        },
+        failed: (e) => failed(`Could not send the notice to ${c.name} again`, e),
+      }) : ''),
       h(
         'td',
         { class: 'row-actions' },

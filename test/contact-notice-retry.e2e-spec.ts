@@ -179,6 +179,42 @@ describe('onboarding notice retries', () => {
     expect(await noticeLog(contact.id)).toHaveLength(3);
   });
 
+  it('lets an operator send a given-up notice again to the same number, and only one given up', async () => {
+    const customerId = await customer();
+    const contact = await addContact(customerId);
+    const path = `/api/customers/${customerId}/contacts/${contact.id}/notice`;
+    const first = await nthSmsTo(contact.phone, 1);
+    await settle();
+    // On its way: nothing to send again.
+    expect((await t.request('POST', path, { token: operator })).body).toMatchObject({ statusCode: 409, code: 'notice_not_given_up' });
+
+    for (let attempt = 1; ; attempt++) {
+      // A phone off for a long time: every attempt undelivered, until the budget is spent.
+      const sms = attempt === 1 ? first : await nthSmsTo(contact.phone, attempt);
+      await settle();
+      await fake.sendStatus(sms, 'undelivered', { ErrorCode: '30003' });
+      const notice = await waitUntil(async () => {
+        const n = await noticeOf(customerId, contact.id);
+        return n.attempts === attempt && (n.nextAttemptAt || n.failedReason) && n;
+      }, 8000, `attempt ${attempt} settled`);
+      if (notice.failedReason) {
+        expect(notice).toMatchObject({ status: 'failed', failedReason: 'attempts_exhausted', attempts: 10, lastError: '30003' });
+        break;
+      }
+      expect(await checkLater(Date.parse(notice.nextAttemptAt) - Date.now() + 1000)).toBeGreaterThanOrEqual(1);
+    }
+    expect(smsTo(contact.phone)).toHaveLength(10);
+    expect((await t.request('POST', path, { token: dpo })).status).toBe(403);
+
+    const resent = await t.request('POST', path, { token: operator });
+    expect(resent.status).toBe(200);
+    expect(resent.body.notice).toMatchObject({ attempts: 1, failedReason: null, lastError: null });
+    await nthSmsTo(contact.phone, 11);
+    await settle();
+    expect(await noticeLog(contact.id)).toHaveLength(11);
+    expect((await t.request('POST', path, { token: operator })).status).toBe(409);
+  });
+
   it('gives up when the contact said STOP before the retry, without texting them', async () => {
     const customerId = await customer();
     const contact = await addContact(customerId);

@@ -34,7 +34,7 @@ const PUBLIC = 'https://alarm.example.test';
     await fake?.stop();
   });
 
-  it('shows a failed notice on the contact with its reason, lists them on the customers page, and a corrected number sends it again', async () => {
+  it('shows a failed notice on the contact with its reason, lists them on the customers page, sends it again on request, and to a corrected number', async () => {
     const token = await t.tokenFor('operator');
     const customer = await t.request('POST', '/api/customers', {
       token,
@@ -59,7 +59,7 @@ const PUBLIC = 'https://alarm.example.test';
     await deadRow.waitFor();
     await until(page, (id: string) => document.querySelector(`tr[data-contact-id="${id}"] .notice-reason`), dead.id);
     expect(await deadRow.locator('.pill.bad', { hasText: 'not informed' }).isVisible()).toBe(true);
-    expect(await deadRow.locator('.notice-reason').textContent()).toBe('Never informed: the number cannot receive SMS (error 30005), 1 SMS sent. Correct the number to send it again.');
+    expect(await deadRow.locator('.notice-reason').textContent()).toBe('Never informed: the number cannot receive SMS (error 30005), 1 SMS sent. Correct the number, or send it again if the number is right.');
     const awayRow = page.locator(`tr[data-contact-id="${away.id}"]`);
     expect(await awayRow.locator('.pill').filter({ hasText: 'notice retrying' }).count()).toBe(1);
     expect(await awayRow.locator('.notice-reason').textContent()).toMatch(/^Not delivered yet \(error 30003\), 1 SMS sent; (next try \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}|another try is being scheduled)\.$/);
@@ -76,6 +76,14 @@ const PUBLIC = 'https://alarm.example.test';
     expect(await axeFindings(page, 10)).toEqual([]);
     await section.getByRole('link', { name: 'Ingrid Sand' }).first().click();
     await deadRow.waitFor();
+
+    // The operator sends it again to the same number (only a given-up notice has the button).
+    expect(await awayRow.getByRole('button', { name: /Send notice again/ }).count()).toBe(0);
+    await deadRow.getByRole('button', { name: 'Send notice again to Per Sand' }).click();
+    await until(page, (id: string) => !document.querySelector(`tr[data-contact-id="${id}"] .pill.bad`), dead.id);
+    await fake.waitFor(() => fake.messages.filter((r) => r.to === dead.phone).length === 2);
+    expect(await deadRow.locator('.contact-status').textContent()).toMatch(/notice (pending|sent)/);
+    expect(await page.locator('#announcer').textContent()).toBe('Onboarding notice sent to Per Sand again');
 
     // The operator corrects the number: a new notice goes out, and the badge says so.
     await page.getByRole('button', { name: 'Edit Per Sand' }).click();

@@ -29,7 +29,7 @@ export interface ContactNoticeView {
 }
 
 /** Why a contact's notice may be due: a new contact, or a new phone number (PRODUCT.md rule 3). */
-export type ContactNoticeTrigger = 'created' | 'phone_changed' | 'policy_version' | 'retry';
+export type ContactNoticeTrigger = 'created' | 'phone_changed' | 'policy_version' | 'retry' | 'resent';
 
 const NOTICE_SENDING = SMS_SENDING.find((d) => d.operation === 'sms.send.contact_notice')!;
 
@@ -140,6 +140,34 @@ export class ContactNotices implements OnApplicationBootstrap {
   async contactSaved(manager: EntityManager, contact: Contact, trigger: ContactNoticeTrigger, operatorId?: string): Promise<void> {
     if (contact.status !== 'active' || contact.restricted || contact.endedAt) return; // nothing may be sent; the check picks it up if that changes
     await this.send(manager, contact.id, trigger, operatorId);
+  }
+
+  /**
+   * An operator sends a given-up notice again, to the same number (a phone that was off for weeks,
+   * a number the contact confirmed): it starts over with a fresh budget of attempts. Refused (409)
+   * when the notice was not given up, and when the contact may not be texted at all (STOP,
+   * restricted); the daily caps apply as when adding a contact. `contact` is the caller's, read
+   * with its customer checked.
+   */
+  async resend(contact: Contact, operatorId: string): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const [k] = (await m.query(`SELECT phone, status, restricted, ended_at FROM contact WHERE id = $1 FOR UPDATE`, [contact.id])) as Array<{
+        phone: string;
+        status: string;
+        restricted: boolean;
+        ended_at: Date | null;
+      }>;
+      if (!k || k.ended_at) throw new DomainError('not_found', 'contact_not_found', `contact ${contact.id} does not exist`);
+      if (k.status !== 'active') throw new DomainError('conflict', 'contact_opted_out', 'the contact said STOP: the notice is not sent to them again');
+      if (k.restricted) throw new DomainError('conflict', 'contact_restricted', 'the contact is restricted (Art. 18): nothing but alarm SMS is sent to them');
+      const [notice] = (await m.query(`SELECT failed_reason FROM contact_notice WHERE contact_id = $1 AND phone = $2 AND policy_version = $3`, [contact.id, k.phone, POLICY_VERSION])) as Array<{
+        failed_reason: string | null;
+      }>;
+      if (notice && !notice.failed_reason) {
+        throw new DomainError('conflict', 'notice_not_given_up', 'the notice to this number is delivered, on its way or being retried: there is nothing to send again');
+      }
+      await this.send(m, contact.id, 'resent', operatorId);
+    });
   }
 
   /** The `notice` of each contact view: the newest notice to the contact's current number, with its latest SMS's status. */

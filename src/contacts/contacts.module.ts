@@ -4,6 +4,7 @@ import { SMS_MODULE } from '../alarms/sms-ports.js';
 import { CustomersModule } from '../customers/customers.module.js';
 import { ClockModule } from '../escalation/clock.js';
 import { ContactNoticeRetries } from './contact-notice-retries.js';
+import { ContactNoticeController } from './contact-notice.controller.js';
 import { ContactNotices } from './contact-notices.js';
 import { Contact } from './contact.entity.js';
 import { ContactsController } from './contacts.controller.js';
@@ -13,7 +14,7 @@ import { UninformedContactsController } from './uninformed-contacts.controller.j
 @Module({
   // SMS_MODULE: the app's one SmsModule (the onboarding notice is queued through its outbox).
   imports: [TypeOrmModule.forFeature([Contact]), CustomersModule, SMS_MODULE, ClockModule],
-  controllers: [ContactsController, UninformedContactsController],
+  controllers: [ContactsController, ContactNoticeController, UninformedContactsController],
   providers: [ContactsService, ContactNotices, ContactNoticeRetries],
   exports: [ContactsService, ContactNotices],
 })
