@@ -259,6 +259,9 @@ describe('onboarding notice retries', () => {
     const statuses = res.body.items.map((c: { notice: { status: string } }) => c.notice.status);
     expect(statuses.indexOf('retrying') === -1 || statuses.lastIndexOf('failed') < statuses.indexOf('retrying')).toBe(true);
     expect((await t.request('GET', '/api/contacts/uninformed?limit=0', { token: operator })).status).toBe(400);
+    // Who said no to the provider is not sent it again, not even on an operator's request.
+    const again = await t.request('POST', `/api/customers/${customerId}/contacts/${objector.id}/notice`, { token: operator });
+    expect(again.body).toMatchObject({ statusCode: 409, code: 'contact_opted_out' });
   });
 
   it('still retries after a restart mid-backoff (the schedule is in the database)', async () => {

@@ -163,6 +163,7 @@ export class ContactNotices implements OnApplicationBootstrap {
       const [notice] = (await m.query(`SELECT failed_reason FROM contact_notice WHERE contact_id = $1 AND phone = $2 AND policy_version = $3`, [contact.id, k.phone, POLICY_VERSION])) as Array<{
         failed_reason: string | null;
       }>;
+      if (notice?.failed_reason === 'opted_out') throw new DomainError('conflict', 'contact_opted_out', 'the contact said no to our SMS (STOP, or blocked our number): the notice is not sent to them again');
       if (notice && !notice.failed_reason) {
         throw new DomainError('conflict', 'notice_not_given_up', 'the notice to this number is delivered, on its way or being retried: there is nothing to send again');
       }
