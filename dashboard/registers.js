@@ -5,6 +5,7 @@ import { whileShown } from './alarms.js';
 import { customerActionPlans, mayEditPlans } from './action-plan.js';
 import { customerPremisesSection, userText, zoneText } from './premises.js';
 import { customerPicker, namesFor, pager, personName } from './people.js';
+import { noticeBadge, resendNoticeButton, uninformedContactsSection } from './contact-notices.js';
 import { actionErrorBox, address, clearActionError, confirmInPage, field, fmtTime, h, label, mount, pill, showActionError, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
 
 const LANGS = [['', 'from the country'], ['sv', 'Swedish'], ['nb', 'Norwegian'], ['en', 'English']];
@@ -51,14 +52,16 @@ export async function customersPage(main) {
     e.preventDefault();
     void load();
   });
+  const uninformed = h('div', { id: 'uninformed-contacts-box' });
   mount(
     main,
     h('h1', {}, 'Customers'),
     h('div', { class: 'actions' }, can.editRegisters(me().role) ? h('a', { class: 'button', href: '#/customers/new' }, 'New customer') : ''),
     form,
     results,
+    uninformed,
   );
-  await load();
+  await Promise.all([load(), uninformedContactsSection().then((section) => mount(uninformed, section))]);
 }
 
 function addressFields(prefix, legend, a = {}, required = true) {
@@ -204,12 +207,6 @@ export async function customerPage(main, id, sub) {
   if (can.alarms(role)) whileShown(openAlarmsBox, (a) => a.customerId === customer.id && void renderCustomerAlarms(alarmsBox, openAlarmsBox, customer).catch(() => undefined));
 }
 
-function noticePill(n) {
-  if (!n) return pill('no notice', 'warn');
-  const kind = n.status === 'failed' ? 'bad' : n.status === 'delivered' ? 'good' : 'warn';
-  return pill(`notice ${n.status}`, kind);
-}
-
 async function renderContacts(box, customer) {
   const role = me().role;
   const res = await get(`/api/customers/${customer.id}/contacts`);
@@ -249,7 +246,14 @@ async function renderContacts(box, customer) {
       h('td', {}, String(i + 1)),
       h('td', {}, c.name, h('div', { class: 'muted' }, c.relation ?? '')),
       h('td', {}, telLink(c.phone)),
-      h('td', { class: 'contact-status' }, c.status === 'opted_out' ? pill('opted out (STOP)', 'bad') : pill('active', 'good'), ' ', noticePill(c.notice), c.restricted ? [' ', pill('restricted: alarm texts only', 'warn')] : ''),
+      h('td', { class: 'contact-status' }, c.status === 'opted_out' ? pill('opted out (STOP)', 'bad') : pill('active', 'good'), ' ', noticeBadge(c.notice), c.restricted ? [' ', pill('restricted: alarm texts only', 'warn')] : '', can.editRegisters(role) ? resendNoticeButton(customer.id, c, {
+        done: async (saved) => {
+          await renderContacts(box, customer);
+          box.querySelector(`[data-edit="${saved.id}"]`)?.focus();
+          document.getElementById('announcer').textContent = `Onboarding notice sent to ${saved.name} again`;
+        },
+        failed: (e) => failed(`Could not send the notice to ${c.name} again`, e),
+      }) : ''),
       h(
         'td',
         { class: 'row-actions' },

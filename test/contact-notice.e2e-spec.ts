@@ -123,7 +123,7 @@ describe('the onboarding notice to alarm contacts (PRODUCT.md rule 3)', () => {
       const c = await getContact(customerId, contact.id);
       return c.notice.status === 'sent' && c;
     }, 5000, 'notice sent');
-    expect(sent.notice).toEqual({ status: 'sent', policyVersion: POLICY_VERSION, sentAt: expect.any(String) });
+    expect(sent.notice).toEqual({ status: 'sent', policyVersion: POLICY_VERSION, sentAt: expect.any(String), attempts: 1, lastError: null, nextAttemptAt: null, failedReason: null });
 
     // A forged callback changes nothing.
     const forged = await fake.post(sms.statusCallback!, { MessageSid: sms.sid!, MessageStatus: 'delivered' }, { signature: 'bad' });
@@ -137,13 +137,19 @@ describe('the onboarding notice to alarm contacts (PRODUCT.md rule 3)', () => {
     expect(list.body.items[0].notice.status).toBe('delivered');
   });
 
-  it('shows failed when the notice could not be delivered', async () => {
+  it('shows failed when the notice could not be delivered to the number, retrying when it may yet be', async () => {
     const customerId = await customer();
     const contact = await addContact(customerId);
     const [sms] = await fake.waitFor(() => smsTo(contact.phone).length > 0 && smsTo(contact.phone));
     await settle();
-    await fake.sendStatus(sms, 'undelivered', { ErrorCode: '30003' });
-    expect((await getContact(customerId, contact.id)).notice.status).toBe('failed');
+    await fake.sendStatus(sms, 'undelivered', { ErrorCode: '30005' });
+    expect((await getContact(customerId, contact.id)).notice).toMatchObject({ status: 'failed', failedReason: 'number_cannot_receive' });
+
+    const reachable = await addContact(customerId);
+    const [other] = await fake.waitFor(() => smsTo(reachable.phone).length > 0 && smsTo(reachable.phone));
+    await settle();
+    await fake.sendStatus(other, 'undelivered', { ErrorCode: '30003' });
+    expect((await getContact(customerId, reachable.id)).notice.status).toBe('retrying');
   });
 
   it('a STOP reply after the notice opts the contact out; nothing more is sent to them, and the refusal is processing-logged', async () => {

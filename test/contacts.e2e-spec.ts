@@ -308,7 +308,7 @@ describe('contacts', () => {
 
   it('declares legitimate interests, with its balancing note, on every contact route', () => {
     const routes = t.app.get(RouteDeclarations).routes().filter((r) => r.path.startsWith('/api/customers/:id/contacts') && !/export|erasure|restriction/.test(r.path));
-    expect(routes).toHaveLength(6);
+    expect(routes).toHaveLength(7);
     for (const r of routes) {
       expect(r.access).toHaveProperty('roles');
       expect(r.processing).toMatchObject({

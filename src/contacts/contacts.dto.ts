@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsEmail, IsIn, IsInt, IsOptional, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { IsPhone } from '../common/phone-number.js';
 import { NoWebAddress, OptionalNotNull, SingleLine } from '../common/text-field.js';
@@ -76,4 +76,14 @@ export class ReorderContactsDto {
   @ArrayUnique({ message: 'contactIds must not list a contact twice' })
   @IsUUID('all', { each: true, message: 'each of contactIds must be a UUID' })
   contactIds: string[];
+}
+
+export class UninformedContactsQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1, { message: 'limit must be at least 1' })
+  @Max(500, { message: 'limit must be at most 500' })
+  limit?: number;
 }

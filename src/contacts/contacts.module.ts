@@ -2,16 +2,20 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SMS_MODULE } from '../alarms/sms-ports.js';
 import { CustomersModule } from '../customers/customers.module.js';
+import { ClockModule } from '../escalation/clock.js';
+import { ContactNoticeRetries } from './contact-notice-retries.js';
+import { ContactNoticeController } from './contact-notice.controller.js';
 import { ContactNotices } from './contact-notices.js';
 import { Contact } from './contact.entity.js';
 import { ContactsController } from './contacts.controller.js';
 import { ContactsService } from './contacts.service.js';
+import { UninformedContactsController } from './uninformed-contacts.controller.js';
 
 @Module({
   // SMS_MODULE: the app's one SmsModule (the onboarding notice is queued through its outbox).
-  imports: [TypeOrmModule.forFeature([Contact]), CustomersModule, SMS_MODULE],
-  controllers: [ContactsController],
-  providers: [ContactsService, ContactNotices],
+  imports: [TypeOrmModule.forFeature([Contact]), CustomersModule, SMS_MODULE, ClockModule],
+  controllers: [ContactsController, ContactNoticeController, UninformedContactsController],
+  providers: [ContactsService, ContactNotices, ContactNoticeRetries],
   exports: [ContactsService, ContactNotices],
 })
 export class ContactsModule {}

@@ -21,6 +21,7 @@ import { AlarmHandling1765000000000 } from './1765000000000-alarm-handling.js';
 
 import { CustomerSearch1765200000000 } from './1765200000000-customer-search.js';
 import { Restrictions1765330000000 } from './1765330000000-restrictions.js';
+import { ContactNoticeRetry1765340000000 } from './1765340000000-contact-notice-retry.js';
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
 export const migrations = [
   Foundation1763900000000,
@@ -45,4 +46,5 @@ export const migrations = [
   AlarmHandling1765000000000,
   CustomerSearch1765200000000,
   Restrictions1765330000000,
+  ContactNoticeRetry1765340000000,
 ];
