@@ -12,9 +12,13 @@
  *   needs only the latest (panel.last_seen_at), and three months answer "has this panel been
  *   dropping out?". Signals that raised or joined an alarm are alarm history, and arm/disarm
  *   history is the customer's own record: neither is touched by this rule.
- * - Alarm history: 10 years after the alarm closed. Claims against the alarm central for an alarm
- *   handled badly become time-barred after 10 years (Sweden, preskriptionslagen 2 §; Norway,
- *   foreldelsesloven § 9, the long stop for damages); until then the history is evidence.
+ * - Alarm history: 10 years after the alarm closed; until then the history is evidence for claims
+ *   against the alarm central for an alarm handled badly. Sweden: a claim is time-barred after 10
+ *   years (preskriptionslagen 2 §). Norway: a claim under the alarm contract is time-barred 3 years
+ *   after it could first be demanded (foreldelsesloven §§ 2 and 3), but a customer who could not
+ *   know of it (damage found later) gets the additional period of § 10, which ends at the latest 10
+ *   years after; § 9 (damages outside contract, from knowledge) is not the rule for a contract claim.
+ *   The longest of these, 10 years, covers both countries.
  */
 export const FORMER_CUSTOMER_MONTHS = 12;
 export const REMOVED_CONTACT_MONTHS = 12;
@@ -43,7 +47,8 @@ export const RETENTION_TEXT = {
   armingHistory: `arm/disarm history is ${WITH_CUSTOMER_RECORD}`,
   otherPanelSignals: `every other signal (arm/disarm, a restore with no alarm open) is ${WITH_CUSTOMER_RECORD}`,
   alarmHistory:
-    `alarm history (events, escalation, SMS, outcomes) is kept ${ALARM_HISTORY_YEARS} years after the alarm closed, for legal claims, ` +
+    `alarm history (events, escalation, SMS, outcomes) is kept ${ALARM_HISTORY_YEARS} years after the alarm closed, for legal claims ` +
+    '(Sweden: preskriptionslagen 2 §; Norway: foreldelsesloven §§ 2, 3 and 10), ' +
     'then anonymised: unlinked from the customer, panel and contacts, without names, phone numbers, notes or texts',
 } as const;
 
