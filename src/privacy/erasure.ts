@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError, notFound } from '../common/domain-error.js';
+import { RECIPIENTS } from './recipients.js';
 import { ERASED_PHONE } from './retention-policy.js';
 
 export interface ErasureResult {
@@ -29,6 +30,16 @@ const OPT_OUT_RETAINED = {
   what: 'the opt-out of a phone number that replied STOP',
   reason: 'the objection (Art. 21) must keep being honoured: without it the number could be texted again if someone enters it anew',
 };
+/**
+ * The SMS provider's own copy of the messages, which erasing our rows does not reach. The provider
+ * id stays on the anonymised SMS rows (it names no one), so the messages can still be found there.
+ */
+const processorCopyRetained = (sms: number) => ({
+  what: `${sms} SMS at the processor ${RECIPIENTS.twilio.name.en}: its copy of the text, phone numbers, times and status`,
+  reason:
+    `${RECIPIENTS.twilio.processorRetention.en}, one by one, by the provider id kept on each anonymised SMS ` +
+    "(deleting the Message resource through Twilio's API removes it there)",
+});
 
 /**
  * Art. 17 erasure of a customer (with their contacts and panels) or of one contact. What may be
@@ -94,7 +105,7 @@ export class Erasure {
           `${alarmIds.length} alarm(s): kept for legal claims (Art. 17(3)(e)) with ids, classes and times; contact names, operator notes and panel texts removed`,
           `${sms} SMS: text and phone numbers removed; purpose, status and times kept with the alarm history`,
         ],
-        retained: [LOG_RETAINED, RECORD_RETAINED, ...(optedOut[0].n ? [OPT_OUT_RETAINED] : [])],
+        retained: [LOG_RETAINED, RECORD_RETAINED, ...(optedOut[0].n ? [OPT_OUT_RETAINED] : []), ...(sms ? [processorCopyRetained(sms)] : [])],
       };
       await record(m, 'customer', customerId, customerId, by, result);
       for (const c of contactIds) await record(m, 'contact', c, customerId, by, result);
@@ -144,7 +155,7 @@ export class Erasure {
           `${alarmIds.length} alarm(s) the contact was part of: kept for legal claims (Art. 17(3)(e)) with ids; their name and notes about them removed`,
           `${sms} SMS to or from them: text and phone number removed; purpose, status and times kept with the alarm history`,
         ],
-        retained: [LOG_RETAINED, RECORD_RETAINED, ...(optedOut[0].n ? [OPT_OUT_RETAINED] : [])],
+        retained: [LOG_RETAINED, RECORD_RETAINED, ...(optedOut[0].n ? [OPT_OUT_RETAINED] : []), ...(sms ? [processorCopyRetained(sms)] : [])],
       };
       await record(m, 'contact', contactId, customerId, by, result);
       this.logger.log({ customerId, contactId, alarms: alarmIds.length, sms, by: `${by.type}:${by.id}` }, 'contact erased');
