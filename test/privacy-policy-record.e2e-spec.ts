@@ -64,7 +64,7 @@ describe('the record of processing and the privacy policy pages tell the same st
   const pages = {} as Record<SmsLanguage, string>;
 
   beforeAll(async () => {
-    t = await createTestApp({ COMPANY_NAME: 'Larmbolaget', CONTROLLER_NAME: 'Larmbolaget AB, 556000-0000', CONTROLLER_CONTACT: 'privacy@larm.example', DPO_CONTACT: 'dpo@larm.example' });
+    t = await createTestApp({ COMPANY_NAME: 'Larmbolaget', CONTROLLER_NAME: 'Larmbolaget AB, 556000-0000', CONTROLLER_CONTACT: 'privacy@larm.example', DPO_CONTACT: 'dpo@larm.example', HOSTING_PROVIDER: 'Nordic Hosting AB, Sweden' });
     const dpo = await t.tokenFor('dpo');
     ropa = (await t.request('GET', '/api/privacy/ropa', { token: dpo })).body;
     for (const l of ['en', 'sv', 'nb'] as const) pages[l] = (await t.request('GET', `/privacy?lang=${l}`)).text;
@@ -106,13 +106,17 @@ describe('the record of processing and the privacy policy pages tell the same st
   it.each(['en', 'sv', 'nb'] as const)('%s: every processor of the record is listed with its own retention and the agreement, and nothing else', (l) => {
     const listed = [...pages[l].matchAll(/<li data-processor="([^"]+)">(.*?)<\/li>/g)];
     const keys = listed.map((m) => m[1] as RecipientKey);
-    expect(keys.map((k) => RECIPIENTS[k].name.en)).toEqual(ropa.processors.map((p) => p.name));
+    expect(keys).toEqual(['twilio', 'hosting']);
+    expect(ropa.processors.map((p) => p.name)).toEqual([RECIPIENTS.twilio.name.en, `${RECIPIENTS.hosting.name.en}: Nordic Hosting AB, Sweden`]);
     for (const [, key, body] of listed) {
-      const r = RECIPIENTS[key as RecipientKey] as (typeof RECIPIENTS)['twilio'];
+      const r = RECIPIENTS[key as 'twilio' | 'hosting'];
       expect(text(body)).toContain(r.processorRetention[l]);
       expect(text(body)).toContain(r.data[l]);
-      for (const url of r.transfer.safeguardsAt) expect(body).toContain(`href="${url}"`);
+      for (const url of 'transfer' in r ? r.transfer.safeguardsAt : []) expect(body).toContain(`href="${url}"`);
     }
+    expect(text(pages[l])).toContain(`${RECIPIENTS.hosting.name[l]}: Nordic Hosting AB, Sweden`);
+    // The hosting provider holds what every operation stores.
+    expect(ropa.processors[1].operations).toEqual(ropa.items.map((i) => i.operation));
     // Art. 28 agreement, available on request, on the page and in the record.
     expect(text(pages[l])).toMatch({ en: /data processing agreement.*Art\. 28/, sv: /personuppgiftsbiträdesavtal.*art\. 28/, nb: /databehandleravtale.*art\. 28/ }[l]);
     for (const p of ropa.processors) expect(p.agreement).toMatch(/Art\. 28.*on request/);

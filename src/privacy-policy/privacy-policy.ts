@@ -3,7 +3,7 @@ import { DomainError, notFound } from '../common/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { ARTICLE_6, type ProcessingDeclaration } from '../privacy/processing.decorator.js';
 import { ProcessingRegistry } from '../privacy/processing-registry.js';
-import { processors, recipientNames, transfersOf } from '../privacy/recipients.js';
+import { processorName, processors, recipientNames, transfersOf } from '../privacy/recipients.js';
 import { describeSpecialCategories } from '../privacy/special-categories.js';
 import type { SmsLanguage } from '../sms/texts.js';
 import { POLICY_LANGUAGES, POLICY_VERSION } from './policy-version.js';
@@ -112,7 +112,7 @@ ${this.table(t, language)}
     const l = t.processorLabels;
     const items = processors().map(
       ([key, p]) =>
-        `<li data-processor="${escapeHtml(key)}"><strong>${escapeHtml(p.name[language])}</strong>, ${escapeHtml(p.country![language])}. ` +
+        `<li data-processor="${escapeHtml(key)}"><strong>${escapeHtml(processorName(key, language, this.config.hostingProvider))}</strong>, ${escapeHtml(p.country![language])}. ` +
         `${escapeHtml(l.data)}: ${escapeHtml(p.data![language])}. ${escapeHtml(l.transfer)}: ${escapeHtml(transfersOf([key], language))}` +
         `${p.transfer ? ` (${p.transfer.safeguardsAt.map((u) => `<a href="${escapeHtml(u)}">${escapeHtml(u)}</a>`).join(', ')})` : ''}. ` +
         `${escapeHtml(l.retention)}: ${escapeHtml(p.processorRetention![language])}.</li>`,

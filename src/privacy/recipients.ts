@@ -23,6 +23,8 @@ export interface Recipient {
   /** For a processor: what it gets, and how long it keeps its own copy. */
   data?: Words;
   processorRetention?: Words;
+  /** A processor that holds everything the system stores (every operation goes through it). */
+  holdsEverything?: boolean;
 }
 
 /** The Commission's page with the Standard Contractual Clauses, and the list of DPF-certified US organisations. */
@@ -128,6 +130,26 @@ export const RECIPIENTS = {
       nb: 'Twilio lagrer hver melding (tekst, numre, tidspunkter, status) i kontoen vår til den slettes via Twilios API; når meldingen slettes, forsvinner teksten der. Sletting av teksten hos oss etter 90 dager og en sletting på forespørsel når ikke den kopien av seg selv: personvernombudet sletter meldingene hos Twilio',
     },
   },
+  hosting: {
+    kind: 'processor',
+    holdsEverything: true,
+    country: { en: 'in the EU/EEA', sv: 'inom EU/EES', nb: 'innenfor EU/EØS' },
+    name: {
+      en: 'our hosting provider (servers and database)',
+      sv: 'vår driftleverantör (servrar och databas)',
+      nb: 'driftsleverandøren vår (servere og database)',
+    },
+    data: {
+      en: 'everything the system stores, in our database and its backups (national identity numbers and access secrets encrypted with keys the provider does not hold)',
+      sv: 'allt systemet lagrar, i vår databas och dess säkerhetskopior (personnummer och åtkomstuppgifter krypterade med nycklar som leverantören inte har)',
+      nb: 'alt systemet lagrer, i databasen vår og sikkerhetskopiene av den (fødselsnumre og tilgangsopplysninger kryptert med nøkler leverandøren ikke har)',
+    },
+    processorRetention: {
+      en: 'nothing of its own: data is deleted there when our retention rules delete it, and from backups as they are replaced, as the data processing agreement sets',
+      sv: 'inget eget: uppgifterna raderas där när våra gallringsregler raderar dem, och ur säkerhetskopiorna när de ersätts, enligt personuppgiftsbiträdesavtalet',
+      nb: 'ingenting eget: opplysningene slettes der når slettereglene våre sletter dem, og fra sikkerhetskopiene når de erstattes, slik databehandleravtalen fastsetter',
+    },
+  },
   mobile_operators: {
     kind: 'recipient',
     country: { en: 'the recipient\'s own mobile network', sv: 'mottagarens eget mobilnät', nb: 'mottakerens eget mobilnett' },
@@ -185,6 +207,12 @@ export function transfersOf(keys: readonly RecipientKey[], language: SmsLanguage
 }
 
 export const NO_TRANSFER: Words = { en: 'none', sv: 'ingen', nb: 'ingen' };
+
+/** A processor's name; the hosting provider's with the company configured (HOSTING_PROVIDER). */
+export function processorName(key: RecipientKey, language: SmsLanguage, hostingProvider: string): string {
+  const name = RECIPIENTS[key].name[language];
+  return key === 'hosting' ? `${name}: ${hostingProvider}` : name;
+}
 
 /** Every processor, for the record's and the policy's list of processors. */
 export function processors(): Array<[RecipientKey, Recipient]> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { ARTICLE_6, type LegalBasis } from './processing.decorator.js';
 import { ProcessingRegistry } from './processing-registry.js';
-import { processors, recipientNames, transfersOf } from './recipients.js';
+import { processorName, processors, recipientNames, transfersOf } from './recipients.js';
 import { describeSpecialCategories } from './special-categories.js';
 
 /**
@@ -89,13 +89,13 @@ export class RecordOfProcessing {
     const { name, contact, dpoContact } = this.config.controller;
     const declared = this.registry.declarations().map((r) => r.declaration);
     const used = processors().map(([key, p]): RopaProcessor => ({
-      name: p.name.en,
+      name: processorName(key, 'en', this.config.hostingProvider),
       country: p.country!.en,
       thirdCountryTransfer: transfersOf([key]),
       data: p.data!.en,
       processorRetention: p.processorRetention!.en,
       agreement: PROCESSOR_AGREEMENT,
-      operations: declared.filter((d) => d.recipients.includes(key)).map((d) => d.operation),
+      operations: declared.filter((d) => p.holdsEverything || d.recipients.includes(key)).map((d) => d.operation),
     }));
     return { controller: { name, contact, dpoContact }, processors: used, generatedAt: now.toISOString(), items, total: items.length };
   }
