@@ -188,6 +188,13 @@ describe('the record of processing and the privacy policy pages tell the same st
     expect(text(pages.nb)).toContain('politiet får også opplysninger når de ber om dem med hjemmel i lov');
   });
 
+  it("tells an alarm contact, in the section the onboarding SMS links to, that Twilio texts them under an Art. 28 agreement available on request", () => {
+    const section = (l: SmsLanguage, heading: string) => text(pages[l].split(`<h2>${heading}</h2>`)[1].split('</section>')[0]);
+    expect(section('en', 'If you are someone&#39;s alarm contact')).toMatch(/Twilio Inc\. in the United States, under a data processing agreement \(GDPR Art\. 28\).*a copy of the agreement on request/);
+    expect(section('sv', 'Om du är någons larmkontakt')).toMatch(/Twilio Inc\. i USA, enligt ett personuppgiftsbiträdesavtal \(GDPR art\. 28\).*en kopia av avtalet på begäran/);
+    expect(section('nb', 'Hvis du er noens alarmkontakt')).toMatch(/Twilio Inc\. i USA, etter en databehandleravtale \(GDPR art\. 28\).*en kopi av avtalen på forespørsel/);
+  });
+
   it('the ten-year ground cites foreldelsesloven §§ 2, 3 and 10 for Norway and preskriptionslagen 2 § for Sweden', () => {
     const history = ropa.items.find((i) => i.operation === 'privacy.retention.alarm_history')!;
     expect(history.retention).toContain('foreldelsesloven §§ 2, 3 and 10');

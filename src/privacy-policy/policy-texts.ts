@@ -55,6 +55,7 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
         paragraphs: [
           'We did not get your details from you: the customer who named you as their alarm contact gave us your name and mobile number (and, if they chose to, your email address and how you are related). We sent you one SMS to tell you so.',
           'We text you only if the customer\'s alarm goes off and we cannot reach the customer. We never send you marketing or status reports.',
+          'Our SMS go through our processor Twilio Inc. in the United States, under a data processing agreement (GDPR Art. 28) and the safeguards for transfers described below; our data protection officer gives you a copy of the agreement on request.',
           'We keep your details because it is in the customer\'s and our legitimate interest that someone can be reached when an alarm goes off (GDPR Art. 6(1)(f)); for fire, gas, medical and panic alarms the alarm SMS is sent to protect someone\'s vital interests (Art. 6(1)(d)). Telling you about it is our legal obligation (Art. 6(1)(c), Art. 14).',
           'You can object at any time (Art. 21): reply STOP to any of our SMS. We then never text you again, and the customer sees that you have said no.',
         ],
@@ -133,6 +134,7 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
         paragraphs: [
           'Vi har inte fått dina uppgifter från dig: kunden som angett dig som larmkontakt har lämnat ditt namn och mobilnummer (och om kunden valt det din e-postadress och er relation). Vi har skickat ett sms till dig om det.',
           'Vi sms:ar dig bara om kundens larm går och vi inte når kunden. Vi skickar aldrig reklam eller statusrapporter till dig.',
+          'Våra sms går via vårt personuppgiftsbiträde Twilio Inc. i USA, enligt ett personuppgiftsbiträdesavtal (GDPR art. 28) och de skyddsåtgärder för överföringen som beskrivs nedan; vårt dataskyddsombud ger dig en kopia av avtalet på begäran.',
           'Vi sparar dina uppgifter eftersom kunden och vi har ett berättigat intresse av att någon kan nås när larmet går (GDPR art. 6.1 f); vid brand-, gas-, medicinska larm och överfallslarm skickas larm-sms för att skydda någons grundläggande intressen (art. 6.1 d). Att informera dig är vår rättsliga förpliktelse (art. 6.1 c, art. 14).',
           'Du kan när som helst invända (art. 21): svara STOP på något av våra sms. Då sms:ar vi dig aldrig igen, och kunden ser att du har sagt nej.',
         ],
@@ -211,6 +213,7 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
         paragraphs: [
           'Vi har ikke fått opplysningene fra deg: kunden som har oppgitt deg som alarmkontakt, har gitt oss navnet og mobilnummeret ditt (og, hvis kunden valgte det, e-postadressen din og hvordan dere kjenner hverandre). Vi har sendt deg én SMS om dette.',
           'Vi sender deg SMS bare hvis kundens alarm går og vi ikke når kunden. Vi sender deg aldri reklame eller statusrapporter.',
+          'SMS-ene våre går gjennom databehandleren vår Twilio Inc. i USA, etter en databehandleravtale (GDPR art. 28) og garantiene for overføringen som er beskrevet nedenfor; personvernombudet vårt gir deg en kopi av avtalen på forespørsel.',
           'Vi lagrer opplysningene fordi kunden og vi har en berettiget interesse i at noen kan nås når alarmen går (GDPR art. 6 nr. 1 f); ved brann-, gass-, medisinske alarmer og overfallsalarmer sendes alarm-SMS for å verne noens vitale interesser (art. 6 nr. 1 d). Å informere deg er vår rettslige plikt (art. 6 nr. 1 c, art. 14).',
           'Du kan når som helst protestere (art. 21): svar STOP på en av våre SMS-er. Da sender vi deg aldri SMS igjen, og kunden ser at du har sagt nei.',
         ],
