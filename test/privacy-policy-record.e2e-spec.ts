@@ -86,7 +86,7 @@ describe('the record of processing and the privacy policy pages tell the same st
 
       const keys = item.recipients.map(byEnglishName);
       expect(keys).not.toContain(undefined);
-      expect(recipients).toBe(keys.map((k) => RECIPIENTS[k!].name[l]).join(', '));
+      expect(recipients).toBe(keys.map((k) => RECIPIENTS[k!].name[l]).join('; '));
 
       expect({ operation: item.operation, periods: periods(retention, l) }).toEqual({ operation: item.operation, periods: periods(item.retention, 'en') });
       if (l !== 'en') expect(retention).not.toBe(item.retention);

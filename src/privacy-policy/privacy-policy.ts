@@ -137,7 +137,8 @@ ${this.table(t, language)}
       return (
         `<tr data-operation="${escapeHtml(d.operation)}"><td>${words(d.purpose, PURPOSES_TRANSLATED[d.operation])}</td><td>${basis}</td>` +
         `<td>${d.dataSubjects.map((s) => words(s, SUBJECTS_TRANSLATED[s])).join(', ')}</td>` +
-        `<td>${list(recipientNames(d.recipients, language))}</td>` +
+        // Semicolons: a recipient's own description may hold commas.
+        `<td>${recipientNames(d.recipients, language).map(escapeHtml).join('; ')}</td>` +
         `<td>${words(d.retention, RETENTION_TRANSLATED[d.retention])}</td><td>${escapeHtml(transfersOf(d.recipients, language))}</td>` +
         `<td>${list(describeSpecialCategories(d.specialCategories, language))}</td></tr>`
       );
