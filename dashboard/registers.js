@@ -854,7 +854,9 @@ export async function privacyPage(main) {
     h('section', { 'aria-labelledby': 'dsr-title' }, h('h2', { id: 'dsr-title' }, 'Data-subject requests'), h('p', {}, 'Export, restriction and erasure are on each person\'s customer page: find them under ', h('a', { href: '#/customers' }, 'Customers'), '.')),
     // The long reference table last: the log and its check are what a DPO comes here for.
     h('section', { 'aria-labelledby': 'ropa-title' }, h('h2', { id: 'ropa-title' }, 'Record of processing (Art. 30)'), h('p', {}, h('a', { href: '/api/privacy/ropa?format=csv' }, 'Download CSV')),
-      table('Record of processing', ['Operation', 'Purpose', 'Legal basis', 'Data subjects', 'Data categories', 'Recipients', 'Retention'], ropa.items.map((r) => h('tr', {}, h('td', {}, r.operation), h('td', {}, r.purpose), h('td', {}, label(r.legalBasis)), h('td', {}, list(r.dataSubjects)), h('td', {}, list(r.dataCategories)), h('td', {}, list(r.recipients)), h('td', {}, list(r.retention)))))),
+      table('Record of processing', ['Operation', 'Purpose', 'Legal basis', 'Data subjects', 'Data categories', 'Recipients', 'Retention', 'Outside the EU/EEA', 'Special categories (Art. 9)'], ropa.items.map((r) => h('tr', {}, h('td', {}, r.operation), h('td', {}, r.purpose), h('td', {}, label(r.legalBasis)), h('td', {}, list(r.dataSubjects)), h('td', {}, list(r.dataCategories)), h('td', {}, list(r.recipients)), h('td', {}, list(r.retention)), h('td', {}, r.thirdCountryTransfers), h('td', {}, list(r.specialCategories))))),
+      h('h3', { id: 'processors-title' }, 'Processors (Art. 28)'),
+      table('Processors', ['Processor', 'Country', 'Outside the EU/EEA', 'What data', 'Their own copy', 'Agreement', 'Used by'], (ropa.processors ?? []).map((p) => h('tr', {}, h('td', {}, p.name), h('td', {}, p.country), h('td', {}, p.thirdCountryTransfer), h('td', {}, p.data), h('td', {}, p.processorRetention), h('td', {}, p.agreement), h('td', {}, list(p.operations)))))),
   );
   await load();
 }

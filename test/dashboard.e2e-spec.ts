@@ -397,6 +397,10 @@ describe('dashboard: served by the service', () => {
     await until(dpo, () => document.querySelector('#verify-result')?.textContent?.startsWith('intact'));
     expect(await dpo.locator('#verify-result').textContent()).toMatch(/^intact The [\d,]+ entries since the whole check of \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \([\d,]+ entries\), checked in \d+\.\d s\.$/);
     expect(await dpo.getByRole('table', { name: 'Record of processing' }).textContent()).toContain('alarms.list');
+    // Transfers and Art. 9 categories per operation, and the processors with their own retention.
+    const ropaRow = dpo.getByRole('table', { name: 'Record of processing' }).locator('tr', { hasText: 'sms.send.alarm_owner' });
+    expect(await ropaRow.textContent()).toMatch(/United States \(Twilio\).*health data: medical alarms/);
+    expect(await dpo.getByRole('table', { name: 'Processors' }).textContent()).toMatch(/Twilio Inc\..*until it is deleted through Twilio's API.*Art\. 28/);
     await dpo.getByRole('button', { name: 'Log out' }).click();
     await dpo.getByRole('button', { name: 'Log in' }).waitFor();
     expect((await context.cookies()).find((c) => c.name === 'keyholder_session')).toBeUndefined();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { POLICY_VERSION } from '../src/privacy-policy/policy-version.js';
+import { transfersOf } from '../src/privacy/recipients.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /** The text of an HTML fragment with tags removed and the few entities we write decoded. */
@@ -70,8 +71,9 @@ describe('the public privacy policy (GET /privacy, GET /privacy/:version)', () =
     }
     // The SMS sending, the notice and the refusal log are in both, with Twilio's transfer.
     const notice = ropa.body.items.find((i: { operation: string }) => i.operation === 'sms.send.contact_notice');
-    expect(notice).toMatchObject({ legalBasis: 'legal_obligation', thirdCountryTransfers: 'United States (Twilio), under Standard Contractual Clauses' });
-    expect(byOperation.get('sms.send.contact_notice')).toContain('United States (Twilio), under Standard Contractual Clauses');
+    expect(notice).toMatchObject({ legalBasis: 'legal_obligation', thirdCountryTransfers: transfersOf(['twilio']) });
+    expect(transfersOf(['twilio'])).toMatch(/^United States \(Twilio\).*Standard Contractual Clauses/);
+    expect(byOperation.get('sms.send.contact_notice')).toContain(transfersOf(['twilio']));
     expect(byOperation.has('sms.refused')).toBe(true);
   });
 

@@ -9,6 +9,8 @@ import { ProcessingLog } from '../src/privacy/processing-log.service.js';
 import { ProcessingLogSealer, SEALER_LOCK } from '../src/privacy/processing-log.sealer.js';
 import { ProcessingRegistry } from '../src/privacy/processing-registry.js';
 import { ROPA_CSV_COLUMNS } from '../src/privacy/record-of-processing.js';
+import { recipientNames, transfersOf } from '../src/privacy/recipients.js';
+import { describeSpecialCategories } from '../src/privacy/special-categories.js';
 import { parseCsv } from './support/csv.js';
 import { ADMIN, createTestApp, type TestApp } from './support/test-app.js';
 import { sql } from './support/test-db.js';
@@ -129,9 +131,10 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
           legalBasisNote: d.legalBasisNote ?? null,
           dataSubjects: d.dataSubjects,
           dataCategories: d.dataCategories,
-          recipients: d.recipients,
+          recipients: recipientNames(d.recipients),
           retention: d.retention,
-          thirdCountryTransfers: d.thirdCountryTransfers ?? 'none',
+          thirdCountryTransfers: transfersOf(d.recipients),
+          specialCategories: describeSpecialCategories(d.specialCategories),
         });
         expect(row.securityMeasures.length).toBeGreaterThan(0);
       }

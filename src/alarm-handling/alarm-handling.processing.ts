@@ -11,6 +11,7 @@ export const ALARM_CALLS: ProcessingDeclaration = {
     'the alarm monitoring contract for calls to the owner and the contacts they named; a call to emergency services or a guard ' +
     'is made under vital interests for fire, gas, medical, panic and duress alarms',
   dataCategories: [...ALARM_HANDLING.dataCategories, 'phone calls made about the alarm: to whom, number dialled, outcome, note'],
+  recipients: ['staff', 'guard_company', 'emergency_services', 'police'],
 };
 
 /** POST and DELETE /api/alarms/:id/claim. */

@@ -1,5 +1,6 @@
 import type { ProcessingDeclaration } from '../privacy/processing.decorator.js';
 import { RETENTION_TEXT } from '../privacy/retention-policy.js';
+import { HEALTH_AT_ALARM } from '../privacy/special-categories.js';
 
 const ALARM_RETENTION =
   `${RETENTION_TEXT.alarmHistory}; ` +
@@ -18,8 +19,10 @@ export const ALARM_HANDLING: Omit<ProcessingDeclaration, 'operation' | 'purpose'
     'who acknowledged the alarm and the operators\' outcomes and notes',
     'the action plan the alarm is handled by (the customer\'s own may name people or access details), and which operator did each step when',
   ],
-  recipients: ['alarm-central staff (operators, supervisors)'],
+  // The police get alarm history only on a request the law entitles them to make.
+  recipients: ['staff', 'police'],
   retention: ALARM_RETENTION,
+  specialCategories: HEALTH_AT_ALARM,
 };
 
 /** POST /api/panels/:panelId/events, and each event of a SIA DC-09 frame (the same operation by another transport). */
@@ -38,7 +41,8 @@ export const PANEL_EVENTS_RECEIVE: ProcessingDeclaration = {
     'time the panel was last heard from',
     'extra data a DC-09 panel sends with an event (e.g. position, MAC address, verification link)',
   ],
-  recipients: ['alarm-central staff (operators, supervisors)'],
+  recipients: ['staff'],
+  specialCategories: HEALTH_AT_ALARM,
   // What a signal is decides how long it is kept: the three rules that apply to panel_event rows.
   retention:
     `signals about an alarm (that opened, joined or restored it): ${ALARM_RETENTION}; ${RETENTION_TEXT.supervisionSignals}; ${RETENTION_TEXT.otherPanelSignals}`,
@@ -52,7 +56,7 @@ export const ARMING_HISTORY_READ: ProcessingDeclaration = {
   legalBasisNote: 'arm/disarm history is part of the alarm monitoring contract (PRODUCT.md, Legal bases)',
   dataSubjects: ['customers', 'users of the customer\'s alarm panel (by panel user number)'],
   dataCategories: ['time of arming and disarming', 'method (keypad, app, tag, remote)', 'panel user number', 'the name the customer gave the panel user (premises)'],
-  recipients: ['alarm-central staff (operators, supervisors)'],
+  recipients: ['staff'],
   retention: RETENTION_TEXT.armingHistory,
 };
 
@@ -64,7 +68,7 @@ export const ALARM_ACTIONS: ProcessingDeclaration = {
   legalBasisNote:
     'contract for recording the outcome; a hand-off to a guard company or emergency services is made under vital interests ' +
     'for fire, gas, medical, panic and duress alarms, and under the contract for the rest',
-  recipients: ['alarm-central staff (operators, supervisors)', 'the guard company named (partner), when a guard is dispatched', 'emergency services, when called'],
+  recipients: ['staff', 'guard_company', 'emergency_services', 'police'],
 };
 
 /** The escalation's SMS to the owner (a provider method, not a route). */
@@ -74,8 +78,9 @@ export const ESCALATION_TEXT_OWNER: ProcessingDeclaration = {
   legalBasis: 'contract',
   dataSubjects: ['customers'],
   dataCategories: ['mobile phone number', 'alarm address', 'alarm class', 'reply code', 'preferred language'],
-  recipients: ['Twilio (processor)', 'mobile network operators'],
+  recipients: ['twilio', 'mobile_operators'],
   retention: ALARM_RETENTION,
+  specialCategories: HEALTH_AT_ALARM,
 };
 
 /** The escalation's SMS to a contact, only when the owner could not be reached. */
@@ -86,8 +91,9 @@ export const ESCALATION_TEXT_CONTACT: ProcessingDeclaration = {
   legalBasisNote: 'vital interests for fire, gas, medical and panic alarms; legitimate interests (reaching someone who can act) for the rest',
   dataSubjects: ['alarm contacts', 'customers'],
   dataCategories: ['contact mobile phone number', 'customer name', 'alarm address', 'alarm class', 'reply code'],
-  recipients: ['Twilio (processor)', 'mobile network operators'],
+  recipients: ['twilio', 'mobile_operators', 'alarm_contacts'],
   retention: ALARM_RETENTION,
+  specialCategories: HEALTH_AT_ALARM,
 };
 
 /** The supervision job opening "panel offline" alarms. */
@@ -98,6 +104,6 @@ export const PANEL_SUPERVISION: ProcessingDeclaration = {
   legalBasisNote: 'supervision of the panel is part of the alarm monitoring contract',
   dataSubjects: ['customers'],
   dataCategories: ['time the panel was last heard from', 'supervision interval'],
-  recipients: ['alarm-central staff (operators, supervisors)'],
+  recipients: ['staff'],
   retention: ALARM_RETENTION,
 };

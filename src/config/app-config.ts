@@ -138,6 +138,9 @@ class EnvDto {
 
   @IsOptional() @IsString() @MinLength(1) @MaxLength(255)
   METRICS_HOST?: string;
+
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  HOSTING_PROVIDER?: string;
 }
 
 /** The Nordic countries the central serves. */
@@ -220,6 +223,8 @@ export class AppConfig {
    * on a listener of its own (on `host`, all interfaces when unset) and not on PORT.
    */
   metrics: { token?: string; port: number | null; host?: string };
+  /** Who runs the servers and the database (a processor, named in the record of processing and the policy). */
+  hostingProvider: string;
 }
 
 export class ConfigError extends Error {
@@ -327,6 +332,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   config.dc09 = { port: dto.DC09_PORT === 'off' ? null : Number(dto.DC09_PORT ?? 12128), window: { behindSeconds: behind, aheadSeconds: ahead } };
   config.trustProxy = trustProxy as number | string | false;
   config.metrics = { token: dto.METRICS_TOKEN, port: dto.METRICS_PORT ?? null, host: dto.METRICS_HOST };
+  config.hostingProvider = dto.HOSTING_PROVIDER ?? 'not configured (set HOSTING_PROVIDER)';
   return config;
 }
 

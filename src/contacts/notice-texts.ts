@@ -5,7 +5,9 @@ import { countSegments, smsField, type SmsLanguage } from '../sms/texts.js';
  * sends it, whose alarm contact they are, what that means, where the privacy policy is, and,
  * on a line of its own, how to say no. At most two segments, GSM-7 when the names are (plain
  * ASCII punctuation only: typographic quotes or dashes would switch the whole text to UCS-2).
- * Nothing here takes a national identity number.
+ * Nothing here takes a national identity number. What two segments cannot hold (the processor that
+ * texts them, its Art. 28 agreement and the transfer's safeguards) is in the policy's section for
+ * alarm contacts, which the link opens.
  */
 
 export const NOTICE_MAX_SEGMENTS = 2;

@@ -15,7 +15,7 @@ export const CUSTOMER_REGISTER: Omit<ProcessingDeclaration, 'operation' | 'purpo
     'postal address',
     'national identity number (encrypted; shown masked)',
   ],
-  recipients: ['alarm-central staff (operators, supervisors, DPO)'],
+  recipients: ['staff_and_dpo'],
   retention: `while the alarm contract lasts; then ${RETENTION_TEXT.formerCustomers}`,
 };
 
@@ -27,7 +27,7 @@ export const NATIONAL_ID_REVEAL: ProcessingDeclaration = {
     'only for secure identification under the contract (IMY and Datatilsynet: the number is used only where identification must be certain)',
   dataSubjects: ['customers'],
   dataCategories: ['national identity number (personnummer, samordningsnummer, fødselsnummer, D-number)'],
-  recipients: ['supervisors and the DPO of the alarm central'],
+  recipients: ['supervisors_and_dpo'],
   retention:
     `stored encrypted while the contract lasts; erased with the customer record ${FORMER_CUSTOMER_MONTHS} months after the contract ends; never sent by SMS or written to logs`,
 };

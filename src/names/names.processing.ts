@@ -8,6 +8,6 @@ export const NAMES_READ: ProcessingDeclaration = {
   legalBasisNote: 'the same staff already read these people in the registers; names replace ids on screen only',
   dataSubjects: ['customers', 'alarm contacts', 'operators'],
   dataCategories: ['name'],
-  recipients: ['alarm-central staff (operators, supervisors, DPO)'],
+  recipients: ['staff_and_dpo'],
   retention: 'not stored: read from the registers for the screen',
 };

@@ -12,6 +12,6 @@ export const PANEL_REGISTER: Omit<ProcessingDeclaration, 'operation' | 'purpose'
     'DC-09 account number',
     'time the panel was last heard from',
   ],
-  recipients: ['alarm-central staff (operators, supervisors)'],
+  recipients: ['staff'],
   retention: `while the alarm contract lasts; erased with the customer record ${FORMER_CUSTOMER_MONTHS} months after the contract ends`,
 };

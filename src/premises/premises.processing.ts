@@ -15,7 +15,7 @@ export const PREMISES: Omit<ProcessingDeclaration, 'operation' | 'purpose'> = {
     "names of the alarm panel's users",
     'access information, verbal password and duress word (encrypted; shown masked)',
   ],
-  recipients: ['alarm-central staff (operators, supervisors; the DPO reads them)'],
+  recipients: ['staff_and_dpo'],
   retention: PREMISES_RETENTION,
 };
 
@@ -28,6 +28,6 @@ export const PREMISES_SECRETS_REVEAL: ProcessingDeclaration = {
   legalBasisNote: 'only to identify a caller with certainty or to give access to the premises, under the alarm monitoring contract',
   dataSubjects: ['customers'],
   dataCategories: ['access information (key box, codes)', 'verbal password', 'duress word'],
-  recipients: ['alarm-central staff (operators, supervisors, administrators)'],
+  recipients: ['staff_and_administrators'],
   retention: `stored encrypted; ${PREMISES_RETENTION}; never sent by SMS or written to logs`,
 };

@@ -1,14 +1,10 @@
 import { Module } from '@nestjs/common';
-import { RecordOfProcessing } from '../privacy/record-of-processing.js';
 import { PrivacyPolicyController } from './privacy-policy.controller.js';
 import { PrivacyPolicy } from './privacy-policy.js';
 
-/**
- * GET /privacy and GET /privacy/:version. RecordOfProcessing is stateless (AppConfig and the global
- * ProcessingRegistry), so this module builds its own rather than reaching into PrivacyModule.
- */
+/** GET /privacy and GET /privacy/:version, rendered from the global ProcessingRegistry's declarations. */
 @Module({
   controllers: [PrivacyPolicyController],
-  providers: [PrivacyPolicy, RecordOfProcessing],
+  providers: [PrivacyPolicy],
 })
 export class PrivacyPolicyModule {}

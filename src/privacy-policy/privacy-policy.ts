@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, notFound } from '../common/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
-import { ARTICLE_6 } from '../privacy/processing.decorator.js';
-import { RecordOfProcessing, type RopaRow } from '../privacy/record-of-processing.js';
+import { ARTICLE_6, type ProcessingDeclaration } from '../privacy/processing.decorator.js';
+import { ProcessingRegistry } from '../privacy/processing-registry.js';
+import { processorName, processors, recipientNames, transfersOf } from '../privacy/recipients.js';
+import { describeSpecialCategories } from '../privacy/special-categories.js';
 import type { SmsLanguage } from '../sms/texts.js';
 import { POLICY_LANGUAGES, POLICY_VERSION } from './policy-version.js';
 import { POLICY_TEXTS, type PolicyText } from './policy-texts.js';
+import { ARTICLE_6_TRANSLATED, PURPOSES_TRANSLATED, RETENTION_TRANSLATED, SUBJECTS_TRANSLATED, type Translation } from './policy-translations.js';
 
 const LANGUAGE_NAMES: Record<SmsLanguage, string> = { sv: 'Svenska', nb: 'Norsk bokmål', en: 'English' };
 
@@ -44,7 +47,7 @@ export function policyLanguage(lang: string | undefined, acceptLanguage: string 
 export class PrivacyPolicy {
   constructor(
     private readonly config: AppConfig,
-    private readonly ropa: RecordOfProcessing,
+    private readonly registry: ProcessingRegistry,
   ) {}
 
   versions(): string[] {
@@ -89,29 +92,62 @@ export class PrivacyPolicy {
       .join(' | ')}</nav>
 <p>${fill(t.intro)}</p>
 ${sections}
+<section id="processors">
+<h2>${fill(t.processorsHeading)}</h2>
+<p>${fill(t.processorsIntro)}</p>
+${this.processorList(t, language)}
+</section>
 <section>
 <h2>${fill(t.tableHeading)}</h2>
 <p>${fill(t.tableIntro)}</p>
-${this.table(t)}
+${this.table(t, language)}
 </section>
 </body>
 </html>
 `;
   }
 
-  /** The declarations, as the record of processing has them (RecordOfProcessing.build). */
-  private table(t: PolicyText): string {
+  /** Every processor of recipients.ts: what it gets, where, under which mechanism, and how long it keeps its copy. */
+  private processorList(t: PolicyText, language: SmsLanguage): string {
+    const l = t.processorLabels;
+    const items = processors().map(
+      ([key, p]) =>
+        `<li data-processor="${escapeHtml(key)}"><strong>${escapeHtml(processorName(key, language, this.config.hostingProvider))}</strong>, ${escapeHtml(p.country![language])}. ` +
+        `${escapeHtml(l.data)}: ${escapeHtml(p.data![language])}. ${escapeHtml(l.transfer)}: ${escapeHtml(transfersOf([key], language))}` +
+        `${p.transfer ? ` (${p.transfer.safeguardsAt.map((u) => `<a href="${escapeHtml(u)}">${escapeHtml(u)}</a>`).join(', ')})` : ''}. ` +
+        `${escapeHtml(l.retention)}: ${escapeHtml(p.processorRetention![language])}.</li>`,
+    );
+    return `<ul>\n${items.join('\n')}\n</ul>`;
+  }
+
+  /**
+   * The declarations, as the record of processing derives them (the same registry and the same
+   * recipients, transfers and special categories), in the page's language.
+   */
+  private table(t: PolicyText, language: SmsLanguage): string {
     const c = t.columns;
+    const words = (english: string, translated: Translation | undefined) =>
+      language === 'en' ? escapeHtml(english) : translated ? escapeHtml(translated[language]) : `<span lang="en">${escapeHtml(english)}</span>`;
     const list = (xs: string[]) => xs.map(escapeHtml).join(', ');
-    const row = (r: RopaRow) =>
-      `<tr data-operation="${escapeHtml(r.operation)}"><td>${escapeHtml(r.purpose)}</td><td>${escapeHtml(ARTICLE_6[r.legalBasis])}` +
-      `${r.legalBasisNote ? `<br><small>${escapeHtml(r.legalBasisNote)}</small>` : ''}</td>` +
-      `<td>${list(r.dataSubjects)}</td><td>${list(r.dataCategories)}</td><td>${list(r.recipients)}</td>` +
-      `<td>${escapeHtml(r.retention)}</td><td>${escapeHtml(r.thirdCountryTransfers)}</td></tr>`;
+    const row = (d: ProcessingDeclaration) => {
+      const basis =
+        language === 'en'
+          ? `${escapeHtml(ARTICLE_6[d.legalBasis])}${d.legalBasisNote ? `<br><small>${escapeHtml(d.legalBasisNote)}</small>` : ''}`
+          : escapeHtml(ARTICLE_6_TRANSLATED[d.legalBasis][language]);
+      return (
+        `<tr data-operation="${escapeHtml(d.operation)}"><td>${words(d.purpose, PURPOSES_TRANSLATED[d.operation])}</td><td>${basis}</td>` +
+        `<td>${d.dataSubjects.map((s) => words(s, SUBJECTS_TRANSLATED[s])).join(', ')}</td>` +
+        // Semicolons: a recipient's own description may hold commas.
+        `<td>${recipientNames(d.recipients, language).map(escapeHtml).join('; ')}</td>` +
+        `<td>${words(d.retention, RETENTION_TRANSLATED[d.retention])}</td><td>${escapeHtml(transfersOf(d.recipients, language))}</td>` +
+        `<td>${list(describeSpecialCategories(d.specialCategories, language))}</td></tr>`
+      );
+    };
+    const th = [c.purpose, c.legalBasis, c.subjects, c.recipients, c.retention, c.transfers, c.specialCategories];
     return `<table id="processing">
-<thead><tr><th>${escapeHtml(c.purpose)}</th><th>${escapeHtml(c.legalBasis)}</th><th>${escapeHtml(c.subjects)}</th><th>${escapeHtml(c.categories)}</th><th>${escapeHtml(c.recipients)}</th><th>${escapeHtml(c.retention)}</th><th>${escapeHtml(c.transfers)}</th></tr></thead>
+<thead><tr>${th.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>
 <tbody>
-${this.ropa.build().items.map(row).join('\n')}
+${this.registry.declarations().map(({ declaration }) => row(declaration)).join('\n')}
 </tbody>
 </table>`;
   }

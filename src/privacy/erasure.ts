@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError, notFound } from '../common/domain-error.js';
 import { unlinkAlarmHistory } from './alarm-history-unlink.js';
+import { RECIPIENTS } from './recipients.js';
 import { ANONYMOUS_ID, ERASED_PHONE } from './retention-policy.js';
 
 export interface ErasureResult {
@@ -32,6 +33,16 @@ const OPT_OUT_RETAINED = {
   what: 'the opt-out of a phone number that replied STOP',
   reason: 'the objection (Art. 21) must keep being honoured: without it the number could be texted again if someone enters it anew',
 };
+/**
+ * The SMS provider's own copy of the messages, which erasing our rows does not reach. The provider
+ * id stays on the anonymised SMS rows (it names no one), so the messages can still be found there.
+ */
+const processorCopyRetained = (sms: number) => ({
+  what: `${sms} SMS at the processor ${RECIPIENTS.twilio.name.en}: its copy of the text, phone numbers, times and status`,
+  reason:
+    `${RECIPIENTS.twilio.processorRetention.en}, one by one, by the provider id kept on each anonymised SMS ` +
+    "(deleting the Message resource through Twilio's API removes it there)",
+});
 
 /**
  * Art. 17 erasure of a customer (with their contacts and panels) or of one contact. What may be
@@ -101,7 +112,7 @@ export class Erasure {
             'customer, panel, contacts, zones, panel users, notes, action-plan texts and phone numbers removed',
           `their alarm SMS: purpose, status and times kept with that history, without text, numbers or the provider's message id; ${sms} other SMS to or from them deleted`,
         ],
-        retained: [LOG_RETAINED, RECORD_RETAINED, ...(optedOut[0].n ? [OPT_OUT_RETAINED] : [])],
+        retained: [LOG_RETAINED, RECORD_RETAINED, ...(optedOut[0].n ? [OPT_OUT_RETAINED] : []), ...(sms ? [processorCopyRetained(sms)] : [])],
       };
       await record(m, 'customer', customerId, customerId, by, result);
       for (const c of contactIds) await record(m, 'contact', c, customerId, by, result);
@@ -155,7 +166,7 @@ export class Erasure {
           `${alarmSms} alarm SMS to or from them: kept under new ids with purpose, status and times, without text, number or the provider's message id; ` +
             `${sms} other SMS to or from them deleted`,
         ],
-        retained: [LOG_RETAINED, RECORD_RETAINED, ...(optedOut[0].n ? [OPT_OUT_RETAINED] : [])],
+        retained: [LOG_RETAINED, RECORD_RETAINED, ...(optedOut[0].n ? [OPT_OUT_RETAINED] : []), ...(sms ? [processorCopyRetained(sms)] : [])],
       };
       await record(m, 'contact', contactId, customerId, by, result);
       this.logger.log({ customerId, contactId, alarms: alarmIds.length, sms, by: `${by.type}:${by.id}` }, 'contact erased');

@@ -1,5 +1,6 @@
 import type { ProcessingDeclaration } from './processing.decorator.js';
 import { RETENTION_TEXT } from './retention-policy.js';
+import { HEALTH_IN_HISTORY } from './special-categories.js';
 
 const SUBJECTS = ['customers', 'alarm contacts'];
 const DSR_NOTE = 'Art. 12, 15, 17, 18 and 20: answering the data subject\'s request is an obligation on the controller';
@@ -18,8 +19,9 @@ export const SUBJECT_EXPORT: ProcessingDeclaration = {
     'arm/disarm history, alarms involving them, SMS to and from their phone',
     'processing log entries naming them',
   ],
-  recipients: ['the data subject, through the data protection officer'],
+  recipients: ['data_subject'],
   retention: 'not stored: generated on each request',
+  specialCategories: HEALTH_IN_HISTORY,
 };
 
 /** POST .../erasure: Art. 17, with the Art. 17(3)(e) exception for alarm history needed for claims. */
@@ -30,8 +32,9 @@ export const SUBJECT_ERASURE: ProcessingDeclaration = {
   legalBasisNote: DSR_NOTE,
   dataSubjects: SUBJECTS,
   dataCategories: ['every category held about the subject (erased or anonymised)', 'the subject\'s id and what was done (kept)'],
-  recipients: ['the controller\'s data protection officer'],
+  recipients: ['dpo'],
   retention: DSR_RECORD,
+  specialCategories: HEALTH_IN_HISTORY,
 };
 
 /** POST/DELETE .../restriction: Art. 18. */
@@ -44,7 +47,7 @@ export const SUBJECT_RESTRICTION: ProcessingDeclaration = {
     'contacts who had alarm texts about a restricted customer are told (Art. 19); lifting needs the time the subject was told (Art. 18(3))',
   dataSubjects: SUBJECTS,
   dataCategories: ['the restriction: flag, ground, when, the Art. 18(2) exception, the recipients told, when the subject was told of the lifting'],
-  recipients: ['alarm-central staff (the flag is shown on the record)', "the customer's alarm contacts who had alarm texts about them (the Art. 19 notice, by SMS through the processor)"],
+  recipients: ['staff_and_dpo', 'alarm_contacts', 'twilio'],
   retention: 'with the customer or contact record',
 };
 
@@ -52,7 +55,7 @@ const RETENTION_JOB: Omit<ProcessingDeclaration, 'operation' | 'purpose' | 'rete
   legalBasis: 'legal_obligation',
   legalBasisNote: 'Art. 5(1)(e) storage limitation',
   dataSubjects: SUBJECTS,
-  recipients: ['none: the job only erases or anonymises'],
+  recipients: ['none'],
 };
 
 export const RETENTION_FORMER_CUSTOMERS: ProcessingDeclaration = {
@@ -61,6 +64,7 @@ export const RETENTION_FORMER_CUSTOMERS: ProcessingDeclaration = {
   purpose: 'Erase former customers and removed alarm contacts once their retention period is over',
   dataCategories: ['customer and contact records, panels, arm/disarm history; alarm history and SMS (anonymised)'],
   retention: `${RETENTION_TEXT.formerCustomers}; ${RETENTION_TEXT.removedContacts}`,
+  specialCategories: HEALTH_IN_HISTORY,
 };
 
 export const RETENTION_SMS_BODIES: ProcessingDeclaration = {
@@ -87,4 +91,5 @@ export const RETENTION_ALARM_HISTORY: ProcessingDeclaration = {
   purpose: 'Anonymise alarm history once the period for legal claims is over',
   dataCategories: ['alarm history: events, escalation, SMS, acknowledgements and outcomes'],
   retention: RETENTION_TEXT.alarmHistory,
+  specialCategories: HEALTH_IN_HISTORY,
 };

@@ -19,21 +19,21 @@ export const PROCESSING_LOG_KEEPING: ProcessingDeclaration = {
   ...LOG_CONTENT,
   operation: 'privacy.processing-log.record',
   purpose: 'Record every operation on personal data in an append-only, hash-chained log, to be able to demonstrate compliance',
-  recipients: ['the controller\'s data protection officer', 'the supervisory authority on request'],
+  recipients: ['dpo', 'supervisory_authority'],
 };
 
 export const PROCESSING_LOG_READ: ProcessingDeclaration = {
   ...LOG_CONTENT,
   operation: 'privacy.processing-log.read',
   purpose: 'Let the data protection officer see what was done to whose data, e.g. to answer an access request',
-  recipients: ['the controller\'s data protection officer'],
+  recipients: ['dpo'],
 };
 
 export const PROCESSING_LOG_VERIFY: ProcessingDeclaration = {
   ...LOG_CONTENT,
   operation: 'privacy.processing-log.verify',
   purpose: 'Check that the processing log has not been altered (integrity of the accountability record)',
-  recipients: ['none: only whether the chain checks out is shown'],
+  recipients: ['none'],
 };
 
 export const RECORD_OF_PROCESSING: ProcessingDeclaration = {
@@ -43,6 +43,6 @@ export const RECORD_OF_PROCESSING: ProcessingDeclaration = {
   legalBasisNote: 'Art. 30(1) and 30(4): kept and made available to the supervisory authority',
   dataSubjects: ['the controller\'s and the data protection officer\'s contact persons'],
   dataCategories: ['the configured contact details of the controller and the data protection officer'],
-  recipients: ['the controller\'s data protection officer', 'the supervisory authority on request'],
+  recipients: ['dpo', 'supervisory_authority'],
   retention: 'not stored: generated on each request from the code and the configuration',
 };

@@ -1,4 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
+import type { RecipientKey } from './recipients.js';
+import type { SpecialCategoryUse } from './special-categories.js';
 
 /** GDPR Art. 6(1) (a)-(f), in API.md's spelling. */
 export const LEGAL_BASES = [
@@ -33,10 +35,11 @@ export interface ProcessingDeclaration {
   legalBasisNote?: string;
   dataSubjects: string[];
   dataCategories: string[];
-  recipients: string[];
+  /** Keys of recipients.ts: the record's recipients and transfers outside the EU/EEA are derived from them. */
+  recipients: RecipientKey[];
   retention: string;
-  /** Transfers outside the EU/EEA and their safeguard (Art. 30(1)(e)); the record says "none" when unset. */
-  thirdCountryTransfers?: string;
+  /** Art. 9 special categories the operation processes, each with its Art. 9(2) condition. */
+  specialCategories?: SpecialCategoryUse[];
 }
 
 export const PROCESSING_KEY = 'keyholder:processing';

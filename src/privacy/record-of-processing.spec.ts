@@ -14,6 +14,7 @@ const row = (over: Partial<RopaRow>): RopaRow => ({
   recipients: ['none'],
   retention: '12 months after the contract ends',
   thirdCountryTransfers: 'none',
+  specialCategories: [],
   securityMeasures: SECURITY_MEASURES,
   performedBy: ['POST /api/customers'],
   ...over,
@@ -33,6 +34,7 @@ describe('record of processing as CSV', () => {
   it('parses back to the same rows, whatever the text holds', () => {
     const ropa: Ropa = {
       controller: { name: 'Larm AB', contact: 'x', dpoContact: 'y' },
+      processors: [],
       generatedAt: new Date(0).toISOString(),
       items: [
         row({}),

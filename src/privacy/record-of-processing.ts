@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { ARTICLE_6, type LegalBasis } from './processing.decorator.js';
 import { ProcessingRegistry } from './processing-registry.js';
+import { processorName, processors, recipientNames, transfersOf } from './recipients.js';
+import { describeSpecialCategories } from './special-categories.js';
 
 /**
  * Art. 30(1)(g): the general technical and organisational measures, true of every operation
@@ -28,13 +30,31 @@ export interface RopaRow {
   recipients: string[];
   retention: string;
   thirdCountryTransfers: string;
+  /** Art. 9 categories with their Art. 9(2) conditions, one line each; empty when none. */
+  specialCategories: string[];
   securityMeasures: string[];
   /** What performs it: routes (`POST /api/customers`) or job and handler methods. */
   performedBy: string[];
 }
 
+/** A processor (Art. 28), from recipients.ts: what it gets, where, under which mechanism, and its own retention. */
+export interface RopaProcessor {
+  name: string;
+  country: string;
+  thirdCountryTransfer: string;
+  data: string;
+  processorRetention: string;
+  agreement: string;
+  /** The operations that send data to it. */
+  operations: string[];
+}
+
+/** Processing by processors is under an Art. 28(3) agreement, which the DPO gives out on request. */
+export const PROCESSOR_AGREEMENT = 'data processing agreement under Art. 28(3) GDPR; a copy is available on request from the data protection officer';
+
 export interface Ropa {
   controller: { name: string; contact: string; dpoContact: string };
+  processors: RopaProcessor[];
   generatedAt: string;
   items: RopaRow[];
   total: number;
@@ -58,15 +78,26 @@ export class RecordOfProcessing {
         legalBasisNote: d.legalBasisNote ?? null,
         dataSubjects: d.dataSubjects,
         dataCategories: d.dataCategories,
-        recipients: d.recipients,
+        recipients: recipientNames(d.recipients),
         retention: d.retention,
-        thirdCountryTransfers: d.thirdCountryTransfers ?? 'none',
+        thirdCountryTransfers: transfersOf(d.recipients),
+        specialCategories: describeSpecialCategories(d.specialCategories),
         securityMeasures: SECURITY_MEASURES,
         performedBy: where,
       }),
     );
     const { name, contact, dpoContact } = this.config.controller;
-    return { controller: { name, contact, dpoContact }, generatedAt: now.toISOString(), items, total: items.length };
+    const declared = this.registry.declarations().map((r) => r.declaration);
+    const used = processors().map(([key, p]): RopaProcessor => ({
+      name: processorName(key, 'en', this.config.hostingProvider),
+      country: p.country!.en,
+      thirdCountryTransfer: transfersOf([key]),
+      data: p.data!.en,
+      processorRetention: p.processorRetention!.en,
+      agreement: PROCESSOR_AGREEMENT,
+      operations: declared.filter((d) => p.holdsEverything || d.recipients.includes(key)).map((d) => d.operation),
+    }));
+    return { controller: { name, contact, dpoContact }, processors: used, generatedAt: now.toISOString(), items, total: items.length };
   }
 }
 
@@ -83,6 +114,7 @@ export const ROPA_CSV_COLUMNS: Array<keyof RopaRow> = [
   'thirdCountryTransfers',
   'securityMeasures',
   'performedBy',
+  'specialCategories',
 ];
 
 /** RFC 4180: CRLF line ends; a field with a comma, quote or line break is quoted, quotes doubled. Lists join with "; ". */

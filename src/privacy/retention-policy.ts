@@ -12,12 +12,14 @@
  *   needs only the latest (panel.last_seen_at), and three months answer "has this panel been
  *   dropping out?". Signals that raised or joined an alarm are alarm history, and arm/disarm
  *   history is the customer's own record: neither is touched by this rule.
- * - Alarm history: 10 years after the alarm closed. A customer's claim against the alarm central
- *   for an alarm handled badly is a claim under the contract. In Sweden it becomes time-barred 10
- *   years after it arose (preskriptionslagen 2 §). In Norway a contract claim falls under the general
- *   rule, 3 years (foreldelsesloven § 3), extended when the customer could not know of it, but never
- *   beyond 10 years after it could first be claimed (§ 10); § 9 is for claims outside a contract.
- *   Until then the history is evidence; then it is anonymised (alarm-history-unlink.ts).
+ * - Alarm history: 10 years after the alarm closed; until then the history is evidence for claims
+ *   against the alarm central for an alarm handled badly. Sweden: a claim is time-barred after 10
+ *   years (preskriptionslagen 2 §). Norway: a claim under the alarm contract is time-barred 3 years
+ *   after it could first be demanded (foreldelsesloven §§ 2 and 3), but a customer who could not
+ *   know of it (damage found later) gets the additional period of § 10, which ends at the latest 10
+ *   years after; § 9 (damages outside contract, from knowledge) is not the rule for a contract claim.
+ *   The longest of these, 10 years, covers both countries; then the history is anonymised
+ *   (alarm-history-unlink.ts).
  */
 export const FORMER_CUSTOMER_MONTHS = 12;
 export const REMOVED_CONTACT_MONTHS = 12;
@@ -46,7 +48,8 @@ export const RETENTION_TEXT = {
   armingHistory: `arm/disarm history is ${WITH_CUSTOMER_RECORD}`,
   otherPanelSignals: `every other signal (arm/disarm, a restore with no alarm open) is ${WITH_CUSTOMER_RECORD}`,
   alarmHistory:
-    `alarm history (events, escalation, SMS, outcomes) is kept ${ALARM_HISTORY_YEARS} years after the alarm closed, for legal claims, ` +
+    `alarm history (events, escalation, SMS, outcomes) is kept ${ALARM_HISTORY_YEARS} years after the alarm closed, for legal claims ` +
+    '(Sweden: preskriptionslagen 2 §; Norway: foreldelsesloven §§ 2, 3 and 10), ' +
     'then anonymised: unlinked from the customer, panel and contacts, without names, phone numbers, notes or texts',
 } as const;
 

@@ -9,6 +9,8 @@ import { fromNormalised } from '../customers/national-id.js';
 import { AppConfig } from '../config/app-config.js';
 import { ARTICLE_6 } from './processing.decorator.js';
 import { ProcessingRegistry } from './processing-registry.js';
+import { recipientNames, transfersOf } from './recipients.js';
+import { describeSpecialCategories } from './special-categories.js';
 import { RETENTION_TEXT } from './retention-policy.js';
 import { restrictionsOf } from './restriction.js';
 
@@ -219,9 +221,10 @@ export class SubjectAccess {
         legalBasisArticle: ARTICLE_6[d.legalBasis],
         legalBasisNote: d.legalBasisNote ?? null,
         dataCategories: d.dataCategories,
-        recipients: d.recipients,
+        recipients: recipientNames(d.recipients),
         retention: d.retention,
-        thirdCountryTransfers: d.thirdCountryTransfers ?? 'none',
+        thirdCountryTransfers: transfersOf(d.recipients),
+        specialCategories: describeSpecialCategories(d.specialCategories),
       }));
   }
 

@@ -1,11 +1,9 @@
 import type { ProcessingDeclaration } from '../privacy/processing.decorator.js';
 import { RETENTION_TEXT } from '../privacy/retention-policy.js';
+import { HEALTH_AT_ALARM } from '../privacy/special-categories.js';
 import { WRONG_CODE_WINDOW_MS } from './reply-code-guard.js';
 
 const SUBJECTS = ['customers', 'alarm contacts', 'anyone texting the alarm-central number'];
-/** Twilio Inc. processes the messages in the United States (Art. 44-46). */
-export const TWILIO_TRANSFER = 'United States (Twilio), under Standard Contractual Clauses';
-
 const SMS_RETENTION = `${RETENTION_TEXT.smsBodies} (retention job privacy.retention.sms_bodies)`;
 
 /** Reading the SMS log: GET /api/messages. */
@@ -16,8 +14,9 @@ export const MESSAGES_READ: ProcessingDeclaration = {
   legalBasisNote: 'each message carries its own basis (legalBasis): contract for owner alarm SMS, legal obligation for notices, vital or legitimate interests for contacts; operators reading them follow up the alarm service',
   dataSubjects: SUBJECTS,
   dataCategories: ['phone number', 'SMS text', 'delivery status', 'alarm, customer and contact references'],
-  recipients: ['alarm-central operators and supervisors'],
+  recipients: ['staff'],
   retention: SMS_RETENTION,
+  specialCategories: HEALTH_AT_ALARM,
 };
 
 /** Twilio's inbound webhook: reply codes, STOP/START, anything else. */
@@ -29,9 +28,8 @@ export const INBOUND_SMS: ProcessingDeclaration = {
   legalBasisNote: 'a STOP is an objection under Art. 21 and is recorded as a legal obligation; reply codes serve the alarm contract',
   dataSubjects: SUBJECTS,
   dataCategories: ['phone number', 'SMS text', 'opt-out status', 'wrong reply codes per number'],
-  recipients: ['Twilio (processor, carries the reply)'],
+  recipients: ['twilio'],
   retention: `${SMS_RETENTION}; opt-outs: as long as the objection stands; wrong-code counts: while their ${WRONG_CODE_WINDOW_MS / 60_000}-minute window runs (removed after it, as further wrong codes arrive)`,
-  thirdCountryTransfers: TWILIO_TRANSFER,
 };
 
 /** Twilio's delivery status callbacks. */
@@ -42,7 +40,7 @@ export const SMS_DELIVERY_STATUS: ProcessingDeclaration = {
   legalBasisNote: 'the same basis as the message reported on (legalBasis on the message)',
   dataSubjects: ['customers', 'alarm contacts'],
   dataCategories: ['delivery status', 'provider error code'],
-  recipients: ['none outside the controller'],
+  recipients: ['twilio'],
   retention: SMS_RETENTION,
 };
 
@@ -57,9 +55,8 @@ export const SMS_SENDING: ProcessingDeclaration[] = [
     legalBasis: 'legal_obligation',
     dataSubjects: ['alarm contacts'],
     dataCategories: ['name', 'phone number', 'the customer’s name'],
-    recipients: ['Twilio (processor)', 'mobile network operators'],
+    recipients: ['twilio', 'mobile_operators'],
     retention: SMS_RETENTION,
-    thirdCountryTransfers: TWILIO_TRANSFER,
   },
   {
     operation: 'sms.send.alarm_owner',
@@ -67,9 +64,9 @@ export const SMS_SENDING: ProcessingDeclaration[] = [
     legalBasis: 'contract',
     dataSubjects: ['customers'],
     dataCategories: ['phone number', 'alarm address', 'alarm class'],
-    recipients: ['Twilio (processor)', 'mobile network operators'],
+    recipients: ['twilio', 'mobile_operators'],
     retention: SMS_RETENTION,
-    thirdCountryTransfers: TWILIO_TRANSFER,
+    specialCategories: HEALTH_AT_ALARM,
   },
   {
     operation: 'sms.send.alarm_contact',
@@ -78,9 +75,9 @@ export const SMS_SENDING: ProcessingDeclaration[] = [
     legalBasisNote: 'vital interests for fire, gas, medical and panic alarms; legitimate interests for the rest',
     dataSubjects: ['alarm contacts', 'customers'],
     dataCategories: ['phone number', 'alarm address', 'alarm class', 'the customer’s name'],
-    recipients: ['Twilio (processor)', 'mobile network operators'],
+    recipients: ['twilio', 'mobile_operators', 'alarm_contacts'],
     retention: SMS_RETENTION,
-    thirdCountryTransfers: TWILIO_TRANSFER,
+    specialCategories: HEALTH_AT_ALARM,
   },
 ];
 
@@ -92,6 +89,6 @@ export const SMS_REFUSAL: ProcessingDeclaration = {
   legalBasisNote: 'accountability, Art. 5(2) and Art. 21(3): the controller must be able to show that objections and restrictions are honoured',
   dataSubjects: ['customers', 'alarm contacts'],
   dataCategories: ['contact, customer and alarm references', 'refusal reason'],
-  recipients: ['none outside the controller'],
+  recipients: ['none'],
   retention: 'with the processing log',
 };

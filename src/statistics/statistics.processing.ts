@@ -15,6 +15,6 @@ export const STATISTICS_READ: ProcessingDeclaration = {
     'operator id and name, the number of alarms they handled first and how fast',
     'customer id and name, their number of alarms and false alarms',
   ],
-  recipients: ['alarm-central supervisors and administrators'],
+  recipients: ['supervisors_and_administrators'],
   retention: 'not stored: computed on each request from the alarm history, which keeps its own retention',
 };
