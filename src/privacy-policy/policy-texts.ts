@@ -6,7 +6,8 @@ import type { SmsLanguage } from '../sms/texts.js';
  * what it says must stay true of the code: the table of processing under it is generated from the
  * same declarations as the record of processing, so purposes, bases and retention cannot drift.
  *
- * `{controller}`, `{controllerContact}`, `{dpo}` and `{company}` are filled in (escaped) when rendered.
+ * `{controller}`, `{controllerOrgNumber}`, `{controllerAddress}`, `{controllerContact}`, `{dpo}` and `{company}`
+ * are filled in (escaped) when rendered.
  * Paragraphs are plain text; the renderer escapes them.
  */
 
@@ -39,6 +40,7 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
         heading: 'Who is responsible',
         paragraphs: [
           'The controller is {controller} (contact: {controllerContact}).',
+          'Organisation number: {controllerOrgNumber}. Postal address: {controllerAddress}.',
           'Our data protection officer can be reached at {dpo}.',
         ],
       },
@@ -107,7 +109,11 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
     sections: [
       {
         heading: 'Vem är ansvarig',
-        paragraphs: ['Personuppgiftsansvarig är {controller} (kontakt: {controllerContact}).', 'Vårt dataskyddsombud nås på {dpo}.'],
+        paragraphs: [
+          'Personuppgiftsansvarig är {controller} (kontakt: {controllerContact}).',
+          'Organisationsnummer: {controllerOrgNumber}. Postadress: {controllerAddress}.',
+          'Vårt dataskyddsombud nås på {dpo}.',
+        ],
       },
       {
         heading: 'Vems uppgifter vi behandlar',
@@ -174,7 +180,11 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
     sections: [
       {
         heading: 'Hvem er ansvarlig',
-        paragraphs: ['Behandlingsansvarlig er {controller} (kontakt: {controllerContact}).', 'Vårt personvernombud nås på {dpo}.'],
+        paragraphs: [
+          'Behandlingsansvarlig er {controller} (kontakt: {controllerContact}).',
+          'Organisasjonsnummer: {controllerOrgNumber}. Postadresse: {controllerAddress}.',
+          'Vårt personvernombud nås på {dpo}.',
+        ],
       },
       {
         heading: 'Hvem vi behandler opplysninger om',

@@ -34,7 +34,7 @@ export interface RopaRow {
 }
 
 export interface Ropa {
-  controller: { name: string; contact: string; dpoContact: string };
+  controller: AppConfig['controller'];
   generatedAt: string;
   items: RopaRow[];
   total: number;
@@ -65,8 +65,7 @@ export class RecordOfProcessing {
         performedBy: where,
       }),
     );
-    const { name, contact, dpoContact } = this.config.controller;
-    return { controller: { name, contact, dpoContact }, generatedAt: now.toISOString(), items, total: items.length };
+    return { controller: { ...this.config.controller }, generatedAt: now.toISOString(), items, total: items.length };
   }
 }
 

@@ -223,8 +223,7 @@ export class SubjectAccess {
   }
 
   private controller() {
-    const { name, contact, dpoContact } = this.config.controller;
-    return { name, contact, dpoContact };
+    return { ...this.config.controller };
   }
 }
 
