@@ -94,6 +94,38 @@ const DAY = 24 * 3600 * 1000;
     // Still the same page: updated in place.
     expect(await page.evaluate(() => window.notReloaded)).toBe(true);
     expect(await audit(page)).toEqual([]);
+  });
+
+  it('records the identity check, then runs the erasure after confirming, and shows it on the request', async () => {
+    const household = await f.household(1);
+    const r = await register({ kind: 'erasure', subjectType: 'customer', subjectId: household.customer.id });
+    const page = await session('dpo');
+    await page.goto(`${t.baseUrl}/#/privacy`);
+    const item = page.locator(`[data-request-id="${r.id}"]`);
+    await item.waitFor();
+    expect(await item.getByRole('button', { name: /^Run erasure for / }).isDisabled()).toBe(true);
+    await item.locator('summary', { hasText: 'Record identity check' }).click();
+    await item.getByLabel('How the identity was checked').fill('BankID');
+    await item.getByRole('button', { name: 'Record identity check' }).click();
+    await until(page, (id) => /BankID/.test(document.querySelector(`[data-request-id="${id}"] dl`)?.textContent ?? ''), r.id);
+
+    // Cancel keeps everything.
+    await item.getByRole('button', { name: /^Run erasure for / }).click();
+    const dialog = page.getByRole('alertdialog');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect((await t.query(`SELECT 1 FROM customer WHERE id = $1`, [household.customer.id])).length).toBe(1);
+
+    await item.getByRole('button', { name: /^Run erasure for / }).click();
+    await dialog.getByRole('button', { name: /^Yes, erase / }).click();
+    await page.locator('#request-output .erasure-result').waitFor();
+    expect((await t.query(`SELECT 1 FROM customer WHERE id = $1`, [household.customer.id])).length).toBe(0);
+    // The person is gone; the request stays, with what was done for it.
+    await until(page, (id) => /Erasure .* kinds of data erased/.test(document.querySelector(`[data-request-id="${id}"]`)?.textContent ?? ''), r.id);
+    expect(await audit(page)).toEqual([]);
+  });
+
+  it('ran without a script error or a CSP violation', () => {
     expect(pageErrors).toEqual([]);
   });
 });
