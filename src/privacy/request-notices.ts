@@ -17,12 +17,14 @@ export function extensionNotice(
   n: { kind: RequestKind; receivedDate: string; dueDate: string; reason: string },
 ): string {
   const kind = KIND_NAMES[language][n.kind];
+  // The reason is put into a sentence that ends with its own full stop.
+  const reason = n.reason.replace(/[\s.!]+$/u, '');
   switch (language) {
     case 'sv':
-      return `Vi tog emot din begäran om ${kind} den ${n.receivedDate}. Vi behöver mer tid för att besvara den: ${n.reason}. Du får vårt svar senast den ${n.dueDate} (GDPR art. 12.3).`;
+      return `Vi tog emot din begäran om ${kind} den ${n.receivedDate}. Vi behöver mer tid för att besvara den: ${reason}. Du får vårt svar senast den ${n.dueDate} (GDPR art. 12.3).`;
     case 'nb':
-      return `Vi mottok forespørselen din om ${kind} ${n.receivedDate}. Vi trenger mer tid til å svare på den: ${n.reason}. Du får svar senest ${n.dueDate} (GDPR art. 12 nr. 3).`;
+      return `Vi mottok forespørselen din om ${kind} ${n.receivedDate}. Vi trenger mer tid til å svare på den: ${reason}. Du får svar senest ${n.dueDate} (GDPR art. 12 nr. 3).`;
     default:
-      return `We received your request for ${kind} on ${n.receivedDate}. We need more time to answer it: ${n.reason}. You will have our answer by ${n.dueDate} at the latest (GDPR Art. 12(3)).`;
+      return `We received your request for ${kind} on ${n.receivedDate}. We need more time to answer it: ${reason}. You will have our answer by ${n.dueDate} at the latest (GDPR Art. 12(3)).`;
   }
 }
