@@ -71,7 +71,7 @@ async function route() {
     else if (section === 'customers' && id) await customerPage(main, id, sub);
     else if (section === 'customers') await customersPage(main);
     else if (section === 'messages') await messagesPage(main, params);
-    else if (section === 'privacy') await privacyPage(main);
+    else if (section === 'privacy') await privacyPage(main, params);
     else if (section === 'operators') await operatorsPage(main);
     else if (section === 'settings') await escalationSettingsPage(main);
     else if (section === 'statistics') await statisticsPage(main, params);

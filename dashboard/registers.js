@@ -6,6 +6,7 @@ import { customerActionPlans, mayEditPlans } from './action-plan.js';
 import { customerPremisesSection, userText, zoneText } from './premises.js';
 import { customerPicker, namesFor, pager, personName } from './people.js';
 import { noticeBadge, resendNoticeButton, uninformedContactsSection } from './contact-notices.js';
+import { privacyRequestsSection } from './privacy-requests.js';
 import { actionErrorBox, address, clearActionError, confirmInPage, field, fmtTime, h, label, mount, pill, showActionError, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
 
 const LANGS = [['', 'from the country'], ['sv', 'Swedish'], ['nb', 'Norwegian'], ['en', 'English']];
@@ -273,6 +274,8 @@ async function renderContacts(box, customer) {
           ? [
               ' ',
               h('button', { type: 'button', class: 'secondary', 'aria-label': `Export data of ${c.name}`, onClick: () => exportSubject(`/api/customers/${customer.id}/contacts/${c.id}/export`, c.name, `contact-${c.id}`) }, 'Export'),
+              ' ',
+              h('a', { class: 'button secondary', href: `#/privacy?customerId=${customer.id}&contactId=${c.id}`, 'aria-label': `Register a request from ${c.name}` }, 'Request'),
               ' ',
               restrictionButton(c, `/api/customers/${customer.id}/contacts/${c.id}/restriction`, { name: c.name, onChange: async () => {
                 await renderContacts(box, customer);
@@ -721,8 +724,9 @@ function renderPrivacyRequests(box, customer, main) {
   mount(
     box,
     h('h2', { id: 'privacy-requests-title' }, 'Data-subject requests'),
-    h('p', { class: 'muted' }, 'Export, restriction and erasure for this customer; each contact has its own in the contacts list.'),
+    h('p', { class: 'muted' }, 'Export, restriction and erasure for this customer; each contact has its own in the contacts list. A request from the customer or a contact goes in the register, with its deadline:'),
     h('div', { class: 'actions' },
+      h('a', { class: 'button secondary', href: `#/privacy?customerId=${customer.id}`, id: 'register-request' }, 'Register a request'),
       h('button', { type: 'button', onClick: () => exportSubject(`/api/customers/${customer.id}/export`, customer.name, `customer-${customer.id}`) }, 'Export customer data'),
       restrict,
       h('button', { type: 'button', class: 'danger', onClick: () => confirmErasure(customer.name, `/api/customers/${customer.id}/erasure`, (result) => {
@@ -787,8 +791,10 @@ const list = (v) => (Array.isArray(v) ? v.join(', ') : (v ?? ''));
 /** A page of the processing log: actors and subjects are looked up by name for each page. */
 const LOG_PAGE = 50;
 
-export async function privacyPage(main) {
+export async function privacyPage(main, params = new URLSearchParams()) {
   const ropa = await get('/api/privacy/ropa');
+  // The register of requests first: what is overdue or due is what a DPO must act on.
+  const requests = await privacyRequestsSection({ customerId: params.get('customerId'), contactId: params.get('contactId') });
   // The check starts where the last whole check (run each night) found the chain intact, and the
   // page does not wait for it: on a long log even that takes a while. The whole chain can be
   // checked on request.
@@ -849,9 +855,9 @@ export async function privacyPage(main) {
   mount(
     main,
     h('h1', {}, 'Privacy'),
+    requests,
     h('section', { 'aria-labelledby': 'verify-title' }, h('h2', { id: 'verify-title' }, 'Processing log integrity'), verifyResult, h('div', { class: 'actions' }, wholeButton)),
     h('section', { 'aria-labelledby': 'log-title' }, h('h2', { id: 'log-title' }, 'Processing log'), form, logBox),
-    h('section', { 'aria-labelledby': 'dsr-title' }, h('h2', { id: 'dsr-title' }, 'Data-subject requests'), h('p', {}, 'Export, restriction and erasure are on each person\'s customer page: find them under ', h('a', { href: '#/customers' }, 'Customers'), '.')),
     // The long reference table last: the log and its check are what a DPO comes here for.
     h('section', { 'aria-labelledby': 'ropa-title' }, h('h2', { id: 'ropa-title' }, 'Record of processing (Art. 30)'), h('p', {}, h('a', { href: '/api/privacy/ropa?format=csv' }, 'Download CSV')),
       table('Record of processing', ['Operation', 'Purpose', 'Legal basis', 'Data subjects', 'Data categories', 'Recipients', 'Retention', 'Outside the EU/EEA', 'Special categories (Art. 9)'], ropa.items.map((r) => h('tr', {}, h('td', {}, r.operation), h('td', {}, r.purpose), h('td', {}, label(r.legalBasis)), h('td', {}, list(r.dataSubjects)), h('td', {}, list(r.dataCategories)), h('td', {}, list(r.recipients)), h('td', {}, list(r.retention)), h('td', {}, r.thirdCountryTransfers), h('td', {}, list(r.specialCategories))))),

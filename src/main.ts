@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger, type INestApplication } from '@nestjs/common';
 import { createApp } from './app.factory.js';
-import { AppConfig, ConfigError, loadConfig } from './config/app-config.js';
+import { AppConfig, ConfigError, controllerWarning, loadConfig } from './config/app-config.js';
 import { runMigrations } from './database/data-source.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres.js';
 
@@ -15,6 +15,8 @@ try {
   say(e.message);
   process.exit(1);
 }
+const placeholders = controllerWarning(config);
+if (placeholders) say(placeholders);
 
 let embedded: EmbeddedDatabase | undefined;
 let app: INestApplication | undefined;

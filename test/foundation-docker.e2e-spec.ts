@@ -14,6 +14,15 @@ import { freePort } from './support/free-port.js';
 
 const root = process.cwd();
 
+/** Who is responsible: the image runs with NODE_ENV=production, which will not start without them. */
+const CONTROLLER = {
+  CONTROLLER_NAME: 'Larmbolaget AB',
+  CONTROLLER_ORG_NUMBER: '556000-0000',
+  CONTROLLER_ADDRESS: 'Box 1, 111 11 Stockholm',
+  CONTROLLER_CONTACT: 'privacy@larmbolaget.example',
+  DPO_CONTACT: 'dpo@larmbolaget.example',
+};
+
 /** The JSON-array (exec) form of a Dockerfile instruction, e.g. ENTRYPOINT ["docker/entrypoint.sh"]. */
 async function dockerfileCommand(instruction: RegExp): Promise<string[]> {
   const dockerfile = await fs.readFile(path.join(root, 'docker/Dockerfile'), 'utf8');
@@ -90,6 +99,16 @@ describe('the Docker image, run by hand', () => {
     }
   });
 
+  it('refuses to start in production until the controller and the DPO are named, naming what is missing', async () => {
+    const { CONTROLLER_ADDRESS: _address, DPO_CONTACT: _dpo, ...partly } = CONTROLLER;
+    const app = run(await dockerfileCommand(/ENTRYPOINT/), { NODE_ENV: 'production', DATA_DIR: dataDir, DATABASE_URL: databaseUrl, ...partly });
+    running.push(app.child);
+    expect(await app.done).not.toBe(0);
+    expect(app.err()).toMatch(/^ {2}CONTROLLER_ADDRESS: is required in production/m);
+    expect(app.err()).toMatch(/^ {2}DPO_CONTACT: is required in production/m);
+    expect(app.err()).not.toMatch(/CONTROLLER_NAME/);
+  }, 60_000);
+
   it('migrates an empty database, starts, reports healthy, and stops cleanly on SIGTERM', async () => {
     const entrypoint = await dockerfileCommand(/ENTRYPOINT/);
     const healthcheck = await dockerfileCommand(/HEALTHCHECK.*CMD/);
@@ -99,6 +118,7 @@ describe('the Docker image, run by hand', () => {
     const port = await freePort();
     const env = {
       NODE_ENV: 'production',
+      ...CONTROLLER,
       PORT: String(port),
       DATA_DIR: dataDir,
       DATABASE_URL: databaseUrl,
@@ -158,6 +178,7 @@ describe('the Docker image, run by hand', () => {
     appUrl.password = 'app-role-password';
     const port = await freePort();
     const app = run(await dockerfileCommand(/ENTRYPOINT/), {
+      ...CONTROLLER,
       PORT: String(port),
       DATA_DIR: dataDir,
       DATABASE_URL: appUrl.toString(),

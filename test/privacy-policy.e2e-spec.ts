@@ -23,6 +23,8 @@ describe('the public privacy policy (GET /privacy, GET /privacy/:version)', () =
       COMPANY_NAME: 'Larm & Co <AB>',
       CONTROLLER_NAME: 'Larm & Co AB, org.nr 556000-0000',
       CONTROLLER_CONTACT: 'privacy@larm.example',
+      CONTROLLER_ORG_NUMBER: '556000-0000',
+      CONTROLLER_ADDRESS: 'Box 1, 111 11 Stockholm',
       DPO_CONTACT: 'dpo@larm.example <script>alert(1)</script>',
     });
     dpo = await t.tokenFor('dpo');
@@ -39,6 +41,7 @@ describe('the public privacy policy (GET /privacy, GET /privacy/:version)', () =
     expect(body).toContain('Privacy policy');
     expect(body).toContain(`Version ${POLICY_VERSION}.`);
     expect(body).toContain('The controller is Larm & Co AB, org.nr 556000-0000 (contact: privacy@larm.example).');
+    expect(body).toContain('Organisation number: 556000-0000. Postal address: Box 1, 111 11 Stockholm.');
     expect(body).toContain('dpo@larm.example <script>alert(1)</script>');
     expect(body).toContain('Standard Contractual Clauses');
     expect(body).toContain('Twilio');

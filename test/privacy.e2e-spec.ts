@@ -115,6 +115,8 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
       const res = await t.request('GET', '/api/privacy/ropa', { token: dpo });
       expect(res.status).toBe(200);
       expect(res.body.controller).toEqual(t.config.controller);
+      // Not configured here (no NODE_ENV=production): the record says so plainly rather than guessing.
+      expect(res.body.controller).toMatchObject({ orgNumber: 'not configured (set CONTROLLER_ORG_NUMBER)', address: 'not configured (set CONTROLLER_ADDRESS)' });
       expect(Date.parse(res.body.generatedAt)).toBeGreaterThan(Date.now() - 60_000);
       expect(res.body.total).toBe(res.body.items.length);
 

@@ -53,7 +53,10 @@ describe('loadConfig', () => {
       COOKIE_SECURE: 'false',
       CONTROLLER_NAME: 'Larmbolaget AB',
       CONTROLLER_CONTACT: 'privacy@larmbolaget.se',
+      CONTROLLER_ORG_NUMBER: '556000-0000',
+      CONTROLLER_ADDRESS: 'Box 1, 111 11 Stockholm',
       DPO_CONTACT: 'dpo@larmbolaget.se',
+      COMPANY_TIME_ZONE: 'Europe/Oslo',
       ENCRYPTION_KEY: 'ab'.repeat(32),
     });
     expect(c.port).toBe(8080);
@@ -70,7 +73,15 @@ describe('loadConfig', () => {
     expect(c.logLevel).toBe('warn');
     expect(c.sessionTtlSeconds).toBe(3600);
     expect(c.cookieSecure).toBe(false); // explicit, although the public URL is https
-    expect(c.controller).toEqual({ name: 'Larmbolaget AB', contact: 'privacy@larmbolaget.se', dpoContact: 'dpo@larmbolaget.se' });
+    expect(c.controller).toEqual({
+      name: 'Larmbolaget AB',
+      orgNumber: '556000-0000',
+      address: 'Box 1, 111 11 Stockholm',
+      contact: 'privacy@larmbolaget.se',
+      dpoContact: 'dpo@larmbolaget.se',
+    });
+    expect(c.controllerPlaceholders).toEqual([]);
+    expect(c.timeZone).toBe('Europe/Oslo');
     expect(c.encryptionKey).toEqual(Buffer.alloc(32, 0xab));
   });
 

@@ -22,6 +22,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { Type } from 'class-transformer';
+import { IANAZone } from 'luxon';
 import { parseCountryList } from '../common/phone-number.js';
 
 export type SmsProviderName = 'twilio' | 'outbox';
@@ -115,6 +116,15 @@ class EnvDto {
   @IsOptional() @IsString() @MaxLength(300)
   DPO_CONTACT?: string;
 
+  @IsOptional() @IsString() @MaxLength(40)
+  CONTROLLER_ORG_NUMBER?: string;
+
+  @IsOptional() @IsString() @MaxLength(300)
+  CONTROLLER_ADDRESS?: string;
+
+  @IsOptional() @IsString() @MaxLength(64)
+  COMPANY_TIME_ZONE?: string;
+
   @IsOptional() @Matches(/^[0-9a-fA-F]{64}$/, { message: 'must be 64 hex characters (a 256-bit key)' })
   ENCRYPTION_KEY?: string;
 
@@ -141,6 +151,26 @@ class EnvDto {
 
   @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
   HOSTING_PROVIDER?: string;
+}
+
+/** What Art. 13/14(1)(a)-(b) and 37(7) ask every data subject to be told: who is responsible, and how to reach the DPO. */
+const CONTROLLER_MEANING = {
+  CONTROLLER_NAME: "the controller's legal name",
+  CONTROLLER_ORG_NUMBER: "the controller's organisation number",
+  CONTROLLER_ADDRESS: "the controller's postal address",
+  CONTROLLER_CONTACT: 'how data subjects reach the controller',
+  DPO_CONTACT: 'how data subjects reach the data protection officer',
+} as const;
+type ControllerVariable = keyof typeof CONTROLLER_MEANING;
+const CONTROLLER_VARIABLES = Object.keys(CONTROLLER_MEANING) as ControllerVariable[];
+
+/** The one start-up line that says the controller is not fully named (only outside production). */
+export function controllerWarning(config: AppConfig): string | undefined {
+  if (!config.controllerPlaceholders.length) return undefined;
+  return (
+    `[keyholder] warning: ${config.controllerPlaceholders.join(', ')} not set: the privacy policy and record of processing ` +
+    'show "not configured" placeholders instead (production refuses to start without them)'
+  );
 }
 
 /** The Nordic countries the central serves. */
@@ -203,7 +233,18 @@ export class AppConfig {
   logFormat: 'pretty' | 'json';
   sessionTtlSeconds: number;
   cookieSecure: boolean;
-  controller: { name: string; contact: string; dpoContact: string };
+  /**
+   * Who is responsible (Art. 13/14(1)(a)-(b), 30(1)(a), 37(7)): shown on the policy pages, the record
+   * of processing and every export. Outside production an unset one holds a placeholder that says so.
+   */
+  controller: { name: string; orgNumber: string; address: string; contact: string; dpoContact: string };
+  /** The CONTROLLER_* / DPO_CONTACT variables left unset, whose placeholder is shown (never in production). */
+  controllerPlaceholders: string[];
+  /**
+   * COMPANY_TIME_ZONE (default Europe/Stockholm): the IANA zone the company's calendar runs in, e.g.
+   * for the one-month deadline of a data subject's request (Art. 12(3)).
+   */
+  timeZone: string;
   /** 32-byte key for data encrypted at rest; unset means generated into `dataDir` (see secrets). */
   encryptionKey?: Buffer;
   /**
@@ -286,6 +327,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (dto.METRICS_PORT !== undefined && dto.METRICS_PORT !== 0 && dto.METRICS_PORT === (dto.PORT ?? 3000)) {
     problems.push(`METRICS_PORT: must differ from PORT (got "${dto.METRICS_PORT}")`);
   }
+  const controllerUnset = CONTROLLER_VARIABLES.filter((name) => !dto[name]?.trim());
+  // A policy page or record of processing saying "not configured" cannot be published: in
+  // production the operator must name the controller and the DPO before the central starts.
+  if (env.NODE_ENV === 'production') {
+    for (const name of controllerUnset) problems.push(`${name}: is required in production (${CONTROLLER_MEANING[name]})`);
+  }
+  if (dto.COMPANY_TIME_ZONE && !IANAZone.isValidZone(dto.COMPANY_TIME_ZONE)) {
+    problems.push(`COMPANY_TIME_ZONE: must be an IANA time zone such as Europe/Stockholm or Europe/Oslo (got "${dto.COMPANY_TIME_ZONE}")`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const port = dto.PORT ?? 3000;
@@ -321,11 +371,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   config.logFormat = dto.LOG_FORMAT === 'pretty' || ((dto.LOG_FORMAT ?? 'auto') === 'auto' && process.stdout.isTTY) ? 'pretty' : 'json';
   config.sessionTtlSeconds = dto.SESSION_TTL_SECONDS ?? 12 * 3600;
   config.cookieSecure = dto.COOKIE_SECURE ? dto.COOKIE_SECURE === 'true' : config.publicBaseUrl.startsWith('https://');
+  const controllerValue = (name: ControllerVariable) => (controllerUnset.includes(name) ? `not configured (set ${name})` : dto[name]!.trim());
   config.controller = {
-    name: dto.CONTROLLER_NAME ?? config.companyName,
-    contact: dto.CONTROLLER_CONTACT ?? 'not configured (set CONTROLLER_CONTACT)',
-    dpoContact: dto.DPO_CONTACT ?? 'not configured (set DPO_CONTACT)',
+    name: controllerValue('CONTROLLER_NAME'),
+    orgNumber: controllerValue('CONTROLLER_ORG_NUMBER'),
+    address: controllerValue('CONTROLLER_ADDRESS'),
+    contact: controllerValue('CONTROLLER_CONTACT'),
+    dpoContact: controllerValue('DPO_CONTACT'),
   };
+  config.controllerPlaceholders = controllerUnset;
+  config.timeZone = dto.COMPANY_TIME_ZONE ?? 'Europe/Stockholm';
   config.encryptionKey = dto.ENCRYPTION_KEY ? Buffer.from(dto.ENCRYPTION_KEY, 'hex') : undefined;
   // The standard's window: 40 s behind, 20 s ahead. Panels' clocks drift; sites widen it.
   const [behind, ahead] = (dto.DC09_TIMESTAMP_WINDOW ?? '40,20').split(',').map((n) => Number(n.trim()));

@@ -6,7 +6,8 @@ import type { SmsLanguage } from '../sms/texts.js';
  * what it says must stay true of the code: the table of processing under it is generated from the
  * same declarations as the record of processing, so purposes, bases and retention cannot drift.
  *
- * `{controller}`, `{controllerContact}`, `{dpo}` and `{company}` are filled in (escaped) when rendered.
+ * `{controller}`, `{controllerOrgNumber}`, `{controllerAddress}`, `{controllerContact}`, `{dpo}` and `{company}`
+ * are filled in (escaped) when rendered.
  * Paragraphs are plain text; the renderer escapes them.
  */
 
@@ -15,6 +16,8 @@ export interface PolicySection {
   paragraphs: string[];
   /** A bullet list after the paragraphs. */
   items?: string[];
+  /** What an export quotes to its subject (Art. 14(2)(f), 15(1)(e)-(f)): see subject-rights.ts. */
+  about?: 'alarm-contact-source' | 'rights' | 'contact-us';
 }
 
 export interface PolicyText {
@@ -43,6 +46,7 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
         heading: 'Who is responsible',
         paragraphs: [
           'The controller is {controller} (contact: {controllerContact}).',
+          'Organisation number: {controllerOrgNumber}. Postal address: {controllerAddress}.',
           'Our data protection officer can be reached at {dpo}.',
         ],
       },
@@ -52,6 +56,7 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
       },
       {
         heading: 'If you are someone\'s alarm contact',
+        about: 'alarm-contact-source',
         paragraphs: [
           'We did not get your details from you: the customer who named you as their alarm contact gave us your name and mobile number (and, if they chose to, your email address and how you are related). We sent you one SMS to tell you so.',
           'We text you only if the customer\'s alarm goes off and we cannot reach the customer. We never send you marketing or status reports.',
@@ -92,6 +97,7 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
       },
       {
         heading: 'Your rights',
+        about: 'rights',
         paragraphs: ['You have the right to:'],
         items: [
           'get a copy of your data and information about how it is used (access, Art. 15), also in a machine-readable form (portability, Art. 20);',
@@ -103,6 +109,7 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
       },
       {
         heading: 'How to contact us',
+        about: 'contact-us',
         paragraphs: ['Write to {controllerContact}, or to our data protection officer at {dpo}. We answer within one month.'],
       },
     ],
@@ -123,7 +130,11 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
     sections: [
       {
         heading: 'Vem är ansvarig',
-        paragraphs: ['Personuppgiftsansvarig är {controller} (kontakt: {controllerContact}).', 'Vårt dataskyddsombud nås på {dpo}.'],
+        paragraphs: [
+          'Personuppgiftsansvarig är {controller} (kontakt: {controllerContact}).',
+          'Organisationsnummer: {controllerOrgNumber}. Postadress: {controllerAddress}.',
+          'Vårt dataskyddsombud nås på {dpo}.',
+        ],
       },
       {
         heading: 'Vems uppgifter vi behandlar',
@@ -131,6 +142,7 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
       },
       {
         heading: 'Om du är någons larmkontakt',
+        about: 'alarm-contact-source',
         paragraphs: [
           'Vi har inte fått dina uppgifter från dig: kunden som angett dig som larmkontakt har lämnat ditt namn och mobilnummer (och om kunden valt det din e-postadress och er relation). Vi har skickat ett sms till dig om det.',
           'Vi sms:ar dig bara om kundens larm går och vi inte når kunden. Vi skickar aldrig reklam eller statusrapporter till dig.',
@@ -171,6 +183,7 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
       },
       {
         heading: 'Dina rättigheter',
+        about: 'rights',
         paragraphs: ['Du har rätt att:'],
         items: [
           'få en kopia av dina uppgifter och information om hur de används (tillgång, art. 15), även i maskinläsbar form (dataportabilitet, art. 20);',
@@ -182,6 +195,7 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
       },
       {
         heading: 'Kontakta oss',
+        about: 'contact-us',
         paragraphs: ['Skriv till {controllerContact}, eller till vårt dataskyddsombud på {dpo}. Vi svarar inom en månad.'],
       },
     ],
@@ -202,7 +216,11 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
     sections: [
       {
         heading: 'Hvem er ansvarlig',
-        paragraphs: ['Behandlingsansvarlig er {controller} (kontakt: {controllerContact}).', 'Vårt personvernombud nås på {dpo}.'],
+        paragraphs: [
+          'Behandlingsansvarlig er {controller} (kontakt: {controllerContact}).',
+          'Organisasjonsnummer: {controllerOrgNumber}. Postadresse: {controllerAddress}.',
+          'Vårt personvernombud nås på {dpo}.',
+        ],
       },
       {
         heading: 'Hvem vi behandler opplysninger om',
@@ -210,6 +228,7 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
       },
       {
         heading: 'Hvis du er noens alarmkontakt',
+        about: 'alarm-contact-source',
         paragraphs: [
           'Vi har ikke fått opplysningene fra deg: kunden som har oppgitt deg som alarmkontakt, har gitt oss navnet og mobilnummeret ditt (og, hvis kunden valgte det, e-postadressen din og hvordan dere kjenner hverandre). Vi har sendt deg én SMS om dette.',
           'Vi sender deg SMS bare hvis kundens alarm går og vi ikke når kunden. Vi sender deg aldri reklame eller statusrapporter.',
@@ -250,6 +269,7 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
       },
       {
         heading: 'Dine rettigheter',
+        about: 'rights',
         paragraphs: ['Du har rett til å:'],
         items: [
           'få en kopi av opplysningene dine og informasjon om hvordan de brukes (innsyn, art. 15), også i maskinlesbar form (dataportabilitet, art. 20);',
@@ -261,6 +281,7 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
       },
       {
         heading: 'Kontakt oss',
+        about: 'contact-us',
         paragraphs: ['Skriv til {controllerContact}, eller til personvernombudet vårt på {dpo}. Vi svarer innen én måned.'],
       },
     ],

@@ -58,12 +58,14 @@ export class PrivacyPolicy {
     const texts = Object.hasOwn(POLICY_TEXTS, version) ? POLICY_TEXTS[version] : undefined;
     if (!texts) throw notFound('privacy policy version', version);
     const t = texts[language];
-    const { name, contact, dpoContact } = this.config.controller;
+    const { name, orgNumber, address, contact, dpoContact } = this.config.controller;
     const fill = (s: string) =>
       escapeHtml(s)
         .replaceAll('{company}', escapeHtml(this.config.companyName))
         .replaceAll('{controller}', escapeHtml(name))
         .replaceAll('{controllerContact}', escapeHtml(contact))
+        .replaceAll('{controllerOrgNumber}', escapeHtml(orgNumber))
+        .replaceAll('{controllerAddress}', escapeHtml(address))
         .replaceAll('{dpo}', escapeHtml(dpoContact))
         .replaceAll('{version}', escapeHtml(version))
         .replaceAll('{current}', escapeHtml(POLICY_VERSION));

@@ -2,22 +2,26 @@ import { Module } from '@nestjs/common';
 import { AlarmsModule } from '../alarms/alarms.module.js';
 import { SMS_MODULE } from '../alarms/sms-ports.js';
 import { CustomersModule } from '../customers/customers.module.js';
+import { ClockModule } from '../escalation/clock.js';
 import { DataSubjectRequestsController } from './data-subject-requests.controller.js';
 import { Erasure } from './erasure.js';
+import { PrivacyRequestsController } from './privacy-requests.controller.js';
+import { PrivacyRequestsRepository } from './privacy-requests.repository.js';
+import { PrivacyRequests } from './privacy-requests.service.js';
 import { Restriction } from './restriction.js';
 import { RetentionJobs } from './retention.js';
 import { SubjectAccess } from './subject-access.js';
 
 /**
- * Data-subject rights (access, portability, erasure, restriction) and the retention jobs. Apart from
+ * Data-subject rights (access, portability, erasure, restriction), the register of requests, and the retention jobs. Apart from
  * PrivacyModule (global, imported by everything) because these read every register and the alarm
  * history; the jobs' @Cron needs ScheduleModule.forRoot(), imported once in AppModule.
  */
 @Module({
   // SMS_MODULE: the Art. 19 notice of a restriction is queued through the outbox.
-  imports: [CustomersModule, AlarmsModule, SMS_MODULE],
-  controllers: [DataSubjectRequestsController],
-  providers: [SubjectAccess, Erasure, Restriction, RetentionJobs],
+  imports: [CustomersModule, AlarmsModule, SMS_MODULE, ClockModule],
+  controllers: [DataSubjectRequestsController, PrivacyRequestsController],
+  providers: [SubjectAccess, Erasure, Restriction, RetentionJobs, PrivacyRequestsRepository, PrivacyRequests],
   exports: [Erasure, RetentionJobs],
 })
 export class PrivacyRightsModule {}

@@ -33,7 +33,7 @@ describe('record of processing as CSV', () => {
 
   it('parses back to the same rows, whatever the text holds', () => {
     const ropa: Ropa = {
-      controller: { name: 'Larm AB', contact: 'x', dpoContact: 'y' },
+      controller: { name: 'Larm AB', orgNumber: '556000-0000', address: 'Box 1, 111 11 Stockholm', contact: 'x', dpoContact: 'y' },
       processors: [],
       generatedAt: new Date(0).toISOString(),
       items: [

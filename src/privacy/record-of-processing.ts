@@ -53,7 +53,7 @@ export interface RopaProcessor {
 export const PROCESSOR_AGREEMENT = 'data processing agreement under Art. 28(3) GDPR; a copy is available on request from the data protection officer';
 
 export interface Ropa {
-  controller: { name: string; contact: string; dpoContact: string };
+  controller: AppConfig['controller'];
   processors: RopaProcessor[];
   generatedAt: string;
   items: RopaRow[];
@@ -86,7 +86,6 @@ export class RecordOfProcessing {
         performedBy: where,
       }),
     );
-    const { name, contact, dpoContact } = this.config.controller;
     const declared = this.registry.declarations().map((r) => r.declaration);
     const used = processors().map(([key, p]): RopaProcessor => ({
       name: processorName(key, 'en', this.config.hostingProvider),
@@ -97,7 +96,7 @@ export class RecordOfProcessing {
       agreement: PROCESSOR_AGREEMENT,
       operations: declared.filter((d) => p.holdsEverything || d.recipients.includes(key)).map((d) => d.operation),
     }));
-    return { controller: { name, contact, dpoContact }, processors: used, generatedAt: now.toISOString(), items, total: items.length };
+    return { controller: { ...this.config.controller }, processors: used, generatedAt: now.toISOString(), items, total: items.length };
   }
 }
 

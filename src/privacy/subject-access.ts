@@ -13,6 +13,7 @@ import { recipientNames, transfersOf } from './recipients.js';
 import { describeSpecialCategories } from './special-categories.js';
 import { RETENTION_TEXT } from './retention-policy.js';
 import { restrictionsOf } from './restriction.js';
+import { subjectRightsText } from './subject-rights.js';
 
 type Row = Record<string, any>;
 
@@ -112,6 +113,7 @@ export class SubjectAccess {
         'from you, when the alarm contract was made and when you changed your details; alarm and arm/disarm signals from the alarm panel ' +
         'at your alarm address; SMS replies from your phone; your alarm contacts were named by you',
       retention: [RETENTION_TEXT.formerCustomers, RETENTION_TEXT.smsBodies, RETENTION_TEXT.alarmHistory],
+      yourRights: subjectRightsText(c.language, 'customer', this.config),
     };
   }
 
@@ -119,6 +121,8 @@ export class SubjectAccess {
     const m = this.db.manager;
     const [k] = (await m.query(`SELECT * FROM contact WHERE id = $1 AND customer_id = $2`, [contactId, customerId])) as Row[];
     if (!k) return this.gone('contact', contactId);
+    // A contact has no language of their own: they are written to in the customer's.
+    const [{ language }] = (await m.query(`SELECT language FROM customer WHERE id = $1`, [customerId])) as Row[];
     const alarms = (await m.query(
       `SELECT id, class, status, opened_at, closed_at, chain, acknowledged_at, acknowledged_by FROM alarm WHERE chain @> ARRAY[$1::uuid] ORDER BY opened_at DESC`,
       [contactId],
@@ -150,6 +154,7 @@ export class SubjectAccess {
       processing: this.processing((subjects) => subjects.some((s) => s.includes('contact'))),
       source: `named as an alarm contact by the alarm customer ${customerId} (Art. 14(2)(f)); SMS replies from your phone`,
       retention: [RETENTION_TEXT.removedContacts, RETENTION_TEXT.formerCustomers, RETENTION_TEXT.smsBodies, RETENTION_TEXT.alarmHistory],
+      yourRights: subjectRightsText(language, 'contact', this.config),
     };
   }
 
@@ -229,8 +234,7 @@ export class SubjectAccess {
   }
 
   private controller() {
-    const { name, contact, dpoContact } = this.config.controller;
-    return { name, contact, dpoContact };
+    return { ...this.config.controller };
   }
 }
 

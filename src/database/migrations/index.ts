@@ -20,6 +20,7 @@ import { Premises1764900000000 } from './1764900000000-premises.js';
 import { AlarmHandling1765000000000 } from './1765000000000-alarm-handling.js';
 
 import { CustomerSearch1765200000000 } from './1765200000000-customer-search.js';
+import { PrivacyRequests1765300000000 } from './1765300000000-privacy-requests.js';
 import { Restrictions1765330000000 } from './1765330000000-restrictions.js';
 import { ContactNoticeRetry1765340000000 } from './1765340000000-contact-notice-retry.js';
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
@@ -45,6 +46,7 @@ export const migrations = [
   Premises1764900000000,
   AlarmHandling1765000000000,
   CustomerSearch1765200000000,
+  PrivacyRequests1765300000000,
   Restrictions1765330000000,
   ContactNoticeRetry1765340000000,
 ];
