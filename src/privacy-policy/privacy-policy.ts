@@ -3,9 +3,11 @@ import { DomainError, notFound } from '../common/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { ARTICLE_6 } from '../privacy/processing.decorator.js';
 import { RecordOfProcessing, type RopaRow } from '../privacy/record-of-processing.js';
+import { RetentionRegistry } from '../privacy/retention-registry.js';
 import type { SmsLanguage } from '../sms/texts.js';
 import { POLICY_LANGUAGES, POLICY_VERSION } from './policy-version.js';
 import { POLICY_TEXTS, type PolicyText } from './policy-texts.js';
+import { retentionSection } from './retention-section.js';
 
 const LANGUAGE_NAMES: Record<SmsLanguage, string> = { sv: 'Svenska', nb: 'Norsk bokmål', en: 'English' };
 
@@ -45,6 +47,7 @@ export class PrivacyPolicy {
   constructor(
     private readonly config: AppConfig,
     private readonly ropa: RecordOfProcessing,
+    private readonly retention: RetentionRegistry,
   ) {}
 
   versions(): string[] {
@@ -89,6 +92,7 @@ export class PrivacyPolicy {
       .join(' | ')}</nav>
 <p>${fill(t.intro)}</p>
 ${sections}
+${retentionSection(this.retention.rules(), language)}
 <section>
 <h2>${fill(t.tableHeading)}</h2>
 <p>${fill(t.tableIntro)}</p>

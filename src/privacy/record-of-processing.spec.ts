@@ -34,6 +34,7 @@ describe('record of processing as CSV', () => {
     const ropa: Ropa = {
       controller: { name: 'Larm AB', contact: 'x', dpoContact: 'y' },
       generatedAt: new Date(0).toISOString(),
+      retentionRules: [],
       items: [
         row({}),
         row({ operation: 'contacts.add', purpose: 'Keep "keyholders", in order;\r\nand reach them', legalBasisNote: ' note ', dataCategories: ['a,b', 'c"d'] }),

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { ARTICLE_6, type LegalBasis } from './processing.decorator.js';
 import { ProcessingRegistry } from './processing-registry.js';
+import { RetentionRegistry } from './retention-registry.js';
+import { periodText, type RetentionRule } from './retention-rule.js';
 
 /**
  * Art. 30(1)(g): the general technical and organisational measures, true of every operation
@@ -33,11 +35,19 @@ export interface RopaRow {
   performedBy: string[];
 }
 
+/** One table's retention rule (Art. 30(1)(f)), as declared by the module that owns the table. */
+export interface RetentionRuleRow extends RetentionRule {
+  /** `90 days`, `12 months`, `while the customer exists`. */
+  periodText: string;
+}
+
 export interface Ropa {
   controller: { name: string; contact: string; dpoContact: string };
   generatedAt: string;
   items: RopaRow[];
   total: number;
+  /** How long each table's rows are kept and what happens then; every table of the database has at least one. */
+  retentionRules: RetentionRuleRow[];
 }
 
 /** The record of processing (Art. 30), generated from the running app's declarations so it cannot drift. */
@@ -46,6 +56,7 @@ export class RecordOfProcessing {
   constructor(
     private readonly config: AppConfig,
     private readonly registry: ProcessingRegistry,
+    private readonly retention: RetentionRegistry,
   ) {}
 
   build(now = new Date()): Ropa {
@@ -66,7 +77,8 @@ export class RecordOfProcessing {
       }),
     );
     const { name, contact, dpoContact } = this.config.controller;
-    return { controller: { name, contact, dpoContact }, generatedAt: now.toISOString(), items, total: items.length };
+    const retentionRules = this.retention.rules().map((r) => ({ ...r, periodText: periodText(r.period) }));
+    return { controller: { name, contact, dpoContact }, generatedAt: now.toISOString(), items, total: items.length, retentionRules };
   }
 }
 
