@@ -5,6 +5,7 @@ import { whileShown } from './alarms.js';
 import { customerActionPlans, mayEditPlans } from './action-plan.js';
 import { customerPremisesSection, userText, zoneText } from './premises.js';
 import { customerPicker, namesFor, pager, personName } from './people.js';
+import { keyboardScrollable, retentionRulesSection } from './retention.js';
 import { actionErrorBox, address, clearActionError, confirmInPage, field, fmtTime, h, label, mount, pill, showActionError, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
 
 const LANGS = [['', 'from the country'], ['sv', 'Swedish'], ['nb', 'Norwegian'], ['en', 'English']];
@@ -838,7 +839,8 @@ export async function privacyPage(main) {
     h('section', { 'aria-labelledby': 'dsr-title' }, h('h2', { id: 'dsr-title' }, 'Data-subject requests'), h('p', {}, 'Export, restriction and erasure are on each person\'s customer page: find them under ', h('a', { href: '#/customers' }, 'Customers'), '.')),
     // The long reference table last: the log and its check are what a DPO comes here for.
     h('section', { 'aria-labelledby': 'ropa-title' }, h('h2', { id: 'ropa-title' }, 'Record of processing (Art. 30)'), h('p', {}, h('a', { href: '/api/privacy/ropa?format=csv' }, 'Download CSV')),
-      table('Record of processing', ['Operation', 'Purpose', 'Legal basis', 'Data subjects', 'Data categories', 'Recipients', 'Retention'], ropa.items.map((r) => h('tr', {}, h('td', {}, r.operation), h('td', {}, r.purpose), h('td', {}, label(r.legalBasis)), h('td', {}, list(r.dataSubjects)), h('td', {}, list(r.dataCategories)), h('td', {}, list(r.recipients)), h('td', {}, list(r.retention)))))),
+      keyboardScrollable(table('Record of processing', ['Operation', 'Purpose', 'Legal basis', 'Data subjects', 'Data categories', 'Recipients', 'Retention'], ropa.items.map((r) => h('tr', {}, h('td', {}, r.operation), h('td', {}, r.purpose), h('td', {}, label(r.legalBasis)), h('td', {}, list(r.dataSubjects)), h('td', {}, list(r.dataCategories)), h('td', {}, list(r.recipients)), h('td', {}, list(r.retention))))), 'Record of processing, scrolls sideways')),
+    retentionRulesSection(ropa.retentionRules ?? []),
   );
   await load();
 }
