@@ -7,6 +7,7 @@ import { customerPremisesSection, userText, zoneText } from './premises.js';
 import { customerPicker, namesFor, pager, personName } from './people.js';
 import { noticeBadge, resendNoticeButton, uninformedContactsSection } from './contact-notices.js';
 import { privacyRequestsSection } from './privacy-requests.js';
+import { keyboardScrollable, retentionRulesSection } from './retention.js';
 import { actionErrorBox, address, clearActionError, confirmInPage, field, fmtTime, h, label, mount, pill, showActionError, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
 
 const LANGS = [['', 'from the country'], ['sv', 'Swedish'], ['nb', 'Norwegian'], ['en', 'English']];
@@ -860,9 +861,10 @@ export async function privacyPage(main, params = new URLSearchParams()) {
     h('section', { 'aria-labelledby': 'log-title' }, h('h2', { id: 'log-title' }, 'Processing log'), form, logBox),
     // The long reference table last: the log and its check are what a DPO comes here for.
     h('section', { 'aria-labelledby': 'ropa-title' }, h('h2', { id: 'ropa-title' }, 'Record of processing (Art. 30)'), h('p', {}, h('a', { href: '/api/privacy/ropa?format=csv' }, 'Download CSV')),
-      table('Record of processing', ['Operation', 'Purpose', 'Legal basis', 'Data subjects', 'Data categories', 'Recipients', 'Retention', 'Outside the EU/EEA', 'Special categories (Art. 9)'], ropa.items.map((r) => h('tr', {}, h('td', {}, r.operation), h('td', {}, r.purpose), h('td', {}, label(r.legalBasis)), h('td', {}, list(r.dataSubjects)), h('td', {}, list(r.dataCategories)), h('td', {}, list(r.recipients)), h('td', {}, list(r.retention)), h('td', {}, r.thirdCountryTransfers), h('td', {}, list(r.specialCategories))))),
+      keyboardScrollable(table('Record of processing', ['Operation', 'Purpose', 'Legal basis', 'Data subjects', 'Data categories', 'Recipients', 'Retention', 'Outside the EU/EEA', 'Special categories (Art. 9)'], ropa.items.map((r) => h('tr', {}, h('td', {}, r.operation), h('td', {}, r.purpose), h('td', {}, label(r.legalBasis)), h('td', {}, list(r.dataSubjects)), h('td', {}, list(r.dataCategories)), h('td', {}, list(r.recipients)), h('td', {}, list(r.retention)), h('td', {}, r.thirdCountryTransfers), h('td', {}, list(r.specialCategories))))), 'Record of processing, scrolls sideways'),
       h('h3', { id: 'processors-title' }, 'Processors (Art. 28)'),
       table('Processors', ['Processor', 'Country', 'Outside the EU/EEA', 'What data', 'Their own copy', 'Agreement', 'Used by'], (ropa.processors ?? []).map((p) => h('tr', {}, h('td', {}, p.name), h('td', {}, p.country), h('td', {}, p.thirdCountryTransfer), h('td', {}, p.data), h('td', {}, p.processorRetention), h('td', {}, p.agreement), h('td', {}, list(p.operations)))))),
+    retentionRulesSection(ropa.retentionRules ?? []),
   );
   await load();
 }

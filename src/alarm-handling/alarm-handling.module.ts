@@ -4,8 +4,11 @@ import { AlarmBulkActions } from './alarm-bulk-actions.service.js';
 import { AlarmCalls } from './alarm-calls.service.js';
 import { AlarmClaims } from './alarm-claims.service.js';
 import { AlarmHandlersController, AlarmHandlingController } from './alarm-handling.controller.js';
+import { RetainedTables } from '../privacy/retention-rule.js';
+import { ALARM_HANDLING_RETENTION } from './alarm-handling.retention.js';
 
 /** Operators working alarms together: phone calls and their outcomes, who is handling, bulk actions. */
+@RetainedTables(...ALARM_HANDLING_RETENTION)
 @Module({
   imports: [AlarmsModule],
   controllers: [AlarmHandlingController, AlarmHandlersController],

@@ -21,6 +21,8 @@ import { PanelSecretCache } from './panel-secret-cache.js';
 import { PanelSignatureGuard } from './panel-signature.guard.js';
 import { PanelSupervision } from './panel-supervision.js';
 import { SMS_MODULE } from './sms-ports.js';
+import { RetainedTables } from '../privacy/retention-rule.js';
+import { ALARM_RETENTION } from './alarms.retention.js';
 
 /**
  * Panel events, alarms and their escalation (issue 5): signed panel signals in, alarms opened by
@@ -28,6 +30,7 @@ import { SMS_MODULE } from './sms-ports.js';
  * stream, arm/disarm history and panel supervision. Plugs the escalation into the SMS module's
  * ports (sms-ports.ts).
  */
+@RetainedTables(...ALARM_RETENTION)
 @Module({
   imports: [SMS_MODULE, CustomersModule, PanelsModule, SessionsModule, ClockModule],
   controllers: [PanelEventsController, AlarmsController, ArmingHistoryController, EscalationSettingsController],

@@ -5,7 +5,10 @@ import { AccessGuard } from './access.guard.js';
 import { AuthController } from './auth.controller.js';
 import { LoginThrottle } from './login-throttle.js';
 import { SessionsModule } from './sessions.module.js';
+import { RetainedTables } from '../privacy/retention-rule.js';
+import { AUTH_RETENTION } from './auth.retention.js';
 
+@RetainedTables(...AUTH_RETENTION)
 @Module({
   imports: [SessionsModule, OperatorsModule],
   controllers: [AuthController],

@@ -10,7 +10,10 @@ import { Contact } from './contact.entity.js';
 import { ContactsController } from './contacts.controller.js';
 import { ContactsService } from './contacts.service.js';
 import { UninformedContactsController } from './uninformed-contacts.controller.js';
+import { RetainedTables } from '../privacy/retention-rule.js';
+import { CONTACT_RETENTION } from './contacts.retention.js';
 
+@RetainedTables(...CONTACT_RETENTION)
 @Module({
   // SMS_MODULE: the app's one SmsModule (the onboarding notice is queued through its outbox).
   imports: [TypeOrmModule.forFeature([Contact]), CustomersModule, SMS_MODULE, ClockModule],

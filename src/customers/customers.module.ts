@@ -4,7 +4,10 @@ import { FieldCipher } from '../common/field-cipher.js';
 import { Customer } from './customer.entity.js';
 import { CustomersController } from './customers.controller.js';
 import { CustomersService } from './customers.service.js';
+import { RetainedTables } from '../privacy/retention-rule.js';
+import { CUSTOMER_RETENTION } from './customers.retention.js';
 
+@RetainedTables(...CUSTOMER_RETENTION)
 @Module({
   imports: [TypeOrmModule.forFeature([Customer])],
   controllers: [CustomersController],

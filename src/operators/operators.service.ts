@@ -52,6 +52,9 @@ export class OperatorsService {
       const admins = mayLoseAdmin ? await this.lockEnabledAdmins(m) : [];
       const operator = await m.findOne(Operator, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!operator) throw notFound('operator', id);
+      if (operator.erasedAt && change.disabled === false) {
+        throw new DomainError('conflict', 'operator_erased', `operator ${id} was erased after being disabled: create a new account instead`);
+      }
       const rerole = change.role != null && change.role !== operator.role;
       const disabling = change.disabled === true && operator.disabledAt === null;
       if ((rerole || disabling) && admins.includes(id) && admins.length === 1) {

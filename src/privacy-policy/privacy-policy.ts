@@ -9,6 +9,8 @@ import type { SmsLanguage } from '../sms/texts.js';
 import { POLICY_LANGUAGES, POLICY_VERSION } from './policy-version.js';
 import { POLICY_TEXTS, type PolicyText } from './policy-texts.js';
 import { ARTICLE_6_TRANSLATED, PURPOSES_TRANSLATED, RETENTION_TRANSLATED, SUBJECTS_TRANSLATED, type Translation } from './policy-translations.js';
+import { RetentionRegistry } from '../privacy/retention-registry.js';
+import { retentionSection } from './retention-section.js';
 
 const LANGUAGE_NAMES: Record<SmsLanguage, string> = { sv: 'Svenska', nb: 'Norsk bokmål', en: 'English' };
 
@@ -48,6 +50,7 @@ export class PrivacyPolicy {
   constructor(
     private readonly config: AppConfig,
     private readonly registry: ProcessingRegistry,
+    private readonly retention: RetentionRegistry,
   ) {}
 
   versions(): string[] {
@@ -99,6 +102,7 @@ ${sections}
 <p>${fill(t.processorsIntro)}</p>
 ${this.processorList(t, language)}
 </section>
+${retentionSection(this.retention.rules(), language)}
 <section>
 <h2>${fill(t.tableHeading)}</h2>
 <p>${fill(t.tableIntro)}</p>

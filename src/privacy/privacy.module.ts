@@ -8,11 +8,15 @@ import { ProcessingLogSealer } from './processing-log.sealer.js';
 import { ProcessingLog } from './processing-log.service.js';
 import { ProcessingRegistry } from './processing-registry.js';
 import { RecordOfProcessing } from './record-of-processing.js';
+import { RetentionRegistry } from './retention-registry.js';
+import { RetainedTables } from './retention-rule.js';
+import { PROCESSING_LOG_RETENTION } from './privacy.retention.js';
 
 /**
  * The processing log, its hash chain and the record of processing. Global: jobs and message
  * handlers anywhere inject ProcessingLog (to record) and ProcessingRegistry (to declare).
  */
+@RetainedTables(...PROCESSING_LOG_RETENTION)
 @Global()
 @Module({
   // The sealer's @Interval needs ScheduleModule.forRoot() imported once for the whole app (a second
@@ -25,10 +29,11 @@ import { RecordOfProcessing } from './record-of-processing.js';
     ProcessingLogCheck,
     ProcessingRegistry,
     RecordOfProcessing,
+    RetentionRegistry,
     ProcessingLogInterceptor,
     { provide: APP_INTERCEPTOR, useExisting: ProcessingLogInterceptor },
   ],
   // The interceptor too: guards refuse before it runs, and tell it (refusedBeforeHandler).
-  exports: [ProcessingLog, ProcessingRegistry, ProcessingLogSealer, ProcessingLogInterceptor],
+  exports: [ProcessingLog, ProcessingRegistry, RetentionRegistry, ProcessingLogSealer, ProcessingLogInterceptor],
 })
 export class PrivacyModule {}

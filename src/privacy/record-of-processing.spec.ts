@@ -36,6 +36,7 @@ describe('record of processing as CSV', () => {
       controller: { name: 'Larm AB', orgNumber: '556000-0000', address: 'Box 1, 111 11 Stockholm', contact: 'x', dpoContact: 'y' },
       processors: [],
       generatedAt: new Date(0).toISOString(),
+      retentionRules: [],
       items: [
         row({}),
         row({ operation: 'contacts.add', purpose: 'Keep "keyholders", in order;\r\nand reach them', legalBasisNote: ' note ', dataCategories: ['a,b', 'c"d'] }),

@@ -4,6 +4,8 @@ import { ARTICLE_6, type LegalBasis } from './processing.decorator.js';
 import { ProcessingRegistry } from './processing-registry.js';
 import { processorName, processors, recipientNames, transfersOf } from './recipients.js';
 import { describeSpecialCategories } from './special-categories.js';
+import { RetentionRegistry } from './retention-registry.js';
+import { periodText, type RetentionRule } from './retention-rule.js';
 
 /**
  * Art. 30(1)(g): the general technical and organisational measures, true of every operation
@@ -52,12 +54,20 @@ export interface RopaProcessor {
 /** Processing by processors is under an Art. 28(3) agreement, which the DPO gives out on request. */
 export const PROCESSOR_AGREEMENT = 'data processing agreement under Art. 28(3) GDPR; a copy is available on request from the data protection officer';
 
+/** One table's retention rule (Art. 30(1)(f)), as declared by the module that owns the table. */
+export interface RetentionRuleRow extends RetentionRule {
+  /** `90 days`, `12 months`, `while the customer exists`. */
+  periodText: string;
+}
+
 export interface Ropa {
   controller: AppConfig['controller'];
   processors: RopaProcessor[];
   generatedAt: string;
   items: RopaRow[];
   total: number;
+  /** How long each table's rows are kept and what happens then; every table of the database has at least one. */
+  retentionRules: RetentionRuleRow[];
 }
 
 /** The record of processing (Art. 30), generated from the running app's declarations so it cannot drift. */
@@ -66,6 +76,7 @@ export class RecordOfProcessing {
   constructor(
     private readonly config: AppConfig,
     private readonly registry: ProcessingRegistry,
+    private readonly retention: RetentionRegistry,
   ) {}
 
   build(now = new Date()): Ropa {
@@ -86,6 +97,7 @@ export class RecordOfProcessing {
         performedBy: where,
       }),
     );
+    const retentionRules = this.retention.rules().map((r) => ({ ...r, periodText: periodText(r.period) }));
     const declared = this.registry.declarations().map((r) => r.declaration);
     const used = processors().map(([key, p]): RopaProcessor => ({
       name: processorName(key, 'en', this.config.hostingProvider),
@@ -96,7 +108,7 @@ export class RecordOfProcessing {
       agreement: PROCESSOR_AGREEMENT,
       operations: declared.filter((d) => p.holdsEverything || d.recipients.includes(key)).map((d) => d.operation),
     }));
-    return { controller: { ...this.config.controller }, processors: used, generatedAt: now.toISOString(), items, total: items.length };
+    return { controller: { ...this.config.controller }, processors: used, generatedAt: now.toISOString(), items, total: items.length, retentionRules };
   }
 }
 

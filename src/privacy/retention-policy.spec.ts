@@ -8,6 +8,11 @@ describe('retention policy', () => {
     expect(c.removedContacts.toISOString()).toBe('2025-11-23T03:15:00.000Z');
     expect(c.smsBodies.toISOString()).toBe('2026-08-25T03:15:00.000Z');
     expect(c.alarmHistory.toISOString()).toBe('2016-11-23T03:15:00.000Z');
+    expect(c.disabledOperators.toISOString()).toBe('2025-11-23T03:15:00.000Z');
+    expect(c.erasureRecords.toISOString()).toBe('2025-10-23T03:15:00.000Z');
+    expect(c.panelSilences.toISOString()).toBe('2026-08-25T03:15:00.000Z');
+    expect(c.unknownSenders.toISOString()).toBe('2026-10-24T03:15:00.000Z');
+    expect(c.replyCodes.toISOString()).toBe('2026-11-16T03:15:00.000Z');
   });
 
   it('says in the record of processing the periods the jobs apply', () => {

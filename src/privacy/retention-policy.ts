@@ -27,6 +27,34 @@ export const SMS_BODY_DAYS = 90;
 export const SUPERVISION_SIGNAL_DAYS = 90;
 export const ALARM_HISTORY_YEARS = 10;
 
+/**
+ * The tables that had no rule. Why these periods:
+ * - Disabled operators: 12 months after they were disabled, like former customers: time for a
+ *   question about their work (a complaint about an alarm they handled) while their name still helps.
+ *   The row stays, erased, so alarm timelines and the processing log keep pointing at an account.
+ * - The erasure record: 13 months after the erasure. It is what lets an erasure be applied again
+ *   after a backup from before it is restored; backups are kept at most 12 months (a yearly copy),
+ *   and one more month covers noticing the restore. Kept longer, it would only be one more place
+ *   linking an erased person's ids.
+ * - Panel silences: 90 days, like the supervision signals they are about, and only once the panel was
+ *   heard from again (while it is silent, the row is what keeps a second alarm from opening).
+ * - Unknown senders: 30 days. Texts from numbers that are nobody's on file, and the automatic
+ *   answers to them, matter only while an SMS loop or abuse is looked into; today's count is all the
+ *   daily reply caps need.
+ * - Reply codes: 7 days after they were sent, once no longer active (the alarm closed). A code is
+ *   only ever matched while its alarm is open; the day after, a new alarm avoids reusing it; the
+ *   acknowledgement itself stays in the alarm history, without the number.
+ * - The processing log: PROCESSING_LOG_YEARS, the same as the alarm history it accounts for, then
+ *   summarised by a sealed checkpoint (the log's own job, not these).
+ */
+export const DISABLED_OPERATOR_MONTHS = 12;
+export const ERASURE_RECORD_MONTHS = 13;
+export const PANEL_SILENCE_DAYS = 90;
+export const UNKNOWN_SENDER_DAYS = 30;
+export const REPLY_CODE_DAYS = 7;
+/** The processing log's period: carried out by the log's own pruning, which summarises what it removes in a sealed checkpoint. */
+export const PROCESSING_LOG_YEARS = 10;
+
 /** The id alarm history is re-linked to when it is anonymised at the end of its legal period. */
 export const ANONYMOUS_ID = '00000000-0000-0000-0000-000000000000';
 /** What replaces a phone number in SMS rows that were anonymised. */
@@ -60,10 +88,27 @@ export function cutoffs(now: Date) {
     d.setUTCMonth(d.getUTCMonth() - n);
     return d;
   };
+  const days = (n: number) => new Date(now.getTime() - n * 24 * 3600 * 1000);
   const formerCustomers = months(FORMER_CUSTOMER_MONTHS);
   const removedContacts = months(REMOVED_CONTACT_MONTHS);
   const smsBodies = new Date(now.getTime() - SMS_BODY_DAYS * 24 * 3600 * 1000);
   const supervisionSignals = new Date(now.getTime() - SUPERVISION_SIGNAL_DAYS * 24 * 3600 * 1000);
   const alarmHistory = months(ALARM_HISTORY_YEARS * 12);
-  return { formerCustomers, removedContacts, smsBodies, supervisionSignals, alarmHistory };
+  const disabledOperators = months(DISABLED_OPERATOR_MONTHS);
+  const erasureRecords = months(ERASURE_RECORD_MONTHS);
+  const panelSilences = days(PANEL_SILENCE_DAYS);
+  const unknownSenders = days(UNKNOWN_SENDER_DAYS);
+  const replyCodes = days(REPLY_CODE_DAYS);
+  return {
+    formerCustomers,
+    removedContacts,
+    smsBodies,
+    supervisionSignals,
+    alarmHistory,
+    disabledOperators,
+    erasureRecords,
+    panelSilences,
+    unknownSenders,
+    replyCodes,
+  };
 }

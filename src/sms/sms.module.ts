@@ -19,6 +19,8 @@ import { SmsOutbox } from './sms-outbox.js';
 import { SmsSender } from './sms-sender.js';
 import { TwilioSignatureGuard } from './twilio-signature.guard.js';
 import { TwilioWebhooksController } from './twilio-webhooks.controller.js';
+import { RetainedTables } from '../privacy/retention-rule.js';
+import { SMS_RETENTION } from './sms.retention.js';
 
 export interface SmsModuleOptions {
   /** Modules the port implementations below need (e.g. the escalation module). */
@@ -36,6 +38,7 @@ export interface SmsModuleOptions {
  * plugs in through the two ports, e.g.
  * `SmsModule.forRoot({ imports: [forwardRef(() => AlarmsModule)], alarmContactGate: EscalationGate, replyCodeHandler: AlarmReplyCodes })`.
  */
+@RetainedTables(...SMS_RETENTION)
 @Module({})
 export class SmsModule {
   static forRoot(options: SmsModuleOptions = {}): DynamicModule {

@@ -1,0 +1,67 @@
+import { ALARM_HISTORY_YEARS, PANEL_SILENCE_DAYS, REPLY_CODE_DAYS } from '../privacy/retention-policy.js';
+import type { RetentionRule } from '../privacy/retention-rule.js';
+
+const CLAIMS = 'evidence until claims against the alarm central for an alarm handled badly are time-barred';
+
+export const ALARM_RETENTION: RetentionRule[] = [
+  {
+    table: 'alarm',
+    period: { amount: ALARM_HISTORY_YEARS, unit: 'years' },
+    end: 'anonymised',
+    reason: CLAIMS,
+    text: {
+      en: `Alarms are kept ${ALARM_HISTORY_YEARS} years after they closed (for legal claims), then anonymised.`,
+      sv: `Larm sparas i ${ALARM_HISTORY_YEARS} år efter att de avslutades (för rättsliga anspråk) och anonymiseras sedan.`,
+      nb: `Alarmer lagres i ${ALARM_HISTORY_YEARS} år etter at de ble avsluttet (for rettslige krav), og anonymiseres deretter.`,
+    },
+    carriedOutBy: 'RetentionJobs.anonymiseAlarmHistory',
+  },
+  {
+    table: 'alarm_log',
+    period: { amount: ALARM_HISTORY_YEARS, unit: 'years' },
+    end: 'anonymised',
+    reason: CLAIMS,
+    text: {
+      en: `An alarm's timeline (escalation, acknowledgements, notes) is kept with the alarm: ${ALARM_HISTORY_YEARS} years, then anonymised.`,
+      sv: `Ett larms händelseförlopp (eskalering, kvitteringar, anteckningar) sparas med larmet: ${ALARM_HISTORY_YEARS} år, sedan anonymiseras det.`,
+      nb: `En alarms hendelsesforløp (eskalering, kvitteringer, notater) lagres med alarmen: ${ALARM_HISTORY_YEARS} år, deretter anonymiseres det.`,
+    },
+    carriedOutBy: 'RetentionJobs.anonymiseAlarmHistory',
+  },
+  {
+    table: 'panel_silence',
+    period: { amount: PANEL_SILENCE_DAYS, unit: 'days' },
+    end: 'deleted',
+    reason: 'like the supervision signals it is about; while the panel is still silent the row keeps a second alarm from opening',
+    text: {
+      en: `That a panel went silent is kept ${PANEL_SILENCE_DAYS} days after it was noticed, and once the panel has been heard from again it is deleted.`,
+      sv: `Att en larmpanel tystnade sparas i ${PANEL_SILENCE_DAYS} dagar efter att det upptäcktes och raderas sedan, när panelen har hörts av igen.`,
+      nb: `At en alarmpanel ble stille, lagres i ${PANEL_SILENCE_DAYS} dager etter at det ble oppdaget, og slettes deretter når panelet har meldt seg igjen.`,
+    },
+    carriedOutBy: 'TableRetentionJobs.deletePanelSilences',
+  },
+  {
+    table: 'escalation_setting',
+    period: { while: 'the setting is in use' },
+    end: 'kept',
+    reason: 'no personal data beyond the id of the operator who last changed it',
+    text: {
+      en: 'Escalation waiting times (no personal data) are kept while they are in use.',
+      sv: 'Väntetider för eskalering (inga personuppgifter) sparas så länge de används.',
+      nb: 'Ventetider for eskalering (ingen personopplysninger) lagres så lenge de er i bruk.',
+    },
+    carriedOutBy: 'replaced when an admin changes them',
+  },
+  {
+    table: 'reply_code',
+    period: { amount: REPLY_CODE_DAYS, unit: 'days' },
+    end: 'deleted',
+    reason: 'a code is matched only while its alarm is open, and avoided for a new alarm for a day; the acknowledgement stays in the alarm history without the number',
+    text: {
+      en: `The phone number a reply code was sent to is deleted with the code ${REPLY_CODE_DAYS} days after it was sent, once the alarm is closed.`,
+      sv: `Telefonnumret som en svarskod skickades till raderas med koden ${REPLY_CODE_DAYS} dagar efter att den skickades, när larmet är avslutat.`,
+      nb: `Telefonnummeret en svarkode ble sendt til, slettes med koden ${REPLY_CODE_DAYS} dager etter at den ble sendt, når alarmen er avsluttet.`,
+    },
+    carriedOutBy: 'TableRetentionJobs.deleteReplyCodes',
+  },
+];
