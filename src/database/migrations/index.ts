@@ -20,6 +20,7 @@ import { Premises1764900000000 } from './1764900000000-premises.js';
 import { AlarmHandling1765000000000 } from './1765000000000-alarm-handling.js';
 
 import { CustomerSearch1765200000000 } from './1765200000000-customer-search.js';
+import { ProcessingLogRetention1765320000000 } from './1765320000000-processing-log-retention.js';
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
 export const migrations = [
   Foundation1763900000000,
@@ -43,4 +44,5 @@ export const migrations = [
   Premises1764900000000,
   AlarmHandling1765000000000,
   CustomerSearch1765200000000,
+  ProcessingLogRetention1765320000000,
 ];
