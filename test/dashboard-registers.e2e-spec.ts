@@ -244,9 +244,11 @@ const AXE_SOURCE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js')
     await log.getByRole('table', { name: 'Processing log' }).waitFor();
     await page.getByLabel('Data subject id').fill(panel.id);
     await page.getByRole('button', { name: 'Search' }).click();
-    await until(page, () => [...document.querySelectorAll('#processing-log tbody tr')].some((r: any) => r.textContent.includes('panels.supervision.day')));
+    // The search's answer, not the unfiltered list it replaces (which may hold other panels' days).
+    const ofPanel = (await t.query(`SELECT count(*)::int AS n FROM processing_log WHERE $1 = ANY(subject_ids)`, [panel.id]))[0].n;
+    await until(page, (n) => document.querySelector('#processing-log p.muted')?.textContent === `${n} entries`, ofPanel);
     const row = log.locator('tbody tr', { hasText: 'panels.supervision.day' });
-    expect(await row.count()).toBe(1);
+    expect(await row.allTextContents()).toHaveLength(1);
     expect(await row.locator('.log-detail').textContent()).toMatch(new RegExp(`^3 supervision signals on ${counted.day} \\(UTC \\d\\d:\\d\\d:\\d\\d–\\d\\d:\\d\\d:\\d\\d\\)$`));
     expect(await log.textContent()).not.toContain('panels.events.receive');
   });

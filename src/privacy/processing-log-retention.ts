@@ -18,7 +18,7 @@ export interface LogRetentionRun {
   removed: number;
   /** Checkpoints written (one per batch). */
   checkpoints: number;
-  /** Null when another instance was already at it (or the nightly check was running). */
+  /** Set when another instance was already at it, or the nightly whole check was running: nothing was done. */
   skipped?: true;
 }
 
