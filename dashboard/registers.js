@@ -817,7 +817,9 @@ export async function privacyPage(main, params = new URLSearchParams()) {
         const what = v.from
           ? ` The ${count(v.entries)} entries since the whole check of ${fmtTime(v.from.verifiedAt)} (${count(v.from.entries)} entries), checked in ${took}.`
           : ` The whole chain, ${count(v.entries)} entries, checked in ${took}.`;
-        mount(verifyResult, v.ok ? pill('intact', 'good') : pill('BROKEN', 'bad'), what, v.ok ? '' : h('div', {}, v.detail ?? ''));
+        // Entries past the log's period are gone; a sealed checkpoint says what they were, and the check starts where they end.
+        const retained = v.retained ? ` Before it, ${count(v.retained.removed)} entries older than ten years (before ${fmtTime(v.retained.removedBefore)}) were removed under sealed checkpoints.` : '';
+        mount(verifyResult, v.ok ? pill('intact', 'good') : pill('BROKEN', 'bad'), what, retained, v.ok ? '' : h('div', {}, v.detail ?? ''));
       },
       (e) => mine === latest && mount(verifyResult, pill('not checked', 'bad'), ` The check could not run: ${e.message}`),
     ).finally(() => {
@@ -843,7 +845,7 @@ export async function privacyPage(main, params = new URLSearchParams()) {
         page = n;
         void load().then(() => logBox.querySelector('p.muted')?.focus());
       } });
-      mount(logBox, h('p', { class: 'muted', tabindex: '-1' }, `${res.total} entries`), paging(), table('Processing log', ['#', 'When', 'Operation', 'Legal basis', 'Actor', 'Subjects', 'Outcome'], res.items.map((e) => h('tr', {}, h('td', {}, String(e.seq)), h('td', {}, fmtTime(e.at)), h('td', {}, e.operation), h('td', {}, label(e.legalBasis)), h('td', {}, actor(e)), h('td', {}, (e.subjectIds ?? []).map((id) => personName(names, id)).join(', ')), h('td', {}, e.outcome ?? '', e.httpStatus ? ` ${e.httpStatus}` : '')))), paging());
+      mount(logBox, h('p', { class: 'muted', tabindex: '-1' }, `${res.total} entries`), paging(), table('Processing log', ['#', 'When', 'Operation', 'Legal basis', 'Actor', 'Subjects', 'Outcome'], res.items.map((e) => h('tr', {}, h('td', {}, String(e.seq)), h('td', {}, fmtTime(e.at)), h('td', {}, e.operation, logDetail(e.detail)), h('td', {}, label(e.legalBasis)), h('td', {}, actor(e)), h('td', {}, (e.subjectIds ?? []).map((id) => personName(names, id)).join(', ')), h('td', {}, e.outcome ?? '', e.httpStatus ? ` ${e.httpStatus}` : '')))), paging());
     } catch (e) {
       showFieldErrors(form, e.messages ?? [e.message]);
     }
@@ -948,4 +950,18 @@ export async function operatorsPage(main) {
     }
   });
   mount(main, h('h1', {}, 'Operators'), errors, table('Operators', ['Name', 'Email', 'Role', 'Status', 'Last login', ''], res.items.map(row)), form);
+}
+
+/** What an entry adds to its operation: a panel's supervision day, or what a retention run removed. */
+function logDetail(detail) {
+  if (!detail) return '';
+  const time = (iso) => (iso ? new Date(iso).toISOString().slice(11, 19) : '?');
+  if (detail.signals !== undefined) {
+    return h('div', { class: 'muted log-detail' }, `${detail.signals} supervision signals on ${detail.day} (UTC ${time(detail.firstAt)}–${time(detail.lastAt)})`);
+  }
+  if (detail.checkpoint) {
+    return h('div', { class: 'muted log-detail' }, `${detail.checkpoint.entries} entries older than ten years removed (chain positions ${detail.checkpoint.firstPosition}–${detail.checkpoint.throughPosition}), sealed checkpoint ${String(detail.checkpoint.hash).slice(0, 12)}…`);
+  }
+  if (detail.removed !== undefined) return h('div', { class: 'muted log-detail' }, `${detail.removed} entries removed`);
+  return '';
 }

@@ -89,7 +89,8 @@ describe('panel events: POST /api/panels/:panelId/events', () => {
     });
 
     it('writes the processing log entry with the panel as actor under the contract basis', async () => {
-      const res = await f.post(panel, { eventId: eventId(), code: 'RP' });
+      // Arming: an entry per signal (a heartbeat is counted in the panel's day instead, see processing-log-supervision).
+      const res = await f.post(panel, { eventId: eventId(), code: 'CL' });
       expect(res.status).toBe(202);
       const rows = await t.query(
         `SELECT actor_type, actor_id, legal_basis, outcome, http_status FROM processing_log WHERE operation = 'panels.events.receive' ORDER BY seq DESC LIMIT 1`,
@@ -97,7 +98,7 @@ describe('panel events: POST /api/panels/:panelId/events', () => {
       expect(rows[0]).toEqual({ actor_type: 'panel', actor_id: panel.id, legal_basis: 'contract', outcome: 'success', http_status: 202 });
     });
 
-    it('stores a burst of concurrent heartbeats and arms from many panels (stored together): each once, each logged once', async () => {
+    it('stores a burst of concurrent heartbeats and arms from many panels (stored together): each once, each arm logged once, each heartbeat counted once', async () => {
       const panels = await Promise.all(Array.from({ length: 20 }, async () => f.panel((await f.customer()).id)));
       const sent = panels.flatMap((p, i) => Array.from({ length: 10 }, (_, k) => ({ p, eventId: `burst-${i}-${k}`, code: k % 3 === 0 ? 'CL' : 'RP' })));
       // Every 7th signal is sent twice at once: one of the pair is stored, the other is a duplicate.
@@ -114,10 +115,15 @@ describe('panel events: POST /api/panels/:panelId/events', () => {
           WHERE operation = 'panels.events.receive' AND actor_id = ANY($1::text[]) GROUP BY http_status ORDER BY http_status`,
         [ids],
       );
+      const arms = sent.filter((x) => x.code === 'CL');
+      const armRepeats = sent.filter((x, i) => i % 7 === 0 && x.code === 'CL');
       expect(logged).toEqual([
-        { http_status: 200, n: answers.length - sent.length },
-        { http_status: 202, n: sent.length },
+        { http_status: 200, n: armRepeats.length },
+        { http_status: 202, n: arms.length },
       ]);
+      // Heartbeats, repeats included, are counted in their panel's day: one entry per panel once it is closed.
+      const [{ heartbeats }] = await t.query(`SELECT sum(signals)::int AS heartbeats FROM panel_supervision_day WHERE panel_id = ANY($1::uuid[])`, [ids]);
+      expect(heartbeats).toBe(answers.length - arms.length - armRepeats.length);
       const seen = await t.query(`SELECT count(*)::int AS n FROM panel WHERE id = ANY($1::uuid[]) AND last_seen_at IS NOT NULL`, [ids]);
       expect(seen[0].n).toBe(panels.length);
       const arming = await t.query(`SELECT count(*)::int AS n FROM panel_event WHERE event_id LIKE 'burst-%' AND arming = 'arm'`);

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
+import { PanelSupervisionDays } from '../src/alarms/panel-supervision-day.js';
 import { type AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
 import { dashboardSuite, haveChromium, until } from './support/chromium.js';
 import { axeFindings } from './support/axe.js';
@@ -224,6 +226,26 @@ const haveBrowser = haveChromium('dashboard-registers.e2e-spec');
     await until(page, () => !!document.querySelector('[data-error-for="subjectId"]')?.textContent);
     expect(await page.locator('[data-error-for="subjectId"]').textContent()).toContain('Data subject id must be a UUID');
     expect(await page.getByLabel('Data subject id').getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('a DPO finds a panel\'s day of supervision signals as one entry with its counts, and the log\'s retention is said with its check', async () => {
+    const { panel } = await f.household(0);
+    for (const code of ['RP', 'RX', 'RP']) expect((await f.post(panel, { eventId: `day-${randomUUID()}`, code })).status).toBe(202);
+    const [counted] = await t.query(`SELECT day::text FROM panel_supervision_day WHERE panel_id = $1`, [panel.id]);
+    await t.app.get(PanelSupervisionDays).closeDays(new Date(Date.parse(`${counted.day}T00:00:00Z`) + 25 * 3_600_000));
+    const page = await session('dpo');
+    await page.getByRole('link', { name: 'Privacy' }).click();
+    const log = page.locator('#processing-log');
+    await log.getByRole('table', { name: 'Processing log' }).waitFor();
+    await page.getByLabel('Data subject id').fill(panel.id);
+    await page.getByRole('button', { name: 'Search' }).click();
+    // The search's answer, not the unfiltered list it replaces (which may hold other panels' days).
+    const ofPanel = (await t.query(`SELECT count(*)::int AS n FROM processing_log WHERE $1 = ANY(subject_ids)`, [panel.id]))[0].n;
+    await until(page, (n) => document.querySelector('#processing-log p.muted')?.textContent === `${n} entries`, ofPanel);
+    const row = log.locator('tbody tr', { hasText: 'panels.supervision.day' });
+    expect(await row.allTextContents()).toHaveLength(1);
+    expect(await row.locator('.log-detail').textContent()).toMatch(new RegExp(`^3 supervision signals on ${counted.day} \\(UTC \\d\\d:\\d\\d:\\d\\d–\\d\\d:\\d\\d:\\d\\d\\)$`));
+    expect(await log.textContent()).not.toContain('panels.events.receive');
   });
 
   it('a DPO restricts one contact (Art. 18) and lifts it; operators and supervisors have no such button', async () => {

@@ -68,7 +68,7 @@ async function expectCannotTouchTheLog(url: string, role: string): Promise<void>
     const { rows } = await client.query(`SELECT current_user AS role, rolsuper FROM pg_roles WHERE rolname = current_user`);
     expect(rows).toEqual([{ role, rolsuper: false }]);
     const refused = async (sql: string) => client.query(sql).then(() => 'done', (e: { code?: string; message: string }) => `${e.code}: ${e.message}`);
-    const columns = { processing_log: 'purpose', processing_log_seal: 'hash', processing_log_checkpoint: 'hash' };
+    const columns = { processing_log: 'purpose', processing_log_seal: 'hash', processing_log_checkpoint: 'hash', processing_log_retention: 'hash' };
     for (const [table, column] of Object.entries(columns)) {
       expect(await refused(`ALTER TABLE ${table} DISABLE TRIGGER ALL`)).toBe(`42501: must be owner of table ${table}`);
       expect(await refused(`DROP TRIGGER ${table}_append_only ON ${table}`)).toBe(`42501: must be owner of relation ${table}`);
@@ -76,6 +76,17 @@ async function expectCannotTouchTheLog(url: string, role: string): Promise<void>
         expect({ change, answer: await refused(change) }).toEqual({ change, answer: `42501: permission denied for table ${table}` });
       }
     }
+    // The flag the retention function sets opens nothing for it: it is not the owner.
+    await client.query(`SELECT set_config('keyholder.processing_log_retention', 'removing', false)`);
+    expect(await refused(`DELETE FROM processing_log`)).toBe('42501: permission denied for table processing_log');
+    // Only the owner's function writes retention checkpoints, and it removes nothing younger than
+    // ten years by the database's clock, whatever cutoff it is asked for.
+    expect(await refused(`INSERT INTO processing_log_retention SELECT * FROM processing_log_retention`)).toBe('42501: permission denied for table processing_log_retention');
+    const entries = async () => (await client.query(`SELECT count(*)::int AS n FROM processing_log`)).rows[0].n as number;
+    const before = await entries();
+    const removal = await client.query(`SELECT * FROM processing_log_remove_old(now() + interval '100 years', 1000000, 'privacy.processing-log.retention', 'legal_obligation', 'asked for everything')`);
+    expect(removal.rows).toEqual([]);
+    expect(await entries()).toBeGreaterThanOrEqual(before);
     // Nor can it make the log's tables its own, or rewrite the record of what was migrated.
     expect(await refused(`ALTER TABLE processing_log OWNER TO ${role}`)).toBe('42501: must be owner of table processing_log');
     expect(await refused(`DELETE FROM schema_migration`)).toBe('42501: permission denied for table schema_migration');

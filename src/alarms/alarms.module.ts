@@ -20,6 +20,7 @@ import { PanelSignalBatch } from './panel-signal-batch.js';
 import { PanelSecretCache } from './panel-secret-cache.js';
 import { PanelSignatureGuard } from './panel-signature.guard.js';
 import { PanelSupervision } from './panel-supervision.js';
+import { PanelSupervisionDays } from './panel-supervision-day.js';
 import { SMS_MODULE } from './sms-ports.js';
 import { RetainedTables } from '../privacy/retention-rule.js';
 import { ALARM_RETENTION } from './alarms.retention.js';
@@ -49,6 +50,7 @@ import { ALARM_RETENTION } from './alarms.retention.js';
     EscalationEngine,
     EscalationSettings,
     PanelSupervision,
+    PanelSupervisionDays,
   ],
   exports: [AlarmsService, AlarmActions, EscalationEngine, ClockModule, PanelEvents, DatabaseNotifications],
 })

@@ -107,3 +107,19 @@ export const PANEL_SUPERVISION: ProcessingDeclaration = {
   recipients: ['staff'],
   retention: ALARM_RETENTION,
 };
+
+/**
+ * A panel's machine supervision (heartbeats, DC-09 link tests, test signals that raise no alarm),
+ * counted per panel and UTC day as it arrives and written to the processing log as one entry per
+ * panel and day when the day is closed (PanelSupervisionDays), instead of one entry per signal.
+ */
+export const PANEL_SUPERVISION_DAY: ProcessingDeclaration = {
+  operation: 'panels.supervision.day',
+  purpose: "Account in the processing log, once a day per panel, for the supervision signals received from the customer's alarm panel",
+  legalBasis: 'contract',
+  legalBasisNote: 'supervision of the panel is part of the alarm monitoring contract',
+  dataSubjects: ['customers'],
+  dataCategories: ['the number of supervision signals of the panel in a day, and the times of the first and the last'],
+  recipients: ["the controller's data protection officer"],
+  retention: 'the count of the current day until it is closed (the next hour after midnight UTC), then one processing-log entry, kept as the log is',
+};

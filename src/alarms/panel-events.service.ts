@@ -128,7 +128,8 @@ export class PanelEvents {
 
   /**
    * Heartbeats, tests and arming (most of the traffic) ask for nothing but being stored, the panel
-   * marked as seen and the processing-log entry written: PanelSignalBatch does that in one
+   * marked as seen and the processing-log entry written (for supervision: counted in the panel's
+   * day, one entry per panel and day): PanelSignalBatch does that in one
    * statement for many signals at once (a single statement is its own transaction, so the 202
    * still means committed). Undefined when the panel has an open "offline" alarm still waiting for
    * its "panel reporting" note: then nothing was written and the caller takes the full path, which

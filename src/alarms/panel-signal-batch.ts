@@ -39,7 +39,10 @@ const MAX_BATCH = 500;
  *
  * One statement per batch does, for each signal, what the single-signal path did: the panel's row
  * is locked (all rows of a batch in id order, so two batches cannot deadlock) and marked as seen,
- * the event is stored once per (panel, eventId), and the processing-log entry is written (PanelEvents).
+ * the event is stored once per (panel, eventId), and the processing-log entry is written (PanelEvents);
+ * for supervision (class `test`: heartbeats, link tests, test signals) it is not an entry of its
+ * own but a count in the panel's day (panel_supervision_day), one entry per panel and day once the
+ * day is closed (PanelSupervisionDays). Arming stays an entry per signal.
  * If a batch fails, its signals are stored one by one, so one bad signal fails alone.
  */
 @Injectable()
@@ -129,7 +132,13 @@ export class PanelSignalBatch {
          INSERT INTO processing_log (${ProcessingLog.COLUMNS})
          SELECT 'panel', v.panel_id::text, $14::text, $15::text, $16::text, ARRAY[v.panel_id], 'success',
                 CASE WHEN EXISTS (SELECT 1 FROM e WHERE e.panel_id = v.panel_id AND e.event_id = v.event_id) THEN 202 ELSE 200 END, v.request_id
-           FROM v JOIN p ON p.id = v.panel_id ORDER BY v.n)
+           FROM v JOIN p ON p.id = v.panel_id WHERE v.class <> 'test' ORDER BY v.n),
+       s AS (
+         INSERT INTO panel_supervision_day AS d (panel_id, day, signals, first_at, last_at)
+         SELECT v.panel_id, (v.received_at AT TIME ZONE 'UTC')::date, count(*), min(v.received_at), max(v.received_at)
+           FROM v JOIN p ON p.id = v.panel_id WHERE v.class = 'test' GROUP BY 1, 2 ORDER BY 1, 2
+         ON CONFLICT (panel_id, day) DO UPDATE
+           SET signals = d.signals + excluded.signals, first_at = least(d.first_at, excluded.first_at), last_at = greatest(d.last_at, excluded.last_at))
        SELECT v.n, p.customer_id, e.id AS stored_id, (o.panel_id IS NOT NULL) AS offline
          FROM v
          LEFT JOIN p ON p.id = v.panel_id

@@ -12,6 +12,12 @@ import pg from 'pg';
 export const MIGRATIONS_TABLE = 'schema_migration';
 
 /**
+ * Tables only the owner's own functions write (processing_log_remove_old writes the log's retention
+ * checkpoints): the app's role only reads them, so it cannot add a checkpoint of its own making.
+ */
+export const OWNER_WRITTEN_TABLES = ['processing_log_retention'];
+
+/**
  * Gives `appRole` what the app needs on everything in the public schema, as the owner, after every
  * migration run (so tables added by later migrations are covered): SELECT, INSERT, UPDATE and DELETE
  * on every table, except only SELECT and INSERT on an append-only table (one whose trigger refuses
@@ -47,7 +53,7 @@ export async function grantToAppRole(db: { query(sql: string): Promise<unknown> 
     if (kind === 'sequence') await db.query(`GRANT USAGE, SELECT ON SEQUENCE ${name} TO ${role}`);
     if (kind === 'function') await db.query(`GRANT EXECUTE ON FUNCTION ${name} TO ${role}`);
     if (kind !== 'table') continue;
-    const allowed = name === MIGRATIONS_TABLE ? 'SELECT' : append_only ? 'SELECT, INSERT' : 'SELECT, INSERT, UPDATE, DELETE';
+    const allowed = name === MIGRATIONS_TABLE || OWNER_WRITTEN_TABLES.includes(name) ? 'SELECT' : append_only ? 'SELECT, INSERT' : 'SELECT, INSERT, UPDATE, DELETE';
     // Revoked first, so a table that became append-only (or a grant made by hand) ends up exactly so.
     await db.query(`REVOKE ALL ON ${name} FROM ${role}`);
     await db.query(`GRANT ${allowed} ON ${name} TO ${role}`);

@@ -3,6 +3,7 @@ import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { PrivacyController } from './privacy.controller.js';
 import { ProcessingLogCheck } from './processing-log-check.js';
+import { ProcessingLogRetention } from './processing-log-retention.js';
 import { ProcessingLogInterceptor } from './processing-log.interceptor.js';
 import { ProcessingLogSealer } from './processing-log.sealer.js';
 import { ProcessingLog } from './processing-log.service.js';
@@ -27,6 +28,7 @@ import { PROCESSING_LOG_RETENTION } from './privacy.retention.js';
     ProcessingLog,
     ProcessingLogSealer,
     ProcessingLogCheck,
+    ProcessingLogRetention,
     ProcessingRegistry,
     RecordOfProcessing,
     RetentionRegistry,

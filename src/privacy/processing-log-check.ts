@@ -10,7 +10,7 @@ import { Processing } from './processing.decorator.js';
 
 const ACTOR = { type: 'system', id: 'processing-log-check' } as const;
 /** Distinct from the migration (727001) and sealer (727002) locks. */
-const CHECK_LOCK = 727003;
+export const CHECK_LOCK = 727003;
 
 /**
  * The whole hash chain, re-read once a night. The DPO's page checks from the newest checkpoint,

@@ -14,6 +14,7 @@ const entry: HashedEntry = {
   outcome: 'success',
   http_status: 200,
   request_id: 'req-1',
+  detail: null,
 };
 
 describe('processing log hashing', () => {
@@ -25,6 +26,12 @@ describe('processing log hashing', () => {
         '"httpStatus":200,"legalBasis":"contract","operation":"customers.read","outcome":"success","purpose":"Show a customer",' +
         '"requestId":"req-1","seq":"42","subjectIds":["8c4a8f0e-1111-4222-8333-944455556666"]}',
     );
+  });
+
+  it('has no detail key for an entry without one (its hash is the one sealed before entries had details), and hashes one that has it', () => {
+    expect(canonicalEntry(entry)).not.toContain('detail');
+    const withDetail = { ...entry, detail: '{"day": "2026-12-07", "signals": 288}' };
+    expect(canonicalEntry(withDetail)).toContain('"at":"2025-01-31T12:00:00.123456Z","detail":"{\\"day\\": \\"2026-12-07\\", \\"signals\\": 288}","httpStatus"');
   });
 
   it('is sha256 over the previous hash and the canonical JSON', () => {
@@ -45,6 +52,7 @@ describe('processing log hashing', () => {
     ['outcome', { outcome: 'refused' }],
     ['status', { http_status: null }],
     ['request id', { request_id: null }],
+    ['detail', { detail: '{"day": "2026-12-07", "signals": 288}' }],
   ])('changes when the %s changes', (_, change) => {
     expect(chainHash(GENESIS, { ...entry, ...change }).equals(chainHash(GENESIS, entry))).toBe(false);
   });

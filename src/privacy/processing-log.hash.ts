@@ -20,6 +20,8 @@ export interface HashedEntry {
   outcome: string;
   http_status: number | null;
   request_id: string | null;
+  /** The entry's detail as the database renders its jsonb (a canonical text), or null. */
+  detail: string | null;
 }
 
 /** The select list that produces a `HashedEntry` from `processing_log e`. */
@@ -28,17 +30,19 @@ export const HASHED_COLUMNS = `
   to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
   e.actor_type, e.actor_id, e.operation, e.legal_basis, e.purpose,
   e.subject_ids::text[] AS subject_ids,
-  e.outcome, e.http_status, e.request_id`;
+  e.outcome, e.http_status, e.request_id, e.detail::text AS detail`;
 
 /**
  * Canonical JSON of an entry: every column, keys in a fixed (sorted) order, absent values as null.
- * Any change to any column (including the seq it sits at) changes the string.
+ * Any change to any column (including the seq it sits at) changes the string. `detail` is there
+ * only when the entry has one, so entries sealed before it existed keep their hashes.
  */
 export function canonicalEntry(e: HashedEntry): string {
   return JSON.stringify({
     actorId: e.actor_id ?? null,
     actorType: e.actor_type,
     at: e.at,
+    ...(e.detail != null ? { detail: e.detail } : {}),
     httpStatus: e.http_status ?? null,
     legalBasis: e.legal_basis,
     operation: e.operation,

@@ -25,7 +25,9 @@ export type VerifyProblem =
   | 'seal_altered'
   | 'anchor_not_reached'
   | 'anchor_mismatch'
-  | 'checkpoint_mismatch';
+  | 'checkpoint_mismatch'
+  | 'retention_checkpoint_altered'
+  | 'retention_checkpoint_mismatch';
 
 /** The chain's newest seal: its position and hash (hex). Kept outside the database, it is an anchor. */
 export interface ChainHead {
@@ -43,11 +45,36 @@ export interface Checkpoint {
   verifiedAt: string;
 }
 
-/** `from`: the checkpoint a check started from (absent: it read the whole chain); `entries` counts what it read. */
+/** Where the kept chain starts: everything up to `throughPosition` was removed under sealed retention checkpoints. */
+export interface Retained {
+  throughPosition: number;
+  /** Entries removed in all, over every retention run. */
+  removed: number;
+  /** The newest run's cutoff: entries from before it are gone. */
+  removedBefore: string;
+}
+
+/**
+ * `from`: the checkpoint a check started from (absent: it read the whole chain); `entries` counts what it read.
+ * `retained`: present once old entries were removed; the check then starts where they end.
+ */
 export type VerifyResult =
-  | { ok: true; entries: number; from?: Checkpoint }
+  | { ok: true; entries: number; from?: Checkpoint; retained?: Retained }
   // firstBadSeq is absent when the problem is the anchor: the entries that would tell are gone.
-  | { ok: false; entries: number; firstBadSeq?: number; reason: VerifyProblem; detail: string; from?: Checkpoint };
+  | { ok: false; entries: number; firstBadSeq?: number; reason: VerifyProblem; detail: string; from?: Checkpoint; retained?: Retained };
+
+type RetentionRow = {
+  through_position: string;
+  first_position: string;
+  entries: string;
+  link_hash: Buffer;
+  prev_hash: Buffer;
+  hash: Buffer;
+  removed_before: Date;
+  recorded_seq: string;
+  intact: boolean;
+  recorded_hash: string | null;
+};
 
 type SealRow = HashedEntry & { position: string; seal_seq: string; prev_hash: Buffer; hash: Buffer };
 
@@ -247,7 +274,12 @@ export class ProcessingLogSealer implements OnModuleDestroy {
    * checks out records a checkpoint where it ended.
    */
   async verify(anchor?: ChainHead, options: { fromCheckpoint?: boolean } = {}): Promise<VerifyResult> {
-    const from = options.fromCheckpoint ? await this.latestCheckpoint() : undefined;
+    const start = await this.retentionStart();
+    if ('reason' in start) return { ok: false, entries: 0, reason: start.reason, detail: start.detail };
+    const retainedField = start.retained ? { retained: start.retained } : {};
+    const checkpoint = options.fromCheckpoint ? await this.latestCheckpoint() : undefined;
+    // A check's checkpoint at or below what retention removed vouches for nothing still there.
+    const from = checkpoint && checkpoint.position > start.position ? checkpoint : undefined;
     // From a checkpoint, only entries after the one sealed there are looked for, so this check
     // does not scan the whole log either. One below it still unsealed (its transaction outlived the
     // gap's ten minutes) is sealed by the whole check each night.
@@ -256,9 +288,9 @@ export class ProcessingLogSealer implements OnModuleDestroy {
       : [];
     await this.sealPending({ full: true, above: atCheckpoint ? BigInt(atCheckpoint.seq) : 0n });
     const [{ last }] = await this.db.query(`SELECT coalesce(max(position), 0)::text AS last FROM processing_log_seal`);
-    let prev: Buffer = GENESIS;
-    let expected = 1n;
-    let after = 0n;
+    let prev: Buffer = start.hash;
+    let expected = BigInt(start.position) + 1n;
+    let after = BigInt(start.position);
     let entries = 0;
     let problem: { seq?: string; reason: VerifyProblem; detail: string } | undefined;
 
@@ -272,6 +304,7 @@ export class ProcessingLogSealer implements OnModuleDestroy {
           reason: 'checkpoint_mismatch',
           detail: `the seal at chain position ${from.position} is ${seal ? 'not the one' : 'gone that'} a full check found there at ${from.verifiedAt}: the chain was cut or rebuilt from there or before`,
           from,
+          ...retainedField,
         };
       }
       prev = Buffer.from(from.hash, 'hex');
@@ -298,10 +331,15 @@ export class ProcessingLogSealer implements OnModuleDestroy {
         after = BigInt(row.position);
       }
     }
+    // An anchor at the last removed position is checked against the link the checkpoint kept; one
+    // before it is older than the log's period and can no longer be checked.
+    if (anchor && start.retained && anchor.position === start.position && start.hash.toString('hex') !== anchor.hash) {
+      problem ??= { reason: 'anchor_mismatch', detail: `the chain's link at position ${anchor.position} (kept by its retention checkpoint) is not the anchored one` };
+    }
     if (anchor && BigInt(last) < BigInt(anchor.position)) {
       problem ??= { reason: 'anchor_not_reached', detail: `the chain ends at position ${last}, before the anchored position ${anchor.position}: its newest entries were removed` };
     }
-    const started = from ? { from } : {};
+    const started = { ...(from ? { from } : {}), ...retainedField };
     if (problem) {
       return { ok: false, entries, ...(problem.seq ? { firstBadSeq: Number(problem.seq) } : {}), reason: problem.reason, detail: problem.detail, ...started };
     }
@@ -312,6 +350,55 @@ export class ProcessingLogSealer implements OnModuleDestroy {
       );
     }
     return { ok: true, entries, ...started };
+  }
+
+  /**
+   * Where the kept chain starts, after checking the retention checkpoints: each one's own hash
+   * (recomputed by the database's digest function), each linked to the one before and starting
+   * where it ended; the newest one's hash carried by the log entry its run wrote (an entry sealed
+   * into the kept chain, so changing the checkpoint means changing a sealed entry); and no seal
+   * left at or below the removed positions (a checkpoint added without removing anything is a
+   * way to skip the check of what lies below it).
+   */
+  private async retentionStart(): Promise<{ position: number; hash: Buffer; retained?: Retained } | { reason: VerifyProblem; detail: string }> {
+    const rows = (await this.db.query(
+      `SELECT r.through_position::text AS through_position, r.first_position::text AS first_position, r.entries::text AS entries,
+              r.link_hash, r.prev_hash, r.hash, r.removed_before, r.recorded_seq::text AS recorded_seq,
+              processing_log_retention_digest(r) = r.hash AS intact,
+              (SELECT e.detail->'checkpoint'->>'hash' FROM processing_log e WHERE e.seq = r.recorded_seq) AS recorded_hash
+         FROM processing_log_retention r ORDER BY r.through_position`,
+    )) as RetentionRow[];
+    if (rows.length === 0) return { position: 0, hash: GENESIS };
+    let prevHash = GENESIS;
+    let prevThrough = 0n;
+    let removed = 0;
+    for (const r of rows) {
+      if (!r.intact || !r.prev_hash.equals(prevHash)) {
+        return { reason: 'retention_checkpoint_altered', detail: `the retention checkpoint through chain position ${r.through_position} was changed after it was written` };
+      }
+      if (BigInt(r.first_position) !== prevThrough + 1n) {
+        return { reason: 'retention_checkpoint_mismatch', detail: `the retention checkpoint through chain position ${r.through_position} does not start where the one before it ended (${prevThrough})` };
+      }
+      prevHash = r.hash;
+      prevThrough = BigInt(r.through_position);
+      removed += Number(r.entries);
+    }
+    const newest = rows[rows.length - 1];
+    if (newest.recorded_hash !== newest.hash.toString('hex')) {
+      return {
+        reason: 'retention_checkpoint_mismatch',
+        detail: `the retention checkpoint through chain position ${newest.through_position} is not the one its run recorded in the log (entry ${newest.recorded_seq})`,
+      };
+    }
+    const [{ lowest }] = (await this.db.query(`SELECT min(position)::text AS lowest FROM processing_log_seal`)) as Array<{ lowest: string | null }>;
+    if (lowest !== null && BigInt(lowest) <= prevThrough) {
+      return { reason: 'retention_checkpoint_mismatch', detail: `seals at chain position ${lowest} and on are still there though a retention checkpoint says they were removed through ${prevThrough}` };
+    }
+    return {
+      position: Number(prevThrough),
+      hash: newest.link_hash,
+      retained: { throughPosition: Number(prevThrough), removed, removedBefore: newest.removed_before.toISOString() },
+    };
   }
 
   /** The newest checkpoint, if a full check has ever checked out. */

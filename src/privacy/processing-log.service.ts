@@ -5,6 +5,14 @@ import { ProcessingLogSealer } from './processing-log.sealer.js';
 import { ProcessingRegistry } from './processing-registry.js';
 import { PROCESSING_LOG_KEEPING } from './privacy.processing.js';
 
+/**
+ * How long an entry is kept: the period of the longest-kept records it accounts for (the alarm
+ * history), so any processing of those can still be shown while they exist. Older entries are
+ * removed under a sealed checkpoint (ProcessingLogRetention); the database itself refuses to remove
+ * anything younger (processing_log_remove_old).
+ */
+export const PROCESSING_LOG_YEARS = 10;
+
 export const ACTOR_TYPES = ['operator', 'panel', 'system', 'public'] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
 
@@ -36,6 +44,8 @@ export interface ProcessingLogEntry {
   httpStatus?: number | null;
   /** The X-Request-Id of the HTTP request, to find the matching application log lines. */
   requestId?: string | null;
+  /** What the entry adds to its operation, e.g. a panel's supervision day: counts and times, never personal data. */
+  detail?: Record<string, unknown> | null;
 }
 
 export interface ProcessingLogItem {
@@ -50,6 +60,8 @@ export interface ProcessingLogItem {
   outcome: ProcessingOutcome;
   httpStatus: number | null;
   requestId: string | null;
+  /** Present when the entry has one. */
+  detail?: Record<string, unknown>;
 }
 
 export interface ProcessingLogSearch {
@@ -77,6 +89,7 @@ interface Row {
   outcome: ProcessingOutcome;
   http_status: number | null;
   request_id: string | null;
+  detail: Record<string, unknown> | null;
 }
 
 /** INSERTs of queued entries in flight at once; each takes everything queued when it starts. */
@@ -185,7 +198,7 @@ export class ProcessingLog {
     const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM processing_log ${filter}`, params);
     const rows = await this.db.query(
       `SELECT seq::text AS seq, at, actor_type, actor_id, operation, legal_basis, purpose, subject_ids::text[] AS subject_ids,
-              outcome, http_status, request_id
+              outcome, http_status, request_id, detail
          FROM processing_log ${filter}
         ORDER BY at DESC, processing_log.seq DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, q.limit, (q.page - 1) * q.limit],
@@ -203,6 +216,7 @@ export class ProcessingLog {
         outcome: r.outcome,
         httpStatus: r.http_status,
         requestId: r.request_id,
+        ...(r.detail ? { detail: r.detail } : {}),
       }),
     );
     return { items, total };
@@ -231,6 +245,7 @@ export class ProcessingLog {
       outcome: e.outcome ?? 'success',
       http_status: e.httpStatus ?? null,
       request_id: e.requestId ?? null,
+      detail: e.detail ?? null,
     };
   }
 }
@@ -240,14 +255,18 @@ const rowValues = (r: Row): unknown[] => [r.actor_type, r.actor_id, r.operation,
 
 async function insert(manager: EntityManager, rows: Row[]): Promise<void> {
   if (rows.length === 1) {
-    await manager.query(`INSERT INTO processing_log (${COLUMNS}) VALUES ${ProcessingLog.placeholders(1)}`, rowValues(rows[0]));
+    const [row] = rows;
+    await manager.query(`INSERT INTO processing_log (${COLUMNS}, detail) VALUES ${ProcessingLog.placeholders(1).slice(0, -1)}, $10::jsonb)`, [
+      ...rowValues(row),
+      row.detail === null ? null : JSON.stringify(row.detail),
+    ]);
     return;
   }
   await manager.query(
-    `INSERT INTO processing_log (${COLUMNS})
-     SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(
+    `INSERT INTO processing_log (${COLUMNS}, detail)
+     SELECT ${COLUMNS}, detail FROM jsonb_to_recordset($1::jsonb) AS x(
        n int, actor_type text, actor_id text, operation text, legal_basis text, purpose text,
-       subject_ids uuid[], outcome text, http_status smallint, request_id text)
+       subject_ids uuid[], outcome text, http_status smallint, request_id text, detail jsonb)
      ORDER BY n`,
     [JSON.stringify(rows.map((r, n) => ({ n, ...r })))],
   );

@@ -22,6 +22,7 @@ import { AlarmHandling1765000000000 } from './1765000000000-alarm-handling.js';
 import { CustomerSearch1765200000000 } from './1765200000000-customer-search.js';
 import { PrivacyRequests1765300000000 } from './1765300000000-privacy-requests.js';
 import { OperatorErasure1765310000000 } from './1765310000000-operator-erasure.js';
+import { ProcessingLogRetention1765320000000 } from './1765320000000-processing-log-retention.js';
 import { Restrictions1765330000000 } from './1765330000000-restrictions.js';
 import { ContactNoticeRetry1765340000000 } from './1765340000000-contact-notice-retry.js';
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
@@ -49,6 +50,7 @@ export const migrations = [
   CustomerSearch1765200000000,
   PrivacyRequests1765300000000,
   OperatorErasure1765310000000,
+  ProcessingLogRetention1765320000000,
   Restrictions1765330000000,
   ContactNoticeRetry1765340000000,
 ];
