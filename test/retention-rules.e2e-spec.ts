@@ -207,6 +207,25 @@ describe('retention rules', () => {
       expect(await lastEntry('privacy.retention.erasure_records')).toEqual({ actor_type: 'system', actor_id: 'retention', subject_ids: [] });
     });
 
+    it('deletes a data-subject request closed just over 3 years ago, keeps one closed just under and an open one however old', async () => {
+      const h = await f.household(0);
+      const request = async (received: number, closed: number | null) =>
+        (
+          await t.query(
+            `INSERT INTO privacy_request (kind, subject_type, subject_id, customer_id, received_at, original_due_at, due_at, identity_check, status, closed_at, created_by)
+             VALUES ('access', 'customer', $1, $1, $2, $2, $2, 'BankID', $3, $4, gen_random_uuid()) RETURNING id`,
+            [h.customer.id, iso(received), closed === null ? 'open' : 'done', closed === null ? null : iso(closed)],
+          )
+        )[0].id as string;
+      const outside = await request(monthsBefore(40), monthsBefore(36) - MINUTE);
+      const inside = await request(monthsBefore(40), monthsBefore(36) + MINUTE);
+      const open = await request(monthsBefore(60), null);
+      expect((await jobs().deletePrivacyRequests(NOW)).requests).toBe(1);
+      const left = (await t.query(`SELECT id FROM privacy_request WHERE id = ANY($1::uuid[])`, [[outside, inside, open]])).map((r) => r.id);
+      expect(left.sort()).toEqual([inside, open].sort());
+      expect((await lastEntry('privacy.retention.privacy_requests')).subject_ids).toEqual([h.customer.id]);
+    });
+
     it('deletes a panel silence noticed just over 90 days ago, not one just under, nor one the panel is still silent in', async () => {
       const h = await f.household(0);
       const [{ last_seen_at: current }] = await t.query(`UPDATE panel SET last_seen_at = date_trunc('milliseconds', now()) WHERE id = $1 RETURNING last_seen_at`, [h.panel.id]);

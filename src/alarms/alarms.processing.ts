@@ -120,6 +120,6 @@ export const PANEL_SUPERVISION_DAY: ProcessingDeclaration = {
   legalBasisNote: 'supervision of the panel is part of the alarm monitoring contract',
   dataSubjects: ['customers'],
   dataCategories: ['the number of supervision signals of the panel in a day, and the times of the first and the last'],
-  recipients: ["the controller's data protection officer"],
+  recipients: ['dpo'],
   retention: 'the count of the current day until it is closed (the next hour after midnight UTC), then one processing-log entry, kept as the log is',
 };

@@ -29,6 +29,18 @@ export const ALARM_RETENTION: RetentionRule[] = [
     carriedOutBy: 'RetentionJobs.anonymiseAlarmHistory',
   },
   {
+    table: 'panel_supervision_day',
+    period: { amount: 25, unit: 'hours' },
+    end: 'deleted',
+    reason: 'the running count of a panel\'s supervision signals for the current UTC day; when the day is closed it becomes one processing-log entry',
+    text: {
+      en: 'The count of the day\'s supervision signals from your panel is kept until the day is over (at most 25 hours), then it is one entry in the processing log.',
+      sv: 'Antalet övervakningssignaler från din larmpanel under dagen sparas tills dagen är slut (högst 25 timmar) och blir sedan en post i behandlingsloggen.',
+      nb: 'Antallet overvåkingssignaler fra alarmpanelet ditt i løpet av dagen lagres til dagen er over (høyst 25 timer), og blir deretter én oppføring i behandlingsloggen.',
+    },
+    carriedOutBy: 'PanelSupervisionDays (closes each day after midnight UTC)',
+  },
+  {
     table: 'panel_silence',
     period: { amount: PANEL_SILENCE_DAYS, unit: 'days' },
     end: 'deleted',

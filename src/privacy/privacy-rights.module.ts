@@ -13,14 +13,14 @@ import { RetentionJobs } from './retention.js';
 import { TableRetentionJobs } from './retention-tables.js';
 import { SubjectAccess } from './subject-access.js';
 import { RetainedTables } from './retention-rule.js';
-import { ERASURE_RECORD_RETENTION } from './privacy.retention.js';
+import { ERASURE_RECORD_RETENTION, PRIVACY_REQUEST_RETENTION, RESTRICTION_RETENTION } from './privacy.retention.js';
 
 /**
  * Data-subject rights (access, portability, erasure, restriction), the register of requests, and the retention jobs. Apart from
  * PrivacyModule (global, imported by everything) because these read every register and the alarm
  * history; the jobs' @Cron needs ScheduleModule.forRoot(), imported once in AppModule.
  */
-@RetainedTables(...ERASURE_RECORD_RETENTION)
+@RetainedTables(...ERASURE_RECORD_RETENTION, ...PRIVACY_REQUEST_RETENTION, ...RESTRICTION_RETENTION)
 @Module({
   // SMS_MODULE: the Art. 19 notice of a restriction is queued through the outbox.
   imports: [CustomersModule, AlarmsModule, SMS_MODULE, ClockModule],

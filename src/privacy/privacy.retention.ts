@@ -1,4 +1,4 @@
-import { ERASURE_RECORD_MONTHS, PROCESSING_LOG_YEARS } from './retention-policy.js';
+import { ERASURE_RECORD_MONTHS, PRIVACY_REQUEST_YEARS, PROCESSING_LOG_YEARS } from './retention-policy.js';
 import type { RetentionRule } from './retention-rule.js';
 
 /**
@@ -20,6 +20,18 @@ const PROCESSING_LOG: Omit<RetentionRule, 'table'> = {
 
 export const PROCESSING_LOG_RETENTION: RetentionRule[] = [
   { ...PROCESSING_LOG, table: 'processing_log' },
+  {
+    table: 'processing_log_retention',
+    period: { while: 'the processing log exists' },
+    end: 'kept',
+    reason: 'no personal data (positions, counts per operation and hashes): the sealed summary of what the log\'s own retention removed',
+    text: {
+      en: 'The sealed summary of processing-log entries removed after their period (counts and hashes, no personal data) is kept as long as the log.',
+      sv: 'Den förseglade sammanfattningen av loggposter som tagits bort efter sin tid (antal och hashvärden, inga personuppgifter) sparas lika länge som loggen.',
+      nb: 'Det forseglede sammendraget av loggoppføringer som er fjernet etter sin tid (antall og hashverdier, ingen personopplysninger) lagres like lenge som loggen.',
+    },
+    carriedOutBy: 'ProcessingLogRetention (it writes them)',
+  },
   { ...PROCESSING_LOG, table: 'processing_log_seal' },
   { ...PROCESSING_LOG, table: 'processing_log_seal_gap' },
   {
@@ -50,5 +62,52 @@ export const ERASURE_RECORD_RETENTION: RetentionRule[] = [
       nb: `Opplysningen om en sletting (id-er, når, hva som ble gjort) lagres i ${ERASURE_RECORD_MONTHS} måneder, slik at slettingen kan gjøres på nytt hvis en eldre sikkerhetskopi gjenopprettes, og slettes deretter.`,
     },
     carriedOutBy: 'TableRetentionJobs.deleteErasureRecords',
+  },
+];
+
+export const PRIVACY_REQUEST_RETENTION: RetentionRule[] = [
+  {
+    table: 'privacy_request',
+    period: { amount: PRIVACY_REQUEST_YEARS, unit: 'years' },
+    end: 'deleted',
+    reason:
+      'shows how a data-subject request was answered (Art. 5(2)), for a complaint to the supervisory authority or a claim about it; ' +
+      '3 years after the request was closed, an open request is kept until it is closed',
+    text: {
+      en: `A request you made under the GDPR (access, erasure and the like: when it came, how your identity was checked, what was done) is kept ${PRIVACY_REQUEST_YEARS} years after it was answered, then deleted.`,
+      sv: `En begäran du gjort enligt dataskyddsförordningen (tillgång, radering och liknande: när den kom, hur din identitet kontrollerades, vad som gjordes) sparas i ${PRIVACY_REQUEST_YEARS} år efter att den besvarats och raderas sedan.`,
+      nb: `En forespørsel du har sendt etter personvernforordningen (innsyn, sletting og lignende: når den kom, hvordan identiteten din ble kontrollert, hva som ble gjort) lagres i ${PRIVACY_REQUEST_YEARS} år etter at den ble besvart, og slettes deretter.`,
+    },
+    carriedOutBy: 'TableRetentionJobs.deletePrivacyRequests',
+  },
+];
+
+/** A restriction belongs to its customer or contact: deleted with them (foreign keys, ON DELETE CASCADE). */
+const WITH_THE_RESTRICTED_PERSON: Omit<RetentionRule, 'table' | 'text' | 'reason'> = {
+  period: { while: 'the restricted customer or contact exists' },
+  end: 'deleted',
+  carriedOutBy: 'Erasure and the former-customer retention (deleted with the customer or contact)',
+};
+
+export const RESTRICTION_RETENTION: RetentionRule[] = [
+  {
+    ...WITH_THE_RESTRICTED_PERSON,
+    table: 'restriction',
+    reason: 'the restriction (Art. 18) must be honoured for as long as the data it restricts is kept',
+    text: {
+      en: 'A restriction of processing you asked for is kept as long as the data it restricts, and deleted with it.',
+      sv: 'En begränsning av behandlingen som du begärt sparas lika länge som de uppgifter den gäller och raderas tillsammans med dem.',
+      nb: 'En begrensning av behandlingen som du har bedt om, lagres like lenge som opplysningene den gjelder, og slettes sammen med dem.',
+    },
+  },
+  {
+    ...WITH_THE_RESTRICTED_PERSON,
+    table: 'restriction_recipient',
+    reason: 'which recipients were told of a restriction (Art. 19), kept with the restriction it belongs to',
+    text: {
+      en: 'Which of your alarm contacts were told of a restriction is kept with the restriction, and deleted with it.',
+      sv: 'Vilka av dina larmkontakter som fått veta om en begränsning sparas med begränsningen och raderas med den.',
+      nb: 'Hvilke av alarmkontaktene dine som fikk vite om en begrensning, lagres med begrensningen og slettes med den.',
+    },
   },
 ];

@@ -49,6 +49,8 @@ export const ALARM_HISTORY_YEARS = 10;
  */
 export const DISABLED_OPERATOR_MONTHS = 12;
 export const ERASURE_RECORD_MONTHS = 13;
+/** A closed data-subject request: 3 years, the general limitation period for a claim over how it was answered (Norway, foreldelsesloven § 2), and long enough to show a supervisory authority how it was handled. */
+export const PRIVACY_REQUEST_YEARS = 3;
 export const PANEL_SILENCE_DAYS = 90;
 export const UNKNOWN_SENDER_DAYS = 30;
 export const REPLY_CODE_DAYS = 7;
@@ -96,6 +98,7 @@ export function cutoffs(now: Date) {
   const alarmHistory = months(ALARM_HISTORY_YEARS * 12);
   const disabledOperators = months(DISABLED_OPERATOR_MONTHS);
   const erasureRecords = months(ERASURE_RECORD_MONTHS);
+  const privacyRequests = months(PRIVACY_REQUEST_YEARS * 12);
   const panelSilences = days(PANEL_SILENCE_DAYS);
   const unknownSenders = days(UNKNOWN_SENDER_DAYS);
   const replyCodes = days(REPLY_CODE_DAYS);
@@ -107,6 +110,7 @@ export function cutoffs(now: Date) {
     alarmHistory,
     disabledOperators,
     erasureRecords,
+    privacyRequests,
     panelSilences,
     unknownSenders,
     replyCodes,

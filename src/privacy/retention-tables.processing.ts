@@ -60,3 +60,12 @@ export const RETENTION_EXPIRED_SESSIONS: ProcessingDeclaration = {
   dataCategories: ['session token hashes, IP addresses and email hashes of failed logins, phone numbers that texted wrong codes'],
   retention: 'deleted',
 };
+
+export const RETENTION_PRIVACY_REQUESTS: ProcessingDeclaration = {
+  ...TABLE_RETENTION_JOB,
+  operation: 'privacy.retention.privacy_requests',
+  purpose: 'Delete the register entries of data-subject requests closed longer ago than their retention period',
+  dataSubjects: ['customers', 'alarm contacts'],
+  dataCategories: ['the request: kind, subject id, dates, how identity was checked, notes, outcome, what was produced'],
+  retention: 'deleted; the log entry names the subjects whose requests went, as every retention job does',
+};

@@ -8,6 +8,7 @@ import { cutoffs } from './retention-policy.js';
 import {
   RETENTION_DISABLED_OPERATORS,
   RETENTION_ERASURE_RECORDS,
+  RETENTION_PRIVACY_REQUESTS,
   RETENTION_EXPIRED_SESSIONS,
   RETENTION_PANEL_SILENCES,
   RETENTION_REPLY_CODES,
@@ -71,6 +72,18 @@ export class TableRetentionJobs {
     const [rows] = (await this.db.query(`DELETE FROM erasure_record WHERE erased_at < $1 RETURNING 1`, [cutoffs(now).erasureRecords])) as [unknown[], number];
     await this.record(RETENTION_ERASURE_RECORDS, []);
     return { records: rows.length };
+  }
+
+  /** Data-subject requests closed longer ago than their period; open ones stay, however old. */
+  @Cron('0 53 3 * * *', { name: 'retention-privacy-requests' })
+  @Processing(RETENTION_PRIVACY_REQUESTS)
+  async deletePrivacyRequests(now = new Date()): Promise<{ requests: number }> {
+    const [rows] = (await this.db.query(`DELETE FROM privacy_request WHERE closed_at < $1 RETURNING subject_id`, [cutoffs(now).privacyRequests])) as [
+      Array<{ subject_id: string }>,
+      number,
+    ];
+    await this.record(RETENTION_PRIVACY_REQUESTS, [...new Set(rows.map((r) => r.subject_id))]);
+    return { requests: rows.length };
   }
 
   /** Panel silences after their period, once the panel has been heard from since (or is gone). */
