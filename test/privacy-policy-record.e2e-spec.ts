@@ -39,8 +39,8 @@ function tableOf(html: string): Map<string, string[]> {
 /** Periods named in a text, as "number unit" with the unit in English: "90 day", "12 month", "10 year". */
 const UNITS: Record<SmsLanguage, Array<[RegExp, string]>> = {
   en: [[/^days?$/, 'day'], [/^months?$/, 'month'], [/^years?$/, 'year'], [/^hours?$/, 'hour'], [/^minutes?$/, 'minute'], [/^-minute$/, 'minute']],
-  sv: [[/^dagar$/, 'day'], [/^månader$/, 'month'], [/^år$/, 'year'], [/^timme$/, 'hour'], [/^minuter$/, 'minute']],
-  nb: [[/^dager$/, 'day'], [/^måneder$/, 'month'], [/^år$/, 'year'], [/^time$/, 'hour'], [/^minutter$/, 'minute']],
+  sv: [[/^dagar$/, 'day'], [/^månader$/, 'month'], [/^år$/, 'year'], [/^tim(me|mar)$/, 'hour'], [/^minuter$/, 'minute']],
+  nb: [[/^dager$/, 'day'], [/^måneder$/, 'month'], [/^år$/, 'year'], [/^timer?$/, 'hour'], [/^minutter$/, 'minute']],
 };
 function periods(s: string, language: SmsLanguage): string[] {
   const found: string[] = [];
