@@ -747,15 +747,22 @@ export async function messagesPage(main, params = new URLSearchParams()) {
   const person = customerPicker();
   const form = h('form', { class: 'form-grid', 'aria-label': 'Filter messages' }, field('To (phone)', 'to', given('to')), person.element, field('Alarm id', 'alarmId', given('alarmId')), h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter')), errorBox());
   let page = Number(params.get('page')) || 1;
+  let latest = 0;
   const load = async () => {
     const v = (n) => form.querySelector(`[name="${n}"]`).value.trim();
     const filters = { to: v('to'), ...person.value(), alarmId: v('alarmId') };
     // The address says the filter shown, so a reload or Back does not bring an old one back.
     history.replaceState(null, '', `#/messages${query({ ...filters, page: page > 1 ? page : undefined })}`);
+    // Until the answer comes, the rows on screen are the old filter's: say so, and let only the
+    // newest answer replace them (a slow earlier one must not overwrite a later filter's rows).
+    const mine = ++latest;
+    results.setAttribute('aria-busy', 'true');
     try {
       const res = await get(`/api/messages${query({ ...filters, page, limit: MESSAGES_PAGE })}`);
+      if (mine !== latest) return;
       showFieldErrors(form, []);
       const names = await namesFor(res.items.flatMap((m) => [m.customerId, m.contactId]));
+      if (mine !== latest) return;
       const who = (m) => (m.contactId ? personName(names, m.contactId) : m.customerId ? personName(names, m.customerId) : '');
       const paging = () => pager({ page, limit: MESSAGES_PAGE, total: res.total, what: 'messages', onPage: (n) => {
         page = n;
@@ -770,7 +777,9 @@ export async function messagesPage(main, params = new URLSearchParams()) {
         paging(),
       );
     } catch (e) {
-      showFieldErrors(form, e.messages ?? [e.message]);
+      if (mine === latest) showFieldErrors(form, e.messages ?? [e.message]);
+    } finally {
+      if (mine === latest) results.removeAttribute('aria-busy');
     }
   };
   form.addEventListener('submit', (e) => {

@@ -296,6 +296,8 @@ const PHONE = { width: 390, height: 844 };
     await page.getByRole('button', { name: 'Filter' }).click();
     await until(page, (id: string) => location.hash.includes(`customerId=${id}`), household.customer.id);
     const who = async () => page.locator('#message-results td.message-who').allTextContents();
+    // The rows of the filter asked for, not the unfiltered ones still on screen while it loads.
+    await until(page, () => !document.querySelector('#message-results').hasAttribute('aria-busy'));
     await until(page, () => document.querySelectorAll('#message-results td.message-who').length > 0);
     const everyone = await who();
     // The owner's alarm SMS and both contacts' notices, each by name; nothing of the other customer, no ids.
