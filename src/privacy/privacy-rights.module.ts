@@ -2,8 +2,10 @@ import { Module } from '@nestjs/common';
 import { AlarmsModule } from '../alarms/alarms.module.js';
 import { SMS_MODULE } from '../alarms/sms-ports.js';
 import { CustomersModule } from '../customers/customers.module.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
 import { DataSubjectRequestsController } from './data-subject-requests.controller.js';
 import { Erasure } from './erasure.js';
+import { ProcessorDeletions } from './processor-deletion.js';
 import { Restriction } from './restriction.js';
 import { RetentionJobs } from './retention.js';
 import { SubjectAccess } from './subject-access.js';
@@ -14,10 +16,10 @@ import { SubjectAccess } from './subject-access.js';
  * history; the jobs' @Cron needs ScheduleModule.forRoot(), imported once in AppModule.
  */
 @Module({
-  // SMS_MODULE: the Art. 19 notice of a restriction is queued through the outbox.
-  imports: [CustomersModule, AlarmsModule, SMS_MODULE],
+  // SMS_MODULE: the Art. 19 notice of a restriction is queued through the outbox; erased messages are deleted at the provider.
+  imports: [CustomersModule, AlarmsModule, SMS_MODULE, MetricsModule],
   controllers: [DataSubjectRequestsController],
-  providers: [SubjectAccess, Erasure, Restriction, RetentionJobs],
+  providers: [SubjectAccess, Erasure, Restriction, RetentionJobs, ProcessorDeletions],
   exports: [Erasure, RetentionJobs],
 })
 export class PrivacyRightsModule {}

@@ -22,6 +22,7 @@ import { AlarmHandling1765000000000 } from './1765000000000-alarm-handling.js';
 import { CustomerSearch1765200000000 } from './1765200000000-customer-search.js';
 import { Restrictions1765330000000 } from './1765330000000-restrictions.js';
 import { ContactNoticeRetry1765340000000 } from './1765340000000-contact-notice-retry.js';
+import { ProcessorDeletion1765360000000 } from './1765360000000-processor-deletion.js';
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
 export const migrations = [
   Foundation1763900000000,
@@ -47,4 +48,5 @@ export const migrations = [
   CustomerSearch1765200000000,
   Restrictions1765330000000,
   ContactNoticeRetry1765340000000,
+  ProcessorDeletion1765360000000,
 ];
