@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ProcessorDeletions } from '../src/privacy/processor-deletion.js';
+import { RetentionJobs } from '../src/privacy/retention.js';
 import { SmsOutbox } from '../src/sms/sms-outbox.js';
 import { AlarmFixtures } from './support/alarm-fixtures.js';
 import { FakeTwilio } from './support/fake-twilio.js';
@@ -54,7 +55,7 @@ describe('erased messages are deleted at the SMS provider', () => {
     const sids = rows.map((r: any) => r.provider_id as string).sort();
     expect(sids.length).toBeGreaterThanOrEqual(2);
     for (const sid of sids) expect(sid).toMatch(/^SM[0-9a-f]{32}$/);
-    return { ...h, sids };
+    return { ...h, sids, alarmId: opened.body.alarmId as string };
   }
 
   it("deletes each of an erased customer's messages at Twilio, empties the queue, and the answer says so", async () => {
@@ -117,6 +118,22 @@ describe('erased messages are deleted at the SMS provider', () => {
     expect(await pending()).toEqual([]);
     expect(fake.deletedSids).toEqual(expect.arrayContaining(h.sids));
     expect(await metric()).toBe(0);
+  });
+
+  it("anonymising alarm history after 10 years deletes the alarm's SMS at Twilio, and only those", async () => {
+    const h = await householdWithTexts();
+    const alarmSids = (await t.query(`SELECT provider_id FROM sms_message WHERE alarm_id = $1 AND provider_id IS NOT NULL`, [h.alarmId])).map((r: any) => r.provider_id as string);
+    expect(alarmSids.length).toBeGreaterThan(0);
+    await t.query(`UPDATE alarm SET closed_at = now() - interval '10 years 1 day' WHERE id = $1`, [h.alarmId]);
+
+    expect((await t.app.get(RetentionJobs).anonymiseAlarmHistory()).alarms).toBeGreaterThanOrEqual(1);
+    await worker().idle();
+    expect(fake.deletedSids).toEqual(expect.arrayContaining(alarmSids));
+    // The customer is current: their other messages (the text they sent) stay at Twilio.
+    const rest = h.sids.filter((sid) => !alarmSids.includes(sid));
+    expect(rest.length).toBeGreaterThan(0);
+    for (const sid of rest) expect(fake.deletedSids).not.toContain(sid);
+    expect(await pending()).toEqual([]);
   });
 
   it('erasing one contact deletes their messages at Twilio, and not the customer’s', async () => {

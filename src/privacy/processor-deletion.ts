@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Gauge } from 'prom-client';
@@ -69,7 +69,7 @@ interface Due {
  * at a provider this instance cannot reach, and stay pending until it can.
  */
 @Injectable()
-export class ProcessorDeletions implements OnModuleDestroy {
+export class ProcessorDeletions implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ProcessorDeletions.name);
   private readonly pending: Gauge;
   private pass?: Promise<void>;
@@ -131,6 +131,11 @@ export class ProcessorDeletions implements OnModuleDestroy {
     void this.sweep().catch((e: unknown) => {
       if (!this.stopped) this.logger.warn({ err: e }, 'processor deletion sweep failed; next sweep in 30 s');
     });
+  }
+
+  onApplicationBootstrap(): void {
+    // Whatever was queued before this process started (a crash right after an erasure committed).
+    this.kick();
   }
 
   async onModuleDestroy(): Promise<void> {
