@@ -136,6 +136,42 @@ describe('erased messages are deleted at the SMS provider', () => {
     expect(await pending()).toEqual([]);
   });
 
+  it('deletes at Twilio an alarm SMS that Twilio took only after the erasure had moved its row', async () => {
+    const h = await f.household(1);
+    await fake.waitFor(() => fake.messages.find((m) => m.to === h.contacts[0].phone), 8000);
+    await t.app.get(SmsOutbox).idle();
+    fake.failNext(1, 'hold');
+    const opened = await f.post(h.panel, { eventId: `ba-${h.customer.n}`, code: 'BA', zone: '1' });
+    expect(opened.status).toBe(202);
+    const inFlight = await fake.waitFor(() => fake.requests.find((r) => r.to === h.customer.phone && r.sid), 8000);
+    expect((await f.act(opened.body.alarmId, { action: 'false_alarm' })).status).toBeLessThan(300);
+    expect((await t.request('POST', `/api/customers/${h.customer.id}/erasure`, { token: dpo })).status).toBe(200);
+
+    expect(fake.releaseHeld()).toBe(1);
+    await t.app.get(SmsOutbox).idle();
+    await worker().sweep();
+    expect(fake.deletedSids).toContain(inFlight.sid);
+    expect(await pending()).toEqual([]);
+    const [kept] = await t.query(`SELECT count(*)::int AS n FROM sms_message WHERE provider_id = $1`, [inFlight.sid]);
+    expect(kept.n).toBe(0);
+  });
+
+  it('deletes at Twilio a text to an erased contact that was being handed over during the erasure', async () => {
+    const h = await f.household(0);
+    fake.failNext(1, 'hold');
+    const contact = await f.contact(h.customer.id); // its onboarding notice goes out, and Twilio holds the answer
+    const inFlight = await fake.waitFor(() => fake.requests.find((r) => r.to === contact.phone && r.sid), 8000);
+    expect((await t.request('POST', `/api/customers/${h.customer.id}/contacts/${contact.id}/erasure`, { token: dpo })).status).toBe(200);
+
+    expect(fake.releaseHeld()).toBe(1);
+    await t.app.get(SmsOutbox).idle();
+    await worker().sweep();
+    expect(fake.deletedSids).toContain(inFlight.sid);
+    expect(await pending()).toEqual([]);
+    const [kept] = await t.query(`SELECT count(*)::int AS n FROM sms_message WHERE provider_id = $1`, [inFlight.sid]);
+    expect(kept.n).toBe(0);
+  });
+
   it('erasing one contact deletes their messages at Twilio, and not the customer’s', async () => {
     const h = await f.household(2);
     // Their onboarding notices.

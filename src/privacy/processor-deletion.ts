@@ -8,6 +8,7 @@ import { OUTBOX_PROVIDER_ID_PREFIX } from '../sms/adapters/outbox-sms-sender.js'
 import { SmsSendError, SmsSender } from '../sms/sms-sender.js';
 import { ProcessingLog } from './processing-log.service.js';
 import { Processing, type ProcessingDeclaration } from './processing.decorator.js';
+import { ERASED_PHONE } from './retention-policy.js';
 
 /** The only SMS processor whose copies can be deleted; the outbox's own ids name no processor's copy. */
 const PROVIDER = 'twilio';
@@ -51,6 +52,19 @@ export async function queueProcessorDeletions(m: EntityManager, where: string, p
     [...params, PROVIDER, `${OUTBOX_PROVIDER_ID_PREFIX}%`],
   )) as Array<{ n: number }>;
   return rows[0].n;
+}
+
+/**
+ * Queues the deletion of messages known only by the provider's id: the provider's answer for a send
+ * came after an erasure had removed or moved its row, so nothing of ours names the message any more.
+ */
+export async function queueProcessorDeletionOf(m: EntityManager, providerIds: string[]): Promise<void> {
+  await m.query(
+    `INSERT INTO processor_deletion (provider, message_sid)
+     SELECT $1, sid FROM unnest($2::text[]) AS sid WHERE sid NOT LIKE $3
+     ON CONFLICT DO NOTHING`,
+    [PROVIDER, providerIds, `${OUTBOX_PROVIDER_ID_PREFIX}%`],
+  );
 }
 
 interface Due {
@@ -106,8 +120,25 @@ export class ProcessorDeletions implements OnApplicationBootstrap, OnModuleDestr
     while (this.pass) await this.pass;
   }
 
-  /** Retries what is due, and refreshes the metric; warns about deletions that do not go through. */
+  /**
+   * Queues the copies of messages that were being handed to the provider while their person was
+   * erased (the erasure blanks such a row and leaves it to the send; the provider's id arrives after),
+   * retries what is due, and refreshes the metric; warns about deletions that do not go through.
+   */
   async sweep(): Promise<void> {
+    if (this.stopped) return;
+    await this.db.query(
+      `WITH u AS (
+         UPDATE sms_message s SET provider_id = NULL
+           FROM (SELECT id, provider_id FROM sms_message
+                  WHERE to_phone = '${ERASED_PHONE}' AND provider_id IS NOT NULL AND status <> 'sending' FOR UPDATE) o
+          WHERE s.id = o.id
+          RETURNING o.provider_id)
+       INSERT INTO processor_deletion (provider, message_sid)
+       SELECT $1, provider_id FROM u WHERE provider_id NOT LIKE $2
+       ON CONFLICT DO NOTHING`,
+      [PROVIDER, `${OUTBOX_PROVIDER_ID_PREFIX}%`],
+    );
     this.kick();
     await this.idle();
     if (this.stopped) return;

@@ -52,9 +52,10 @@ export type FakeDeleteFailure = 500 | 'in-progress';
 /**
  * 429, 500 and 'timeout'/'reset' are temporary; 'permanent' is a 400 with Twilio error 21211 (invalid To).
  * 'accept-then-hang' is a provider that takes the message (it is stored, sent on and listed) but never
- * answers the request: the sender times out not knowing that the message went out.
+ * answers the request: the sender times out not knowing that the message went out. 'hold' takes the
+ * message and answers only when the test calls `releaseHeld()` (a send still in flight meanwhile).
  */
-export type FakeFailure = 429 | 500 | 'timeout' | 'reset' | 'permanent' | 'accept-then-hang';
+export type FakeFailure = 429 | 500 | 'timeout' | 'reset' | 'permanent' | 'accept-then-hang' | 'hold';
 
 export interface SignedPostResult {
   status: number;
@@ -84,6 +85,8 @@ export class FakeTwilio {
   private readonly failures: FakeFailure[] = [];
   private readonly listFailures: Array<500 | 'timeout'> = [];
   private readonly deleteFailures: FakeDeleteFailure[] = [];
+  /** Answers of 'hold' requests, sent by releaseHeld(). */
+  private readonly held: Array<() => void> = [];
   /** Messages deleted through the API: no longer held, listed or deletable. */
   private readonly deleted = new Set<string>();
   /** Inbound messages the fake delivered to the app: held like sent ones, so they can be deleted. */
@@ -134,6 +137,13 @@ export class FakeTwilio {
   /** The next `n` requests to list messages fail this way (create requests are not affected). */
   failNextList(n: number, failure: 500 | 'timeout'): void {
     for (let i = 0; i < n; i++) this.listFailures.push(failure);
+  }
+
+  /** Answers every create request held by 'hold' (201, as usual); resolves with how many. */
+  releaseHeld(): number {
+    const answers = this.held.splice(0);
+    for (const answer of answers) answer();
+    return answers.length;
   }
 
   /** The next `n` requests to delete a message fail this way. */
@@ -288,8 +298,12 @@ export class FakeTwilio {
         return; // stored and listed, never answered; the socket is destroyed on stop()
       }
       // As Twilio answers a create: taken, not sent on yet.
-      json(res, 201, { ...this.resource(request), date_sent: null, status: request.messagingServiceSid ? 'accepted' : 'queued' });
-      this.onAccepted?.(request);
+      const answer = () => {
+        json(res, 201, { ...this.resource(request), date_sent: null, status: request.messagingServiceSid ? 'accepted' : 'queued' });
+        this.onAccepted?.(request);
+      };
+      if (failure === 'hold') this.held.push(answer);
+      else answer();
     });
   }
 

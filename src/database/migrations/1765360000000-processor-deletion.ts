@@ -23,9 +23,13 @@ export class ProcessorDeletion1765360000000 implements MigrationInterface {
         PRIMARY KEY (provider, message_sid)
       )`);
     await q.query(`CREATE INDEX processor_deletion_due ON processor_deletion (next_attempt_at)`);
+    // The few SMS an erasure found being handed to the provider: blanked, their provider id arrives
+    // afterwards and is moved into the queue by the worker's sweep (it stays tiny, and so does this).
+    await q.query(`CREATE INDEX sms_message_erased_with_provider_id ON sms_message (id) WHERE to_phone = 'erased' AND provider_id IS NOT NULL`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX sms_message_erased_with_provider_id`);
     await q.query(`DROP TABLE processor_deletion`);
   }
 }
