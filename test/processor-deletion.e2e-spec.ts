@@ -32,7 +32,8 @@ describe('erased messages are deleted at the SMS provider', () => {
   });
 
   const worker = () => t.app.get(ProcessorDeletions);
-  const pending = async () => (await t.query(`SELECT message_sid, attempts, last_error, next_attempt_at > now() AS later FROM processor_deletion ORDER BY message_sid`)) as any[];
+  const pending = async () =>
+    (await t.query(`SELECT message_sid, attempts, last_error, next_attempt_at > now() AS later FROM processor_deletion ORDER BY message_sid`)) as any[];
   const metric = async () => {
     const res = await fetch(`${t.baseUrl}/metrics`);
     return Number(/^keyholder_processor_deletions_pending (\d+)$/m.exec(await res.text())?.[1]);
@@ -73,7 +74,10 @@ describe('erased messages are deleted at the SMS provider', () => {
     const n = h.sids.length + 1;
     expect(res.body.retained).toEqual(
       expect.arrayContaining([
-        { what: expect.stringMatching(new RegExp(`^the copies of ${n} SMS at the processor Twilio`)), reason: expect.stringMatching(/being deleted through Twilio's API/) },
+        {
+          what: expect.stringMatching(new RegExp(`^the copies of ${n} SMS at the processor Twilio`)),
+          reason: expect.stringMatching(/being deleted through Twilio's API/),
+        },
       ]),
     );
 
@@ -85,7 +89,9 @@ describe('erased messages are deleted at the SMS provider', () => {
     // Twilio holds none of their messages any more.
     expect(fake.messages.filter((m) => h.sids.includes(m.sid!))).toEqual([]);
     // The job's executions are in the processing log, under its declared operation.
-    const [log] = await t.query(`SELECT count(*)::int AS n FROM processing_log WHERE operation = 'privacy.processor.sms_deletion' AND legal_basis = 'legal_obligation' AND outcome = 'success'`);
+    const [log] = await t.query(
+      `SELECT count(*)::int AS n FROM processing_log WHERE operation = 'privacy.processor.sms_deletion' AND legal_basis = 'legal_obligation' AND outcome = 'success'`,
+    );
     expect(log.n).toBeGreaterThan(0);
     await worker().sweep();
     expect(await metric()).toBe(0);
@@ -122,7 +128,9 @@ describe('erased messages are deleted at the SMS provider', () => {
 
   it("anonymising alarm history after 10 years deletes the alarm's SMS at Twilio, and only those", async () => {
     const h = await householdWithTexts();
-    const alarmSids = (await t.query(`SELECT provider_id FROM sms_message WHERE alarm_id = $1 AND provider_id IS NOT NULL`, [h.alarmId])).map((r: any) => r.provider_id as string);
+    const alarmSids = (await t.query(`SELECT provider_id FROM sms_message WHERE alarm_id = $1 AND provider_id IS NOT NULL`, [h.alarmId])).map(
+      (r: any) => r.provider_id as string,
+    );
     expect(alarmSids.length).toBeGreaterThan(0);
     await t.query(`UPDATE alarm SET closed_at = now() - interval '10 years 1 day' WHERE id = $1`, [h.alarmId]);
 
@@ -178,11 +186,18 @@ describe('erased messages are deleted at the SMS provider', () => {
     for (const c of h.contacts) await fake.waitFor(() => fake.messages.find((m) => m.to === c.phone), 8000);
     expect((await fake.sendInbound({ from: h.contacts[0].phone, body: 'who is this?' })).status).toBe(200);
     await t.app.get(SmsOutbox).idle();
-    const theirs = (await t.query(`SELECT provider_id FROM sms_message WHERE provider_id IS NOT NULL AND (contact_id = $1 OR from_phone = $2 OR to_phone = $2)`, [
-      h.contacts[0].id,
-      h.contacts[0].phone,
-    ])).map((r: any) => r.provider_id as string);
-    const others = (await t.query(`SELECT provider_id FROM sms_message WHERE provider_id IS NOT NULL AND (contact_id = $1 OR customer_id = $2)`, [h.contacts[1].id, h.customer.id]))
+    const theirs = (
+      await t.query(`SELECT provider_id FROM sms_message WHERE provider_id IS NOT NULL AND (contact_id = $1 OR from_phone = $2 OR to_phone = $2)`, [
+        h.contacts[0].id,
+        h.contacts[0].phone,
+      ])
+    ).map((r: any) => r.provider_id as string);
+    const others = (
+      await t.query(`SELECT provider_id FROM sms_message WHERE provider_id IS NOT NULL AND (contact_id = $1 OR customer_id = $2)`, [
+        h.contacts[1].id,
+        h.customer.id,
+      ])
+    )
       .map((r: any) => r.provider_id as string)
       .filter((sid: string) => !theirs.includes(sid));
     expect(theirs.length).toBeGreaterThanOrEqual(2);
@@ -190,7 +205,11 @@ describe('erased messages are deleted at the SMS provider', () => {
 
     const res = await t.request('POST', `/api/customers/${h.customer.id}/contacts/${h.contacts[0].id}/erasure`, { token: dpo });
     expect(res.status).toBe(200);
-    expect(res.body.retained).toEqual(expect.arrayContaining([expect.objectContaining({ what: expect.stringMatching(new RegExp(`^the copies of ${theirs.length} SMS at the processor Twilio`)) })]));
+    expect(res.body.retained).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ what: expect.stringMatching(new RegExp(`^the copies of ${theirs.length} SMS at the processor Twilio`)) }),
+      ]),
+    );
     await worker().idle();
     expect(fake.deletedSids).toEqual(expect.arrayContaining(theirs));
     for (const sid of others) expect(fake.deletedSids).not.toContain(sid);
@@ -214,7 +233,10 @@ describe('erasure without an SMS provider (the outbox adapter)', () => {
     expect(opened.status).toBe(202);
     expect((await f.act(opened.body.alarmId, { action: 'false_alarm' })).status).toBeLessThan(300);
     await t.app.get(SmsOutbox).idle();
-    const [sent] = await t.query(`SELECT count(*)::int AS n FROM sms_message WHERE provider_id LIKE 'outbox-%' AND (customer_id = $1 OR alarm_id = $2)`, [h.customer.id, opened.body.alarmId]);
+    const [sent] = await t.query(`SELECT count(*)::int AS n FROM sms_message WHERE provider_id LIKE 'outbox-%' AND (customer_id = $1 OR alarm_id = $2)`, [
+      h.customer.id,
+      opened.body.alarmId,
+    ]);
     expect(sent.n).toBeGreaterThan(0);
 
     const res = await t.request('POST', `/api/customers/${h.customer.id}/erasure`, { token: await t.tokenFor('dpo') });

@@ -98,7 +98,7 @@ export class ProcessorDeletions implements OnApplicationBootstrap, OnModuleDestr
   ) {
     this.pending = new Gauge({
       name: 'keyholder_processor_deletions_pending',
-      help: "Messages whose copy at the SMS provider an erasure or the retention period asked to delete, not deleted yet (set at each sweep)",
+      help: 'Messages whose copy at the SMS provider an erasure or the retention period asked to delete, not deleted yet (set at each sweep)',
       registers: [metrics.registry],
     });
   }
@@ -220,7 +220,14 @@ export class ProcessorDeletions implements OnApplicationBootstrap, OnModuleDestr
     }
     // Whose messages these were is not known any more (only the provider's ids are): the entry shows the job ran and what it did.
     const { operation, legalBasis, purpose } = PROCESSOR_DELETION;
-    await this.log.record({ actor: { type: 'system', id: 'processor-deletion' }, operation, legalBasis, purpose, subjectIds: [], outcome: deleted === claimed.length ? 'success' : 'error' });
+    await this.log.record({
+      actor: { type: 'system', id: 'processor-deletion' },
+      operation,
+      legalBasis,
+      purpose,
+      subjectIds: [],
+      outcome: deleted === claimed.length ? 'success' : 'error',
+    });
   }
 
   private async failed(due: Due, e: unknown): Promise<void> {
@@ -234,6 +241,9 @@ export class ProcessorDeletions implements OnApplicationBootstrap, OnModuleDestr
     // A permanent error (bad credentials, a key not allowed to delete) needs a person; it is still
     // retried, slowly: dropping the row would leave the copy at the provider for good.
     const level = error.permanent ? 'error' : 'warn';
-    this.logger[level]({ code: error.code, status: error.status, attempts: due.attempts, retryInSeconds: delay }, 'could not delete an SMS at the provider; will retry');
+    this.logger[level](
+      { code: error.code, status: error.status, attempts: due.attempts, retryInSeconds: delay },
+      'could not delete an SMS at the provider; will retry',
+    );
   }
 }
