@@ -177,8 +177,12 @@ describe('privacy rights: export, erasure, restriction, retention', () => {
       expect(res.body.erased).toEqual(expect.arrayContaining([expect.stringMatching(/customer record/), expect.stringMatching(/^2 alarm contact/), expect.stringMatching(/^1 panel/)]));
       expect(res.body.anonymised).toEqual(expect.arrayContaining([expect.stringMatching(/^1 alarm\(s\).*legal claims/), expect.stringMatching(/SMS/)]));
       expect(res.body.retained).toEqual(expect.arrayContaining([{ what: expect.stringMatching(/processing log/), reason: expect.stringMatching(/append-only/) }]));
-      // What stays at the SMS processor, and how it is removed there.
-      expect(res.body.retained).toEqual(expect.arrayContaining([{ what: expect.stringMatching(/^\d+ SMS at the processor Twilio/), reason: expect.stringMatching(/until it is deleted through Twilio's API.*provider id/) }]));
+      // What stays at the SMS processor (the inbound text came through Twilio), and how it is removed there.
+      expect(res.body.retained).toEqual(
+        expect.arrayContaining([{ what: expect.stringMatching(/^the copies of \d+ SMS at the processor Twilio/), reason: expect.stringMatching(/being deleted through Twilio's API.*message id/) }]),
+      );
+      const [queued] = await t.query(`SELECT count(*)::int AS n FROM processor_deletion WHERE message_sid LIKE 'SM-privacy-%'`);
+      expect(queued.n).toBeGreaterThan(0);
 
       const count = async (sql: string, params: unknown[]) => (await t.query(sql, params))[0].n as number;
       expect(await count(`SELECT count(*)::int AS n FROM customer WHERE id = $1`, [h.customer.id])).toBe(0);
@@ -238,7 +242,7 @@ describe('privacy rights: export, erasure, restriction, retention', () => {
       expect(res.body.erased).toEqual([expect.stringMatching(/contact record/)]);
       expect(res.body.anonymised).toEqual(expect.arrayContaining([expect.stringMatching(/^1 alarm\(s\)/)]));
       expect(res.body.retained).toEqual(expect.arrayContaining([expect.objectContaining({ what: expect.stringMatching(/processing log/) })]));
-      expect(res.body.retained).toEqual(expect.arrayContaining([expect.objectContaining({ what: expect.stringMatching(/SMS at the processor Twilio/) })]));
+      expect(res.body.retained).toEqual(expect.arrayContaining([expect.objectContaining({ what: expect.stringMatching(/^the copies of \d+ SMS at the processor Twilio/) })]));
 
       const list = await t.request('GET', `/api/customers/${h.customer.id}/contacts`, { token: dpo });
       expect(list.body.items.map((c: any) => [c.id, c.priority])).toEqual([[kept.id, 1]]);

@@ -108,4 +108,30 @@ describe('TwilioSmsSender', () => {
       await expect(find('x', new Date(), wrongToken)).rejects.toMatchObject({ permanent: true, status: 401 });
     });
   });
+
+  describe('deleteMessage', () => {
+    it('deletes the Message resource at Twilio, after which Twilio no longer holds or lists it', async () => {
+      const sent = await sender.send({ to: '+46709876545', body: 'to be erased' });
+      await sender.deleteMessage(sent.providerId);
+      expect(fake.deleteRequests.at(-1)).toEqual({ authorized: true, sid: sent.providerId, at: expect.any(Number), outcome: 204 });
+      expect(fake.messages.filter((m) => m.sid === sent.providerId)).toEqual([]);
+    });
+
+    it('counts a message Twilio does not have (404) as deleted', async () => {
+      await expect(sender.deleteMessage('SM' + '0'.repeat(32))).resolves.toBeUndefined();
+      expect(fake.deleteRequests.at(-1)).toMatchObject({ sid: 'SM' + '0'.repeat(32), outcome: 404 });
+    });
+
+    it('throws a temporary SmsSendError for a 500 and for a message Twilio has not finished with (20009), a permanent one for bad credentials', async () => {
+      const sent = await sender.send({ to: '+46709876546', body: 'still in progress' });
+      fake.failNextDelete(1, 500);
+      await expect(sender.deleteMessage(sent.providerId)).rejects.toMatchObject({ name: 'SmsSendError', permanent: false, status: 500 });
+      fake.failNextDelete(1, 'in-progress');
+      await expect(sender.deleteMessage(sent.providerId)).rejects.toMatchObject({ name: 'SmsSendError', permanent: false, code: '20009', status: 409 });
+      const wrongToken = new TwilioSmsSender({ accountSid: fake.accountSid, authToken: 'wrong-token-123', from: '+46700000001', apiUrl: fake.url });
+      await expect(wrongToken.deleteMessage(sent.providerId)).rejects.toMatchObject({ permanent: true, status: 401 });
+      await sender.deleteMessage(sent.providerId);
+      expect(fake.deletedSids).toContain(sent.providerId);
+    });
+  });
 });

@@ -214,6 +214,10 @@ export const PURPOSES_TRANSLATED: Record<string, Translation> = {
     sv: 'Radera gamla test- och övervakningssignaler från larmpaneler',
     nb: 'Slette gamle test- og overvåkingssignaler fra alarmpaneler',
   },
+  'privacy.processor.sms_deletion': {
+    sv: 'Radera sms-leverantörens kopia av meddelandena till och från en person som raderats, och av larmhistorik när dess lagringstid gått ut',
+    nb: 'Slette SMS-leverandørens kopi av meldingene til og fra en person som er slettet, og av alarmhistorikk når lagringstiden er ute',
+  },
   'privacy.ropa': {
     sv: 'Ta fram registret över behandlingar (art. 30) ur deklarationerna i koden',
     nb: 'Lage protokollen over behandlingsaktiviteter (art. 30) fra erklæringene i koden',
@@ -420,6 +424,7 @@ export const RETENTION_TRANSLATED: Record<string, Translation> = {
       nb: `${SMS_NB}; sperrer etter STOP: så lenge protesten står ved lag; tellere for feil koder: i sitt vindu på 15 minutter (fjernes etter det, når flere feil koder kommer)`,
     },
   'with the processing log': { sv: 'med behandlingsloggen', nb: 'med behandlingsloggen' },
+  'until the provider confirms the deletion': { sv: 'tills leverantören bekräftat raderingen', nb: 'til leverandøren har bekreftet slettingen' },
   'not stored: computed on each request from the alarm history, which keeps its own retention': {
     sv: 'sparas inte: räknas fram vid varje förfrågan ur larmhistoriken, som har sin egen lagringstid',
     nb: 'lagres ikke: regnes ut ved hver forespørsel fra alarmhistorikken, som har sin egen lagringstid',

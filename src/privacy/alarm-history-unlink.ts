@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { queueProcessorDeletions } from './processor-deletion.js';
 import { ANONYMOUS_ID, ERASED_PHONE } from './retention-policy.js';
 
 /**
@@ -29,11 +30,14 @@ const CALL_KINDS = ['owner', 'contact', 'emergency', 'guard', 'other'];
  * and only the hour remains. Nothing here writes now(): an updated_at equal to the erasure
  * record's time would be a link of its own.
  *
+ * The processor's copies of the SMS are queued for deletion at the provider first (the message id
+ * is what finds them there).
+ *
  * Only closed alarms are passed in (erasure refuses an open one; retention takes closed ones).
- * Returns the number of alarms moved.
+ * Returns the number of alarms moved and of SMS copies queued for deletion at the provider.
  */
-export async function unlinkAlarmHistory(m: EntityManager, alarmIds: string[]): Promise<number> {
-  if (!alarmIds.length) return 0;
+export async function unlinkAlarmHistory(m: EntityManager, alarmIds: string[]): Promise<{ alarms: number; processorCopies: number }> {
+  if (!alarmIds.length) return { alarms: 0, processorCopies: 0 };
   const fresh = alarmIds.map(() => randomUUID());
   // old id -> new id, and how far back this alarm's times move.
   const map = `(SELECT o.old, o.new, a.opened_at - date_trunc('hour', a.opened_at) AS shift
@@ -61,6 +65,7 @@ export async function unlinkAlarmHistory(m: EntityManager, alarmIds: string[]): 
 
   // SMS: references to the rows about to change id are dropped first (the foreign keys do not cascade updates).
   const theirSms = `SELECT id FROM sms_message WHERE alarm_id = ANY($1::uuid[])`;
+  const processorCopies = await queueProcessorDeletions(m, `alarm_id = ANY($1::uuid[])`, [alarmIds]);
   await m.query(`UPDATE sms_message SET in_reply_to = NULL WHERE in_reply_to IN (${theirSms})`, [alarmIds]);
   await m.query(`UPDATE sms_opt_out SET inbound_message_id = NULL WHERE inbound_message_id IN (${theirSms})`, [alarmIds]);
   await m.query(`UPDATE contact_notice SET message_id = NULL WHERE message_id IN (${theirSms})`, [alarmIds]);
@@ -106,5 +111,5 @@ export async function unlinkAlarmHistory(m: EntityManager, alarmIds: string[]): 
 
   // The old rows go; their reply codes with them (ON DELETE CASCADE), panel silences lose the link.
   await m.query(`DELETE FROM alarm WHERE id = ANY($1::uuid[])`, [alarmIds]);
-  return alarmIds.length;
+  return { alarms: alarmIds.length, processorCopies };
 }

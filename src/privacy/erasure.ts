@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError, notFound } from '../common/domain-error.js';
 import { unlinkAlarmHistory } from './alarm-history-unlink.js';
+import { ProcessorDeletions, queueProcessorDeletions } from './processor-deletion.js';
 import { RECIPIENTS } from './recipients.js';
 import { ANONYMOUS_ID, ERASED_PHONE } from './retention-policy.js';
 
@@ -34,14 +35,16 @@ const OPT_OUT_RETAINED = {
   reason: 'the objection (Art. 21) must keep being honoured: without it the number could be texted again if someone enters it anew',
 };
 /**
- * The SMS provider's own copy of the messages, which erasing our rows does not reach. The provider
- * id stays on the anonymised SMS rows (it names no one), so the messages can still be found there.
+ * The SMS provider's own copy of the messages, which erasing our rows does not reach: their ids were
+ * queued for deletion at the provider in the erasure's transaction (processor-deletion.ts), and
+ * stay only until the provider confirms.
  */
 const processorCopyRetained = (sms: number) => ({
-  what: `${sms} SMS at the processor ${RECIPIENTS.twilio.name.en}: its copy of the text, phone numbers, times and status`,
+  what: `the copies of ${sms} SMS at the processor ${RECIPIENTS.twilio.name.en} (text, phone numbers, times and status), until deleted there`,
   reason:
-    `${RECIPIENTS.twilio.processorRetention.en}, one by one, by the provider id kept on each anonymised SMS ` +
-    "(deleting the Message resource through Twilio's API removes it there)",
+    "they are being deleted through Twilio's API, one message at a time, tried again until Twilio confirms (a message Twilio has not finished " +
+    "with yet can only be deleted minutes later); until then only Twilio's message id is kept here, to find them; Twilio may keep a deleted text " +
+    'up to 30 days in its backups',
 });
 
 /**
@@ -55,10 +58,13 @@ const processorCopyRetained = (sms: number) => ({
 export class Erasure {
   private readonly logger = new Logger(Erasure.name);
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly processorDeletions: ProcessorDeletions,
+  ) {}
 
   async eraseCustomer(customerId: string, by: ErasedBy): Promise<ErasureResult> {
-    return this.db.transaction(async (m) => {
+    return this.thenDeleteAtProcessor(this.db.transaction(async (m) => {
       const [customer] = (await m.query(`SELECT id, phone FROM customer WHERE id = $1 FOR UPDATE`, [customerId])) as Array<{ id: string; phone: string }>;
       if (!customer) return this.previous(m, 'customer', customerId);
       // Locking the panels makes a panel event in flight commit first (its alarm is then seen below)
@@ -78,16 +84,13 @@ export class Erasure {
       const phones = [...new Set([customer.phone, ...contacts.map((c) => c.phone)])];
       const alarmIds = ((await m.query(`SELECT id FROM alarm WHERE customer_id = $1`, [customerId])) as Array<{ id: string }>).map((a) => a.id);
 
-      const alarms = await unlinkAlarmHistory(m, alarmIds);
+      const { alarms, processorCopies: alarmCopies } = await unlinkAlarmHistory(m, alarmIds);
       const freePhones = await this.phonesHeldByNobodyElse(m, phones, { customerId });
       // Their other texts (notices, help replies, texts from their numbers) are no alarm's history: they go.
-      const sms = await eraseSms(
-        m,
-        `customer_id = $1 OR contact_id = ANY($2::uuid[])
-         OR (customer_id IS NULL AND contact_id IS NULL AND (to_phone = ANY($3::text[]) OR from_phone = ANY($3::text[])))`,
-        [customerId, contactIds, freePhones],
-        phones,
-      );
+      const theirSms = `customer_id = $1 OR contact_id = ANY($2::uuid[])
+         OR (customer_id IS NULL AND contact_id IS NULL AND (to_phone = ANY($3::text[]) OR from_phone = ANY($3::text[])))`;
+      const processorCopies = alarmCopies + (await queueProcessorDeletions(m, theirSms, [customerId, contactIds, freePhones]));
+      const sms = await eraseSms(m, theirSms, [customerId, contactIds, freePhones], phones);
       await m.query(`DELETE FROM reply_code WHERE customer_id = $1`, [customerId]);
       await m.query(`DELETE FROM reply_code_guess WHERE phone = ANY($1::text[])`, [freePhones]);
       await m.query(`DELETE FROM panel_silence WHERE panel_id = ANY($1::uuid[])`, [panels.map((p) => p.id)]);
@@ -112,17 +115,17 @@ export class Erasure {
             'customer, panel, contacts, zones, panel users, notes, action-plan texts and phone numbers removed',
           `their alarm SMS: purpose, status and times kept with that history, without text, numbers or the provider's message id; ${sms} other SMS to or from them deleted`,
         ],
-        retained: [LOG_RETAINED, RECORD_RETAINED, ...(optedOut[0].n ? [OPT_OUT_RETAINED] : []), ...(sms ? [processorCopyRetained(sms)] : [])],
+        retained: [LOG_RETAINED, RECORD_RETAINED, ...(optedOut[0].n ? [OPT_OUT_RETAINED] : []), ...(processorCopies ? [processorCopyRetained(processorCopies)] : [])],
       };
       await record(m, 'customer', customerId, customerId, by, result);
       for (const c of contactIds) await record(m, 'contact', c, customerId, by, result);
-      this.logger.log({ customerId, alarms: alarmIds.length, sms, by: `${by.type}:${by.id}` }, 'customer erased');
+      this.logger.log({ customerId, alarms: alarmIds.length, sms, processorCopies, by: `${by.type}:${by.id}` }, 'customer erased');
       return result;
-    });
+    }));
   }
 
   async eraseContact(customerId: string, contactId: string, by: ErasedBy): Promise<ErasureResult> {
-    return this.db.transaction(async (m) => {
+    return this.thenDeleteAtProcessor(this.db.transaction(async (m) => {
       const [customer] = (await m.query(`SELECT id FROM customer WHERE id = $1 FOR UPDATE`, [customerId])) as Array<{ id: string }>;
       const [contact] = customer
         ? ((await m.query(`SELECT id, phone FROM contact WHERE id = $1 AND customer_id = $2`, [contactId, customerId])) as Array<{ id: string; phone: string }>)
@@ -140,13 +143,11 @@ export class Erasure {
       const alarmIds = ((await m.query(`SELECT id FROM alarm WHERE chain @> ARRAY[$1::uuid]`, [contactId])) as Array<{ id: string }>).map((a) => a.id);
       await removeContactFromAlarms(m, alarmIds, contactId);
       const freePhones = await this.phonesHeldByNobodyElse(m, [contact.phone], { contactId });
+      // Their alarm SMS (kept, unlinked) and their other texts (deleted) alike.
+      const theirSms = `contact_id = $1 OR (customer_id IS NULL AND contact_id IS NULL AND (to_phone = ANY($2::text[]) OR from_phone = ANY($2::text[])))`;
+      const processorCopies = await queueProcessorDeletions(m, theirSms, [contactId, freePhones]);
       const alarmSms = await unlinkContactAlarmSms(m, contactId, [contact.phone]);
-      const sms = await eraseSms(
-        m,
-        `contact_id = $1 OR (customer_id IS NULL AND contact_id IS NULL AND (to_phone = ANY($2::text[]) OR from_phone = ANY($2::text[])))`,
-        [contactId, freePhones],
-        [contact.phone],
-      );
+      const sms = await eraseSms(m, theirSms, [contactId, freePhones], [contact.phone]);
       await m.query(`DELETE FROM reply_code WHERE contact_id = $1`, [contactId]);
       await m.query(`DELETE FROM reply_code_guess WHERE phone = ANY($1::text[])`, [freePhones]);
       await m.query(`DELETE FROM restriction WHERE subject_type = 'contact' AND subject_id = $1`, [contactId]);
@@ -166,12 +167,19 @@ export class Erasure {
           `${alarmSms} alarm SMS to or from them: kept under new ids with purpose, status and times, without text, number or the provider's message id; ` +
             `${sms} other SMS to or from them deleted`,
         ],
-        retained: [LOG_RETAINED, RECORD_RETAINED, ...(optedOut[0].n ? [OPT_OUT_RETAINED] : []), ...(sms ? [processorCopyRetained(sms)] : [])],
+        retained: [LOG_RETAINED, RECORD_RETAINED, ...(optedOut[0].n ? [OPT_OUT_RETAINED] : []), ...(processorCopies ? [processorCopyRetained(processorCopies)] : [])],
       };
       await record(m, 'contact', contactId, customerId, by, result);
-      this.logger.log({ customerId, contactId, alarms: alarmIds.length, sms, by: `${by.type}:${by.id}` }, 'contact erased');
+      this.logger.log({ customerId, contactId, alarms: alarmIds.length, sms, processorCopies, by: `${by.type}:${by.id}` }, 'contact erased');
       return result;
-    });
+    }));
+  }
+
+  /** Once the erasure has committed, its queued deletions at the SMS provider start at once. */
+  private async thenDeleteAtProcessor(erasure: Promise<ErasureResult>): Promise<ErasureResult> {
+    const result = await erasure;
+    this.processorDeletions.kick();
+    return result;
   }
 
   /** A repeated request: the same answer as the first time; a never-known id is a 404. */

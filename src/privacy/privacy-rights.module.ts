@@ -3,29 +3,31 @@ import { AlarmsModule } from '../alarms/alarms.module.js';
 import { SMS_MODULE } from '../alarms/sms-ports.js';
 import { CustomersModule } from '../customers/customers.module.js';
 import { ClockModule } from '../escalation/clock.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
 import { DataSubjectRequestsController } from './data-subject-requests.controller.js';
 import { Erasure } from './erasure.js';
 import { PrivacyRequestsController } from './privacy-requests.controller.js';
 import { PrivacyRequestsRepository } from './privacy-requests.repository.js';
 import { PrivacyRequests } from './privacy-requests.service.js';
+import { ProcessorDeletions } from './processor-deletion.js';
 import { Restriction } from './restriction.js';
 import { RetentionJobs } from './retention.js';
 import { TableRetentionJobs } from './retention-tables.js';
 import { SubjectAccess } from './subject-access.js';
 import { RetainedTables } from './retention-rule.js';
-import { ERASURE_RECORD_RETENTION, PRIVACY_REQUEST_RETENTION, RESTRICTION_RETENTION } from './privacy.retention.js';
+import { ERASURE_RECORD_RETENTION, PRIVACY_REQUEST_RETENTION, PROCESSOR_DELETION_RETENTION, RESTRICTION_RETENTION } from './privacy.retention.js';
 
 /**
  * Data-subject rights (access, portability, erasure, restriction), the register of requests, and the retention jobs. Apart from
  * PrivacyModule (global, imported by everything) because these read every register and the alarm
  * history; the jobs' @Cron needs ScheduleModule.forRoot(), imported once in AppModule.
  */
-@RetainedTables(...ERASURE_RECORD_RETENTION, ...PRIVACY_REQUEST_RETENTION, ...RESTRICTION_RETENTION)
+@RetainedTables(...ERASURE_RECORD_RETENTION, ...PRIVACY_REQUEST_RETENTION, ...RESTRICTION_RETENTION, ...PROCESSOR_DELETION_RETENTION)
 @Module({
-  // SMS_MODULE: the Art. 19 notice of a restriction is queued through the outbox.
-  imports: [CustomersModule, AlarmsModule, SMS_MODULE, ClockModule],
+  // SMS_MODULE: the Art. 19 notice of a restriction is queued through the outbox; erased messages are deleted at the provider.
+  imports: [CustomersModule, AlarmsModule, SMS_MODULE, ClockModule, MetricsModule],
   controllers: [DataSubjectRequestsController, PrivacyRequestsController],
-  providers: [SubjectAccess, Erasure, Restriction, RetentionJobs, PrivacyRequestsRepository, PrivacyRequests, TableRetentionJobs],
+  providers: [SubjectAccess, Erasure, Restriction, RetentionJobs, PrivacyRequestsRepository, PrivacyRequests, TableRetentionJobs, ProcessorDeletions],
   exports: [Erasure, RetentionJobs, TableRetentionJobs],
 })
 export class PrivacyRightsModule {}

@@ -111,3 +111,18 @@ export const RESTRICTION_RETENTION: RetentionRule[] = [
     },
   },
 ];
+
+export const PROCESSOR_DELETION_RETENTION: RetentionRule[] = [
+  {
+    table: 'processor_deletion',
+    period: { while: 'the SMS provider has not confirmed the deletion' },
+    end: 'deleted',
+    reason: "the provider's id of an erased person's message, kept only until the provider has deleted its copy (Art. 17, Art. 28(3)(g))",
+    text: {
+      en: "When your data is erased, the SMS provider's reference to each of your messages is kept only until the provider has deleted its copy, then it is deleted too.",
+      sv: 'När dina uppgifter raderas sparas sms-leverantörens referens till vart och ett av dina meddelanden bara tills leverantören har raderat sin kopia, och raderas sedan också.',
+      nb: 'Når opplysningene dine slettes, lagres SMS-leverandørens referanse til hver av meldingene dine bare til leverandøren har slettet sin kopi, og slettes deretter også.',
+    },
+    carriedOutBy: 'ProcessorDeletions (deletes each row once the provider confirms)',
+  },
+];

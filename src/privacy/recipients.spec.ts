@@ -50,6 +50,10 @@ describe('recipients registry', () => {
     }
     expect(RECIPIENTS.twilio.transfer.safeguardsAt).toEqual([SCC_URL, DPF_LIST_URL]);
     expect(RECIPIENTS.twilio.processorRetention.en).toMatch(/until it is deleted through Twilio's API/);
+    // What an erasure does there (processor-deletion.ts), in every language.
+    expect(RECIPIENTS.twilio.processorRetention.en).toMatch(/When a person is erased.*their messages are deleted at Twilio through that API/);
+    expect(RECIPIENTS.twilio.processorRetention.sv).toMatch(/När en person raderas.*raderar systemet själv deras meddelanden hos Twilio/);
+    expect(RECIPIENTS.twilio.processorRetention.nb).toMatch(/Når en person slettes.*sletter systemet selv meldingene deres hos Twilio/);
   });
 
   it('declares the police where operators call them and where the law lets them ask for alarm history', () => {

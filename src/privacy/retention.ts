@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
 import { unlinkAlarmHistory } from './alarm-history-unlink.js';
 import { Erasure } from './erasure.js';
+import { ProcessorDeletions } from './processor-deletion.js';
 import { RETENTION_ALARM_HISTORY, RETENTION_FORMER_CUSTOMERS, RETENTION_SMS_BODIES, RETENTION_SUPERVISION_SIGNALS } from './privacy-rights.processing.js';
 import { ProcessingLog } from './processing-log.service.js';
 import { Processing, type ProcessingDeclaration } from './processing.decorator.js';
@@ -32,6 +33,7 @@ export class RetentionJobs {
     @InjectDataSource() private readonly db: DataSource,
     private readonly erasure: Erasure,
     private readonly log: ProcessingLog,
+    private readonly processorDeletions: ProcessorDeletions,
   ) {}
 
   /** Former customers 12 months after the contract ended; contacts 12 months after removal or after they objected (STOP). */
@@ -140,6 +142,8 @@ export class RetentionJobs {
       total += batch;
       if (batch < ALARM_BATCH) break;
     }
+    // Their SMS's copies at the provider were queued with each batch.
+    this.processorDeletions.kick();
     await this.record(RETENTION_ALARM_HISTORY, [...subjects]);
     return { alarms: total };
   }

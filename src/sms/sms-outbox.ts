@@ -8,6 +8,7 @@ import { AppConfig } from '../config/app-config.js';
 import { inBackground } from '../database/connection-priority.js';
 import { Metrics } from '../metrics/metrics.js';
 import { LEGAL_BASES, type LegalBasis } from '../privacy/processing.decorator.js';
+import { queueProcessorDeletionOf } from '../privacy/processor-deletion.js';
 import { countsTowardCaps, SmsDailyCaps } from './daily-caps.js';
 import { queryPrepared } from './prepared-sql.js';
 import { SendPolicy, type OutboundSms } from './send-policy.js';
@@ -610,7 +611,15 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     for (let attempt = 0; attempt < 5; attempt++) {
       if (current === undefined) {
         const [row] = (await this.dataSource.query(`SELECT status FROM sms_message WHERE id = $1`, [id])) as Array<{ status: SmsStatus }>;
-        if (!row) return undefined;
+        if (!row) {
+          // Erased while it was being handed over (its row moved to a new id or went): the provider's
+          // copy is all that is left of it, and goes too.
+          if (patch.providerId) {
+            await queueProcessorDeletionOf(this.dataSource.manager, [patch.providerId]);
+            this.logger.warn({ messageId: id, reported }, 'the provider took an SMS whose row an erasure had removed meanwhile; its copy there is queued for deletion');
+          }
+          return undefined;
+        }
         current = row.status;
       }
       const next = advanceStatus(current, reported);

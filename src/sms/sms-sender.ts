@@ -70,4 +70,11 @@ export abstract class SmsSender {
    * twice. An adapter that sends nothing for real finds nothing. Throws SmsSendError when it cannot tell.
    */
   abstract findSent(query: SmsSentQuery): Promise<SmsSendResult[]>;
+  /**
+   * Deletes the provider's copy of a message (its text, numbers, times), by the provider's id: what
+   * an erasure asks of the processor. Resolves once the provider confirms, or says it has no such
+   * message; throws SmsSendError otherwise (not `permanent` when a later attempt may succeed, such
+   * as a message the provider has not finished with yet).
+   */
+  abstract deleteMessage(providerId: string): Promise<void>;
 }

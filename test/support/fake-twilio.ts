@@ -37,12 +37,25 @@ export interface FakeTwilioListRequest {
   outcome: number | 'timeout';
 }
 
+/** One call to DELETE /2010-04-01/Accounts/{sid}/Messages/{Sid}.json. */
+export interface FakeTwilioDeleteRequest {
+  authorized: boolean;
+  sid: string;
+  at: number;
+  /** 204 deleted, 404 no such message, 500, or 409 (error 20009: the message is not complete yet). */
+  outcome: number;
+}
+
+/** 'in-progress': Twilio's error 20009, "cannot delete this resource before it is complete". */
+export type FakeDeleteFailure = 500 | 'in-progress';
+
 /**
  * 429, 500 and 'timeout'/'reset' are temporary; 'permanent' is a 400 with Twilio error 21211 (invalid To).
  * 'accept-then-hang' is a provider that takes the message (it is stored, sent on and listed) but never
- * answers the request: the sender times out not knowing that the message went out.
+ * answers the request: the sender times out not knowing that the message went out. 'hold' takes the
+ * message and answers only when the test calls `releaseHeld()` (a send still in flight meanwhile).
  */
-export type FakeFailure = 429 | 500 | 'timeout' | 'reset' | 'permanent' | 'accept-then-hang';
+export type FakeFailure = 429 | 500 | 'timeout' | 'reset' | 'permanent' | 'accept-then-hang' | 'hold';
 
 export interface SignedPostResult {
   status: number;
@@ -62,6 +75,8 @@ export class FakeTwilio {
   readonly requests: FakeTwilioRequest[] = [];
   /** Every request to list messages, in arrival order. */
   readonly listRequests: FakeTwilioListRequest[] = [];
+  /** Every request to delete a message, in arrival order. */
+  readonly deleteRequests: FakeTwilioDeleteRequest[] = [];
   /** Called for every accepted message (benchmarks measure with it). */
   onAccepted?: (request: FakeTwilioRequest) => void;
   /** Sent as Retry-After with every 429, as Twilio does when it asks for a pause. */
@@ -69,6 +84,13 @@ export class FakeTwilio {
   url = '';
   private readonly failures: FakeFailure[] = [];
   private readonly listFailures: Array<500 | 'timeout'> = [];
+  private readonly deleteFailures: FakeDeleteFailure[] = [];
+  /** Answers of 'hold' requests, sent by releaseHeld(). */
+  private readonly held: Array<() => void> = [];
+  /** Messages deleted through the API: no longer held, listed or deletable. */
+  private readonly deleted = new Set<string>();
+  /** Inbound messages the fake delivered to the app: held like sent ones, so they can be deleted. */
+  private readonly inboundSids = new Set<string>();
   private readonly sockets = new Set<Socket>();
   private readonly server = http.createServer((req, res) => this.handle(req, res));
 
@@ -117,9 +139,26 @@ export class FakeTwilio {
     for (let i = 0; i < n; i++) this.listFailures.push(failure);
   }
 
-  /** The messages the fake holds (and so has sent on), whether or not their sender got the answer. */
+  /** Answers every create request held by 'hold' (201, as usual); resolves with how many. */
+  releaseHeld(): number {
+    const answers = this.held.splice(0);
+    for (const answer of answers) answer();
+    return answers.length;
+  }
+
+  /** The next `n` requests to delete a message fail this way. */
+  failNextDelete(n: number, failure: FakeDeleteFailure): void {
+    for (let i = 0; i < n; i++) this.deleteFailures.push(failure);
+  }
+
+  /** The messages the fake holds (and so has sent on), whether or not their sender got the answer; not those deleted since. */
   get messages(): FakeTwilioRequest[] {
-    return this.requests.filter((r) => r.sid !== undefined);
+    return this.requests.filter((r) => r.sid !== undefined && !this.deleted.has(r.sid));
+  }
+
+  /** The ids of the messages deleted through the API (a 204), in the order they were deleted. */
+  get deletedSids(): string[] {
+    return this.deleteRequests.filter((d) => d.outcome === 204).map((d) => d.sid);
   }
 
   requestsFor(body: string | RegExp): FakeTwilioRequest[] {
@@ -156,6 +195,7 @@ export class FakeTwilio {
   /** An inbound SMS to the app's /webhooks/twilio/sms. */
   async sendInbound(sms: { from: string; body: string; to?: string; messageSid?: string }): Promise<SignedPostResult> {
     const sid = sms.messageSid ?? 'SM' + randomBytes(16).toString('hex');
+    this.inboundSids.add(sid);
     return this.post(`${this.requireApp().publicBaseUrl}/webhooks/twilio/sms`, {
       ToCountry: 'SE',
       SmsMessageSid: sid,
@@ -200,6 +240,8 @@ export class FakeTwilio {
       const url = new URL(req.url ?? '/', 'http://fake');
       const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(url.pathname);
       if (match && req.method === 'GET') return this.list(req, res, match[1], url.searchParams, at);
+      const one = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json$/.exec(url.pathname);
+      if (one && req.method === 'DELETE') return this.remove(req, res, one[1], one[2], at);
       if (req.method !== 'POST' || !match) {
         return json(res, 404, { code: 20404, message: 'The requested resource was not found', status: 404 });
       }
@@ -256,14 +298,45 @@ export class FakeTwilio {
         return; // stored and listed, never answered; the socket is destroyed on stop()
       }
       // As Twilio answers a create: taken, not sent on yet.
-      json(res, 201, { ...this.resource(request), date_sent: null, status: request.messagingServiceSid ? 'accepted' : 'queued' });
-      this.onAccepted?.(request);
+      const answer = () => {
+        json(res, 201, { ...this.resource(request), date_sent: null, status: request.messagingServiceSid ? 'accepted' : 'queued' });
+        this.onAccepted?.(request);
+      };
+      if (failure === 'hold') this.held.push(answer);
+      else answer();
     });
   }
 
   private authorized(req: http.IncomingMessage, accountSid: string): boolean {
     const expectedAuth = 'Basic ' + Buffer.from(`${this.accountSid}:${this.authToken}`).toString('base64');
     return req.headers.authorization === expectedAuth && accountSid === this.accountSid;
+  }
+
+  /** DELETE of one Message resource: 204 with no body, as Twilio answers; 404 for a message it does not hold. */
+  private remove(req: http.IncomingMessage, res: http.ServerResponse, accountSid: string, sid: string, at: number): void {
+    const request: FakeTwilioDeleteRequest = { authorized: this.authorized(req, accountSid), sid, at, outcome: 204 };
+    this.deleteRequests.push(request);
+    if (!request.authorized) {
+      request.outcome = 401;
+      return unauthorized(res);
+    }
+    const held = !this.deleted.has(sid) && (this.inboundSids.has(sid) || this.requests.some((r) => r.sid === sid));
+    if (!held) {
+      request.outcome = 404;
+      return json(res, 404, { code: 20404, message: `The requested resource /2010-04-01/Accounts/${accountSid}/Messages/${sid}.json was not found`, status: 404 });
+    }
+    const failure = this.deleteFailures.shift();
+    if (failure === 500) {
+      request.outcome = 500;
+      return json(res, 500, { code: 20500, message: 'Internal Server Error', more_info: 'https://www.twilio.com/docs/errors/20500', status: 500 });
+    }
+    if (failure === 'in-progress') {
+      request.outcome = 409;
+      return json(res, 409, { code: 20009, message: 'Cannot delete this resource before it is complete', more_info: 'https://www.twilio.com/docs/errors/20009', status: 409 });
+    }
+    this.deleted.add(sid);
+    res.writeHead(204);
+    res.end();
   }
 
   /**

@@ -25,6 +25,7 @@ import { OperatorErasure1765310000000 } from './1765310000000-operator-erasure.j
 import { ProcessingLogRetention1765320000000 } from './1765320000000-processing-log-retention.js';
 import { Restrictions1765330000000 } from './1765330000000-restrictions.js';
 import { ContactNoticeRetry1765340000000 } from './1765340000000-contact-notice-retry.js';
+import { ProcessorDeletion1765360000000 } from './1765360000000-processor-deletion.js';
 /** Every migration, in order. Listed by hand because ESM has no glob loading. */
 export const migrations = [
   Foundation1763900000000,
@@ -53,4 +54,5 @@ export const migrations = [
   ProcessingLogRetention1765320000000,
   Restrictions1765330000000,
   ContactNoticeRetry1765340000000,
+  ProcessorDeletion1765360000000,
 ];

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { SmsSender, type SmsSendRequest, type SmsSendResult, type SmsSentQuery } from '../sms-sender.js';
 
+/** How this adapter's ids begin: such a message never left the machine, so no provider holds a copy. */
+export const OUTBOX_PROVIDER_ID_PREFIX = 'outbox-';
+
 /**
  * The default without Twilio settings (API.md: "`outbox` stores messages without sending"). The
  * message row is already stored by the outbox; this only gives it a provider id and status `sent`,
@@ -12,11 +15,14 @@ export class OutboxSmsSender extends SmsSender {
   readonly delivers = false;
 
   async send(_request: SmsSendRequest): Promise<SmsSendResult> {
-    return { providerId: `outbox-${randomUUID()}`, status: 'sent' };
+    return { providerId: `${OUTBOX_PROVIDER_ID_PREFIX}${randomUUID()}`, status: 'sent' };
   }
 
   /** Its sends always answer, so no outcome is ever unknown: there is nothing to find. */
   async findSent(_query: SmsSentQuery): Promise<SmsSendResult[]> {
     return [];
   }
+
+  /** No provider holds a copy: there is nothing to delete. */
+  async deleteMessage(_providerId: string): Promise<void> {}
 }

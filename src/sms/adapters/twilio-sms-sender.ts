@@ -1,12 +1,15 @@
 import twilio from 'twilio';
 import type { AppConfig } from '../../config/app-config.js';
 import { fromTwilioStatus } from '../sms-status.js';
-import { SmsSender, type SmsSendRequest, type SmsSendResult, type SmsSentQuery } from '../sms-sender.js';
+import { SmsSendError, SmsSender, type SmsSendRequest, type SmsSendResult, type SmsSentQuery } from '../sms-sender.js';
 import { TwilioHttpClient } from './twilio-http-client.js';
 import { toSmsSendError } from './twilio-errors.js';
 
 /** How far our database's clock may be ahead of Twilio's: `since` is moved back this much. */
 const CLOCK_SKEW_MS = 60_000;
+/** Twilio's "cannot delete this resource before it is complete": the message is still in progress there. */
+const NOT_COMPLETE = '20009';
+
 /** One page: far more messages than one number gets in the minutes a retry waits. */
 const FIND_LIMIT = 50;
 
@@ -63,6 +66,22 @@ export class TwilioSmsSender extends SmsSender {
         .map((m) => ({ providerId: m.sid, status: fromTwilioStatus(m.status) ?? 'sent' }));
     } catch (e) {
       throw toSmsSendError(e);
+    }
+  }
+
+  /**
+   * DELETE of the Message resource: Twilio removes the message from the account (text and all). A
+   * 404 means it is gone already. A message Twilio has not finished processing cannot be deleted yet
+   * (error 20009, "wait several minutes"): temporary, whatever the HTTP status.
+   */
+  async deleteMessage(providerId: string): Promise<void> {
+    try {
+      await this.client.messages(providerId).remove();
+    } catch (e) {
+      const error = toSmsSendError(e);
+      if (error.status === 404) return;
+      if (error.code === NOT_COMPLETE) throw new SmsSendError(error.message, { permanent: false, code: error.code, status: error.status });
+      throw error;
     }
   }
 }
