@@ -406,7 +406,6 @@ function postgresPids(): number[] {
   return [pm, ...children];
 }
 
-
 /** Alive and not a zombie (killed children of the postmaster wait for a reaper that may be slow). */
 function running(pid: number): boolean {
   try {
@@ -467,7 +466,7 @@ function watchApp(child: Bench['app']): void {
 async function fault(kind: string): Promise<void> {
   const at = clock();
   const started = nowAbs();
-  let detail = '';
+  let detail: string;
   switch (kind) {
     case 'app-kill': {
       const down = between(0, 3);
@@ -559,7 +558,8 @@ const q = (values: number[], p: number) => {
   const s = [...values].sort((a, b) => a - b);
   return s.length ? (percentile(s, p) / 1000).toFixed(1) + ' s' : 'n/a';
 };
-const spread = (values: number[]) => (values.length ? `n=${values.length} p50 ${q(values, 50)}, p90 ${q(values, 90)}, p99 ${q(values, 99)}, max ${q(values, 100)}` : 'n=0');
+const spread = (values: number[]) =>
+  values.length ? `n=${values.length} p50 ${q(values, 50)}, p90 ${q(values, 90)}, p99 ${q(values, 99)}, max ${q(values, 100)}` : 'n=0';
 
 interface AlarmRow {
   id: string;
@@ -628,7 +628,9 @@ async function check(accepted: AcceptedSms[], panels: Panel[]): Promise<boolean>
   const unconfirmed = panels.reduce((n, p) => n + p.queue.length, 0);
 
   console.log(`\n=== Chaos report (seed ${SEED}, ${SECONDS} s of load at ${RATE} events/s, ${panels.length} panels) ===`);
-  console.log(`events generated ${tally.generated} (${tally.generatedAlarms} alarms, ${tally.generated - tally.generatedAlarms} heartbeats); sent ${tally.attempts} times in all`);
+  console.log(
+    `events generated ${tally.generated} (${tally.generatedAlarms} alarms, ${tally.generated - tally.generatedAlarms} heartbeats); sent ${tally.attempts} times in all`,
+  );
   console.log(
     `confirmed: HTTP 202 ${tally.http202} + 200 duplicate ${tally.http200dup}, DC-09 ACK ${tally.acks}; never confirmed (given up at the end) ${unconfirmed}; refused for good ${tally.refused.size ? JSON.stringify(Object.fromEntries(tally.refused)) : 'none'}`,
   );
@@ -637,10 +639,14 @@ async function check(accepted: AcceptedSms[], panels: Panel[]): Promise<boolean>
   console.log(`panel_event holds ${eventCounts[0].total} events, ${eventCounts[0].alarms} of them alarm events (${eventCounts[0].without} without an alarm)`);
   const storedOk = missingHttp === 0 && missingDc09 === 0;
   ok &&= storedOk;
-  console.log(`[${verdict(storedOk)}] every 202/200 in panel_event: ${missingHttp} of ${confirmedHttp.length} missing; every ACK in panel_event: ${missingDc09} of ${tally.acks} missing`);
+  console.log(
+    `[${verdict(storedOk)}] every 202/200 in panel_event: ${missingHttp} of ${confirmedHttp.length} missing; every ACK in panel_event: ${missingDc09} of ${tally.acks} missing`,
+  );
 
   // 2. Alarms and who they reached.
-  const { rows: alarms } = await pool.query<AlarmRow>(`SELECT id, customer_id, panel_id, class, zone, stage, status, opened_at, acknowledged_at FROM alarm ORDER BY opened_at`);
+  const { rows: alarms } = await pool.query<AlarmRow>(
+    `SELECT id, customer_id, panel_id, class, zone, stage, status, opened_at, acknowledged_at FROM alarm ORDER BY opened_at`,
+  );
   const { rows: sms } = await pool.query<SmsRow>(
     `SELECT id, to_phone, body, purpose, alarm_id, contact_id, status, attempts, error_code, created_at, sent_at, provider_id
        FROM sms_message WHERE direction = 'outbound'`,
@@ -688,7 +694,9 @@ async function check(accepted: AcceptedSms[], panels: Panel[]): Promise<boolean>
   for (const m of sms) count(smsStatus, `${m.purpose}/${m.status}`);
   console.log(`\nalarms opened: ${alarms.length} (${[...stages].map(([k, n]) => `${k} ${n}`).join(', ')})`);
   console.log(`stage changes: ${reasons.map((r) => `${r.stage} (${r.reason}) ${r.n}`).join(', ') || 'none'}`);
-  console.log(`SMS rows: ${sms.length} (${[...smsStatus].map(([k, n]) => `${k} ${n}`).join(', ')}); accepted by the provider: ${accepted.length}${unmatched ? `, ${unmatched} of them matching no sms_message row` : ''}`);
+  console.log(
+    `SMS rows: ${sms.length} (${[...smsStatus].map(([k, n]) => `${k} ${n}`).join(', ')}); accepted by the provider: ${accepted.length}${unmatched ? `, ${unmatched} of them matching no sms_message row` : ''}`,
+  );
   console.log(`owner texted (accepted) for ${alarms.length - ownerNotTexted} alarms, not for ${ownerNotTexted}; a contact texted for ${ownerStage.length}`);
   console.log(`from the alarm opening to the owner's SMS at the provider: ${spread(ownerFirst)}`);
   console.log(`owner stage (from the alarm opening to the first contact SMS at the provider, owner not reached): ${spread(ownerStage)}`);
@@ -699,7 +707,12 @@ async function check(accepted: AcceptedSms[], panels: Panel[]): Promise<boolean>
     const rows = sms.filter((m) => m.alarm_id === a.id);
     console.log(
       `    alarm ${a.id} (${a.class}, zone ${a.zone}, opened ${a.opened_at.toISOString()}, stage ${a.stage}): ${rows.length} SMS rows: ` +
-        rows.map((m) => `${m.purpose} ${m.status} attempts ${m.attempts} error ${m.error_code ?? '-'} created ${m.created_at.toISOString()} sent ${m.sent_at?.toISOString() ?? '-'}`).join('; '),
+        rows
+          .map(
+            (m) =>
+              `${m.purpose} ${m.status} attempts ${m.attempts} error ${m.error_code ?? '-'} created ${m.created_at.toISOString()} sent ${m.sent_at?.toISOString() ?? '-'}`,
+          )
+          .join('; '),
     );
     await printTimeline(a.id);
   }
@@ -718,7 +731,9 @@ async function check(accepted: AcceptedSms[], panels: Panel[]): Promise<boolean>
     const [to, body] = k.split('\u0000');
     const rows = byText.get(k) ?? [];
     const at = list.map((a) => `${((a.at - t0) / 1000).toFixed(1)} s`).join(', ');
-    console.log(`    to ${to}, accepted at ${at}, ${rows.length} sms_message row(s): ${rows.map((m) => `${m.id} ${m.purpose} ${m.status} attempts ${m.attempts} error ${m.error_code ?? '-'} provider ${m.provider_id ?? '-'}`).join('; ')}`);
+    console.log(
+      `    to ${to}, accepted at ${at}, ${rows.length} sms_message row(s): ${rows.map((m) => `${m.id} ${m.purpose} ${m.status} attempts ${m.attempts} error ${m.error_code ?? '-'} provider ${m.provider_id ?? '-'}`).join('; ')}`,
+    );
     console.log(`      "${body}"`);
     const alarmId = rows.find((m) => m.alarm_id)?.alarm_id;
     if (alarmId) await printTimeline(alarmId);
@@ -726,7 +741,8 @@ async function check(accepted: AcceptedSms[], panels: Panel[]): Promise<boolean>
   // ... nor two alarm SMS for one alarm (a step run twice would give a new reply code: another text).
   const perPersonAlarm = new Map<string, number>();
   for (const [k, list] of perText) {
-    for (const row of byText.get(k) ?? []) if (row.alarm_id) perPersonAlarm.set(`${row.alarm_id}|${row.to_phone}`, (perPersonAlarm.get(`${row.alarm_id}|${row.to_phone}`) ?? 0) + list.length);
+    for (const row of byText.get(k) ?? [])
+      if (row.alarm_id) perPersonAlarm.set(`${row.alarm_id}|${row.to_phone}`, (perPersonAlarm.get(`${row.alarm_id}|${row.to_phone}`) ?? 0) + list.length);
   }
   const twice = [...perPersonAlarm].filter(([, n]) => n > 1);
   const twiceOk = twice.length === 0;
@@ -734,14 +750,20 @@ async function check(accepted: AcceptedSms[], panels: Panel[]): Promise<boolean>
   console.log(`[${verdict(twiceOk)}] no one got two SMS for the same alarm: ${twice.length} (alarm, person) pairs texted more than once`);
   for (const [k, n] of twice.slice(0, 5)) {
     const [alarmId, to] = k.split('|');
-    console.log(`    alarm ${alarmId}, ${to}: ${n} SMS: ${sms.filter((m) => m.alarm_id === alarmId && m.to_phone === to).map((m) => `${m.purpose} ${m.status} attempts ${m.attempts} "${m.body}"`).join('; ')}`);
+    console.log(
+      `    alarm ${alarmId}, ${to}: ${n} SMS: ${sms
+        .filter((m) => m.alarm_id === alarmId && m.to_phone === to)
+        .map((m) => `${m.purpose} ${m.status} attempts ${m.attempts} "${m.body}"`)
+        .join('; ')}`,
+    );
   }
 
   // 4. The faults.
   console.log(`\nfaults injected (${faults.length}):`);
   for (const f of faults) console.log(`  ${f.at.toFixed(1).padStart(6)} s  ${f.kind.padEnd(12)} ${f.seconds.toFixed(1).padStart(5)} s  ${f.detail}`);
   if (surprises.length) console.log(`not injected, yet happened: ${surprises.join('; ')}`);
-  if (unconfirmed) console.log(`note: ${unconfirmed} events were never confirmed by the end (panels gave up): not an invariant, a 202/ACK was never given for them`);
+  if (unconfirmed)
+    console.log(`note: ${unconfirmed} events were never confirmed by the end (panels gave up): not an invariant, a 202/ACK was never given for them`);
   console.log(`\nresult: ${ok ? 'every invariant held' : 'AN INVARIANT FAILED'} (seed ${SEED}; run again with seed=${SEED})`);
   return ok;
 }
@@ -766,14 +788,19 @@ async function main(): Promise<void> {
   bench.pool.on('error', () => undefined);
   appPort = Number(new URL(bench.baseUrl).port);
   watchApp(bench.app);
-  let ok = false;
+  let ok: boolean;
   const panels: Panel[] = [];
   try {
-    say(`chaos: seed ${SEED}, ${SECONDS} s, ${RATE} events/s (${ALARM_SHARE * 100}% alarms), ${HTTP_HOUSEHOLDS} HTTP + ${DC09_HOUSEHOLDS} DC-09 households with 2 contacts each; node ${process.version}, PostgreSQL ${bench.pgVersion}, ${os.cpus().length} CPUs`);
-    say(`app ${bench.baseUrl} (DC-09 on ${dc09Port}), PostgreSQL on ${dbPort} in ${dbDir}, escalation waits ${WAIT_SECONDS} s, SMS_HANDOVER_TIMEOUT_SECONDS ${HANDOVER_SECONDS}`);
+    say(
+      `chaos: seed ${SEED}, ${SECONDS} s, ${RATE} events/s (${ALARM_SHARE * 100}% alarms), ${HTTP_HOUSEHOLDS} HTTP + ${DC09_HOUSEHOLDS} DC-09 households with 2 contacts each; node ${process.version}, PostgreSQL ${bench.pgVersion}, ${os.cpus().length} CPUs`,
+    );
+    say(
+      `app ${bench.baseUrl} (DC-09 on ${dc09Port}), PostgreSQL on ${dbPort} in ${dbDir}, escalation waits ${WAIT_SECONDS} s, SMS_HANDOVER_TIMEOUT_SECONDS ${HANDOVER_SECONDS}`,
+    );
     const httpHouseholds = await bench.seed(HTTP_HOUSEHOLDS, 2);
     const dc09Households = await bench.seedDc09(DC09_HOUSEHOLDS, 2, HTTP_HOUSEHOLDS);
-    for (const [i, h] of [...httpHouseholds, ...dc09Households].entries()) panels.push({ index: i, h, kind: h.dc09 ? 'dc09' : 'http', queue: [], running: false, zones: 0, events: 0, seq: 0 });
+    for (const [i, h] of [...httpHouseholds, ...dc09Households].entries())
+      panels.push({ index: i, h, kind: h.dc09 ? 'dc09' : 'http', queue: [], running: false, zones: 0, events: 0, seq: 0 });
     const login = await api<{ accessToken: string }>('POST', '/api/auth/login', { email: 'admin@localhost', password: 'bench-password-123' });
     if (login.status !== 200) throw new Error(`login: ${login.status}`);
     token = login.body.accessToken;
@@ -787,7 +814,9 @@ async function main(): Promise<void> {
     const faulting = chaos(SECONDS);
     const progress = setInterval(() => {
       const queued = panels.reduce((n, p) => n + p.queue.length, 0);
-      say(`  ${tally.generated} events, ${tally.http202 + tally.http200dup} 202/200, ${tally.acks} ACKs, ${queued} waiting at panels, ${accepted.length} SMS accepted`);
+      say(
+        `  ${tally.generated} events, ${tally.http202 + tally.http200dup} 202/200, ${tally.acks} ACKs, ${queued} waiting at panels, ${accepted.length} SMS accepted`,
+      );
     }, 10_000);
     await loading;
     say('load over; waiting for the fault in progress');

@@ -37,7 +37,20 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { buildFrame, Dc09Splitter, parseReply } from '../src/dc09/dc09-frame.js';
 import { startFloor, stopFloor } from './ingest-floor.js';
-import { cpuMsOf, describe, loadavg, measureIngest, memoryOf, percentile, postgresCpuMs, sleep, startBench, type Bench, type Household, type IngestFigures } from './panel-support.js';
+import {
+  cpuMsOf,
+  describe,
+  loadavg,
+  measureIngest,
+  memoryOf,
+  percentile,
+  postgresCpuMs,
+  sleep,
+  startBench,
+  type Bench,
+  type Household,
+  type IngestFigures,
+} from './panel-support.js';
 
 // ---------------------------------------------------------------------------------------------
 // Arguments: `name=value`, or the first three by position (seconds, panels, connections).
@@ -260,7 +273,11 @@ async function missingRows(bench: Bench, tally: RunTally, panelIds: string[]): P
   return missing;
 }
 
-const p = (values: number[], q: number) => percentile([...values].sort((a, b) => a - b), q).toFixed(1);
+const p = (values: number[], q: number) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    q,
+  ).toFixed(1);
 
 // ---------------------------------------------------------------------------------------------
 // Measuring.
@@ -286,7 +303,14 @@ interface RunFigures {
 }
 
 /** Runs `load`, then prints and returns events/s, latency, CPU per ACKed event, failures and the panel_event check. */
-async function measured(bench: Bench, panelIds: string[], name: string, latencyLabel: string, load: (t: RunTally) => Promise<number>, extra?: (t: RunTally) => string[]): Promise<RunFigures> {
+async function measured(
+  bench: Bench,
+  panelIds: string[],
+  name: string,
+  latencyLabel: string,
+  load: (t: RunTally) => Promise<number>,
+  extra?: (t: RunTally) => string[],
+): Promise<RunFigures> {
   const app = bench.app.pid!;
   const clock = appClock(app);
   const before = loadavg();
@@ -304,7 +328,9 @@ async function measured(bench: Bench, panelIds: string[], name: string, latencyL
     `\n${name}: ${Math.round(eventsPerSecond)} events/s ACKed (${tally.ackCount} ACKs in ${elapsed.toFixed(1)} s; ${tally.ackCount + tally.failed} sent), load average before ${before}, after ${loadavg()}`,
   );
   console.log(`   ${describe(latencyLabel, tally.latencies)}`);
-  console.log(`   by code: ${(['NULL', 'CL', 'OP', 'BA'] as const).map((c) => `${c} p50 ${p(tally.byCode.get(c) ?? [], 50)} / p99 ${p(tally.byCode.get(c) ?? [], 99)} ms`).join(', ')}`);
+  console.log(
+    `   by code: ${(['NULL', 'CL', 'OP', 'BA'] as const).map((c) => `${c} p50 ${p(tally.byCode.get(c) ?? [], 50)} / p99 ${p(tally.byCode.get(c) ?? [], 99)} ms`).join(', ')}`,
+  );
   for (const line of extra?.(tally) ?? []) console.log(`   ${line}`);
   console.log(`   CPU per event: app ${cpuUs.app.toFixed(0)} µs, PostgreSQL ${cpuUs.postgres.toFixed(0)} µs, load generator ${cpuUs.self.toFixed(0)} µs`);
   console.log(`   not ACKed: ${tally.failureText()}; every ACKed event in panel_event: ${missing === 0 ? 'yes' : `NO, ${missing} missing`}`);
@@ -419,7 +445,8 @@ async function appMemory(bench: Bench): Promise<{ rss: number; heap: number; ext
   const mb = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
   return { rss: memoryOf(bench.app.pid!).rssMb, heap: mb('nodejs_heap_size_used_bytes'), external: mb('nodejs_external_memory_bytes') };
 }
-const memText = (m: { rss: number; heap: number; external: number }) => `RSS ${m.rss.toFixed(0)} MB (heap used ${m.heap.toFixed(0)}, external ${m.external.toFixed(0)})`;
+const memText = (m: { rss: number; heap: number; external: number }) =>
+  `RSS ${m.rss.toFixed(0)} MB (heap used ${m.heap.toFixed(0)}, external ${m.external.toFixed(0)})`;
 
 type Memory = Awaited<ReturnType<typeof appMemory>>;
 
@@ -496,7 +523,6 @@ async function idleRun(bench: Bench, port: number, panels: Panel[], count: numbe
 
 // ---------------------------------------------------------------------------------------------
 
-
 async function main(): Promise<void> {
   const bench = await startBench('dc09');
   let floorChild: Awaited<ReturnType<typeof startFloor>>['child'] | undefined;
@@ -507,7 +533,11 @@ async function main(): Promise<void> {
     console.log(
       `DC-09 ingest bench: ${PANELS} panels, ${C} connections busy at once, ${SECONDS} s per run, open loop at ${RATE}/s, ${IDLE} idle connections for ${IDLE_SECONDS} s; node ${process.version}, PostgreSQL ${bench.pgVersion}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`,
     );
-    console.log('the app (DC-09 receiver on TCP port ' + port + ') and the floor server in child processes, fake Twilio on a worker thread, load generator on the main thread, PostgreSQL embedded; all on this machine');
+    console.log(
+      'the app (DC-09 receiver on TCP port ' +
+        port +
+        ') and the floor server in child processes, fake Twilio on a worker thread, load generator on the main thread, PostgreSQL embedded; all on this machine',
+    );
     console.log(`mix: ${mixText()} (HTTP: RP for NULL); AES-256 encrypted frames with timestamps`);
 
     // (a) The floor, at the same concurrency.
@@ -569,14 +599,25 @@ async function main(): Promise<void> {
     if (PHASES.has('persistent')) {
       console.log(`--- (b) DC-09 over persistent TCP connections, closed loop, ${C} at once ---`);
       await measured(bench, panelIds, 'warm-up (not counted)', 'ACK latency', persistentLoad(panels, C, 3));
-      persistent = await measured(bench, panelIds, `DC-09 persistent, ${C} connections busy of ${panels.length}`, 'ACK latency (write -> ACK)', persistentLoad(panels, C, SECONDS));
+      persistent = await measured(
+        bench,
+        panelIds,
+        `DC-09 persistent, ${C} connections busy of ${panels.length}`,
+        'ACK latency (write -> ACK)',
+        persistentLoad(panels, C, SECONDS),
+      );
     }
     // (c) One connection per message.
     if (PHASES.has('per-message')) {
       console.log(`\n--- (c) DC-09 one connection per message, closed loop, ${C} at once ---`);
-      perMessage = await measured(bench, panelIds, `DC-09 one connection per message, ${C} at once`, 'ACK latency (write -> ACK)', perMessageLoad(port, panels, C, SECONDS, connectAck), () => [
-        describe('connect + ACK', connectAck),
-      ]);
+      perMessage = await measured(
+        bench,
+        panelIds,
+        `DC-09 one connection per message, ${C} at once`,
+        'ACK latency (write -> ACK)',
+        perMessageLoad(port, panels, C, SECONDS, connectAck),
+        () => [describe('connect + ACK', connectAck)],
+      );
     }
     // (d) Open loop at a fixed rate over the persistent connections.
     if (PHASES.has('open-loop')) {
@@ -591,7 +632,9 @@ async function main(): Promise<void> {
 
     // The report.
     const line = (label: string, f: { eventsPerSecond: number; latencies: number[] } | undefined, what: string) =>
-      f ? `  ${label.padEnd(44)} ${String(Math.round(f.eventsPerSecond)).padStart(6)} events/s   ${what} p50 ${p(f.latencies, 50)} ms, p99 ${p(f.latencies, 99)} ms` : `  ${label.padEnd(44)} (not run)`;
+      f
+        ? `  ${label.padEnd(44)} ${String(Math.round(f.eventsPerSecond)).padStart(6)} events/s   ${what} p50 ${p(f.latencies, 50)} ms, p99 ${p(f.latencies, 99)} ms`
+        : `  ${label.padEnd(44)} (not run)`;
     const ratio = (f?: { eventsPerSecond: number }) => (f && floor ? `${((100 * f.eventsPerSecond) / floor.eventsPerSecond).toFixed(0)}% of the floor` : 'n/a');
     console.log(`\n=== Report: ${C} connections busy at once, mix ${mixText()}, ${PANELS} panels ===`);
     console.log(line('(a) floor (bare node:http, HMAC, group commit)', floor, '202'));
@@ -611,7 +654,10 @@ async function main(): Promise<void> {
       );
     }
     if (open) {
-      const p99 = percentile([...open.latencies].sort((a, b) => a - b), 99);
+      const p99 = percentile(
+        [...open.latencies].sort((a, b) => a - b),
+        99,
+      );
       console.log(
         `  (d) open loop at ${RATE}/s: ${Math.round(open.eventsPerSecond)} events/s ACKed, ACK p50 ${p(open.latencies, 50)} ms, p90 ${p(open.latencies, 90)} ms, p99 ${p99.toFixed(1)} ms (target p99 < 50 ms: ${p99 < 50 ? 'met' : 'NOT met'}); load generator behind schedule p99 ${p(lags, 99)} ms`,
       );

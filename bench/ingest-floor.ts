@@ -150,7 +150,10 @@ async function serve(config: ServerConfig): Promise<number> {
     const given = SIGNATURE.exec(signature);
     if (!given) return answer(res, 401, { code: 'panel_signature_malformed' });
     const secret = secrets.get(panelId.toLowerCase());
-    const expected = createHmac('sha256', secret ?? decoy).update(`${timestamp}.`).update(raw).digest();
+    const expected = createHmac('sha256', secret ?? decoy)
+      .update(`${timestamp}.`)
+      .update(raw)
+      .digest();
     if (!timingSafeEqual(expected, Buffer.from(given[1], 'hex')) || !secret) return answer(res, 401, { code: 'panel_signature_invalid' });
 
     let dto: Record<string, unknown>;
@@ -297,8 +300,12 @@ async function main(): Promise<void> {
   const bench = await startBench('floor');
   let floor: ChildProcess | undefined;
   try {
-    console.log(`Panel ingest FLOOR bench: ${PANELS} panels, ${SECONDS} s per run, node ${process.version}, PostgreSQL ${bench.pgVersion}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`);
-    console.log('bare node:http floor server in a child process (HMAC + group commit, no framework), app idle, load generator on the main thread, PostgreSQL embedded; all on this machine');
+    console.log(
+      `Panel ingest FLOOR bench: ${PANELS} panels, ${SECONDS} s per run, node ${process.version}, PostgreSQL ${bench.pgVersion}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`,
+    );
+    console.log(
+      'bare node:http floor server in a child process (HMAC + group commit, no framework), app idle, load generator on the main thread, PostgreSQL embedded; all on this machine',
+    );
     const households = await bench.seed(PANELS, 1);
     const started = await startFloor(String(bench.pool.options.connectionString), households);
     floor = started.child;

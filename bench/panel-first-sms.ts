@@ -52,7 +52,9 @@ async function main(): Promise<void> {
   const bench = await startBench('first-sms');
   try {
     const count = RATE * SECONDS;
-    console.log(`Time to first SMS bench: ${count} burglary alarms at ${RATE}/s, one per panel, node ${process.version}, PostgreSQL ${bench.pgVersion}, ${os.cpus().length} CPUs`);
+    console.log(
+      `Time to first SMS bench: ${count} burglary alarms at ${RATE}/s, one per panel, node ${process.version}, PostgreSQL ${bench.pgVersion}, ${os.cpus().length} CPUs`,
+    );
     console.log('app in a child process, fake Twilio on a worker thread, load generator on the main thread, PostgreSQL embedded; all on this machine');
     const households = await bench.seed(WARM + count, 1);
     const smsAt = new Map<string, number[]>();
@@ -69,7 +71,10 @@ async function main(): Promise<void> {
       const until = Date.now() + ms;
       while (phones.some((p) => !smsAt.has(p)) && Date.now() < until) await sleep(20);
     };
-    await waitFor(households.slice(0, WARM).map((h) => h.ownerPhone), 30_000);
+    await waitFor(
+      households.slice(0, WARM).map((h) => h.ownerPhone),
+      30_000,
+    );
 
     const measured = households.slice(WARM);
     const before = loadavg();
@@ -95,7 +100,9 @@ async function main(): Promise<void> {
       fromSend.push(at[0] - t.sentAt);
     }
     const latency = [...r.accepted.values()].map((t) => t.doneAt - t.sentAt);
-    console.log(`\n${r.accepted.size} x 202 of ${count} in ${r.seconds.toFixed(1)} s (${Math.round(r.accepted.size / r.seconds)}/s offered ${RATE}/s); load average before ${before}, after ${loadavg()}`);
+    console.log(
+      `\n${r.accepted.size} x 202 of ${count} in ${r.seconds.toFixed(1)} s (${Math.round(r.accepted.size / r.seconds)}/s offered ${RATE}/s); load average before ${before}, after ${loadavg()}`,
+    );
     console.log(`   ${describe('event 202 -> owner SMS at the provider', from202)}`);
     console.log(`   ${describe('event sent -> owner SMS at the provider', fromSend)}`);
     console.log(`   ${describe('event sent -> 202', latency)}`);

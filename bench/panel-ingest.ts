@@ -21,7 +21,9 @@ const ALARMS = Number(process.argv[4] ?? 0.1);
 async function main(): Promise<void> {
   const bench = await startBench('ingest');
   try {
-    console.log(`Panel ingest bench: ${PANELS} panels, ${SECONDS} s per run, node ${process.version}, PostgreSQL ${bench.pgVersion}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`);
+    console.log(
+      `Panel ingest bench: ${PANELS} panels, ${SECONDS} s per run, node ${process.version}, PostgreSQL ${bench.pgVersion}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'})`,
+    );
     console.log('app in a child process, fake Twilio on a worker thread, load generator on the main thread, PostgreSQL embedded; all on this machine');
     const households = await bench.seed(PANELS, 1);
     await measureIngest(bench, bench.baseUrl, households, {
@@ -34,7 +36,9 @@ async function main(): Promise<void> {
       await bench.pool.query(`SELECT (SELECT count(*) FROM alarm)::int AS alarms, (SELECT count(*) FROM sms_message WHERE purpose = 'alarm_owner')::int AS sms`)
     ).rows;
     const mem = memoryOf(bench.app.pid!);
-    console.log(`\n${alarms} alarms opened, ${sms} owner SMS enqueued, ${bench.fake.accepted} accepted by the fake Twilio API; app RSS ${mem.rssMb.toFixed(0)} MB (peak ${mem.peakMb.toFixed(0)} MB)`);
+    console.log(
+      `\n${alarms} alarms opened, ${sms} owner SMS enqueued, ${bench.fake.accepted} accepted by the fake Twilio API; app RSS ${mem.rssMb.toFixed(0)} MB (peak ${mem.peakMb.toFixed(0)} MB)`,
+    );
   } finally {
     await bench.stop();
   }

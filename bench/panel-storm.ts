@@ -14,7 +14,20 @@
 //   npm run bench:storm [-- alarms=10000 rate=1000 ownerWait=5]
 //   (= npx tsc -p bench/tsconfig.json && node dist/bench/bench/panel-storm.js [alarms] [rate] [ownerWait])
 import os from 'node:os';
-import { cpuMsOf, describe, loadavg, memoryOf, nowAbs, PanelClient, postgresCpuMs, sampleRss, sleep, startBench, startOperatorProbe, type Household } from './panel-support.js';
+import {
+  cpuMsOf,
+  describe,
+  loadavg,
+  memoryOf,
+  nowAbs,
+  PanelClient,
+  postgresCpuMs,
+  sampleRss,
+  sleep,
+  startBench,
+  startOperatorProbe,
+  type Household,
+} from './panel-support.js';
 
 const ALARMS = Number(process.argv[2] ?? 10_000);
 const RATE = Number(process.argv[3] ?? 1000);
@@ -25,11 +38,15 @@ const FIRES = Math.min(10, ALARMS);
 async function main(): Promise<void> {
   const bench = await startBench('storm');
   try {
-    console.log(`Alarm storm bench: ${ALARMS} burglary alarms offered at ${RATE}/s, owner wait ${OWNER_WAIT} s, node ${process.version}, PostgreSQL ${bench.pgVersion}, ${os.cpus().length} CPUs`);
+    console.log(
+      `Alarm storm bench: ${ALARMS} burglary alarms offered at ${RATE}/s, owner wait ${OWNER_WAIT} s, node ${process.version}, PostgreSQL ${bench.pgVersion}, ${os.cpus().length} CPUs`,
+    );
     console.log('app in a child process, fake Twilio on a worker thread, load generator on the main thread, PostgreSQL embedded; all on this machine');
     const households = await bench.seed(ALARMS + FIRES, 1);
     const fires = households.splice(ALARMS);
-    await bench.pool.query(`UPDATE escalation_setting SET owner_wait_seconds = $1, contact_wait_seconds = 60 WHERE class IN ('burglary', 'fire')`, [OWNER_WAIT]);
+    await bench.pool.query(`UPDATE escalation_setting SET owner_wait_seconds = $1, contact_wait_seconds = 60 WHERE class IN ('burglary', 'fire')`, [
+      OWNER_WAIT,
+    ]);
     const smsAt = new Map<string, number[]>();
     bench.fake.onSms = (to, at) => {
       const list = smsAt.get(to) ?? [];
@@ -103,7 +120,9 @@ async function main(): Promise<void> {
     const ingestSeconds = (performance.now() - start) / 1000;
     const ingestEnd = nowAbs();
     client.close();
-    console.log(`\n${accepted.size} x 202 of ${ALARMS} in ${ingestSeconds.toFixed(1)} s (${Math.round(accepted.size / ingestSeconds)}/s); not accepted in the end: ${failures.size ? JSON.stringify(Object.fromEntries(failures)) : 'none'}; answers retried after Retry-After: ${retried.size ? JSON.stringify(Object.fromEntries(retried)) : 'none'}`);
+    console.log(
+      `\n${accepted.size} x 202 of ${ALARMS} in ${ingestSeconds.toFixed(1)} s (${Math.round(accepted.size / ingestSeconds)}/s); not accepted in the end: ${failures.size ? JSON.stringify(Object.fromEntries(failures)) : 'none'}; answers retried after Retry-After: ${retried.size ? JSON.stringify(Object.fromEntries(retried)) : 'none'}`,
+    );
     console.log(`   ${describe('event first sent -> accepted (with any retries)', latencies)}`);
 
     const waitFor = async (phones: string[], ms: number) => {
@@ -111,12 +130,20 @@ async function main(): Promise<void> {
       while (phones.some((p) => !smsAt.has(p)) && Date.now() < until) await sleep(50);
       return phones.filter((p) => !smsAt.has(p)).length;
     };
-    const ownersMissing = await waitFor(households.map((h) => h.ownerPhone), 180_000);
+    const ownersMissing = await waitFor(
+      households.map((h) => h.ownerPhone),
+      180_000,
+    );
     const ownersDone = (performance.now() - start) / 1000;
     const ownersTwice = households.filter((h) => (smsAt.get(h.ownerPhone)?.length ?? 0) > 1).length;
-    console.log(`owners: ${ALARMS - ownersMissing} texted (last at ${ownersDone.toFixed(1)} s), ${ownersMissing} not texted, ${ownersTwice} texted more than once`);
+    console.log(
+      `owners: ${ALARMS - ownersMissing} texted (last at ${ownersDone.toFixed(1)} s), ${ownersMissing} not texted, ${ownersTwice} texted more than once`,
+    );
 
-    const contactsMissing = await waitFor(households.map((h) => h.contactPhones[0]), 180_000 + OWNER_WAIT * 1000);
+    const contactsMissing = await waitFor(
+      households.map((h) => h.contactPhones[0]),
+      180_000 + OWNER_WAIT * 1000,
+    );
     const contactsDone = (performance.now() - start) / 1000;
     const probe = await operator.stop();
     await sleep(2000); // a duplicate would come now
@@ -155,7 +182,9 @@ async function main(): Promise<void> {
     console.log(
       `app memory: RSS idle before the storm ${idleMem.rssMb.toFixed(0)} MB, highest sampled during it ${peakSampled.toFixed(0)} MB, VmHWM (peak since start) ${mem.peakMb.toFixed(0)} MB`,
     );
-    console.log(`CPU per alarm (event, owner SMS, contact step and SMS): app ${((appCpu * 1000) / ALARMS).toFixed(0)} µs, PostgreSQL ${((pgCpu * 1000) / ALARMS).toFixed(0)} µs`);
+    console.log(
+      `CPU per alarm (event, owner SMS, contact step and SMS): app ${((appCpu * 1000) / ALARMS).toFixed(0)} µs, PostgreSQL ${((pgCpu * 1000) / ALARMS).toFixed(0)} µs`,
+    );
     console.log(`load average before ${before}, after ${loadavg()}`);
   } finally {
     await bench.stop();

@@ -35,7 +35,11 @@ export function describe(label: string, values: number[]): string {
   return `${label}: n=${s.length} p50 ${f(percentile(s, 50))}, p90 ${f(percentile(s, 90))}, p99 ${f(percentile(s, 99))}, max ${f(s[s.length - 1])}`;
 }
 
-export const loadavg = () => os.loadavg().map((v) => v.toFixed(2)).join(' ');
+export const loadavg = () =>
+  os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
 
 export interface Household {
   customerId: string;
@@ -71,14 +75,17 @@ export class FakeTwilioThread {
   constructor(options: { full?: boolean } = {}) {
     this.worker = new Worker(new URL('./fake-twilio-worker.js', import.meta.url), { workerData: { report: 'to', full: options.full === true } });
     this.ready = new Promise((resolve) => {
-      this.worker.on('message', (m: { ready?: { url: string; accountSid: string; authToken: string }; accepted?: Array<[string, number]>; messages?: AcceptedSms[] }) => {
-        if (m.ready) resolve(m.ready);
-        for (const [to, at] of m.accepted ?? []) {
-          this.accepted++;
-          this.onSms?.(to, at);
-        }
-        for (const message of m.messages ?? []) this.onMessage?.(message);
-      });
+      this.worker.on(
+        'message',
+        (m: { ready?: { url: string; accountSid: string; authToken: string }; accepted?: Array<[string, number]>; messages?: AcceptedSms[] }) => {
+          if (m.ready) resolve(m.ready);
+          for (const [to, at] of m.accepted ?? []) {
+            this.accepted++;
+            this.onSms?.(to, at);
+          }
+          for (const message of m.messages ?? []) this.onMessage?.(message);
+        },
+      );
     });
   }
 
@@ -149,7 +156,9 @@ export async function startBench(name: string, env: Record<string, string> = {},
   let url = process.env.DATABASE_URL;
   if (!url) {
     // BENCH_PG_STATS=1: PostgreSQL counts time per statement (pg_stat_statements), printed at the end.
-    embedded = await startEmbeddedPostgres(dir, undefined, { flags: PG_STATS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track_planning=on'] : [] });
+    embedded = await startEmbeddedPostgres(dir, undefined, {
+      flags: PG_STATS ? ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track_planning=on'] : [],
+    });
     url = embedded.url;
   }
   const fake = new FakeTwilioThread({ full: options.fullTwilio });
@@ -222,7 +231,8 @@ export async function startBench(name: string, env: Record<string, string> = {},
     pgVersion,
     postmaster: embedded ? Number(readFileSync(path.join(dir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]) : 0,
     seed: (count, contactsEach, numberFrom = 0) => seedHouseholds(pool, cipher, count, contactsEach, undefined, numberFrom),
-    seedDc09: (count, contactsEach, numberFrom = 0) => seedHouseholds(pool, cipher, count, contactsEach, randomBytes(2).toString('hex').toUpperCase(), numberFrom),
+    seedDc09: (count, contactsEach, numberFrom = 0) =>
+      seedHouseholds(pool, cipher, count, contactsEach, randomBytes(2).toString('hex').toUpperCase(), numberFrom),
     async killApp(signal = 'SIGKILL') {
       const child = bench.app;
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -262,7 +272,11 @@ async function printStatementStats(pool: pg.Pool): Promise<void> {
   );
   console.log('\nPostgreSQL time by statement (pg_stat_statements; planning + execution):');
   for (const r of rows) {
-    console.log(`  ${Number(r.share ?? 0).toFixed(1).padStart(5)}%  ${String(r.calls).padStart(7)} calls  ${Number(r.mean_ms ?? 0).toFixed(3)} ms each  ${r.query.replace(/\s+/g, ' ').slice(0, 150)}`);
+    console.log(
+      `  ${Number(r.share ?? 0)
+        .toFixed(1)
+        .padStart(5)}%  ${String(r.calls).padStart(7)} calls  ${Number(r.mean_ms ?? 0).toFixed(3)} ms each  ${r.query.replace(/\s+/g, ' ').slice(0, 150)}`,
+    );
   }
 }
 
@@ -275,7 +289,14 @@ export const contactPhone = (i: number, k: number) => `+4670${2 + k}${pad(i, 6)}
  * arrays, 2,000 households a statement). The panel secret is encrypted the way PanelsService does it.
  * With `dc09Prefix` the panels are DC-09 panels (accounts `<prefix><6 digits>`, an AES-256 key each).
  */
-async function seedHouseholds(pool: pg.Pool, cipher: FieldCipher, count: number, contactsEach: number, dc09Prefix?: string, numberFrom = 0): Promise<Household[]> {
+async function seedHouseholds(
+  pool: pg.Pool,
+  cipher: FieldCipher,
+  count: number,
+  contactsEach: number,
+  dc09Prefix?: string,
+  numberFrom = 0,
+): Promise<Household[]> {
   const households: Household[] = [];
   const started = performance.now();
   const CHUNK = 2000;
@@ -334,7 +355,9 @@ async function seedHouseholds(pool: pg.Pool, cipher: FieldCipher, count: number,
       client.release();
     }
     households.push(...chunk);
-    console.log(`  seeded ${households.length}/${count} households (customer, ${contactsEach} contact(s), ${dc09Prefix ? 'DC-09 ' : ''}panel) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `  seeded ${households.length}/${count} households (customer, ${contactsEach} contact(s), ${dc09Prefix ? 'DC-09 ' : ''}panel) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
   await pool.query('ANALYZE customer; ANALYZE contact; ANALYZE panel');
   return households;
@@ -561,7 +584,9 @@ export async function measureIngest(
     );
     console.log(`   ${describe('202 latency', r.latencies)}`);
     console.log(`   ${cpuLine}`);
-    console.log(`   not 202: ${r.failures.size ? JSON.stringify(Object.fromEntries(r.failures)) : 'none'}; every 202 in panel_event: ${missing === 0 ? 'yes' : `NO, ${missing} missing`}`);
+    console.log(
+      `   not 202: ${r.failures.size ? JSON.stringify(Object.fromEntries(r.failures)) : 'none'}; every 202 in panel_event: ${missing === 0 ? 'yes' : `NO, ${missing} missing`}`,
+    );
     const us = (ms: number) => (ms * 1000) / r.accepted.length;
     figures.push({
       connections,
@@ -583,7 +608,10 @@ export async function measureIngest(
  * fetches) every `everyMs`, one request at a time, and keeps when each was asked and how long it
  * took. `stop()` returns them. The question it answers: does the screen still answer while panels flood the app?
  */
-export async function startOperatorProbe(baseUrl: string, everyMs = 500): Promise<{ stop(): Promise<{ samples: Array<{ at: number; ms: number }>; failures: number }> }> {
+export async function startOperatorProbe(
+  baseUrl: string,
+  everyMs = 500,
+): Promise<{ stop(): Promise<{ samples: Array<{ at: number; ms: number }>; failures: number }> }> {
   const json = async (path: string, body: unknown, token?: string) => {
     const res = await fetch(`${baseUrl}${path}`, {
       method: 'POST',

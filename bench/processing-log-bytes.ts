@@ -69,7 +69,8 @@ async function main(): Promise<void> {
     const panels = Array.from({ length: 1000 }, () => randomUUID());
     const perSignal = async (requestId: () => string) =>
       perEntry(async () => {
-        for (let i = 0; i < N; i += 1000) await log.recordMany(Array.from({ length: Math.min(1000, N - i) }, (_, k) => signalEntry(panels[(i + k) % panels.length], requestId())));
+        for (let i = 0; i < N; i += 1000)
+          await log.recordMany(Array.from({ length: Math.min(1000, N - i) }, (_, k) => signalEntry(panels[(i + k) % panels.length], requestId())));
       });
     const httpSignal = await perSignal(() => randomUUID());
     const dc09Signal = await perSignal(() => `dc09-${randomUUID()}`);
@@ -100,7 +101,8 @@ async function main(): Promise<void> {
     };
     const BATCH = 100;
     const walSignalEntry = await walPer(async () => {
-      for (let i = 0; i < N; i += BATCH) await log.recordMany(Array.from({ length: Math.min(BATCH, N - i) }, (_, k) => signalEntry(panels[(i + k) % panels.length], randomUUID())));
+      for (let i = 0; i < N; i += BATCH)
+        await log.recordMany(Array.from({ length: Math.min(BATCH, N - i) }, (_, k) => signalEntry(panels[(i + k) % panels.length], randomUUID())));
       await sealer.sealPending({ full: true });
     });
     const walDayCount = await walPer(async () => {
@@ -121,7 +123,9 @@ async function main(): Promise<void> {
     console.log(`processing log bytes per panel and day (log + seal, with indexes, per entry measured over ${N} entries)\n`);
     console.log(`  one entry per signal (before): HTTP ${httpSignal.toFixed(0)} B, DC-09 ${dc09Signal.toFixed(0)} B`);
     console.log(`  one entry per panel and day (now): ${perDay.toFixed(0)} B\n`);
-    console.log(`  WAL written per heartbeat on the ingest path: before ${walSignalEntry.toFixed(0)} B (entry + seal), now ${walDayCount.toFixed(0)} B (the panel's day counted)\n`);
+    console.log(
+      `  WAL written per heartbeat on the ingest path: before ${walSignalEntry.toFixed(0)} B (entry + seal), now ${walDayCount.toFixed(0)} B (the panel's day counted)\n`,
+    );
     for (const [panel, signals] of Object.entries(PER_DAY)) {
       const before = signals * (panel.startsWith('DC-09') ? dc09Signal : httpSignal);
       console.log(

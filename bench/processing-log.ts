@@ -33,7 +33,9 @@ async function timed(label: string, count: number, run: () => Promise<void>): Pr
   await run();
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const perSecond = Math.round((count / ms) * 1000);
-  console.log(`${label.padEnd(58)} ${String(count).padStart(7)} in ${ms.toFixed(0).padStart(6)} ms  ${String(perSecond).padStart(7)}/s  ${((ms * 1000) / count).toFixed(1).padStart(7)} µs/entry`);
+  console.log(
+    `${label.padEnd(58)} ${String(count).padStart(7)} in ${ms.toFixed(0).padStart(6)} ms  ${String(perSecond).padStart(7)}/s  ${((ms * 1000) / count).toFixed(1).padStart(7)} µs/entry`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -55,18 +57,24 @@ async function main(): Promise<void> {
     // Writers alone first: a sealer that is never nudged.
     const quiet = new ProcessingLog(db, { nudge: () => undefined } as unknown as ProcessingLogSealer, registry);
     const live = new ProcessingLog(db, sealer, registry);
-    const pending = async () => (await db.query(`SELECT count(*)::int AS n FROM processing_log e WHERE NOT EXISTS (SELECT 1 FROM processing_log_seal s WHERE s.seq = e.seq)`))[0].n as number;
+    const pending = async () =>
+      (await db.query(`SELECT count(*)::int AS n FROM processing_log e WHERE NOT EXISTS (SELECT 1 FROM processing_log_seal s WHERE s.seq = e.seq)`))[0]
+        .n as number;
 
-    console.log(`processing log bench: ${N} entries per run, PostgreSQL ${(await db.query('SHOW server_version'))[0].server_version}, fsync ${(await db.query('SHOW fsync'))[0].fsync}, synchronous_commit ${(await db.query('SHOW synchronous_commit'))[0].synchronous_commit}\n`);
+    console.log(
+      `processing log bench: ${N} entries per run, PostgreSQL ${(await db.query('SHOW server_version'))[0].server_version}, fsync ${(await db.query('SHOW fsync'))[0].fsync}, synchronous_commit ${(await db.query('SHOW synchronous_commit'))[0].synchronous_commit}\n`,
+    );
 
     await timed('record(), one at a time (latency-bound)', N, async () => {
       for (let i = 0; i < N; i++) await quiet.record(entry(i));
     });
     await timed(`record(), ${CONCURRENCY} concurrent writers`, N, async () => {
       let next = 0;
-      await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-        while (next < N) await quiet.record(entry(next++));
-      }));
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < N) await quiet.record(entry(next++));
+        }),
+      );
     });
     await timed('recordMany(), batches of 500', N, async () => {
       for (let i = 0; i < N; i += 500) await quiet.recordMany(Array.from({ length: Math.min(500, N - i) }, (_, k) => entry(i + k)));
@@ -77,9 +85,11 @@ async function main(): Promise<void> {
     const asyncLog = new ProcessingLog(asyncDb, { nudge: () => undefined } as unknown as ProcessingLogSealer, registry);
     await timed(`record(), ${CONCURRENCY} concurrent, synchronous_commit=off (no fsync wait)`, N, async () => {
       let next = 0;
-      await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-        while (next < N) await asyncLog.record(entry(next++));
-      }));
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < N) await asyncLog.record(entry(next++));
+        }),
+      );
     });
     await asyncDb.destroy();
     const backlog = await pending();
@@ -88,9 +98,11 @@ async function main(): Promise<void> {
     });
     await timed(`record(), ${CONCURRENCY} concurrent writers, sealer live`, N, async () => {
       let next = 0;
-      await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-        while (next < N) await live.record(entry(next++));
-      }));
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < N) await live.record(entry(next++));
+        }),
+      );
     });
     const start = Date.now();
     while ((await pending()) > 0 && Date.now() - start < 30_000) await new Promise((r) => setTimeout(r, 5));

@@ -151,7 +151,9 @@ async function main(): Promise<void> {
       const last = Math.max(...received.values());
       await outbox.idle();
       const [{ n: sent }] = await ds.query(`SELECT count(*)::int AS n FROM sms_message WHERE body LIKE 'drain %' AND status = 'sent'`);
-      console.log(`1. drain ${N} queued: ${Math.round((N / (last - start)) * 1000)} msg/s handed to the provider (${(last - start).toFixed(0)} ms; ${sent} rows 'sent', each sent once)`);
+      console.log(
+        `1. drain ${N} queued: ${Math.round((N / (last - start)) * 1000)} msg/s handed to the provider (${(last - start).toFixed(0)} ms; ${sent} rows 'sent', each sent once)`,
+      );
     }
 
     // 2. Paced arrivals: the latency an alarm SMS sees. Below capacity this is the normal path; at
@@ -225,8 +227,15 @@ async function main(): Promise<void> {
       await done;
       const end = Math.max(...received.values());
       await outbox.idle();
-      console.log(`3. flat out, ${FLAT_OUT_CALLERS} callers: enqueue ${Math.round((N / (enqueued - start)) * 1000)}/s, ${Math.round((N / (end - start)) * 1000)} msg/s end to end`);
-      console.log(`   ${describeDelays('commit -> provider call', [...received].map(([body, at]) => at - committedAt.get(body)!))}`);
+      console.log(
+        `3. flat out, ${FLAT_OUT_CALLERS} callers: enqueue ${Math.round((N / (enqueued - start)) * 1000)}/s, ${Math.round((N / (end - start)) * 1000)} msg/s end to end`,
+      );
+      console.log(
+        `   ${describeDelays(
+          'commit -> provider call',
+          [...received].map(([body, at]) => at - committedAt.get(body)!),
+        )}`,
+      );
     }
     const [{ n: total }] = await ds.query(`SELECT count(*)::int AS n FROM sms_message`);
     console.log(`\n${total} messages in sms_message; the fake Twilio API accepted ${fake.accepted}`);

@@ -86,10 +86,17 @@ async function main(): Promise<void> {
   try {
     await seed(db);
     const [{ alarms }] = await db.query(`SELECT count(*)::int AS alarms FROM alarm`);
-    console.log(`statistics bench: ${alarms} alarms in the database, PostgreSQL ${(await db.query('SHOW server_version'))[0].server_version}, ${RUNS} runs per range\n`);
+    console.log(
+      `statistics bench: ${alarms} alarms in the database, PostgreSQL ${(await db.query('SHOW server_version'))[0].server_version}, ${RUNS} runs per range\n`,
+    );
     const figures = new AlarmFigures(db);
     const statistics = new StatisticsService(figures, new SystemClock());
-    for (const [label, days] of [['last 24 hours', 1], ['last 7 days', 7], ['last 30 days', 30], ['last 366 days', 366]] as const) {
+    for (const [label, days] of [
+      ['last 24 hours', 1],
+      ['last 7 days', 7],
+      ['last 30 days', 30],
+      ['last 366 days', 366],
+    ] as const) {
       const to = new Date();
       const from = new Date(to.getTime() - days * DAY);
       const times: number[] = [];
@@ -101,7 +108,9 @@ async function main(): Promise<void> {
         counted = Object.values(s.byClass).reduce((n, c) => n + c.alarms, 0);
       }
       times.sort((a, b) => a - b);
-      console.log(`${label.padEnd(14)} ${String(counted).padStart(7)} alarms  median ${times[Math.floor(RUNS / 2)].toFixed(0).padStart(5)} ms  slowest ${times[RUNS - 1].toFixed(0).padStart(5)} ms`);
+      console.log(
+        `${label.padEnd(14)} ${String(counted).padStart(7)} alarms  median ${times[Math.floor(RUNS / 2)].toFixed(0).padStart(5)} ms  slowest ${times[RUNS - 1].toFixed(0).padStart(5)} ms`,
+      );
     }
     const to = new Date();
     const plan = (await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${HANDLING_FIGURES}`, [new Date(to.getTime() - 7 * DAY), to])) as Array<{ 'QUERY PLAN': string }>;

@@ -43,11 +43,19 @@ export function ownerPhone(a, phone) {
 /** A contact's call link; on a panic or duress alarm it asks first, saying why. */
 export function contactPhone(a, phone, name) {
   if (!isSilentAlarm(a) || !phone) return telLink(phone);
-  return h('a', { href: `tel:${phone}`, class: 'guarded-call', onClick: async (e) => {
-    e.preventDefault();
-    const sure = await confirmInPage({ title: `Call ${name}?`, text: silentCaution(a), confirm: `Yes, call ${name}` });
-    if (sure) location.href = `tel:${phone}`;
-  } }, phone);
+  return h(
+    'a',
+    {
+      href: `tel:${phone}`,
+      class: 'guarded-call',
+      onClick: async (e) => {
+        e.preventDefault();
+        const sure = await confirmInPage({ title: `Call ${name}?`, text: silentCaution(a), confirm: `Yes, call ${name}` });
+        if (sure) location.href = `tel:${phone}`;
+      },
+    },
+    phone,
+  );
 }
 
 // ---------------------------------------------------------------- the alarm's plan
@@ -73,14 +81,25 @@ export function actionPlanSection(a, tick) {
       s.done
         ? h('span', { class: 'step-done muted' }, pill('done', 'good'), ` ${s.doneBy?.name ?? ''}, ${fmtTime(s.doneAt)}`)
         : open
-          ? h('button', { type: 'button', class: 'secondary', dataset: { action: `step_done_${i}` }, 'aria-label': `Done: step ${i + 1}`, 'aria-describedby': `plan-step-${i}-text`, onClick: async () => {
-              clearActionError(errors);
-              try {
-                await tick(i);
-              } catch (e) {
-                showActionError(errors, `Could not mark step ${i + 1} done`, e);
-              }
-            } }, 'Done')
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'secondary',
+                dataset: { action: `step_done_${i}` },
+                'aria-label': `Done: step ${i + 1}`,
+                'aria-describedby': `plan-step-${i}-text`,
+                onClick: async () => {
+                  clearActionError(errors);
+                  try {
+                    await tick(i);
+                  } catch (e) {
+                    showActionError(errors, `Could not mark step ${i + 1} done`, e);
+                  }
+                },
+              },
+              'Done',
+            )
           : h('span', { class: 'muted' }, 'not done'),
     ),
   );
@@ -89,7 +108,12 @@ export function actionPlanSection(a, tick) {
     'section',
     { class: `card action-plan${isSilentAlarm(a) ? ' silent' : ''}`, id: 'action-plan', 'aria-labelledby': 'action-plan-title' },
     warning,
-    h('h2', { id: 'action-plan-title' }, 'Action plan ', h('span', { class: 'muted' }, `(${plan.source === 'customer' ? "the customer's own" : 'the central plan'}, ${done} of ${plan.steps.length} done)`)),
+    h(
+      'h2',
+      { id: 'action-plan-title' },
+      'Action plan ',
+      h('span', { class: 'muted' }, `(${plan.source === 'customer' ? "the customer's own" : 'the central plan'}, ${done} of ${plan.steps.length} done)`),
+    ),
     h('ol', { class: 'plan-steps' }, steps),
     errors,
   );
@@ -126,16 +150,51 @@ function planEditor({ idPrefix, heading, steps: initial, save, extra = [] }) {
           'li',
           {},
           h('label', { for: kindId, class: 'visually-hidden' }, `Step ${n} kind`),
-          h('select', { id: kindId, name: `steps.${i}.kind` }, STEP_KINDS.map((k) => h('option', { value: k, selected: k === s.kind }, kindLabel(k)))),
+          h(
+            'select',
+            { id: kindId, name: `steps.${i}.kind` },
+            STEP_KINDS.map((k) => h('option', { value: k, selected: k === s.kind }, kindLabel(k))),
+          ),
           h('label', { for: textId, class: 'visually-hidden' }, `Step ${n} text`),
           h('input', { id: textId, name: `steps.${i}.text`, type: 'text', value: s.text, maxlength: '300', autocomplete: 'off' }),
-          h('button', { type: 'button', class: 'secondary', dataset: { move: 'up', index: String(i) }, disabled: i === 0, 'aria-label': `Move step ${n} up`, onClick: () => move(-1) }, '↑'),
-          h('button', { type: 'button', class: 'secondary', dataset: { move: 'down', index: String(i) }, disabled: i === steps.length - 1, 'aria-label': `Move step ${n} down`, onClick: () => move(1) }, '↓'),
-          h('button', { type: 'button', class: 'secondary', 'aria-label': `Remove step ${n}`, onClick: () => {
-            read();
-            steps.splice(i, 1);
-            draw(`#${idPrefix}-text-${Math.min(i, steps.length - 1)}`);
-          } }, 'Remove'),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'secondary',
+              dataset: { move: 'up', index: String(i) },
+              disabled: i === 0,
+              'aria-label': `Move step ${n} up`,
+              onClick: () => move(-1),
+            },
+            '↑',
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'secondary',
+              dataset: { move: 'down', index: String(i) },
+              disabled: i === steps.length - 1,
+              'aria-label': `Move step ${n} down`,
+              onClick: () => move(1),
+            },
+            '↓',
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'secondary',
+              'aria-label': `Remove step ${n}`,
+              onClick: () => {
+                read();
+                steps.splice(i, 1);
+                draw(`#${idPrefix}-text-${Math.min(i, steps.length - 1)}`);
+              },
+            },
+            'Remove',
+          ),
         );
       }),
     );
@@ -146,11 +205,20 @@ function planEditor({ idPrefix, heading, steps: initial, save, extra = [] }) {
     h(
       'div',
       { class: 'actions' },
-      h('button', { type: 'button', class: 'secondary', dataset: { add: '' }, onClick: () => {
-        read();
-        steps.push({ kind: 'note', text: '' });
-        draw(`#${idPrefix}-kind-${steps.length - 1}`);
-      } }, 'Add step'),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary',
+          dataset: { add: '' },
+          onClick: () => {
+            read();
+            steps.push({ kind: 'note', text: '' });
+            draw(`#${idPrefix}-kind-${steps.length - 1}`);
+          },
+        },
+        'Add step',
+      ),
       h('button', { type: 'submit' }, 'Save plan'),
       ...extra,
       status,
@@ -166,7 +234,10 @@ function planEditor({ idPrefix, heading, steps: initial, save, extra = [] }) {
       status.textContent = 'Saved';
       document.getElementById('announcer').textContent = `${heading} saved`;
     } catch (err) {
-      showFieldErrors(form, (err.messages ?? [err.message]).map((m) => m.replace(/^steps\.(\d+)\.(kind|text) /, (_, i, f) => `Step ${Number(i) + 1} ${f}: `)));
+      showFieldErrors(
+        form,
+        (err.messages ?? [err.message]).map((m) => m.replace(/^steps\.(\d+)\.(kind|text) /, (_, i, f) => `Step ${Number(i) + 1} ${f}: `)),
+      );
     }
   });
   draw();
@@ -180,7 +251,11 @@ function planEditor({ idPrefix, heading, steps: initial, save, extra = [] }) {
 
 /** A select of the alarm classes; `onChange(cls)` redraws what depends on it. */
 function classPicker(id, onChange, value = PLAN_CLASSES[0]) {
-  const select = h('select', { id, name: 'class' }, PLAN_CLASSES.map((c) => h('option', { value: c, selected: c === value }, label(c))));
+  const select = h(
+    'select',
+    { id, name: 'class' },
+    PLAN_CLASSES.map((c) => h('option', { value: c, selected: c === value }, label(c))),
+  );
   select.addEventListener('change', () => onChange(select.value));
   return h('div', { class: 'field' }, h('label', { for: id }, 'Alarm class'), select);
 }
@@ -220,7 +295,11 @@ export async function actionPlanSettings() {
     'section',
     { class: 'card', id: 'action-plan-settings', 'aria-labelledby': 'action-plan-settings-title' },
     h('h2', { id: 'action-plan-settings-title' }, 'Action plans'),
-    h('p', { class: 'muted' }, "The operator's steps for each alarm class, in order. A change applies to alarms opened afterwards; a customer may have their own plan for a class."),
+    h(
+      'p',
+      { class: 'muted' },
+      "The operator's steps for each alarm class, in order. A change applies to alarms opened afterwards; a customer may have their own plan for a class.",
+    ),
     classPicker('central-plan-class', show),
     box,
   );
@@ -244,7 +323,11 @@ export async function customerActionPlans(box, customer, mayEdit) {
     const has = !!own.classes[cls];
     mount(
       editorBox,
-      h('p', { class: 'muted', id: 'customer-plan-source' }, has ? `${customer.name} has their own ${label(cls)} plan.` : `${label(cls)} alarms use the central plan; saving gives ${customer.name} their own.`),
+      h(
+        'p',
+        { class: 'muted', id: 'customer-plan-source' },
+        has ? `${customer.name} has their own ${label(cls)} plan.` : `${label(cls)} alarms use the central plan; saving gives ${customer.name} their own.`,
+      ),
       planEditor({
         idPrefix: 'customer-plan',
         heading: `${customer.name}'s ${label(cls)} action plan`,
@@ -260,21 +343,35 @@ export async function customerActionPlans(box, customer, mayEdit) {
           }
         },
         extra: has
-          ? [h('button', { type: 'button', class: 'secondary', onClick: async () => {
-              const sure = await confirmInPage({ title: `Back to the central ${label(cls)} plan?`, text: `${customer.name}'s own ${label(cls)} plan is removed; alarms opened afterwards use the central plan.`, confirm: 'Yes, use the central plan' });
-              if (!sure) return;
-              clearActionError(errors);
-              try {
-                await del(`/api/customers/${customer.id}/action-plans/${encodeURIComponent(cls)}`);
-                delete own.classes[cls];
-                summary.textContent = ownSummary();
-                show(cls);
-                box.querySelector('#customer-plan-class')?.focus();
-                document.getElementById('announcer').textContent = `${label(cls)}: back to the central plan`;
-              } catch (e) {
-                showActionError(errors, 'Could not remove the plan', e);
-              }
-            } }, 'Back to the central plan')]
+          ? [
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'secondary',
+                  onClick: async () => {
+                    const sure = await confirmInPage({
+                      title: `Back to the central ${label(cls)} plan?`,
+                      text: `${customer.name}'s own ${label(cls)} plan is removed; alarms opened afterwards use the central plan.`,
+                      confirm: 'Yes, use the central plan',
+                    });
+                    if (!sure) return;
+                    clearActionError(errors);
+                    try {
+                      await del(`/api/customers/${customer.id}/action-plans/${encodeURIComponent(cls)}`);
+                      delete own.classes[cls];
+                      summary.textContent = ownSummary();
+                      show(cls);
+                      box.querySelector('#customer-plan-class')?.focus();
+                      document.getElementById('announcer').textContent = `${label(cls)}: back to the central plan`;
+                    } catch (e) {
+                      showActionError(errors, 'Could not remove the plan', e);
+                    }
+                  },
+                },
+                'Back to the central plan',
+              ),
+            ]
           : [],
       }),
     );

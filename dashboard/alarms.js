@@ -2,7 +2,7 @@
 import { ApiError, get, post } from './api.js';
 import { actionPlanSection, contactPhone, isSilentAlarm, ownerPhone, silentCaution } from './action-plan.js';
 import { unopenedAlarmsChanged } from './attention.js';
-import { address, age, confirmInPage, countdown, field, fmtTime, h, label, mount, pill, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
+import { address, age, confirmInPage, countdown, field, fmtTime, h, label, mount, pill, showFieldErrors, smsStatusPill, stagePill } from './dom.js';
 import { alarmPremisesBox, userText, zoneText } from './premises.js';
 // Who is handling, calls, queue filters and storm groups (handling.js).
 import { arrangeQueue, callLog, handlerLine, handlingCard, handlingTimelineText, queueControls, whileHandling } from './handling.js';
@@ -76,11 +76,14 @@ async function sessionCheck(reopen) {
   }
   if (!live.source) return;
   clearTimeout(live.reopen);
-  live.reopen = setTimeout(() => {
-    if (!live.source) return;
-    stopQueueFeed();
-    startQueueFeed();
-  }, reopen ? 5000 : 0);
+  live.reopen = setTimeout(
+    () => {
+      if (!live.source) return;
+      stopQueueFeed();
+      startQueueFeed();
+    },
+    reopen ? 5000 : 0,
+  );
 }
 
 /**
@@ -216,38 +219,80 @@ function renderQueueIfShown() {
         dataset: { alarmId: a.id },
         onClick: open,
       },
-      h('td', {}, isNew ? h('span', { class: 'new-badge' }, 'NEW') : '', h('a', { href: `#/alarms/${a.id}`, class: 'class-name', onClick: (e) => { e.preventDefault(); open(); } }, label(a.class)), h('div', { class: 'muted trigger' }, [zoneText(a.zone, a.zoneName), trigger(a)].filter(Boolean).join(' · '))),
-      h('td', {}, stagePill(a.stage, a), restoredPill(a), a.stage === 'acknowledged' && a.acknowledgedBy ? h('div', { class: 'muted acknowledged-by' }, `by ${acknowledgedBy(a.acknowledgedBy)}`) : '', handlerLine(a)),
+      h(
+        'td',
+        {},
+        isNew ? h('span', { class: 'new-badge' }, 'NEW') : '',
+        h(
+          'a',
+          {
+            href: `#/alarms/${a.id}`,
+            class: 'class-name',
+            onClick: (e) => {
+              e.preventDefault();
+              open();
+            },
+          },
+          label(a.class),
+        ),
+        h('div', { class: 'muted trigger' }, [zoneText(a.zone, a.zoneName), trigger(a)].filter(Boolean).join(' · ')),
+      ),
+      h(
+        'td',
+        {},
+        stagePill(a.stage, a),
+        restoredPill(a),
+        a.stage === 'acknowledged' && a.acknowledgedBy ? h('div', { class: 'muted acknowledged-by' }, `by ${acknowledgedBy(a.acknowledgedBy)}`) : '',
+        handlerLine(a),
+      ),
       h('td', {}, a.customer?.name ?? ''),
       h('td', {}, address(a.customer?.alarmAddress)),
       h('td', { class: 'nowrap' }, age(a.openedAt)),
-      h('td', { class: 'texted' }, texted.length ? texted.map((t, i) => [i ? ', ' : '', `${t.who} `, smsStatusPill(t.status)]) : h('span', { class: 'muted' }, 'nobody')),
+      h(
+        'td',
+        { class: 'texted' },
+        texted.length ? texted.map((t, i) => [i ? ', ' : '', `${t.who} `, smsStatusPill(t.status)]) : h('span', { class: 'muted' }, 'nobody'),
+      ),
     );
   });
   // Before the first load: nothing is known yet, which is not the same as "no open alarms".
   const problem = live.loadError
-    ? h('div', { class: 'error-box', role: 'alert', id: 'queue-problem' },
-        live.loadedAt
-          ? `Not up to date: the queue could not be reloaded (${live.loadError}). Shown as it was at ${fmtTime(live.loadedAt)}. Retrying…`
-          : `Could not load the open alarms (${live.loadError}). Retrying…`)
-    : '';
-  const more = live.total > live.alarms.length
-    ? h('p', { class: 'warn-box', role: 'status', id: 'queue-more' }, `Showing the ${live.alarms.length} worst of ${live.total} open alarms.`)
-    : '';
-  const table = !live.loadedAt
-    ? (live.loadError ? '' : h('p', { class: 'empty' }, 'Loading open alarms…'))
-    : live.alarms.length
     ? h(
         'div',
-        { class: 'table-wrap' },
-        h(
-          'table',
-          { class: 'queue', 'aria-label': 'Open alarms, worst first' },
-          h('thead', {}, h('tr', {}, ['Alarm', 'Stage', 'Customer', 'Alarm address', 'Age', 'Texted'].map((t) => h('th', { scope: 'col' }, t)))),
-          h('tbody', {}, rows),
-        ),
+        { class: 'error-box', role: 'alert', id: 'queue-problem' },
+        live.loadedAt
+          ? `Not up to date: the queue could not be reloaded (${live.loadError}). Shown as it was at ${fmtTime(live.loadedAt)}. Retrying…`
+          : `Could not load the open alarms (${live.loadError}). Retrying…`,
       )
-    : h('p', { class: 'empty' }, 'No open alarms.');
+    : '';
+  const more =
+    live.total > live.alarms.length
+      ? h('p', { class: 'warn-box', role: 'status', id: 'queue-more' }, `Showing the ${live.alarms.length} worst of ${live.total} open alarms.`)
+      : '';
+  const table = !live.loadedAt
+    ? live.loadError
+      ? ''
+      : h('p', { class: 'empty' }, 'Loading open alarms…')
+    : live.alarms.length
+      ? h(
+          'div',
+          { class: 'table-wrap' },
+          h(
+            'table',
+            { class: 'queue', 'aria-label': 'Open alarms, worst first' },
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['Alarm', 'Stage', 'Customer', 'Alarm address', 'Age', 'Texted'].map((t) => h('th', { scope: 'col' }, t)),
+              ),
+            ),
+            h('tbody', {}, rows),
+          ),
+        )
+      : h('p', { class: 'empty' }, 'No open alarms.');
   mount(queueRoot, problem, more, table);
   const count = document.getElementById('queue-count');
   if (count) count.textContent = live.loadedAt ? `(${live.total})` : '';
@@ -269,7 +314,12 @@ function timelineItem(e, names) {
   let text;
   switch (e.type) {
     case 'event':
-      text = [`Panel event ${e.code} (${label(e.class)}${e.restore ? ', restore' : ''})`, e.zone ? ` ${zoneText(e.zone, e.zoneName)}` : '', e.user ? `, ${e.userName ? userText(e.user, e.userName) : `user ${e.user}`}` : '', e.text ? `: ${e.text}` : ''];
+      text = [
+        `Panel event ${e.code} (${label(e.class)}${e.restore ? ', restore' : ''})`,
+        e.zone ? ` ${zoneText(e.zone, e.zoneName)}` : '',
+        e.user ? `, ${e.userName ? userText(e.user, e.userName) : `user ${e.user}`}` : '',
+        e.text ? `: ${e.text}` : '',
+      ];
       break;
     case 'opened':
       text = [`Alarm opened: ${label(e.class)} (${label(e.stage)})`];
@@ -290,7 +340,12 @@ function timelineItem(e, names) {
       text = [`Acknowledged by ${acknowledgedBy(e.by)}`];
       break;
     case 'action':
-      text = [`${label(e.action)} by ${e.operatorName ?? 'operator'}${whileHandling(e)}`, e.contactId ? `: ${who(e.contactId)}` : '', e.partner ? `: ${e.partner}` : '', e.note ? h('div', {}, e.note) : ''];
+      text = [
+        `${label(e.action)} by ${e.operatorName ?? 'operator'}${whileHandling(e)}`,
+        e.contactId ? `: ${who(e.contactId)}` : '',
+        e.partner ? `: ${e.partner}` : '',
+        e.note ? h('div', {}, e.note) : '',
+      ];
       break;
     case 'step_done':
       text = [`Plan step ${e.step + 1} done by ${e.operatorName ?? 'operator'}: ${e.text}`];
@@ -320,7 +375,10 @@ function acknowledgedBy(by = {}) {
 /** The panel reported the condition over (a BR after a BA): the alarm stays open, but it is worth knowing at a glance. */
 function restoredPill(a, id) {
   if (!a.restored || a.status !== 'open') return '';
-  return [' ', h('span', { class: 'pill good restored', id, title: `Restored at the panel ${fmtTime(a.restoredAt)}` }, `Restored ${fmtTime(a.restoredAt).slice(-8)}`)];
+  return [
+    ' ',
+    h('span', { class: 'pill good restored', id, title: `Restored at the panel ${fmtTime(a.restoredAt)}` }, `Restored ${fmtTime(a.restoredAt).slice(-8)}`),
+  ];
 }
 
 /** What set the alarm off: the first panel event's code and text, or why the system opened it. */
@@ -341,7 +399,9 @@ function nextStep(a, chainContacts) {
     return [`Contact ${chain.indexOf(esc.contactId) + 1} of ${chain.length} (${name}) has been texted.`, wait];
   }
   if (a.stage === 'unreached') {
-    return TEXTS_NOBODY.includes(a.class) && !a.texted?.length ? 'Nobody is texted by itself: what happens is your decision.' : 'Nobody answered by SMS: the next step is yours.';
+    return TEXTS_NOBODY.includes(a.class) && !a.texted?.length
+      ? 'Nobody is texted by itself: what happens is your decision.'
+      : 'Nobody answered by SMS: the next step is yours.';
   }
   return 'Someone is on it. Close the alarm when it is over.';
 }
@@ -374,9 +434,16 @@ export async function alarmPage(main, id) {
     const next = nextStep(a, chainContacts);
     const calls = callLog(a, render);
     const contactItem = (c) =>
-      h('li', {}, `${c.name} (${c.relation ?? 'contact'}) `, contactPhone(a, c.phone, c.name), ' ', calls.button({ to: 'contact', contactId: c.id }, c.name),
+      h(
+        'li',
+        {},
+        `${c.name} (${c.relation ?? 'contact'}) `,
+        contactPhone(a, c.phone, c.name),
+        ' ',
+        calls.button({ to: 'contact', contactId: c.id }, c.name),
         a.status === 'open' && c.id === a.escalation?.contactId ? [' ', pill('being texted now', 'warn')] : '',
-        c.status === 'opted_out' ? [' ', pill('opted out', 'bad')] : '');
+        c.status === 'opted_out' ? [' ', pill('opted out', 'bad')] : '',
+      );
     const facts = h(
       'section',
       { class: 'card', 'aria-labelledby': 'alarm-customer' },
@@ -384,14 +451,23 @@ export async function alarmPage(main, id) {
       h(
         'dl',
         { class: 'facts' },
-        h('dt', {}, 'Name'), h('dd', {}, h('a', { href: `#/customers/${customer.id}` }, customer.name)),
-        h('dt', {}, 'Phone'), h('dd', {}, ownerPhone(a, customer.phone), isSilentAlarm(a) ? '' : [' ', calls.button({ to: 'owner' }, 'the owner')]),
-        h('dt', {}, 'Alarm address'), h('dd', { class: 'alarm-address' }, address(customer.alarmAddress)),
-        h('dt', {}, 'Panel'), h('dd', {}, a.panelLabel ?? a.panelId ?? ''),
-        h('dt', {}, 'Zone'), h('dd', { id: 'alarm-zone' }, zoneText(a.zone, a.zoneName) || '-'),
-        h('dt', {}, 'Opened'), h('dd', {}, fmtTime(a.openedAt), ' (', age(a.openedAt), ' ago)'),
-        h('dt', {}, 'What'), h('dd', { id: 'alarm-trigger' }, trigger(a) || '-'),
-        a.acknowledgedAt ? [h('dt', {}, 'Acknowledged'), h('dd', { id: 'alarm-acknowledged' }, `${fmtTime(a.acknowledgedAt)} by ${acknowledgedBy(a.acknowledgedBy ?? {})}`)] : '',
+        h('dt', {}, 'Name'),
+        h('dd', {}, h('a', { href: `#/customers/${customer.id}` }, customer.name)),
+        h('dt', {}, 'Phone'),
+        h('dd', {}, ownerPhone(a, customer.phone), isSilentAlarm(a) ? '' : [' ', calls.button({ to: 'owner' }, 'the owner')]),
+        h('dt', {}, 'Alarm address'),
+        h('dd', { class: 'alarm-address' }, address(customer.alarmAddress)),
+        h('dt', {}, 'Panel'),
+        h('dd', {}, a.panelLabel ?? a.panelId ?? ''),
+        h('dt', {}, 'Zone'),
+        h('dd', { id: 'alarm-zone' }, zoneText(a.zone, a.zoneName) || '-'),
+        h('dt', {}, 'Opened'),
+        h('dd', {}, fmtTime(a.openedAt), ' (', age(a.openedAt), ' ago)'),
+        h('dt', {}, 'What'),
+        h('dd', { id: 'alarm-trigger' }, trigger(a) || '-'),
+        a.acknowledgedAt
+          ? [h('dt', {}, 'Acknowledged'), h('dd', { id: 'alarm-acknowledged' }, `${fmtTime(a.acknowledgedAt)} by ${acknowledgedBy(a.acknowledgedBy ?? {})}`)]
+          : '',
         next ? [h('dt', {}, 'Now'), h('dd', { id: 'alarm-next' }, next)] : '',
       ),
       h('h2', { id: 'alarm-contacts' }, "Contacts, in this alarm's order"),
@@ -399,7 +475,10 @@ export async function alarmPage(main, id) {
         ? h('ol', { class: 'contacts', 'aria-labelledby': 'alarm-contacts' }, chainContacts.map(contactItem))
         : h('p', { class: 'muted' }, 'No contact was active when this alarm opened.'),
       outside.length
-        ? [h('p', { class: 'muted', id: 'alarm-outside' }, 'Not in this alarm (added after it opened, or opted out):'), h('ul', { class: 'contacts', 'aria-labelledby': 'alarm-outside' }, outside.map(contactItem))]
+        ? [
+            h('p', { class: 'muted', id: 'alarm-outside' }, 'Not in this alarm (added after it opened, or opted out):'),
+            h('ul', { class: 'contacts', 'aria-labelledby': 'alarm-outside' }, outside.map(contactItem)),
+          ]
         : '',
     );
     // After the operator's own action: say in the page what was recorded, and put the focus there
@@ -421,11 +500,27 @@ export async function alarmPage(main, id) {
         'div',
         { class: 'grid' },
         facts,
-        h('section', { class: 'card', 'aria-labelledby': 'alarm-actions' }, h('h2', { id: 'alarm-actions' }, a.status === 'open' ? 'Record an outcome' : 'Add a note'), lastDone ? h('p', { class: 'done-box', role: 'status', id: 'action-done', tabindex: '-1' }, lastDone) : '', actions),
+        h(
+          'section',
+          { class: 'card', 'aria-labelledby': 'alarm-actions' },
+          h('h2', { id: 'alarm-actions' }, a.status === 'open' ? 'Record an outcome' : 'Add a note'),
+          lastDone ? h('p', { class: 'done-box', role: 'status', id: 'action-done', tabindex: '-1' }, lastDone) : '',
+          actions,
+        ),
         premisesBox,
         handlingCard(a, calls, render),
       ),
-      h('section', { 'aria-labelledby': 'alarm-timeline' }, h('h2', { id: 'alarm-timeline' }, 'Timeline'), h('p', {}, h('a', { href: `#/messages?alarmId=${a.id}` }, 'Every SMS about this alarm')), h('ol', { class: 'timeline', id: 'timeline' }, a.timeline.map((e) => timelineItem(e, names)))),
+      h(
+        'section',
+        { 'aria-labelledby': 'alarm-timeline' },
+        h('h2', { id: 'alarm-timeline' }, 'Timeline'),
+        h('p', {}, h('a', { href: `#/messages?alarmId=${a.id}` }, 'Every SMS about this alarm')),
+        h(
+          'ol',
+          { class: 'timeline', id: 'timeline' },
+          a.timeline.map((e) => timelineItem(e, names)),
+        ),
+      ),
     );
     for (const [name, value] of kept) {
       const c = view.querySelector(`[name="${CSS.escape(name)}"]`);
@@ -481,14 +576,23 @@ function mayNotifyContacts(a) {
 /** The operator's decision to text the contacts of a panic or duress alarm: explained, then confirmed in the page. */
 function notifyContactsBox(a, notify, submit) {
   const first = notify.first ? `, starting with ${notify.first}` : ', starting with the first';
-  const button = h('button', { type: 'button', dataset: { action: 'notify_contacts' }, 'aria-describedby': 'notify-contacts-text', onClick: async () => {
-    const sure = await confirmInPage({
-      title: `Text the contacts of ${notify.customerName}?`,
-      text: `${silentCaution(a)} They are texted one at a time${first}, until one answers. The owner is not texted.`.trim(),
-      confirm: 'Yes, text the contacts',
-    });
-    if (sure) await submit({ action: 'notify_contacts' }, 'Texting the contacts started');
-  } }, 'Text the contacts');
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      dataset: { action: 'notify_contacts' },
+      'aria-describedby': 'notify-contacts-text',
+      onClick: async () => {
+        const sure = await confirmInPage({
+          title: `Text the contacts of ${notify.customerName}?`,
+          text: `${silentCaution(a)} They are texted one at a time${first}, until one answers. The owner is not texted.`.trim(),
+          confirm: 'Yes, text the contacts',
+        });
+        if (sure) await submit({ action: 'notify_contacts' }, 'Texting the contacts started');
+      },
+    },
+    'Text the contacts',
+  );
   return h(
     'div',
     { class: 'decision-box', id: 'notify-contacts' },
@@ -513,43 +617,92 @@ function actionsForm(a, chainContacts, send, notify) {
   const noteValue = () => form.querySelector('[name="note"]').value.trim() || undefined;
   const quick = (action, text) => h('button', { type: 'button', dataset: { action }, onClick: () => submit({ action, note: noteValue() }) }, text);
   form.append(
-    h('div', { class: 'actions' }, quick('owner_reached', 'Owner reached'), quick('emergency_services_called', 'Emergency services called'), h('button', { type: 'button', class: 'secondary', dataset: { action: 'false_alarm' }, onClick: async () => {
-      // It closes the alarm for good, mid-escalation too: one slip of the mouse must not do that.
-      const sure = await confirmInPage({
-        title: 'Close this alarm as a false alarm?',
-        text: `It cannot be reopened, and nobody more is texted about it.${a.stage === 'owner' || a.stage === 'contacts' ? ' Its escalation is still running and stops now.' : ''}`,
-        confirm: 'Yes, close as false alarm',
-      });
-      if (sure) await submit({ action: 'false_alarm', note: noteValue() });
-    } }, 'False alarm')),
+    h(
+      'div',
+      { class: 'actions' },
+      quick('owner_reached', 'Owner reached'),
+      quick('emergency_services_called', 'Emergency services called'),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary',
+          dataset: { action: 'false_alarm' },
+          onClick: async () => {
+            // It closes the alarm for good, mid-escalation too: one slip of the mouse must not do that.
+            const sure = await confirmInPage({
+              title: 'Close this alarm as a false alarm?',
+              text: `It cannot be reopened, and nobody more is texted about it.${a.stage === 'owner' || a.stage === 'contacts' ? ' Its escalation is still running and stops now.' : ''}`,
+              confirm: 'Yes, close as false alarm',
+            });
+            if (sure) await submit({ action: 'false_alarm', note: noteValue() });
+          },
+        },
+        'False alarm',
+      ),
+    ),
     h(
       'div',
       { class: 'actions' },
       field('Contact reached', 'contactId', { options: chainContacts.map((c) => [c.id, `${c.name} (${c.phone})`]) }),
-      h('button', { type: 'button', dataset: { action: 'contact_reached' }, disabled: !chainContacts.length, onClick: () => submit({ action: 'contact_reached', contactId: form.querySelector('[name="contactId"]').value, note: noteValue() }) }, 'Contact reached'),
+      h(
+        'button',
+        {
+          type: 'button',
+          dataset: { action: 'contact_reached' },
+          disabled: !chainContacts.length,
+          onClick: () => submit({ action: 'contact_reached', contactId: form.querySelector('[name="contactId"]').value, note: noteValue() }),
+        },
+        'Contact reached',
+      ),
     ),
     h(
       'div',
       { class: 'actions' },
       field('Guard company', 'partner', { placeholder: 'e.g. Securitas' }),
-      h('button', { type: 'button', dataset: { action: 'guard_dispatched' }, onClick: () => {
-        // An empty partner is sent as missing: the API's own message says what is needed.
-        const partner = form.querySelector('[name="partner"]').value.trim() || undefined;
-        submit({ action: 'guard_dispatched', partner, note: noteValue() }, `Guard dispatched (${partner}) recorded`);
-      } }, 'Guard dispatched'),
+      h(
+        'button',
+        {
+          type: 'button',
+          dataset: { action: 'guard_dispatched' },
+          onClick: () => {
+            // An empty partner is sent as missing: the API's own message says what is needed.
+            const partner = form.querySelector('[name="partner"]').value.trim() || undefined;
+            submit({ action: 'guard_dispatched', partner, note: noteValue() }, `Guard dispatched (${partner}) recorded`);
+          },
+        },
+        'Guard dispatched',
+      ),
     ),
     field('Note', 'note', { multiline: true }),
     h(
       'div',
       { class: 'actions' },
-      h('button', { type: 'button', class: 'secondary', dataset: { action: 'note' }, onClick: () => {
-        if (!noteValue()) return showFieldErrors(form, ['note is required to add a note']);
-        submit({ action: 'note', note: noteValue() });
-      } }, 'Add note'),
-      h('button', { type: 'button', dataset: { action: 'resolved' }, onClick: () => {
-        if (!noteValue()) return showFieldErrors(form, ['note is required to resolve: say how it was resolved']);
-        submit({ action: 'resolved', note: noteValue() });
-      } }, 'Resolve'),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary',
+          dataset: { action: 'note' },
+          onClick: () => {
+            if (!noteValue()) return showFieldErrors(form, ['note is required to add a note']);
+            submit({ action: 'note', note: noteValue() });
+          },
+        },
+        'Add note',
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          dataset: { action: 'resolved' },
+          onClick: () => {
+            if (!noteValue()) return showFieldErrors(form, ['note is required to resolve: say how it was resolved']);
+            submit({ action: 'resolved', note: noteValue() });
+          },
+        },
+        'Resolve',
+      ),
     ),
   );
   form.addEventListener('submit', (e) => e.preventDefault());
@@ -557,7 +710,14 @@ function actionsForm(a, chainContacts, send, notify) {
 }
 
 function noteOnly(a, send) {
-  const form = h('form', { 'aria-label': 'Add a note' }, h('p', {}, `Closed ${fmtTime(a.closedAt)}.`), h('div', { class: 'form-errors error-box', role: 'alert', hidden: true }), field('Note', 'note', { multiline: true }), h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Add note')));
+  const form = h(
+    'form',
+    { 'aria-label': 'Add a note' },
+    h('p', {}, `Closed ${fmtTime(a.closedAt)}.`),
+    h('div', { class: 'form-errors error-box', role: 'alert', hidden: true }),
+    field('Note', 'note', { multiline: true }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Add note')),
+  );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const note = form.querySelector('[name="note"]').value.trim();

@@ -1,5 +1,5 @@
 // Keyholder operators' dashboard: hash routes, no build step, everything from this origin.
-import { api, ApiError, get, post, whenUnauthenticated } from './api.js';
+import { ApiError, get, post, whenUnauthenticated } from './api.js';
 import { fmtAge, fmtCountdown, h, mayLeave, mount } from './dom.js';
 import { alarmPage, queuePage, startQueueFeed, stopQueueFeed } from './alarms.js';
 import { can, me, setMe } from './session.js';
@@ -36,9 +36,7 @@ function renderNav(current) {
   const nav = document.getElementById('nav');
   mount(
     nav,
-    PAGES.filter((p) => p.allowed(state.me.role)).map((p) =>
-      h('a', { href: `#/${p.path}`, 'aria-current': current === p.path ? 'page' : undefined }, p.title),
-    ),
+    PAGES.filter((p) => p.allowed(state.me.role)).map((p) => h('a', { href: `#/${p.path}`, 'aria-current': current === p.path ? 'page' : undefined }, p.title)),
   );
 }
 

@@ -17,9 +17,18 @@ const PATTERNS = {
   // Panic and duress: a life may be at stake. Fast, high pulses nobody mistakes for anything else.
   life: [0, 0.12, 0.24, 0.36, 0.48, 0.6, 0.72, 0.84].map((t) => [1320, t, 0.08]),
   // Fire and gas: a two-tone siren.
-  hazard: [[660, 0, 0.35], [880, 0.4, 0.35], [660, 0.8, 0.35], [880, 1.2, 0.35]],
+  hazard: [
+    [660, 0, 0.35],
+    [880, 0.4, 0.35],
+    [660, 0.8, 0.35],
+    [880, 1.2, 0.35],
+  ],
   // Everything else: three beeps.
-  other: [[880, 0, 0.2], [880, 0.35, 0.2], [880, 0.7, 0.2]],
+  other: [
+    [880, 0, 0.2],
+    [880, 0.35, 0.2],
+    [880, 0.7, 0.2],
+  ],
 };
 const TONE_NAMES = { life: 'panic and duress tone', hazard: 'fire and gas tone', other: 'alarm tone' };
 const patternFor = (alarms) =>
@@ -113,7 +122,11 @@ function shortcutsDialog() {
     { class: 'shortcuts-dialog', 'aria-labelledby': 'shortcuts-title' },
     h('h2', { id: 'shortcuts-title' }, 'Keyboard shortcuts'),
     h('p', { class: 'muted' }, 'On the alarm queue and an alarm page, when you are not typing in a field.'),
-    h('dl', { class: 'facts' }, SHORTCUTS.map(([key, what]) => [h('dt', {}, h('kbd', {}, key)), h('dd', {}, what)])),
+    h(
+      'dl',
+      { class: 'facts' },
+      SHORTCUTS.map(([key, what]) => [h('dt', {}, h('kbd', {}, key)), h('dd', {}, what)]),
+    ),
     h('div', { class: 'actions' }, close),
   );
   close.addEventListener('click', () => dialog.close());
@@ -220,10 +233,12 @@ export function startAttention() {
     e.preventDefault();
     location.hash = `#/alarms/${newest.id}`;
   });
-  document.getElementById('top').append(
-    h('p', { id: 'alarm-sound-status', class: 'alarm-sound-status', role: 'status', hidden: true }),
-    h('p', { id: 'shortcut-status', class: 'shortcut-status', role: 'status', hidden: true }),
-  );
+  document
+    .getElementById('top')
+    .append(
+      h('p', { id: 'alarm-sound-status', class: 'alarm-sound-status', role: 'status', hidden: true }),
+      h('p', { id: 'shortcut-status', class: 'shortcut-status', role: 'status', hidden: true }),
+    );
   // What a shortcut said belongs to the page it was said on.
   window.addEventListener('hashchange', () => {
     document.getElementById('shortcut-status').hidden = true;

@@ -56,21 +56,25 @@ export function resendNoticeButton(customerId, c, { done, failed }) {
   return h(
     'div',
     {},
-    h('button', {
-      type: 'button',
-      class: 'secondary',
-      'aria-label': `Send notice again to ${c.name}`,
-      dataset: { resendNotice: c.id },
-      onClick: async () => {
-        let saved;
-        try {
-          saved = await post(`/api/customers/${customerId}/contacts/${c.id}/notice`);
-        } catch (e) {
-          return failed(e);
-        }
-        await done(saved);
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        'aria-label': `Send notice again to ${c.name}`,
+        dataset: { resendNotice: c.id },
+        onClick: async () => {
+          let saved;
+          try {
+            saved = await post(`/api/customers/${customerId}/contacts/${c.id}/notice`);
+          } catch (e) {
+            return failed(e);
+          }
+          await done(saved);
+        },
       },
-    }, 'Send notice again'),
+      'Send notice again',
+    ),
   );
 }
 
@@ -91,14 +95,26 @@ export async function uninformedContactsSection() {
     'section',
     { id: 'uninformed-contacts', class: 'warn-box', 'aria-labelledby': 'uninformed-title' },
     h('h2', { id: 'uninformed-title' }, `Contacts never informed: ${res.total}${more}`),
-    h('p', {}, 'Their onboarding notice (who we are, the privacy link, STOP) has not reached them. Given up first: correct the number on the customer page to send it again.'),
+    h(
+      'p',
+      {},
+      'Their onboarding notice (who we are, the privacy link, STOP) has not reached them. Given up first: correct the number on the customer page to send it again.',
+    ),
     h(
       'div',
       { class: 'table-wrap' },
       h(
         'table',
         { 'aria-label': 'Contacts never informed' },
-        h('thead', {}, h('tr', {}, ['Contact', 'Customer', 'Phone', 'Notice'].map((t) => h('th', { scope: 'col' }, t)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Contact', 'Customer', 'Phone', 'Notice'].map((t) => h('th', { scope: 'col' }, t)),
+          ),
+        ),
         h(
           'tbody',
           {},

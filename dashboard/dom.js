@@ -119,9 +119,28 @@ export function field(labelText, name, attrs = {}) {
   const id = `f-${name.replace(/\./g, '-')}`;
   const control =
     attrs.options !== undefined
-      ? h('select', { id, name, 'aria-describedby': `${id}-err` }, attrs.options.map(([v, t]) => h('option', { value: v, selected: v === attrs.value }, t)))
-      : h(attrs.multiline ? 'textarea' : 'input', { id, name, type: attrs.type ?? 'text', value: attrs.value ?? '', required: attrs.required, autocomplete: attrs.autocomplete ?? 'off', 'aria-describedby': `${id}-err`, placeholder: attrs.placeholder });
-  return h('div', { class: 'field' }, h('label', { for: id }, labelText, attrs.required ? ' *' : ''), control, h('p', { class: 'field-error', id: `${id}-err`, dataset: { errorFor: name } }));
+      ? h(
+          'select',
+          { id, name, 'aria-describedby': `${id}-err` },
+          attrs.options.map(([v, t]) => h('option', { value: v, selected: v === attrs.value }, t)),
+        )
+      : h(attrs.multiline ? 'textarea' : 'input', {
+          id,
+          name,
+          type: attrs.type ?? 'text',
+          value: attrs.value ?? '',
+          required: attrs.required,
+          autocomplete: attrs.autocomplete ?? 'off',
+          'aria-describedby': `${id}-err`,
+          placeholder: attrs.placeholder,
+        });
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, labelText, attrs.required ? ' *' : ''),
+    control,
+    h('p', { class: 'field-error', id: `${id}-err`, dataset: { errorFor: name } }),
+  );
 }
 
 /**

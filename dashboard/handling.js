@@ -19,7 +19,10 @@ export function handlerLine(a) {
 
 /** Whom an alarm can be handed to, fetched once a page (it changes when the admin edits accounts). */
 let handlersCache = null;
-const handlers = () => (handlersCache ??= get('/api/alarm-handlers').then((r) => r.items).catch((e) => ((handlersCache = null), Promise.reject(e))));
+const handlers = () =>
+  (handlersCache ??= get('/api/alarm-handlers')
+    .then((r) => r.items)
+    .catch((e) => ((handlersCache = null), Promise.reject(e))));
 
 /**
  * The alarm page's "Handling" card: who has it, and Claim / Take over / Release / Hand over.
@@ -44,18 +47,36 @@ export function handlingCard(a, calls, render) {
     const buttons = h('div', { class: 'actions' });
     if (!mine) {
       buttons.append(
-        h('button', { type: 'button', dataset: { action: 'claim' }, onClick: () => act(() => post(`/api/alarms/${a.id}/claim`), 'You are handling this alarm') }, a.handler ? `Take over from ${a.handler.name}` : 'Claim'),
+        h(
+          'button',
+          { type: 'button', dataset: { action: 'claim' }, onClick: () => act(() => post(`/api/alarms/${a.id}/claim`), 'You are handling this alarm') },
+          a.handler ? `Take over from ${a.handler.name}` : 'Claim',
+        ),
       );
     }
     if (a.handler) {
-      buttons.append(h('button', { type: 'button', class: 'secondary', dataset: { action: 'release' }, onClick: () => act(() => del(`/api/alarms/${a.id}/claim`), 'Released: nobody is handling this alarm') }, 'Release'));
+      buttons.append(
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary',
+            dataset: { action: 'release' },
+            onClick: () => act(() => del(`/api/alarms/${a.id}/claim`), 'Released: nobody is handling this alarm'),
+          },
+          'Release',
+        ),
+      );
     }
     card.append(buttons);
     const select = h('select', { id: 'f-handOverTo', name: 'handOverTo', 'aria-describedby': 'f-handOverTo-err' }, h('option', { value: '' }, 'Loading…'));
     handlers().then(
       (items) => {
         const others = items.filter((o) => o.id !== a.handler?.id);
-        select.replaceChildren(h('option', { value: '' }, 'Choose an operator'), ...others.map((o) => h('option', { value: o.id }, o.id === me()?.id ? `${o.name} (you)` : o.name)));
+        select.replaceChildren(
+          h('option', { value: '' }, 'Choose an operator'),
+          ...others.map((o) => h('option', { value: o.id }, o.id === me()?.id ? `${o.name} (you)` : o.name)),
+        );
         // A live redraw filled the list after the page restored the choice: restore it here.
         if (select.dataset.wanted && others.some((o) => o.id === select.dataset.wanted)) select.value = select.dataset.wanted;
       },
@@ -65,13 +86,28 @@ export function handlingCard(a, calls, render) {
       h(
         'div',
         { class: 'actions' },
-        h('div', { class: 'field' }, h('label', { for: 'f-handOverTo' }, 'Hand over to'), select, h('p', { class: 'field-error', id: 'f-handOverTo-err', dataset: { errorFor: 'handOverTo' } })),
-        h('button', { type: 'button', class: 'secondary', dataset: { action: 'hand_over' }, onClick: () => {
-          const operatorId = select.value;
-          if (!operatorId) return showFieldErrors(card, ['Choose whom to hand the alarm to.']);
-          const name = select.selectedOptions[0]?.textContent ?? 'them';
-          act(() => post(`/api/alarms/${a.id}/claim`, { operatorId }), `Handed over to ${name}`);
-        } }, 'Hand over'),
+        h(
+          'div',
+          { class: 'field' },
+          h('label', { for: 'f-handOverTo' }, 'Hand over to'),
+          select,
+          h('p', { class: 'field-error', id: 'f-handOverTo-err', dataset: { errorFor: 'handOverTo' } }),
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary',
+            dataset: { action: 'hand_over' },
+            onClick: () => {
+              const operatorId = select.value;
+              if (!operatorId) return showFieldErrors(card, ['Choose whom to hand the alarm to.']);
+              const name = select.selectedOptions[0]?.textContent ?? 'them';
+              act(() => post(`/api/alarms/${a.id}/claim`, { operatorId }), `Handed over to ${name}`);
+            },
+          },
+          'Hand over',
+        ),
       ),
     );
     // Remember a choice across live redraws (the list arrives after the page put the value back).
@@ -109,7 +145,17 @@ export function callLog(a, render) {
     document.querySelector('#call-form [data-action="outcome-reached"]')?.focus();
   };
   const button = (target, who) =>
-    h('button', { type: 'button', class: 'secondary call-log', dataset: { action: `call-${targetKey(target)}` }, 'aria-label': `Log call to ${who}`, onClick: () => open(target, who) }, 'Log call');
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary call-log',
+        dataset: { action: `call-${targetKey(target)}` },
+        'aria-label': `Log call to ${who}`,
+        onClick: () => open(target, who),
+      },
+      'Log call',
+    );
 
   const panel = () => {
     const current = openCall.get(a.id);
@@ -118,9 +164,22 @@ export function callLog(a, render) {
       h(
         'div',
         { class: 'actions', role: 'group', 'aria-labelledby': 'alarm-calls' },
-        h('button', { type: 'button', class: 'secondary', dataset: { action: 'call-emergency' }, onClick: () => open({ to: 'emergency', number: '112' }, 'Emergency 112') }, 'Emergency 112'),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary',
+            dataset: { action: 'call-emergency' },
+            onClick: () => open({ to: 'emergency', number: '112' }, 'Emergency 112'),
+          },
+          'Emergency 112',
+        ),
         h('button', { type: 'button', class: 'secondary', dataset: { action: 'call-guard' }, onClick: () => open({ to: 'guard' }, 'the guard') }, 'Guard'),
-        h('button', { type: 'button', class: 'secondary', dataset: { action: 'call-other' }, onClick: () => open({ to: 'other' }, 'another number') }, 'Other number'),
+        h(
+          'button',
+          { type: 'button', class: 'secondary', dataset: { action: 'call-other' }, onClick: () => open({ to: 'other' }, 'another number') },
+          'Other number',
+        ),
       ),
     );
     if (current) box.append(callForm(a, current, render));
@@ -143,7 +202,13 @@ function callForm(a, { target, who }, render) {
     const note = form.querySelector('[name="callNote"]').value.trim() || undefined;
     const number = askNumber ? form.querySelector('[name="callNumber"]').value.trim() || undefined : target.number;
     try {
-      const res = await post(`/api/alarms/${a.id}/calls`, { to: target.to, ...(target.contactId ? { contactId: target.contactId } : {}), ...(number ? { number } : {}), outcome, ...(note ? { note } : {}) });
+      const res = await post(`/api/alarms/${a.id}/calls`, {
+        to: target.to,
+        ...(target.contactId ? { contactId: target.contactId } : {}),
+        ...(number ? { number } : {}),
+        outcome,
+        ...(note ? { note } : {}),
+      });
       openCall.delete(a.id);
       const at = res.alarm.timeline.findLast((e) => e.type === 'call')?.at;
       const done = `Call to ${who} recorded: ${OUTCOMES.find(([k]) => k === outcome)[1]}${at ? ` at ${fmtTime(at).slice(-8)}` : ''}.`;
@@ -154,12 +219,29 @@ function callForm(a, { target, who }, render) {
     }
   };
   form.append(
-    h('div', { class: 'actions', role: 'group', 'aria-label': 'Outcome' }, OUTCOMES.map(([outcome, text]) => h('button', { type: 'button', dataset: { action: `outcome-${outcome}` }, onClick: () => submit(outcome) }, text))),
-    h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', dataset: { action: 'call-cancel' }, onClick: () => {
-      openCall.delete(a.id);
-      render(a, true);
-      document.querySelector(`[data-action="call-${targetKey(target)}"]`)?.focus();
-    } }, 'Cancel')),
+    h(
+      'div',
+      { class: 'actions', role: 'group', 'aria-label': 'Outcome' },
+      OUTCOMES.map(([outcome, text]) => h('button', { type: 'button', dataset: { action: `outcome-${outcome}` }, onClick: () => submit(outcome) }, text)),
+    ),
+    h(
+      'div',
+      { class: 'actions' },
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary',
+          dataset: { action: 'call-cancel' },
+          onClick: () => {
+            openCall.delete(a.id);
+            render(a, true);
+            document.querySelector(`[data-action="call-${targetKey(target)}"]`)?.focus();
+          },
+        },
+        'Cancel',
+      ),
+    ),
   );
   form.addEventListener('submit', (e) => e.preventDefault());
   return form;
@@ -167,7 +249,16 @@ function callForm(a, { target, who }, render) {
 
 // ---------------------------------------------------------------- the timeline
 
-const callee = (e) => (e.to === 'owner' ? 'the owner' : e.to === 'contact' ? (e.contactName ?? 'a contact') : e.to === 'emergency' ? 'emergency services' : e.to === 'guard' ? 'the guard' : 'another number');
+const callee = (e) =>
+  e.to === 'owner'
+    ? 'the owner'
+    : e.to === 'contact'
+      ? (e.contactName ?? 'a contact')
+      : e.to === 'emergency'
+        ? 'emergency services'
+        : e.to === 'guard'
+          ? 'the guard'
+          : 'another number';
 
 /** " while Y was handling", for an entry by someone other than the alarm's handler. */
 export const whileHandling = (e) => (e.handlerName ? ` while ${e.handlerName} was handling` : '');
@@ -176,9 +267,13 @@ export const whileHandling = (e) => (e.handlerName ? ` while ${e.handlerName} wa
 export function handlingTimelineText(e) {
   switch (e.type) {
     case 'call':
-      return [`Call to ${callee(e)}${e.number ? ` (${e.number})` : ''}: ${OUTCOMES.find(([k]) => k === e.outcome)?.[1] ?? label(e.outcome)}, by ${e.operatorName ?? 'operator'}${whileHandling(e)}`, e.note ? h('div', {}, e.note) : ''];
+      return [
+        `Call to ${callee(e)}${e.number ? ` (${e.number})` : ''}: ${OUTCOMES.find(([k]) => k === e.outcome)?.[1] ?? label(e.outcome)}, by ${e.operatorName ?? 'operator'}${whileHandling(e)}`,
+        e.note ? h('div', {}, e.note) : '',
+      ];
     case 'claimed':
-      if (e.handOver) return [`Handed over to ${e.handlerName} by ${e.operatorName}${e.takeOver && e.previousHandlerName ? ` (taken from ${e.previousHandlerName})` : ''}`];
+      if (e.handOver)
+        return [`Handed over to ${e.handlerName} by ${e.operatorName}${e.takeOver && e.previousHandlerName ? ` (taken from ${e.previousHandlerName})` : ''}`];
       return [e.takeOver ? `Taken over by ${e.handlerName} from ${e.previousHandlerName}` : `Claimed by ${e.handlerName}`];
     case 'released':
       return [e.operatorName === e.previousHandlerName ? `Released by ${e.operatorName}` : `Released by ${e.operatorName} (was ${e.previousHandlerName})`];
@@ -207,7 +302,11 @@ const bulkNotes = new Map();
 export function queueControls(onChange) {
   const select = (labelText, key, options) => {
     const id = `queue-filter-${key}`;
-    const control = h('select', { id, name: id, onChange: () => ((filters[key] = control.value), onChange()) }, options.map(([v, t]) => h('option', { value: v, selected: filters[key] === v }, t)));
+    const control = h(
+      'select',
+      { id, name: id, onChange: () => ((filters[key] = control.value), onChange()) },
+      options.map(([v, t]) => h('option', { value: v, selected: filters[key] === v }, t)),
+    );
     return h('div', { class: 'field' }, h('label', { for: id }, labelText), control);
   };
   return h(
@@ -218,7 +317,11 @@ export function queueControls(onChange) {
       { class: 'actions queue-filters', role: 'group', 'aria-label': 'Filter the queue' },
       select('Class', 'class', [['', 'All classes'], ...CLASSES.map((c) => [c, label(c)])]),
       select('Stage', 'stage', [['', 'All stages'], ...STAGES.map((s) => [s, label(s)])]),
-      select('Handler', 'handler', [['all', 'Anyone'], ['mine', 'Mine'], ['unclaimed', 'Unclaimed']]),
+      select('Handler', 'handler', [
+        ['all', 'Anyone'],
+        ['mine', 'Mine'],
+        ['unclaimed', 'Unclaimed'],
+      ]),
     ),
     h('p', { class: 'done-box', id: 'bulk-result', role: 'status', hidden: true }),
   );
@@ -305,53 +408,89 @@ function groupRow(key, members, open) {
   const id = `group-${members[0].id}`;
   const toggle = h(
     'button',
-    { type: 'button', class: 'secondary group-toggle', 'aria-expanded': String(open), dataset: { groupControl: `${key}:toggle` }, onClick: () => {
-      if (expanded.has(key)) expanded.delete(key);
-      else expanded.add(key);
-      const rows = toggle.closest('tbody').querySelectorAll(`tr[data-group="${CSS.escape(key)}"]`);
-      const nowOpen = expanded.has(key);
-      for (const r of rows) r.hidden = !nowOpen;
-      toggle.setAttribute('aria-expanded', String(nowOpen));
-      toggle.textContent = nowOpen ? 'Hide alarms' : 'Show alarms';
-    } },
+    {
+      type: 'button',
+      class: 'secondary group-toggle',
+      'aria-expanded': String(open),
+      dataset: { groupControl: `${key}:toggle` },
+      onClick: () => {
+        if (expanded.has(key)) expanded.delete(key);
+        else expanded.add(key);
+        const rows = toggle.closest('tbody').querySelectorAll(`tr[data-group="${CSS.escape(key)}"]`);
+        const nowOpen = expanded.has(key);
+        for (const r of rows) r.hidden = !nowOpen;
+        toggle.setAttribute('aria-expanded', String(nowOpen));
+        toggle.textContent = nowOpen ? 'Hide alarms' : 'Show alarms';
+      },
+    },
     open ? 'Hide alarms' : 'Show alarms',
   );
-  const action = h('select', { id: `${id}-action`, name: `${id}-action`, dataset: { groupControl: `${key}:action` } }, BULK.map(([v, t]) => h('option', { value: v }, t)));
-  const note = h('input', { id: `${id}-note`, name: `${id}-note`, type: 'text', autocomplete: 'off', value: bulkNotes.get(key) ?? '', dataset: { groupControl: `${key}:note` }, onInput: () => bulkNotes.set(key, note.value) });
+  const action = h(
+    'select',
+    { id: `${id}-action`, name: `${id}-action`, dataset: { groupControl: `${key}:action` } },
+    BULK.map(([v, t]) => h('option', { value: v }, t)),
+  );
+  const note = h('input', {
+    id: `${id}-note`,
+    name: `${id}-note`,
+    type: 'text',
+    autocomplete: 'off',
+    value: bulkNotes.get(key) ?? '',
+    dataset: { groupControl: `${key}:note` },
+    onInput: () => bulkNotes.set(key, note.value),
+  });
   const errors = h('div', { class: 'form-errors error-box', role: 'alert', hidden: true });
-  const apply = h('button', { type: 'button', dataset: { groupControl: `${key}:apply` }, onClick: async () => {
-    const chosen = action.value;
-    const text = note.value.trim() || undefined;
-    if (chosen === 'resolved' && !text) return showFieldErrors(errors.parentElement, [`note is required to resolve: say how the ${n} alarms were resolved`]);
-    const sure = await confirmInPage({
-      title: `${BULK.find(([v]) => v === chosen)[1]}: ${n} ${cls} alarms?`,
-      text: `It is recorded on each of the ${n} alarms${text ? ', with your note' : ''}.${chosen === 'owner_reached' ? '' : ' They close and cannot be reopened.'}`,
-      confirm: `Yes, all ${n}`,
-    });
-    if (!sure) return;
-    try {
-      const res = await post('/api/alarms/actions', { alarmIds: members.map((m) => m.id), action: chosen, ...(text ? { note: text } : {}) });
-      const ok = res.items.filter((i) => i.status === 'ok').length;
-      bulkNotes.delete(key);
-      const failed = res.items.filter((i) => i.status !== 'ok').map((i) => i.error?.message).filter(Boolean);
-      const said = `${label(chosen)}: recorded on ${ok} of ${res.total} ${cls} alarms.${failed.length ? ` Not on the rest: ${failed.join('; ')}` : ''}`;
-      const box = document.getElementById('bulk-result');
-      if (box) {
-        box.textContent = said;
-        box.hidden = false;
-      }
-      announce(said);
-    } catch (e) {
-      showFieldErrors(errors.parentElement, e.messages ?? [e.message]);
-    }
-  } }, `Apply to all ${n}`);
+  const apply = h(
+    'button',
+    {
+      type: 'button',
+      dataset: { groupControl: `${key}:apply` },
+      onClick: async () => {
+        const chosen = action.value;
+        const text = note.value.trim() || undefined;
+        if (chosen === 'resolved' && !text)
+          return showFieldErrors(errors.parentElement, [`note is required to resolve: say how the ${n} alarms were resolved`]);
+        const sure = await confirmInPage({
+          title: `${BULK.find(([v]) => v === chosen)[1]}: ${n} ${cls} alarms?`,
+          text: `It is recorded on each of the ${n} alarms${text ? ', with your note' : ''}.${chosen === 'owner_reached' ? '' : ' They close and cannot be reopened.'}`,
+          confirm: `Yes, all ${n}`,
+        });
+        if (!sure) return;
+        try {
+          const res = await post('/api/alarms/actions', { alarmIds: members.map((m) => m.id), action: chosen, ...(text ? { note: text } : {}) });
+          const ok = res.items.filter((i) => i.status === 'ok').length;
+          bulkNotes.delete(key);
+          const failed = res.items
+            .filter((i) => i.status !== 'ok')
+            .map((i) => i.error?.message)
+            .filter(Boolean);
+          const said = `${label(chosen)}: recorded on ${ok} of ${res.total} ${cls} alarms.${failed.length ? ` Not on the rest: ${failed.join('; ')}` : ''}`;
+          const box = document.getElementById('bulk-result');
+          if (box) {
+            box.textContent = said;
+            box.hidden = false;
+          }
+          announce(said);
+        } catch (e) {
+          showFieldErrors(errors.parentElement, e.messages ?? [e.message]);
+        }
+      },
+    },
+    `Apply to all ${n}`,
+  );
   return h(
     'tr',
     { class: 'alarm-group', dataset: { groupKey: key } },
     h(
       'td',
       { colspan: 6 },
-      h('div', { class: 'group-head' }, h('strong', {}, `${cls.charAt(0).toUpperCase()}${cls.slice(1)}: ${n} alarms`), ` arrived together, ${fmtTime(first.openedAt)} to ${fmtTime(last.openedAt)}. `, toggle),
+      h(
+        'div',
+        { class: 'group-head' },
+        h('strong', {}, `${cls.charAt(0).toUpperCase()}${cls.slice(1)}: ${n} alarms`),
+        ` arrived together, ${fmtTime(first.openedAt)} to ${fmtTime(last.openedAt)}. `,
+        toggle,
+      ),
       h(
         'div',
         { class: 'actions group-bulk', role: 'group', 'aria-label': `One action for all ${n} ${cls} alarms` },

@@ -21,7 +21,7 @@ export function customerPicker({ label = 'Customer or contact', withContacts = t
     'aria-expanded': 'false',
     'aria-controls': `${id}-list`,
     'aria-describedby': `${id}-hint`,
-    placeholder: 'name, street, phone or a contact\'s name',
+    placeholder: "name, street, phone or a contact's name",
   });
   const list = h('ul', { id: `${id}-list`, role: 'listbox', class: 'picker-list', 'aria-label': `${label}: matches`, hidden: true });
   const chosen = h('p', { class: 'picker-chosen', id: `${id}-chosen`, hidden: true });
@@ -44,16 +44,33 @@ export function customerPicker({ label = 'Customer or contact', withContacts = t
     } else input.removeAttribute('aria-activedescendant');
   };
   const showChosen = (name, where) => {
-    chosen.replaceChildren(h('strong', {}, name), where ? ` (${where})` : '', ' ', h('button', { type: 'button', class: 'secondary', 'aria-label': `Clear ${name}`, onClick: () => {
-      set('', '');
-      input.focus();
-    } }, 'Clear'));
+    chosen.replaceChildren(
+      h('strong', {}, name),
+      where ? ` (${where})` : '',
+      ' ',
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary',
+          'aria-label': `Clear ${name}`,
+          onClick: () => {
+            set('', '');
+            input.focus();
+          },
+        },
+        'Clear',
+      ),
+    );
     chosen.hidden = false;
   };
   const loadContacts = async (customerId, contactId) => {
     if (!withContacts) return;
     const res = await get(`/api/customers/${customerId}/contacts`).catch(() => ({ items: [] }));
-    contactSelect.replaceChildren(h('option', { value: '' }, 'All (the customer and every contact)'), ...res.items.map((c) => h('option', { value: c.id, selected: c.id === contactId }, `${c.name} (${c.phone})`)));
+    contactSelect.replaceChildren(
+      h('option', { value: '' }, 'All (the customer and every contact)'),
+      ...res.items.map((c) => h('option', { value: c.id, selected: c.id === contactId }, `${c.name} (${c.phone})`)),
+    );
     contactField.hidden = res.items.length === 0;
     state.contactId = contactId && res.items.some((c) => c.id === contactId) ? contactId : '';
   };
@@ -78,7 +95,14 @@ export function customerPicker({ label = 'Customer or contact', withContacts = t
     state.options = res.items;
     list.replaceChildren(
       ...(res.items.length
-        ? res.items.map((c, i) => h('li', { id: `${id}-opt-${i}`, role: 'option', 'aria-selected': 'false', onMousedown: (e) => e.preventDefault(), onClick: () => void pick(c) }, c.name, h('span', { class: 'muted' }, ` ${address(c.alarmAddress)}`)))
+        ? res.items.map((c, i) =>
+            h(
+              'li',
+              { id: `${id}-opt-${i}`, role: 'option', 'aria-selected': 'false', onMousedown: (e) => e.preventDefault(), onClick: () => void pick(c) },
+              c.name,
+              h('span', { class: 'muted' }, ` ${address(c.alarmAddress)}`),
+            ),
+          )
         : [h('li', { class: 'muted', role: 'option', 'aria-disabled': 'true', id: `${id}-none` }, 'No customer matches.')]),
     );
     list.hidden = false;
@@ -125,7 +149,14 @@ export function customerPicker({ label = 'Customer or contact', withContacts = t
   const element = h(
     'div',
     { class: 'picker' },
-    h('div', { class: 'field' }, h('label', { for: id }, label), input, h('p', { class: 'muted field-hint', id: `${id}-hint` }, 'Type two letters or more, then choose with the arrow keys and Enter.'), list),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: id }, label),
+      input,
+      h('p', { class: 'muted field-hint', id: `${id}-hint` }, 'Type two letters or more, then choose with the arrow keys and Enter.'),
+      list,
+    ),
     chosen,
     contactField,
   );

@@ -30,16 +30,25 @@ function secretFact(customerId, key, masked, errors) {
     mount(dd, '-');
     return dd;
   }
-  const button = h('button', { type: 'button', class: 'secondary', dataset: { reveal: key }, onClick: async () => {
-    clearActionError(errors);
-    try {
-      const secrets = await get(`/api/customers/${customerId}/premises/secrets`);
-      mount(dd, h('span', { class: 'secret', tabindex: '-1' }, secrets[key] ?? '-'));
-      dd.firstChild.focus();
-    } catch (e) {
-      showActionError(errors, 'Could not reveal it', e);
-    }
-  } }, 'Reveal (logged)');
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      dataset: { reveal: key },
+      onClick: async () => {
+        clearActionError(errors);
+        try {
+          const secrets = await get(`/api/customers/${customerId}/premises/secrets`);
+          mount(dd, h('span', { class: 'secret', tabindex: '-1' }, secrets[key] ?? '-'));
+          dd.firstChild.focus();
+        } catch (e) {
+          showActionError(errors, 'Could not reveal it', e);
+        }
+      },
+    },
+    'Reveal (logged)',
+  );
   mount(dd, h('span', { class: 'masked' }, masked), ' ', button);
   return dd;
 }
@@ -47,17 +56,30 @@ function secretFact(customerId, key, masked, errors) {
 function namesList(map, what) {
   const entries = Object.entries(map ?? {});
   if (!entries.length) return '-';
-  return h('ul', { class: 'premises-names' }, entries.map(([k, name]) => h('li', {}, `${what} ${k}: ${name}`)));
+  return h(
+    'ul',
+    { class: 'premises-names' },
+    entries.map(([k, name]) => h('li', {}, `${what} ${k}: ${name}`)),
+  );
 }
 
 function facts(p, { withNames }, errors) {
   return h(
     'dl',
     { class: 'premises-facts' },
-    h('dt', {}, 'Notes'), h('dd', { id: 'premises-notes', class: 'premises-text' }, p.notes ?? '-'),
-    h('dt', {}, 'Animals'), h('dd', { id: 'premises-animals' }, p.animals ?? '-'),
+    h('dt', {}, 'Notes'),
+    h('dd', { id: 'premises-notes', class: 'premises-text' }, p.notes ?? '-'),
+    h('dt', {}, 'Animals'),
+    h('dd', { id: 'premises-animals' }, p.animals ?? '-'),
     SECRETS.map(([key, text]) => [h('dt', {}, text), secretFact(p.customerId, key, p[key], errors)]),
-    withNames ? [h('dt', {}, 'Zones'), h('dd', { id: 'premises-zones' }, namesList(p.zones, 'Zone')), h('dt', {}, 'Panel users'), h('dd', { id: 'premises-users' }, namesList(p.users, 'User'))] : '',
+    withNames
+      ? [
+          h('dt', {}, 'Zones'),
+          h('dd', { id: 'premises-zones' }, namesList(p.zones, 'Zone')),
+          h('dt', {}, 'Panel users'),
+          h('dd', { id: 'premises-users' }, namesList(p.users, 'User')),
+        ]
+      : '',
   );
 }
 
@@ -70,7 +92,19 @@ export function alarmPremisesBox(customerId) {
   const box = h('section', { class: 'card', 'aria-labelledby': 'alarm-premises', id: 'alarm-premises-box' }, h('h2', { id: 'alarm-premises' }, 'Premises'));
   const errors = actionErrorBox();
   get(`/api/customers/${customerId}/premises`)
-    .then((p) => mount(box, h('h2', { id: 'alarm-premises' }, 'Premises'), facts(p, { withNames: false }, errors), h('p', { class: 'muted' }, `Ask a caller for the verbal password before you tell them anything; if they give the duress word, they are not free to talk. ${LOGGED}`), errors))
+    .then((p) =>
+      mount(
+        box,
+        h('h2', { id: 'alarm-premises' }, 'Premises'),
+        facts(p, { withNames: false }, errors),
+        h(
+          'p',
+          { class: 'muted' },
+          `Ask a caller for the verbal password before you tell them anything; if they give the duress word, they are not free to talk. ${LOGGED}`,
+        ),
+        errors,
+      ),
+    )
     .catch((e) => {
       box.append(errors);
       showActionError(errors, 'Could not load the premises', e);
@@ -79,7 +113,10 @@ export function alarmPremisesBox(customerId) {
 }
 
 /** `{ "5": "Cellar PIR" }` as the lines "5 = Cellar PIR", and back; a line without "=" is refused by name. */
-const toLines = (map) => Object.entries(map ?? {}).map(([k, v]) => `${k} = ${v}`).join('\n');
+const toLines = (map) =>
+  Object.entries(map ?? {})
+    .map(([k, v]) => `${k} = ${v}`)
+    .join('\n');
 function fromLines(text, what) {
   const map = {};
   const problems = [];
@@ -96,7 +133,15 @@ function fromLines(text, what) {
   return { map, problems };
 }
 
-const LABELS = { notes: 'Notes', animals: 'Animals', access: 'Access', password: 'Verbal password', duressWord: 'Duress word', zones: 'Zone names', users: 'Panel user names' };
+const LABELS = {
+  notes: 'Notes',
+  animals: 'Animals',
+  access: 'Access',
+  password: 'Verbal password',
+  duressWord: 'Duress word',
+  zones: 'Zone names',
+  users: 'Panel user names',
+};
 
 /** The API's validation lines, put under their fields in words an operator reads ("Zone 5: name must not be blank"). */
 function showErrors(form, messages) {
@@ -129,7 +174,12 @@ function showErrors(form, messages) {
 function premisesForm(p, onSaved, onCancel) {
   const secretField = (key, text) => {
     const f = field(p[key] ? `${text} (held; leave empty to keep)` : text, key, { multiline: key === 'access', autocomplete: 'off' });
-    return h('div', {}, f, p[key] ? h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: `clear-${key}` }), `Remove the ${text.toLowerCase()}`) : '');
+    return h(
+      'div',
+      {},
+      f,
+      p[key] ? h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: `clear-${key}` }), `Remove the ${text.toLowerCase()}`) : '',
+    );
   };
   const form = h(
     'form',
@@ -144,7 +194,12 @@ function premisesForm(p, onSaved, onCancel) {
       field('Zone names, one a line: 5 = Cellar PIR', 'zones', { multiline: true, value: toLines(p.zones) }),
       field('Panel user names, one a line: 2 = Erik', 'users', { multiline: true, value: toLines(p.users) }),
     ),
-    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save premises'), h('button', { type: 'button', class: 'secondary', onClick: onCancel }, 'Cancel')),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'submit' }, 'Save premises'),
+      h('button', { type: 'button', class: 'secondary', onClick: onCancel }, 'Cancel'),
+    ),
   );
   // field() sets value as an attribute, which a textarea ignores: give the text areas their text.
   for (const name of ['notes', 'zones', 'users']) form.querySelector(`[name="${name}"]`).value = name === 'notes' ? (p.notes ?? '') : toLines(p[name]);
@@ -177,11 +232,36 @@ export function customerPremisesSection(customerId) {
   const box = h('section', { class: 'card', 'aria-labelledby': 'premises-title', id: 'premises' });
   const errors = actionErrorBox();
   const show = (p, saved = false) => {
-    const edit = h('button', { type: 'button', class: 'secondary', id: 'premises-edit', onClick: () => {
-      mount(box, h('h2', { id: 'premises-title' }, 'Premises'), premisesForm(p, (next) => show(next, true), () => show(p)));
-      box.querySelector('textarea, input').focus();
-    } }, 'Edit premises');
-    mount(box, h('h2', { id: 'premises-title' }, 'Premises'), saved ? h('p', { class: 'done-box', role: 'status', tabindex: '-1', id: 'premises-saved' }, 'Premises saved.') : '', facts(p, { withNames: true }, errors), h('p', { class: 'muted' }, LOGGED), errors, h('div', { class: 'actions' }, edit));
+    const edit = h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        id: 'premises-edit',
+        onClick: () => {
+          mount(
+            box,
+            h('h2', { id: 'premises-title' }, 'Premises'),
+            premisesForm(
+              p,
+              (next) => show(next, true),
+              () => show(p),
+            ),
+          );
+          box.querySelector('textarea, input').focus();
+        },
+      },
+      'Edit premises',
+    );
+    mount(
+      box,
+      h('h2', { id: 'premises-title' }, 'Premises'),
+      saved ? h('p', { class: 'done-box', role: 'status', tabindex: '-1', id: 'premises-saved' }, 'Premises saved.') : '',
+      facts(p, { withNames: true }, errors),
+      h('p', { class: 'muted' }, LOGGED),
+      errors,
+      h('div', { class: 'actions' }, edit),
+    );
     if (saved) box.querySelector('#premises-saved').focus();
   };
   get(`/api/customers/${customerId}/premises`)

@@ -44,7 +44,11 @@ export async function privacyRequestsSection(prefill = {}) {
     'section',
     { 'aria-labelledby': 'dsr-title', id: 'request-register' },
     h('h2', { id: 'dsr-title' }, 'Data-subject requests'),
-    h('p', { class: 'muted' }, 'Each request is due one month after it was received (Art. 12(3)), at the end of that day. Restriction of a person is on their customer page.'),
+    h(
+      'p',
+      { class: 'muted' },
+      'Each request is due one month after it was received (Art. 12(3)), at the end of that day. Restriction of a person is on their customer page.',
+    ),
     list,
     output,
   );
@@ -67,7 +71,13 @@ function renderList(box, items, names, ctx) {
       'section',
       { class: `request-group ${id}`, 'aria-labelledby': `${id}-title`, id },
       h('h3', { id: `${id}-title` }, `${title} (${rows.length})`),
-      rows.length ? h('ul', { class: 'requests' }, rows.map((r) => requestItem(r, names, ctx))) : h('p', { class: 'empty' }, empty),
+      rows.length
+        ? h(
+            'ul',
+            { class: 'requests' },
+            rows.map((r) => requestItem(r, names, ctx)),
+          )
+        : h('p', { class: 'empty' }, empty),
     );
   mount(
     box,
@@ -82,7 +92,15 @@ function requestItem(r, names, ctx) {
   const who = names.get(r.subjectId) ? personName(names, r.subjectId) : `${r.subjectType} ${r.subjectId}`;
   const title = `${kindName(r.kind)}: ${who}`;
   const open = r.status === 'open' || r.status === 'extended';
-  const status = r.overdue ? pill('overdue', 'bad') : r.status === 'extended' ? pill('extended', 'warn') : r.status === 'done' ? pill('done', 'good') : r.status === 'refused' ? pill('refused') : pill('open');
+  const status = r.overdue
+    ? pill('overdue', 'bad')
+    : r.status === 'extended'
+      ? pill('extended', 'warn')
+      : r.status === 'done'
+        ? pill('done', 'good')
+        : r.status === 'refused'
+          ? pill('refused')
+          : pill('open');
   const facts = [
     ['Received', fmtTime(r.receivedAt)],
     ['Due', open ? [r.dueDate, ' ', h('strong', { class: 'days-left' }, daysLeft(r.dueAt))] : r.dueDate],
@@ -98,7 +116,11 @@ function requestItem(r, names, ctx) {
     'li',
     { class: 'card request', dataset: { requestId: r.id, status: r.status } },
     h('h4', {}, title, ' ', status),
-    h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+    h(
+      'dl',
+      { class: 'facts' },
+      facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
+    ),
     open ? requestActions(r, title, who, ctx) : '',
   );
 }
@@ -115,9 +137,19 @@ function requestActions(r, title, who, { reload, output }) {
     const form = h(
       'form',
       { class: 'request-action', 'aria-label': `${ariaLabel} ${title}`, novalidate: true },
-      h('div', { class: 'field' }, h('label', { for: `${name}-${n}` }, labelText), h('textarea', { id: `${name}-${n}`, name, rows: 2, 'aria-describedby': `${name}-${n}-err` }), h('p', { class: 'field-error', id: `${name}-${n}-err`, dataset: { errorFor: name } })),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: `${name}-${n}` }, labelText),
+        h('textarea', { id: `${name}-${n}`, name, rows: 2, 'aria-describedby': `${name}-${n}-err` }),
+        h('p', { class: 'field-error', id: `${name}-${n}-err`, dataset: { errorFor: name } }),
+      ),
       errorBox(),
-      h('div', { class: 'actions' }, button.map(([text, value]) => h('button', { type: 'submit', value, class: danger && value !== 'done' ? 'danger' : undefined }, text))),
+      h(
+        'div',
+        { class: 'actions' },
+        button.map(([text, value]) => h('button', { type: 'submit', value, class: danger && value !== 'done' ? 'danger' : undefined }, text)),
+      ),
     );
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
@@ -157,14 +189,35 @@ function requestActions(r, title, who, { reload, output }) {
     });
   const runErasure = () =>
     act(`Could not erase for ${title}`, async () => {
-      const sure = await confirmInPage({ title: `Erase ${who}?`, text: 'Their personal data is deleted or anonymised; what the law requires is kept. This cannot be undone.', confirm: `Yes, erase ${who}` });
+      const sure = await confirmInPage({
+        title: `Erase ${who}?`,
+        text: 'Their personal data is deleted or anonymised; what the law requires is kept. This cannot be undone.',
+        confirm: `Yes, erase ${who}`,
+      });
       if (!sure) return;
       const result = await post(`/api/privacy/requests/${r.id}/erasure`);
       await reload();
-      const items = (xs) => (xs?.length ? h('ul', {}, xs.map((x) => h('li', {}, x))) : h('p', { class: 'muted' }, 'nothing'));
+      const items = (xs) =>
+        xs?.length
+          ? h(
+              'ul',
+              {},
+              xs.map((x) => h('li', {}, x)),
+            )
+          : h('p', { class: 'muted' }, 'nothing');
       mount(
         output,
-        h('div', { class: 'notice-box erasure-result', role: 'status' }, h('h3', { tabindex: '-1' }, `Erased for ${title}`), h('h4', {}, 'Erased'), items(result.erased), h('h4', {}, 'Anonymised'), items(result.anonymised), h('h4', {}, 'Retained'), items((result.retained ?? []).map((x) => `${x.what}: ${x.reason}`))),
+        h(
+          'div',
+          { class: 'notice-box erasure-result', role: 'status' },
+          h('h3', { tabindex: '-1' }, `Erased for ${title}`),
+          h('h4', {}, 'Erased'),
+          items(result.erased),
+          h('h4', {}, 'Anonymised'),
+          items(result.anonymised),
+          h('h4', {}, 'Retained'),
+          items((result.retained ?? []).map((x) => `${x.what}: ${x.reason}`)),
+        ),
       );
       output.querySelector('h3').focus();
     });
@@ -174,17 +227,63 @@ function requestActions(r, title, who, { reload, output }) {
     { class: 'request-actions' },
     checked
       ? ''
-      : h('details', {}, h('summary', {}, 'Record identity check'), textForm({ name: 'identityCheck', labelText: 'How the identity was checked', button: [['Record identity check', 'check']], ariaLabel: 'Identity check of', run: (text) => patch(`/api/privacy/requests/${r.id}`, { identityCheck: text }), done: () => `Identity check recorded for ${title}` })),
+      : h(
+          'details',
+          {},
+          h('summary', {}, 'Record identity check'),
+          textForm({
+            name: 'identityCheck',
+            labelText: 'How the identity was checked',
+            button: [['Record identity check', 'check']],
+            ariaLabel: 'Identity check of',
+            run: (text) => patch(`/api/privacy/requests/${r.id}`, { identityCheck: text }),
+            done: () => `Identity check recorded for ${title}`,
+          }),
+        ),
     r.status === 'open'
-      ? h('details', {}, h('summary', {}, 'Extend'), textForm({ name: 'extensionReason', labelText: 'Why two more months are needed', button: [['Extend by two months', 'extend']], ariaLabel: 'Extend', run: (text) => patch(`/api/privacy/requests/${r.id}`, { status: 'extended', ...(text ? { extensionReason: text } : {}) }), done: () => `${title} extended; send the person the notice shown` }))
+      ? h(
+          'details',
+          {},
+          h('summary', {}, 'Extend'),
+          textForm({
+            name: 'extensionReason',
+            labelText: 'Why two more months are needed',
+            button: [['Extend by two months', 'extend']],
+            ariaLabel: 'Extend',
+            run: (text) => patch(`/api/privacy/requests/${r.id}`, { status: 'extended', ...(text ? { extensionReason: text } : {}) }),
+            done: () => `${title} extended; send the person the notice shown`,
+          }),
+        )
       : '',
-    h('details', {}, h('summary', {}, 'Close'), textForm({ name: 'outcome', labelText: 'Outcome (for a refusal: the reason the person is told)', button: [['Done', 'done'], ['Refuse', 'refused']], ariaLabel: 'Close', danger: true, run: (text, status) => patch(`/api/privacy/requests/${r.id}`, { status, ...(text ? { outcome: text } : {}) }), done: (status) => `${title} ${status === 'refused' ? 'refused' : 'done'}` })),
+    h(
+      'details',
+      {},
+      h('summary', {}, 'Close'),
+      textForm({
+        name: 'outcome',
+        labelText: 'Outcome (for a refusal: the reason the person is told)',
+        button: [
+          ['Done', 'done'],
+          ['Refuse', 'refused'],
+        ],
+        ariaLabel: 'Close',
+        danger: true,
+        run: (text, status) => patch(`/api/privacy/requests/${r.id}`, { status, ...(text ? { outcome: text } : {}) }),
+        done: (status) => `${title} ${status === 'refused' ? 'refused' : 'done'}`,
+      }),
+    ),
     h(
       'div',
       { class: 'actions' },
-      r.kind === 'access' || r.kind === 'portability' ? h('button', { type: 'button', class: 'secondary', disabled: !checked, 'aria-label': `Run export for ${title}`, onClick: runExport }, 'Run export') : '',
-      r.kind === 'erasure' ? h('button', { type: 'button', class: 'danger', disabled: !checked, 'aria-label': `Run erasure for ${title}`, onClick: runErasure }, 'Run erasure') : '',
-      (r.kind === 'access' || r.kind === 'portability' || r.kind === 'erasure') && !checked ? h('span', { class: 'muted' }, ' Record the identity check first (Art. 12(6)).') : '',
+      r.kind === 'access' || r.kind === 'portability'
+        ? h('button', { type: 'button', class: 'secondary', disabled: !checked, 'aria-label': `Run export for ${title}`, onClick: runExport }, 'Run export')
+        : '',
+      r.kind === 'erasure'
+        ? h('button', { type: 'button', class: 'danger', disabled: !checked, 'aria-label': `Run erasure for ${title}`, onClick: runErasure }, 'Run erasure')
+        : '',
+      (r.kind === 'access' || r.kind === 'portability' || r.kind === 'erasure') && !checked
+        ? h('span', { class: 'muted' }, ' Record the identity check first (Art. 12(6)).')
+        : '',
     ),
   );
 }
@@ -205,7 +304,11 @@ async function registerForm(prefill, reload) {
       field('Identity check', 'identityCheck', { multiline: true }),
       field('Note', 'note', { multiline: true }),
     ),
-    h('p', { class: 'muted' }, 'Received: leave empty for now. Identity check: how you made sure the request comes from the person (Art. 12(6)); it can also be recorded later.'),
+    h(
+      'p',
+      { class: 'muted' },
+      'Received: leave empty for now. Identity check: how you made sure the request comes from the person (Art. 12(6)); it can also be recorded later.',
+    ),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Register request')),
   );
   form.addEventListener('submit', async (ev) => {

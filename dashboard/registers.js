@@ -8,9 +8,30 @@ import { customerPicker, namesFor, pager, personName } from './people.js';
 import { noticeBadge, resendNoticeButton, uninformedContactsSection } from './contact-notices.js';
 import { privacyRequestsSection } from './privacy-requests.js';
 import { keyboardScrollable, retentionRulesSection } from './retention.js';
-import { actionErrorBox, address, clearActionError, confirmInPage, field, fmtTime, h, label, mount, pill, showActionError, showFieldErrors, smsStatusPill, stagePill, telLink } from './dom.js';
+import {
+  actionErrorBox,
+  address,
+  clearActionError,
+  confirmInPage,
+  field,
+  fmtTime,
+  h,
+  label,
+  mount,
+  pill,
+  showActionError,
+  showFieldErrors,
+  smsStatusPill,
+  stagePill,
+  telLink,
+} from './dom.js';
 
-const LANGS = [['', 'from the country'], ['sv', 'Swedish'], ['nb', 'Norwegian'], ['en', 'English']];
+const LANGS = [
+  ['', 'from the country'],
+  ['sv', 'Swedish'],
+  ['nb', 'Norwegian'],
+  ['en', 'English'],
+];
 const langName = (code) => LANGS.find(([c]) => c && c === code)?.[1] ?? code ?? '-';
 const RELATIONS = ['partner', 'family', 'neighbour', 'friend', 'colleague', 'other'];
 const errorBox = () => h('div', { class: 'form-errors error-box', role: 'alert', hidden: true });
@@ -20,7 +41,20 @@ function table(labelText, headers, rows, empty = 'Nothing here yet.') {
   return h(
     'div',
     { class: 'table-wrap' },
-    h('table', { 'aria-label': labelText }, h('thead', {}, h('tr', {}, headers.map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'visually-hidden' }, 'Actions'))))), h('tbody', {}, rows)),
+    h(
+      'table',
+      { 'aria-label': labelText },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          headers.map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'visually-hidden' }, 'Actions'))),
+        ),
+      ),
+      h('tbody', {}, rows),
+    ),
   );
 }
 
@@ -44,12 +78,26 @@ export async function customersPage(main) {
       table(
         'Customers',
         ['Name', 'Phone', 'Alarm address', 'Language'],
-        res.items.map((c) => h('tr', {}, h('td', {}, h('a', { href: `#/customers/${c.id}` }, c.name), c.restricted ? [' ', pill('restricted', 'warn')] : ''), h('td', {}, c.phone), h('td', {}, address(c.alarmAddress)), h('td', {}, langName(c.language)))),
+        res.items.map((c) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, h('a', { href: `#/customers/${c.id}` }, c.name), c.restricted ? [' ', pill('restricted', 'warn')] : ''),
+            h('td', {}, c.phone),
+            h('td', {}, address(c.alarmAddress)),
+            h('td', {}, langName(c.language)),
+          ),
+        ),
         'No customers match.',
       ),
     );
   };
-  const form = h('form', { role: 'search', 'aria-label': 'Search customers' }, h('div', { class: 'actions' }, h('div', {}, h('label', { for: 'customer-search' }, 'Search'), search), h('button', { type: 'submit' }, 'Search')), errorBox());
+  const form = h(
+    'form',
+    { role: 'search', 'aria-label': 'Search customers' },
+    h('div', { class: 'actions' }, h('div', {}, h('label', { for: 'customer-search' }, 'Search'), search), h('button', { type: 'submit' }, 'Search')),
+    errorBox(),
+  );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     void load();
@@ -125,28 +173,46 @@ function customerForm(c, onSaved) {
 
 /** Shows the unmasked national id in place; the server writes every reveal to the processing log. */
 function revealButton(customerId, errors) {
-  return h('button', { type: 'button', class: 'secondary', onClick: async (e) => {
-    const dd = e.target.closest('dd');
-    clearActionError(errors);
-    try {
-      const res = await get(`/api/customers/${customerId}/national-id`);
-      dd.textContent = res.nationalId;
-    } catch (err) {
-      showActionError(errors, 'Could not reveal the national id', err);
-    }
-  } }, 'Reveal (logged)');
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      onClick: async (e) => {
+        const dd = e.target.closest('dd');
+        clearActionError(errors);
+        try {
+          const res = await get(`/api/customers/${customerId}/national-id`);
+          dd.textContent = res.nationalId;
+        } catch (err) {
+          showActionError(errors, 'Could not reveal the national id', err);
+        }
+      },
+    },
+    'Reveal (logged)',
+  );
 }
 
 export async function customerPage(main, id, sub) {
   if (id === 'new') {
-    mount(main, h('p', {}, h('a', { href: '#/customers' }, '← Customers')), h('h1', {}, 'New customer'), customerForm(null, (c) => (location.hash = `#/customers/${c.id}`)));
+    mount(
+      main,
+      h('p', {}, h('a', { href: '#/customers' }, '← Customers')),
+      h('h1', {}, 'New customer'),
+      customerForm(null, (c) => (location.hash = `#/customers/${c.id}`)),
+    );
     main.querySelector('input').focus();
     return;
   }
   const role = me().role;
   const customer = await get(`/api/customers/${id}`);
   if (sub === 'edit') {
-    mount(main, h('p', {}, h('a', { href: `#/customers/${id}` }, '← Back')), h('h1', {}, `Edit ${customer.name}`), customerForm(customer, () => (location.hash = `#/customers/${id}`)));
+    mount(
+      main,
+      h('p', {}, h('a', { href: `#/customers/${id}` }, '← Back')),
+      h('h1', {}, `Edit ${customer.name}`),
+      customerForm(customer, () => (location.hash = `#/customers/${id}`)),
+    );
     return;
   }
   const contactsBox = h('section', { class: 'card', 'aria-labelledby': 'contacts-title', id: 'contacts' });
@@ -169,12 +235,23 @@ export async function customerPage(main, id, sub) {
       h(
         'dl',
         { class: 'facts' },
-        h('dt', {}, 'Phone'), h('dd', {}, telLink(customer.phone)),
-        h('dt', {}, 'Email'), h('dd', {}, customer.email ?? '-'),
-        h('dt', {}, 'Language'), h('dd', {}, langName(customer.language)),
-        h('dt', {}, 'National id'), h('dd', { id: 'national-id' }, customer.nationalId ?? '-', customer.nationalId && can.revealNationalId(role) ? [' ', revealButton(id, customerErrors)] : ''),
-        h('dt', {}, 'Alarm address'), h('dd', {}, address(customer.alarmAddress)),
-        h('dt', {}, 'Postal address'), h('dd', {}, address(customer.postalAddress) || '-'),
+        h('dt', {}, 'Phone'),
+        h('dd', {}, telLink(customer.phone)),
+        h('dt', {}, 'Email'),
+        h('dd', {}, customer.email ?? '-'),
+        h('dt', {}, 'Language'),
+        h('dd', {}, langName(customer.language)),
+        h('dt', {}, 'National id'),
+        h(
+          'dd',
+          { id: 'national-id' },
+          customer.nationalId ?? '-',
+          customer.nationalId && can.revealNationalId(role) ? [' ', revealButton(id, customerErrors)] : '',
+        ),
+        h('dt', {}, 'Alarm address'),
+        h('dd', {}, address(customer.alarmAddress)),
+        h('dt', {}, 'Postal address'),
+        h('dd', {}, address(customer.postalAddress) || '-'),
       ),
       h(
         'div',
@@ -182,17 +259,29 @@ export async function customerPage(main, id, sub) {
         can.editRegisters(role) ? h('a', { class: 'button secondary', href: `#/customers/${id}/edit` }, 'Edit') : '',
         can.messages(role) ? h('a', { class: 'button secondary', href: `#/messages?customerId=${id}` }, 'Messages') : '',
         can.deleteRegisters(role)
-          ? h('button', { type: 'button', class: 'danger', onClick: async () => {
-              const sure = await confirmInPage({ title: `Delete ${customer.name}?`, text: 'The contract ends and the customer leaves the register. The record is kept, hidden, until the retention rules erase it.', confirm: `Yes, delete ${customer.name}` });
-              if (!sure) return;
-              clearActionError(customerErrors);
-              try {
-                await del(`/api/customers/${id}`);
-              } catch (e) {
-                return showActionError(customerErrors, `Could not delete ${customer.name}`, e);
-              }
-              location.hash = '#/customers';
-            } }, 'Delete customer')
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'danger',
+                onClick: async () => {
+                  const sure = await confirmInPage({
+                    title: `Delete ${customer.name}?`,
+                    text: 'The contract ends and the customer leaves the register. The record is kept, hidden, until the retention rules erase it.',
+                    confirm: `Yes, delete ${customer.name}`,
+                  });
+                  if (!sure) return;
+                  clearActionError(customerErrors);
+                  try {
+                    await del(`/api/customers/${id}`);
+                  } catch (e) {
+                    return showActionError(customerErrors, `Could not delete ${customer.name}`, e);
+                  }
+                  location.hash = '#/customers';
+                },
+              },
+              'Delete customer',
+            )
           : '',
       ),
       customerErrors,
@@ -204,9 +293,16 @@ export async function customerPage(main, id, sub) {
     can.alarms(role) ? plansBox : '',
   );
   if (can.privacy(role)) renderPrivacyRequests(privacyBox, customer, main);
-  await Promise.all([renderContacts(contactsBox, customer), can.panels(role) ? renderPanels(panelsBox, customer) : null, can.alarms(role) ? renderArming(armingBox, customer) : null, can.alarms(role) ? renderCustomerAlarms(alarmsBox, openAlarmsBox, customer) : null, can.alarms(role) ? customerActionPlans(plansBox, customer, mayEditPlans(role)) : null]);
+  await Promise.all([
+    renderContacts(contactsBox, customer),
+    can.panels(role) ? renderPanels(panelsBox, customer) : null,
+    can.alarms(role) ? renderArming(armingBox, customer) : null,
+    can.alarms(role) ? renderCustomerAlarms(alarmsBox, openAlarmsBox, customer) : null,
+    can.alarms(role) ? customerActionPlans(plansBox, customer, mayEditPlans(role)) : null,
+  ]);
   // An alarm of this customer opens or changes while the page is shown: its banner and list follow.
-  if (can.alarms(role)) whileShown(openAlarmsBox, (a) => a.customerId === customer.id && void renderCustomerAlarms(alarmsBox, openAlarmsBox, customer).catch(() => undefined));
+  if (can.alarms(role))
+    whileShown(openAlarmsBox, (a) => a.customerId === customer.id && void renderCustomerAlarms(alarmsBox, openAlarmsBox, customer).catch(() => undefined));
 }
 
 async function renderContacts(box, customer) {
@@ -248,60 +344,127 @@ async function renderContacts(box, customer) {
       h('td', {}, String(i + 1)),
       h('td', {}, c.name, h('div', { class: 'muted' }, c.relation ?? '')),
       h('td', {}, telLink(c.phone)),
-      h('td', { class: 'contact-status' }, c.status === 'opted_out' ? pill('opted out (STOP)', 'bad') : pill('active', 'good'), ' ', noticeBadge(c.notice), c.restricted ? [' ', pill('restricted: alarm texts only', 'warn')] : '', can.editRegisters(role) ? resendNoticeButton(customer.id, c, {
-        done: async (saved) => {
-          await renderContacts(box, customer);
-          box.querySelector(`[data-edit="${saved.id}"]`)?.focus();
-          document.getElementById('announcer').textContent = `Onboarding notice sent to ${saved.name} again`;
-        },
-        failed: (e) => failed(`Could not send the notice to ${c.name} again`, e),
-      }) : ''),
+      h(
+        'td',
+        { class: 'contact-status' },
+        c.status === 'opted_out' ? pill('opted out (STOP)', 'bad') : pill('active', 'good'),
+        ' ',
+        noticeBadge(c.notice),
+        c.restricted ? [' ', pill('restricted: alarm texts only', 'warn')] : '',
+        can.editRegisters(role)
+          ? resendNoticeButton(customer.id, c, {
+              done: async (saved) => {
+                await renderContacts(box, customer);
+                box.querySelector(`[data-edit="${saved.id}"]`)?.focus();
+                document.getElementById('announcer').textContent = `Onboarding notice sent to ${saved.name} again`;
+              },
+              failed: (e) => failed(`Could not send the notice to ${c.name} again`, e),
+            })
+          : '',
+      ),
       h(
         'td',
         { class: 'row-actions' },
         can.editRegisters(role)
           ? [
-              h('button', { type: 'button', class: 'secondary', 'aria-label': `Edit ${c.name}`, dataset: { edit: c.id }, onClick: (e) => editContactInPlace(e.target.closest('tr'), customer, c, async (saved) => {
-                await renderContacts(box, customer);
-                box.querySelector(`[data-edit="${saved.id}"]`)?.focus();
-              }) }, 'Edit'),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'secondary',
+                  'aria-label': `Edit ${c.name}`,
+                  dataset: { edit: c.id },
+                  onClick: (e) =>
+                    editContactInPlace(e.target.closest('tr'), customer, c, async (saved) => {
+                      await renderContacts(box, customer);
+                      box.querySelector(`[data-edit="${saved.id}"]`)?.focus();
+                    }),
+                },
+                'Edit',
+              ),
               ' ',
               h('button', { type: 'button', class: 'secondary', 'aria-label': `Move ${c.name} up`, disabled: i === 0, onClick: () => reorder(i, i - 1) }, '↑'),
               ' ',
-              h('button', { type: 'button', class: 'secondary', 'aria-label': `Move ${c.name} down`, disabled: i === items.length - 1, onClick: () => reorder(i, i + 1) }, '↓'),
+              h(
+                'button',
+                { type: 'button', class: 'secondary', 'aria-label': `Move ${c.name} down`, disabled: i === items.length - 1, onClick: () => reorder(i, i + 1) },
+                '↓',
+              ),
             ]
           : '',
         can.privacy(role)
           ? [
               ' ',
-              h('button', { type: 'button', class: 'secondary', 'aria-label': `Export data of ${c.name}`, onClick: () => exportSubject(`/api/customers/${customer.id}/contacts/${c.id}/export`, c.name, `contact-${c.id}`) }, 'Export'),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'secondary',
+                  'aria-label': `Export data of ${c.name}`,
+                  onClick: () => exportSubject(`/api/customers/${customer.id}/contacts/${c.id}/export`, c.name, `contact-${c.id}`),
+                },
+                'Export',
+              ),
               ' ',
-              h('a', { class: 'button secondary', href: `#/privacy?customerId=${customer.id}&contactId=${c.id}`, 'aria-label': `Register a request from ${c.name}` }, 'Request'),
+              h(
+                'a',
+                { class: 'button secondary', href: `#/privacy?customerId=${customer.id}&contactId=${c.id}`, 'aria-label': `Register a request from ${c.name}` },
+                'Request',
+              ),
               ' ',
-              restrictionButton(c, `/api/customers/${customer.id}/contacts/${c.id}/restriction`, { name: c.name, onChange: async () => {
-                await renderContacts(box, customer);
-                box.querySelector(`[data-contact-id="${c.id}"] [data-restriction]`)?.focus();
-              } }),
+              restrictionButton(c, `/api/customers/${customer.id}/contacts/${c.id}/restriction`, {
+                name: c.name,
+                onChange: async () => {
+                  await renderContacts(box, customer);
+                  box.querySelector(`[data-contact-id="${c.id}"] [data-restriction]`)?.focus();
+                },
+              }),
               ' ',
-              h('button', { type: 'button', class: 'danger', 'aria-label': `Erase ${c.name}`, onClick: () => confirmErasure(c.name, `/api/customers/${customer.id}/contacts/${c.id}/erasure`, async () => {
-                await renderContacts(box, customer);
-              }) }, 'Erase'),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'danger',
+                  'aria-label': `Erase ${c.name}`,
+                  onClick: () =>
+                    confirmErasure(c.name, `/api/customers/${customer.id}/contacts/${c.id}/erasure`, async () => {
+                      await renderContacts(box, customer);
+                    }),
+                },
+                'Erase',
+              ),
             ]
           : '',
         can.deleteRegisters(role)
-          ? [' ', h('button', { type: 'button', class: 'danger', 'aria-label': `Remove ${c.name}`, onClick: async () => {
-              const sure = await confirmInPage({ title: `Remove ${c.name}?`, text: `${c.name} stops being an alarm contact of ${customer.name} and is no longer texted when an alarm goes off.`, confirm: `Yes, remove ${c.name}` });
-              if (!sure) return;
-              clearActionError(errors);
-              try {
-                await del(`/api/customers/${customer.id}/contacts/${c.id}`);
-              } catch (e) {
-                return failed(`Could not remove ${c.name}`, e);
-              }
-              await renderContacts(box, customer);
-              box.querySelector('h2').focus();
-              document.getElementById('announcer').textContent = `${c.name} removed`;
-            } }, 'Remove')]
+          ? [
+              ' ',
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'danger',
+                  'aria-label': `Remove ${c.name}`,
+                  onClick: async () => {
+                    const sure = await confirmInPage({
+                      title: `Remove ${c.name}?`,
+                      text: `${c.name} stops being an alarm contact of ${customer.name} and is no longer texted when an alarm goes off.`,
+                      confirm: `Yes, remove ${c.name}`,
+                    });
+                    if (!sure) return;
+                    clearActionError(errors);
+                    try {
+                      await del(`/api/customers/${customer.id}/contacts/${c.id}`);
+                    } catch (e) {
+                      return failed(`Could not remove ${c.name}`, e);
+                    }
+                    await renderContacts(box, customer);
+                    box.querySelector('h2').focus();
+                    document.getElementById('announcer').textContent = `${c.name} removed`;
+                  },
+                },
+                'Remove',
+              ),
+            ]
           : '',
       ),
     ),
@@ -314,7 +477,14 @@ async function renderContacts(box, customer) {
       h('h3', {}, 'Add a contact'),
       h('p', { class: 'muted' }, 'Adding a contact sends them the onboarding notice by SMS.'),
       errorBox(),
-      h('div', { class: 'form-grid' }, field('Name', 'name', { required: true }), field('Mobile phone', 'phone', { required: true, type: 'tel' }), field('Email', 'email', { type: 'email' }), field('Relation', 'relation', { options: [['', '-'], ...RELATIONS.map((r) => [r, r])] })),
+      h(
+        'div',
+        { class: 'form-grid' },
+        field('Name', 'name', { required: true }),
+        field('Mobile phone', 'phone', { required: true, type: 'tel' }),
+        field('Email', 'email', { type: 'email' }),
+        field('Relation', 'relation', { options: [['', '-'], ...RELATIONS.map((r) => [r, r])] }),
+      ),
       h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Add contact')),
     );
     addForm.addEventListener('submit', async (ev) => {
@@ -332,7 +502,13 @@ async function renderContacts(box, customer) {
       }
     });
   }
-  mount(box, h('h2', { id: 'contacts-title', tabindex: '-1' }, 'Contacts (in the order they are tried)'), errors, table('Contacts', ['#', 'Name', 'Phone', 'Status', ''], rows, 'No contacts yet.'), addForm);
+  mount(
+    box,
+    h('h2', { id: 'contacts-title', tabindex: '-1' }, 'Contacts (in the order they are tried)'),
+    errors,
+    table('Contacts', ['#', 'Name', 'Phone', 'Status', ''], rows, 'No contacts yet.'),
+    addForm,
+  );
 }
 
 /**
@@ -343,7 +519,11 @@ async function renderContacts(box, customer) {
 function editContactInPlace(row, customer, c, onSaved) {
   if (row.nextElementSibling?.classList.contains('contact-edit')) return row.nextElementSibling.querySelector('input')?.focus();
   const columns = row.children.length;
-  const phoneNotice = h('p', { class: 'warn-box', id: `contact-edit-${c.id}-notice`, hidden: true }, `${c.name} gets the onboarding notice again, by SMS to the new number, when you save.`);
+  const phoneNotice = h(
+    'p',
+    { class: 'warn-box', id: `contact-edit-${c.id}-notice`, hidden: true },
+    `${c.name} gets the onboarding notice again, by SMS to the new number, when you save.`,
+  );
   const form = h(
     'form',
     { class: 'contact-form', 'aria-label': `Edit ${c.name}`, novalidate: true },
@@ -358,7 +538,12 @@ function editContactInPlace(row, customer, c, onSaved) {
       field('Relation', 'relation', { options: [['', '-'], ...RELATIONS.map((r) => [r, r])], value: c.relation ?? '' }),
     ),
     phoneNotice,
-    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Save contact'), h('button', { type: 'button', class: 'secondary', onClick: () => close() }, 'Cancel')),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'submit' }, 'Save contact'),
+      h('button', { type: 'button', class: 'secondary', onClick: () => close() }, 'Cancel'),
+    ),
   );
   const editRow = h('tr', { class: 'contact-edit' }, h('td', { colspan: String(columns) }, form));
   const close = () => {
@@ -404,19 +589,34 @@ function editContactInPlace(row, customer, c, onSaved) {
 
 /** A button that copies `value`; says whether it worked, in its own text. */
 function copyButton(value, text = 'Copy') {
-  const button = h('button', { type: 'button', class: 'secondary', onClick: async () => {
-    try {
-      await navigator.clipboard.writeText(value);
-      button.textContent = 'Copied';
-    } catch {
-      button.textContent = 'Copy failed: select the text';
-    }
-  } }, text);
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      onClick: async () => {
+        try {
+          await navigator.clipboard.writeText(value);
+          button.textContent = 'Copied';
+        } catch {
+          button.textContent = 'Copy failed: select the text';
+        }
+      },
+    },
+    text,
+  );
   return button;
 }
 
 function secretBox(secret, what) {
-  return h('div', { class: 'notice-box', role: 'status', id: 'panel-secret' }, h('p', {}, `${what}: this secret is shown once, now. Put it into the panel.`), h('code', { class: 'secret' }, secret), ' ', copyButton(secret));
+  return h(
+    'div',
+    { class: 'notice-box', role: 'status', id: 'panel-secret' },
+    h('p', {}, `${what}: this secret is shown once, now. Put it into the panel.`),
+    h('code', { class: 'secret' }, secret),
+    ' ',
+    copyButton(secret),
+  );
 }
 
 /** "25 h", "8 h 20 min", "3 days 2 h": the two largest units, the rest dropped (so never more than the seconds given). */
@@ -454,12 +654,22 @@ function showErrorUnder(form, name, message) {
   control.focus();
 }
 
-const PROTOCOLS = [['http', 'HTTP (signed JSON events)'], ['dc09', 'SIA DC-09 (TCP or UDP)']];
-const ENCRYPTIONS = [['required', 'required: plain frames are refused'], ['optional', 'optional: plain frames are accepted too']];
+const PROTOCOLS = [
+  ['http', 'HTTP (signed JSON events)'],
+  ['dc09', 'SIA DC-09 (TCP or UDP)'],
+];
+const ENCRYPTIONS = [
+  ['required', 'required: plain frames are refused'],
+  ['optional', 'optional: plain frames are accepted too'],
+];
 const aesBits = (key) => (key?.length ?? 0) * 4;
 
 /** What the DC-09 receiver is, for the installer's card; an error is shown on the card instead. */
-const dc09Receiver = () => get('/api/settings/dc09').then((settings) => ({ settings }), (error) => ({ error }));
+const dc09Receiver = () =>
+  get('/api/settings/dc09').then(
+    (settings) => ({ settings }),
+    (error) => ({ error }),
+  );
 
 /**
  * Everything an installer types into a DC-09 panel, on one card, shown once (the key is not shown again):
@@ -475,7 +685,8 @@ function installerCard({ panel, secret, rotated, receiver }) {
   const interval = panel.supervisionIntervalSeconds;
   const fact = (term, ...dd) => [h('dt', {}, term), h('dd', {}, ...dd)];
   let receiverWarning = '';
-  if (!s) receiverWarning = `The receiver's address could not be read (${receiver?.error?.message ?? 'no answer'}). Copy the account and key below now: they are not shown again. The host and port are the same for every DC-09 panel.`;
+  if (!s)
+    receiverWarning = `The receiver's address could not be read (${receiver?.error?.message ?? 'no answer'}). Copy the account and key below now: they are not shown again. The host and port are the same for every DC-09 panel.`;
   else if (!s.enabled) receiverWarning = 'The DC-09 receiver is turned off on this server (DC09_PORT=off): the panel cannot report until it is turned on.';
   else if (!s.listening) receiverWarning = 'The DC-09 receiver is not listening right now: the panel will get no answer until it is.';
   const tsWindow = s?.timestampWindow;
@@ -483,7 +694,12 @@ function installerCard({ panel, secret, rotated, receiver }) {
     'section',
     { class: 'installer-card', id: 'panel-installer-card', 'aria-labelledby': 'installer-card-title' },
     h('h3', { id: 'installer-card-title', tabindex: '-1' }, `Installer's card: ${name}`),
-    h('p', { class: 'installer-once' }, h('strong', {}, rotated ? 'New key, shown once, now.' : 'Shown once, now.'), ' Type these into the panel\'s receiver settings; the key cannot be shown again (rotating it makes a new one).'),
+    h(
+      'p',
+      { class: 'installer-once' },
+      h('strong', {}, rotated ? 'New key, shown once, now.' : 'Shown once, now.'),
+      " Type these into the panel's receiver settings; the key cannot be shown again (rotating it makes a new one).",
+    ),
     receiverWarning ? h('p', { class: 'warn-box', role: 'alert' }, receiverWarning) : '',
     h(
       'dl',
@@ -493,10 +709,24 @@ function installerCard({ panel, secret, rotated, receiver }) {
       fact('Protocol', 'SIA DC-09, TCP or UDP'),
       fact('Account', h('code', { class: 'dc09-account' }, dc09.account ?? '-'), h('div', { class: 'muted' }, 'exactly as shown, leading zeros too')),
       fact('Key', h('code', { class: 'secret', id: 'installer-key' }, key), ' ', copyButton(key, 'Copy key')),
-      fact('Encryption', `AES-${aesBits(key)}, ${dc09.encryption ?? 'required'}`, h('div', { class: 'muted' }, dc09.encryption === 'optional' ? 'plain (unencrypted) frames are accepted too' : 'plain (unencrypted) frames are refused with NAK')),
+      fact(
+        'Encryption',
+        `AES-${aesBits(key)}, ${dc09.encryption ?? 'required'}`,
+        h(
+          'div',
+          { class: 'muted' },
+          dc09.encryption === 'optional' ? 'plain (unencrypted) frames are accepted too' : 'plain (unencrypted) frames are refused with NAK',
+        ),
+      ),
       fact('Timestamp window', tsWindow ? `${tsWindow.behindSeconds} s behind to ${tsWindow.aheadSeconds} s ahead of the receiver's UTC time` : '-'),
-      fact('Panel clock', `UTC, kept by time sync (NTP). Encrypted frames with a time outside the window are refused with NAK${tsWindow ? ` (more than ${tsWindow.behindSeconds} s behind or ${tsWindow.aheadSeconds} s ahead)` : ''}.`),
-      fact('Link test', `Keyholder reports this panel offline after ${fmtDuration(interval)} without a signal. Set the panel's link test (NULL / polling) interval well below that: at most ${fmtDuration(interval / 3)}.`),
+      fact(
+        'Panel clock',
+        `UTC, kept by time sync (NTP). Encrypted frames with a time outside the window are refused with NAK${tsWindow ? ` (more than ${tsWindow.behindSeconds} s behind or ${tsWindow.aheadSeconds} s ahead)` : ''}.`,
+      ),
+      fact(
+        'Link test',
+        `Keyholder reports this panel offline after ${fmtDuration(interval)} without a signal. Set the panel's link test (NULL / polling) interval well below that: at most ${fmtDuration(interval / 3)}.`,
+      ),
     ),
   );
 }
@@ -504,7 +734,11 @@ function installerCard({ panel, secret, rotated, receiver }) {
 function protocolCell(p) {
   const cell = (...content) => h('td', { class: 'panel-protocol', dataset: { label: 'Protocol' } }, ...content);
   if (p.protocol !== 'dc09') return cell('HTTP');
-  return cell('SIA DC-09', h('div', { class: 'muted' }, 'Account ', h('code', { class: 'dc09-account' }, p.dc09?.account ?? '-')), h('div', { class: 'muted dc09-encryption' }, `Encryption ${p.dc09?.encryption ?? '-'}`));
+  return cell(
+    'SIA DC-09',
+    h('div', { class: 'muted' }, 'Account ', h('code', { class: 'dc09-account' }, p.dc09?.account ?? '-')),
+    h('div', { class: 'muted dc09-encryption' }, `Encryption ${p.dc09?.encryption ?? '-'}`),
+  );
 }
 
 async function renderPanels(box, customer, justCreated) {
@@ -527,19 +761,44 @@ async function renderPanels(box, customer, justCreated) {
   const rows = res.items.map((p) => {
     const dc09 = p.protocol === 'dc09';
     const what = dc09 ? 'key' : 'secret';
-    return h('tr', { dataset: { panelId: p.id } }, h('td', {}, p.label ?? '-', h('div', { class: 'muted' }, p.id)), h('td', { dataset: { label: 'Last seen' } }, p.lastSeenAt ? fmtTime(p.lastSeenAt) : 'never'), h('td', { dataset: { label: 'Supervision' } }, sup(p.supervision)), protocolCell(p),
-      h('td', {}, can.createPanels(role) ? h('button', { type: 'button', class: 'secondary', onClick: async () => {
-        const sure = await confirmInPage({ title: `Rotate the ${what} of ${p.label ?? p.id}?`, text: dc09 ? 'The panel is refused (NAK) until the new key is typed into it.' : 'The panel is refused until it has the new secret.', confirm: `Yes, rotate the ${what}` });
-        if (!sure) return;
-        clearActionError(errors);
-        let r;
-        try {
-          r = await post(`/api/customers/${customer.id}/panels/${p.id}/rotate-secret`);
-        } catch (e) {
-          return showActionError(errors, `Could not rotate the ${what} of ${p.label ?? p.id}`, e);
-        }
-        await showSecret({ secret: r.secret, what: 'New secret', panel: r, rotated: true });
-      } }, `Rotate ${what}`) : ''));
+    return h(
+      'tr',
+      { dataset: { panelId: p.id } },
+      h('td', {}, p.label ?? '-', h('div', { class: 'muted' }, p.id)),
+      h('td', { dataset: { label: 'Last seen' } }, p.lastSeenAt ? fmtTime(p.lastSeenAt) : 'never'),
+      h('td', { dataset: { label: 'Supervision' } }, sup(p.supervision)),
+      protocolCell(p),
+      h(
+        'td',
+        {},
+        can.createPanels(role)
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'secondary',
+                onClick: async () => {
+                  const sure = await confirmInPage({
+                    title: `Rotate the ${what} of ${p.label ?? p.id}?`,
+                    text: dc09 ? 'The panel is refused (NAK) until the new key is typed into it.' : 'The panel is refused until it has the new secret.',
+                    confirm: `Yes, rotate the ${what}`,
+                  });
+                  if (!sure) return;
+                  clearActionError(errors);
+                  let r;
+                  try {
+                    r = await post(`/api/customers/${customer.id}/panels/${p.id}/rotate-secret`);
+                  } catch (e) {
+                    return showActionError(errors, `Could not rotate the ${what} of ${p.label ?? p.id}`, e);
+                  }
+                  await showSecret({ secret: r.secret, what: 'New secret', panel: r, rotated: true });
+                },
+              },
+              `Rotate ${what}`,
+            )
+          : '',
+      ),
+    );
   });
   let form = '';
   if (can.createPanels(role)) {
@@ -551,8 +810,14 @@ async function renderPanels(box, customer, justCreated) {
       h(
         'div',
         { class: 'form-grid' },
-        withHint(field('Account', 'dc09.account', { required: true, autocomplete: 'off' }), 'As the panel sends it (#acct), leading zeros kept: e.g. 1234 or 000110.'),
-        withHint(field('Key (hex)', 'dc09.key', { autocomplete: 'off' }), 'Leave empty to generate an AES-256 key; or the panel\'s own: 32, 48 or 64 hex digits.'),
+        withHint(
+          field('Account', 'dc09.account', { required: true, autocomplete: 'off' }),
+          'As the panel sends it (#acct), leading zeros kept: e.g. 1234 or 000110.',
+        ),
+        withHint(
+          field('Key (hex)', 'dc09.key', { autocomplete: 'off' }),
+          "Leave empty to generate an AES-256 key; or the panel's own: 32, 48 or 64 hex digits.",
+        ),
         field('Encryption', 'dc09.encryption', { options: ENCRYPTIONS, value: 'required' }),
       ),
     );
@@ -572,7 +837,10 @@ async function renderPanels(box, customer, justCreated) {
         { class: 'form-grid' },
         field('Panel label', 'label', {}),
         protocol,
-        withHint(field('Supervision interval (s)', 'supervisionIntervalSeconds', { type: 'text', autocomplete: 'off' }), 'Reported offline after this long without a signal. Empty: 90000 (25 h).'),
+        withHint(
+          field('Supervision interval (s)', 'supervisionIntervalSeconds', { type: 'text', autocomplete: 'off' }),
+          'Reported offline after this long without a signal. Empty: 90000 (25 h).',
+        ),
       ),
       dc09Fields,
       h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Register panel')),
@@ -602,19 +870,74 @@ async function renderPanels(box, customer, justCreated) {
       await showSecret({ secret: created.secret, what: `Panel ${created.id}`, panel: created });
     });
   }
-  mount(box, h('h2', { id: 'panels-title' }, 'Panels'), justCreated ? shownOnce(justCreated) : '', errors, table('Panels', ['Panel', 'Last seen', 'Supervision', 'Protocol', ''], rows, 'No panels.'), form);
+  mount(
+    box,
+    h('h2', { id: 'panels-title' }, 'Panels'),
+    justCreated ? shownOnce(justCreated) : '',
+    errors,
+    table('Panels', ['Panel', 'Last seen', 'Supervision', 'Protocol', ''], rows, 'No panels.'),
+    form,
+  );
 }
 
 async function renderArming(box, customer) {
   const res = await get(`/api/customers/${customer.id}/arming-history?limit=20`);
-  mount(box, h('h2', { id: 'arming-title' }, 'Arm/disarm history'), table('Arm and disarm history', ['When', 'What', 'How', 'User'], res.items.map((r) => h('tr', {}, h('td', {}, fmtTime(r.at)), h('td', {}, r.action ?? r.code), h('td', {}, r.method ?? '-'), h('td', {}, userText(r.user, r.userName) || '-'))), 'No arming events.'));
+  mount(
+    box,
+    h('h2', { id: 'arming-title' }, 'Arm/disarm history'),
+    table(
+      'Arm and disarm history',
+      ['When', 'What', 'How', 'User'],
+      res.items.map((r) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, fmtTime(r.at)),
+          h('td', {}, r.action ?? r.code),
+          h('td', {}, r.method ?? '-'),
+          h('td', {}, userText(r.user, r.userName) || '-'),
+        ),
+      ),
+      'No arming events.',
+    ),
+  );
 }
 
 async function renderCustomerAlarms(box, openBox, customer) {
   const res = await get(`/api/alarms?customerId=${customer.id}&limit=20`);
   const open = res.items.filter((a) => a.status === 'open');
-  mount(openBox, open.map((a) => h('p', { class: 'error-box open-alarm' }, h('strong', {}, 'Open alarm: '), h('a', { href: `#/alarms/${a.id}` }, `${label(a.class)}${a.zone ? `, ${zoneText(a.zone, a.zoneName)}` : ''}`), ' ', stagePill(a.stage, a), ` opened ${fmtTime(a.openedAt)}`)));
-  mount(box, h('h2', { id: 'alarms-title' }, 'Alarms'), table('Alarms of this customer', ['Alarm', 'Status', 'Opened'], res.items.map((a) => h('tr', {}, h('td', {}, h('a', { href: `#/alarms/${a.id}` }, label(a.class))), h('td', {}, a.status === 'open' ? stagePill(a.stage, a) : 'Closed'), h('td', {}, fmtTime(a.openedAt)))), 'No alarms.'));
+  mount(
+    openBox,
+    open.map((a) =>
+      h(
+        'p',
+        { class: 'error-box open-alarm' },
+        h('strong', {}, 'Open alarm: '),
+        h('a', { href: `#/alarms/${a.id}` }, `${label(a.class)}${a.zone ? `, ${zoneText(a.zone, a.zoneName)}` : ''}`),
+        ' ',
+        stagePill(a.stage, a),
+        ` opened ${fmtTime(a.openedAt)}`,
+      ),
+    ),
+  );
+  mount(
+    box,
+    h('h2', { id: 'alarms-title' }, 'Alarms'),
+    table(
+      'Alarms of this customer',
+      ['Alarm', 'Status', 'Opened'],
+      res.items.map((a) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, h('a', { href: `#/alarms/${a.id}` }, label(a.class))),
+          h('td', {}, a.status === 'open' ? stagePill(a.stage, a) : 'Closed'),
+          h('td', {}, fmtTime(a.openedAt)),
+        ),
+      ),
+      'No alarms.',
+    ),
+  );
 }
 
 // ---------------------------------------------------------------- data-subject requests (dpo, admin)
@@ -646,7 +969,11 @@ async function exportSubject(path, name, fileName) {
 let erasing = false;
 async function confirmErasure(name, path, after) {
   if (erasing) return;
-  const sure = await confirmInPage({ title: `Erase ${name}?`, text: 'Their personal data is deleted or anonymised; what the law requires is kept. This cannot be undone.', confirm: `Yes, erase ${name}` });
+  const sure = await confirmInPage({
+    title: `Erase ${name}?`,
+    text: 'Their personal data is deleted or anonymised; what the law requires is kept. This cannot be undone.',
+    confirm: `Yes, erase ${name}`,
+  });
   if (!sure) return;
   erasing = true;
   let result;
@@ -667,14 +994,27 @@ async function confirmErasure(name, path, after) {
 }
 
 function showErasureResult(out, name, r) {
-  const items = (xs) => (xs?.length ? h('ul', {}, xs.map((x) => h('li', {}, x))) : h('p', { class: 'muted' }, 'nothing'));
+  const items = (xs) =>
+    xs?.length
+      ? h(
+          'ul',
+          {},
+          xs.map((x) => h('li', {}, x)),
+        )
+      : h('p', { class: 'muted' }, 'nothing');
   mount(
     out,
-    h('div', { class: 'notice-box erasure-result', role: 'status', id: 'erasure-result' },
+    h(
+      'div',
+      { class: 'notice-box erasure-result', role: 'status', id: 'erasure-result' },
       h('h3', { tabindex: '-1' }, `${name} erased`),
-      h('h4', {}, 'Erased'), items(r.erased),
-      h('h4', {}, 'Anonymised'), items(r.anonymised),
-      h('h4', {}, 'Retained'), items((r.retained ?? []).map((x) => `${x.what}: ${x.reason}`))),
+      h('h4', {}, 'Erased'),
+      items(r.erased),
+      h('h4', {}, 'Anonymised'),
+      items(r.anonymised),
+      h('h4', {}, 'Retained'),
+      items((r.retained ?? []).map((x) => `${x.what}: ${x.reason}`)),
+    ),
   );
   out.querySelector('h3').focus();
 }
@@ -688,30 +1028,40 @@ function restrictionButton(subject, path, { name, onChange } = {}) {
   // In a contact's row the name is in the accessible name; the visible word stays short.
   const text = () => (subject.restricted ? 'Lift restriction' : name ? 'Restrict' : 'Restrict processing');
   const ariaLabel = () => (name ? `${subject.restricted ? 'Lift restriction' : 'Restrict processing'} of ${name}` : undefined);
-  const button = h('button', { type: 'button', class: 'secondary', dataset: { restriction: '' }, 'aria-label': ariaLabel(), onClick: async () => {
-    try {
-      if (subject.restricted) {
-        const told = await confirmInPage({
-          title: `Lift the restriction${name ? ` of ${name}` : ''}?`,
-          text: 'The person must be told before a restriction is lifted (GDPR Art. 18(3)). Lift it only once they have been told: now is recorded as when.',
-          confirm: 'They have been told: lift it',
-        });
-        if (!told) return;
-      }
-      const r = subject.restricted ? await del(path, { notifiedAt: new Date().toISOString() }) : await post(path);
-      subject.restricted = r?.restricted ?? !subject.restricted;
-      const told = r?.recipientsInformed?.length ?? 0;
-      // What shows the new state is redrawn first, so the button never runs ahead of the page.
-      await onChange?.(subject.restricted);
-      button.textContent = text();
-      if (name) button.setAttribute('aria-label', ariaLabel());
-      document.getElementById('announcer').textContent =
-        `${subject.restricted ? 'Processing restricted' : 'Restriction lifted'}${name ? ` for ${name}` : ''}` +
-        (subject.restricted && told ? `; ${told} alarm contact${told === 1 ? '' : 's'} who had alarm texts told (Art. 19)` : '');
-    } catch (e) {
-      mount(privacyOut(), h('div', { class: 'error-box', role: 'alert' }, e.message));
-    }
-  } }, text());
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      dataset: { restriction: '' },
+      'aria-label': ariaLabel(),
+      onClick: async () => {
+        try {
+          if (subject.restricted) {
+            const told = await confirmInPage({
+              title: `Lift the restriction${name ? ` of ${name}` : ''}?`,
+              text: 'The person must be told before a restriction is lifted (GDPR Art. 18(3)). Lift it only once they have been told: now is recorded as when.',
+              confirm: 'They have been told: lift it',
+            });
+            if (!told) return;
+          }
+          const r = subject.restricted ? await del(path, { notifiedAt: new Date().toISOString() }) : await post(path);
+          subject.restricted = r?.restricted ?? !subject.restricted;
+          const told = r?.recipientsInformed?.length ?? 0;
+          // What shows the new state is redrawn first, so the button never runs ahead of the page.
+          await onChange?.(subject.restricted);
+          button.textContent = text();
+          if (name) button.setAttribute('aria-label', ariaLabel());
+          document.getElementById('announcer').textContent =
+            `${subject.restricted ? 'Processing restricted' : 'Restriction lifted'}${name ? ` for ${name}` : ''}` +
+            (subject.restricted && told ? `; ${told} alarm contact${told === 1 ? '' : 's'} who had alarm texts told (Art. 19)` : '');
+        } catch (e) {
+          mount(privacyOut(), h('div', { class: 'error-box', role: 'alert' }, e.message));
+        }
+      },
+    },
+    text(),
+  );
   return button;
 }
 
@@ -725,15 +1075,40 @@ function renderPrivacyRequests(box, customer, main) {
   mount(
     box,
     h('h2', { id: 'privacy-requests-title' }, 'Data-subject requests'),
-    h('p', { class: 'muted' }, 'Export, restriction and erasure for this customer; each contact has its own in the contacts list. A request from the customer or a contact goes in the register, with its deadline:'),
-    h('div', { class: 'actions' },
+    h(
+      'p',
+      { class: 'muted' },
+      'Export, restriction and erasure for this customer; each contact has its own in the contacts list. A request from the customer or a contact goes in the register, with its deadline:',
+    ),
+    h(
+      'div',
+      { class: 'actions' },
       h('a', { class: 'button secondary', href: `#/privacy?customerId=${customer.id}`, id: 'register-request' }, 'Register a request'),
-      h('button', { type: 'button', onClick: () => exportSubject(`/api/customers/${customer.id}/export`, customer.name, `customer-${customer.id}`) }, 'Export customer data'),
+      h(
+        'button',
+        { type: 'button', onClick: () => exportSubject(`/api/customers/${customer.id}/export`, customer.name, `customer-${customer.id}`) },
+        'Export customer data',
+      ),
       restrict,
-      h('button', { type: 'button', class: 'danger', onClick: () => confirmErasure(customer.name, `/api/customers/${customer.id}/erasure`, (result) => {
-        // The customer is gone: what stays on screen is the result.
-        mount(main, h('p', {}, h('a', { href: '#/customers' }, '← Customers')), h('h1', {}, `Erasure of ${customer.name}`), h('div', { id: 'privacy-output' }));
-      }) }, 'Erase customer')),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'danger',
+          onClick: () =>
+            confirmErasure(customer.name, `/api/customers/${customer.id}/erasure`, () => {
+              // The customer is gone: what stays on screen is the result.
+              mount(
+                main,
+                h('p', {}, h('a', { href: '#/customers' }, '← Customers')),
+                h('h1', {}, `Erasure of ${customer.name}`),
+                h('div', { id: 'privacy-output' }),
+              );
+            }),
+        },
+        'Erase customer',
+      ),
+    ),
     h('div', { id: 'privacy-output' }),
   );
 }
@@ -745,7 +1120,15 @@ export async function messagesPage(main, params = new URLSearchParams()) {
   // Opened from a customer or an alarm (#/messages?alarmId=...), the filter is already filled in.
   const given = (name) => ({ value: params.get(name) ?? '' });
   const person = customerPicker();
-  const form = h('form', { class: 'form-grid', 'aria-label': 'Filter messages' }, field('To (phone)', 'to', given('to')), person.element, field('Alarm id', 'alarmId', given('alarmId')), h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter')), errorBox());
+  const form = h(
+    'form',
+    { class: 'form-grid', 'aria-label': 'Filter messages' },
+    field('To (phone)', 'to', given('to')),
+    person.element,
+    field('Alarm id', 'alarmId', given('alarmId')),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter')),
+    errorBox(),
+  );
   let page = Number(params.get('page')) || 1;
   let latest = 0;
   const load = async () => {
@@ -764,16 +1147,40 @@ export async function messagesPage(main, params = new URLSearchParams()) {
       const names = await namesFor(res.items.flatMap((m) => [m.customerId, m.contactId]));
       if (mine !== latest) return;
       const who = (m) => (m.contactId ? personName(names, m.contactId) : m.customerId ? personName(names, m.customerId) : '');
-      const paging = () => pager({ page, limit: MESSAGES_PAGE, total: res.total, what: 'messages', onPage: (n) => {
-        page = n;
-        void load().then(() => results.querySelector('p.muted')?.focus());
-      } });
+      const paging = () =>
+        pager({
+          page,
+          limit: MESSAGES_PAGE,
+          total: res.total,
+          what: 'messages',
+          onPage: (n) => {
+            page = n;
+            void load().then(() => results.querySelector('p.muted')?.focus());
+          },
+        });
       mount(
         results,
         h('p', { class: 'muted', tabindex: '-1' }, `${res.total} message${res.total === 1 ? '' : 's'}`),
         paging(),
-        table('Messages', ['When', 'In/out', 'To / from', 'Who', 'Purpose', 'Legal basis', 'Status', 'Text'], res.items.map((m) =>
-          h('tr', {}, h('td', { class: 'nowrap' }, fmtTime(m.createdAt)), h('td', {}, m.direction === 'inbound' ? 'in' : 'out'), h('td', {}, m.direction === 'inbound' ? m.from : m.to), h('td', { class: 'message-who' }, who(m)), h('td', {}, label(m.purpose)), h('td', {}, label(m.legalBasis)), h('td', {}, smsStatusPill(m.status)), h('td', {}, m.body, m.alarmId ? h('div', {}, h('a', { href: `#/alarms/${m.alarmId}` }, 'alarm')) : ''))), 'No messages.'),
+        table(
+          'Messages',
+          ['When', 'In/out', 'To / from', 'Who', 'Purpose', 'Legal basis', 'Status', 'Text'],
+          res.items.map((m) =>
+            h(
+              'tr',
+              {},
+              h('td', { class: 'nowrap' }, fmtTime(m.createdAt)),
+              h('td', {}, m.direction === 'inbound' ? 'in' : 'out'),
+              h('td', {}, m.direction === 'inbound' ? m.from : m.to),
+              h('td', { class: 'message-who' }, who(m)),
+              h('td', {}, label(m.purpose)),
+              h('td', {}, label(m.legalBasis)),
+              h('td', {}, smsStatusPill(m.status)),
+              h('td', {}, m.body, m.alarmId ? h('div', {}, h('a', { href: `#/alarms/${m.alarmId}` }, 'alarm')) : ''),
+            ),
+          ),
+          'No messages.',
+        ),
         paging(),
       );
     } catch (e) {
@@ -819,27 +1226,40 @@ export async function privacyPage(main, params = new URLSearchParams()) {
     wholeButton.disabled = true;
     mount(verifyResult, whole ? 'Checking the whole hash chain…' : 'Checking the hash chain…');
     const started = Date.now();
-    get(`/api/privacy/processing-log/verify${whole ? '' : '?from=checkpoint'}`).then(
-      (v) => {
-        if (mine !== latest) return;
-        const took = `${((Date.now() - started) / 1000).toFixed(1)} s`;
-        const what = v.from
-          ? ` The ${count(v.entries)} entries since the whole check of ${fmtTime(v.from.verifiedAt)} (${count(v.from.entries)} entries), checked in ${took}.`
-          : ` The whole chain, ${count(v.entries)} entries, checked in ${took}.`;
-        // Entries past the log's period are gone; a sealed checkpoint says what they were, and the check starts where they end.
-        const retained = v.retained ? ` Before it, ${count(v.retained.removed)} entries older than ten years (before ${fmtTime(v.retained.removedBefore)}) were removed under sealed checkpoints.` : '';
-        mount(verifyResult, v.ok ? pill('intact', 'good') : pill('BROKEN', 'bad'), what, retained, v.ok ? '' : h('div', {}, v.detail ?? ''));
-      },
-      (e) => mine === latest && mount(verifyResult, pill('not checked', 'bad'), ` The check could not run: ${e.message}`),
-    ).finally(() => {
-      if (mine === latest) wholeButton.disabled = false;
-    });
+    get(`/api/privacy/processing-log/verify${whole ? '' : '?from=checkpoint'}`)
+      .then(
+        (v) => {
+          if (mine !== latest) return;
+          const took = `${((Date.now() - started) / 1000).toFixed(1)} s`;
+          const what = v.from
+            ? ` The ${count(v.entries)} entries since the whole check of ${fmtTime(v.from.verifiedAt)} (${count(v.from.entries)} entries), checked in ${took}.`
+            : ` The whole chain, ${count(v.entries)} entries, checked in ${took}.`;
+          // Entries past the log's period are gone; a sealed checkpoint says what they were, and the check starts where they end.
+          const retained = v.retained
+            ? ` Before it, ${count(v.retained.removed)} entries older than ten years (before ${fmtTime(v.retained.removedBefore)}) were removed under sealed checkpoints.`
+            : '';
+          mount(verifyResult, v.ok ? pill('intact', 'good') : pill('BROKEN', 'bad'), what, retained, v.ok ? '' : h('div', {}, v.detail ?? ''));
+        },
+        (e) => mine === latest && mount(verifyResult, pill('not checked', 'bad'), ` The check could not run: ${e.message}`),
+      )
+      .finally(() => {
+        if (mine === latest) wholeButton.disabled = false;
+      });
   };
   check(false);
   const logBox = h('div', { id: 'processing-log' });
   // A person is chosen by name (their id goes in the id field); an operator's or an erased person's id can be typed.
   const person = customerPicker({ label: 'Find a customer or contact' });
-  const form = h('form', { class: 'actions', 'aria-label': 'Search the processing log' }, person.element, field('Data subject id', 'subjectId', {}), field('From', 'from', { type: 'date' }), field('To', 'to', { type: 'date' }), h('button', { type: 'submit' }, 'Search'), errorBox());
+  const form = h(
+    'form',
+    { class: 'actions', 'aria-label': 'Search the processing log' },
+    person.element,
+    field('Data subject id', 'subjectId', {}),
+    field('From', 'from', { type: 'date' }),
+    field('To', 'to', { type: 'date' }),
+    h('button', { type: 'submit' }, 'Search'),
+    errorBox(),
+  );
   let page = 1;
   const load = async () => {
     const v = (n) => form.querySelector(`[name="${n}"]`).value.trim();
@@ -850,11 +1270,40 @@ export async function privacyPage(main, params = new URLSearchParams()) {
       showFieldErrors(form, []);
       const names = await namesFor(res.items.flatMap((e) => [e.actorId, ...(e.subjectIds ?? [])]));
       const actor = (e) => (e.actorId ? `${names.get(e.actorId)?.name ?? e.actorId} (${e.actorType})` : e.actorType);
-      const paging = () => pager({ page, limit: LOG_PAGE, total: res.total, what: 'the processing log', onPage: (n) => {
-        page = n;
-        void load().then(() => logBox.querySelector('p.muted')?.focus());
-      } });
-      mount(logBox, h('p', { class: 'muted', tabindex: '-1' }, `${res.total} entries`), paging(), table('Processing log', ['#', 'When', 'Operation', 'Legal basis', 'Actor', 'Subjects', 'Outcome'], res.items.map((e) => h('tr', {}, h('td', {}, String(e.seq)), h('td', {}, fmtTime(e.at)), h('td', {}, e.operation, logDetail(e.detail)), h('td', {}, label(e.legalBasis)), h('td', {}, actor(e)), h('td', {}, (e.subjectIds ?? []).map((id) => personName(names, id)).join(', ')), h('td', {}, e.outcome ?? '', e.httpStatus ? ` ${e.httpStatus}` : '')))), paging());
+      const paging = () =>
+        pager({
+          page,
+          limit: LOG_PAGE,
+          total: res.total,
+          what: 'the processing log',
+          onPage: (n) => {
+            page = n;
+            void load().then(() => logBox.querySelector('p.muted')?.focus());
+          },
+        });
+      mount(
+        logBox,
+        h('p', { class: 'muted', tabindex: '-1' }, `${res.total} entries`),
+        paging(),
+        table(
+          'Processing log',
+          ['#', 'When', 'Operation', 'Legal basis', 'Actor', 'Subjects', 'Outcome'],
+          res.items.map((e) =>
+            h(
+              'tr',
+              {},
+              h('td', {}, String(e.seq)),
+              h('td', {}, fmtTime(e.at)),
+              h('td', {}, e.operation, logDetail(e.detail)),
+              h('td', {}, label(e.legalBasis)),
+              h('td', {}, actor(e)),
+              h('td', {}, (e.subjectIds ?? []).map((id) => personName(names, id)).join(', ')),
+              h('td', {}, e.outcome ?? '', e.httpStatus ? ` ${e.httpStatus}` : ''),
+            ),
+          ),
+        ),
+        paging(),
+      );
     } catch (e) {
       showFieldErrors(form, e.messages ?? [e.message]);
     }
@@ -868,13 +1317,71 @@ export async function privacyPage(main, params = new URLSearchParams()) {
     main,
     h('h1', {}, 'Privacy'),
     requests,
-    h('section', { 'aria-labelledby': 'verify-title' }, h('h2', { id: 'verify-title' }, 'Processing log integrity'), verifyResult, h('div', { class: 'actions' }, wholeButton)),
+    h(
+      'section',
+      { 'aria-labelledby': 'verify-title' },
+      h('h2', { id: 'verify-title' }, 'Processing log integrity'),
+      verifyResult,
+      h('div', { class: 'actions' }, wholeButton),
+    ),
     h('section', { 'aria-labelledby': 'log-title' }, h('h2', { id: 'log-title' }, 'Processing log'), form, logBox),
     // The long reference table last: the log and its check are what a DPO comes here for.
-    h('section', { 'aria-labelledby': 'ropa-title' }, h('h2', { id: 'ropa-title' }, 'Record of processing (Art. 30)'), h('p', {}, h('a', { href: '/api/privacy/ropa?format=csv' }, 'Download CSV')),
-      keyboardScrollable(table('Record of processing', ['Operation', 'Purpose', 'Legal basis', 'Data subjects', 'Data categories', 'Recipients', 'Retention', 'Outside the EU/EEA', 'Special categories (Art. 9)'], ropa.items.map((r) => h('tr', {}, h('td', {}, r.operation), h('td', {}, r.purpose), h('td', {}, label(r.legalBasis)), h('td', {}, list(r.dataSubjects)), h('td', {}, list(r.dataCategories)), h('td', {}, list(r.recipients)), h('td', {}, list(r.retention)), h('td', {}, r.thirdCountryTransfers), h('td', {}, list(r.specialCategories))))), 'Record of processing, scrolls sideways'),
+    h(
+      'section',
+      { 'aria-labelledby': 'ropa-title' },
+      h('h2', { id: 'ropa-title' }, 'Record of processing (Art. 30)'),
+      h('p', {}, h('a', { href: '/api/privacy/ropa?format=csv' }, 'Download CSV')),
+      keyboardScrollable(
+        table(
+          'Record of processing',
+          [
+            'Operation',
+            'Purpose',
+            'Legal basis',
+            'Data subjects',
+            'Data categories',
+            'Recipients',
+            'Retention',
+            'Outside the EU/EEA',
+            'Special categories (Art. 9)',
+          ],
+          ropa.items.map((r) =>
+            h(
+              'tr',
+              {},
+              h('td', {}, r.operation),
+              h('td', {}, r.purpose),
+              h('td', {}, label(r.legalBasis)),
+              h('td', {}, list(r.dataSubjects)),
+              h('td', {}, list(r.dataCategories)),
+              h('td', {}, list(r.recipients)),
+              h('td', {}, list(r.retention)),
+              h('td', {}, r.thirdCountryTransfers),
+              h('td', {}, list(r.specialCategories)),
+            ),
+          ),
+        ),
+        'Record of processing, scrolls sideways',
+      ),
       h('h3', { id: 'processors-title' }, 'Processors (Art. 28)'),
-      table('Processors', ['Processor', 'Country', 'Outside the EU/EEA', 'What data', 'Their own copy', 'Agreement', 'Used by'], (ropa.processors ?? []).map((p) => h('tr', {}, h('td', {}, p.name), h('td', {}, p.country), h('td', {}, p.thirdCountryTransfer), h('td', {}, p.data), h('td', {}, p.processorRetention), h('td', {}, p.agreement), h('td', {}, list(p.operations)))))),
+      table(
+        'Processors',
+        ['Processor', 'Country', 'Outside the EU/EEA', 'What data', 'Their own copy', 'Agreement', 'Used by'],
+        (ropa.processors ?? []).map((p) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, p.name),
+            h('td', {}, p.country),
+            h('td', {}, p.thirdCountryTransfer),
+            h('td', {}, p.data),
+            h('td', {}, p.processorRetention),
+            h('td', {}, p.agreement),
+            h('td', {}, list(p.operations)),
+          ),
+        ),
+      ),
+    ),
     retentionRulesSection(ropa.retentionRules ?? []),
   );
   await load();
@@ -902,8 +1409,17 @@ export async function operatorsPage(main) {
     announce(done);
   };
   const row = (o) => {
-    const role = h('select', { 'aria-label': `Role of ${o.name}` }, OPERATOR_ROLES.map((r) => h('option', { value: r, selected: r === o.role }, r)));
-    const password = h('input', { type: 'password', autocomplete: 'new-password', 'aria-label': `New password for ${o.name}`, placeholder: 'new password (12+ characters)' });
+    const role = h(
+      'select',
+      { 'aria-label': `Role of ${o.name}` },
+      OPERATOR_ROLES.map((r) => h('option', { value: r, selected: r === o.role }, r)),
+    );
+    const password = h('input', {
+      type: 'password',
+      autocomplete: 'new-password',
+      'aria-label': `New password for ${o.name}`,
+      placeholder: 'new password (12+ characters)',
+    });
     const resetForm = h(
       'form',
       { class: 'actions', 'aria-label': `Reset the password of ${o.name}` },
@@ -912,30 +1428,85 @@ export async function operatorsPage(main) {
     );
     resetForm.addEventListener('submit', (ev) => {
       ev.preventDefault();
-      void act(`Could not reset the password of ${o.name}`, () => post(`/api/operators/${o.id}/password`, { password: password.value }), `New password set for ${o.name}; their sessions have ended`);
+      void act(
+        `Could not reset the password of ${o.name}`,
+        () => post(`/api/operators/${o.id}/password`, { password: password.value }),
+        `New password set for ${o.name}; their sessions have ended`,
+      );
     });
     return h(
       'tr',
       { dataset: { operatorId: o.id } },
       h('td', {}, o.name),
       h('td', {}, o.email),
-      h('td', {}, role, ' ', h('button', { type: 'button', class: 'secondary', 'aria-label': `Change role of ${o.name}`, onClick: () => {
-        if (role.value === o.role) return;
-        void act(`Could not change the role of ${o.name}`, () => patch(`/api/operators/${o.id}`, { role: role.value }), `${o.name} is now ${role.value}; their sessions have ended`);
-      } }, 'Change role')),
+      h(
+        'td',
+        {},
+        role,
+        ' ',
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary',
+            'aria-label': `Change role of ${o.name}`,
+            onClick: () => {
+              if (role.value === o.role) return;
+              void act(
+                `Could not change the role of ${o.name}`,
+                () => patch(`/api/operators/${o.id}`, { role: role.value }),
+                `${o.name} is now ${role.value}; their sessions have ended`,
+              );
+            },
+          },
+          'Change role',
+        ),
+      ),
       h('td', {}, o.disabled ? pill('disabled', 'bad') : pill('enabled', 'good')),
       h('td', {}, o.lastLoginAt ? fmtTime(o.lastLoginAt) : 'never'),
       h(
         'td',
         { class: 'row-actions' },
         o.disabled
-          ? h('button', { type: 'button', class: 'secondary', 'aria-label': `Enable ${o.name}`, onClick: () => void act(`Could not enable ${o.name}`, () => patch(`/api/operators/${o.id}`, { disabled: false }), `${o.name} enabled`) }, 'Enable')
-          : h('button', { type: 'button', class: 'danger', 'aria-label': `Disable ${o.name}`, onClick: async () => {
-              const sure = await confirmInPage({ title: `Disable ${o.name}?`, text: `${o.name} is logged out everywhere at once and can no longer log in, until enabled again.`, confirm: `Yes, disable ${o.name}` });
-              if (sure) await act(`Could not disable ${o.name}`, () => patch(`/api/operators/${o.id}`, { disabled: true }), `${o.name} disabled`);
-            } }, 'Disable'),
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'secondary',
+                'aria-label': `Enable ${o.name}`,
+                onClick: () => void act(`Could not enable ${o.name}`, () => patch(`/api/operators/${o.id}`, { disabled: false }), `${o.name} enabled`),
+              },
+              'Enable',
+            )
+          : h(
+              'button',
+              {
+                type: 'button',
+                class: 'danger',
+                'aria-label': `Disable ${o.name}`,
+                onClick: async () => {
+                  const sure = await confirmInPage({
+                    title: `Disable ${o.name}?`,
+                    text: `${o.name} is logged out everywhere at once and can no longer log in, until enabled again.`,
+                    confirm: `Yes, disable ${o.name}`,
+                  });
+                  if (sure) await act(`Could not disable ${o.name}`, () => patch(`/api/operators/${o.id}`, { disabled: true }), `${o.name} disabled`);
+                },
+              },
+              'Disable',
+            ),
         ' ',
-        h('button', { type: 'button', class: 'secondary', 'aria-label': `End sessions of ${o.name}`, onClick: () => void act(`Could not end the sessions of ${o.name}`, () => del(`/api/operators/${o.id}/sessions`), `${o.name} is logged out everywhere`) }, 'End sessions'),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary',
+            'aria-label': `End sessions of ${o.name}`,
+            onClick: () =>
+              void act(`Could not end the sessions of ${o.name}`, () => del(`/api/operators/${o.id}/sessions`), `${o.name} is logged out everywhere`),
+          },
+          'End sessions',
+        ),
         h('details', {}, h('summary', {}, 'Reset password'), resetForm),
       ),
     );
@@ -945,7 +1516,14 @@ export async function operatorsPage(main) {
     { class: 'operator-form', 'aria-label': 'New operator', novalidate: true },
     h('h2', {}, 'New operator'),
     errorBox(),
-    h('div', { class: 'form-grid' }, field('Name', 'name', { required: true }), field('Email', 'email', { required: true, type: 'email' }), field('Role', 'role', { options: OPERATOR_ROLES.map((r) => [r, r]) }), field('Password', 'password', { required: true, type: 'password', autocomplete: 'new-password' })),
+    h(
+      'div',
+      { class: 'form-grid' },
+      field('Name', 'name', { required: true }),
+      field('Email', 'email', { required: true, type: 'email' }),
+      field('Role', 'role', { options: OPERATOR_ROLES.map((r) => [r, r]) }),
+      field('Password', 'password', { required: true, type: 'password', autocomplete: 'new-password' }),
+    ),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Create operator')),
   );
   form.addEventListener('submit', async (ev) => {
@@ -966,10 +1544,18 @@ function logDetail(detail) {
   if (!detail) return '';
   const time = (iso) => (iso ? new Date(iso).toISOString().slice(11, 19) : '?');
   if (detail.signals !== undefined) {
-    return h('div', { class: 'muted log-detail' }, `${detail.signals} supervision signals on ${detail.day} (UTC ${time(detail.firstAt)}–${time(detail.lastAt)})`);
+    return h(
+      'div',
+      { class: 'muted log-detail' },
+      `${detail.signals} supervision signals on ${detail.day} (UTC ${time(detail.firstAt)}–${time(detail.lastAt)})`,
+    );
   }
   if (detail.checkpoint) {
-    return h('div', { class: 'muted log-detail' }, `${detail.checkpoint.entries} entries older than ten years removed (chain positions ${detail.checkpoint.firstPosition}–${detail.checkpoint.throughPosition}), sealed checkpoint ${String(detail.checkpoint.hash).slice(0, 12)}…`);
+    return h(
+      'div',
+      { class: 'muted log-detail' },
+      `${detail.checkpoint.entries} entries older than ten years removed (chain positions ${detail.checkpoint.firstPosition}–${detail.checkpoint.throughPosition}), sealed checkpoint ${String(detail.checkpoint.hash).slice(0, 12)}…`,
+    );
   }
   if (detail.removed !== undefined) return h('div', { class: 'muted log-detail' }, `${detail.removed} entries removed`);
   return '';

@@ -66,7 +66,14 @@ export async function escalationSettingsPage(main) {
     row.append(
       h('th', { scope: 'row' }, label(cls)),
       ...inputs.map((cell) => h('td', {}, cell)),
-      h('td', {}, h('button', { type: 'button', 'aria-label': `Save ${label(cls)} waits`, onClick: () => void save() }, 'Save'), ' ', status, h('div', { class: 'form-errors error-box', role: 'alert', hidden: true })),
+      h(
+        'td',
+        {},
+        h('button', { type: 'button', 'aria-label': `Save ${label(cls)} waits`, onClick: () => void save() }, 'Save'),
+        ' ',
+        status,
+        h('div', { class: 'form-errors error-box', role: 'alert', hidden: true }),
+      ),
     );
     return row;
   });
@@ -96,7 +103,17 @@ export async function escalationSettingsPage(main) {
       h(
         'table',
         { class: 'escalation-settings', 'aria-label': 'Escalation waits per alarm class' },
-        h('thead', {}, h('tr', {}, ['Alarm class', ...WAITS.map(([, head]) => head), ''].map((t) => h('th', { scope: 'col' }, t || h('span', { class: 'visually-hidden' }, 'Actions'))))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Alarm class', ...WAITS.map(([, head]) => head), ''].map((t) =>
+              h('th', { scope: 'col' }, t || h('span', { class: 'visually-hidden' }, 'Actions')),
+            ),
+          ),
+        ),
         h('tbody', {}, rows),
       ),
     ),

@@ -36,7 +36,8 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 function svg(tag, attrs = {}, ...children) {
   const el = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) el.setAttribute(k, String(v));
-  for (const c of children.flat(Infinity)) if (c !== undefined && c !== null && c !== false) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  for (const c of children.flat(Infinity))
+    if (c !== undefined && c !== null && c !== false) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   return el;
 }
 
@@ -60,7 +61,21 @@ function scrollTable(caption, headers, rows, attrs = {}) {
   return h(
     'div',
     { class: 'table-wrap stats-table', tabindex: '0', role: 'region', 'aria-label': caption },
-    h('table', attrs, h('caption', { class: 'visually-hidden' }, caption), h('thead', {}, h('tr', {}, headers.map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, rows)),
+    h(
+      'table',
+      attrs,
+      h('caption', { class: 'visually-hidden' }, caption),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          headers.map((t) => h('th', { scope: 'col' }, t)),
+        ),
+      ),
+      h('tbody', {}, rows),
+    ),
   );
 }
 
@@ -87,7 +102,19 @@ function classTable(byClass) {
   if (!rows.length) return h('p', { class: 'empty' }, 'No alarms were opened in this range.');
   return scrollTable(
     'Per alarm class',
-    ['Class', 'Alarms', 'False alarms', 'First SMS p50', 'First SMS p90', 'Operator handling p50', 'Operator handling p90', 'Closed p50', 'Closed p90', 'Handled within 30 s', 'Handled within 60 s'],
+    [
+      'Class',
+      'Alarms',
+      'False alarms',
+      'First SMS p50',
+      'First SMS p90',
+      'Operator handling p50',
+      'Operator handling p90',
+      'Closed p50',
+      'Closed p90',
+      'Handled within 30 s',
+      'Handled within 60 s',
+    ],
     rows,
     { id: 'stats-by-class' },
   );
@@ -109,7 +136,9 @@ function operatorTable(byOperator) {
       ),
     );
   if (!rows.length) return h('p', { class: 'empty' }, 'No operator handled an alarm opened in this range.');
-  return scrollTable('Per operator (the alarms each handled first)', ['Operator', 'Alarms', 'Handling p50', 'Handling p90', 'Closed p50', 'Closed p90'], rows, { id: 'stats-by-operator' });
+  return scrollTable('Per operator (the alarms each handled first)', ['Operator', 'Alarms', 'Handling p50', 'Handling p90', 'Closed p50', 'Closed p90'], rows, {
+    id: 'stats-by-operator',
+  });
 }
 
 function siteTable(bySite) {
@@ -139,7 +168,13 @@ function classChart(byClass) {
   const summary = classes.map(([cls, c]) => `${label(cls)}: ${c.alarms} alarms, ${c.falseAlarms} false`).join('; ');
   return svg(
     'svg',
-    { class: 'stats-chart', viewBox: `0 0 ${labelW + barW + 130} ${height}`, role: 'img', 'aria-labelledby': 'chart-class-title chart-class-desc', id: 'chart-by-class' },
+    {
+      class: 'stats-chart',
+      viewBox: `0 0 ${labelW + barW + 130} ${height}`,
+      role: 'img',
+      'aria-labelledby': 'chart-class-title chart-class-desc',
+      id: 'chart-by-class',
+    },
     svg('title', { id: 'chart-class-title' }, 'Alarms per class, false alarms in the darker part'),
     svg('desc', { id: 'chart-class-desc' }, summary),
     classes.map(([cls, c], i) => {
@@ -182,7 +217,13 @@ function timelineChart(timeline) {
     { class: 'stats-figure' },
     svg(
       'svg',
-      { class: 'stats-chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': 'chart-timeline-title chart-timeline-desc', id: 'chart-timeline' },
+      {
+        class: 'stats-chart',
+        viewBox: `0 0 ${width} ${height}`,
+        role: 'img',
+        'aria-labelledby': 'chart-timeline-title chart-timeline-desc',
+        id: 'chart-timeline',
+      },
       svg('title', { id: 'chart-timeline-title' }, `Alarms opened and closed per ${unit}`),
       svg('desc', { id: 'chart-timeline-desc' }, desc),
       svg('line', { x1: pad.left, y1: y(0), x2: width - pad.right, y2: y(0), class: 'chart-axis' }),
@@ -195,7 +236,17 @@ function timelineChart(timeline) {
       svg('polyline', { points: line('closed'), class: 'line-closed' }),
       svg('polyline', { points: line('open'), class: 'line-open' }),
     ),
-    h('figcaption', {}, h('span', { class: 'legend legend-opened' }, 'Opened'), ' ', h('span', { class: 'legend legend-closed' }, 'Closed'), ' ', h('span', { class: 'legend legend-open' }, 'Still open'), ' ', h('span', { class: 'muted' }, desc)),
+    h(
+      'figcaption',
+      {},
+      h('span', { class: 'legend legend-opened' }, 'Opened'),
+      ' ',
+      h('span', { class: 'legend legend-closed' }, 'Closed'),
+      ' ',
+      h('span', { class: 'legend legend-open' }, 'Still open'),
+      ' ',
+      h('span', { class: 'muted' }, desc),
+    ),
   );
 }
 
@@ -205,8 +256,20 @@ function rangeForm(range) {
     { id: 'stats-range', name: 'range' },
     [...PRESETS.map(([key, text]) => [key, text]), ['custom', 'Custom range']].map(([v, t]) => h('option', { value: v, selected: v === range.preset }, t)),
   );
-  const from = h('input', { id: 'stats-from', name: 'from', type: 'datetime-local', value: range.from ? toLocalInput(range.from) : '', 'aria-describedby': 'stats-range-hint' });
-  const to = h('input', { id: 'stats-to', name: 'to', type: 'datetime-local', value: range.to ? toLocalInput(range.to) : '', 'aria-describedby': 'stats-range-hint' });
+  const from = h('input', {
+    id: 'stats-from',
+    name: 'from',
+    type: 'datetime-local',
+    value: range.from ? toLocalInput(range.from) : '',
+    'aria-describedby': 'stats-range-hint',
+  });
+  const to = h('input', {
+    id: 'stats-to',
+    name: 'to',
+    type: 'datetime-local',
+    value: range.to ? toLocalInput(range.to) : '',
+    'aria-describedby': 'stats-range-hint',
+  });
   const custom = h(
     'div',
     { class: 'stats-custom', hidden: range.preset !== 'custom' },
@@ -221,7 +284,13 @@ function rangeForm(range) {
   const form = h(
     'form',
     { class: 'stats-range', 'aria-label': 'Range of the figures' },
-    h('div', { class: 'actions' }, h('div', {}, h('label', { for: 'stats-range' }, 'Alarms opened in'), select), custom, h('button', { type: 'submit' }, 'Show')),
+    h(
+      'div',
+      { class: 'actions' },
+      h('div', {}, h('label', { for: 'stats-range' }, 'Alarms opened in'), select),
+      custom,
+      h('button', { type: 'submit' }, 'Show'),
+    ),
     error,
   );
   form.addEventListener('submit', (e) => {
@@ -231,7 +300,10 @@ function rangeForm(range) {
       location.hash = `#/statistics${query({ range: select.value })}`;
       return;
     }
-    const missing = [[from, 'From'], [to, 'To']].filter(([input]) => !input.value || isNaN(new Date(input.value).getTime()));
+    const missing = [
+      [from, 'From'],
+      [to, 'To'],
+    ].filter(([input]) => !input.value || isNaN(new Date(input.value).getTime()));
     error.hidden = missing.length === 0;
     error.textContent = missing.map(([, name]) => `${name}: choose a date and a time.`).join(' ');
     if (missing.length) return missing[0][0].focus();
@@ -280,7 +352,15 @@ export async function statisticsPage(main, params) {
     try {
       mount(content, figures(await get(`/api/statistics${query({ from: r.from, to: r.to })}`)));
     } catch (e) {
-      if (e instanceof ApiError && e.status === 400) mount(content, h('div', { class: 'error-box', role: 'alert' }, e.messages.map((m) => h('div', {}, m))));
+      if (e instanceof ApiError && e.status === 400)
+        mount(
+          content,
+          h(
+            'div',
+            { class: 'error-box', role: 'alert' },
+            e.messages.map((m) => h('div', {}, m)),
+          ),
+        );
       else throw e;
     }
   };

@@ -56,7 +56,12 @@ describe('action plans API', () => {
     });
 
     it('is set by a supervisor or admin, not an operator', async () => {
-      const body = { steps: [{ kind: 'call_owner', text: 'Call the owner' }, { kind: 'note', text: 'Tell the installer' }] };
+      const body = {
+        steps: [
+          { kind: 'call_owner', text: 'Call the owner' },
+          { kind: 'note', text: 'Tell the installer' },
+        ],
+      };
       expect((await putCentral('technical', body, f.tokens.operator)).status).toBe(403);
       expect((await putCentral('technical', body, dpo)).status).toBe(403);
       expect((await t.request('PUT', '/api/settings/action-plans/technical', { body })).status).toBe(401);
@@ -128,7 +133,12 @@ describe('action plans API', () => {
   describe("a customer's own plan", () => {
     it('is used for their new alarms of that class, and frozen; removing it goes back to the default', async () => {
       const h = await f.household();
-      const own = { steps: [{ kind: 'call_contacts', text: 'Call the neighbour first, she has the key' }, { kind: 'dispatch_guard', text: 'Then a guard' }] };
+      const own = {
+        steps: [
+          { kind: 'call_contacts', text: 'Call the neighbour first, she has the key' },
+          { kind: 'dispatch_guard', text: 'Then a guard' },
+        ],
+      };
       const put = await t.request('PUT', `/api/customers/${h.customer.id}/action-plans/burglary`, { token: f.tokens.supervisor, body: own });
       expect(put.status).toBe(200);
       expect(put.body).toEqual({ customerId: h.customer.id, class: 'burglary', ...own });
@@ -143,7 +153,10 @@ describe('action plans API', () => {
       expect((await f.alarm(fire.alarmId)).actionPlan.source).toBe('default');
 
       // Changing or removing the customer's plan leaves the open alarm's plan as it was.
-      await t.request('PUT', `/api/customers/${h.customer.id}/action-plans/burglary`, { token: f.tokens.supervisor, body: { steps: [{ kind: 'note', text: 'Changed' }] } });
+      await t.request('PUT', `/api/customers/${h.customer.id}/action-plans/burglary`, {
+        token: f.tokens.supervisor,
+        body: { steps: [{ kind: 'note', text: 'Changed' }] },
+      });
       const removed = await t.request('DELETE', `/api/customers/${h.customer.id}/action-plans/burglary`, { token: f.tokens.supervisor });
       expect(removed.status).toBe(204);
       expect((await f.alarm(burglary.alarmId)).actionPlan).toMatchObject({ source: 'customer', steps: own.steps });
@@ -153,7 +166,9 @@ describe('action plans API', () => {
       const next = await open('BA', h);
       expect((await f.alarm(next.alarmId)).actionPlan.source).toBe('default');
 
-      const logged = await t.query(`SELECT legal_basis, subject_ids::text[] AS s FROM processing_log WHERE operation = 'customers.action_plans.set' ORDER BY seq DESC LIMIT 1`);
+      const logged = await t.query(
+        `SELECT legal_basis, subject_ids::text[] AS s FROM processing_log WHERE operation = 'customers.action_plans.set' ORDER BY seq DESC LIMIT 1`,
+      );
       expect(logged[0]).toEqual({ legal_basis: 'contract', s: [h.customer.id] });
       // The record of processing says so: the customer's own plans, and the plan an alarm is handled by.
       const ropa = new Map<string, any>((await t.request('GET', '/api/privacy/ropa', { token: dpo })).body.items.map((i: any) => [i.operation, i]));
@@ -187,13 +202,17 @@ describe('action plans API', () => {
       expect((await t.request('PUT', `/api/customers/${id}/action-plans/arming`, { token: f.tokens.supervisor, body })).status).toBe(404);
       const badKind = await t.request('PUT', path, { token: f.tokens.supervisor, body: { steps: [{ kind: 'pray', text: 'x' }] } });
       expect(badKind.status).toBe(400);
-      const huge = await t.request('PUT', path, { token: f.tokens.supervisor, raw: JSON.stringify({ steps: [{ kind: 'note', text: 'x'.repeat(110_000) }] }), headers: JSON_TYPE });
+      const huge = await t.request('PUT', path, {
+        token: f.tokens.supervisor,
+        raw: JSON.stringify({ steps: [{ kind: 'note', text: 'x'.repeat(110_000) }] }),
+        headers: JSON_TYPE,
+      });
       expect(huge.status).toBe(413);
     });
   });
 
   describe('steps are ticked off', () => {
-    it("by the actions that fulfil them, with who and when, on the timeline and the stream", async () => {
+    it('by the actions that fulfil them, with who and when, on the timeline and the stream', async () => {
       const { alarmId } = await open('BA', await f.household(1));
       const stream = await openAlarmStream(t.baseUrl, f.tokens.operator);
       try {
@@ -210,7 +229,12 @@ describe('action plans API', () => {
         expect(guard.body.actionPlan.steps[kinds.indexOf('dispatch_guard')].done).toBe(true);
 
         const guardDone = (e: string) => {
-          const data = JSON.parse(e.split('\n').find((l) => l.startsWith('data:'))!.slice(5));
+          const data = JSON.parse(
+            e
+              .split('\n')
+              .find((l) => l.startsWith('data:'))!
+              .slice(5),
+          );
           return data.actionPlan.steps.some((s: any) => s.kind === 'dispatch_guard' && s.done);
         };
         await waitUntil(async () => stream.eventsAbout(alarmId).some(guardDone), 8000, 'the ticked step on the stream');
@@ -226,7 +250,9 @@ describe('action plans API', () => {
       expect(done.status).toBe(201);
       expect(done.body.actionPlan.steps[verify]).toMatchObject({ done: true, doneBy: { name: expect.any(String) } });
       const entries = done.body.timeline.filter((e: any) => e.type === 'step_done' || e.type === 'action');
-      expect(entries).toEqual([expect.objectContaining({ type: 'step_done', step: verify, kind: 'verify_password', operatorName: expect.any(String), operatorId: expect.any(String) })]);
+      expect(entries).toEqual([
+        expect.objectContaining({ type: 'step_done', step: verify, kind: 'verify_password', operatorName: expect.any(String), operatorId: expect.any(String) }),
+      ]);
 
       const again = await f.act(alarmId, { action: 'step_done', step: verify });
       expect(again.status).toBe(409);
@@ -246,7 +272,9 @@ describe('action plans API', () => {
         expect(res.status).toBe(400);
         expect(JSON.stringify(res.body.message)).toContain(message);
       }
-      expect((await t.request('POST', `/api/alarms/${UNKNOWN}/actions`, { token: f.tokens.operator, body: { action: 'step_done', step: 0 } })).status).toBe(404);
+      expect((await t.request('POST', `/api/alarms/${UNKNOWN}/actions`, { token: f.tokens.operator, body: { action: 'step_done', step: 0 } })).status).toBe(
+        404,
+      );
       expect((await t.request('POST', `/api/alarms/${alarmId}/actions`, { token: dpo, body: { action: 'step_done', step: 0 } })).status).toBe(403);
 
       await f.act(alarmId, { action: 'false_alarm' });
@@ -257,7 +285,12 @@ describe('action plans API', () => {
       const h = await f.household(1);
       await t.request('PUT', `/api/customers/${h.customer.id}/action-plans/duress`, {
         token: f.tokens.supervisor,
-        body: { steps: [{ kind: 'call_emergency', text: 'Police' }, { kind: 'text_contacts', text: 'Then text the contacts' }] },
+        body: {
+          steps: [
+            { kind: 'call_emergency', text: 'Police' },
+            { kind: 'text_contacts', text: 'Then text the contacts' },
+          ],
+        },
       });
       const { alarmId } = await open('HA', h);
       const res = await f.act(alarmId, { action: 'notify_contacts' });

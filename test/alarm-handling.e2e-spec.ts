@@ -101,7 +101,9 @@ describe('alarm handling API (calls, claims, bulk actions)', () => {
       const other = await open('WA', 1);
       const bad = await call(alarmId, { to: 'neighbour', outcome: 'maybe' });
       expect(bad.status).toBe(400);
-      expect(bad.body.message).toEqual(expect.arrayContaining([expect.stringContaining('to must be one of'), expect.stringContaining('outcome must be one of')]));
+      expect(bad.body.message).toEqual(
+        expect.arrayContaining([expect.stringContaining('to must be one of'), expect.stringContaining('outcome must be one of')]),
+      );
       const noContact = await call(alarmId, { to: 'contact', outcome: 'busy' });
       expect(noContact.status).toBe(400);
       expect(noContact.body.message).toContain('contactId is required');
@@ -118,7 +120,15 @@ describe('alarm handling API (calls, claims, bulk actions)', () => {
       expect(multiLine.status).toBe(400);
       expect((await call(alarmId, { to: 'owner', outcome: 'busy', extra: 1 })).status).toBe(400);
       expect((await call(UNKNOWN, { to: 'owner', outcome: 'busy' })).status).toBe(404);
-      expect((await t.request('POST', `/api/alarms/${alarmId}/calls`, { token: f.tokens.operator, raw: JSON.stringify({ to: 'owner', outcome: 'busy', note: 'x'.repeat(200_000) }), headers: { 'content-type': 'application/json' } })).status).toBe(413);
+      expect(
+        (
+          await t.request('POST', `/api/alarms/${alarmId}/calls`, {
+            token: f.tokens.operator,
+            raw: JSON.stringify({ to: 'owner', outcome: 'busy', note: 'x'.repeat(200_000) }),
+            headers: { 'content-type': 'application/json' },
+          })
+        ).status,
+      ).toBe(413);
       await f.act(alarmId, { action: 'false_alarm' });
       expect((await call(alarmId, { to: 'owner', outcome: 'busy' })).status).toBe(409);
       // Nothing refused was recorded.
@@ -147,13 +157,16 @@ describe('alarm handling API (calls, claims, bulk actions)', () => {
         `SELECT to_kind, number, note, outcome FROM alarm_call WHERE alarm_id IN (SELECT id FROM alarm WHERE customer_id = $1) AND to_kind IN ('contact', 'other') AND outcome IN ('wrong_number', 'busy') ORDER BY created_at`,
         [ANONYMOUS_ID],
       );
-      expect(rows).toEqual(expect.arrayContaining([
-        { to_kind: 'contact', number: null, note: null, outcome: 'wrong_number' },
-        { to_kind: 'other', number: null, note: null, outcome: 'busy' },
-      ]));
-      const logged = await t.query(`SELECT data FROM alarm_log WHERE alarm_id IN (SELECT id FROM alarm WHERE customer_id = $1) AND kind = 'call' AND data->>'to' = 'other'`, [
-        ANONYMOUS_ID,
-      ]);
+      expect(rows).toEqual(
+        expect.arrayContaining([
+          { to_kind: 'contact', number: null, note: null, outcome: 'wrong_number' },
+          { to_kind: 'other', number: null, note: null, outcome: 'busy' },
+        ]),
+      );
+      const logged = await t.query(
+        `SELECT data FROM alarm_log WHERE alarm_id IN (SELECT id FROM alarm WHERE customer_id = $1) AND kind = 'call' AND data->>'to' = 'other'`,
+        [ANONYMOUS_ID],
+      );
       expect(logged.length).toBeGreaterThan(0);
       for (const l of logged) {
         expect(l.data).not.toHaveProperty('number');
@@ -180,7 +193,11 @@ describe('alarm handling API (calls, claims, bulk actions)', () => {
         expect(claimed.body.handler).toEqual({ id: operatorId, name: 'Test operator' });
         const list = await t.request('GET', `/api/alarms?customerId=${customer.id}`, { token: f.tokens.supervisor });
         expect(list.body.items[0].handler).toEqual({ id: operatorId, name: 'Test operator' });
-        await waitUntil(async () => stream.eventsAbout(alarmId).some((e) => e.includes(`"handler":{"id":"${operatorId}","name":"Test operator"}`)), 8000, 'the claim on the stream');
+        await waitUntil(
+          async () => stream.eventsAbout(alarmId).some((e) => e.includes(`"handler":{"id":"${operatorId}","name":"Test operator"}`)),
+          8000,
+          'the claim on the stream',
+        );
 
         const handedOver = await claim(alarmId, { operatorId: supervisorId });
         expect(handedOver.body.handler).toEqual({ id: supervisorId, name: 'Test supervisor' });
@@ -191,7 +208,14 @@ describe('alarm handling API (calls, claims, bulk actions)', () => {
         const log = released.body.timeline.filter((e: any) => e.type === 'claimed' || e.type === 'released');
         expect(log).toEqual([
           expect.objectContaining({ type: 'claimed', handlerId: operatorId, operatorName: 'Test operator', handOver: false }),
-          expect.objectContaining({ type: 'claimed', handlerId: supervisorId, handlerName: 'Test supervisor', handOver: true, takeOver: false, previousHandlerName: 'Test operator' }),
+          expect.objectContaining({
+            type: 'claimed',
+            handlerId: supervisorId,
+            handlerName: 'Test supervisor',
+            handOver: true,
+            takeOver: false,
+            previousHandlerName: 'Test operator',
+          }),
           expect.objectContaining({ type: 'released', previousHandlerId: supervisorId, operatorName: 'Test supervisor' }),
         ]);
       } finally {
@@ -204,7 +228,11 @@ describe('alarm handling API (calls, claims, bulk actions)', () => {
       await claim(alarmId);
       const note = await t.request('POST', `/api/alarms/${alarmId}/actions`, { token: f.tokens.supervisor, body: { action: 'note', note: 'looked at it' } });
       expect(note.status).toBe(201);
-      expect(note.body.timeline.find((e: any) => e.type === 'action')).toMatchObject({ operatorName: 'Test supervisor', handlerId: operatorId, handlerName: 'Test operator' });
+      expect(note.body.timeline.find((e: any) => e.type === 'action')).toMatchObject({
+        operatorName: 'Test supervisor',
+        handlerId: operatorId,
+        handlerName: 'Test operator',
+      });
       const busy = await call(alarmId, { to: 'owner', outcome: 'busy' }, f.tokens.supervisor);
       expect(busy.body.alarm.timeline.find((e: any) => e.type === 'call')).toMatchObject({ handlerName: 'Test operator' });
       const taken = await claim(alarmId, {}, f.tokens.supervisor);
@@ -226,7 +254,10 @@ describe('alarm handling API (calls, claims, bulk actions)', () => {
     it('refuses a hand-over to an unknown, disabled or DPO account, and checks its input and roles', async () => {
       const { alarmId } = await open('WA');
       const admin = await t.tokenFor('admin');
-      const made = await t.request('POST', '/api/operators', { token: admin, body: { email: 'gone@test.local', name: 'Gone Operator', role: 'operator', password: 'gone-password-123' } });
+      const made = await t.request('POST', '/api/operators', {
+        token: admin,
+        body: { email: 'gone@test.local', name: 'Gone Operator', role: 'operator', password: 'gone-password-123' },
+      });
       expect(made.status).toBe(201);
       await t.query(`UPDATE operator SET disabled_at = now() WHERE id = $1`, [made.body.id]);
       await t.tokenFor('dpo');
@@ -253,7 +284,12 @@ describe('alarm handling API (calls, claims, bulk actions)', () => {
       await t.tokenFor('dpo');
       const res = await t.request('GET', '/api/alarm-handlers', { token: f.tokens.operator });
       expect(res.status).toBe(200);
-      expect(res.body.items).toEqual(expect.arrayContaining([{ id: operatorId, name: 'Test operator' }, { id: supervisorId, name: 'Test supervisor' }]));
+      expect(res.body.items).toEqual(
+        expect.arrayContaining([
+          { id: operatorId, name: 'Test operator' },
+          { id: supervisorId, name: 'Test supervisor' },
+        ]),
+      );
       expect(res.body.items.map((i: any) => i.name)).not.toContain('Test dpo');
       expect(res.body.items.map((i: any) => i.name)).not.toContain('Gone Operator');
       expect(res.body.total).toBe(res.body.items.length);
@@ -274,7 +310,10 @@ describe('alarm handling API (calls, claims, bulk actions)', () => {
         const alarm = await f.alarm(a.alarmId);
         expect(alarm.status).toBe('closed');
         expect(alarm.timeline).toEqual(
-          expect.arrayContaining([expect.objectContaining({ type: 'action', action: 'resolved', note: 'mains back after the power cut', operatorId }), expect.objectContaining({ type: 'closed' })]),
+          expect.arrayContaining([
+            expect.objectContaining({ type: 'action', action: 'resolved', note: 'mains back after the power cut', operatorId }),
+            expect.objectContaining({ type: 'closed' }),
+          ]),
         );
       }
       const [entry] = await t.query<{ subject_ids: string[] }>(

@@ -44,7 +44,16 @@ describe('alarms API', () => {
       expect(res.status).toBe(200);
       expect(res.body.total).toBe(8);
       // The duress came last and is unreached from the start (it texts no one): still on top.
-      expect(res.body.items.map((a: any) => a.id)).toEqual([duress, burglaryUnreached, fire, burglaryOld, water, technicalUnreached, technical, burglaryAcknowledged]);
+      expect(res.body.items.map((a: any) => a.id)).toEqual([
+        duress,
+        burglaryUnreached,
+        fire,
+        burglaryOld,
+        water,
+        technicalUnreached,
+        technical,
+        burglaryAcknowledged,
+      ]);
       expect(res.body.items.map((a: any) => a.priority)).toEqual([0, 1, 2, 3, 3, 4, 4, 5]);
       expect(res.body.items[2]).toMatchObject({
         class: 'fire',
@@ -87,7 +96,13 @@ describe('alarms API', () => {
       const alarm = await f.alarm(alarmId);
       expect(alarm).toMatchObject({ id: alarmId, customerId: customer.id, class: 'burglary', zone: '7', eventCount: 2, status: 'open', stage: 'owner' });
       expect(alarm.timeline.map((e: any) => e.type)).toEqual(['event', 'opened', 'sms', 'event']);
-      expect(alarm.timeline[2]).toMatchObject({ type: 'sms', purpose: 'alarm_owner', to: customer.phone, status: 'sent', body: expect.stringMatching(/ Reply [1-9]\d\d if you are handling it\.$/) });
+      expect(alarm.timeline[2]).toMatchObject({
+        type: 'sms',
+        purpose: 'alarm_owner',
+        to: customer.phone,
+        status: 'sent',
+        body: expect.stringMatching(/ Reply [1-9]\d\d if you are handling it\.$/),
+      });
       expect(alarm.timeline[3]).toMatchObject({ type: 'event', eventId: 'again', code: 'BA', zone: '7' });
     });
 
@@ -98,7 +113,7 @@ describe('alarms API', () => {
   });
 
   describe('POST /api/alarms/:id/actions', () => {
-    it('owner_reached acknowledges on the owner\'s behalf and stops the escalation; the alarm stays open', async () => {
+    it("owner_reached acknowledges on the owner's behalf and stops the escalation; the alarm stays open", async () => {
       const { alarmId, customer } = await open('BA', '1', 1);
       const res = await f.act(alarmId, { action: 'owner_reached', note: 'called her, she is at home' });
       expect(res.status).toBe(201);
@@ -109,10 +124,15 @@ describe('alarms API', () => {
         escalation: { nextStepAt: null },
       });
       const action = res.body.timeline.find((e: any) => e.type === 'action');
-      expect(action).toMatchObject({ action: 'owner_reached', note: 'called her, she is at home', operatorId: expect.any(String), operatorName: 'Test operator' });
+      expect(action).toMatchObject({
+        action: 'owner_reached',
+        note: 'called her, she is at home',
+        operatorId: expect.any(String),
+        operatorName: 'Test operator',
+      });
     });
 
-    it('contact_reached needs a contact of the alarm\'s chain, and acknowledges on their behalf', async () => {
+    it("contact_reached needs a contact of the alarm's chain, and acknowledges on their behalf", async () => {
       const { alarmId, contacts } = await open('BA', '1', 2);
       const missing = await f.act(alarmId, { action: 'contact_reached' });
       expect(missing.status).toBe(400);
@@ -138,7 +158,11 @@ describe('alarms API', () => {
       expect(resolved.status).toBe(201);
       expect(resolved.body).toMatchObject({ status: 'closed', closedAt: expect.any(String), stage: 'owner' });
       const actions = resolved.body.timeline.filter((e: any) => e.type === 'action').map((e: any) => [e.action, e.partner ?? null]);
-      expect(actions).toEqual([['guard_dispatched', 'Securitas'], ['emergency_services_called', null], ['resolved', null]]);
+      expect(actions).toEqual([
+        ['guard_dispatched', 'Securitas'],
+        ['emergency_services_called', null],
+        ['resolved', null],
+      ]);
       expect(resolved.body.timeline.at(-1)).toMatchObject({ type: 'closed', action: 'resolved' });
 
       const closedAgain = await f.act(alarmId, { action: 'false_alarm' });
@@ -155,7 +179,9 @@ describe('alarms API', () => {
       const dpo = await t.tokenFor('dpo');
       expect((await t.request('POST', `/api/alarms/${alarmId}/actions`, { token: dpo, body: { action: 'note', note: 'x' } })).status).toBe(403);
       expect((await f.act(UNKNOWN, { action: 'note', note: 'x' })).status).toBe(404);
-      const logged = await t.query(`SELECT operation, legal_basis, subject_ids::text[] AS s FROM processing_log WHERE operation = 'alarms.actions' ORDER BY seq DESC LIMIT 1`);
+      const logged = await t.query(
+        `SELECT operation, legal_basis, subject_ids::text[] AS s FROM processing_log WHERE operation = 'alarms.actions' ORDER BY seq DESC LIMIT 1`,
+      );
       expect(logged[0]).toMatchObject({ operation: 'alarms.actions', legal_basis: 'contract' });
     });
   });
@@ -175,7 +201,13 @@ describe('alarms API', () => {
       await stream.close();
       const events = stream.eventsAbout(alarmId);
       expect(events[0]).toMatch(/^event: alarm\nid: [0-9a-f-]{36}\ndata: \{/m);
-      const data = JSON.parse(events.at(-1)!.split('\n').find((l) => l.startsWith('data: '))!.slice(6));
+      const data = JSON.parse(
+        events
+          .at(-1)!
+          .split('\n')
+          .find((l) => l.startsWith('data: '))!
+          .slice(6),
+      );
       expect(data).toMatchObject({ id: alarmId, stage: 'acknowledged', class: 'burglary' });
     });
 
@@ -202,7 +234,7 @@ describe('alarms API', () => {
   });
 
   describe('escalation settings', () => {
-    it('lists the waits of every class that texts anyone, with PRODUCT.md\'s defaults', async () => {
+    it("lists the waits of every class that texts anyone, with PRODUCT.md's defaults", async () => {
       const res = await t.request('GET', '/api/settings/escalation', { token: f.tokens.operator });
       expect(res.status).toBe(200);
       expect(Object.keys(res.body.classes).sort()).toEqual(['burglary', 'fire', 'gas', 'medical', 'tamper', 'technical', 'unknown', 'water']);
@@ -213,10 +245,16 @@ describe('alarms API', () => {
 
     it('lets a supervisor change them for alarms opened afterwards; a running alarm keeps its waits', async () => {
       const { alarmId } = await open('GA', '1');
-      const put = await t.request('PUT', '/api/settings/escalation/gas', { token: f.tokens.supervisor, body: { ownerWaitSeconds: 45, contactWaitSeconds: 90 } });
+      const put = await t.request('PUT', '/api/settings/escalation/gas', {
+        token: f.tokens.supervisor,
+        body: { ownerWaitSeconds: 45, contactWaitSeconds: 90 },
+      });
       expect(put.status).toBe(200);
       expect(put.body).toEqual({ class: 'gas', ownerWaitSeconds: 45, contactWaitSeconds: 90 });
-      expect((await t.request('GET', '/api/settings/escalation', { token: f.tokens.operator })).body.classes.gas).toEqual({ ownerWaitSeconds: 45, contactWaitSeconds: 90 });
+      expect((await t.request('GET', '/api/settings/escalation', { token: f.tokens.operator })).body.classes.gas).toEqual({
+        ownerWaitSeconds: 45,
+        contactWaitSeconds: 90,
+      });
       expect((await f.alarm(alarmId)).escalation).toMatchObject({ ownerWaitSeconds: 30, contactWaitSeconds: 60 });
       const later = await open('GA', '1');
       expect((await f.alarm(later.alarmId)).escalation).toMatchObject({ ownerWaitSeconds: 45, contactWaitSeconds: 90 });
@@ -228,10 +266,16 @@ describe('alarms API', () => {
       const duress = await t.request('PUT', '/api/settings/escalation/duress', { token: f.tokens.supervisor, body });
       expect(duress.status).toBe(404);
       expect(duress.body.message).toContain('panic and duress text no one');
-      const bad = await t.request('PUT', '/api/settings/escalation/fire', { token: f.tokens.supervisor, body: { ownerWaitSeconds: 0, contactWaitSeconds: 1.5 } });
+      const bad = await t.request('PUT', '/api/settings/escalation/fire', {
+        token: f.tokens.supervisor,
+        body: { ownerWaitSeconds: 0, contactWaitSeconds: 1.5 },
+      });
       expect(bad.status).toBe(400);
       expect(bad.body.message).toEqual(expect.arrayContaining(['ownerWaitSeconds must be at least 1', 'contactWaitSeconds must be a whole number of seconds']));
-      const tooLong = await t.request('PUT', '/api/settings/escalation/fire', { token: f.tokens.supervisor, body: { ownerWaitSeconds: 3601, contactWaitSeconds: 60 } });
+      const tooLong = await t.request('PUT', '/api/settings/escalation/fire', {
+        token: f.tokens.supervisor,
+        body: { ownerWaitSeconds: 3601, contactWaitSeconds: 60 },
+      });
       expect(tooLong.body.message).toEqual(['ownerWaitSeconds must be at most 3600']);
     });
   });

@@ -79,7 +79,10 @@ describe('escalation durability', () => {
     const b = await createTestApp(env, { databaseUrl: db.url });
     try {
       // The operators exist already (created through the first test's instance).
-      const tokens = { operator: await a.login('operator@test.local', 'operator-password-123'), supervisor: await a.login('supervisor@test.local', 'supervisor-password-123') };
+      const tokens = {
+        operator: await a.login('operator@test.local', 'operator-password-123'),
+        supervisor: await a.login('supervisor@test.local', 'supervisor-password-123'),
+      };
       const f = new AlarmFixtures(a, tokens, 4000);
       await f.setWaits('burglary', 1, 1);
       const households = [];
@@ -88,7 +91,8 @@ describe('escalation durability', () => {
       // Events arrive at either instance; both engines race for every due step.
       const alarmIds = await Promise.all(households.map((h, i) => postTo(i % 2 ? b.baseUrl : a.baseUrl, h.panel, `two-${i}`)));
       await waitUntil(
-        async () => (await rows(db.url, `SELECT count(*)::int AS n FROM alarm WHERE id = ANY($1) AND stage = 'unreached'`, [alarmIds]))[0].n === alarmIds.length,
+        async () =>
+          (await rows(db.url, `SELECT count(*)::int AS n FROM alarm WHERE id = ANY($1) AND stage = 'unreached'`, [alarmIds]))[0].n === alarmIds.length,
         15000,
         'every alarm to run out of steps',
       );

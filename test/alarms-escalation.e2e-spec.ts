@@ -20,7 +20,9 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
   beforeAll(async () => {
     fake = await new FakeTwilio().start();
     // A short hand-over bound, so a provider that hangs shows in seconds (the default is 15 s).
-    t = await createTestApp(fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000', SMS_HANDOVER_TIMEOUT_SECONDS: '2', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+    t = await createTestApp(
+      fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000', SMS_HANDOVER_TIMEOUT_SECONDS: '2', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    );
     fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
     f = await AlarmFixtures.create(t, 1000);
     await f.setWaits('burglary', 1, 1);
@@ -41,7 +43,7 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
   const stageOf = async (alarmId: string) => (await f.alarm(alarmId)).stage as string;
   const close = (alarmId: string) => f.act(alarmId, { action: 'false_alarm' });
 
-  it('a provider that hangs on the owner\'s SMS does not hold up the contacts: past the hand-over bound the owner counts as not reached', async () => {
+  it("a provider that hangs on the owner's SMS does not hold up the contacts: past the hand-over bound the owner counts as not reached", async () => {
     // Water waits 60 s for the owner: only the bound (2 s here) can bring the contact in sooner.
     const { customer, contacts, panel } = await f.household(1);
     await fake.waitFor(() => fake.messages.find((r) => r.to === contacts[0].phone), 5000); // the contact's notice is out
@@ -52,12 +54,14 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     expect(contact.body).toContain('water');
     const alarm = await f.alarm(res.body.alarmId);
     expect(alarm.stage).toBe('contacts');
-    expect(alarm.timeline).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'stage', stage: 'contacts', from: 'owner', reason: 'sms_not_handed_over' })]));
+    expect(alarm.timeline).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: 'stage', stage: 'contacts', from: 'owner', reason: 'sms_not_handed_over' })]),
+    );
     expect(smsTo(customer.phone)).toHaveLength(0); // not handed over (yet): the outbox keeps trying
     await close(res.body.alarmId);
   });
 
-  it('texts the owner at once with a reply code; the owner\'s reply acknowledges and stops the escalation', async () => {
+  it("texts the owner at once with a reply code; the owner's reply acknowledges and stops the escalation", async () => {
     const { customer, contacts, panel } = await f.household(1);
     const res = await f.post(panel, { eventId: 'e-1', code: 'BA', zone: '3' });
     expect(res.status).toBe(202);
@@ -78,7 +82,12 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     expect(smsTo(contacts[0].phone)).toHaveLength(0);
     const types = alarm.timeline.map((e: any) => e.type);
     expect(types).toEqual(['event', 'opened', 'sms', 'reply', 'acknowledged', 'sms']);
-    expect(alarm.timeline[2]).toMatchObject({ purpose: 'alarm_owner', legalBasis: 'contract', to: customer.phone, status: expect.stringMatching(/sent|delivered/) });
+    expect(alarm.timeline[2]).toMatchObject({
+      purpose: 'alarm_owner',
+      legalBasis: 'contract',
+      to: customer.phone,
+      status: expect.stringMatching(/sent|delivered/),
+    });
     await close(alarmId);
   });
 
@@ -100,7 +109,10 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
 
     const alarm = await f.alarm(alarmId);
     expect(alarm).toMatchObject({ stage: 'acknowledged', acknowledgedBy: { type: 'contact', contactId: contacts[1].id, via: 'reply_code' } });
-    const messages = await t.query(`SELECT purpose, legal_basis, contact_id FROM sms_message WHERE alarm_id = $1 AND direction = 'outbound' AND purpose <> 'reply' ORDER BY created_at`, [alarmId]);
+    const messages = await t.query(
+      `SELECT purpose, legal_basis, contact_id FROM sms_message WHERE alarm_id = $1 AND direction = 'outbound' AND purpose <> 'reply' ORDER BY created_at`,
+      [alarmId],
+    );
     expect(messages).toEqual([
       { purpose: 'alarm_owner', legal_basis: 'contract', contact_id: null },
       { purpose: 'alarm_contact', legal_basis: 'legitimate_interests', contact_id: contacts[0].id },
@@ -127,7 +139,7 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     await close(res.body.alarmId);
   });
 
-  it('moves on at once when the owner\'s SMS fails for good (Twilio refuses the number)', async () => {
+  it("moves on at once when the owner's SMS fails for good (Twilio refuses the number)", async () => {
     const { customer, contacts, panel } = await f.household(1);
     fake.failNext(1, 'permanent');
     const res = await f.post(panel, { eventId: 'e-4', code: 'WA' }); // owner wait 60 s
@@ -141,7 +153,7 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     await close(res.body.alarmId);
   });
 
-  it('moves on at once when Twilio reports the owner\'s SMS undelivered', async () => {
+  it("moves on at once when Twilio reports the owner's SMS undelivered", async () => {
     const { customer, contacts, panel } = await f.household(1);
     const res = await f.post(panel, { eventId: 'e-5', code: 'WA' });
     const owner = await firstSmsTo(customer.phone);
@@ -182,7 +194,7 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     expect(smsTo(contacts[0].phone)).toHaveLength(0);
   });
 
-  it('texts the contacts of a duress alarm only on an operator\'s decision (notify_contacts), one at a time, never the owner', async () => {
+  it("texts the contacts of a duress alarm only on an operator's decision (notify_contacts), one at a time, never the owner", async () => {
     const { contacts, panel } = await f.household(2);
     const duress = await f.post(panel, { eventId: 'e-duress-1', code: 'HA' });
     const alarmId = duress.body.alarmId as string;
@@ -289,7 +301,7 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     // ...and an operator cannot record reaching them for this alarm either.
     const refused = await f.act(res.body.alarmId, { action: 'contact_reached', contactId: late.id });
     expect(refused.status).toBe(422);
-    expect(refused.body.message).toContain('not in this alarm\'s escalation chain');
+    expect(refused.body.message).toContain("not in this alarm's escalation chain");
     await close(res.body.alarmId);
   });
 
@@ -319,7 +331,12 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     expect(outOfTurn.refusalReason).toMatch(/not this contact's turn/);
     const stranger = await f.contact((await f.customer()).id);
     const notInChain = await outbox.enqueue({
-      purpose: 'alarm_contact', to: stranger.phone, body: 'x', legalBasis: 'legitimate_interests', alarmId: res.body.alarmId, contactId: stranger.id,
+      purpose: 'alarm_contact',
+      to: stranger.phone,
+      body: 'x',
+      legalBasis: 'legitimate_interests',
+      alarmId: res.body.alarmId,
+      contactId: stranger.id,
     });
     expect(notInChain.refusalReason).toMatch(/not in the alarm's escalation chain/);
     await close(res.body.alarmId);
@@ -330,7 +347,7 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     expect(smsTo(contacts[1].phone)).toHaveLength(0);
   });
 
-  it('writes texts in the customer\'s language, without the national identity number', async () => {
+  it("writes texts in the customer's language, without the national identity number", async () => {
     const { customer, contacts, panel } = await f.household(1, { language: 'sv', nationalId: '640823-3234' });
     const res = await f.post(panel, { eventId: 'e-14', code: 'BA' });
     const owner = await firstSmsTo(customer.phone);

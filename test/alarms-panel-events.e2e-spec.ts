@@ -143,11 +143,15 @@ describe('panel events: POST /api/panels/:panelId/events', () => {
       const none = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw, headers: {} });
       expect(none.status).toBe(401);
       expect(none.body.message).toContain('X-Keyholder-Signature');
-      const noTimestamp = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw, headers: { 'x-keyholder-signature': sign(panel.secret, nowSeconds(), raw) } });
+      const noTimestamp = await f.post(
+        panel,
+        { eventId: 'x', code: 'BA' },
+        { raw, headers: { 'x-keyholder-signature': sign(panel.secret, nowSeconds(), raw) } },
+      );
       expect(noTimestamp.status).toBe(401);
     });
 
-    it('refuses a forged signature, and another panel\'s secret, with 401', async () => {
+    it("refuses a forged signature, and another panel's secret, with 401", async () => {
       const raw = body();
       const ts = nowSeconds();
       const forged = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw, headers: { ...headers('not-the-secret', ts, raw) } });
@@ -156,7 +160,11 @@ describe('panel events: POST /api/panels/:panelId/events', () => {
       const other = await f.panel(customerId);
       const crossed = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw, headers: headers(other.secret, ts, raw) });
       expect(crossed.status).toBe(401);
-      const malformed = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw, headers: { 'x-keyholder-timestamp': String(ts), 'x-keyholder-signature': 'abc' } });
+      const malformed = await f.post(
+        panel,
+        { eventId: 'x', code: 'BA' },
+        { raw, headers: { 'x-keyholder-timestamp': String(ts), 'x-keyholder-signature': 'abc' } },
+      );
       expect(malformed.status).toBe(401);
     });
 
@@ -230,11 +238,17 @@ describe('panel events: POST /api/panels/:panelId/events', () => {
     it('gives an unknown panel exactly the answer a wrong signature gets', async () => {
       const raw = body();
       const ts = nowSeconds();
-      const unknown = await t.request('POST', `/api/panels/${UNKNOWN}/events`, { raw, headers: { 'content-type': 'application/json', ...headers('whatever', ts, raw) } });
+      const unknown = await t.request('POST', `/api/panels/${UNKNOWN}/events`, {
+        raw,
+        headers: { 'content-type': 'application/json', ...headers('whatever', ts, raw) },
+      });
       const wrong = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw, headers: headers('whatever', ts, raw) });
       expect(unknown.status).toBe(401);
       expect(unknown.body).toEqual(wrong.body);
-      const notUuid = await t.request('POST', `/api/panels/not-a-panel/events`, { raw, headers: { 'content-type': 'application/json', ...headers('x', ts, raw) } });
+      const notUuid = await t.request('POST', `/api/panels/not-a-panel/events`, {
+        raw,
+        headers: { 'content-type': 'application/json', ...headers('x', ts, raw) },
+      });
       expect(notUuid.status).toBe(401);
       expect(notUuid.body).toEqual(wrong.body);
     });
@@ -268,7 +282,9 @@ describe('panel events: POST /api/panels/:panelId/events', () => {
       const [stored] = await t.query(`SELECT code, zone FROM panel_event WHERE panel_id = $1 AND event_id = $2`, [panel.id, id]);
       expect(stored).toEqual({ code: 'BA', zone: '4' });
       // The fields it does name are still checked (operators' bodies stay strict: customers.e2e-spec).
-      expect((await f.post(panel, { eventId: eventId(), code: 'BA', ...({ zone: 4, partition: 2 } as object) })).body.message).toEqual([expect.stringMatching(/^zone must be a string/)]);
+      expect((await f.post(panel, { eventId: eventId(), code: 'BA', ...({ zone: 4, partition: 2 } as object) })).body.message).toEqual([
+        expect.stringMatching(/^zone must be a string/),
+      ]);
     });
 
     it('refuses a body over the 100 kb limit with 413', async () => {

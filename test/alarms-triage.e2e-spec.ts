@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
 import { FakeTwilio } from './support/fake-twilio.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestApp } from './support/test-app.js';
 
 const PUBLIC = 'https://alarm.example.test';
 
@@ -42,7 +42,11 @@ describe('storm triage: a fire goes before the burglaries that came first', () =
       const fireAlarm = (await f.post(fire.panel, { eventId: 'f-1', code: 'FA' })).body.alarmId as string;
       const owners = [...burglary, fire].map((h) => h.customer.phone);
       await fake.waitFor(() => owners.every((p) => fake.messages.some((m) => m.to === p)) || undefined, 10_000);
-      await waitUntil(async () => (await t.query(`SELECT count(*)::int AS n FROM sms_message WHERE purpose = 'alarm_owner' AND sent_at IS NULL`))[0].n === 0, 5000, 'owner SMS handed over');
+      await waitUntil(
+        async () => (await t.query(`SELECT count(*)::int AS n FROM sms_message WHERE purpose = 'alarm_owner' AND sent_at IS NULL`))[0].n === 0,
+        5000,
+        'owner SMS handed over',
+      );
 
       // All thirteen owner waits run out at once (one statement), the burglaries' well before the fire's.
       await t.query(
@@ -68,14 +72,15 @@ describe('storm triage: a fire goes before the burglaries that came first', () =
     }
   });
 
-  it('sends the fire owner\'s SMS before the burglary owners\' SMS already waiting for the rate limit', async () => {
+  it("sends the fire owner's SMS before the burglary owners' SMS already waiting for the rate limit", async () => {
     // One SMS a second: the burglaries' owner SMS queue up behind the limit.
     const { t, f, burglary, fire } = await scene({ SMS_RATE_PER_SECOND: '1' }, 7100, 10);
     try {
       for (const [i, h] of burglary.entries()) expect((await f.post(h.panel, { eventId: `b-${i}`, code: 'BA' })).status).toBe(202);
       expect((await f.post(fire.panel, { eventId: 'f-1', code: 'FA' })).status).toBe(202);
       const fireSent = await waitUntil(
-        async () => (await t.query(`SELECT sent_at FROM sms_message WHERE purpose = 'alarm_owner' AND to_phone = $1 AND sent_at IS NOT NULL`, [fire.customer.phone]))[0],
+        async () =>
+          (await t.query(`SELECT sent_at FROM sms_message WHERE purpose = 'alarm_owner' AND to_phone = $1 AND sent_at IS NOT NULL`, [fire.customer.phone]))[0],
         15_000,
         'the fire owner texted',
       );

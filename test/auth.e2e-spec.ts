@@ -123,7 +123,10 @@ describe('operators, login and roles', () => {
     const admin = await t.tokenFor('admin');
     await t.request('POST', '/api/operators', { token: admin, body: { email, name: 'S', role: 'operator', password: 'spoofer-target-1' } });
     for (let i = 0; i < 5; i++) {
-      const res = await t.request('POST', '/api/auth/login', { body: { email, password: `guess-${i}-xxxx` }, headers: { 'x-forwarded-for': `203.0.113.${i}` } });
+      const res = await t.request('POST', '/api/auth/login', {
+        body: { email, password: `guess-${i}-xxxx` },
+        headers: { 'x-forwarded-for': `203.0.113.${i}` },
+      });
       expect(res.status).toBe(401);
     }
     const res = await t.request('POST', '/api/auth/login', { body: { email, password: 'spoofer-target-1' }, headers: { 'x-forwarded-for': '198.51.100.7' } });
@@ -151,7 +154,9 @@ describe('operators, login and roles', () => {
       const token = setCookie.split(';')[0].split('=')[1];
       expect((await secure.request('GET', '/api/auth/me', { headers: { cookie: `__Host-keyholder_session=${token}` } })).status).toBe(200);
       expect((await secure.request('GET', '/api/auth/me', { headers: { cookie: `keyholder_session=${token}` } })).status).toBe(401);
-      const out = await secure.request('POST', '/api/auth/logout', { headers: { cookie: `__Host-keyholder_session=${token}`, origin: secure.config.publicBaseUrl } });
+      const out = await secure.request('POST', '/api/auth/logout', {
+        headers: { cookie: `__Host-keyholder_session=${token}`, origin: secure.config.publicBaseUrl },
+      });
       expect(out.status).toBe(204);
       // Clearing a __Host- cookie takes the same attributes, or the browser ignores it.
       expect(out.headers.get('set-cookie')).toMatch(/^__Host-keyholder_session=;.*Path=\/.*Secure/);

@@ -40,7 +40,12 @@ const expectTokenInvalid = (res: ApiResponse) => {
 };
 const expectRoleRefused = (res: ApiResponse, role: Role) => {
   expectStatus(res, 403);
-  expect(res.body).toMatchObject({ statusCode: 403, error: 'Forbidden', code: 'role_not_allowed', message: expect.stringMatching(new RegExp(`^role ${role} may not do this`)) });
+  expect(res.body).toMatchObject({
+    statusCode: 403,
+    error: 'Forbidden',
+    code: 'role_not_allowed',
+    message: expect.stringMatching(new RegExp(`^role ${role} may not do this`)),
+  });
 };
 const expectTooLarge = (res: ApiResponse) => {
   expectStatus(res, 413);
@@ -85,7 +90,9 @@ describe('bad input on public endpoints', () => {
     });
 
     it('refuses a body over 100 kB with 413', async () => {
-      expectTooLarge(await t.request('POST', '/api/operators', { token: tokens.admin, raw: JSON.stringify(operator({ name: OVERSIZED })), headers: JSON_TYPE }));
+      expectTooLarge(
+        await t.request('POST', '/api/operators', { token: tokens.admin, raw: JSON.stringify(operator({ name: OVERSIZED })), headers: JSON_TYPE }),
+      );
     });
 
     it('refuses a request without a token with 401 token_missing', async () => {
@@ -97,7 +104,7 @@ describe('bad input on public endpoints', () => {
   describe('forged bearer tokens on the customer reads', () => {
     const forgeries: Array<[string, () => string]> = [
       ['a random token shaped like a real one', () => randomBytes(32).toString('base64url')],
-      ["a real token with one character changed", () => tampered(tokens.operator)],
+      ['a real token with one character changed', () => tampered(tokens.operator)],
       ['a JWT signed with another secret', jwtSignedElsewhere],
     ];
     const routes = () => ['/api/customers', `/api/customers/${customerId}`, `/api/customers/${customerId}/contacts`];
@@ -118,7 +125,9 @@ describe('bad input on public endpoints', () => {
     });
 
     it('refuses a body over 100 kB with 413', async () => {
-      expectTooLarge(await t.request('PATCH', `/api/customers/${customerId}`, { token: tokens.operator, raw: JSON.stringify({ name: OVERSIZED }), headers: JSON_TYPE }));
+      expectTooLarge(
+        await t.request('PATCH', `/api/customers/${customerId}`, { token: tokens.operator, raw: JSON.stringify({ name: OVERSIZED }), headers: JSON_TYPE }),
+      );
     });
   });
 
@@ -279,12 +288,19 @@ describe('bad input on public endpoints', () => {
     });
 
     it('refuses a body that is not UTF-8 with 400 instead of storing U+FFFD', async () => {
-      const body = Buffer.concat([Buffer.from('{"name":"Anna '), Buffer.from([0xc3, 0x28]), Buffer.from('","phone":"+46702000001","alarmAddress":{"street":"S 1","postalCode":"11455","city":"Stockholm","country":"SE"}}')]);
+      const body = Buffer.concat([
+        Buffer.from('{"name":"Anna '),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('","phone":"+46702000001","alarmAddress":{"street":"S 1","postalCode":"11455","city":"Stockholm","country":"SE"}}'),
+      ]);
       const res = await t.request('POST', '/api/customers', { token: tokens.operator, raw: body, headers: JSON_TYPE });
       expectStatus(res, 400);
       expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'request body is not valid UTF-8' });
       expect(await t.query(`SELECT 1 FROM customer WHERE name LIKE 'Anna %' AND name LIKE '%' || chr(65533) || '%'`)).toEqual([]);
-      const form = await t.request('POST', '/webhooks/twilio/sms', { raw: Buffer.concat([Buffer.from('Body=hej'), Buffer.from([0xff, 0xfe])]), headers: FORM_TYPE });
+      const form = await t.request('POST', '/webhooks/twilio/sms', {
+        raw: Buffer.concat([Buffer.from('Body=hej'), Buffer.from([0xff, 0xfe])]),
+        headers: FORM_TYPE,
+      });
       expectStatus(form, 400);
     });
   });

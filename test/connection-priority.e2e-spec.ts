@@ -145,7 +145,11 @@ describe('connection priority: people before machines (real PostgreSQL)', () => 
     const machines: Array<{ release: () => void }> = [];
     let gaveUp = 0;
     try {
-      for (let i = 0; i < 30; i++) take(pool).then((c) => void machines.push(c), () => void gaveUp++);
+      for (let i = 0; i < 30; i++)
+        take(pool).then(
+          (c) => void machines.push(c),
+          () => void gaveUp++,
+        );
       await settle();
       expect(machines).toHaveLength(0);
       // What an operations dashboard sees meanwhile (the scrape needs no connection). The 30, and

@@ -40,7 +40,12 @@ describe('onboarding notice retries', () => {
   const customer = async () => {
     const res = await t.request('POST', '/api/customers', {
       token: operator,
-      body: { name: 'Karin Holm', phone: mobile(++n), language: 'sv', alarmAddress: { street: 'Storgatan 1', postalCode: '114 55', city: 'Stockholm', country: 'SE' } },
+      body: {
+        name: 'Karin Holm',
+        phone: mobile(++n),
+        language: 'sv',
+        alarmAddress: { street: 'Storgatan 1', postalCode: '114 55', city: 'Stockholm', country: 'SE' },
+      },
     });
     expect(res.status).toBe(201);
     return res.body.id as string;
@@ -61,10 +66,14 @@ describe('onboarding notice retries', () => {
   const nthSmsTo = (phone: string, count: number) => fake.waitFor(() => smsTo(phone).length >= count && smsTo(phone)[count - 1]);
   /** The notice as it stands once the failure reported by a callback has been scheduled or given up. */
   const settledNotice = (customerId: string, contactId: string, status: string, app = t) =>
-    waitUntil(async () => {
-      const notice = await noticeOf(customerId, contactId, app);
-      return notice.status === status && (status !== 'retrying' || notice.nextAttemptAt) && notice;
-    }, 8000, `notice ${status}`);
+    waitUntil(
+      async () => {
+        const notice = await noticeOf(customerId, contactId, app);
+        return notice.status === status && (status !== 'retrying' || notice.nextAttemptAt) && notice;
+      },
+      8000,
+      `notice ${status}`,
+    );
   /** Runs the retry check as if the app's clock read `ms` later than now. */
   const checkLater = async (ms: number, app = t) => {
     const clock = app.app.get(Clock);
@@ -193,10 +202,14 @@ describe('onboarding notice retries', () => {
       const sms = attempt === 1 ? first : await nthSmsTo(contact.phone, attempt);
       await settle();
       await fake.sendStatus(sms, 'undelivered', { ErrorCode: '30003' });
-      const notice = await waitUntil(async () => {
-        const n = await noticeOf(customerId, contact.id);
-        return n.attempts === attempt && (n.nextAttemptAt || n.failedReason) && n;
-      }, 8000, `attempt ${attempt} settled`);
+      const notice = await waitUntil(
+        async () => {
+          const n = await noticeOf(customerId, contact.id);
+          return n.attempts === attempt && (n.nextAttemptAt || n.failedReason) && n;
+        },
+        8000,
+        `attempt ${attempt} settled`,
+      );
       if (notice.failedReason) {
         expect(notice).toMatchObject({ status: 'failed', failedReason: 'attempts_exhausted', attempts: 10, lastError: '30003' });
         break;
@@ -236,7 +249,12 @@ describe('onboarding notice retries', () => {
 
   it('lists the contacts never informed for the operators: given up first, then those being retried; not the delivered or those who said STOP', async () => {
     const customerId = await customer();
-    const [dead, flaky, fine, objector] = [await addContact(customerId), await addContact(customerId), await addContact(customerId), await addContact(customerId)];
+    const [dead, flaky, fine, objector] = [
+      await addContact(customerId),
+      await addContact(customerId),
+      await addContact(customerId),
+      await addContact(customerId),
+    ];
     const sms = await Promise.all([dead, flaky, fine, objector].map((c) => nthSmsTo(c.phone, 1)));
     await settle();
     await fake.sendStatus(sms[0], 'undelivered', { ErrorCode: '30006' });
@@ -251,8 +269,22 @@ describe('onboarding notice retries', () => {
     expect(res.status).toBe(200);
     const mine = res.body.items.filter((c: { customerId: string }) => c.customerId === customerId);
     expect(mine).toEqual([
-      { id: dead.id, customerId, customerName: 'Karin Holm', name: 'Bo Berg', phone: dead.phone, notice: expect.objectContaining({ status: 'failed', failedReason: 'number_cannot_receive', lastError: '30006' }) },
-      { id: flaky.id, customerId, customerName: 'Karin Holm', name: 'Bo Berg', phone: flaky.phone, notice: expect.objectContaining({ status: 'retrying', lastError: '30003' }) },
+      {
+        id: dead.id,
+        customerId,
+        customerName: 'Karin Holm',
+        name: 'Bo Berg',
+        phone: dead.phone,
+        notice: expect.objectContaining({ status: 'failed', failedReason: 'number_cannot_receive', lastError: '30006' }),
+      },
+      {
+        id: flaky.id,
+        customerId,
+        customerName: 'Karin Holm',
+        name: 'Bo Berg',
+        phone: flaky.phone,
+        notice: expect.objectContaining({ status: 'retrying', lastError: '30003' }),
+      },
     ]);
     expect(res.body.total).toBeGreaterThanOrEqual(2);
     // Given up ones come before any being retried.
@@ -275,11 +307,19 @@ describe('onboarding notice retries', () => {
     try {
       const res = await other.request('POST', '/api/customers', {
         token: otherOperator,
-        body: { name: 'Lars Ek', phone: mobile(++n), language: 'sv', alarmAddress: { street: 'Storgatan 2', postalCode: '114 55', city: 'Stockholm', country: 'SE' } },
+        body: {
+          name: 'Lars Ek',
+          phone: mobile(++n),
+          language: 'sv',
+          alarmAddress: { street: 'Storgatan 2', postalCode: '114 55', city: 'Stockholm', country: 'SE' },
+        },
       });
       expect(res.status).toBe(201);
       customerId = res.body.id;
-      const added = await other.request('POST', `/api/customers/${customerId}/contacts`, { token: otherOperator, body: { name: 'Eva Ek', phone: mobile(++n) } });
+      const added = await other.request('POST', `/api/customers/${customerId}/contacts`, {
+        token: otherOperator,
+        body: { name: 'Eva Ek', phone: mobile(++n) },
+      });
       expect(added.status).toBe(201);
       contact = added.body;
       const first = await nthSmsTo(contact.phone, 1);
@@ -301,8 +341,6 @@ describe('onboarding notice retries', () => {
   });
 });
 
-
-
 describe('onboarding notice retries and the daily SMS cap', () => {
   let t: TestApp;
   let fake: FakeTwilio;
@@ -322,7 +360,12 @@ describe('onboarding notice retries and the daily SMS cap', () => {
     const operator = await t.tokenFor('operator');
     const customer = await t.request('POST', '/api/customers', {
       token: operator,
-      body: { name: 'Maja Ek', phone: '+46703200001', language: 'sv', alarmAddress: { street: 'Storgatan 3', postalCode: '114 55', city: 'Stockholm', country: 'SE' } },
+      body: {
+        name: 'Maja Ek',
+        phone: '+46703200001',
+        language: 'sv',
+        alarmAddress: { street: 'Storgatan 3', postalCode: '114 55', city: 'Stockholm', country: 'SE' },
+      },
     });
     const added = await t.request('POST', `/api/customers/${customer.body.id}/contacts`, { token: operator, body: { name: 'Olle Ek', phone: '+46703200002' } });
     expect(added.status).toBe(201);

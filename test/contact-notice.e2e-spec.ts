@@ -78,10 +78,13 @@ describe('the onboarding notice to alarm contacts (PRODUCT.md rule 3)', () => {
     expect(log.body.items.map((e: { operation: string }) => e.operation)).toContain('sms.send.contact_notice');
   });
 
-  it('is in the customer\'s language (English and Norwegian)', async () => {
+  it("is in the customer's language (English and Norwegian)", async () => {
     for (const [language, expected] of [
       ['en', /has named you as their alarm contact\. .*Privacy: https:\/\/alarm\.example\.test\/privacy\?lang=en\nDo not want this\? Reply STOP\.$/s],
-      ['nb', /har oppgitt deg som alarmkontakt\. .*Om personvern: https:\/\/alarm\.example\.test\/privacy\?lang=nb\nVil du ikke være alarmkontakt\? Svar STOP\.$/s],
+      [
+        'nb',
+        /har oppgitt deg som alarmkontakt\. .*Om personvern: https:\/\/alarm\.example\.test\/privacy\?lang=nb\nVil du ikke være alarmkontakt\? Svar STOP\.$/s,
+      ],
     ] as const) {
       const contact = await addContact(await customer(language, 'Kari Nordmann'));
       const [sms] = await fake.waitFor(() => smsTo(contact.phone).length > 0 && smsTo(contact.phone));
@@ -94,7 +97,10 @@ describe('the onboarding notice to alarm contacts (PRODUCT.md rule 3)', () => {
     const contact = await addContact(customerId);
     await fake.waitFor(() => smsTo(contact.phone).length > 0);
 
-    const renamed = await t.request('PATCH', `/api/customers/${customerId}/contacts/${contact.id}`, { token: operator, body: { name: 'Bo Bergström', relation: 'neighbour' } });
+    const renamed = await t.request('PATCH', `/api/customers/${customerId}/contacts/${contact.id}`, {
+      token: operator,
+      body: { name: 'Bo Bergström', relation: 'neighbour' },
+    });
     expect(renamed.status).toBe(200);
     await settle();
     expect(await messagesFor(contact.id)).toHaveLength(1);
@@ -105,7 +111,12 @@ describe('the onboarding notice to alarm contacts (PRODUCT.md rule 3)', () => {
     await fake.waitFor(() => smsTo(newPhone).length > 0);
     await settle();
     const messages = await messagesFor(contact.id);
-    expect(messages.filter((m) => m.purpose === 'contact_notice').map((m) => m.to).sort()).toEqual([contact.phone, newPhone].sort());
+    expect(
+      messages
+        .filter((m) => m.purpose === 'contact_notice')
+        .map((m) => m.to)
+        .sort(),
+    ).toEqual([contact.phone, newPhone].sort());
     expect(smsTo(contact.phone)).toHaveLength(1);
     expect(smsTo(newPhone)).toHaveLength(1);
 
@@ -119,11 +130,23 @@ describe('the onboarding notice to alarm contacts (PRODUCT.md rule 3)', () => {
     const customerId = await customer();
     const contact = await addContact(customerId);
     const [sms] = await fake.waitFor(() => smsTo(contact.phone).length > 0 && smsTo(contact.phone));
-    const sent = await waitUntil(async () => {
-      const c = await getContact(customerId, contact.id);
-      return c.notice.status === 'sent' && c;
-    }, 5000, 'notice sent');
-    expect(sent.notice).toEqual({ status: 'sent', policyVersion: POLICY_VERSION, sentAt: expect.any(String), attempts: 1, lastError: null, nextAttemptAt: null, failedReason: null });
+    const sent = await waitUntil(
+      async () => {
+        const c = await getContact(customerId, contact.id);
+        return c.notice.status === 'sent' && c;
+      },
+      5000,
+      'notice sent',
+    );
+    expect(sent.notice).toEqual({
+      status: 'sent',
+      policyVersion: POLICY_VERSION,
+      sentAt: expect.any(String),
+      attempts: 1,
+      lastError: null,
+      nextAttemptAt: null,
+      failedReason: null,
+    });
 
     // A forged callback changes nothing.
     const forged = await fake.post(sms.statusCallback!, { MessageSid: sms.sid!, MessageStatus: 'delivered' }, { signature: 'bad' });
@@ -187,11 +210,15 @@ describe('the onboarding notice to alarm contacts (PRODUCT.md rule 3)', () => {
     const customerId = await customer();
     const contact = await addContact(customerId);
     const alarmId = '11111111-2222-4333-8444-555555555555';
-    const attempt = await t.app.get(SmsOutbox).enqueue({ purpose: 'alarm_contact', legalBasis: 'legitimate_interests', to: contact.phone, body: 'x', contactId: contact.id, customerId, alarmId });
+    const attempt = await t.app
+      .get(SmsOutbox)
+      .enqueue({ purpose: 'alarm_contact', legalBasis: 'legitimate_interests', to: contact.phone, body: 'x', contactId: contact.id, customerId, alarmId });
     expect(attempt.status).toBe('refused');
     const log = await t.request('GET', `/api/privacy/processing-log?subjectId=${contact.id}`, { token: dpo });
     expect(log.status).toBe(200);
-    expect(log.body.items).toContainEqual(expect.objectContaining({ operation: 'sms.refused', outcome: 'refused', actorType: 'system', subjectIds: [contact.id, customerId, alarmId] }));
+    expect(log.body.items).toContainEqual(
+      expect.objectContaining({ operation: 'sms.refused', outcome: 'refused', actorType: 'system', subjectIds: [contact.id, customerId, alarmId] }),
+    );
   });
 
   it('sends the notice for a new policy version (the start-up/hourly check), once', async () => {
@@ -201,13 +228,18 @@ describe('the onboarding notice to alarm contacts (PRODUCT.md rule 3)', () => {
     // As if the notice had been sent for an older version: the current one is missing.
     await t.query(`UPDATE contact_notice SET policy_version = '2025-01-01' WHERE contact_id = $1`, [contact.id]);
     // And a contact written straight to the database (before the notice existed).
-    const [legacy] = await t.query(`INSERT INTO contact (customer_id, name, phone, priority) VALUES ($1, 'Gammal Kontakt', $2, 2) RETURNING id`, [customerId, mobile(++n)]);
+    const [legacy] = await t.query(`INSERT INTO contact (customer_id, name, phone, priority) VALUES ($1, 'Gammal Kontakt', $2, 2) RETURNING id`, [
+      customerId,
+      mobile(++n),
+    ]);
 
     const notices = t.app.get(ContactNotices);
     expect(await notices.sendMissingNotices()).toBeGreaterThanOrEqual(2);
     expect(await notices.sendMissingNotices()).toBe(0);
     await fake.waitFor(() => smsTo(contact.phone).length === 2);
-    const rows = await t.query(`SELECT contact_id, policy_version FROM contact_notice WHERE contact_id = ANY($1::uuid[]) ORDER BY created_at`, [[contact.id, legacy.id]]);
+    const rows = await t.query(`SELECT contact_id, policy_version FROM contact_notice WHERE contact_id = ANY($1::uuid[]) ORDER BY created_at`, [
+      [contact.id, legacy.id],
+    ]);
     expect(rows).toEqual([
       { contact_id: contact.id, policy_version: '2025-01-01' },
       { contact_id: contact.id, policy_version: POLICY_VERSION },

@@ -60,7 +60,11 @@ describe('contacts', () => {
   });
 
   it('reads a contact phone without + in the customer alarm country', async () => {
-    const customerId = await newCustomer({ ...CUSTOMER, phone: '+4740612345', alarmAddress: { street: 'Gate 1', postalCode: '0154', city: 'Oslo', country: 'NO' } });
+    const customerId = await newCustomer({
+      ...CUSTOMER,
+      phone: '+4740612345',
+      alarmAddress: { street: 'Gate 1', postalCode: '0154', city: 'Oslo', country: 'NO' },
+    });
     const res = await add(customerId, { name: 'Kari', phone: '412 34 567' });
     expect(res.status).toBe(201);
     expect(res.body.phone).toBe('+4741234567');
@@ -107,7 +111,11 @@ describe('contacts', () => {
     });
 
     it('answers 400 to malformed JSON', async () => {
-      const res = await t.request('POST', `/api/customers/${customerId}/contacts`, { token: operator, raw: '{"name":', headers: { 'content-type': 'application/json' } });
+      const res = await t.request('POST', `/api/customers/${customerId}/contacts`, {
+        token: operator,
+        raw: '{"name":',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.status).toBe(400);
     });
 
@@ -172,7 +180,10 @@ describe('contacts', () => {
     });
 
     it('reorders with PUT order when every contact is listed once', async () => {
-      const res = await t.request('PUT', `/api/customers/${customerId}/contacts/order`, { token: operator, body: { contactIds: [ids.E, ids.C, ids.B, ids.A, ids.D] } });
+      const res = await t.request('PUT', `/api/customers/${customerId}/contacts/order`, {
+        token: operator,
+        body: { contactIds: [ids.E, ids.C, ids.B, ids.A, ids.D] },
+      });
       expect(res.status).toBe(200);
       expect(res.body.total).toBe(5);
       expect(res.body.items.map((c: { name: string; priority: number }) => `${c.priority}${c.name}`)).toEqual(['1E', '2C', '3B', '4A', '5D']);
@@ -250,7 +261,10 @@ describe('contacts', () => {
     await add(customerId, { name: 'B', phone: mobile(51) });
     await t.query(`UPDATE contact SET status = 'opted_out', opted_out_at = now() WHERE id = $1`, [a.body.id]);
     const { items } = await list(customerId);
-    expect(items.map((c) => [c.name, (c as unknown as { status: string }).status])).toEqual([['A', 'opted_out'], ['B', 'active']]);
+    expect(items.map((c) => [c.name, (c as unknown as { status: string }).status])).toEqual([
+      ['A', 'opted_out'],
+      ['B', 'active'],
+    ]);
   });
 
   it('removes a contact (204): gone from the API, the phone free again, the row kept for retention', async () => {
@@ -307,7 +321,10 @@ describe('contacts', () => {
   });
 
   it('declares legitimate interests, with its balancing note, on every contact route', () => {
-    const routes = t.app.get(RouteDeclarations).routes().filter((r) => r.path.startsWith('/api/customers/:id/contacts') && !/export|erasure|restriction/.test(r.path));
+    const routes = t.app
+      .get(RouteDeclarations)
+      .routes()
+      .filter((r) => r.path.startsWith('/api/customers/:id/contacts') && !/export|erasure|restriction/.test(r.path));
     expect(routes).toHaveLength(7);
     for (const r of routes) {
       expect(r.access).toHaveProperty('roles');

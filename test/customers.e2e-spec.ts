@@ -47,10 +47,20 @@ describe('customers', () => {
   });
 
   it('defaults the language to nb in Norway and en elsewhere, and keeps a chosen one', async () => {
-    const no = await create({ ...ANNA, phone: '406 12 345', nationalId: '31129956715', alarmAddress: { street: 'Karl Johans gate 1', postalCode: '0154', city: 'Oslo', country: 'NO' } });
+    const no = await create({
+      ...ANNA,
+      phone: '406 12 345',
+      nationalId: '31129956715',
+      alarmAddress: { street: 'Karl Johans gate 1', postalCode: '0154', city: 'Oslo', country: 'NO' },
+    });
     expect(no.status).toBe(201);
     expect(no.body).toMatchObject({ language: 'nb', phone: '+4740612345', nationalId: '311299*****' });
-    const dk = await create({ ...ANNA, phone: '+45 20 12 34 56', nationalId: undefined, alarmAddress: { street: 'Strøget 1', postalCode: '1160', city: 'København', country: 'DK' } });
+    const dk = await create({
+      ...ANNA,
+      phone: '+45 20 12 34 56',
+      nationalId: undefined,
+      alarmAddress: { street: 'Strøget 1', postalCode: '1160', city: 'København', country: 'DK' },
+    });
     expect(dk.status).toBe(201);
     expect(dk.body).toMatchObject({ language: 'en', nationalId: null });
     const chosen = await create({ ...ANNA, nationalId: undefined, language: 'en' });
@@ -123,11 +133,12 @@ describe('customers', () => {
     });
 
     it('checks the postal code against the country', async () => {
-      await expectFieldErrors({ ...ANNA, alarmAddress: { ...ANNA.alarmAddress, postalCode: '1234' } }, [/^alarmAddress\.postalCode is not a postal code of SE \(e\.g\. 114 55\)/]);
-      await expectFieldErrors(
-        { ...ANNA, phone: '+4740612345', alarmAddress: { street: 'Gate 1', postalCode: '01540', city: 'Oslo', country: 'NO' } },
-        [/^alarmAddress\.postalCode is not a postal code of NO/],
-      );
+      await expectFieldErrors({ ...ANNA, alarmAddress: { ...ANNA.alarmAddress, postalCode: '1234' } }, [
+        /^alarmAddress\.postalCode is not a postal code of SE \(e\.g\. 114 55\)/,
+      ]);
+      await expectFieldErrors({ ...ANNA, phone: '+4740612345', alarmAddress: { street: 'Gate 1', postalCode: '01540', city: 'Oslo', country: 'NO' } }, [
+        /^alarmAddress\.postalCode is not a postal code of NO/,
+      ]);
     });
 
     it('refuses a bad email, an unknown language, unknown fields at any depth', async () => {
@@ -152,7 +163,11 @@ describe('customers', () => {
       const bad = await t.request('POST', '/api/customers', { token: operator, raw: '{"name": "Anna",', headers: { 'content-type': 'application/json' } });
       expect(bad.status).toBe(400);
       expect(bad.body.message).toMatch(/malformed JSON/);
-      const huge = await t.request('POST', '/api/customers', { token: operator, raw: JSON.stringify({ ...ANNA, name: 'x'.repeat(200_000) }), headers: { 'content-type': 'application/json' } });
+      const huge = await t.request('POST', '/api/customers', {
+        token: operator,
+        raw: JSON.stringify({ ...ANNA, name: 'x'.repeat(200_000) }),
+        headers: { 'content-type': 'application/json' },
+      });
       expect(huge.status).toBe(413);
     });
   });
@@ -183,7 +198,12 @@ describe('customers', () => {
     expect((await t.request('GET', `/api/customers/${body.id}/national-id`)).status).toBe(401);
     expect((await t.request('GET', `/api/customers/${UNKNOWN}/national-id`, { token: supervisor })).status).toBe(404);
 
-    const no = await create({ ...ANNA, phone: '+4740612345', nationalId: '55108695071', alarmAddress: { street: 'Gate 1', postalCode: '0154', city: 'Oslo', country: 'NO' } });
+    const no = await create({
+      ...ANNA,
+      phone: '+4740612345',
+      nationalId: '55108695071',
+      alarmAddress: { street: 'Gate 1', postalCode: '0154', city: 'Oslo', country: 'NO' },
+    });
     expect((await t.request('GET', `/api/customers/${no.body.id}/national-id`, { token: dpo })).body).toEqual({ nationalId: '55108695071' });
     const none = await create({ ...ANNA, nationalId: undefined });
     expect((await t.request('GET', `/api/customers/${none.body.id}/national-id`, { token: dpo })).body).toEqual({ nationalId: null });
@@ -192,7 +212,10 @@ describe('customers', () => {
   it('refuses to reveal a national id whose ciphertext was moved to another customer', async () => {
     const a = await create(ANNA);
     const b = await create({ ...ANNA, nationalId: '880320-0016' });
-    await t.query(`UPDATE customer SET national_id_encrypted = (SELECT national_id_encrypted FROM customer WHERE id = $1) WHERE id = $2`, [a.body.id, b.body.id]);
+    await t.query(`UPDATE customer SET national_id_encrypted = (SELECT national_id_encrypted FROM customer WHERE id = $1) WHERE id = $2`, [
+      a.body.id,
+      b.body.id,
+    ]);
     const res = await t.request('GET', `/api/customers/${b.body.id}/national-id`, { token: supervisor });
     expect(res.status).toBe(500);
     expect(res.text).not.toContain('3234');
@@ -222,7 +245,10 @@ describe('customers', () => {
     });
 
     it("finds customers by the alarm address's street and postal code, and by their contacts' names", async () => {
-      const kept = await t.request('POST', `/api/customers/${lisa}/contacts`, { token: operator, body: { name: 'Gunnar Sjökvist', phone: '+46 70 555 01 02' } });
+      const kept = await t.request('POST', `/api/customers/${lisa}/contacts`, {
+        token: operator,
+        body: { name: 'Gunnar Sjökvist', phone: '+46 70 555 01 02' },
+      });
       expect(kept.status).toBe(201);
       const gone = await t.request('POST', `/api/customers/${lisa}/contacts`, { token: operator, body: { name: 'Rut Wennerholm', phone: '+46 70 555 01 03' } });
       expect((await t.request('DELETE', `/api/customers/${lisa}/contacts/${gone.body.id}`, { token: supervisor })).status).toBe(204);
@@ -358,7 +384,10 @@ describe('customers', () => {
   });
 
   it('declares roles and a contract legal basis on every customer route, reveal included', () => {
-    const routes = t.app.get(RouteDeclarations).routes().filter((r) => r.path.startsWith('/api/customers') && !/contacts|panels|export|erasure|restriction|arming-history|action-plans/.test(r.path));
+    const routes = t.app
+      .get(RouteDeclarations)
+      .routes()
+      .filter((r) => r.path.startsWith('/api/customers') && !/contacts|panels|export|erasure|restriction|arming-history|action-plans/.test(r.path));
     // The customer's own routes and the premises (read, update, reveal of the secrets).
     expect(routes.length).toBe(9);
     for (const r of routes) {

@@ -39,10 +39,16 @@ const haveBrowser = haveChromium('dashboard-action-plans.e2e-spec');
       'Duress: someone may be forced to disarm. Call the police first. Do not call or text the premises or the owner.',
     );
     // The plan comes before everything else on the page, the police first.
-    expect(await page.evaluate(() => {
-      const plan = document.querySelector('#action-plan');
-      return plan && plan.compareDocumentPosition(document.querySelector('#alarm-customer')) === 4 && plan.compareDocumentPosition(document.querySelector('#alarm-actions')) === 4;
-    })).toBe(true);
+    expect(
+      await page.evaluate(() => {
+        const plan = document.querySelector('#action-plan');
+        return (
+          plan &&
+          plan.compareDocumentPosition(document.querySelector('#alarm-customer')) === 4 &&
+          plan.compareDocumentPosition(document.querySelector('#alarm-actions')) === 4
+        );
+      }),
+    ).toBe(true);
     expect(await page.locator('#action-plan li').first().textContent()).toContain('Call the police (112) first.');
     // The owner's number is there to read (for the police), not to call.
     expect(await page.locator(`a[href="tel:${household.customer.phone}"]`).count()).toBe(0);
@@ -95,7 +101,11 @@ const haveBrowser = haveChromium('dashboard-action-plans.e2e-spec');
     await until(page, (i) => document.querySelector(`#action-plan li[data-step="${i}"]`)?.classList.contains('done'), verify);
     expect(await step(page, verify).textContent()).toMatch(/done Test operator, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     expect(await page.locator('#action-done').textContent()).toBe(`Step ${verify + 1} done.`);
-    await until(page, (s) => document.querySelector('#timeline')?.textContent?.includes(s), `Plan step ${verify + 1} done by Test operator: ${steps[verify].text}`);
+    await until(
+      page,
+      (s) => document.querySelector('#timeline')?.textContent?.includes(s),
+      `Plan step ${verify + 1} done by Test operator: ${steps[verify].text}`,
+    );
     await until(watcher, (i) => document.querySelector(`#action-plan li[data-step="${i}"]`)?.classList.contains('done'), verify);
 
     // "Owner reached" ticks the plan's call to the owner by itself.
@@ -153,7 +163,7 @@ const haveBrowser = haveChromium('dashboard-action-plans.e2e-spec');
     expect(pageErrors).toEqual([]);
   });
 
-  it("a supervisor gives a customer their own fire plan and takes it back; an operator only reads which classes have one", async () => {
+  it('a supervisor gives a customer their own fire plan and takes it back; an operator only reads which classes have one', async () => {
     const household = await f.household(0);
     const page = await session('supervisor');
     await page.goto(`${t.baseUrl}/#/customers/${household.customer.id}`);

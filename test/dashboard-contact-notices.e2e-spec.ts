@@ -38,7 +38,12 @@ const PUBLIC = 'https://alarm.example.test';
     const token = await t.tokenFor('operator');
     const customer = await t.request('POST', '/api/customers', {
       token,
-      body: { name: 'Ingrid Sand', phone: '+46703300001', language: 'sv', alarmAddress: { street: 'Sjövägen 3', postalCode: '114 55', city: 'Stockholm', country: 'SE' } },
+      body: {
+        name: 'Ingrid Sand',
+        phone: '+46703300001',
+        language: 'sv',
+        alarmAddress: { street: 'Sjövägen 3', postalCode: '114 55', city: 'Stockholm', country: 'SE' },
+      },
     });
     expect(customer.status).toBe(201);
     const add = async (name: string, phone: string) => {
@@ -59,10 +64,14 @@ const PUBLIC = 'https://alarm.example.test';
     await deadRow.waitFor();
     await until(page, (id: string) => document.querySelector(`tr[data-contact-id="${id}"] .notice-reason`), dead.id);
     expect(await deadRow.locator('.pill.bad', { hasText: 'not informed' }).isVisible()).toBe(true);
-    expect(await deadRow.locator('.notice-reason').textContent()).toBe('Never informed: the number cannot receive SMS (error 30005), 1 SMS sent. Correct the number, or send it again if the number is right.');
+    expect(await deadRow.locator('.notice-reason').textContent()).toBe(
+      'Never informed: the number cannot receive SMS (error 30005), 1 SMS sent. Correct the number, or send it again if the number is right.',
+    );
     const awayRow = page.locator(`tr[data-contact-id="${away.id}"]`);
     expect(await awayRow.locator('.pill').filter({ hasText: 'notice retrying' }).count()).toBe(1);
-    expect(await awayRow.locator('.notice-reason').textContent()).toMatch(/^Not delivered yet \(error 30003\), 1 SMS sent; (next try \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}|another try is being scheduled)\.$/);
+    expect(await awayRow.locator('.notice-reason').textContent()).toMatch(
+      /^Not delivered yet \(error 30003\), 1 SMS sent; (next try \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}|another try is being scheduled)\.$/,
+    );
     expect(await axeFindings(page, 10)).toEqual([]);
     await page.screenshot({ path: screenshotPath('contact-notice-failed'), fullPage: true });
 

@@ -37,7 +37,9 @@ function encryptedNull(account: string, keyHex: string, at = new Date()): Buffer
   const plain = Buffer.from('0'.repeat((16 - (tail.length % 16)) % 16 || 16) + tail, 'latin1');
   const key = Buffer.from(keyHex, 'hex');
   const cipher = createCipheriv(`aes-${key.length * 8}-cbc`, key, Buffer.alloc(16)).setAutoPadding(false);
-  const hex = Buffer.concat([cipher.update(plain), cipher.final()]).toString('hex').toUpperCase();
+  const hex = Buffer.concat([cipher.update(plain), cipher.final()])
+    .toString('hex')
+    .toUpperCase();
   const body = Buffer.from(`"*NULL"0000L0#${account}[${hex}`, 'latin1');
   const head = crc16arc(body).toString(16).toUpperCase().padStart(4, '0') + body.length.toString(16).toUpperCase().padStart(4, '0');
   return Buffer.concat([Buffer.from(`\n${head}`, 'latin1'), body, Buffer.from('\r', 'latin1')]);
@@ -65,7 +67,7 @@ function sendTcp(port: number, frame: Buffer): Promise<string | null> {
 
 (haveBrowser ? describe : describe.skip)('dashboard in Chromium: DC-09 panels', () => {
   const suite = dashboardSuite(9600);
-  const { pageErrors, session } = suite;
+  const { session } = suite;
   let t: TestApp;
   let f: AlarmFixtures;
   let receiver: { enabled: boolean; listening: boolean; host: string; port: number; timestampWindow: { behindSeconds: number; aheadSeconds: number } };
@@ -101,7 +103,7 @@ function sendTcp(port: number, frame: Buffer): Promise<string | null> {
     if (o.interval !== undefined) await p.getByLabel('Supervision interval (s)').fill(o.interval);
   }
 
-  it('a supervisor registers a DC-09 panel: the installer\'s card, shown once, has what the panel needs, and it works', async () => {
+  it("a supervisor registers a DC-09 panel: the installer's card, shown once, has what the panel needs, and it works", async () => {
     const household = await f.household(0);
     const page = await session('supervisor', { permissions: ['clipboard-read', 'clipboard-write'] });
     await openCustomer(page, household.customer.id);
@@ -130,8 +132,14 @@ function sendTcp(port: number, frame: Buffer): Promise<string | null> {
       ['Key', `${key} Copy key`],
       ['Encryption', 'AES-256, requiredplain (unencrypted) frames are refused with NAK'],
       ['Timestamp window', `${behindSeconds} s behind to ${aheadSeconds} s ahead of the receiver's UTC time`],
-      ['Panel clock', `UTC, kept by time sync (NTP). Encrypted frames with a time outside the window are refused with NAK (more than ${behindSeconds} s behind or ${aheadSeconds} s ahead).`],
-      ['Link test', "Keyholder reports this panel offline after 15 min without a signal. Set the panel's link test (NULL / polling) interval well below that: at most 5 min."],
+      [
+        'Panel clock',
+        `UTC, kept by time sync (NTP). Encrypted frames with a time outside the window are refused with NAK (more than ${behindSeconds} s behind or ${aheadSeconds} s ahead).`,
+      ],
+      [
+        'Link test',
+        "Keyholder reports this panel offline after 15 min without a signal. Set the panel's link test (NULL / polling) interval well below that: at most 5 min.",
+      ],
     ]);
     expect(await card.locator('[role="alert"]').count()).toBe(0);
     await card.screenshot({ path: screenshotPath('dc09-installer-card') });
@@ -140,20 +148,31 @@ function sendTcp(port: number, frame: Buffer): Promise<string | null> {
     await card.getByRole('button', { name: 'Copied' }).waitFor();
     expect(await page.evaluate(() => (globalThis as any).navigator.clipboard.readText())).toBe(key);
 
-    const [row] = await t.query(`SELECT id, protocol, dc09_account, dc09_encryption, supervision_interval_seconds FROM panel WHERE customer_id = $1 AND label = 'Hall DC-09'`, [household.customer.id]);
+    const [row] = await t.query(
+      `SELECT id, protocol, dc09_account, dc09_encryption, supervision_interval_seconds FROM panel WHERE customer_id = $1 AND label = 'Hall DC-09'`,
+      [household.customer.id],
+    );
     expect(row).toMatchObject({ protocol: 'dc09', dc09_account: '000731', dc09_encryption: 'required', supervision_interval_seconds: 900 });
 
     // The list: the HTTP panel and the DC-09 one, each with its protocol; DC-09 with account and encryption.
     expect(await panelRow(page, household.panel.id).locator('td.panel-protocol').textContent()).toBe('HTTP');
     const dc09Cell = panelRow(page, 'Hall DC-09').locator('td.panel-protocol');
-    expect(await dc09Cell.evaluate((td: any) => [...td.childNodes].map((n: any) => n.textContent))).toEqual(['SIA DC-09', 'Account 000731', 'Encryption required']);
+    expect(await dc09Cell.evaluate((td: any) => [...td.childNodes].map((n: any) => n.textContent))).toEqual([
+      'SIA DC-09',
+      'Account 000731',
+      'Encryption required',
+    ]);
     expect(await panelRow(page, 'Hall DC-09').locator('td').nth(1).textContent()).toBe('never');
 
     // What the card says is what the receiver takes: a link test encrypted with that key, from that
     // account, to that port is ACKed (encrypted), and the panel is heard from.
     const reply = await sendTcp(receiver.port, encryptedNull('000731', key));
     expect(reply).toMatch(/^[0-9A-F]{8}"\*ACK"0000L0#000731\[[0-9A-F]+$/);
-    await waitUntil(async () => (await t.query(`SELECT last_seen_at FROM panel WHERE id = $1`, [row.id]))[0].last_seen_at !== null, 5000, 'the panel to be seen');
+    await waitUntil(
+      async () => (await t.query(`SELECT last_seen_at FROM panel WHERE id = $1`, [row.id]))[0].last_seen_at !== null,
+      5000,
+      'the panel to be seen',
+    );
 
     // Shown once: gone after a reload; the panel shows as seen.
     await page.reload();
@@ -171,16 +190,20 @@ function sendTcp(port: number, frame: Buffer): Promise<string | null> {
     expect(await operator.getByRole('button', { name: /Rotate/ }).count()).toBe(0);
   });
 
-  it('the API\'s messages go under the fields: an invalid account and key, then an account already taken (409); a given AES-128 key is kept and rotated', async () => {
+  it("the API's messages go under the fields: an invalid account and key, then an account already taken (409); a given AES-128 key is kept and rotated", async () => {
     const household = await f.household(0);
     const other = await f.customer();
     await f.panel(other.id, { protocol: 'dc09', dc09: { account: '4321' } });
     const page = await session('supervisor');
     await openCustomer(page, household.customer.id);
-    const dc09Panels = async () => (await t.query(`SELECT count(*)::int AS n FROM panel WHERE customer_id = $1 AND protocol = 'dc09'`, [household.customer.id]))[0].n;
+    const dc09Panels = async () =>
+      (await t.query(`SELECT count(*)::int AS n FROM panel WHERE customer_id = $1 AND protocol = 'dc09'`, [household.customer.id]))[0].n;
 
     // Invalid account and key: the API's own lines, each under its field.
-    const refused = await t.request('POST', `/api/customers/${household.customer.id}/panels`, { token: f.tokens.supervisor, body: { protocol: 'dc09', dc09: { account: '12-34', key: 'XYZ', encryption: 'required' } } });
+    const refused = await t.request('POST', `/api/customers/${household.customer.id}/panels`, {
+      token: f.tokens.supervisor,
+      body: { protocol: 'dc09', dc09: { account: '12-34', key: 'XYZ', encryption: 'required' } },
+    });
     expect(refused.status).toBe(400);
     const accountLine = (refused.body.message as string[]).find((m) => m.startsWith('dc09.account '));
     const keyLine = (refused.body.message as string[]).find((m) => m.startsWith('dc09.key '));
@@ -219,7 +242,9 @@ function sendTcp(port: number, frame: Buffer): Promise<string | null> {
     expect(facts.Encryption).toBe('AES-128, optionalplain (unencrypted) frames are accepted too');
     expect(facts.Account).toBe('4322exactly as shown, leading zeros too');
     // The default supervision, 25 h: a link test at most every 8 h 20 min.
-    expect(facts['Link test']).toBe("Keyholder reports this panel offline after 25 h without a signal. Set the panel's link test (NULL / polling) interval well below that: at most 8 h 20 min.");
+    expect(facts['Link test']).toBe(
+      "Keyholder reports this panel offline after 25 h without a signal. Set the panel's link test (NULL / polling) interval well below that: at most 8 h 20 min.",
+    );
     expect(await dc09Panels()).toBe(1);
     expect(await panelRow(page, 'Garage').locator('td.panel-protocol').textContent()).toBe('SIA DC-09Account 4322Encryption optional');
 
@@ -229,7 +254,12 @@ function sendTcp(port: number, frame: Buffer): Promise<string | null> {
     await dialog.waitFor();
     expect(await dialog.textContent()).toContain('The panel is refused (NAK) until the new key is typed into it.');
     await dialog.getByRole('button', { name: 'Yes, rotate the key' }).click();
-    await until(page, (old) => /^[0-9A-F]{32}$/.test(document.querySelector('#installer-key')?.textContent ?? '') && document.querySelector('#installer-key').textContent !== old, own.toUpperCase());
+    await until(
+      page,
+      (old) =>
+        /^[0-9A-F]{32}$/.test(document.querySelector('#installer-key')?.textContent ?? '') && document.querySelector('#installer-key').textContent !== old,
+      own.toUpperCase(),
+    );
     expect(await card.locator('.installer-once').textContent()).toMatch(/^New key, shown once, now\./);
     expect(Object.fromEntries(await cardFacts(page)).Encryption).toBe('AES-128, optionalplain (unencrypted) frames are accepted too');
   });
@@ -241,27 +271,39 @@ function sendTcp(port: number, frame: Buffer): Promise<string | null> {
     const card = page.locator('#panel-installer-card');
 
     // The receiver turned off (DC09_PORT=off), as the settings would say it.
-    await page.route('**/api/settings/dc09', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ...receiver, enabled: false, listening: false, port: null }) }));
+    await page.route('**/api/settings/dc09', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ...receiver, enabled: false, listening: false, port: null }) }),
+    );
     await fillDc09(page, { label: 'Off', account: '5550' });
     await page.getByRole('button', { name: 'Register panel' }).click();
     await card.waitFor();
-    expect(await card.getByRole('alert').textContent()).toBe('The DC-09 receiver is turned off on this server (DC09_PORT=off): the panel cannot report until it is turned on.');
+    expect(await card.getByRole('alert').textContent()).toBe(
+      'The DC-09 receiver is turned off on this server (DC09_PORT=off): the panel cannot report until it is turned on.',
+    );
     expect(Object.fromEntries(await cardFacts(page)).Port).toBe('-');
 
     // The settings not readable: the account and key are shown all the same, the reason too.
     await page.unroute('**/api/settings/dc09');
-    await page.route('**/api/settings/dc09', (route) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ statusCode: 503, error: 'Service Unavailable', message: 'database unavailable' }) }));
+    await page.route('**/api/settings/dc09', (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ statusCode: 503, error: 'Service Unavailable', message: 'database unavailable' }),
+      }),
+    );
     await fillDc09(page, { label: 'Unread', account: '5551' });
     await page.getByRole('button', { name: 'Register panel' }).click();
     await until(page, () => document.querySelector('#installer-card-title')?.textContent === "Installer's card: Unread");
-    expect(await card.getByRole('alert').textContent()).toBe("The receiver's address could not be read (database unavailable). Copy the account and key below now: they are not shown again. The host and port are the same for every DC-09 panel.");
+    expect(await card.getByRole('alert').textContent()).toBe(
+      "The receiver's address could not be read (database unavailable). Copy the account and key below now: they are not shown again. The host and port are the same for every DC-09 panel.",
+    );
     const facts = Object.fromEntries(await cardFacts(page));
     expect([facts['Receiver host'], facts.Port, facts['Timestamp window']]).toEqual(['-', '-', '-']);
     expect(facts.Account).toBe('5551exactly as shown, leading zeros too');
     expect(await card.locator('#installer-key').textContent()).toMatch(/^[0-9A-F]{64}$/);
   });
 
-  it('at a phone\'s width (390 px) the form and the card fit the screen; axe-core finds nothing serious', async () => {
+  it("at a phone's width (390 px) the form and the card fit the screen; axe-core finds nothing serious", async () => {
     const household = await f.household(0);
     const page = await session('admin', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await openCustomer(page, household.customer.id);
@@ -273,7 +315,11 @@ function sendTcp(port: number, frame: Buffer): Promise<string | null> {
     await card.waitFor();
     expect(await overflow()).toBeLessThanOrEqual(0);
     // Every fact and the copy button inside the screen, the 64-digit key wrapped rather than cut.
-    const outside = await card.evaluate((c: any) => [...c.querySelectorAll('dt, dd, code, button')].filter((e: any) => e.getBoundingClientRect().right > 390 || e.scrollWidth > e.clientWidth + 1).map((e: any) => e.outerHTML.slice(0, 60)));
+    const outside = await card.evaluate((c: any) =>
+      [...c.querySelectorAll('dt, dd, code, button')]
+        .filter((e: any) => e.getBoundingClientRect().right > 390 || e.scrollWidth > e.clientWidth + 1)
+        .map((e: any) => e.outerHTML.slice(0, 60)),
+    );
     expect(outside).toEqual([]);
     expect(await card.locator('#installer-key').textContent()).toMatch(/^[0-9A-F]{64}$/);
     // The list too: every cell of the new panel's row inside the width, each value named.

@@ -54,7 +54,7 @@ const PHONE = { width: 390, height: 844 };
     return { page, tones: () => oscillators };
   }
 
-  it('sounds a new alarm from the login on, again and again until it is opened; the bar stays on a phone\'s screen and leads to it', async () => {
+  it("sounds a new alarm from the login on, again and again until it is opened; the bar stays on a phone's screen and leads to it", async () => {
     const household = await f.household(0);
     const { page, tones } = await listenedSession();
     expect(await page.locator('#sound-toggle').isChecked()).toBe(true);
@@ -108,7 +108,8 @@ const PHONE = { width: 390, height: 844 };
     await page.goto(`${t.baseUrl}/#/queue`);
     await page.locator('#queue').waitFor();
     const opened: string[] = [];
-    for (const [i, code] of ['BA', 'FA', 'WA'].entries()) opened.push((await f.post(household.panel, { eventId: `ev-keys-${i}`, code, zone: String(i + 1) })).body.alarmId);
+    for (const [i, code] of ['BA', 'FA', 'WA'].entries())
+      opened.push((await f.post(household.panel, { eventId: `ev-keys-${i}`, code, zone: String(i + 1) })).body.alarmId);
     await until(page, (n: number) => document.querySelectorAll('#queue tr.alarm-row').length >= n, opened.length);
     const order: string[] = await page.evaluate(() => [...document.querySelectorAll('#queue tr.alarm-row')].map((r: any) => r.dataset.alarmId));
 
@@ -176,7 +177,8 @@ const PHONE = { width: 390, height: 844 };
   it('edits a contact in place: a new name sends nothing, a new number says it sends the notice again and does', async () => {
     const household = await f.household(1);
     const [contact] = household.contacts;
-    const notices = async () => (await t.query(`SELECT count(*)::int AS n FROM sms_message WHERE contact_id = $1 AND purpose = 'contact_notice'`, [contact.id]))[0].n;
+    const notices = async () =>
+      (await t.query(`SELECT count(*)::int AS n FROM sms_message WHERE contact_id = $1 AND purpose = 'contact_notice'`, [contact.id]))[0].n;
     const before = await notices();
     const page = await session('operator');
     await page.goto(`${t.baseUrl}/#/customers/${household.customer.id}`);
@@ -199,7 +201,7 @@ const PHONE = { width: 390, height: 844 };
     await again.getByLabel('Mobile phone').fill('+46709998877');
     await again.locator('.warn-box', { hasText: 'gets the onboarding notice again' }).waitFor();
     await again.getByRole('button', { name: 'Save contact' }).click();
-    const confirm = page.getByRole('alertdialog', { name: 'Change Greta Holm\'s number to +46709998877?' });
+    const confirm = page.getByRole('alertdialog', { name: "Change Greta Holm's number to +46709998877?" });
     await confirm.waitFor();
     await confirm.getByRole('button', { name: 'Yes, change the number' }).click();
     await until(page, (id: string) => document.querySelector(`tr[data-contact-id="${id}"] a[href="tel:+46709998877"]`), contact.id);
@@ -209,7 +211,7 @@ const PHONE = { width: 390, height: 844 };
     expect(pageErrors).toEqual([]);
   });
 
-  it('finds a customer by the street of the alarm address and by a contact\'s name', async () => {
+  it("finds a customer by the street of the alarm address and by a contact's name", async () => {
     const household = await f.household(1);
     const [{ name: contactName }] = await t.query(`SELECT name FROM contact WHERE id = $1`, [household.contacts[0].id]);
     const page = await session('operator');
@@ -222,7 +224,7 @@ const PHONE = { width: 390, height: 844 };
     }
   });
 
-  it('asks before leaving escalation settings with unsaved waits, and says errors with the form\'s words', async () => {
+  it("asks before leaving escalation settings with unsaved waits, and says errors with the form's words", async () => {
     const page = await session('supervisor');
     await page.goto(`${t.baseUrl}/#/settings`);
     const owner = page.getByLabel('burglary owner wait in seconds');
@@ -265,14 +267,22 @@ const PHONE = { width: 390, height: 844 };
 
   it('the customer page does not scroll sideways on a phone', async () => {
     const household = await f.household(3);
-    await t.request('POST', `/api/customers/${household.customer.id}/panels`, { token: f.tokens.supervisor, body: { label: 'Hall keypad with a rather long label', protocol: 'dc09', dc09: { account: '9A7B' } } });
+    await t.request('POST', `/api/customers/${household.customer.id}/panels`, {
+      token: f.tokens.supervisor,
+      body: { label: 'Hall keypad with a rather long label', protocol: 'dc09', dc09: { account: '9A7B' } },
+    });
     const page = await session('operator', { viewport: PHONE });
     await page.goto(`${t.baseUrl}/#/customers/${household.customer.id}`);
     await page.getByRole('table', { name: 'Contacts' }).waitFor();
     await page.getByRole('table', { name: 'Panels' }).waitFor();
     await page.locator('#arming h2').waitFor();
     const widths = await page.evaluate(() => ({ scroll: document.scrollingElement.scrollWidth, inner: window.innerWidth }));
-    const wide = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e: any) => e.getBoundingClientRect().right > window.innerWidth + 0.5).map((e: any) => `${e.tagName}.${e.className}#${e.id}`).slice(0, 12));
+    const wide = await page.evaluate(() =>
+      [...document.querySelectorAll('body *')]
+        .filter((e: any) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+        .map((e: any) => `${e.tagName}.${e.className}#${e.id}`)
+        .slice(0, 12),
+    );
     expect({ ...widths, wide }).toEqual({ scroll: widths.inner, inner: widths.inner, wide: [] });
   });
 
@@ -309,10 +319,14 @@ const PHONE = { width: 390, height: 844 };
     await page.getByLabel('Contact', { exact: true }).selectOption(first.id);
     await page.getByRole('button', { name: 'Filter' }).click();
     await until(page, (id: string) => location.hash.includes(`contactId=${id}`), first.id);
-    await until(page, (name: string) => {
-      const cells = [...document.querySelectorAll('#message-results td.message-who')];
-      return cells.length > 0 && cells.every((c: any) => c.textContent === `${name} (contact)`);
-    }, firstName);
+    await until(
+      page,
+      (name: string) => {
+        const cells = [...document.querySelectorAll('#message-results td.message-who')];
+        return cells.length > 0 && cells.every((c: any) => c.textContent === `${name} (contact)`);
+      },
+      firstName,
+    );
     expect(second.id).not.toBe(first.id);
 
     // Opened with the filter in the address (as from the customer page): the customer by name.
@@ -342,8 +356,15 @@ const PHONE = { width: 390, height: 844 };
     await page.getByRole('combobox', { name: 'Find a customer or contact' }).fill(`Anna Lind ${household.customer.n}`);
     await page.getByRole('option', { name: new RegExp(`^Anna Lind ${household.customer.n} `) }).click();
     await page.getByRole('button', { name: 'Search' }).click();
-    await until(page, (id: string) => (document.querySelector('[name="subjectId"]') as any)?.value === id && !/Page 2/.test(document.querySelector('#processing-log')?.textContent ?? ''), household.customer.id);
-    await until(page, () => [...document.querySelectorAll('#processing-log tbody tr td:nth-child(5)')].some((c: any) => c.textContent === 'Test operator (operator)'));
+    await until(
+      page,
+      (id: string) =>
+        (document.querySelector('[name="subjectId"]') as any)?.value === id && !/Page 2/.test(document.querySelector('#processing-log')?.textContent ?? ''),
+      household.customer.id,
+    );
+    await until(page, () =>
+      [...document.querySelectorAll('#processing-log tbody tr td:nth-child(5)')].some((c: any) => c.textContent === 'Test operator (operator)'),
+    );
     for (const s of await log.locator('tbody tr td:nth-child(6)').allTextContents()) expect(s).toContain(`Anna Lind ${household.customer.n} (customer)`);
     expect(pageErrors).toEqual([]);
   });

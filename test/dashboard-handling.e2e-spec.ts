@@ -18,7 +18,7 @@ const seriousAxeViolations = (page: Page) => axeFindings(page, 10);
 
 (haveBrowser ? describe : describe.skip)('dashboard in Chromium: who is handling, calls, storm groups', () => {
   const suite = dashboardSuite(9200, { viewport: { width: 1440, height: 900 } });
-  const { pageErrors, session } = suite;
+  const { session } = suite;
   let t: TestApp;
   let f: AlarmFixtures;
   beforeAll(() => {
@@ -127,12 +127,14 @@ const seriousAxeViolations = (page: Page) => axeFindings(page, 10);
     for (const id of ids) {
       const alarm = await f.alarm(id);
       expect(alarm.status).toBe('closed');
-      expect(alarm.timeline).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'action', action: 'resolved', note: 'mains back after the power cut' })]));
+      expect(alarm.timeline).toEqual(
+        expect.arrayContaining([expect.objectContaining({ type: 'action', action: 'resolved', note: 'mains back after the power cut' })]),
+      );
     }
     await until(page, () => !document.querySelector('tr.alarm-group'));
   });
 
-  it('at a phone\'s width the alarm page\'s handling card and call buttons fit the screen', async () => {
+  it("at a phone's width the alarm page's handling card and call buttons fit the screen", async () => {
     const household = await f.household(1);
     const res = await f.post(household.panel, { eventId: 'handling-phone', code: 'WA', zone: '3' });
     const page = await session('operator', { viewport: { width: 390, height: 844 } });

@@ -12,19 +12,18 @@ declare const document: any;
 declare const location: { hash: string };
 declare const window: any;
 
-
 const haveBrowser = haveChromium('dashboard-more.e2e-spec');
 
 (haveBrowser ? describe : describe.skip)('dashboard in Chromium: alarm actions, privacy requests, escalation settings', () => {
   const suite = dashboardSuite(9000, { viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  const { pageErrors, session } = suite;
+  const { session } = suite;
   let t: TestApp;
   let f: AlarmFixtures;
   beforeAll(() => {
     ({ t, f } = suite);
   });
 
-  it('an operator records guard dispatched (the API\'s message when the partner is missing), emergency services, a note, contact reached and false alarm', async () => {
+  it("an operator records guard dispatched (the API's message when the partner is missing), emergency services, a note, contact reached and false alarm", async () => {
     const household = await f.household(2);
     const res = await f.post(household.panel, { eventId: 'more-1', code: 'BA', zone: '2' });
     expect(res.status).toBe(202);
@@ -36,7 +35,11 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     expect(await page.locator('#alarm-stage').textContent()).toBe('Owner stage');
     // What set it off, and what happens next, with the time left ticking.
     expect(await page.locator('#alarm-trigger').textContent()).toBe('BA');
-    await until(page, () => /^The owner has been texted\. Their wait ends \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \((in \d+m \d\ds|due now)\)\.$/.test(document.querySelector('#alarm-next')?.textContent ?? ''));
+    await until(page, () =>
+      /^The owner has been texted\. Their wait ends \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \((in \d+m \d\ds|due now)\)\.$/.test(
+        document.querySelector('#alarm-next')?.textContent ?? '',
+      ),
+    );
 
     // No partner: the form sends it and shows the API's own message under the field.
     await page.getByRole('button', { name: 'Guard dispatched' }).click();
@@ -75,7 +78,9 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     await until(page, () => document.querySelector('#alarm-stage')?.textContent === 'Acknowledged');
     expect(await timeline.textContent()).toContain(`Contact reached by Test operator: ${secondName}`);
     expect(await timeline.textContent()).toContain(`Acknowledged by ${secondName}`);
-    expect(await page.locator('#alarm-acknowledged').textContent()).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d by ${secondName} \\(operator reached them\\)$`));
+    expect(await page.locator('#alarm-acknowledged').textContent()).toMatch(
+      new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d by ${secondName} \\(operator reached them\\)$`),
+    );
     expect(await page.locator('#alarm-next').textContent()).toBe('Someone is on it. Close the alarm when it is over.');
     const acked = await f.alarm(alarmId);
     expect(acked.stage).toBe('acknowledged');
@@ -107,7 +112,12 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     expect(opened.status).toBe(202);
     const page = await session('operator');
     // The API answers 503, as it does while the database is down.
-    const down = (route: any) => route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ statusCode: 503, error: 'Service Unavailable', message: 'the database is unavailable; retry shortly' }) });
+    const down = (route: any) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ statusCode: 503, error: 'Service Unavailable', message: 'the database is unavailable; retry shortly' }),
+      });
     await page.route('**/api/alarms?status=open*', down);
     await page.goto(`${t.baseUrl}/#/queue`);
     await page.reload(); // a fresh page: the queue has never been loaded
@@ -128,7 +138,9 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     await page.route('**/api/alarms?status=open*', down);
     expect((await f.post(household.panel, { eventId: 'queue-down-2', code: 'FA' })).status).toBe(202);
     await problem.waitFor();
-    expect(await problem.textContent()).toMatch(/^Not up to date: the queue could not be reloaded \(the database is unavailable; retry shortly\)\. Shown as it was at \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\. Retrying…$/);
+    expect(await problem.textContent()).toMatch(
+      /^Not up to date: the queue could not be reloaded \(the database is unavailable; retry shortly\)\. Shown as it was at \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\. Retrying…$/,
+    );
     expect(await row.count()).toBe(1);
     await page.unroute('**/api/alarms?status=open*', down);
     await problem.waitFor({ state: 'detached', timeout: 8000 });
@@ -170,7 +182,9 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     });
     expect(fits).toEqual({ page: true, table: true });
     // Every cell of the row is on screen, inside the width.
-    const boxes = await row.locator('td').evaluateAll((tds: any[]) => tds.map((td) => td.getBoundingClientRect()).map((r) => ({ left: r.left >= 0, right: r.right <= 390 })));
+    const boxes = await row
+      .locator('td')
+      .evaluateAll((tds: any[]) => tds.map((td) => td.getBoundingClientRect()).map((r) => ({ left: r.left >= 0, right: r.right <= 390 })));
     expect(boxes).toEqual(Array(6).fill({ left: true, right: true }));
   });
 
@@ -194,7 +208,7 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     expect(await row.locator('.acknowledged-by').textContent()).toBe('by a disarm at the panel (user 2, keypad)');
   });
 
-  it('leaving an alarm for another, the first one\'s buttons are gone while the next loads (a click cannot land on the wrong alarm)', async () => {
+  it("leaving an alarm for another, the first one's buttons are gone while the next loads (a click cannot land on the wrong alarm)", async () => {
     const household = await f.household(0);
     const first = await f.post(household.panel, { eventId: 'nav-1', code: 'BA', zone: '1' });
     const second = await f.post(household.panel, { eventId: 'nav-2', code: 'WA', zone: '2' });
@@ -242,7 +256,10 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     expect(res.status).toBe(202);
     const customerId = household.customer.id;
     // After the alarm opened: the customer's order is turned round and a third contact is added.
-    const reordered = await t.request('PUT', `/api/customers/${customerId}/contacts/order`, { token: f.tokens.operator, body: { contactIds: [second.id, first.id] } });
+    const reordered = await t.request('PUT', `/api/customers/${customerId}/contacts/order`, {
+      token: f.tokens.operator,
+      body: { contactIds: [second.id, first.id] },
+    });
     expect(reordered.status).toBe(200);
     const third = await f.contact(customerId);
     const name = async (id: string) => (await t.query(`SELECT name FROM contact WHERE id = $1`, [id]))[0].name as string;
@@ -264,7 +281,7 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     expect(offered).toEqual([first.id, second.id]);
   });
 
-  it('an operator texts the contacts of a duress alarm after confirming in the page: the first contact\'s SMS shows, the button goes; a burglary alarm has none', async () => {
+  it("an operator texts the contacts of a duress alarm after confirming in the page: the first contact's SMS shows, the button goes; a burglary alarm has none", async () => {
     const household = await f.household(2);
     const [first, second] = household.contacts;
     const [{ name: customerName }] = await t.query(`SELECT name FROM customer WHERE id = $1`, [household.customer.id]);
@@ -310,7 +327,11 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     expect(alarm.stage).toBe('contacts');
     expect(alarm.escalation.contactId).toBe(first.id);
     // The page says whose wait runs, and marks them in the alarm's order.
-    await until(page, (name) => new RegExp(`^Contact 1 of 2 \\(${name}\\) has been texted\\.`).test(document.querySelector('#alarm-next')?.textContent ?? ''), firstName);
+    await until(
+      page,
+      (name) => new RegExp(`^Contact 1 of 2 \\(${name}\\) has been texted\\.`).test(document.querySelector('#alarm-next')?.textContent ?? ''),
+      firstName,
+    );
     expect(await page.getByRole('list', { name: "Contacts, in this alarm's order" }).locator('li').first().textContent()).toContain('being texted now');
     // Not offered again after a reload either.
     await page.reload();
@@ -396,7 +417,7 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     expect(await t.query(`SELECT id FROM customer WHERE id = $1`, [household.customer.id])).toHaveLength(0);
   });
 
-  it('a supervisor changes burglary\'s owner wait (a field error from the API first); operators and DPOs do not see the page', async () => {
+  it("a supervisor changes burglary's owner wait (a field error from the API first); operators and DPOs do not see the page", async () => {
     const page = await session('supervisor');
     expect(await page.locator('#nav').textContent()).toContain('Escalation settings');
     await page.getByRole('link', { name: 'Escalation settings' }).click();

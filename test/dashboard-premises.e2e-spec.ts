@@ -26,7 +26,11 @@ const haveBrowser = haveChromium('dashboard-premises.e2e-spec');
   });
 
   const reveals = async (customerId: string) =>
-    (await t.query(`SELECT count(*)::int AS n FROM processing_log WHERE operation = 'customers.premises.secrets.reveal' AND $1 = ANY(subject_ids)`, [customerId]))[0].n;
+    (
+      await t.query(`SELECT count(*)::int AS n FROM processing_log WHERE operation = 'customers.premises.secrets.reveal' AND $1 = ANY(subject_ids)`, [
+        customerId,
+      ])
+    )[0].n;
 
   it('an operator edits the premises on the customer page by keyboard, and reveals the verbal password (logged)', async () => {
     const household = await f.household(1);
@@ -91,7 +95,15 @@ const haveBrowser = haveChromium('dashboard-premises.e2e-spec');
 
   it('the queue and the alarm page name the zone; the alarm page shows the premises and reveals the password on request', async () => {
     const household = await f.household(1);
-    const premises = { notes: 'Panel in the hall closet.', animals: 'Large dog', access: 'Key box code 4711', password: 'blue heron', duressWord: 'Kalmar', zones: { '5': 'Cellar PIR' }, users: { '2': 'Erik' } };
+    const premises = {
+      notes: 'Panel in the hall closet.',
+      animals: 'Large dog',
+      access: 'Key box code 4711',
+      password: 'blue heron',
+      duressWord: 'Kalmar',
+      zones: { '5': 'Cellar PIR' },
+      users: { '2': 'Erik' },
+    };
     expect((await t.request('PUT', `/api/customers/${household.customer.id}/premises`, { token: f.tokens.operator, body: premises })).status).toBe(200);
     const page = await session('operator');
     await page.goto(`${t.baseUrl}/#/queue`);
@@ -128,7 +140,10 @@ const haveBrowser = haveChromium('dashboard-premises.e2e-spec');
 
   it('the arming history names the panel user, and a phone shows the premises too', async () => {
     const household = await f.household(0);
-    await t.request('PUT', `/api/customers/${household.customer.id}/premises`, { token: f.tokens.operator, body: { users: { '2': 'Erik' }, notes: 'Side door' } });
+    await t.request('PUT', `/api/customers/${household.customer.id}/premises`, {
+      token: f.tokens.operator,
+      body: { users: { '2': 'Erik' }, notes: 'Side door' },
+    });
     expect((await f.post(household.panel, { eventId: 'premises-arm', code: 'CL', user: '2', method: 'keypad' })).status).toBe(202);
     const page = await session('operator', { viewport: { width: 390, height: 844 } });
     await page.goto(`${t.baseUrl}/#/customers/${household.customer.id}`);

@@ -32,13 +32,24 @@ const DAY = 24 * 3600 * 1000;
     expect(res.status).toBe(201);
     return res.body;
   };
-  const ids = (p: Page, group: string) => p.evaluate((g) => [...document.querySelectorAll(`#${g} [data-request-id]`)].map((li: any) => li.dataset.requestId), group);
+  const ids = (p: Page, group: string) =>
+    p.evaluate((g) => [...document.querySelectorAll(`#${g} [data-request-id]`)].map((li: any) => li.dataset.requestId), group);
 
   it('lists overdue, due and done requests in that order; registers one from a customer page; extends one without a reload', async () => {
     const [late, soon, later, closed] = [await f.customer(), await f.customer(), await f.customer(), await f.customer()];
     const overdue = await register({ kind: 'access', subjectType: 'customer', subjectId: late.id, receivedAt: new Date(Date.now() - 40 * DAY).toISOString() });
-    const dueLater = await register({ kind: 'erasure', subjectType: 'customer', subjectId: later.id, receivedAt: new Date(Date.now() - 2 * DAY).toISOString() });
-    const dueSoon = await register({ kind: 'rectification', subjectType: 'customer', subjectId: soon.id, receivedAt: new Date(Date.now() - 20 * DAY).toISOString() });
+    const dueLater = await register({
+      kind: 'erasure',
+      subjectType: 'customer',
+      subjectId: later.id,
+      receivedAt: new Date(Date.now() - 2 * DAY).toISOString(),
+    });
+    const dueSoon = await register({
+      kind: 'rectification',
+      subjectType: 'customer',
+      subjectId: soon.id,
+      receivedAt: new Date(Date.now() - 20 * DAY).toISOString(),
+    });
     const done = await register({ kind: 'objection', subjectType: 'customer', subjectId: closed.id, identityCheck: 'BankID' });
     expect((await t.request('PATCH', `/api/privacy/requests/${done.id}`, { token: dpo, body: { status: 'done', outcome: 'no more texts' } })).status).toBe(200);
 

@@ -132,7 +132,7 @@ const haveBrowser = haveChromium('dashboard-registers.e2e-spec');
     expect((await t.query(`SELECT ended_at FROM customer WHERE id = $1`, [household.customer.id]))[0].ended_at).not.toBeNull();
   });
 
-  it('a failed action shows the API\'s message in the page: a contact, then the customer, removed elsewhere meanwhile', async () => {
+  it("a failed action shows the API's message in the page: a contact, then the customer, removed elsewhere meanwhile", async () => {
     const household = await f.household(2);
     const [first, second] = household.contacts;
     const customerId = household.customer.id;
@@ -149,7 +149,10 @@ const haveBrowser = haveChromium('dashboard-registers.e2e-spec');
     expect(refused.status).toBe(404);
 
     await page.getByRole('button', { name: `Remove ${firstName}` }).click();
-    await page.getByRole('alertdialog', { name: `Remove ${firstName}?` }).getByRole('button', { name: `Yes, remove ${firstName}` }).click();
+    await page
+      .getByRole('alertdialog', { name: `Remove ${firstName}?` })
+      .getByRole('button', { name: `Yes, remove ${firstName}` })
+      .click();
     const contactsAlert = page.locator('#contacts').getByRole('alert');
     await contactsAlert.waitFor();
     expect(await contactsAlert.textContent()).toBe(`Could not remove ${firstName}: ${refused.body.message}`);
@@ -163,7 +166,10 @@ const haveBrowser = haveChromium('dashboard-registers.e2e-spec');
     const gone = await t.request('DELETE', `/api/customers/${customerId}`, { token: f.tokens.supervisor });
     expect(gone.status).toBe(404);
     await page.getByRole('button', { name: 'Delete customer' }).click();
-    await page.getByRole('alertdialog', { name: `Delete ${customerName}?` }).getByRole('button', { name: `Yes, delete ${customerName}` }).click();
+    await page
+      .getByRole('alertdialog', { name: `Delete ${customerName}?` })
+      .getByRole('button', { name: `Yes, delete ${customerName}` })
+      .click();
     const customerAlert = page.getByRole('region', { name: 'Customer details' }).getByRole('alert');
     await customerAlert.waitFor();
     expect(await customerAlert.textContent()).toBe(`Could not delete ${customerName}: ${gone.body.message}`);
@@ -228,7 +234,7 @@ const haveBrowser = haveChromium('dashboard-registers.e2e-spec');
     expect(await page.getByLabel('Data subject id').getAttribute('aria-invalid')).toBe('true');
   });
 
-  it('a DPO finds a panel\'s day of supervision signals as one entry with its counts, and the log\'s retention is said with its check', async () => {
+  it("a DPO finds a panel's day of supervision signals as one entry with its counts, and the log's retention is said with its check", async () => {
     const { panel } = await f.household(0);
     for (const code of ['RP', 'RX', 'RP']) expect((await f.post(panel, { eventId: `day-${randomUUID()}`, code })).status).toBe(202);
     const [counted] = await t.query(`SELECT day::text FROM panel_supervision_day WHERE panel_id = $1`, [panel.id]);
@@ -244,7 +250,9 @@ const haveBrowser = haveChromium('dashboard-registers.e2e-spec');
     await until(page, (n) => document.querySelector('#processing-log p.muted')?.textContent === `${n} entries`, ofPanel);
     const row = log.locator('tbody tr', { hasText: 'panels.supervision.day' });
     expect(await row.allTextContents()).toHaveLength(1);
-    expect(await row.locator('.log-detail').textContent()).toMatch(new RegExp(`^3 supervision signals on ${counted.day} \\(UTC \\d\\d:\\d\\d:\\d\\d–\\d\\d:\\d\\d:\\d\\d\\)$`));
+    expect(await row.locator('.log-detail').textContent()).toMatch(
+      new RegExp(`^3 supervision signals on ${counted.day} \\(UTC \\d\\d:\\d\\d:\\d\\d–\\d\\d:\\d\\d:\\d\\d\\)$`),
+    );
     expect(await log.textContent()).not.toContain('panels.events.receive');
   });
 
@@ -269,7 +277,9 @@ const haveBrowser = haveChromium('dashboard-registers.e2e-spec');
     await until(page, (label) => document.activeElement?.getAttribute('aria-label') === label, `Lift restriction of ${firstName}`);
     expect(await page.locator('#announcer').textContent()).toBe(`Processing restricted for ${firstName}`);
     // The processing log has the restriction, naming the contact (written just after the response).
-    const logged = async () => (await t.query(`SELECT count(*)::int AS n FROM processing_log WHERE operation = 'privacy.subject.restriction' AND $1 = ANY(subject_ids)`, [first.id]))[0].n;
+    const logged = async () =>
+      (await t.query(`SELECT count(*)::int AS n FROM processing_log WHERE operation = 'privacy.subject.restriction' AND $1 = ANY(subject_ids)`, [first.id]))[0]
+        .n;
     await waitUntil(async () => (await logged()) > 0, 5000, 'the restriction in the processing log');
     expect(await logged()).toBe(1);
 
@@ -379,7 +389,11 @@ const haveBrowser = haveChromium('dashboard-registers.e2e-spec');
     });
 
     it('on the messages, escalation settings and operators pages, and the login page', async () => {
-      for (const [hash, ready] of [['messages', 'Messages'], ['settings', 'Escalation waits per alarm class'], ['operators', 'Operators']]) {
+      for (const [hash, ready] of [
+        ['messages', 'Messages'],
+        ['settings', 'Escalation waits per alarm class'],
+        ['operators', 'Operators'],
+      ]) {
         await page.goto(`${t.baseUrl}/#/${hash}`);
         await page.getByRole('table', { name: ready }).waitFor();
         expect({ hash, violations: await audit(page) }).toEqual({ hash, violations: [] });

@@ -37,7 +37,11 @@ function fmtMs(ms: number | null | undefined): string {
   beforeAll(async () => {
     ({ t, f } = suite);
     const sent = (alarmId: string) =>
-      waitUntil(async () => (await t.query(`SELECT 1 FROM sms_message WHERE alarm_id = $1 AND sent_at IS NOT NULL`, [alarmId])).length > 0, 30_000, 'alarm SMS sent');
+      waitUntil(
+        async () => (await t.query(`SELECT 1 FROM sms_message WHERE alarm_id = $1 AND sent_at IS NOT NULL`, [alarmId])).length > 0,
+        30_000,
+        'alarm SMS sent',
+      );
     // Two burglaries at one site, both false alarms, one handled 45 s after it opened; a fire handled at once and still open.
     const site = await f.household(1);
     falseSiteId = site.customer.id;
@@ -66,22 +70,44 @@ function fmtMs(ms: number | null | undefined): string {
     const b = api.byClass.burglary;
     expect(b).toMatchObject({ alarms: 2, falseAlarms: 2, ackWithin30s: 0.5, ackWithin60s: 1 });
     expect(await cells(page, '#stats-by-class tr[data-class="burglary"]')).toEqual([
-      'burglary', '2', '2 (100 %)',
-      fmtMs(b.firstSmsMs.p50), fmtMs(b.firstSmsMs.p90),
-      fmtMs(b.firstAckMs.p50), fmtMs(b.firstAckMs.p90),
-      fmtMs(b.closeMs.p50), fmtMs(b.closeMs.p90),
-      '50 %', '100 %',
+      'burglary',
+      '2',
+      '2 (100 %)',
+      fmtMs(b.firstSmsMs.p50),
+      fmtMs(b.firstSmsMs.p90),
+      fmtMs(b.firstAckMs.p50),
+      fmtMs(b.firstAckMs.p90),
+      fmtMs(b.closeMs.p50),
+      fmtMs(b.closeMs.p90),
+      '50 %',
+      '100 %',
     ]);
     // The handling that waited 45 s shows in the p90.
     expect(b.firstAckMs.p90).toBeGreaterThan(40_000);
-    expect(await cells(page, '#stats-by-class tr[data-class="fire"]')).toEqual(['fire', '1', '0 (0 %)', fmtMs(api.byClass.fire.firstSmsMs.p50), fmtMs(api.byClass.fire.firstSmsMs.p90), fmtMs(api.byClass.fire.firstAckMs.p50), fmtMs(api.byClass.fire.firstAckMs.p90), '–', '–', '100 %', '100 %']);
+    expect(await cells(page, '#stats-by-class tr[data-class="fire"]')).toEqual([
+      'fire',
+      '1',
+      '0 (0 %)',
+      fmtMs(api.byClass.fire.firstSmsMs.p50),
+      fmtMs(api.byClass.fire.firstSmsMs.p90),
+      fmtMs(api.byClass.fire.firstAckMs.p50),
+      fmtMs(api.byClass.fire.firstAckMs.p90),
+      '–',
+      '–',
+      '100 %',
+      '100 %',
+    ]);
     // Classes without alarms are left out of the table.
     expect(await page.locator('#stats-by-class tbody tr').count()).toBe(2);
 
     const [operatorId] = Object.keys(api.byOperator);
     expect(await cells(page, `#stats-by-operator tr[data-operator-id="${operatorId}"]`)).toEqual([
-      'Test operator', '3', fmtMs(api.byOperator[operatorId].firstAckMs.p50), fmtMs(api.byOperator[operatorId].firstAckMs.p90),
-      fmtMs(api.byOperator[operatorId].closeMs.p50), fmtMs(api.byOperator[operatorId].closeMs.p90),
+      'Test operator',
+      '3',
+      fmtMs(api.byOperator[operatorId].firstAckMs.p50),
+      fmtMs(api.byOperator[operatorId].firstAckMs.p90),
+      fmtMs(api.byOperator[operatorId].closeMs.p50),
+      fmtMs(api.byOperator[operatorId].closeMs.p90),
     ]);
     const [{ name: siteName }] = await t.query(`SELECT name FROM customer WHERE id = $1`, [falseSiteId]);
     expect(await page.locator('#stats-by-site tbody tr').first().locator('th, td').allTextContents()).toEqual([siteName, '2', '2', '100 %']);
@@ -90,7 +116,9 @@ function fmtMs(ms: number | null | undefined): string {
     // The charts carry their numbers as text too.
     expect(await page.locator('#chart-by-class desc').textContent()).toBe('burglary: 2 alarms, 2 false; fire: 1 alarms, 0 false');
     expect(await page.locator('#chart-by-class rect.bar-false').count()).toBe(1);
-    expect(await page.locator('#chart-timeline desc').textContent()).toMatch(/^3 alarms opened and 2 closed in 16[89] hours\. The busiest hour began .+, with \d opened\. 1 still open at the end\.$/);
+    expect(await page.locator('#chart-timeline desc').textContent()).toMatch(
+      /^3 alarms opened and 2 closed in 16[89] hours\. The busiest hour began .+, with \d opened\. 1 still open at the end\.$/,
+    );
     expect(await page.locator('#chart-timeline polyline.line-opened').getAttribute('points')).toMatch(/^[\d.]+,[\d.]+( [\d.]+,[\d.]+){167,168}$/);
     await page.screenshot({ path: screenshotPath('statistics'), fullPage: true });
 
@@ -110,7 +138,11 @@ function fmtMs(ms: number | null | undefined): string {
     const rows = parseCsv(await readFile((await download.path())!, 'utf8'));
     const header = rows[0];
     const burglary = rows.find((r) => r[0] === 'class' && r[1] === 'burglary')!;
-    const api = (await t.request('GET', '/api/statistics?from=' + encodeURIComponent(new Date(Date.now() - 30 * 24 * 3600_000).toISOString()), { token: f.tokens.supervisor })).body;
+    const api = (
+      await t.request('GET', '/api/statistics?from=' + encodeURIComponent(new Date(Date.now() - 30 * 24 * 3600_000).toISOString()), {
+        token: f.tokens.supervisor,
+      })
+    ).body;
     expect(burglary[header.indexOf('alarms')]).toBe(String(api.byClass.burglary.alarms));
     expect(burglary[header.indexOf('falseAlarms')]).toBe('2');
     expect(rows.filter((r) => r[0] === 'site')[0][1]).toBe(falseSiteId);

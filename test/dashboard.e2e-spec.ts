@@ -257,7 +257,7 @@ describe('dashboard: served by the service', () => {
     expect(await page.locator('#timeline').textContent()).toContain('restore');
   });
 
-  it('edits a customer, with the API\'s field error shown under the field', async () => {
+  it("edits a customer, with the API's field error shown under the field", async () => {
     await page.goto(`${t.baseUrl}/#/customers/${household.customer.id}`);
     await page.getByRole('heading', { name: `Anna Lind ${household.customer.n}` }).waitFor();
     await page.getByRole('link', { name: 'Edit' }).click();
@@ -280,10 +280,14 @@ describe('dashboard: served by the service', () => {
     await page.getByRole('table', { name: 'Messages' }).waitFor();
     await page.getByLabel('To (phone)').fill(household.customer.phone);
     await page.getByRole('button', { name: 'Filter' }).click();
-    await until(page, (phone) => {
-      const rows = [...document.querySelectorAll('#message-results tbody tr')];
-      return rows.length > 0 && rows.every((r: any) => r.textContent.includes(phone));
-    }, household.customer.phone);
+    await until(
+      page,
+      (phone) => {
+        const rows = [...document.querySelectorAll('#message-results tbody tr')];
+        return rows.length > 0 && rows.every((r: any) => r.textContent.includes(phone));
+      },
+      household.customer.phone,
+    );
     expect(await page.locator('#message-results').textContent()).toContain('Alarm SMS to the owner');
     // The address says the filter shown: a reload keeps it, and an old one does not come back.
     expect(await page.evaluate(() => location.hash)).toBe(`#/messages?to=${encodeURIComponent(household.customer.phone)}`);
@@ -295,7 +299,11 @@ describe('dashboard: served by the service', () => {
     // From an alarm: its messages, the filter filled in, no id to copy.
     await page.goto(`${t.baseUrl}/#/alarms/${alarmId}`);
     await page.getByRole('link', { name: 'Every SMS about this alarm' }).click();
-    await until(page, (id) => (document.querySelector('[name="alarmId"]') as any)?.value === id && document.querySelectorAll('#message-results tbody tr').length > 0, alarmId);
+    await until(
+      page,
+      (id) => (document.querySelector('[name="alarmId"]') as any)?.value === id && document.querySelectorAll('#message-results tbody tr').length > 0,
+      alarmId,
+    );
     const [{ n }] = await t.query(`SELECT count(*)::int AS n FROM sms_message WHERE alarm_id = $1`, [alarmId]);
     expect(await page.locator('#message-results tbody tr').count()).toBe(n);
   });
@@ -395,7 +403,9 @@ describe('dashboard: served by the service', () => {
     expect(await whole.isEnabled()).toBe(true);
     await dpo.reload();
     await until(dpo, () => document.querySelector('#verify-result')?.textContent?.startsWith('intact'));
-    expect(await dpo.locator('#verify-result').textContent()).toMatch(/^intact The [\d,]+ entries since the whole check of \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \([\d,]+ entries\), checked in \d+\.\d s\.$/);
+    expect(await dpo.locator('#verify-result').textContent()).toMatch(
+      /^intact The [\d,]+ entries since the whole check of \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \([\d,]+ entries\), checked in \d+\.\d s\.$/,
+    );
     expect(await dpo.getByRole('table', { name: 'Record of processing' }).textContent()).toContain('alarms.list');
     // Transfers and Art. 9 categories per operation, and the processors with their own retention.
     const ropaRow = dpo.getByRole('table', { name: 'Record of processing' }).locator('tr', { hasText: 'sms.send.alarm_owner' });
@@ -439,7 +449,7 @@ describe('dashboard: served by the service', () => {
     await context.close();
   });
 
-  it('took the README\'s screenshots (into docs/ only with UPDATE_SCREENSHOTS=1)', () => {
+  it("took the README's screenshots (into docs/ only with UPDATE_SCREENSHOTS=1)", () => {
     expect(shots.map((f) => f.split('/').pop())).toEqual(['screenshot-queue.png', 'screenshot-alarm.png', 'screenshot-customer.png']);
     for (const file of shots) {
       expect(file.includes(`${process.cwd()}/docs/`)).toBe(process.env.UPDATE_SCREENSHOTS === '1');

@@ -67,7 +67,11 @@ async function expectCannotTouchTheLog(url: string, role: string): Promise<void>
   try {
     const { rows } = await client.query(`SELECT current_user AS role, rolsuper FROM pg_roles WHERE rolname = current_user`);
     expect(rows).toEqual([{ role, rolsuper: false }]);
-    const refused = async (sql: string) => client.query(sql).then(() => 'done', (e: { code?: string; message: string }) => `${e.code}: ${e.message}`);
+    const refused = async (sql: string) =>
+      client.query(sql).then(
+        () => 'done',
+        (e: { code?: string; message: string }) => `${e.code}: ${e.message}`,
+      );
     const columns = { processing_log: 'purpose', processing_log_seal: 'hash', processing_log_checkpoint: 'hash', processing_log_retention: 'hash' };
     for (const [table, column] of Object.entries(columns)) {
       expect(await refused(`ALTER TABLE ${table} DISABLE TRIGGER ALL`)).toBe(`42501: must be owner of table ${table}`);
@@ -81,10 +85,14 @@ async function expectCannotTouchTheLog(url: string, role: string): Promise<void>
     expect(await refused(`DELETE FROM processing_log`)).toBe('42501: permission denied for table processing_log');
     // Only the owner's function writes retention checkpoints, and it removes nothing younger than
     // ten years by the database's clock, whatever cutoff it is asked for.
-    expect(await refused(`INSERT INTO processing_log_retention SELECT * FROM processing_log_retention`)).toBe('42501: permission denied for table processing_log_retention');
+    expect(await refused(`INSERT INTO processing_log_retention SELECT * FROM processing_log_retention`)).toBe(
+      '42501: permission denied for table processing_log_retention',
+    );
     const entries = async () => (await client.query(`SELECT count(*)::int AS n FROM processing_log`)).rows[0].n as number;
     const before = await entries();
-    const removal = await client.query(`SELECT * FROM processing_log_remove_old(now() + interval '100 years', 1000000, 'privacy.processing-log.retention', 'legal_obligation', 'asked for everything')`);
+    const removal = await client.query(
+      `SELECT * FROM processing_log_remove_old(now() + interval '100 years', 1000000, 'privacy.processing-log.retention', 'legal_obligation', 'asked for everything')`,
+    );
     expect(removal.rows).toEqual([]);
     expect(await entries()).toBeGreaterThanOrEqual(before);
     // Nor can it make the log's tables its own, or rewrite the record of what was migrated.
@@ -141,7 +149,9 @@ describe('the app database role', () => {
       const client = new pg.Client({ connectionString: await embeddedUrl(dataDir, 'keyholder', 'postgres.password') });
       await client.connect();
       try {
-        const { rows } = await client.query(`SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = 'keyholder' AND backend_type = 'client backend' AND pid <> pg_backend_pid()`);
+        const { rows } = await client.query(
+          `SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = 'keyholder' AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+        );
         expect(rows).toEqual([{ usename: 'keyholder_app' }]);
         const owners = await client.query(`SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'`);
         expect(owners.rows).toEqual([{ tableowner: 'keyholder_owner' }]);
@@ -219,7 +229,7 @@ describe('the app database role', () => {
       await admin?.end();
     });
 
-    it('with DATABASE_MIGRATION_URL, migrations run as its role and DATABASE_URL\'s role is granted only what the app needs', async () => {
+    it("with DATABASE_MIGRATION_URL, migrations run as its role and DATABASE_URL's role is granted only what the app needs", async () => {
       const appUrl = new URL(db.url);
       appUrl.username = appRole;
       appUrl.password = appPassword;
@@ -233,7 +243,7 @@ describe('the app database role', () => {
       }
     }, 120_000);
 
-    it('npm run migrate stops, saying so, when the app\'s role cannot log in (not created yet)', async () => {
+    it("npm run migrate stops, saying so, when the app's role cannot log in (not created yet)", async () => {
       const missing = new URL(db.url);
       missing.username = `${appRole}_missing`;
       const child = spawn(process.execPath, ['dist/database/migrate.js'], {
@@ -243,7 +253,9 @@ describe('the app database role', () => {
       let err = '';
       child.stderr!.on('data', (d) => (err += d));
       expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1);
-      expect(err.trim()).toMatch(new RegExp(`^migration failed: cannot log in as the app's role \\(DATABASE_URL\\) to grant it access: .*"${appRole}_missing"`));
+      expect(err.trim()).toMatch(
+        new RegExp(`^migration failed: cannot log in as the app's role \\(DATABASE_URL\\) to grant it access: .*"${appRole}_missing"`),
+      );
     });
 
     it('warns once at start-up when the app connects as a superuser', async () => {
@@ -251,7 +263,11 @@ describe('the app database role', () => {
       try {
         const said = warnings(app.stdout());
         expect(said).toHaveLength(1);
-        expect(JSON.parse(said[0])).toMatchObject({ level: 40, superuser: true, msg: expect.stringMatching(/is a superuser, so it could lift the log's append-only protection/) });
+        expect(JSON.parse(said[0])).toMatchObject({
+          level: 40,
+          superuser: true,
+          msg: expect.stringMatching(/is a superuser, so it could lift the log's append-only protection/),
+        });
       } finally {
         await app.stop();
       }

@@ -23,7 +23,10 @@ const ADMIN = { email: 'admin@frozen.test', password: 'frozen-admin-password' };
 
 /** The server and every backend it forked: stopping the postmaster alone leaves open connections answering. */
 function signalServer(pid: number, signal: 'SIGSTOP' | 'SIGCONT'): void {
-  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map(Number).filter(Boolean);
+  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+    .split('\n')
+    .map(Number)
+    .filter(Boolean);
   for (const p of [pid, ...children]) {
     try {
       process.kill(p, signal);
@@ -56,7 +59,15 @@ describe('a frozen database (SIGSTOP)', () => {
     await fs.chmod(dir, 0o755);
     db = await startEmbeddedPostgres(dir);
     await runMigrations(db.url);
-    const config = loadConfig({ DATABASE_URL: db.url, DATA_DIR: dir, PORT: '0', DC09_PORT: '0', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      DATABASE_URL: db.url,
+      DATA_DIR: dir,
+      PORT: '0',
+      DC09_PORT: '0',
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: 'silent',
+    });
     app = await createApp(config);
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
@@ -83,7 +94,10 @@ describe('a frozen database (SIGSTOP)', () => {
     const event = (eventId: string) => {
       const raw = JSON.stringify({ eventId, code: 'BA', zone: '1', occurredAt: new Date().toISOString() });
       const ts = nowSeconds();
-      return call('POST', `/api/panels/${panel.id}/events`, { raw, headers: { 'x-keyholder-timestamp': String(ts), 'x-keyholder-signature': sign(panel.secret, ts, raw) } });
+      return call('POST', `/api/panels/${panel.id}/events`, {
+        raw,
+        headers: { 'x-keyholder-timestamp': String(ts), 'x-keyholder-signature': sign(panel.secret, ts, raw) },
+      });
     };
     const frame = () => buildFrame({ id: 'SIA-DCS', sequence: '0001', line: 'L0', account: '880001', data: '#880001|NBA2', timestamp: new Date(), key });
     expect((await event('warm-1')).status).toBe(202);
@@ -93,7 +107,11 @@ describe('a frozen database (SIGSTOP)', () => {
     try {
       const [signal, read, health] = await Promise.all([event('frozen-1'), call('GET', '/api/customers', { token }), call('GET', '/health')]);
       for (const res of [signal, read]) {
-        expect({ status: res.status, retryAfter: Number(res.retryAfter) > 0, within10s: res.ms < 10_000 }).toEqual({ status: 503, retryAfter: true, within10s: true });
+        expect({ status: res.status, retryAfter: Number(res.retryAfter) > 0, within10s: res.ms < 10_000 }).toEqual({
+          status: 503,
+          retryAfter: true,
+          within10s: true,
+        });
       }
       expect(health.status).toBe(503);
       // DC-09: no ACK (the panel retries or turns to its backup path).

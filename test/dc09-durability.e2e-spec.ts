@@ -35,7 +35,10 @@ describe('DC-09: no ACKed event is lost when the app dies or stops', () => {
       panels = [];
       for (let i = 0; i < PANELS; i++) {
         const customer = await f.customer();
-        const res = await setup.request('POST', `/api/customers/${customer.id}/panels`, { token: f.tokens.supervisor, body: { protocol: 'dc09', dc09: { account: `77${i}00` } } });
+        const res = await setup.request('POST', `/api/customers/${customer.id}/panels`, {
+          token: f.tokens.supervisor,
+          body: { protocol: 'dc09', dc09: { account: `77${i}00` } },
+        });
         if (res.status !== 201) throw new Error(res.text);
         panels.push({ id: res.body.id, account: res.body.dc09.account, key: Buffer.from(res.body.dc09.key, 'hex') });
       }
@@ -53,7 +56,15 @@ describe('DC-09: no ACKed event is lost when the app dies or stops', () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'keyholder-dc09-'));
     // The app's log (pino, on standard output) is in output() too: a frame that could not be committed says so there.
     const app = await startAppProcess(
-      { DATABASE_URL: db.url, DC09_PORT: String(dc09Port), DATA_DIR: dataDir, ENCRYPTION_KEY, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn' },
+      {
+        DATABASE_URL: db.url,
+        DC09_PORT: String(dc09Port),
+        DATA_DIR: dataDir,
+        ENCRYPTION_KEY,
+        ADMIN_EMAIL: ADMIN.email,
+        ADMIN_PASSWORD: ADMIN.password,
+        LOG_LEVEL: 'warn',
+      },
       { timeoutMs: 30_000 },
     );
     return { ...app, dc09Port, dataDir };
@@ -72,7 +83,15 @@ describe('DC-09: no ACKed event is lost when the app dies or stops', () => {
         const c = await Dc09Connection.connect(dc09Port);
         for (let n = 1; !c.closed; n++) {
           const data = n % 2 ? `#${panel.account}|N${round}BA${n}` : `#${panel.account}|N${round}CL${n}`;
-          const frame = buildFrame({ id: 'SIA-DCS', sequence: String(n % 10000).padStart(4, '0'), line: 'L0', account: panel.account, data, timestamp: new Date(), key: panel.key });
+          const frame = buildFrame({
+            id: 'SIA-DCS',
+            sequence: String(n % 10000).padStart(4, '0'),
+            line: 'L0',
+            account: panel.account,
+            data,
+            timestamp: new Date(),
+            key: panel.key,
+          });
           sent += 1;
           const reply = await c.send(frame, 3000);
           if (!reply) break;

@@ -132,7 +132,13 @@ const badHeader = vendored.filter((v) => !headerOk(v));
 const encryptedKnownKey = vendored.filter((v) => headerOk(v) && isEncrypted(v) && v.key);
 const encryptedUnknownKey = vendored.filter((v) => headerOk(v) && isEncrypted(v) && !v.key);
 /** Sent as one UDP datagram each (the rest over TCP, one connection per frame). */
-const OVER_UDP = new Set(['null-bare-L-10digit-trailing-nul', 'trikdis-null-binary-crc', 'sigma-null-no-timestamp', 'pysiaalarm-case_cl', 'ajax-hub2-encrypted-unknown-key']);
+const OVER_UDP = new Set([
+  'null-bare-L-10digit-trailing-nul',
+  'trikdis-null-binary-crc',
+  'sigma-null-no-timestamp',
+  'pysiaalarm-case_cl',
+  'ajax-hub2-encrypted-unknown-key',
+]);
 
 /** `HH:MM:SS,MM-DD-YYYY` (UTC) as a Date. */
 function siaTime(ts: string): Date {
@@ -182,7 +188,13 @@ function expectedEvents(v: Vendored): ExpectedEvent[] {
     ...(ev.text !== undefined ? { text: ev.text } : {}),
   }));
 }
-const asEvent = (e: Dc09Event): ExpectedEvent => ({ code: e.code, zone: e.zone ?? null, user: e.user ?? null, area: e.area ?? null, ...(e.text !== undefined ? { text: e.text } : {}) });
+const asEvent = (e: Dc09Event): ExpectedEvent => ({
+  code: e.code,
+  zone: e.zone ?? null,
+  user: e.user ?? null,
+  area: e.area ?? null,
+  ...(e.text !== undefined ? { text: e.text } : {}),
+});
 /** Compares only the text the source states (e.g. Alphavision's '0|' is not claimed as anything). */
 const eventLike = (x: ExpectedEvent) => expect.objectContaining(x.text === undefined ? { code: x.code, zone: x.zone, user: x.user, area: x.area } : x);
 
@@ -191,9 +203,18 @@ function expectedRows(v: Vendored) {
   const e = v.expect;
   const extra = e.xdata?.length ? e.xdata.map((x) => `[${x}]`).join('') : null;
   const occurred = e.timestamp ? { occurred_at: siaTime(e.timestamp) } : {};
-  if (e.type === 'NULL' || e.type === '*NULL') return [expect.objectContaining({ code: 'NULL', class: 'test', zone: null, panel_user: null, area: null, alarm_id: null, extra, ...occurred })];
+  if (e.type === 'NULL' || e.type === '*NULL')
+    return [expect.objectContaining({ code: 'NULL', class: 'test', zone: null, panel_user: null, area: null, alarm_id: null, extra, ...occurred })];
   return expectedEvents(v).map((x) =>
-    expect.objectContaining({ code: x.code, zone: x.zone, panel_user: x.user, area: x.area, extra, ...occurred, ...(x.text !== undefined ? { text: x.text } : {}) }),
+    expect.objectContaining({
+      code: x.code,
+      zone: x.zone,
+      panel_user: x.user,
+      area: x.area,
+      extra,
+      ...occurred,
+      ...(x.text !== undefined ? { text: x.text } : {}),
+    }),
   );
 }
 
@@ -259,7 +280,10 @@ describe('vendored frames into our receiver (real TCP and UDP, real app and Post
     for (const [account, a] of accounts) {
       const customer = await f.customer();
       const dc09 = { account, encryption: a.plain ? 'optional' : 'required', ...(a.key ? { key: a.key } : {}) };
-      const res = await t.request('POST', `/api/customers/${customer.id}/panels`, { token: f.tokens.supervisor, body: { label: `vendored ${account}`, protocol: 'dc09', dc09 } });
+      const res = await t.request('POST', `/api/customers/${customer.id}/panels`, {
+        token: f.tokens.supervisor,
+        body: { label: `vendored ${account}`, protocol: 'dc09', dc09 },
+      });
       expect([account, res.status]).toEqual([account, 201]);
       if (a.key) expect(res.body.dc09.key.toLowerCase()).toBe(a.key.toLowerCase());
       panelOf.set(account, res.body.id);
@@ -272,7 +296,10 @@ describe('vendored frames into our receiver (real TCP and UDP, real app and Post
   /** Replies come within milliseconds; a refusal is waited for 2 s at most. */
   const send = (v: Vendored, timeoutMs = 5000) => (OVER_UDP.has(v.id) ? sendUdp(port, wire(v), timeoutMs) : sendOnce(port, wire(v), timeoutMs));
   const rowsOf = (account: string) =>
-    t.query(`SELECT id, code, class, zone, panel_user, area, text, extra, occurred_at, alarm_id FROM panel_event WHERE panel_id = $1 ORDER BY received_at, id`, [panelOf.get(account)]);
+    t.query(
+      `SELECT id, code, class, zone, panel_user, area, text, extra, occurred_at, alarm_id FROM panel_event WHERE panel_id = $1 ORDER BY received_at, id`,
+      [panelOf.get(account)],
+    );
   const allEvents = async () => (await t.query(`SELECT count(*)::int AS n FROM panel_event`))[0].n as number;
   async function metric(transport: string, outcome: string, reason: string): Promise<number> {
     const body = (await t.request('GET', '/metrics')).text;
@@ -342,7 +369,10 @@ describe('vendored frames into our receiver (real TCP and UDP, real app and Post
     // promises, so the panel hears nothing: over TCP until it sends another frame or the 30 s
     // partial-frame timeout closes the connection; over UDP the datagram is dropped as "not_dc09".
     const span = '"ADM-CID"0247R4F39L4F39#4F39[#4F39|3401 01 057]';
-    const tooLong = Buffer.from(`\n${crc16arc(Buffer.from(span)).toString(16).toUpperCase().padStart(4, '0')}0${String(span.length).padStart(3, '0')}${span}\r`, 'latin1');
+    const tooLong = Buffer.from(
+      `\n${crc16arc(Buffer.from(span)).toString(16).toUpperCase().padStart(4, '0')}0${String(span.length).padStart(3, '0')}${span}\r`,
+      'latin1',
+    );
 
     it('the codec refuses it for its length', () => {
       expect(parseFrame(tooLong)).toEqual({ ok: false, reason: 'length', crcBinary: false });
@@ -385,7 +415,10 @@ describe('vendored frames into our receiver (real TCP and UDP, real app and Post
     for (const v of encryptedKnownKey) {
       it(`${v.id}: openFrame decrypts it with its key to what the source reports`, () => {
         const parsed = parseFrame(wire(v));
-        expect(parsed).toMatchObject({ ok: true, frame: { encrypted: true, id: v.expect.type!.slice(1), sequence: v.expect.sequence, account: v.expect.account } });
+        expect(parsed).toMatchObject({
+          ok: true,
+          frame: { encrypted: true, id: v.expect.type!.slice(1), sequence: v.expect.sequence, account: v.expect.account },
+        });
         if (!parsed.ok) return;
         expect(parsed.frame.receiver).toBe(v.expect.receiver == null ? null : `R${v.expect.receiver}`);
         expect(parsed.frame.line).toBe(v.expect.line == null ? '' : `L${v.expect.line}`);
@@ -438,25 +471,68 @@ describe('our frames into iobroker.sia (independent parser)', () => {
 
   it('plain SIA-DCS with an extra block and a timestamp: same account, sequence, data (code/zone/area), extra block, time', () => {
     const frame = buildFrame({ id: 'SIA-DCS', sequence: 17, account: '1234', data: '#1234|Nri1/BA3', extra: ['[X015E14.9]'], timestamp: now });
-    expect(theirs('1234').parseSIA(frame)).toMatchObject({ id: 'SIA-DCS', seq: '0017', rpref: '', lpref: '0', act: '1234', data_message: '#1234|Nri1/BA3', data_extended: 'X015E14.9', ts: stamp, crcformat: 'hex' });
+    expect(theirs('1234').parseSIA(frame)).toMatchObject({
+      id: 'SIA-DCS',
+      seq: '0017',
+      rpref: '',
+      lpref: '0',
+      act: '1234',
+      data_message: '#1234|Nri1/BA3',
+      data_extended: 'X015E14.9',
+      ts: stamp,
+      crcformat: 'hex',
+    });
   });
 
   it('ADM-CID with a receiver number and line, no timestamp: Q EEE GG ZZZ read back as sent', () => {
     const frame = buildFrame({ id: 'ADM-CID', sequence: 9999, receiver: 'R1A', line: 'L2', account: '00C0FFEE', data: '#00C0FFEE|1130 01 003' });
-    expect(theirs('00C0FFEE').parseSIA(frame)).toMatchObject({ id: 'ADM-CID', seq: '9999', rpref: '1A', lpref: '2', act: '00C0FFEE', data_message: '#00C0FFEE|1130 01 003', ts: '' });
+    expect(theirs('00C0FFEE').parseSIA(frame)).toMatchObject({
+      id: 'ADM-CID',
+      seq: '9999',
+      rpref: '1A',
+      lpref: '2',
+      act: '00C0FFEE',
+      data_message: '#00C0FFEE|1130 01 003',
+      ts: '',
+    });
   });
 
   it('NULL with data (the Hikvision shape) is read back; a NULL with empty data they refuse, where DC09.md shows it ACKed', () => {
     const withData = buildFrame({ id: 'NULL', sequence: 0, line: 'L0', receiver: 'R0', account: '8312', data: '#8312|0000 00 000', timestamp: now });
-    expect(theirs('8312').parseSIA(withData)).toMatchObject({ id: 'NULL', seq: '0000', rpref: '0', lpref: '0', act: '8312', data_message: '#8312|0000 00 000', ts: stamp });
+    expect(theirs('8312').parseSIA(withData)).toMatchObject({
+      id: 'NULL',
+      seq: '0000',
+      rpref: '0',
+      lpref: '0',
+      act: '8312',
+      data_message: '#8312|0000 00 000',
+      ts: stamp,
+    });
     const empty = buildFrame({ id: 'NULL', sequence: 0, account: '8312', data: '', timestamp: now });
     expect(() => theirs('8312').parseSIA(empty)).toThrow(/Incorrect format of data message/);
   });
 
   it('binary CRC: detected as such and read back', () => {
     for (const sequence of [1, 42, 777, 4242]) {
-      const frame = buildFrame({ id: 'SIA-DCS', sequence, account: '9413', receiver: 'R1', line: 'L1', data: '#9413|Nri2/FA7', timestamp: now, crcBinary: true });
-      expect(theirs('9413').parseSIA(frame)).toMatchObject({ crcformat: 'bin', seq: String(sequence).padStart(4, '0'), rpref: '1', lpref: '1', act: '9413', data_message: '#9413|Nri2/FA7', ts: stamp });
+      const frame = buildFrame({
+        id: 'SIA-DCS',
+        sequence,
+        account: '9413',
+        receiver: 'R1',
+        line: 'L1',
+        data: '#9413|Nri2/FA7',
+        timestamp: now,
+        crcBinary: true,
+      });
+      expect(theirs('9413').parseSIA(frame)).toMatchObject({
+        crcformat: 'bin',
+        seq: String(sequence).padStart(4, '0'),
+        rpref: '1',
+        lpref: '1',
+        act: '9413',
+        data_message: '#9413|Nri2/FA7',
+        ts: stamp,
+      });
     }
   });
 
@@ -464,7 +540,10 @@ describe('our frames into iobroker.sia (independent parser)', () => {
     const frame = buildFrame({ id: 'SIA-DCS', sequence: 5, account: '1234', data: '#1234|NBA3', extra: ['[X015E14.9]', '[Y47N20.8]'], timestamp: now });
     expect(theirs('1234').parseSIA(frame)).toMatchObject({ data_message: '#1234|NBA3', data_extended: 'X015E14.9', ts: '' });
     const ours = parseFrame(frame);
-    expect(ours.ok && openFrame(ours.frame, null)).toEqual({ ok: true, content: { data: '#1234|NBA3', extra: ['[X015E14.9]', '[Y47N20.8]'], timestamp: new Date(Math.floor(now.getTime() / 1000) * 1000) } });
+    expect(ours.ok && openFrame(ours.frame, null)).toEqual({
+      ok: true,
+      content: { data: '#1234|NBA3', extra: ['[X015E14.9]', '[Y47N20.8]'], timestamp: new Date(Math.floor(now.getTime() / 1000) * 1000) },
+    });
   });
 
   for (const bytes of [16, 24, 32]) {
@@ -475,7 +554,13 @@ describe('our frames into iobroker.sia (independent parser)', () => {
         ['ADM-CID', '#ABC123|1110 02 007'],
       ]) {
         const frame = buildFrame({ id, sequence: 123, account: 'ABC123', data, timestamp: now, key });
-        expect(theirs('ABC123', key.toString('hex')).parseSIA(frame)).toMatchObject({ id: `*${id}`, seq: '0123', act: 'ABC123', data_message: data, ts: stamp });
+        expect(theirs('ABC123', key.toString('hex')).parseSIA(frame)).toMatchObject({
+          id: `*${id}`,
+          seq: '0123',
+          act: 'ABC123',
+          data_message: data,
+          ts: stamp,
+        });
         // Their reader without a key refuses it. (With a wrong key it sometimes "reads" garbage: it
         // only looks for a '|' and a ']' in what it decrypted, so that is not asserted either way.)
         expect(() => theirs('ABC123').parseSIA(frame)).toThrow(/AES encrypting disabled/);
@@ -501,7 +586,15 @@ describe('our frames into iobroker.sia (independent parser)', () => {
       const o = openFrame(p.frame, v.key ? Buffer.from(v.key, 'hex') : null);
       if (!o.ok) return { accepted: false, why: o.reason };
       const c = o.content;
-      return { accepted: true, seq: p.frame.sequence, account: p.frame.account, line: p.frame.line, data: c.data, extra: c.extra.map((x) => x.slice(1, -1)), ts: c.timestamp ? formatTimestamp(c.timestamp).slice(1) : '' };
+      return {
+        accepted: true,
+        seq: p.frame.sequence,
+        account: p.frame.account,
+        line: p.frame.line,
+        data: c.data,
+        extra: c.extra.map((x) => x.slice(1, -1)),
+        ts: c.timestamp ? formatTimestamp(c.timestamp).slice(1) : '',
+      };
     }
     function theirsRead(v: Vendored): Reading {
       try {
@@ -511,7 +604,15 @@ describe('our frames into iobroker.sia (independent parser)', () => {
         const ack = r.createACK(p).toString('latin1');
         // createACK has no case for NULL: it sends LF 00000000 CR, which is no ACK.
         if (!/"\*?ACK"/.test(ack)) return { accepted: false, why: `reply ${JSON.stringify(ack)}` };
-        return { accepted: true, seq: p.seq, account: p.act, line: `L${p.lpref}`, data: p.data_message, extra: p.data_extended ? [p.data_extended] : [], ts: p.ts };
+        return {
+          accepted: true,
+          seq: p.seq,
+          account: p.act,
+          line: `L${p.lpref}`,
+          data: p.data_message,
+          extra: p.data_extended ? [p.data_extended] : [],
+          ts: p.ts,
+        };
       } catch (e) {
         return { accepted: false, why: (e as Error).message };
       }
@@ -669,7 +770,16 @@ describe('their receiver as a peer over TCP: its replies read with our parseRepl
   });
 
   it('an ADM-CID frame with binary CRC and R: a binary-CRC ACK echoing R and L', async () => {
-    const frame = buildFrame({ id: 'ADM-CID', sequence: 2, receiver: 'R1', line: 'L1', account: '9413', data: '#9413|1602 99 999', timestamp: new Date(), crcBinary: true });
+    const frame = buildFrame({
+      id: 'ADM-CID',
+      sequence: 2,
+      receiver: 'R1',
+      line: 'L1',
+      account: '9413',
+      data: '#9413|1602 99 999',
+      timestamp: new Date(),
+      crcBinary: true,
+    });
     const reply = await sendOnce(peerPort, frame);
     expect(reply!.subarray(3).toString('latin1')).toBe('0014"ACK"0002R1L1#9413[]\r');
     expect(parseReply(reply!, null)).toMatchObject({ ok: true, kind: 'ACK', sequence: '0002', account: '9413' });

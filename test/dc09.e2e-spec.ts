@@ -56,8 +56,17 @@ describe('SIA DC-09 receiver', () => {
     return { customer, contacts: people, panel: res.body, account: acct, key: Buffer.from(res.body.dc09.key, 'hex') };
   }
   const sia = (acct: string, key: Buffer | null, data: string, o: { sequence?: string; timestamp?: Date | null; id?: string } = {}) =>
-    buildFrame({ id: o.id ?? 'SIA-DCS', sequence: o.sequence ?? nextSeq(), line: 'L0', account: acct, data: data ? `#${acct}|${data}` : '', timestamp: o.timestamp === undefined ? new Date() : o.timestamp, key });
-  const eventsOf = (panelId: string) => t.query(`SELECT code, class, zone, panel_user, area, text, extra, alarm_id FROM panel_event WHERE panel_id = $1 ORDER BY received_at, id`, [panelId]);
+    buildFrame({
+      id: o.id ?? 'SIA-DCS',
+      sequence: o.sequence ?? nextSeq(),
+      line: 'L0',
+      account: acct,
+      data: data ? `#${acct}|${data}` : '',
+      timestamp: o.timestamp === undefined ? new Date() : o.timestamp,
+      key,
+    });
+  const eventsOf = (panelId: string) =>
+    t.query(`SELECT code, class, zone, panel_user, area, text, extra, alarm_id FROM panel_event WHERE panel_id = $1 ORDER BY received_at, id`, [panelId]);
   const smsTo = (phone: string) => fake.messages.filter((r) => r.to === phone && !/STOP\.$/.test(r.body));
 
   describe('operations', () => {
@@ -69,7 +78,14 @@ describe('SIA DC-09 receiver', () => {
 
     it('GET /api/settings/dc09 gives an installer the receiver address; it needs a login', async () => {
       const res = await t.request('GET', '/api/settings/dc09', { token: f.tokens.operator });
-      expect(res.body).toEqual({ enabled: true, listening: true, host: 'alarm.example.test', port, transports: ['tcp', 'udp'], timestampWindow: { behindSeconds: 40, aheadSeconds: 20 } });
+      expect(res.body).toEqual({
+        enabled: true,
+        listening: true,
+        host: 'alarm.example.test',
+        port,
+        transports: ['tcp', 'udp'],
+        timestampWindow: { behindSeconds: 40, aheadSeconds: 20 },
+      });
       expect((await t.request('GET', '/api/settings/dc09')).status).toBe(401);
     });
   });
@@ -77,7 +93,10 @@ describe('SIA DC-09 receiver', () => {
   describe('registering a DC-09 panel', () => {
     it('generates an AES-256 key, shown once; the list shows the protocol and account, never the key', async () => {
       const customer = await f.customer();
-      const res = await t.request('POST', `/api/customers/${customer.id}/panels`, { token: f.tokens.supervisor, body: { protocol: 'dc09', dc09: { account: '000120' } } });
+      const res = await t.request('POST', `/api/customers/${customer.id}/panels`, {
+        token: f.tokens.supervisor,
+        body: { protocol: 'dc09', dc09: { account: '000120' } },
+      });
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ protocol: 'dc09', dc09: { account: '000120', encryption: 'required', key: expect.stringMatching(/^[0-9A-F]{64}$/) } });
       expect(res.body.secret).toBe(res.body.dc09.key);
@@ -142,7 +161,10 @@ describe('SIA DC-09 receiver', () => {
   describe('the real frames of DC09.md', () => {
     it('ACKs the Node-RED report frame byte for byte as the receiver there did, and stores NL zone 501 in area 1', async () => {
       const customer = await f.customer();
-      const created = await t.request('POST', `/api/customers/${customer.id}/panels`, { token: f.tokens.supervisor, body: { protocol: 'dc09', dc09: { account: '0000', encryption: 'optional' } } });
+      const created = await t.request('POST', `/api/customers/${customer.id}/panels`, {
+        token: f.tokens.supervisor,
+        body: { protocol: 'dc09', dc09: { account: '0000', encryption: 'optional' } },
+      });
       expect(created.status).toBe(201);
       const frame = Buffer.from('\nEAC0003A"SIA-DCS"1663L0#0000[#0000|Nri1/NL501]_12:40:58,12-22-2021\r', 'latin1');
       expect(text(await sendOnce(port, frame))).toBe('444D0012"ACK"1663L0#0000[]');
@@ -151,7 +173,10 @@ describe('SIA DC-09 receiver', () => {
 
     it('ACKs the Ajax link test (account 1) exactly as ioBroker.sia did, and the panel is heard from', async () => {
       const customer = await f.customer();
-      const created = await t.request('POST', `/api/customers/${customer.id}/panels`, { token: f.tokens.supervisor, body: { protocol: 'dc09', dc09: { account: '1', encryption: 'optional' } } });
+      const created = await t.request('POST', `/api/customers/${customer.id}/panels`, {
+        token: f.tokens.supervisor,
+        body: { protocol: 'dc09', dc09: { account: '1', encryption: 'optional' } },
+      });
       const frame = Buffer.from('\n73000024"NULL"0000L0#1[]_09:15:05,02-25-2020\r', 'latin1');
       expect(text(await sendOnce(port, frame))).toBe('A4D5000F"ACK"0000L0#1[]');
       const list = await t.request('GET', `/api/customers/${customer.id}/panels`, { token: f.tokens.operator });
@@ -162,12 +187,22 @@ describe('SIA DC-09 receiver', () => {
 
     it('takes the Home Assistant frame (no "/" after ri1, a zone text with spaces)', async () => {
       const customer = await f.customer();
-      const created = await t.request('POST', `/api/customers/${customer.id}/panels`, { token: f.tokens.supervisor, body: { protocol: 'dc09', dc09: { account: '000110', encryption: 'optional' } } });
+      const created = await t.request('POST', `/api/customers/${customer.id}/panels`, {
+        token: f.tokens.supervisor,
+        body: { protocol: 'dc09', dc09: { account: '000110', encryption: 'optional' } },
+      });
       expect(created.status).toBe(201);
       const frame = Buffer.from('\n01CD005F"SIA-DCS"1783L0#000110[#000110|Nri1BA503^Volum.Taverna   Appartam.Giorno ^]_11:49:27,01-20-2022\r', 'latin1');
       expect(text(await sendOnce(port, frame))).toMatch(/^[0-9A-F]{8}"ACK"1783L0#000110\[\]$/);
       const [event] = await eventsOf(created.body.id);
-      expect(event).toMatchObject({ code: 'BA', class: 'burglary', zone: '503', area: '1', text: 'Volum.Taverna   Appartam.Giorno ', alarm_id: expect.any(String) });
+      expect(event).toMatchObject({
+        code: 'BA',
+        class: 'burglary',
+        zone: '503',
+        area: '1',
+        text: 'Volum.Taverna   Appartam.Giorno ',
+        alarm_id: expect.any(String),
+      });
     });
   });
 
@@ -179,7 +214,9 @@ describe('SIA DC-09 receiver', () => {
       const [event] = await eventsOf(h.panel.id);
       expect(event).toMatchObject({ code: 'BA', class: 'burglary', zone: '3', area: '1', text: 'Hall PIR' });
       const owner = await fake.waitFor(() => smsTo(h.customer.phone)[0], 5000);
-      expect(owner.body).toBe(`Keyholder: ALARM - burglary at Storgatan ${h.customer.n}, Stockholm (zone 3). Reply ${replyCodeIn(owner.body)} if you are handling it.`);
+      expect(owner.body).toBe(
+        `Keyholder: ALARM - burglary at Storgatan ${h.customer.n}, Stockholm (zone 3). Reply ${replyCodeIn(owner.body)} if you are handling it.`,
+      );
       const contact = await fake.waitFor(() => smsTo(h.contacts[0].phone)[0], 8000);
       expect(contact.body).toContain('burglary');
       const alarm = await f.alarm(event.alarm_id);
@@ -217,7 +254,16 @@ describe('SIA DC-09 receiver', () => {
 
     it('several events in one SIA frame are each stored, in order, with extra blocks kept', async () => {
       const h = await dc09Household();
-      const frame = buildFrame({ id: 'SIA-DCS', sequence: nextSeq(), line: 'L0', account: h.account, data: `#${h.account}|Nri2/BA4/BA5/OP7`, extra: ['[X015E14.9]', '[Y47N20.8]'], timestamp: new Date(), key: h.key });
+      const frame = buildFrame({
+        id: 'SIA-DCS',
+        sequence: nextSeq(),
+        line: 'L0',
+        account: h.account,
+        data: `#${h.account}|Nri2/BA4/BA5/OP7`,
+        extra: ['[X015E14.9]', '[Y47N20.8]'],
+        timestamp: new Date(),
+        key: h.key,
+      });
       expect(parseReply((await sendOnce(port, frame))!, h.key)).toMatchObject({ ok: true, kind: 'ACK' });
       const events = await eventsOf(h.panel.id);
       expect(events.map((e: { code: string; zone: string | null; area: string | null }) => [e.code, e.zone, e.area])).toEqual([
@@ -328,7 +374,10 @@ describe('SIA DC-09 receiver', () => {
       badCrc[1] = badCrc[1] === 0x30 ? 0x31 : 0x30;
       expectNak(await sendOnce(port, badCrc));
       const body = good.toString('latin1').slice(9, -1);
-      const badLength = Buffer.from(`\n${crc16arc(Buffer.from(body, 'latin1')).toString(16).toUpperCase().padStart(4, '0')}0${(body.length + 1).toString(16).toUpperCase().padStart(3, '0')}${body}\r`, 'latin1');
+      const badLength = Buffer.from(
+        `\n${crc16arc(Buffer.from(body, 'latin1')).toString(16).toUpperCase().padStart(4, '0')}0${(body.length + 1).toString(16).toUpperCase().padStart(3, '0')}${body}\r`,
+        'latin1',
+      );
       expectNak(await sendOnce(port, badLength));
       expectNak(await sendOnce(port, sia(h.account, null, 'NBA1')));
       expect((await t.query(`SELECT count(*)::int AS n FROM panel_event`))[0].n).toBe(before);
@@ -382,7 +431,7 @@ describe('SIA DC-09 receiver', () => {
       for (let i = 0; i < 30; i++) {
         const c = await Dc09Connection.connect(port);
         const mutated = Buffer.from(good);
-        mutated[1 + ((i * 7) % (mutated.length - 2))] ^= 1 << i % 8;
+        mutated[1 + ((i * 7) % (mutated.length - 2))] ^= 1 << (i % 8);
         c.write(i % 2 ? randomBytes(200 + i * 10) : mutated);
         c.close();
       }

@@ -111,7 +111,10 @@ describe('the embedded PostgreSQL dies under the running app (node dist/main.js)
     // Until 200 after a 503: the very first check may still be answered by a backend of the dead server.
     while (!(sawRestarting() && seen.at(-1)!.status === 200) && Date.now() - killedAt < 60_000) {
       if (loggedAt === undefined && deathLine.test(output())) loggedAt = Date.now();
-      const res = await fetch(`${base}/health`).then(async (r) => ({ status: r.status, body: await r.json() }), () => ({ status: 0, body: undefined }));
+      const res = await fetch(`${base}/health`).then(
+        async (r) => ({ status: r.status, body: await r.json() }),
+        () => ({ status: 0, body: undefined }),
+      );
       seen.push(res);
       if (res.status !== 200) await sleep(25);
     }
@@ -128,7 +131,9 @@ describe('the embedded PostgreSQL dies under the running app (node dist/main.js)
     // The log named the dead process, as an error (pino level 50), before it said it was back.
     expect(loggedAt).toBeDefined();
     expect(output().search(deathLine)).toBeLessThan(output().search(/embedded PostgreSQL is running again/));
-    const line = output().split('\n').find((l) => deathLine.test(l))!;
+    const line = output()
+      .split('\n')
+      .find((l) => deathLine.test(l))!;
     expect(JSON.parse(line)).toMatchObject({ level: 50, context: 'EmbeddedPostgres' });
     expect(output()).toMatch(/embedded PostgreSQL is running again \(pid \d+\)/);
     const restarted = await postmasterPid(dataDir);

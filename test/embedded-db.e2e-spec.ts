@@ -51,7 +51,15 @@ describe('embedded PostgreSQL stopped under a running app', () => {
     expect(await runMigrations(db.url)).toEqual(migrations.map((m) => m.name));
     // A second run has nothing left to do.
     expect(await runMigrations(db.url)).toEqual([]);
-    const config = loadConfig({ DATABASE_URL: db.url, DATA_DIR: dir, PORT: '0', DC09_PORT: '0', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      DATABASE_URL: db.url,
+      DATA_DIR: dir,
+      PORT: '0',
+      DC09_PORT: '0',
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: 'silent',
+    });
     app = await createApp(config);
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
@@ -123,7 +131,8 @@ describe('embedded PostgreSQL stopped under a running app', () => {
     expect(panel.status).toBe(201);
     const key = Buffer.from(panel.body.dc09.key, 'hex');
     const dc09Port = (await call('GET', '/api/settings/dc09', token)).body.port as number;
-    const frame = (sequence: string, data: string) => buildFrame({ id: 'SIA-DCS', sequence, line: 'L0', account: '990001', data: `#990001|${data}`, timestamp: new Date(), key });
+    const frame = (sequence: string, data: string) =>
+      buildFrame({ id: 'SIA-DCS', sequence, line: 'L0', account: '990001', data: `#990001|${data}`, timestamp: new Date(), key });
     // Heard from once, so its key is known (cached) when the database goes away.
     expect(parseReply((await sendOnce(dc09Port, frame('0001', 'NRP0')))!, key)).toMatchObject({ ok: true, kind: 'ACK' });
 

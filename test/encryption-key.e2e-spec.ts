@@ -56,7 +56,15 @@ describe('the encryption key is checked against the data before the app serves',
   }
 
   function env(extra: Record<string, string>): Record<string, string> {
-    return { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, DC09_PORT: '0', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'warn', ...extra };
+    return {
+      PATH: process.env.PATH ?? '',
+      DATABASE_URL: db.url,
+      DC09_PORT: '0',
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: 'warn',
+      ...extra,
+    };
   }
 
   function run(script: string, e: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -130,7 +138,9 @@ describe('the encryption key is checked against the data before the app serves',
     const file = path.join(dir, 'encryption.key');
     const client = await sql(db.url);
     const before = (await client.query(`SELECT national_id_encrypted, national_id_hash FROM customer WHERE id = $1`, [customerId])).rows[0];
-    const premisesBefore = (await client.query(`SELECT access_encrypted, password_encrypted, duress_word_encrypted FROM premises WHERE customer_id = $1`, [customerId])).rows[0];
+    const premisesBefore = (
+      await client.query(`SELECT access_encrypted, password_encrypted, duress_word_encrypted FROM premises WHERE customer_id = $1`, [customerId])
+    ).rows[0];
     await client.end();
 
     // Not while an instance runs: it would go on using the old key.
@@ -153,7 +163,9 @@ describe('the encryption key is checked against the data before the app serves',
     expect((await fs.readFile(`${file}.old`, 'utf8')).trim()).toBe(KEY);
     expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
     expect(rotated.stdout).toContain(`from key id ${keyIdOf(KEY)} to key id ${keyIdOf(newKey)}`);
-    expect(rotated.stdout).toMatch(/re-encrypted \d+ customer\.national_id_encrypted, \d+ panel\.secret_encrypted, 1 premises\.access_encrypted, 1 premises\.password_encrypted, 1 premises\.duress_word_encrypted/);
+    expect(rotated.stdout).toMatch(
+      /re-encrypted \d+ customer\.national_id_encrypted, \d+ panel\.secret_encrypted, 1 premises\.access_encrypted, 1 premises\.password_encrypted, 1 premises\.duress_word_encrypted/,
+    );
 
     const t = await createTestApp({ ENCRYPTION_KEY: newKey }, { databaseUrl: db.url });
     try {
@@ -169,8 +181,11 @@ describe('the encryption key is checked against the data before the app serves',
       // The premises secrets too: re-encrypted, and they still reveal.
       const secrets = await t.request('GET', `/api/customers/${customerId}/premises/secrets`, { token: supervisor });
       expect(secrets.body).toEqual({ access: 'Key box code 4711', password: 'blue heron', duressWord: 'Kalmar' });
-      const [premisesAfter] = await t.query(`SELECT access_encrypted, password_encrypted, duress_word_encrypted FROM premises WHERE customer_id = $1`, [customerId]);
-      for (const column of ['access_encrypted', 'password_encrypted', 'duress_word_encrypted']) expect(premisesAfter[column].equals(premisesBefore[column])).toBe(false);
+      const [premisesAfter] = await t.query(`SELECT access_encrypted, password_encrypted, duress_word_encrypted FROM premises WHERE customer_id = $1`, [
+        customerId,
+      ]);
+      for (const column of ['access_encrypted', 'password_encrypted', 'duress_word_encrypted'])
+        expect(premisesAfter[column].equals(premisesBefore[column])).toBe(false);
       // The blind index is keyed too: recomputed under the new key, so lookups by number still match.
       expect(after.national_id_hash.equals(FieldCipher.forKey(Buffer.from(newKey, 'hex')).blindIndex('196408233234', 'customer.national_id'))).toBe(true);
       expect((await t.request('GET', '/health')).body.info.encryption.keyId).toBe(keyIdOf(newKey));
@@ -192,7 +207,11 @@ describe('the encryption key is checked against the data before the app serves',
     const missing = await run('dist/common/rotate-key.js', { DATA_DIR: dir, ENCRYPTION_KEY: KEY });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('ENCRYPTION_KEY is set: set NEW_ENCRYPTION_KEY to the new key as well');
-    const wrong = await run('dist/common/rotate-key.js', { DATA_DIR: dir, ENCRYPTION_KEY: randomBytes(32).toString('hex'), NEW_ENCRYPTION_KEY: randomBytes(32).toString('hex') });
+    const wrong = await run('dist/common/rotate-key.js', {
+      DATA_DIR: dir,
+      ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+      NEW_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    });
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('is not the one the data was encrypted with');
     expect(wrong.stderr).toContain('nothing was changed');

@@ -59,7 +59,12 @@ describe('erasure leaves nothing linkable', () => {
     expect(premises.status).toBe(200);
     const plan = await t.request('PUT', `/api/customers/${h.customer.id}/action-plans/burglary`, {
       token: supervisor,
-      body: { steps: [{ kind: 'call_owner', text: `Ring ${tag} on the landline first` }, { kind: 'dispatch_guard', text: `Guard has key ring ${tag}` }] },
+      body: {
+        steps: [
+          { kind: 'call_owner', text: `Ring ${tag} on the landline first` },
+          { kind: 'dispatch_guard', text: `Guard has key ring ${tag}` },
+        ],
+      },
     });
     expect(plan.status).toBe(200);
 
@@ -72,7 +77,10 @@ describe('erasure leaves nothing linkable', () => {
       body: { to: 'contact', contactId: h.contacts[0].id, outcome: 'reached', note: `Neighbour of ${tag} will look` },
     });
     expect(call.status).toBe(201);
-    expect((await t.request('POST', `/api/alarms/${b}/calls`, { token: f.tokens.operator, body: { to: 'other', number: otherNumber, outcome: 'no_answer' } })).status).toBe(201);
+    expect(
+      (await t.request('POST', `/api/alarms/${b}/calls`, { token: f.tokens.operator, body: { to: 'other', number: otherNumber, outcome: 'no_answer' } }))
+        .status,
+    ).toBe(201);
     expect((await f.act(b, { action: 'step_done', step: 1 })).status).toBeLessThan(300);
     expect((await f.act(b, { action: 'resolved', note: `${tag} forgot the window open` })).status).toBeLessThan(300);
 
@@ -96,10 +104,34 @@ describe('erasure leaves nothing linkable', () => {
       alarmIds: [b, fire.body.alarmId as string],
       /** Everything known about the person as text. */
       known: [
-        `Greta ${tag}`, h.customer.phone, ...h.contacts.map((c) => c.phone), nationalId, `${tag.toLowerCase()}@example.se`, account,
-        `Summer house of ${tag}`, `Bedroom of ${tag}`, `Teenager ${tag}`, `Key under the pot at ${tag}`, `Rosebud${tag}`, `Tulip${tag}`, `${tag}dog`,
-        `Ring ${tag} on`, `key ring ${tag}`, `Hall PIR ${tag}`, `Kitchen smoke ${tag}`, `Neighbour of ${tag}`, `${tag} forgot`, `Toast at ${tag}`,
-        `Hello it is ${tag}`, `SM-${tag}`, `ba-${tag}`, `fa-${tag}`, `cl-${tag}`, otherNumber, ...contactNames, ...(row?.street ? [row.street] : []),
+        `Greta ${tag}`,
+        h.customer.phone,
+        ...h.contacts.map((c) => c.phone),
+        nationalId,
+        `${tag.toLowerCase()}@example.se`,
+        account,
+        `Summer house of ${tag}`,
+        `Bedroom of ${tag}`,
+        `Teenager ${tag}`,
+        `Key under the pot at ${tag}`,
+        `Rosebud${tag}`,
+        `Tulip${tag}`,
+        `${tag}dog`,
+        `Ring ${tag} on`,
+        `key ring ${tag}`,
+        `Hall PIR ${tag}`,
+        `Kitchen smoke ${tag}`,
+        `Neighbour of ${tag}`,
+        `${tag} forgot`,
+        `Toast at ${tag}`,
+        `Hello it is ${tag}`,
+        `SM-${tag}`,
+        `ba-${tag}`,
+        `fa-${tag}`,
+        `cl-${tag}`,
+        otherNumber,
+        ...contactNames,
+        ...(row?.street ? [row.street] : []),
       ],
     };
   }
@@ -124,7 +156,8 @@ describe('erasure leaves nothing linkable', () => {
     const found = new Set<string>();
     for (const c of await columns()) {
       if (except.includes(c.table)) continue;
-      if (c.type === 'uuid') (await t.query(`SELECT DISTINCT "${c.column}"::text AS v FROM "${c.table}" WHERE "${c.column}" IS NOT NULL`)).forEach((r) => found.add(r.v));
+      if (c.type === 'uuid')
+        (await t.query(`SELECT DISTINCT "${c.column}"::text AS v FROM "${c.table}" WHERE "${c.column}" IS NOT NULL`)).forEach((r) => found.add(r.v));
       if (c.type === '_uuid') (await t.query(`SELECT DISTINCT unnest("${c.column}")::text AS v FROM "${c.table}"`)).forEach((r) => found.add(r.v));
     }
     return found;
@@ -144,7 +177,7 @@ describe('erasure leaves nothing linkable', () => {
     const cols = (await columns()).filter((c) => (c.type === 'uuid' || c.type === '_uuid') && !['processing_log', 'erasure_record'].includes(c.table));
     const byTable = new Map<string, Column[]>();
     for (const c of cols) byTable.set(c.table, [...(byTable.get(c.table) ?? []), c]);
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       const known = [...ids];
       for (const [table, cs] of byTable) {
@@ -219,10 +252,15 @@ describe('erasure leaves nothing linkable', () => {
     const bystander = await household('Bystander', '19710304-1237', 'D4E5F6', '+46701112244');
     const before = await figures(person.customer.id);
     expect(before.map((a: any) => a.class)).toEqual(['burglary', 'fire']);
-    const statsBefore = await t.request('GET', `/api/statistics?from=${new Date(Date.now() - 86400000).toISOString()}&to=${new Date(Date.now() + 3600000).toISOString()}`, { token: supervisor });
+    const statsBefore = await t.request(
+      'GET',
+      `/api/statistics?from=${new Date(Date.now() - 86400000).toISOString()}&to=${new Date(Date.now() + 3600000).toISOString()}`,
+      { token: supervisor },
+    );
     expect(statsBefore.status).toBe(200);
     const ids = await idsOfThePerson(person.customer.id);
-    for (const id of [person.customer.id, person.panel.id, person.dc09PanelId, ...person.contacts.map((c) => c.id), ...person.alarmIds]) expect(ids).toContain(id);
+    for (const id of [person.customer.id, person.panel.id, person.dc09PanelId, ...person.contacts.map((c) => c.id), ...person.alarmIds])
+      expect(ids).toContain(id);
     const uuidsBefore = await allUuids([]);
 
     // The search is not blind: before the erasure it finds the person everywhere, and it finds the bystander.
@@ -231,9 +269,12 @@ describe('erasure leaves nothing linkable', () => {
 
     // No text of theirs still on its way to Twilio: one handed over after the erasure would bring its id back.
     await t.app.get(SmsOutbox).idle();
-    const theirSids = (await t.query(`SELECT provider_id FROM sms_message WHERE provider_id LIKE 'SM%' AND (customer_id = $1 OR alarm_id = ANY($2::uuid[]))`, [person.customer.id, person.alarmIds])).map(
-      (r: any) => r.provider_id as string,
-    );
+    const theirSids = (
+      await t.query(`SELECT provider_id FROM sms_message WHERE provider_id LIKE 'SM%' AND (customer_id = $1 OR alarm_id = ANY($2::uuid[]))`, [
+        person.customer.id,
+        person.alarmIds,
+      ])
+    ).map((r: any) => r.provider_id as string);
     expect(theirSids.length).toBeGreaterThan(1);
     const erased = await t.request('POST', `/api/customers/${person.customer.id}/erasure`, { token: dpo });
     expect(erased.status).toBe(200);
@@ -257,15 +298,19 @@ describe('erasure leaves nothing linkable', () => {
       [fresh, fresh],
     );
     expect(log.n).toBe(0);
-    const [record] = await t.query(`SELECT count(*)::int AS n FROM erasure_record WHERE result::text ILIKE ANY($1::text[]) OR subject_id = ANY($2::uuid[]) OR customer_id = ANY($2::uuid[])`, [
-      fresh.map((id) => `%${id}%`),
-      fresh,
-    ]);
+    const [record] = await t.query(
+      `SELECT count(*)::int AS n FROM erasure_record WHERE result::text ILIKE ANY($1::text[]) OR subject_id = ANY($2::uuid[]) OR customer_id = ANY($2::uuid[])`,
+      [fresh.map((id) => `%${id}%`), fresh],
+    );
     expect(record.n).toBe(0);
 
     // No time in what remains equals the erasure's, or that of a log entry about the person.
-    const [{ erased_at }] = await t.query(`SELECT erased_at::text FROM erasure_record WHERE subject_type = 'customer' AND subject_id = $1`, [person.customer.id]);
-    const logTimes = (await t.query(`SELECT DISTINCT at::text AS at FROM processing_log WHERE subject_ids && $1::uuid[]`, [[...ids]])).map((r: any) => r.at as string);
+    const [{ erased_at }] = await t.query(`SELECT erased_at::text FROM erasure_record WHERE subject_type = 'customer' AND subject_id = $1`, [
+      person.customer.id,
+    ]);
+    const logTimes = (await t.query(`SELECT DISTINCT at::text AS at FROM processing_log WHERE subject_ids && $1::uuid[]`, [[...ids]])).map(
+      (r: any) => r.at as string,
+    );
     expect(logTimes.length).toBeGreaterThan(5);
     expect(await sameTimes([erased_at, ...logTimes], EXEMPT)).toEqual([]);
 
@@ -279,7 +324,11 @@ describe('erasure leaves nothing linkable', () => {
     expect(kept.status).toBe(200);
     expect(kept.body.timeline.length).toBeGreaterThan(1);
     for (const value of [...person.known, ...ids]) expect(kept.text).not.toContain(value);
-    const statsAfter = await t.request('GET', `/api/statistics?from=${new Date(Date.now() - 86400000).toISOString()}&to=${new Date(Date.now() + 3600000).toISOString()}`, { token: supervisor });
+    const statsAfter = await t.request(
+      'GET',
+      `/api/statistics?from=${new Date(Date.now() - 86400000).toISOString()}&to=${new Date(Date.now() + 3600000).toISOString()}`,
+      { token: supervisor },
+    );
     expect(statsAfter.status).toBe(200);
     expect(statsAfter.body.byClass.burglary.alarms).toBe(statsBefore.body.byClass.burglary.alarms);
     expect(statsAfter.body.byClass.fire.alarms).toBe(statsBefore.body.byClass.fire.alarms);

@@ -227,10 +227,13 @@ describe('cookie-authenticated writes over HTTP', () => {
     await page.goto(t.baseUrl + '/');
     await page.locator('#who-name').waitFor({ state: 'visible' });
     // The dashboard's own client, as its pages call it.
-    const created = await page.evaluate(async ({ b, module }) => {
-      const { post } = await import(module);
-      return (await post('/api/operators', b)).email;
-    }, { b: body, module: '/api.js' });
+    const created = await page.evaluate(
+      async ({ b, module }) => {
+        const { post } = await import(module);
+        return (await post('/api/operators', b)).email;
+      },
+      { b: body, module: '/api.js' },
+    );
     expect(created).toBe(body.email);
     expect(await t.query(`SELECT id FROM operator WHERE email = $1`, [body.email])).toHaveLength(1);
     expect(errors).toEqual([]);

@@ -32,7 +32,11 @@ async function dockerfileCommand(instruction: RegExp): Promise<string[]> {
 }
 
 function run(command: string[], env: Record<string, string>): { child: ChildProcess; out: () => string; err: () => string; done: Promise<number | null> } {
-  const child = spawn(command[0], command.slice(1), { cwd: root, env: { PATH: process.env.PATH ?? '', DC09_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command[0], command.slice(1), {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', DC09_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -131,7 +135,7 @@ describe('the Docker image, run by hand', () => {
 
     // What Docker's HEALTHCHECK does: run the command until it exits 0.
     let healthy = false;
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline && !healthy && app.child.exitCode === null; ) {
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline && !healthy && app.child.exitCode === null;) {
       healthy = (await run(healthcheck, { PORT: String(port) }).done) === 0;
       if (!healthy) await new Promise((r) => setTimeout(r, 250));
     }
@@ -165,7 +169,7 @@ describe('the Docker image, run by hand', () => {
     expect(app.err()).toMatch(/SIGTERM: shutting down/);
   }, 120_000); // a cold start of the whole app, on a possibly loaded machine
 
-  it('with two roles, as compose runs it: migrations as the owner, the app as its own role without the owner\'s URL', async () => {
+  it("with two roles, as compose runs it: migrations as the owner, the app as its own role without the owner's URL", async () => {
     // What docker/postgres-init.sh creates, on an empty database of its own.
     const appRole = `kh_docker_app_${randomBytes(4).toString('hex')}`;
     const appDb = `${dbName}_roles`;
@@ -191,8 +195,12 @@ describe('the Docker image, run by hand', () => {
     const check = new pg.Client({ connectionString: ownerUrl.toString() });
     try {
       let healthy = false;
-      for (const deadline = Date.now() + 60_000; Date.now() < deadline && !healthy && app.child.exitCode === null; ) {
-        healthy = (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status, () => 0)) === 200;
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline && !healthy && app.child.exitCode === null;) {
+        healthy =
+          (await fetch(`http://127.0.0.1:${port}/health`).then(
+            (r) => r.status,
+            () => 0,
+          )) === 200;
         if (!healthy) await new Promise((r) => setTimeout(r, 250));
       }
       if (!healthy) throw new Error(`never healthy; stdout:\n${app.out()}\nstderr:\n${app.err()}`);
@@ -204,7 +212,10 @@ describe('the Docker image, run by hand', () => {
       });
       expect(login.status).toBe(200);
       await check.connect();
-      const { rows } = await check.query(`SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid()`, [appDb]);
+      const { rows } = await check.query(
+        `SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+        [appDb],
+      );
       expect(rows).toEqual([{ usename: appRole }]);
       // The app's process (node, exec'd by the entrypoint) does not hold the owner's connection string.
       const environ = await fs.readFile(`/proc/${app.child.pid}/environ`, 'utf8');

@@ -39,16 +39,35 @@ describe('foundation: HTTP behaviour of the real app', () => {
     await locker.query('SELECT 1 FROM panel WHERE id = $1 FOR UPDATE', [panel.id]);
     const stuck = Array.from({ length: 30 }, (_, i) => f.post(panel, { eventId: `held-${i}`, code: 'BA', zone: String(i) }));
     try {
-      await waitUntil(async () => (await t.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`))[0].n >= 20, 10_000, 'the pool to be held');
+      await waitUntil(
+        async () =>
+          (await t.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`))[0].n >= 20,
+        10_000,
+        'the pool to be held',
+      );
       // Through the pool, a check waited for a connection and said 503 after 1 s.
-      const held = await Promise.all(Array.from({ length: 50 }, () => fetch(`${t.baseUrl}/health`).then((r) => r.status, () => 0)));
+      const held = await Promise.all(
+        Array.from({ length: 50 }, () =>
+          fetch(`${t.baseUrl}/health`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        ),
+      );
       expect(held.filter((s) => s !== 200)).toEqual([]);
     } finally {
       await locker.query('ROLLBACK');
       await locker.end();
     }
     expect((await Promise.all(stuck)).map((r) => r.status)).toEqual(Array(30).fill(202));
-    const statuses = await Promise.all(Array.from({ length: 2000 }, () => fetch(`${t.baseUrl}/health`).then((r) => r.status, () => 0)));
+    const statuses = await Promise.all(
+      Array.from({ length: 2000 }, () =>
+        fetch(`${t.baseUrl}/health`).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      ),
+    );
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
   });
 
@@ -109,7 +128,11 @@ describe('foundation: HTTP behaviour of the real app', () => {
       socket.on('error', reject);
     });
     expect(raw).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
-    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(/^malformed HTTP request/) });
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: expect.stringMatching(/^malformed HTTP request/),
+    });
   });
 
   it('keeps an idle keep-alive connection open longer than a load balancer does (Node alone closes it after 5 s)', async () => {
@@ -269,7 +292,15 @@ describe('foundation: logs', () => {
     const log = pino({ redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink);
     log.info(
       {
-        req: { method: 'POST', headers: { authorization: 'Bearer tok-SECRET-1', cookie: 'keyholder_session=SECRET-2', 'x-keyholder-signature': 'sha256=SECRET-3', host: 'kept.example' } },
+        req: {
+          method: 'POST',
+          headers: {
+            authorization: 'Bearer tok-SECRET-1',
+            cookie: 'keyholder_session=SECRET-2',
+            'x-keyholder-signature': 'sha256=SECRET-3',
+            host: 'kept.example',
+          },
+        },
         password: 'SECRET-4',
         customer: { name: 'kept', phone: '+46701234567', nationalId: '196408233234', email: 'anna@example.se' },
         sms: { message: { to: '+4798765432', from: '+4670000000', body: 'Larm hemma' } },
@@ -279,7 +310,19 @@ describe('foundation: logs', () => {
     );
     expect(lines).toHaveLength(1);
     const out = lines[0];
-    for (const secret of ['SECRET-1', 'SECRET-2', 'SECRET-3', 'SECRET-4', 'SECRET-5', '46701234567', '196408233234', 'anna@example.se', '4798765432', '4670000000', 'Larm hemma']) {
+    for (const secret of [
+      'SECRET-1',
+      'SECRET-2',
+      'SECRET-3',
+      'SECRET-4',
+      'SECRET-5',
+      '46701234567',
+      '196408233234',
+      'anna@example.se',
+      '4798765432',
+      '4670000000',
+      'Larm hemma',
+    ]) {
       expect(out).not.toContain(secret);
     }
     const parsed = JSON.parse(out);
@@ -295,7 +338,10 @@ describe('foundation: logs', () => {
 function runMain(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     // Only what the test sets, so a DATABASE_URL or PORT of the surrounding shell cannot leak in.
-    const child = spawn(process.execPath, ['dist/main.js'], { env: { PATH: process.env.PATH ?? '', DC09_PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['dist/main.js'], {
+      env: { PATH: process.env.PATH ?? '', DC09_PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -26,7 +26,11 @@ describe('no personal data in the log, whatever fails', () => {
   let token: string;
 
   const call = async (method: string, p: string, body?: unknown) => {
-    const res = await fetch(base + p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(base + p, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     const text = await res.text();
     return { status: res.status, retryAfter: res.headers.get('retry-after'), body: text ? JSON.parse(text) : undefined };
   };
@@ -62,7 +66,10 @@ describe('no personal data in the log, whatever fails', () => {
     await c.end();
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'keyholder-log-'));
     const env = fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000' });
-    app = await startAppProcess({ ...env, DATABASE_URL: db.url, DATA_DIR: dataDir, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'debug' }, { timeoutMs: 30_000 });
+    app = await startAppProcess(
+      { ...env, DATABASE_URL: db.url, DATA_DIR: dataDir, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, LOG_LEVEL: 'debug' },
+      { timeoutMs: 30_000 },
+    );
     base = app.base;
     const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
     token = ((await login.json()) as { accessToken: string }).accessToken;
@@ -103,14 +110,32 @@ describe('no personal data in the log, whatever fails', () => {
     const created = await call('POST', '/api/customers', customer('Kept Svensson'));
     fake.failNext(1, 500);
     fake.failNext(1, 'reset');
-    const contact = await call('POST', `/api/customers/${created.body.id}/contacts`, { name: `Retried ${CONTACT.name}`, phone: '+46709998866', email: CONTACT.email });
+    const contact = await call('POST', `/api/customers/${created.body.id}/contacts`, {
+      name: `Retried ${CONTACT.name}`,
+      phone: '+46709998866',
+      email: CONTACT.email,
+    });
     expect(contact.status).toBe(201);
     await waitUntil(async () => (log().match(/SMS send failed; will retry/g) ?? []).length >= 2, 8000, 'both provider failures logged');
   });
 
   it('the whole log holds none of the names, numbers, emails, national id or address', () => {
     const digits = (phone: string) => phone.replace(/^\+/, '');
-    for (const secret of [PERSON.name, PERSON.phone, digits(PERSON.phone), PERSON.email, PERSON.nationalId, '6408233234', PERSON.street, CONTACT.name, CONTACT.phone, digits(CONTACT.phone), CONTACT.email, '+46709998866', 'Kept Svensson']) {
+    for (const secret of [
+      PERSON.name,
+      PERSON.phone,
+      digits(PERSON.phone),
+      PERSON.email,
+      PERSON.nationalId,
+      '6408233234',
+      PERSON.street,
+      CONTACT.name,
+      CONTACT.phone,
+      digits(CONTACT.phone),
+      CONTACT.email,
+      '+46709998866',
+      'Kept Svensson',
+    ]) {
       expect({ secret, inLog: log().includes(secret) }).toEqual({ secret, inLog: false });
     }
     // The log is not empty: the failures above are in it.

@@ -7,7 +7,11 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 const TOKEN = 'scraper-token-0123456789';
 
 const scrape = (url: string, authorization?: string) =>
-  fetch(url, { headers: authorization ? { authorization } : {} }).then(async (r) => ({ status: r.status, type: r.headers.get('content-type'), text: await r.text() }));
+  fetch(url, { headers: authorization ? { authorization } : {} }).then(async (r) => ({
+    status: r.status,
+    type: r.headers.get('content-type'),
+    text: await r.text(),
+  }));
 
 describe('/metrics', () => {
   describe('by default', () => {

@@ -34,7 +34,9 @@ describe('names: ids shown as people', () => {
       ]);
     }
     // Reading their names is processing of them: in the log, with its basis.
-    const log = await t.query(`SELECT legal_basis, subject_ids::text[] AS subjects FROM processing_log WHERE operation = 'names.read' ORDER BY seq DESC LIMIT 1`);
+    const log = await t.query(
+      `SELECT legal_basis, subject_ids::text[] AS subjects FROM processing_log WHERE operation = 'names.read' ORDER BY seq DESC LIMIT 1`,
+    );
     expect(log[0].legal_basis).toBe('legitimate_interests');
     expect(log[0].subjects).toEqual(expect.arrayContaining([household.customer.id, contact.id, operatorId]));
   });
@@ -46,7 +48,10 @@ describe('names: ids shown as people', () => {
       ['ids=', 'ids must name at least one id'],
       ['ids=nope', 'each of ids must be a UUID'],
       [`ids=${UNKNOWN},x`, 'each of ids must be a UUID'],
-      [`ids=${Array.from({ length: 101 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`).join(',')}`, 'ids must not name more than 100 ids'],
+      [
+        `ids=${Array.from({ length: 101 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`).join(',')}`,
+        'ids must not name more than 100 ids',
+      ],
       [`ids=${UNKNOWN}&kind=operator`, 'property kind should not exist'],
     ] as const) {
       const res = await t.request('GET', `/api/names?${q}`, { token: f.tokens.operator });

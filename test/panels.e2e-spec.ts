@@ -127,11 +127,15 @@ describe('panels', () => {
       expect(res.status).toBe(400);
       expect(res.body.message).toEqual(expect.arrayContaining([expect.stringMatching(pattern)]));
     }
-    const malformed = await t.request('POST', `/api/customers/${customerId}/panels`, { token: supervisor, raw: '{', headers: { 'content-type': 'application/json' } });
+    const malformed = await t.request('POST', `/api/customers/${customerId}/panels`, {
+      token: supervisor,
+      raw: '{',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(malformed.status).toBe(400);
   });
 
-  it('answers 404 for an unknown or ended customer; the ended customer\'s panels have no secret any more', async () => {
+  it("answers 404 for an unknown or ended customer; the ended customer's panels have no secret any more", async () => {
     expect((await register({}, supervisor, UNKNOWN)).status).toBe(404);
     expect((await listPanels(operator, UNKNOWN)).status).toBe(404);
     expect((await listPanels(operator, 'abc')).status).toBe(400);
@@ -157,7 +161,10 @@ describe('panels', () => {
   });
 
   it('declares roles and a contract legal basis on every panel route', () => {
-    const routes = t.app.get(RouteDeclarations).routes().filter((r) => r.path.startsWith('/api/customers/:id/panels'));
+    const routes = t.app
+      .get(RouteDeclarations)
+      .routes()
+      .filter((r) => r.path.startsWith('/api/customers/:id/panels'));
     expect(routes).toHaveLength(3);
     for (const r of routes) expect(r.processing).toMatchObject({ legalBasis: 'contract', operation: expect.stringMatching(/^panels\./) });
     expect(routes.find((r) => r.path.endsWith('rotate-secret'))!.access).toEqual({ roles: ['supervisor'] });

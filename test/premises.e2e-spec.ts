@@ -61,7 +61,11 @@ describe('premises', () => {
     expect(JSON.stringify((await read(id)).body)).not.toMatch(/4711|heron|Kalmar/);
 
     const [row] = await t.query(`SELECT access_encrypted, password_encrypted, duress_word_encrypted FROM premises WHERE customer_id = $1`, [id]);
-    for (const [column, plain] of [['access_encrypted', FACTS.access], ['password_encrypted', FACTS.password], ['duress_word_encrypted', FACTS.duressWord]]) {
+    for (const [column, plain] of [
+      ['access_encrypted', FACTS.access],
+      ['password_encrypted', FACTS.password],
+      ['duress_word_encrypted', FACTS.duressWord],
+    ]) {
       expect(Buffer.isBuffer(row[column])).toBe(true);
       expect(row[column].includes(Buffer.from(plain))).toBe(false);
     }
@@ -81,7 +85,12 @@ describe('premises', () => {
       [id],
     );
     expect(logged).toHaveLength(3);
-    expect(logged[0]).toEqual({ actor_type: 'operator', legal_basis: 'contract', purpose: expect.stringMatching(/^Secure identification of callers/), outcome: 'success' });
+    expect(logged[0]).toEqual({
+      actor_type: 'operator',
+      legal_basis: 'contract',
+      purpose: expect.stringMatching(/^Secure identification of callers/),
+      outcome: 'success',
+    });
     expect(JSON.stringify(await t.query(`SELECT * FROM processing_log WHERE subject_ids @> ARRAY[$1::uuid]`, [id]))).not.toMatch(/4711|heron|Kalmar/);
 
     const refused = await reveal(id, dpo);
@@ -98,7 +107,10 @@ describe('premises', () => {
     const b = await f.customer();
     await put(a.id, { password: 'blue heron' });
     await put(b.id, { password: 'red fox' });
-    await t.query(`UPDATE premises SET password_encrypted = (SELECT password_encrypted FROM premises WHERE customer_id = $1) WHERE customer_id = $2`, [a.id, b.id]);
+    await t.query(`UPDATE premises SET password_encrypted = (SELECT password_encrypted FROM premises WHERE customer_id = $1) WHERE customer_id = $2`, [
+      a.id,
+      b.id,
+    ]);
     const res = await reveal(b.id);
     expect(res.status).toBe(500);
     expect(res.text).not.toMatch(/heron|fox/);
@@ -119,7 +131,14 @@ describe('premises', () => {
     await put(id, FACTS);
     const res = await put(id, { notes: 'New notes', duressWord: null, zones: { '7': 'Garage door' } }, supervisor);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ notes: 'New notes', animals: FACTS.animals, password: '••••••', duressWord: null, zones: { '7': 'Garage door' }, users: FACTS.users });
+    expect(res.body).toMatchObject({
+      notes: 'New notes',
+      animals: FACTS.animals,
+      password: '••••••',
+      duressWord: null,
+      zones: { '7': 'Garage door' },
+      users: FACTS.users,
+    });
     expect((await reveal(id)).body).toEqual({ access: FACTS.access, password: FACTS.password, duressWord: null });
   });
 

@@ -38,9 +38,28 @@ function tableOf(html: string): Map<string, string[]> {
 
 /** Periods named in a text, as "number unit" with the unit in English: "90 day", "12 month", "10 year". */
 const UNITS: Record<SmsLanguage, Array<[RegExp, string]>> = {
-  en: [[/^days?$/, 'day'], [/^months?$/, 'month'], [/^years?$/, 'year'], [/^hours?$/, 'hour'], [/^minutes?$/, 'minute'], [/^-minute$/, 'minute']],
-  sv: [[/^dagar$/, 'day'], [/^månader$/, 'month'], [/^år$/, 'year'], [/^tim(me|mar)$/, 'hour'], [/^minuter$/, 'minute']],
-  nb: [[/^dager$/, 'day'], [/^måneder$/, 'month'], [/^år$/, 'year'], [/^timer?$/, 'hour'], [/^minutter$/, 'minute']],
+  en: [
+    [/^days?$/, 'day'],
+    [/^months?$/, 'month'],
+    [/^years?$/, 'year'],
+    [/^hours?$/, 'hour'],
+    [/^minutes?$/, 'minute'],
+    [/^-minute$/, 'minute'],
+  ],
+  sv: [
+    [/^dagar$/, 'day'],
+    [/^månader$/, 'month'],
+    [/^år$/, 'year'],
+    [/^tim(me|mar)$/, 'hour'],
+    [/^minuter$/, 'minute'],
+  ],
+  nb: [
+    [/^dager$/, 'day'],
+    [/^måneder$/, 'month'],
+    [/^år$/, 'year'],
+    [/^timer?$/, 'hour'],
+    [/^minutter$/, 'minute'],
+  ],
 };
 function periods(s: string, language: SmsLanguage): string[] {
   const found: string[] = [];
@@ -53,9 +72,27 @@ function periods(s: string, language: SmsLanguage): string[] {
 
 /** Words and phrases that are English and never Swedish or Norwegian. */
 const ENGLISH = [
-  /\bthe\b/i, /\band\b/i, /\bof\b/i, /\bwith\b/i, /\bwhen\b/i, /\bdays\b/i, /\bmonths\b/i, /\byears\b/i, /\bkept\b/i,
-  /\berased\b/i, /\bcustomers?\b/i, /\bcontacts\b/i, /\bprocessor\b/i, /\bpurpose\b/i, /\bnone\b/i, /\bretention\b/i,
-  /\bhealth\b/i, /\bstaff\b/i, /\bnot stored\b/i, /\bUnited States\b/, /\bContractual\b/,
+  /\bthe\b/i,
+  /\band\b/i,
+  /\bof\b/i,
+  /\bwith\b/i,
+  /\bwhen\b/i,
+  /\bdays\b/i,
+  /\bmonths\b/i,
+  /\byears\b/i,
+  /\bkept\b/i,
+  /\berased\b/i,
+  /\bcustomers?\b/i,
+  /\bcontacts\b/i,
+  /\bprocessor\b/i,
+  /\bpurpose\b/i,
+  /\bnone\b/i,
+  /\bretention\b/i,
+  /\bhealth\b/i,
+  /\bstaff\b/i,
+  /\bnot stored\b/i,
+  /\bUnited States\b/,
+  /\bContractual\b/,
 ];
 
 describe('the record of processing and the privacy policy pages tell the same story', () => {
@@ -64,7 +101,13 @@ describe('the record of processing and the privacy policy pages tell the same st
   const pages = {} as Record<SmsLanguage, string>;
 
   beforeAll(async () => {
-    t = await createTestApp({ COMPANY_NAME: 'Larmbolaget', CONTROLLER_NAME: 'Larmbolaget AB, 556000-0000', CONTROLLER_CONTACT: 'privacy@larm.example', DPO_CONTACT: 'dpo@larm.example', HOSTING_PROVIDER: 'Nordic Hosting AB, Sweden' });
+    t = await createTestApp({
+      COMPANY_NAME: 'Larmbolaget',
+      CONTROLLER_NAME: 'Larmbolaget AB, 556000-0000',
+      CONTROLLER_CONTACT: 'privacy@larm.example',
+      DPO_CONTACT: 'dpo@larm.example',
+      HOSTING_PROVIDER: 'Nordic Hosting AB, Sweden',
+    });
     const dpo = await t.tokenFor('dpo');
     ropa = (await t.request('GET', '/api/privacy/ropa', { token: dpo })).body;
     for (const l of ['en', 'sv', 'nb'] as const) pages[l] = (await t.request('GET', `/privacy?lang=${l}`)).text;
@@ -118,7 +161,9 @@ describe('the record of processing and the privacy policy pages tell the same st
     // The hosting provider holds what every operation stores.
     expect(ropa.processors[1].operations).toEqual(ropa.items.map((i) => i.operation));
     // Art. 28 agreement, available on request, on the page and in the record.
-    expect(text(pages[l])).toMatch({ en: /data processing agreement.*Art\. 28/, sv: /personuppgiftsbiträdesavtal.*art\. 28/, nb: /databehandleravtale.*art\. 28/ }[l]);
+    expect(text(pages[l])).toMatch(
+      { en: /data processing agreement.*Art\. 28/, sv: /personuppgiftsbiträdesavtal.*art\. 28/, nb: /databehandleravtale.*art\. 28/ }[l],
+    );
     for (const p of ropa.processors) expect(p.agreement).toMatch(/Art\. 28.*on request/);
   });
 
@@ -174,11 +219,15 @@ describe('the record of processing and the privacy policy pages tell the same st
     ];
     for (const op of medical) {
       const row = byOperation.get(op);
-      expect({ op, specialCategories: row?.specialCategories }).toEqual({ op, specialCategories: [expect.stringMatching(/^health data: medical alarms.*Art\. 9\(2\)\([acf]\)/)] });
+      expect({ op, specialCategories: row?.specialCategories }).toEqual({
+        op,
+        specialCategories: [expect.stringMatching(/^health data: medical alarms.*Art\. 9\(2\)\([acf]\)/)],
+      });
     }
     expect(byOperation.get('alarms.read')!.specialCategories[0]).toMatch(/9\(2\)\(c\) vital interests.*9\(2\)\(a\) explicit consent/);
     expect(byOperation.get('privacy.retention.alarm_history')!.specialCategories[0]).toMatch(/9\(2\)\(f\)/);
-    for (const op of ['operators.login', 'customers.create', 'contacts.create', 'sms.send.contact_notice']) expect(byOperation.get(op)!.specialCategories).toEqual([]);
+    for (const op of ['operators.login', 'customers.create', 'contacts.create', 'sms.send.contact_notice'])
+      expect(byOperation.get(op)!.specialCategories).toEqual([]);
   });
 
   it('the police are declared as recipients where operators call them and for requests made under the law', () => {
@@ -188,11 +237,17 @@ describe('the record of processing and the privacy policy pages tell the same st
     expect(text(pages.nb)).toContain('politiet får også opplysninger når de ber om dem med hjemmel i lov');
   });
 
-  it("tells an alarm contact, in the section the onboarding SMS links to, that Twilio texts them under an Art. 28 agreement available on request", () => {
+  it('tells an alarm contact, in the section the onboarding SMS links to, that Twilio texts them under an Art. 28 agreement available on request', () => {
     const section = (l: SmsLanguage, heading: string) => text(pages[l].split(`<h2>${heading}</h2>`)[1].split('</section>')[0]);
-    expect(section('en', 'If you are someone&#39;s alarm contact')).toMatch(/Twilio Inc\. in the United States, under a data processing agreement \(GDPR Art\. 28\).*a copy of the agreement on request/);
-    expect(section('sv', 'Om du är någons larmkontakt')).toMatch(/Twilio Inc\. i USA, enligt ett personuppgiftsbiträdesavtal \(GDPR art\. 28\).*en kopia av avtalet på begäran/);
-    expect(section('nb', 'Hvis du er noens alarmkontakt')).toMatch(/Twilio Inc\. i USA, etter en databehandleravtale \(GDPR art\. 28\).*en kopi av avtalen på forespørsel/);
+    expect(section('en', 'If you are someone&#39;s alarm contact')).toMatch(
+      /Twilio Inc\. in the United States, under a data processing agreement \(GDPR Art\. 28\).*a copy of the agreement on request/,
+    );
+    expect(section('sv', 'Om du är någons larmkontakt')).toMatch(
+      /Twilio Inc\. i USA, enligt ett personuppgiftsbiträdesavtal \(GDPR art\. 28\).*en kopia av avtalet på begäran/,
+    );
+    expect(section('nb', 'Hvis du er noens alarmkontakt')).toMatch(
+      /Twilio Inc\. i USA, etter en databehandleravtale \(GDPR art\. 28\).*en kopi av avtalen på forespørsel/,
+    );
   });
 
   it('the ten-year ground cites foreldelsesloven §§ 2, 3 and 10 for Norway and preskriptionslagen 2 § for Sweden', () => {

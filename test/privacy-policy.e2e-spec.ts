@@ -65,7 +65,13 @@ describe('the public privacy policy (GET /privacy, GET /privacy/:version)', () =
     const rows = [...res.text.matchAll(/<tr data-operation="([^"]+)">(.*?)<\/tr>/g)];
     expect(rows.map((r) => r[1])).toEqual(ropa.body.items.map((i: { operation: string }) => i.operation));
     const byOperation = new Map(rows.map((r) => [r[1], text(r[2])]));
-    for (const item of ropa.body.items as Array<{ operation: string; purpose: string; retention: string; thirdCountryTransfers: string; legalBasisArticle: string }>) {
+    for (const item of ropa.body.items as Array<{
+      operation: string;
+      purpose: string;
+      retention: string;
+      thirdCountryTransfers: string;
+      legalBasisArticle: string;
+    }>) {
       const row = byOperation.get(item.operation)!;
       expect(row).toContain(item.purpose);
       expect(row).toContain(item.retention);

@@ -41,7 +41,9 @@ describe('the register of data subject requests', () => {
       expect(Date.parse(r.receivedAt)).toBeGreaterThanOrEqual(before - 1000);
       const due = new Date(r.dueAt);
       // The last millisecond of a day in Oslo: the next instant is midnight there.
-      expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Oslo', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(due.getTime() + 1))).toBe('00:00');
+      expect(
+        new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Oslo', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(due.getTime() + 1)),
+      ).toBe('00:00');
       expect(r.dueAt).toBe(r.originalDueAt);
     });
 
@@ -170,7 +172,7 @@ describe('the register of data subject requests', () => {
   });
 
   describe('export and erasure run from a request', () => {
-    it('exports with the rights and complaint text in the customer\'s language, and records only the hash and size', async () => {
+    it("exports with the rights and complaint text in the customer's language, and records only the hash and size", async () => {
       for (const [language, rights, authority] of [
         ['sv', 'Dina rättigheter', 'Integritetsskyddsmyndigheten (IMY, imy.se)'],
         ['nb', 'Dine rettigheter', 'Datatilsynet (datatilsynet.no)'],
@@ -195,7 +197,13 @@ describe('the register of data subject requests', () => {
 
         const stored = await t.request('GET', `/api/privacy/requests/${r.id}`, { token: dpo });
         expect(stored.body.documents).toEqual([
-          { kind: 'export', at: expect.any(String), by: expect.any(String), sha256: createHash('sha256').update(res.text).digest('hex'), bytes: Buffer.byteLength(res.text) },
+          {
+            kind: 'export',
+            at: expect.any(String),
+            by: expect.any(String),
+            sha256: createHash('sha256').update(res.text).digest('hex'),
+            bytes: Buffer.byteLength(res.text),
+          },
         ]);
         // Nothing of the document itself is in the register.
         const [row] = await t.query(`SELECT documents::text AS d FROM privacy_request WHERE id = $1`, [r.id]);
@@ -203,7 +211,7 @@ describe('the register of data subject requests', () => {
       }
     });
 
-    it('exports a contact with the source of their data (Art. 14(2)(f)) in their customer\'s language', async () => {
+    it("exports a contact with the source of their data (Art. 14(2)(f)) in their customer's language", async () => {
       const h = await f.household(1, { language: 'nb' });
       const r = await request('access', { identityCheck: 'called back' }, { type: 'contact', id: h.contacts[0].id });
       expect(r.customerId).toBe(h.customer.id);
@@ -240,7 +248,10 @@ describe('the register of data subject requests', () => {
       const c = await f.customer();
       const r = await request('restriction', {}, { type: 'customer', id: c.id });
       await patch(r.id, { identityCheck: 'BankID' });
-      const log = await t.query(`SELECT operation, legal_basis FROM processing_log WHERE subject_ids @> ARRAY[$1::uuid] AND operation LIKE 'privacy.requests.%' ORDER BY seq`, [c.id]);
+      const log = await t.query(
+        `SELECT operation, legal_basis FROM processing_log WHERE subject_ids @> ARRAY[$1::uuid] AND operation LIKE 'privacy.requests.%' ORDER BY seq`,
+        [c.id],
+      );
       expect(log).toEqual([
         { operation: 'privacy.requests.register', legal_basis: 'legal_obligation' },
         { operation: 'privacy.requests.update', legal_basis: 'legal_obligation' },
@@ -265,8 +276,18 @@ describe('the register of data subject requests', () => {
       const long = await register({ kind: 'access', subjectType: 'customer', subjectId: c.id, note: 'x'.repeat(2001) });
       expect(long.status).toBe(400);
       expect(long.body.message).toEqual(['note must be at most 2000 characters']);
-      expect((await t.request('POST', '/api/privacy/requests', { token: dpo, raw: '{"kind":', headers: { 'content-type': 'application/json' } })).status).toBe(400);
-      expect((await t.request('POST', '/api/privacy/requests', { token: dpo, raw: JSON.stringify({ note: 'x'.repeat(200_000) }), headers: { 'content-type': 'application/json' } })).status).toBe(413);
+      expect((await t.request('POST', '/api/privacy/requests', { token: dpo, raw: '{"kind":', headers: { 'content-type': 'application/json' } })).status).toBe(
+        400,
+      );
+      expect(
+        (
+          await t.request('POST', '/api/privacy/requests', {
+            token: dpo,
+            raw: JSON.stringify({ note: 'x'.repeat(200_000) }),
+            headers: { 'content-type': 'application/json' },
+          })
+        ).status,
+      ).toBe(413);
       expect((await t.request('GET', '/api/privacy/requests?overdue=yes', { token: dpo })).status).toBe(400);
       expect((await t.request('GET', '/api/privacy/requests?status=lost', { token: dpo })).status).toBe(400);
       expect((await patch(UNKNOWN, { identityCheck: 'x' })).status).toBe(404);

@@ -71,23 +71,39 @@ describe('privacy rights: export, erasure, restriction, retention', () => {
       expect(e.armingHistory).toEqual([expect.objectContaining({ action: 'arm', user: '2', method: 'keypad' })]);
       expect(e.alarms.map((a: any) => a.id)).toEqual([h.alarmId]);
       expect(e.alarms[0].timeline.length).toBeGreaterThan(2);
-      expect(e.messages).toEqual(expect.arrayContaining([
-        expect.objectContaining({ purpose: 'alarm_owner', to: h.customer.phone, alarmId: h.alarmId }),
-        expect.objectContaining({ direction: 'inbound', from: h.customer.phone, body: `hello from ${h.customer.n}` }),
-      ]));
+      expect(e.messages).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ purpose: 'alarm_owner', to: h.customer.phone, alarmId: h.alarmId }),
+          expect.objectContaining({ direction: 'inbound', from: h.customer.phone, body: `hello from ${h.customer.n}` }),
+        ]),
+      );
       expect(e.processingLog.length).toBeGreaterThan(0);
       expect(e.processingLog.every((l: any) => typeof l.operation === 'string' && typeof l.legalBasis === 'string')).toBe(true);
       // Art. 15(1): purposes, legal bases, recipients, retention, source.
       const ops = e.processing.map((p: any) => p.operation);
       expect(ops).toEqual(expect.arrayContaining(['customers.create', 'alarms.escalation.text_owner']));
       for (const p of e.processing) {
-        expect(p).toEqual(expect.objectContaining({ purpose: expect.any(String), legalBasis: expect.any(String), recipients: expect.any(Array), retention: expect.any(String) }));
+        expect(p).toEqual(
+          expect.objectContaining({
+            purpose: expect.any(String),
+            legalBasis: expect.any(String),
+            recipients: expect.any(Array),
+            retention: expect.any(String),
+          }),
+        );
       }
       expect(e.source).toMatch(/alarm panel/);
       expect(e.retention.join(' ')).toMatch(/12 months/);
 
       const text = JSON.stringify(e);
-      for (const leak of [other.customer.id, other.customer.phone, other.contacts[0].id, other.contacts[0].phone, other.alarmId, `Anna Lind ${other.customer.n}"`]) {
+      for (const leak of [
+        other.customer.id,
+        other.customer.phone,
+        other.contacts[0].id,
+        other.contacts[0].phone,
+        other.alarmId,
+        `Anna Lind ${other.customer.n}"`,
+      ]) {
         expect(text).not.toContain(leak);
       }
     });
@@ -134,8 +150,14 @@ describe('privacy rights: export, erasure, restriction, retention', () => {
       const c = `/api/customers/${h.customer.id}`;
       const k = `${c}/contacts/${h.contacts[0].id}`;
       const calls: Array<[string, string]> = [
-        ['GET', `${c}/export`], ['GET', `${k}/export`], ['POST', `${c}/erasure`], ['POST', `${k}/erasure`],
-        ['POST', `${c}/restriction`], ['DELETE', `${c}/restriction`], ['POST', `${k}/restriction`], ['DELETE', `${k}/restriction`],
+        ['GET', `${c}/export`],
+        ['GET', `${k}/export`],
+        ['POST', `${c}/erasure`],
+        ['POST', `${k}/erasure`],
+        ['POST', `${c}/restriction`],
+        ['DELETE', `${c}/restriction`],
+        ['POST', `${k}/restriction`],
+        ['DELETE', `${k}/restriction`],
       ];
       for (const [method, path] of calls) {
         expect([method, path, (await t.request(method, path)).status]).toEqual([method, path, 401]);
@@ -174,12 +196,21 @@ describe('privacy rights: export, erasure, restriction, retention', () => {
       const res = await erase(`/api/customers/${h.customer.id}`);
       expect(res.status).toBe(200);
       expect(Object.keys(res.body).sort()).toEqual(['anonymised', 'erased', 'retained']);
-      expect(res.body.erased).toEqual(expect.arrayContaining([expect.stringMatching(/customer record/), expect.stringMatching(/^2 alarm contact/), expect.stringMatching(/^1 panel/)]));
+      expect(res.body.erased).toEqual(
+        expect.arrayContaining([expect.stringMatching(/customer record/), expect.stringMatching(/^2 alarm contact/), expect.stringMatching(/^1 panel/)]),
+      );
       expect(res.body.anonymised).toEqual(expect.arrayContaining([expect.stringMatching(/^1 alarm\(s\).*legal claims/), expect.stringMatching(/SMS/)]));
-      expect(res.body.retained).toEqual(expect.arrayContaining([{ what: expect.stringMatching(/processing log/), reason: expect.stringMatching(/append-only/) }]));
+      expect(res.body.retained).toEqual(
+        expect.arrayContaining([{ what: expect.stringMatching(/processing log/), reason: expect.stringMatching(/append-only/) }]),
+      );
       // What stays at the SMS processor (the inbound text came through Twilio), and how it is removed there.
       expect(res.body.retained).toEqual(
-        expect.arrayContaining([{ what: expect.stringMatching(/^the copies of \d+ SMS at the processor Twilio/), reason: expect.stringMatching(/being deleted through Twilio's API.*message id/) }]),
+        expect.arrayContaining([
+          {
+            what: expect.stringMatching(/^the copies of \d+ SMS at the processor Twilio/),
+            reason: expect.stringMatching(/being deleted through Twilio's API.*message id/),
+          },
+        ]),
       );
       const [queued] = await t.query(`SELECT count(*)::int AS n FROM processor_deletion WHERE message_sid LIKE 'SM-privacy-%'`);
       expect(queued.n).toBeGreaterThan(0);
@@ -191,31 +222,45 @@ describe('privacy rights: export, erasure, restriction, retention', () => {
       // Arm/disarm history is erased; the alarm's own events stay, under new ids and without their text.
       expect(await count(`SELECT count(*)::int AS n FROM panel_event WHERE customer_id = $1`, [h.customer.id])).toBe(0);
       expect(await count(`SELECT count(*)::int AS n FROM panel_event WHERE alarm_id = $1`, [h.alarmId])).toBe(0);
-      expect(await count(`SELECT count(*)::int AS n FROM panel_event WHERE customer_id = $1 AND text IS NULL AND zone IS NULL`, [ANONYMOUS_ID])).toBeGreaterThan(0);
-      expect(await count(`SELECT count(*)::int AS n FROM panel_event WHERE customer_id = $1 AND (text IS NOT NULL OR zone IS NOT NULL)`, [ANONYMOUS_ID])).toBe(0);
+      expect(
+        await count(`SELECT count(*)::int AS n FROM panel_event WHERE customer_id = $1 AND text IS NULL AND zone IS NULL`, [ANONYMOUS_ID]),
+      ).toBeGreaterThan(0);
+      expect(await count(`SELECT count(*)::int AS n FROM panel_event WHERE customer_id = $1 AND (text IS NOT NULL OR zone IS NOT NULL)`, [ANONYMOUS_ID])).toBe(
+        0,
+      );
       // The alarm stays for claims under a new id, with no ids, names, notes or numbers of anyone.
       expect(await count(`SELECT count(*)::int AS n FROM alarm WHERE id = $1 OR customer_id = $2`, [h.alarmId, h.customer.id])).toBe(0);
-      const kept = await t.query(`SELECT id, panel_id, class, status, chain, acknowledged_by FROM alarm WHERE customer_id = $1 AND class = 'burglary'`, [ANONYMOUS_ID]);
+      const kept = await t.query(`SELECT id, panel_id, class, status, chain, acknowledged_by FROM alarm WHERE customer_id = $1 AND class = 'burglary'`, [
+        ANONYMOUS_ID,
+      ]);
       expect(kept.length).toBeGreaterThan(0);
-      for (const a of kept) expect(a).toMatchObject({ panel_id: ANONYMOUS_ID, status: 'closed', chain: [], acknowledged_by: { type: 'contact', via: 'operator' } });
+      for (const a of kept)
+        expect(a).toMatchObject({ panel_id: ANONYMOUS_ID, status: 'closed', chain: [], acknowledged_by: { type: 'contact', via: 'operator' } });
       const log = JSON.stringify(await t.query(`SELECT data FROM alarm_log WHERE alarm_id = ANY($1::uuid[])`, [kept.map((a: any) => a.id)]));
-      for (const name of [...names.names, `Anna Lind ${h.customer.n}`, 'Spoke to contact', 'the cat did it', ...h.contacts.map((c) => c.id)]) expect(log).not.toContain(name);
+      for (const name of [...names.names, `Anna Lind ${h.customer.n}`, 'Spoke to contact', 'the cat did it', ...h.contacts.map((c) => c.id)])
+        expect(log).not.toContain(name);
       // SMS: no number of theirs, no text, anywhere; the alarm's SMS stay without them.
       expect(await count(`SELECT count(*)::int AS n FROM sms_message WHERE to_phone = ANY($1) OR from_phone = ANY($1)`, [phones])).toBe(0);
       expect(await count(`SELECT count(*)::int AS n FROM sms_message WHERE customer_id = $1 OR alarm_id = $2`, [h.customer.id, h.alarmId])).toBe(0);
       expect(
-        await count(`SELECT count(*)::int AS n FROM sms_message s JOIN alarm a ON a.id = s.alarm_id WHERE a.customer_id = $1 AND s.to_phone = 'erased' AND s.body = ''`, [ANONYMOUS_ID]),
+        await count(
+          `SELECT count(*)::int AS n FROM sms_message s JOIN alarm a ON a.id = s.alarm_id WHERE a.customer_id = $1 AND s.to_phone = 'erased' AND s.body = ''`,
+          [ANONYMOUS_ID],
+        ),
       ).toBeGreaterThan(0);
       expect(await count(`SELECT count(*)::int AS n FROM reply_code WHERE customer_id = $1`, [h.customer.id])).toBe(0);
       // The other household is untouched.
-      expect(await count(`SELECT count(*)::int AS n FROM sms_message WHERE (to_phone = $1 OR from_phone = $1) AND body <> ''`, [other.customer.phone])).toBeGreaterThan(1);
+      expect(
+        await count(`SELECT count(*)::int AS n FROM sms_message WHERE (to_phone = $1 OR from_phone = $1) AND body <> ''`, [other.customer.phone]),
+      ).toBeGreaterThan(1);
       expect(await count(`SELECT count(*)::int AS n FROM panel_event WHERE customer_id = $1 AND alarm_id IS NULL`, [other.customer.id])).toBe(1);
       // The processing log is retained (append-only), and the erasure itself is in it.
       expect(await count(`SELECT count(*)::int AS n FROM processing_log WHERE subject_ids @> ARRAY[$1::uuid]`, [h.customer.id])).toBeGreaterThan(logBefore.n);
       expect(
-        await count(`SELECT count(*)::int AS n FROM processing_log WHERE operation = 'privacy.subject.erasure' AND subject_ids @> ARRAY[$1::uuid] AND legal_basis = 'legal_obligation'`, [
-          h.customer.id,
-        ]),
+        await count(
+          `SELECT count(*)::int AS n FROM processing_log WHERE operation = 'privacy.subject.erasure' AND subject_ids @> ARRAY[$1::uuid] AND legal_basis = 'legal_obligation'`,
+          [h.customer.id],
+        ),
       ).toBe(1);
 
       const again = await erase(`/api/customers/${h.customer.id}`);
@@ -242,7 +287,9 @@ describe('privacy rights: export, erasure, restriction, retention', () => {
       expect(res.body.erased).toEqual([expect.stringMatching(/contact record/)]);
       expect(res.body.anonymised).toEqual(expect.arrayContaining([expect.stringMatching(/^1 alarm\(s\)/)]));
       expect(res.body.retained).toEqual(expect.arrayContaining([expect.objectContaining({ what: expect.stringMatching(/processing log/) })]));
-      expect(res.body.retained).toEqual(expect.arrayContaining([expect.objectContaining({ what: expect.stringMatching(/^the copies of \d+ SMS at the processor Twilio/) })]));
+      expect(res.body.retained).toEqual(
+        expect.arrayContaining([expect.objectContaining({ what: expect.stringMatching(/^the copies of \d+ SMS at the processor Twilio/) })]),
+      );
 
       const list = await t.request('GET', `/api/customers/${h.customer.id}/contacts`, { token: dpo });
       expect(list.body.items.map((c: any) => [c.id, c.priority])).toEqual([[kept.id, 1]]);
@@ -289,9 +336,14 @@ describe('privacy rights: export, erasure, restriction, retention', () => {
       expect((await t.request('GET', k, { token: dpo })).body.restricted).toBe(true);
       // Lifting needs the time the person was told (Art. 18(3)).
       const notifiedAt = new Date().toISOString();
-      expect((await t.request('DELETE', `${c}/restriction`, { token: admin, body: { notifiedAt } })).body).toMatchObject({ id: h.customer.id, restricted: false });
+      expect((await t.request('DELETE', `${c}/restriction`, { token: admin, body: { notifiedAt } })).body).toMatchObject({
+        id: h.customer.id,
+        restricted: false,
+      });
       expect((await t.request('DELETE', `${k}/restriction`, { token: admin, body: { notifiedAt } })).body).toMatchObject({ restricted: false });
-      const [row] = await t.query(`SELECT c.restricted AS a, k.restricted AS b FROM customer c JOIN contact k ON k.customer_id = c.id WHERE c.id = $1`, [h.customer.id]);
+      const [row] = await t.query(`SELECT c.restricted AS a, k.restricted AS b FROM customer c JOIN contact k ON k.customer_id = c.id WHERE c.id = $1`, [
+        h.customer.id,
+      ]);
       expect(row).toEqual({ a: false, b: false });
       expect((await t.request('POST', `/api/customers/${UNKNOWN}/restriction`, { token: dpo })).status).toBe(404);
     });
@@ -368,7 +420,13 @@ describe('privacy rights: export, erasure, restriction, retention', () => {
     it('deletes test signals and heartbeats after 90 days, keeping arm/disarm history and signals about an alarm', async () => {
       const h = await householdWithHistory(0);
       const n = h.customer.n;
-      for (const [eventId, code] of [[`rp-old-${n}`, 'RP'], [`rp-new-${n}`, 'RP'], [`tx-old-${n}`, 'BX'], [`op-old-${n}`, 'OP'], [`rp-alarm-${n}`, 'RP']]) {
+      for (const [eventId, code] of [
+        [`rp-old-${n}`, 'RP'],
+        [`rp-new-${n}`, 'RP'],
+        [`tx-old-${n}`, 'BX'],
+        [`op-old-${n}`, 'OP'],
+        [`rp-alarm-${n}`, 'RP'],
+      ]) {
         expect((await f.post(h.panel, { eventId, code })).status).toBe(202);
       }
       const age = async (eventId: string, days: number) =>
@@ -408,16 +466,26 @@ describe('privacy rights: export, erasure, restriction, retention', () => {
       // Moved to a new id, unlinked from the customer, panel and contacts; the same code path as an erasure.
       const [gone] = await t.query(`SELECT count(*)::int AS n FROM alarm WHERE id = $1`, [h.alarmId]);
       expect(gone.n).toBe(0);
-      const [a] = await t.query(`SELECT customer_id, panel_id, chain, acknowledged_by, class FROM alarm WHERE customer_id = $1 AND closed_at < now() - interval '10 years'`, [
-        ANONYMOUS_ID,
-      ]);
-      expect(a).toMatchObject({ customer_id: ANONYMOUS_ID, panel_id: ANONYMOUS_ID, chain: [], class: 'burglary', acknowledged_by: { type: 'contact', via: 'operator' } });
+      const [a] = await t.query(
+        `SELECT customer_id, panel_id, chain, acknowledged_by, class FROM alarm WHERE customer_id = $1 AND closed_at < now() - interval '10 years'`,
+        [ANONYMOUS_ID],
+      );
+      expect(a).toMatchObject({
+        customer_id: ANONYMOUS_ID,
+        panel_id: ANONYMOUS_ID,
+        chain: [],
+        class: 'burglary',
+        acknowledged_by: { type: 'contact', via: 'operator' },
+      });
       const [sms] = await t.query(
         `SELECT count(*)::int AS n FROM sms_message s JOIN alarm a ON a.id = s.alarm_id WHERE a.customer_id = $1 AND (s.body <> '' OR s.to_phone <> 'erased' OR s.customer_id IS NOT NULL)`,
         [ANONYMOUS_ID],
       );
       expect(sms.n).toBe(0);
-      const [events] = await t.query(`SELECT count(*)::int AS n FROM panel_event WHERE alarm_id = $1 OR (customer_id = $2 AND alarm_id IS NOT NULL)`, [h.alarmId, h.customer.id]);
+      const [events] = await t.query(`SELECT count(*)::int AS n FROM panel_event WHERE alarm_id = $1 OR (customer_id = $2 AND alarm_id IS NOT NULL)`, [
+        h.alarmId,
+        h.customer.id,
+      ]);
       expect(events.n).toBe(0);
       const [kept] = await t.query(`SELECT customer_id FROM alarm WHERE id = $1`, [recent.alarmId]);
       expect(kept.customer_id).toBe(recent.customer.id);
@@ -433,7 +501,10 @@ describe('privacy rights: export, erasure, restriction, retention', () => {
       expect(rows['privacy.retention.former_customers'].retention).toMatch(/12 months after the contract ends/);
       expect(rows['privacy.retention.sms_bodies'].retention).toMatch(/90 days/);
       expect(rows['privacy.retention.alarm_history'].retention).toMatch(/10 years/);
-      expect(rows['privacy.retention.supervision_signals']).toMatchObject({ legalBasis: 'legal_obligation', performedBy: ['RetentionJobs.deleteOldSupervisionSignals'] });
+      expect(rows['privacy.retention.supervision_signals']).toMatchObject({
+        legalBasis: 'legal_obligation',
+        performedBy: ['RetentionJobs.deleteOldSupervisionSignals'],
+      });
       expect(rows['privacy.retention.supervision_signals'].retention).toMatch(/90 days/);
       expect(rows['panels.events.receive'].retention).toMatch(/90 days.*12 months after the contract ends/);
       expect(rows['customers.arming_history.read'].retention).toMatch(/12 months after the contract ends/);

@@ -93,7 +93,12 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
     });
 
     it('no route is served that Nest does not know about (the HTTP server has no undeclared routes)', () => {
-      const known = new Set(t.app.get(RouteDeclarations).routes().map((r) => `${r.method} ${r.path}`));
+      const known = new Set(
+        t.app
+          .get(RouteDeclarations)
+          .routes()
+          .map((r) => `${r.method} ${r.path}`),
+      );
       const express = t.app.getHttpAdapter().getInstance() as { router: { stack: Array<{ route?: { path: string; methods: Record<string, boolean> } }> } };
       const served = express.router.stack.flatMap((layer) =>
         layer.route ? Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path}`) : [],
@@ -116,7 +121,10 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
       expect(res.status).toBe(200);
       expect(res.body.controller).toEqual(t.config.controller);
       // Not configured here (no NODE_ENV=production): the record says so plainly rather than guessing.
-      expect(res.body.controller).toMatchObject({ orgNumber: 'not configured (set CONTROLLER_ORG_NUMBER)', address: 'not configured (set CONTROLLER_ADDRESS)' });
+      expect(res.body.controller).toMatchObject({
+        orgNumber: 'not configured (set CONTROLLER_ORG_NUMBER)',
+        address: 'not configured (set CONTROLLER_ADDRESS)',
+      });
       expect(Date.parse(res.body.generatedAt)).toBeGreaterThan(Date.now() - 60_000);
       expect(res.body.total).toBe(res.body.items.length);
 
@@ -150,10 +158,9 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
     });
 
     it('includes operations that jobs and message handlers declare, and its CSV parses back to the same rows', async () => {
-      t.app.get(ProcessingRegistry).declare(
-        { ...JOB, operation: 'test.job', purpose: 'A purpose, with a comma, "quotes"\nand a line break', legalBasisNote: ' padded ' },
-        'TestJob.run',
-      );
+      t.app
+        .get(ProcessingRegistry)
+        .declare({ ...JOB, operation: 'test.job', purpose: 'A purpose, with a comma, "quotes"\nand a line break', legalBasisNote: ' padded ' }, 'TestJob.run');
       const json = (await t.request('GET', '/api/privacy/ropa', { token: dpo })).body;
       expect(json.items.find((i: any) => i.operation === 'test.job')).toMatchObject({ performedBy: ['TestJob.run'], legalBasis: 'legal_obligation' });
 
@@ -227,7 +234,10 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
 
     it('does not log a refused anonymous caller of a public declared route (the app log has it), and names the operator of a successful login', async () => {
       const refusedId = randomUUID();
-      const res = await t.request('POST', '/api/auth/login', { body: { email: 'nobody@test.local', password: 'nobody-password' }, headers: { 'x-request-id': refusedId } });
+      const res = await t.request('POST', '/api/auth/login', {
+        body: { email: 'nobody@test.local', password: 'nobody-password' },
+        headers: { 'x-request-id': refusedId },
+      });
       expect(res.status).toBe(401);
       const loggedInId = randomUUID();
       expect((await t.request('POST', '/api/auth/login', { body: ADMIN, headers: { 'x-request-id': loggedInId } })).status).toBe(200);
@@ -300,16 +310,24 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
         { ...JOB, operation: 'test.job', purpose: 'first', actor: { type: 'system', id: 'retention' }, subjectIds: [a, b] },
         { ...JOB, operation: 'test.job', purpose: 'second', actor: { type: 'panel', id: randomUUID() }, subjectIds: [a], outcome: 'error' },
       ]);
-      const rows = await t.query(`SELECT purpose, actor_type, subject_ids::text[] AS s, outcome FROM processing_log WHERE $1 = ANY(subject_ids) ORDER BY seq`, [a]);
+      const rows = await t.query(`SELECT purpose, actor_type, subject_ids::text[] AS s, outcome FROM processing_log WHERE $1 = ANY(subject_ids) ORDER BY seq`, [
+        a,
+      ]);
       expect(rows).toEqual([
         { purpose: 'first', actor_type: 'system', s: [a, b], outcome: 'success' },
         { purpose: 'second', actor_type: 'panel', s: [a], outcome: 'error' },
       ]);
       const before = (await t.query(`SELECT count(*)::int AS n FROM processing_log`))[0].n;
-      await expect(log.record({ ...JOB, operation: 'test.job', purpose: 'x', actor: { type: 'system', id: 'j' }, subjectIds: ['+46701234567'] })).rejects.toThrow(/UUIDs/);
+      await expect(
+        log.record({ ...JOB, operation: 'test.job', purpose: 'x', actor: { type: 'system', id: 'j' }, subjectIds: ['+46701234567'] }),
+      ).rejects.toThrow(/UUIDs/);
       await expect(log.record({ ...JOB, operation: 'test.job', purpose: 'x', actor: { type: 'operator' } })).rejects.toThrow(/needs an id/);
       // Even past the service, the database takes ids only.
-      await expect(t.query(`INSERT INTO processing_log (actor_type, operation, legal_basis, purpose, subject_ids, outcome) VALUES ('public', 'x', 'contract', 'x', ARRAY['Anna Lind'], 'success')`)).rejects.toThrow(/uuid/);
+      await expect(
+        t.query(
+          `INSERT INTO processing_log (actor_type, operation, legal_basis, purpose, subject_ids, outcome) VALUES ('public', 'x', 'contract', 'x', ARRAY['Anna Lind'], 'success')`,
+        ),
+      ).rejects.toThrow(/uuid/);
       expect((await t.query(`SELECT count(*)::int AS n FROM processing_log`))[0].n).toBe(before);
     });
 
@@ -318,7 +336,13 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
       const subject = randomUUID();
       const results = await Promise.allSettled(
         Array.from({ length: 40 }, (_, i) =>
-          log.record({ ...JOB, operation: 'test.job', purpose: i === 17 ? 'x'.repeat(2000) : `part ${i}`, actor: { type: 'system', id: 'j' }, subjectIds: [subject] }),
+          log.record({
+            ...JOB,
+            operation: 'test.job',
+            purpose: i === 17 ? 'x'.repeat(2000) : `part ${i}`,
+            actor: { type: 'system', id: 'j' },
+            subjectIds: [subject],
+          }),
         ),
       );
       expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([
@@ -328,7 +352,7 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
       expect(rows).toHaveLength(39);
     });
 
-    it('writes inside the caller\'s transaction: rolled back, the entry is gone', async () => {
+    it("writes inside the caller's transaction: rolled back, the entry is gone", async () => {
       const subject = randomUUID();
       const log = t.app.get(ProcessingLog);
       await t.app
@@ -343,7 +367,10 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
   });
 
   describe('append-only, in the database', () => {
-    for (const [table, column] of [['processing_log', 'purpose'], ['processing_log_seal', 'hash']]) {
+    for (const [table, column] of [
+      ['processing_log', 'purpose'],
+      ['processing_log_seal', 'hash'],
+    ]) {
       it(`refuses UPDATE, DELETE and TRUNCATE of ${table}`, async () => {
         await expect(t.query(`UPDATE ${table} SET ${column} = ${column}`)).rejects.toThrow(`${table} is append-only: UPDATE refused`);
         await expect(t.query(`UPDATE ${table} SET ${column} = ${column} WHERE false`)).rejects.toThrow(/append-only/);
@@ -371,7 +398,9 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
       const entry = { ...JOB, operation: 'test.job', purpose: 'filler', actor: { type: 'system' as const, id: 'j' } };
       await t.app.get(ProcessingLog).recordMany(Array.from({ length: 120 }, () => entry));
       const head = (await t.request('GET', '/api/privacy/processing-log/head', { token: dpo })).body;
-      const [newest] = await t.query(`SELECT position::int, encode(hash, 'hex') AS hash FROM processing_log_seal WHERE position = (SELECT max(position) FROM processing_log_seal)`);
+      const [newest] = await t.query(
+        `SELECT position::int, encode(hash, 'hex') AS hash FROM processing_log_seal WHERE position = (SELECT max(position) FROM processing_log_seal)`,
+      );
       expect(newest.position).toBeGreaterThan(100);
       expect(head.position).toBeGreaterThanOrEqual(newest.position);
       const [sealed] = await t.query(`SELECT encode(hash, 'hex') AS hash FROM processing_log_seal WHERE position = $1`, [head.position]);
@@ -379,7 +408,7 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
       expect((await t.app.get(ProcessingLogSealer).logHead())!.position).toBeGreaterThanOrEqual(newest.position);
     });
 
-    describe('checkpoints: the whole chain is read once a night, the DPO\'s check starts where it last checked out', () => {
+    describe("checkpoints: the whole chain is read once a night, the DPO's check starts where it last checked out", () => {
       const fromCheckpoint = async () => {
         const res = await t.request('GET', '/api/privacy/processing-log/verify?from=checkpoint', { token: dpo });
         expect(res.status).toBe(200);
@@ -389,7 +418,8 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
         (await t.query(`SELECT position::int, encode(hash, 'hex') AS hash, entries::int FROM processing_log_checkpoint ORDER BY position DESC LIMIT 1`))[0];
       /** Entries written and sealed now, so they lie after the newest checkpoint. */
       const writeEntries = async (n: number) => {
-        for (let i = 0; i < n; i++) await t.app.get(ProcessingLog).record({ ...JOB, operation: 'test.job', purpose: `after the checkpoint ${i}`, actor: { type: 'system', id: 'j' } });
+        for (let i = 0; i < n; i++)
+          await t.app.get(ProcessingLog).record({ ...JOB, operation: 'test.job', purpose: `after the checkpoint ${i}`, actor: { type: 'system', id: 'j' } });
         await t.app.get(ProcessingLogSealer).sealPending({ full: true });
       };
 
@@ -404,7 +434,10 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
 
         await writeEntries(3);
         const quick = await fromCheckpoint();
-        expect(quick).toMatchObject({ ok: true, from: { position: checkpoint.position, hash: checkpoint.hash, entries: whole.entries, verifiedAt: expect.any(String) } });
+        expect(quick).toMatchObject({
+          ok: true,
+          from: { position: checkpoint.position, hash: checkpoint.hash, entries: whole.entries, verifiedAt: expect.any(String) },
+        });
         const [{ head }] = await t.query(`SELECT max(position)::int AS head FROM processing_log_seal`);
         expect(quick.entries).toBeGreaterThanOrEqual(3);
         expect(quick.entries).toBeLessThanOrEqual(head - checkpoint.position);
@@ -412,7 +445,9 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
         expect((await newestCheckpoint()).position).toBe(checkpoint.position);
 
         // Append-only, as the log is.
-        await expect(t.query(`UPDATE processing_log_checkpoint SET entries = entries`)).rejects.toThrow('processing_log_checkpoint is append-only: UPDATE refused');
+        await expect(t.query(`UPDATE processing_log_checkpoint SET entries = entries`)).rejects.toThrow(
+          'processing_log_checkpoint is append-only: UPDATE refused',
+        );
         await expect(t.query(`DELETE FROM processing_log_checkpoint`)).rejects.toThrow('processing_log_checkpoint is append-only: DELETE refused');
         await expect(t.query(`TRUNCATE processing_log_checkpoint`)).rejects.toThrow('processing_log_checkpoint is append-only: TRUNCATE refused');
       });
@@ -421,13 +456,19 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
         expect((await verify()).ok).toBe(true);
         const checkpoint = await newestCheckpoint();
         await writeEntries(2);
-        const [after] = await t.query(`SELECT e.seq::int, e.purpose FROM processing_log e JOIN processing_log_seal s ON s.seq = e.seq WHERE s.position > $1 ORDER BY s.position LIMIT 1`, [checkpoint.position]);
+        const [after] = await t.query(
+          `SELECT e.seq::int, e.purpose FROM processing_log e JOIN processing_log_seal s ON s.seq = e.seq WHERE s.position > $1 ORDER BY s.position LIMIT 1`,
+          [checkpoint.position],
+        );
         await tamper('processing_log', `UPDATE processing_log SET purpose = 'nothing to see' WHERE seq = $1`, [after.seq]);
         expect(await fromCheckpoint()).toMatchObject({ ok: false, firstBadSeq: after.seq, reason: 'entry_altered' });
         await tamper('processing_log', `UPDATE processing_log SET purpose = $2 WHERE seq = $1`, [after.seq, after.purpose]);
         expect((await fromCheckpoint()).ok).toBe(true);
 
-        const [before] = await t.query(`SELECT e.seq::int, e.purpose FROM processing_log e JOIN processing_log_seal s ON s.seq = e.seq WHERE s.position < $1 ORDER BY s.position DESC LIMIT 1`, [checkpoint.position]);
+        const [before] = await t.query(
+          `SELECT e.seq::int, e.purpose FROM processing_log e JOIN processing_log_seal s ON s.seq = e.seq WHERE s.position < $1 ORDER BY s.position DESC LIMIT 1`,
+          [checkpoint.position],
+        );
         await tamper('processing_log', `UPDATE processing_log SET purpose = 'nothing to see' WHERE seq = $1`, [before.seq]);
         // Taken on trust from the checkpoint...
         expect((await fromCheckpoint()).ok).toBe(true);
@@ -440,7 +481,11 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
         expect(night).toMatchObject({ ok: true });
         // It moved the checkpoint on, and left its own entry in the log.
         expect((await newestCheckpoint()).position).toBeGreaterThan(checkpoint.position);
-        expect(await t.query(`SELECT 1 FROM processing_log WHERE actor_type = 'system' AND actor_id = 'processing-log-check' AND operation = 'privacy.processing-log.verify'`)).not.toHaveLength(0);
+        expect(
+          await t.query(
+            `SELECT 1 FROM processing_log WHERE actor_type = 'system' AND actor_id = 'processing-log-check' AND operation = 'privacy.processing-log.verify'`,
+          ),
+        ).not.toHaveLength(0);
       });
 
       it('tells when the seal at the checkpoint is no longer the one found there (the chain rebuilt or cut)', async () => {
@@ -455,16 +500,23 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
           expect(result).toMatchObject({ ok: false, entries: 0, reason: 'checkpoint_mismatch', from: { position: checkpoint.position } });
           expect(result.detail).toContain(`the seal at chain position ${checkpoint.position} is not the one a full check found there`);
         } finally {
-          await tamper('processing_log_seal', `UPDATE processing_log_seal SET hash = decode($2, 'hex') WHERE position = $1`, [checkpoint.position, checkpoint.hash]);
+          await tamper('processing_log_seal', `UPDATE processing_log_seal SET hash = decode($2, 'hex') WHERE position = $1`, [
+            checkpoint.position,
+            checkpoint.hash,
+          ]);
         }
         expect((await fromCheckpoint()).ok).toBe(true);
       });
 
-      it('looks for unsealed entries only after the checkpoint (no scan of the whole log); one older is the nightly check\'s', async () => {
+      it("looks for unsealed entries only after the checkpoint (no scan of the whole log); one older is the nightly check's", async () => {
         const late = await sql(t.databaseUrl);
         try {
           await late.query('BEGIN');
-          const [{ seq }] = (await late.query(`INSERT INTO processing_log (actor_type, actor_id, operation, legal_basis, purpose, outcome) VALUES ('system', 'late', 'test.job', 'legal_obligation', 'older than the checkpoint', 'success') RETURNING seq::int`)).rows;
+          const [{ seq }] = (
+            await late.query(
+              `INSERT INTO processing_log (actor_type, actor_id, operation, legal_basis, purpose, outcome) VALUES ('system', 'late', 'test.job', 'legal_obligation', 'older than the checkpoint', 'success') RETURNING seq::int`,
+            )
+          ).rows;
           await writeEntries(1);
           expect((await verify()).ok).toBe(true); // the checkpoint now lies above the open entry
           // As if its gap had expired (ten minutes): only a look below the head finds it now. Gone
@@ -499,7 +551,11 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
       const late = await sql(t.databaseUrl);
       try {
         await late.query('BEGIN');
-        const [{ seq }] = (await late.query(`INSERT INTO processing_log (actor_type, actor_id, operation, legal_basis, purpose, outcome) VALUES ('system', 'late', 'test.job', 'legal_obligation', 'late', 'success') RETURNING seq::int`)).rows;
+        const [{ seq }] = (
+          await late.query(
+            `INSERT INTO processing_log (actor_type, actor_id, operation, legal_basis, purpose, outcome) VALUES ('system', 'late', 'test.job', 'legal_obligation', 'late', 'success') RETURNING seq::int`,
+          )
+        ).rows;
         await t.app.get(ProcessingLog).record({ ...JOB, operation: 'test.job', purpose: 'after', actor: { type: 'system', id: 'j' } });
         await sealNow();
         const higher = await t.query(`SELECT max(seq)::int AS m FROM processing_log_seal`);
@@ -582,7 +638,10 @@ describe('privacy: processing log, its hash chain, the record of processing', ()
           await cutter.query('BEGIN');
           await cutter.query('SELECT pg_advisory_xact_lock($1)', [SEALER_LOCK]);
           for (const table of ['processing_log_seal', 'processing_log']) await cutter.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
-          await cutter.query(`DELETE FROM processing_log WHERE seq IN (SELECT seq FROM processing_log_seal WHERE position >= $1) OR seq > (SELECT max(seq) FROM processing_log_seal WHERE position < $1)`, [from]);
+          await cutter.query(
+            `DELETE FROM processing_log WHERE seq IN (SELECT seq FROM processing_log_seal WHERE position >= $1) OR seq > (SELECT max(seq) FROM processing_log_seal WHERE position < $1)`,
+            [from],
+          );
           await cutter.query(`DELETE FROM processing_log_seal WHERE position >= $1`, [from]);
           for (const table of ['processing_log_seal', 'processing_log']) await cutter.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
           await cutter.query('COMMIT');

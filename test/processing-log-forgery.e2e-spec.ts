@@ -20,7 +20,11 @@ describe('processing log: only identified callers write to it', () => {
   const count = async (where: string, params: unknown[] = []) =>
     (await t.query(`SELECT count(*)::int AS n FROM processing_log WHERE ${where}`, params))[0].n as number;
   const entryFor = (requestId: string | null) =>
-    waitUntil(async () => (await t.query(`SELECT *, subject_ids::text[] AS subject_ids FROM processing_log WHERE request_id = $1`, [requestId]))[0], 8000, `entry for ${requestId}`);
+    waitUntil(
+      async () => (await t.query(`SELECT *, subject_ids::text[] AS subject_ids FROM processing_log WHERE request_id = $1`, [requestId]))[0],
+      8000,
+      `entry for ${requestId}`,
+    );
   const sid = () => 'SM' + randomBytes(16).toString('hex');
 
   beforeAll(async () => {
@@ -44,7 +48,10 @@ describe('processing log: only identified callers write to it', () => {
       const report = { MessageSid: sid(), MessageStatus: 'delivered' };
       const inbound = { MessageSid: sid(), From: customer.phone, To: '+46700000001', Body: 'STOP' };
       for (let i = 0; i < 20; i++) {
-        for (const [url, params] of [[status, report], [sms, inbound]] as const) {
+        for (const [url, params] of [
+          [status, report],
+          [sms, inbound],
+        ] as const) {
           const unsigned = await fake.post(url, params, { signature: null });
           const forged = await fake.post(url, params, { authToken: 'not-the-auth-token' });
           for (const res of [unsigned, forged]) {
@@ -132,7 +139,13 @@ describe('processing log: only identified callers write to it', () => {
       const res = await t.request('GET', `/api/privacy/processing-log?subjectId=${household.customer.id}`, { token: f.tokens.operator });
       expect(res.status).toBe(403);
       const entry = await entryFor(res.headers.get('x-request-id'));
-      expect(entry).toMatchObject({ operation: 'privacy.processing-log.read', actor_type: 'operator', actor_id: me.body.id, outcome: 'refused', http_status: 403 });
+      expect(entry).toMatchObject({
+        operation: 'privacy.processing-log.read',
+        actor_type: 'operator',
+        actor_id: me.body.id,
+        outcome: 'refused',
+        http_status: 403,
+      });
     });
 
     it("names the customer an operator's list was filtered by (the handler names it, not the query string)", async () => {

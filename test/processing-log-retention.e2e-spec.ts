@@ -56,7 +56,8 @@ describe('processing log retention', () => {
     try {
       await owner.query('BEGIN');
       await owner.query('SELECT pg_advisory_xact_lock(727002)');
-      for (const table of ['processing_log', 'processing_log_seal', 'processing_log_checkpoint']) await owner.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
+      for (const table of ['processing_log', 'processing_log_seal', 'processing_log_checkpoint'])
+        await owner.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
       const { rows } = await owner.query(
         `UPDATE processing_log SET at = at - interval '11 years'
           WHERE seq IN (SELECT seq FROM processing_log ORDER BY seq LIMIT $1) RETURNING seq::int, operation`,
@@ -110,7 +111,9 @@ describe('processing log retention', () => {
       operations: oldOperations,
     });
     // The run recorded itself, the checkpoint's hash in its entry's detail.
-    const [recorded] = await t.query(`SELECT operation, actor_type, actor_id, legal_basis, detail FROM processing_log WHERE seq = $1`, [checkpoint.recorded_seq]);
+    const [recorded] = await t.query(`SELECT operation, actor_type, actor_id, legal_basis, detail FROM processing_log WHERE seq = $1`, [
+      checkpoint.recorded_seq,
+    ]);
     expect(recorded).toMatchObject({
       operation: PROCESSING_LOG_RETENTION.operation,
       actor_type: 'system',
@@ -133,7 +136,7 @@ describe('processing log retention', () => {
     expect(ran.detail).toMatchObject({ removed: 0 });
   });
 
-  it('removes nothing younger than ten years by the database\'s clock, whatever the caller asks', async () => {
+  it("removes nothing younger than ten years by the database's clock, whatever the caller asks", async () => {
     const count = async () => (await t.query(`SELECT count(*)::int AS n FROM processing_log`))[0].n as number;
     const before = await count();
     // A clock twenty years ahead, and the function asked directly for everything.
@@ -154,15 +157,19 @@ describe('processing log retention', () => {
   });
 
   describe('tampering', () => {
-    it('with a checkpoint\'s counts is found', async () => {
+    it("with a checkpoint's counts is found", async () => {
       const checkpoint = await newestCheckpoint();
-      await tamper('processing_log_retention', `UPDATE processing_log_retention SET operations = '{"test.old.b": 1}' WHERE through_position = $1`, [checkpoint.through_position]);
+      await tamper('processing_log_retention', `UPDATE processing_log_retention SET operations = '{"test.old.b": 1}' WHERE through_position = $1`, [
+        checkpoint.through_position,
+      ]);
       try {
         expect(await verify()).toMatchObject({ ok: false, reason: 'retention_checkpoint_altered' });
         // Its hash recomputed too: it no longer matches the one its run sealed into the log.
-        await tamper('processing_log_retention', `UPDATE processing_log_retention r SET hash = processing_log_retention_digest(r) WHERE through_position = $1`, [
-          checkpoint.through_position,
-        ]);
+        await tamper(
+          'processing_log_retention',
+          `UPDATE processing_log_retention r SET hash = processing_log_retention_digest(r) WHERE through_position = $1`,
+          [checkpoint.through_position],
+        );
         expect(await verify('?from=checkpoint')).toMatchObject({ ok: false, reason: 'retention_checkpoint_mismatch' });
       } finally {
         await tamper('processing_log_retention', `UPDATE processing_log_retention SET operations = $2, hash = decode($3, 'hex') WHERE through_position = $1`, [
@@ -176,7 +183,9 @@ describe('processing log retention', () => {
 
     it('with the link the kept chain starts from is found', async () => {
       const checkpoint = await newestCheckpoint();
-      await tamper('processing_log_retention', `UPDATE processing_log_retention r SET link_hash = sha256(link_hash) WHERE through_position = $1`, [checkpoint.through_position]);
+      await tamper('processing_log_retention', `UPDATE processing_log_retention r SET link_hash = sha256(link_hash) WHERE through_position = $1`, [
+        checkpoint.through_position,
+      ]);
       try {
         expect(await verify()).toMatchObject({ ok: false, reason: 'retention_checkpoint_altered' });
       } finally {
@@ -200,7 +209,9 @@ describe('processing log retention', () => {
            FROM processing_log_retention r, processing_log_seal s WHERE r.through_position = $1::bigint AND s.position = $2::bigint`,
         [checkpoint.through_position, skipTo],
       );
-      await tamper('processing_log_retention', `UPDATE processing_log_retention r SET hash = processing_log_retention_digest(r) WHERE through_position = $1`, [skipTo]);
+      await tamper('processing_log_retention', `UPDATE processing_log_retention r SET hash = processing_log_retention_digest(r) WHERE through_position = $1`, [
+        skipTo,
+      ]);
       const [{ hash }] = await t.query(`SELECT encode(hash, 'hex') AS hash FROM processing_log_retention WHERE through_position = $1`, [skipTo]);
       const [{ seq }] = await t.query(
         `INSERT INTO processing_log (actor_type, actor_id, operation, legal_basis, purpose, outcome, detail)
@@ -219,7 +230,9 @@ describe('processing log retention', () => {
     });
 
     it('with a kept entry is found', async () => {
-      const [kept] = await t.query(`SELECT e.seq::int, e.purpose FROM processing_log e JOIN processing_log_seal s ON s.seq = e.seq ORDER BY s.position LIMIT 1`);
+      const [kept] = await t.query(
+        `SELECT e.seq::int, e.purpose FROM processing_log e JOIN processing_log_seal s ON s.seq = e.seq ORDER BY s.position LIMIT 1`,
+      );
       await tamper('processing_log', `UPDATE processing_log SET purpose = 'nothing to see' WHERE seq = $1`, [kept.seq]);
       try {
         expect(await verify()).toMatchObject({ ok: false, firstBadSeq: kept.seq, reason: 'entry_altered' });

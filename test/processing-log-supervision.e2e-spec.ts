@@ -24,7 +24,7 @@ describe('processing log: supervision as one entry per panel and day', () => {
   });
   afterAll(async () => t?.close());
 
-  it('counts a day of heartbeats, test signals and repeats in the panel\'s day, with no entry per signal', async () => {
+  it("counts a day of heartbeats, test signals and repeats in the panel's day, with no entry per signal", async () => {
     const { panel } = await f.household(0);
     const codes = ['RP', 'RP', 'RX', '1602', 'RP', 'BX', 'RP', 'FX', 'RP', 'RP'];
     const first = new Date();
@@ -107,7 +107,10 @@ describe('processing log: supervision as one entry per panel and day', () => {
       expect(verify.body).toMatchObject({ ok: true });
       await restarted.query(`ALTER TABLE processing_log DISABLE TRIGGER USER`);
       try {
-        await restarted.query(`UPDATE processing_log SET detail = jsonb_set(detail, '{signals}', '2') WHERE operation = 'panels.supervision.day' AND actor_id = $1`, [panel.id]);
+        await restarted.query(
+          `UPDATE processing_log SET detail = jsonb_set(detail, '{signals}', '2') WHERE operation = 'panels.supervision.day' AND actor_id = $1`,
+          [panel.id],
+        );
       } finally {
         await restarted.query(`ALTER TABLE processing_log ENABLE TRIGGER USER`);
       }

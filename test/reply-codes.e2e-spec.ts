@@ -76,10 +76,14 @@ describe('reply codes', () => {
       for (const code of codes) expect(String(code)).toMatch(/^[1-9]\d\d$/);
     });
 
-    it('gives five SMS at once the last five free codes of a phone, one each: allocation waits for the phone\'s lock', async () => {
+    it("gives five SMS at once the last five free codes of a phone, one each: allocation waits for the phone's lock", async () => {
       const phone = mobile(3906);
       const free = [123, 321, 456, 654, 789];
-      await hold(phone, range(100, 999).filter((c) => !free.includes(c)), true);
+      await hold(
+        phone,
+        range(100, 999).filter((c) => !free.includes(c)),
+        true,
+      );
       const codes = await Promise.all(free.map(() => allocateAndKeep(phone)));
       expect(codes.sort()).toEqual(free);
     });
@@ -92,7 +96,11 @@ describe('reply codes', () => {
 
     it('takes the one free code when all others are held, and one above 999 when none is free', async () => {
       const phone = mobile(3903);
-      await hold(phone, range(100, 999).filter((c) => c !== 555), true);
+      await hold(
+        phone,
+        range(100, 999).filter((c) => c !== 555),
+        true,
+      );
       expect(await allocateAndKeep(phone)).toBe(555);
       expect(await allocateAndKeep(phone)).toBe(1000);
     });

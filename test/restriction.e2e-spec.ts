@@ -77,7 +77,9 @@ describe('restriction (Art. 18, 19)', () => {
     // Asked again: the restriction in force, no second notice.
     const again = await t.request('POST', `${c}/restriction`, { token: dpo });
     expect(again.body).toMatchObject({ restricted: true, ground: 'accuracy_contested', restrictedAt: res.body.restrictedAt });
-    expect(again.body.recipientsInformed).toEqual([{ contactId: h.contacts[0].id, messageId: res.body.recipientsInformed[0].messageId, status: expect.stringMatching(/^(queued|sending|sent|delivered)$/) }]);
+    expect(again.body.recipientsInformed).toEqual([
+      { contactId: h.contacts[0].id, messageId: res.body.recipientsInformed[0].messageId, status: expect.stringMatching(/^(queued|sending|sent|delivered)$/) },
+    ]);
     const [notices] = await t.query(`SELECT count(*)::int AS n FROM restriction_recipient WHERE contact_id = $1`, [h.contacts[0].id]);
     expect(notices.n).toBe(1);
   });
@@ -93,7 +95,11 @@ describe('restriction (Art. 18, 19)', () => {
     await f.act(opened.body.alarmId, { action: 'false_alarm' });
     for (const lang of ['sv', 'nb', 'en']) {
       const page = await t.request('GET', `/privacy?lang=${lang}`);
-      expect(page.text).toMatch({ sv: /larm-sms fortfarande skickas.*art\. 18\.2/, nb: /alarm-SMS fortsatt sendes.*art\. 18 nr\. 2/, en: /alarm texts still go out.*Art\. 18\(2\)/ }[lang]!);
+      expect(page.text).toMatch(
+        { sv: /larm-sms fortfarande skickas.*art\. 18\.2/, nb: /alarm-SMS fortsatt sendes.*art\. 18 nr\. 2/, en: /alarm texts still go out.*Art\. 18\(2\)/ }[
+          lang
+        ]!,
+      );
     }
   });
 
@@ -123,17 +129,22 @@ describe('restriction (Art. 18, 19)', () => {
       expect(String(early.body.message)).toMatch(/notifiedAt must not be before the restriction began/);
       expect((await t.request('DELETE', `${path}/restriction`, { token: dpo, body: { notifiedAt: 'yesterday' } })).status).toBe(400);
     }
-    const [still] = await t.query(`SELECT c.restricted AS a, k.restricted AS b FROM customer c JOIN contact k ON k.customer_id = c.id WHERE c.id = $1`, [h.customer.id]);
+    const [still] = await t.query(`SELECT c.restricted AS a, k.restricted AS b FROM customer c JOIN contact k ON k.customer_id = c.id WHERE c.id = $1`, [
+      h.customer.id,
+    ]);
     expect(still).toEqual({ a: true, b: true });
 
     const told = new Date(Date.parse(restricted.body.restrictedAt) + 1000).toISOString();
     const lifted = await t.request('DELETE', `${c}/restriction`, { token: dpo, body: { notifiedAt: told } });
     expect(lifted.status).toBe(200);
     expect(lifted.body).toMatchObject({ id: h.customer.id, restricted: false, liftNotifiedAt: told });
-    expect((await t.request('DELETE', `${k}/restriction`, { token: dpo, body: { notifiedAt: new Date().toISOString() } })).body).toMatchObject({ restricted: false });
-    const rows = await t.query(`SELECT subject_type, lift_notified_at IS NOT NULL AND lifted_at IS NOT NULL AS done FROM restriction WHERE customer_id = $1 ORDER BY subject_type`, [
-      h.customer.id,
-    ]);
+    expect((await t.request('DELETE', `${k}/restriction`, { token: dpo, body: { notifiedAt: new Date().toISOString() } })).body).toMatchObject({
+      restricted: false,
+    });
+    const rows = await t.query(
+      `SELECT subject_type, lift_notified_at IS NOT NULL AND lifted_at IS NOT NULL AS done FROM restriction WHERE customer_id = $1 ORDER BY subject_type`,
+      [h.customer.id],
+    );
     expect(rows).toEqual([
       { subject_type: 'contact', done: true },
       { subject_type: 'customer', done: true },
@@ -141,7 +152,12 @@ describe('restriction (Art. 18, 19)', () => {
     // The export shows both restrictions, with the ground and when the person was told (Art. 15).
     const exported = await t.request('GET', `${k}/export`, { token: dpo });
     expect(exported.body.restrictions).toEqual([
-      expect.objectContaining({ ground: 'objection_pending', continued: expect.stringMatching(/Art\. 18\(2\)/), liftNotifiedAt: expect.any(String), liftedAt: expect.any(String) }),
+      expect.objectContaining({
+        ground: 'objection_pending',
+        continued: expect.stringMatching(/Art\. 18\(2\)/),
+        liftNotifiedAt: expect.any(String),
+        liftedAt: expect.any(String),
+      }),
     ]);
     expect((await t.request('GET', `${c}/export`, { token: dpo })).body.restrictions).toEqual([
       expect.objectContaining({ ground: null, restrictedAt: restricted.body.restrictedAt, liftNotifiedAt: told, recipientsInformed: [] }),

@@ -104,7 +104,9 @@ describe('retention rules', () => {
       }
       const rule = (table: string) => rules.filter((r) => r.table === table);
       expect(rule('erasure_record')).toEqual([expect.objectContaining({ period: { amount: 13, unit: 'months' }, periodText: '13 months', end: 'deleted' })]);
-      expect(rule('operator')).toEqual([expect.objectContaining({ periodText: '12 months', end: 'anonymised', carriedOutBy: 'TableRetentionJobs.eraseDisabledOperators' })]);
+      expect(rule('operator')).toEqual([
+        expect.objectContaining({ periodText: '12 months', end: 'anonymised', carriedOutBy: 'TableRetentionJobs.eraseDisabledOperators' }),
+      ]);
       expect(rule('reply_code')).toEqual([expect.objectContaining({ periodText: '7 days', end: 'deleted' })]);
       expect(rule('processing_log')).toEqual([expect.objectContaining({ periodText: '10 years' })]);
       expect(rule('sms_message').map((r) => r.periodText)).toEqual(['90 days', '30 days', '10 years']);
@@ -144,17 +146,27 @@ describe('retention rules', () => {
         expect(res.status).toBe(201);
         return res.body.id as string;
       };
-      const [outside, inside, enabled, disabledAdmin] = [await create('operator', 1), await create('operator', 2), await create('operator', 3), await create('admin', 4)];
+      const [outside, inside, enabled, disabledAdmin] = [
+        await create('operator', 1),
+        await create('operator', 2),
+        await create('operator', 3),
+        await create('admin', 4),
+      ];
       const setDisabled = (id: string, at: number) => t.query(`UPDATE operator SET disabled_at = $2, last_login_at = $2 WHERE id = $1`, [id, iso(at)]);
       await setDisabled(outside, monthsBefore(12) - MINUTE);
       await setDisabled(inside, monthsBefore(12) + MINUTE);
       await setDisabled(disabledAdmin, monthsBefore(12) - MINUTE);
       // A session left behind (disabling ends them; this one is as if written by hand) goes as well.
-      await t.query(`INSERT INTO operator_session (token_hash, operator_id, expires_at) VALUES (decode(md5('retention-1'), 'hex'), $1, now() + interval '1 hour')`, [outside]);
+      await t.query(
+        `INSERT INTO operator_session (token_hash, operator_id, expires_at) VALUES (decode(md5('retention-1'), 'hex'), $1, now() + interval '1 hour')`,
+        [outside],
+      );
 
       const result = await jobs().eraseDisabledOperators(NOW);
       expect(result.operators.sort()).toEqual([outside, disabledAdmin].sort());
-      const rows = await t.query(`SELECT id, name, email, password_hash, last_login_at, erased_at FROM operator WHERE id = ANY($1::uuid[])`, [[outside, inside, enabled]]);
+      const rows = await t.query(`SELECT id, name, email, password_hash, last_login_at, erased_at FROM operator WHERE id = ANY($1::uuid[])`, [
+        [outside, inside, enabled],
+      ]);
       const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
       expect(byId[outside]).toEqual({
         id: outside,
@@ -168,7 +180,11 @@ describe('retention rules', () => {
       expect(byId[enabled]).toMatchObject({ name: 'Olle Operatör 3', erased_at: null });
       expect(await t.query(`SELECT id FROM operator_session WHERE operator_id = $1`, [outside])).toEqual([]);
       const entry = await lastEntry('privacy.retention.disabled_operators');
-      expect({ ...entry, subject_ids: entry.subject_ids.sort() }).toEqual({ actor_type: 'system', actor_id: 'retention', subject_ids: [outside, disabledAdmin].sort() });
+      expect({ ...entry, subject_ids: entry.subject_ids.sort() }).toEqual({
+        actor_type: 'system',
+        actor_id: 'retention',
+        subject_ids: [outside, disabledAdmin].sort(),
+      });
 
       // Erased is for good: the account cannot be switched back on, and its old email logs nobody in.
       const enable = await t.request('PATCH', `/api/operators/${outside}`, { token: admin, body: { disabled: false } });
@@ -228,7 +244,10 @@ describe('retention rules', () => {
 
     it('deletes a panel silence noticed just over 90 days ago, not one just under, nor one the panel is still silent in', async () => {
       const h = await f.household(0);
-      const [{ last_seen_at: current }] = await t.query(`UPDATE panel SET last_seen_at = date_trunc('milliseconds', now()) WHERE id = $1 RETURNING last_seen_at`, [h.panel.id]);
+      const [{ last_seen_at: current }] = await t.query(
+        `UPDATE panel SET last_seen_at = date_trunc('milliseconds', now()) WHERE id = $1 RETURNING last_seen_at`,
+        [h.panel.id],
+      );
       const silence = async (lastSeen: Date | string, detected: number) =>
         t.query(`INSERT INTO panel_silence (panel_id, last_seen_at, detected_at) VALUES ($1, $2, $3)`, [h.panel.id, lastSeen, iso(detected)]);
       await silence(current, NOW.getTime() - 200 * DAY);
@@ -240,7 +259,7 @@ describe('retention rules', () => {
       expect((await lastEntry('privacy.retention.panel_silences')).subject_ids).toEqual([h.customer.id]);
     });
 
-    it('deletes texts from an unknown number, and the answers to them, just over 30 days old; keeps newer ones and a customer\'s', async () => {
+    it("deletes texts from an unknown number, and the answers to them, just over 30 days old; keeps newer ones and a customer's", async () => {
       const h = await f.household(0);
       const stranger = mobile(7399);
       let n = 0;
@@ -266,12 +285,16 @@ describe('retention rules', () => {
       expect(await lastEntry('privacy.retention.unknown_senders')).toEqual({ actor_type: 'system', actor_id: 'retention', subject_ids: [] });
     });
 
-    it('deletes a closed alarm\'s reply code just over 7 days old, not one just under, nor an open alarm\'s', async () => {
+    it("deletes a closed alarm's reply code just over 7 days old, not one just under, nor an open alarm's", async () => {
       const h = await f.household(1);
       const opened = await f.post(h.panel, { eventId: 'retention-ba', code: 'BA', zone: '1' });
       expect(opened.status).toBe(202);
       const alarmId = opened.body.alarmId as string;
-      await waitUntil(async () => (await t.query(`SELECT 1 FROM reply_code WHERE alarm_id = $1`, [alarmId])).length > 0, 8000, 'the alarm SMS with its reply code');
+      await waitUntil(
+        async () => (await t.query(`SELECT 1 FROM reply_code WHERE alarm_id = $1`, [alarmId])).length > 0,
+        8000,
+        'the alarm SMS with its reply code',
+      );
       await t.query(`DELETE FROM reply_code WHERE alarm_id = $1`, [alarmId]);
       const code = async (code: number, active: boolean, at: number) =>
         (
@@ -296,11 +319,18 @@ describe('retention rules', () => {
       const [{ id: adminId }] = await t.query(`SELECT id FROM operator WHERE email = $1`, [ADMIN.email]);
       const session = async (key: string, expires: number) =>
         (
-          await t.query(`INSERT INTO operator_session (token_hash, operator_id, expires_at) VALUES (decode(md5($1), 'hex'), $2, $3) RETURNING id`, [key, adminId, iso(expires)])
+          await t.query(`INSERT INTO operator_session (token_hash, operator_id, expires_at) VALUES (decode(md5($1), 'hex'), $2, $3) RETURNING id`, [
+            key,
+            adminId,
+            iso(expires),
+          ])
         )[0].id as string;
       const expired = await session('retention-expired', now.getTime() - 1000);
       const running = await session('retention-running', now.getTime() + 10 * MINUTE);
-      await t.query(`INSERT INTO login_failure (key, points, expire) VALUES ('retention:old', 3, $1), ('retention:new', 3, $2)`, [now.getTime() - 1000, now.getTime() + 10 * MINUTE]);
+      await t.query(`INSERT INTO login_failure (key, points, expire) VALUES ('retention:old', 3, $1), ('retention:new', 3, $2)`, [
+        now.getTime() - 1000,
+        now.getTime() + 10 * MINUTE,
+      ]);
       await t.query(`INSERT INTO reply_code_guess (phone, wrong_codes, window_ends_at) VALUES ($1, 2, $3), ($2, 2, $4)`, [
         mobile(7398),
         mobile(7397),
@@ -311,7 +341,9 @@ describe('retention rules', () => {
       expect(result.sessions).toBeGreaterThanOrEqual(1);
       expect((await t.query(`SELECT id FROM operator_session WHERE id = ANY($1::uuid[])`, [[expired, running]])).map((r) => r.id)).toEqual([running]);
       expect((await t.query(`SELECT key FROM login_failure WHERE key LIKE 'retention:%'`)).map((r) => r.key)).toEqual(['retention:new']);
-      expect((await t.query(`SELECT phone FROM reply_code_guess WHERE phone = ANY($1::text[])`, [[mobile(7398), mobile(7397)]])).map((r) => r.phone)).toEqual([mobile(7397)]);
+      expect((await t.query(`SELECT phone FROM reply_code_guess WHERE phone = ANY($1::text[])`, [[mobile(7398), mobile(7397)]])).map((r) => r.phone)).toEqual([
+        mobile(7397),
+      ]);
       expect((await lastEntry('privacy.retention.expired_sessions_and_counters')).subject_ids).toContain(adminId);
     });
   });

@@ -13,7 +13,13 @@ const haveBrowser = haveChromium('security-headers.e2e-spec');
 /** What every answer carries, whatever its route: no sniffing, no framing, no Referer, no framework banner. */
 function expectGenericHeaders(what: string, res: ApiResponse): void {
   const h = res.headers;
-  expect({ what, nosniff: h.get('x-content-type-options'), frame: h.get('x-frame-options'), referrer: h.get('referrer-policy'), poweredBy: h.get('x-powered-by') }).toEqual({
+  expect({
+    what,
+    nosniff: h.get('x-content-type-options'),
+    frame: h.get('x-frame-options'),
+    referrer: h.get('referrer-policy'),
+    poweredBy: h.get('x-powered-by'),
+  }).toEqual({
     what,
     nosniff: 'nosniff',
     frame: 'DENY',
@@ -56,7 +62,11 @@ describe('security headers over http', () => {
     ]) {
       const what = `${res.status} ${res.text.slice(0, 60)}`;
       expectGenericHeaders(what, res);
-      expect({ what, cache: res.headers.get('cache-control'), hsts: res.headers.get('strict-transport-security') }).toEqual({ what, cache: 'no-store', hsts: null });
+      expect({ what, cache: res.headers.get('cache-control'), hsts: res.headers.get('strict-transport-security') }).toEqual({
+        what,
+        cache: 'no-store',
+        hsts: null,
+      });
       expect(csp(res).get('default-src')).toBe("'none'");
     }
   });

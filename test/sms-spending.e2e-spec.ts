@@ -45,7 +45,9 @@ describe('SMS destinations: only the allowed countries are texted', () => {
       const res = await t.request('POST', `/api/customers/${customer.id}/contacts`, { token: f.tokens.operator, body: { name: 'Far away', phone } });
       expect(res.status).toBe(422);
       expect(res.body).toMatchObject({ code: 'phone_country_not_allowed' });
-      expect(res.body.message).toMatch(new RegExp(`^phone \\+\\d+ is ${where}.*; SMS are sent only to numbers in SE, NO, DK, FI, IS \\(SMS_ALLOWED_COUNTRIES\\)$`));
+      expect(res.body.message).toMatch(
+        new RegExp(`^phone \\+\\d+ is ${where}.*; SMS are sent only to numbers in SE, NO, DK, FI, IS \\(SMS_ALLOWED_COUNTRIES\\)$`),
+      );
     }
     expect(await t.query(`SELECT id FROM contact WHERE customer_id = $1`, [customer.id])).toHaveLength(0);
     expect(await t.query(`SELECT id FROM sms_message WHERE to_phone IN ('+881612345678', '+2348031234567', '+37061234567')`)).toHaveLength(0);
@@ -79,7 +81,10 @@ describe('SMS destinations: only the allowed countries are texted', () => {
     beforeAll(async () => {
       narrow = await createTestApp({ SMS_ALLOWED_COUNTRIES: 'SE', ENCRYPTION_KEY }, { databaseUrl: t.databaseUrl });
       // The operators exist already (the first instance made them): the same accounts, this instance's tokens.
-      const [operator, supervisor] = await Promise.all([narrow.login('operator@test.local', 'operator-password-123'), narrow.login('supervisor@test.local', 'supervisor-password-123')]);
+      const [operator, supervisor] = await Promise.all([
+        narrow.login('operator@test.local', 'operator-password-123'),
+        narrow.login('supervisor@test.local', 'supervisor-password-123'),
+      ]);
       g = new AlarmFixtures(narrow, { operator, supervisor }, 6200);
     });
     afterAll(async () => {
@@ -88,7 +93,10 @@ describe('SMS destinations: only the allowed countries are texted', () => {
 
     it('refuses a Norwegian number when it is entered', async () => {
       const customer = await g.customer();
-      const res = await narrow.request('POST', `/api/customers/${customer.id}/contacts`, { token: g.tokens.operator, body: { name: 'Kari', phone: norwegian(2) } });
+      const res = await narrow.request('POST', `/api/customers/${customer.id}/contacts`, {
+        token: g.tokens.operator,
+        body: { name: 'Kari', phone: norwegian(2) },
+      });
       expect(res.status).toBe(422);
       expect(res.body.message).toMatch(/is a number in NO; SMS are sent only to numbers in SE \(SMS_ALLOWED_COUNTRIES\)$/);
       const owner = await narrow.request('POST', '/api/customers', { token: g.tokens.operator, body: customerBody(6290, { phone: norwegian(3) }) });
@@ -100,7 +108,10 @@ describe('SMS destinations: only the allowed countries are texted', () => {
       const wide = f;
       await wide.setWaits('burglary', 60, 60); // long waits: only a refusal moves the alarm on within the test
       const customer = await wide.customer({ phone: norwegian(4) });
-      const kari = await t.request('POST', `/api/customers/${customer.id}/contacts`, { token: wide.tokens.operator, body: { name: 'Kari', phone: norwegian(5) } });
+      const kari = await t.request('POST', `/api/customers/${customer.id}/contacts`, {
+        token: wide.tokens.operator,
+        body: { name: 'Kari', phone: norwegian(5) },
+      });
       expect(kari.status).toBe(201);
       const erik = await wide.contact(customer.id, 'Erik');
       const panel = await wide.panel(customer.id);

@@ -60,12 +60,15 @@ describe('text placed in SMS to other people', () => {
       const patch = await t.request('PATCH', `/api/customers/${id}`, { token: f.tokens.operator, body: { name: WEB } });
       expect(patch.status).toBe(400);
       expect(patch.body.message).toEqual(['name must not contain a web address']);
-      const contact = await t.request('POST', `/api/customers/${id}/contacts`, { token: f.tokens.operator, body: { name: 'Erik www.evil.example', phone: mobile(7900) } });
+      const contact = await t.request('POST', `/api/customers/${id}/contacts`, {
+        token: f.tokens.operator,
+        body: { name: 'Erik www.evil.example', phone: mobile(7900) },
+      });
       expect(contact.status).toBe(400);
       expect(contact.body.message).toEqual(['name must not contain a web address']);
     });
 
-    it("still takes Nordic names, hyphens, apostrophes and initials", async () => {
+    it('still takes Nordic names, hyphens, apostrophes and initials', async () => {
       for (const name of ['Åsa-Märta Øyvindsdotter', "Ærø O'Brien", 'J.R.R. Lind']) {
         const res = await create(customerBody(4, { name }));
         expect([name, res.status]).toEqual([name, 201]);
@@ -78,7 +81,9 @@ describe('text placed in SMS to other people', () => {
     const res = await f.post(panel, { eventId: 'zone-injection-1', code: 'BA', zone: '3\nhttps://evil.example' });
     expect(res.status).toBe(202);
     const owner = await fake.waitFor(() => smsTo(customer.phone)[0], 5000);
-    expect(owner.body).toBe(`Keyholder: ALARM - burglary at Storgatan ${customer.n}, Stockholm (zone 3 https[:]//evil[.]example). Reply ${replyCodeIn(owner.body)} if you are handling it.`);
+    expect(owner.body).toBe(
+      `Keyholder: ALARM - burglary at Storgatan ${customer.n}, Stockholm (zone 3 https[:]//evil[.]example). Reply ${replyCodeIn(owner.body)} if you are handling it.`,
+    );
     expect(owner.body).not.toMatch(INVISIBLE);
     expect(owner.body).not.toMatch(LINK);
     // Stored as one line too, for every other place the zone is shown.

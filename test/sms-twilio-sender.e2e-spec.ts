@@ -9,10 +9,7 @@ describe('TwilioSmsSender', () => {
   let sender: TwilioSmsSender;
   beforeAll(async () => {
     fake = await new FakeTwilio().start();
-    sender = new TwilioSmsSender(
-      { accountSid: fake.accountSid, authToken: fake.authToken, from: '+46700000001', apiUrl: fake.url },
-      { timeoutMs: 1000 },
-    );
+    sender = new TwilioSmsSender({ accountSid: fake.accountSid, authToken: fake.authToken, from: '+46700000001', apiUrl: fake.url }, { timeoutMs: 1000 });
     // The SDK loads its API modules on first use; do that before timing anything.
     await sender.send({ to: '+46701234567', body: 'warm-up' });
   });
@@ -67,7 +64,12 @@ describe('TwilioSmsSender', () => {
   });
 
   it('sends through a messaging service when one is configured', async () => {
-    const viaService = new TwilioSmsSender({ accountSid: fake.accountSid, authToken: fake.authToken, messagingServiceSid: 'MG' + 'e'.repeat(32), apiUrl: fake.url });
+    const viaService = new TwilioSmsSender({
+      accountSid: fake.accountSid,
+      authToken: fake.authToken,
+      messagingServiceSid: 'MG' + 'e'.repeat(32),
+      apiUrl: fake.url,
+    });
     expect(viaService.from).toBe('MG' + 'e'.repeat(32));
     await viaService.send({ to: '+46701234567', body: 'f' });
     expect(fake.requests.at(-1)).toMatchObject({ messagingServiceSid: 'MG' + 'e'.repeat(32), from: undefined });

@@ -36,7 +36,10 @@ describe('SMS after a send without an answer (a local fake Twilio, the real SDK)
 
   const ownerSms = async () => {
     const phone = newPhone();
-    const [customer] = await t.query(`INSERT INTO customer (name, phone, language, alarm_address) VALUES ('Anna Andersson', $1, 'sv', $2) RETURNING id`, [phone, ADDRESS]);
+    const [customer] = await t.query(`INSERT INTO customer (name, phone, language, alarm_address) VALUES ('Anna Andersson', $1, 'sv', $2) RETURNING id`, [
+      phone,
+      ADDRESS,
+    ]);
     return { purpose: 'alarm_owner' as const, to: phone, body: `Larm ${randomUUID()}`, customerId: customer.id as string, alarmId: randomUUID() };
   };
   const row = async (id: string) => (await t.query(`SELECT * FROM sms_message WHERE id = $1`, [id]))[0];
@@ -118,11 +121,16 @@ describe('SMS after a send without an answer (a local fake Twilio, the real SDK)
     fake.failNext(1, 'accept-then-hang');
     await fetch(`${fake.url}/2010-04-01/Accounts/${fake.accountSid}/Messages.json`, {
       method: 'POST',
-      headers: { authorization: 'Basic ' + Buffer.from(`${fake.accountSid}:${fake.authToken}`).toString('base64'), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: 'Basic ' + Buffer.from(`${fake.accountSid}:${fake.authToken}`).toString('base64'),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({ To: sms.to, From: '+46700000001', Body: sms.body }).toString(),
       signal: AbortSignal.timeout(200),
     }).catch(() => undefined);
-    const [stored] = await fake.waitFor(() => fake.messages.filter((m) => m.body === sms.body).length === 1 && fake.messages.filter((m) => m.body === sms.body));
+    const [stored] = await fake.waitFor(
+      () => fake.messages.filter((m) => m.body === sms.body).length === 1 && fake.messages.filter((m) => m.body === sms.body),
+    );
     const id = await leftBySenderThatDied(sms);
 
     await outbox.sweep();

@@ -87,7 +87,14 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
         const r = await messageRow(t, enqueued.id);
         return r.status === 'sent' && r;
       });
-      expect(row).toMatchObject({ direction: 'outbound', provider_id: request.sid, attempts: 1, from_phone: '+46700000001', purpose: 'alarm_owner', priority: 100 });
+      expect(row).toMatchObject({
+        direction: 'outbound',
+        provider_id: request.sid,
+        attempts: 1,
+        from_phone: '+46700000001',
+        purpose: 'alarm_owner',
+        priority: 100,
+      });
       expect(row.sent_at).toBeInstanceOf(Date);
       expect(changes.filter((c) => c.messageId === enqueued.id).map((c) => `${c.previous}->${c.status}`)).toEqual(['queued->sending', 'sending->sent']);
     });
@@ -160,7 +167,11 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
       expect(row).toMatchObject({ error_code: '21211', attempts: 1, provider_id: null });
       await new Promise((r) => setTimeout(r, 1500)); // longer than the first retry would wait
       expect(fake.requestsFor(body)).toHaveLength(1);
-      expect(changes.find((c) => c.messageId === id && c.status === 'failed')).toMatchObject({ previous: 'sending', errorCode: '21211', purpose: 'alarm_owner' });
+      expect(changes.find((c) => c.messageId === id && c.status === 'failed')).toMatchObject({
+        previous: 'sending',
+        errorCode: '21211',
+        purpose: 'alarm_owner',
+      });
     });
 
     it('gives up after the last allowed attempt', async () => {
@@ -287,7 +298,16 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
       );
       const sid = 'SM' + 'a'.repeat(32);
       const res = await fake.sendStatus(
-        { to: sms.to, from: '+46700000001', body, statusCallback: `${PUBLIC}/webhooks/twilio/status?messageId=${row.id}`, accountSid: fake.accountSid, authorized: true, at: 0, outcome: 201 },
+        {
+          to: sms.to,
+          from: '+46700000001',
+          body,
+          statusCallback: `${PUBLIC}/webhooks/twilio/status?messageId=${row.id}`,
+          accountSid: fake.accountSid,
+          authorized: true,
+          at: 0,
+          outcome: 201,
+        },
         'sent',
         { MessageSid: sid, SmsSid: sid },
       );
@@ -311,7 +331,9 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
       const garbage = await fake.post(url, params, { signature: 'AAAA' });
       const { default: twilio } = await import('twilio');
       // Signed for the address the request really went to (the Host), not PUBLIC_BASE_URL.
-      const hostSigned = await fake.post(url, params, { signature: twilio.getExpectedTwilioSignature(fake.authToken, `${t.baseUrl}/webhooks/twilio/sms`, params) });
+      const hostSigned = await fake.post(url, params, {
+        signature: twilio.getExpectedTwilioSignature(fake.authToken, `${t.baseUrl}/webhooks/twilio/sms`, params),
+      });
       for (const res of [missing, forged, garbage, hostSigned]) {
         expect(res.status).toBe(403);
         expect(JSON.parse(res.text)).toMatchObject({ statusCode: 403, error: 'Forbidden' });
@@ -414,7 +436,10 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
         );
       }
       expect(answers[3]).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
-      const replies = await t.query(`SELECT status, reply_kind, in_reply_to, from_phone, legal_basis FROM sms_message WHERE to_phone = $1 AND direction = 'outbound'`, [phone]);
+      const replies = await t.query(
+        `SELECT status, reply_kind, in_reply_to, from_phone, legal_basis FROM sms_message WHERE to_phone = $1 AND direction = 'outbound'`,
+        [phone],
+      );
       expect(replies).toHaveLength(3);
       expect(replies.every((r) => r.status === 'sent' && r.reply_kind === 'help' && r.in_reply_to && r.from_phone === '+46700000001')).toBe(true);
       // Another number is not affected by this one's limit.
@@ -460,7 +485,11 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
         const res = await fake.post(`${PUBLIC}/webhooks/twilio/sms`, params);
         expect({ status: res.status, body: JSON.parse(res.text) }).toMatchObject({ status: 400, body: { code: 'twilio_inbound_invalid', message } });
       }
-      expect(await t.query(`SELECT 1 FROM sms_message WHERE from_phone = $1 OR length(provider_id) > 64 OR length(from_phone) > 100 OR length(to_phone) > 100`, [phone])).toHaveLength(0);
+      expect(
+        await t.query(`SELECT 1 FROM sms_message WHERE from_phone = $1 OR length(provider_id) > 64 OR length(from_phone) > 100 OR length(to_phone) > 100`, [
+          phone,
+        ]),
+      ).toHaveLength(0);
     });
   });
 
@@ -473,8 +502,14 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
       const alarmId = randomUUID();
       const cases = [
         [{ purpose: 'alarm_owner', to: phone, body: 'status report', customerId, contactId, alarmId }, 'contact_purpose_not_allowed: alarm_owner'],
-        [{ purpose: 'alarm_contact', to: phone, body: 'Larm hos Anna', customerId, contactId, alarmId, legalBasis: 'vital_interests' }, /^alarm_contact_not_allowed: /],
-        [{ purpose: 'contact_notice', to: phone, body: 'Hej', customerId, contactId, legalBasis: 'consent' }, 'legal_basis_not_allowed: contact_notice under consent'],
+        [
+          { purpose: 'alarm_contact', to: phone, body: 'Larm hos Anna', customerId, contactId, alarmId, legalBasis: 'vital_interests' },
+          /^alarm_contact_not_allowed: /,
+        ],
+        [
+          { purpose: 'contact_notice', to: phone, body: 'Hej', customerId, contactId, legalBasis: 'consent' },
+          'legal_basis_not_allowed: contact_notice under consent',
+        ],
         [{ purpose: 'contact_notice', to: newPhone(), body: 'Hej', customerId, contactId }, 'phone_mismatch'],
         [{ purpose: 'contact_notice', to: phone, body: 'Hej', customerId: randomUUID(), contactId }, 'recipient_mismatch'],
         [{ purpose: 'contact_notice', to: phone, body: 'Hej', contactId: randomUUID() }, 'recipient_unknown: contact'],
@@ -502,7 +537,9 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
       expect(alarm.status).toBe('queued');
       const restrictedContactPhone = newPhone();
       const restrictedContact = await addContact(t, customerId, restrictedContactPhone, { restricted: true });
-      expect(await outbox.enqueue({ purpose: 'contact_notice', to: restrictedContactPhone, body: 'Hej', customerId, contactId: restrictedContact })).toMatchObject({
+      expect(
+        await outbox.enqueue({ purpose: 'contact_notice', to: restrictedContactPhone, body: 'Hej', customerId, contactId: restrictedContact }),
+      ).toMatchObject({
         status: 'refused',
         refusalReason: 'restricted',
       });
@@ -532,7 +569,9 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
       await expect(outbox.enqueue({ ...base, to: '0701234567' })).rejects.toMatchObject({ kind: 'invalid', code: 'sms_to_invalid' });
       await expect(outbox.enqueue({ ...base, to: newPhone(), body: '  ' })).rejects.toMatchObject({ code: 'sms_body_empty' });
       await expect(outbox.enqueue({ ...base, to: newPhone(), alarmId: 'alarm-1' })).rejects.toMatchObject({ code: 'sms_id_invalid' });
-      await expect(outbox.enqueue({ purpose: 'alarm_contact', to: newPhone(), body: 'x', contactId: randomUUID(), alarmId: randomUUID() })).rejects.toMatchObject({
+      await expect(
+        outbox.enqueue({ purpose: 'alarm_contact', to: newPhone(), body: 'x', contactId: randomUUID(), alarmId: randomUUID() }),
+      ).rejects.toMatchObject({
         code: 'sms_legal_basis_required',
       });
     });
@@ -555,7 +594,9 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
       expect(res.body.total).toBe(2);
       expect(res.body.items.map((m: { id: string }) => m.id)).toEqual([second.id, first.id]);
       const [owner, notice] = res.body.items;
-      expect(Object.keys(owner).sort()).toEqual(['alarmId', 'body', 'createdAt', 'customerId', 'direction', 'from', 'id', 'legalBasis', 'providerId', 'purpose', 'status', 'to'].sort());
+      expect(Object.keys(owner).sort()).toEqual(
+        ['alarmId', 'body', 'createdAt', 'customerId', 'direction', 'from', 'id', 'legalBasis', 'providerId', 'purpose', 'status', 'to'].sort(),
+      );
       expect(owner).toEqual({
         id: second.id,
         direction: 'outbound',
@@ -592,7 +633,14 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
       const inbound = await t.request('GET', `/api/messages?to=${encodeURIComponent('+46700000001')}&limit=200`, { token });
       expect(inbound.status).toBe(200);
       const stop = inbound.body.items.find((m: { from: string }) => m.from === phone);
-      expect(stop).toMatchObject({ direction: 'inbound', to: '+46700000001', body: 'STOP', status: 'received', purpose: 'reply', providerId: expect.stringMatching(/^SM/) });
+      expect(stop).toMatchObject({
+        direction: 'inbound',
+        to: '+46700000001',
+        body: 'STOP',
+        status: 'received',
+        purpose: 'reply',
+        providerId: expect.stringMatching(/^SM/),
+      });
     });
 
     it('needs a token (401), is closed to the DPO (403), open to operators, supervisors and admins', async () => {

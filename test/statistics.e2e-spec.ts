@@ -54,7 +54,11 @@ describe('GET /api/statistics', () => {
       return { ...h, alarmId: res.body.alarmId as string };
     };
     const firstSmsSent = (alarmId: string) =>
-      waitUntil(async () => (await t.query(`SELECT 1 FROM sms_message WHERE alarm_id = $1 AND sent_at IS NOT NULL`, [alarmId])).length > 0, 30_000, 'first alarm SMS sent');
+      waitUntil(
+        async () => (await t.query(`SELECT 1 FROM sms_message WHERE alarm_id = $1 AND sent_at IS NOT NULL`, [alarmId])).length > 0,
+        30_000,
+        'first alarm SMS sent',
+      );
 
     // Burglaries: one false alarm at a site that has two, one resolved, one left open and unhandled.
     const b1 = await open('BA', '1', 1);
@@ -65,12 +69,14 @@ describe('GET /api/statistics', () => {
     expect(b2.status).toBe(202);
     csvSiteId = b1.customer.id;
     const b3 = await open('BA', '3');
-    const b4 = await open('BA', '4');
+    await open('BA', '4');
     // Waiting for an operator: one handled after 45 s, one after 90 s (their opening moved back).
     await t.query(`UPDATE alarm SET opened_at = opened_at - interval '45 seconds' WHERE id = $1`, [b2.body.alarmId]);
     await t.query(`UPDATE alarm SET opened_at = opened_at - interval '90 seconds' WHERE id = $1`, [b3.alarmId]);
     expect((await t.request('POST', `/api/alarms/${b2.body.alarmId}/actions`, { token: supervisor, body: { action: 'false_alarm' } })).status).toBe(201);
-    expect((await t.request('POST', `/api/alarms/${b3.alarmId}/actions`, { token: formulaToken, body: { action: 'resolved', note: 'wind' } })).status).toBe(201);
+    expect((await t.request('POST', `/api/alarms/${b3.alarmId}/actions`, { token: formulaToken, body: { action: 'resolved', note: 'wind' } })).status).toBe(
+      201,
+    );
     // A fire, acknowledged by the operator and still open; a duress texts nobody.
     const fire = await open('FA', '1', 1);
     expect((await f.act(fire.alarmId, { action: 'owner_reached' })).status).toBe(201);
@@ -118,7 +124,15 @@ describe('GET /api/statistics', () => {
     expect(res.body.byClass.burglary).toMatchObject({ alarms: 4, falseAlarms: 2, ackWithin30s: 0.25, ackWithin60s: 0.5 });
     expect(res.body.byClass.duress.firstSmsMs).toBeNull();
     expect(res.body.byClass.fire.closeMs).toBeNull();
-    expect(res.body.byClass.water).toEqual({ alarms: 0, falseAlarms: 0, firstSmsMs: null, firstAckMs: null, closeMs: null, ackWithin30s: null, ackWithin60s: null });
+    expect(res.body.byClass.water).toEqual({
+      alarms: 0,
+      falseAlarms: 0,
+      firstSmsMs: null,
+      firstAckMs: null,
+      closeMs: null,
+      ackWithin30s: null,
+      ackWithin60s: null,
+    });
 
     const operators = [...new Set(rows.map((r) => r.handled_by).filter(Boolean))];
     expect(Object.keys(res.body.byOperator).sort()).toEqual(operators.sort());
@@ -152,7 +166,10 @@ describe('GET /api/statistics', () => {
   it('says who was read in the processing log', async () => {
     const res = await t.request('GET', `/api/statistics?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, { token: supervisor });
     expect(res.status).toBe(200);
-    const [entry] = await waitUntil(async () => { const r = await t.query(`SELECT legal_basis, subject_ids FROM processing_log WHERE operation = 'statistics.read' ORDER BY seq DESC LIMIT 1`); return r.length ? r : undefined; });
+    const [entry] = await waitUntil(async () => {
+      const r = await t.query(`SELECT legal_basis, subject_ids FROM processing_log WHERE operation = 'statistics.read' ORDER BY seq DESC LIMIT 1`);
+      return r.length ? r : undefined;
+    });
     expect(entry.legal_basis).toBe('legitimate_interests');
     expect(entry.subject_ids).toEqual(expect.arrayContaining([formulaOperatorId, csvSiteId]));
   });
@@ -206,7 +223,11 @@ describe('GET /api/statistics', () => {
     const res = await t.request('GET', `/api/statistics?format=csv&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, { token: supervisor });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
-    const compact = (iso: string) => new Date(iso).toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+    const compact = (iso: string) =>
+      new Date(iso)
+        .toISOString()
+        .replace(/\.\d+Z$/, 'Z')
+        .replace(/[-:]/g, '');
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="keyholder-statistics-${compact(from)}-${compact(to)}.csv"`);
     const rows = parseCsv(res.text);
     const [header, ...body] = rows;
@@ -216,7 +237,12 @@ describe('GET /api/statistics', () => {
     const col = (name: string) => header.indexOf(name);
     const json = (await t.request('GET', `/api/statistics?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, { token: supervisor })).body;
     expect(body.filter((r) => r[0] === 'class').map((r) => r[1])).toEqual(Object.keys(json.byClass));
-    expect(body.filter((r) => r[0] === 'operator').map((r) => r[1]).sort()).toEqual(Object.keys(json.byOperator).sort());
+    expect(
+      body
+        .filter((r) => r[0] === 'operator')
+        .map((r) => r[1])
+        .sort(),
+    ).toEqual(Object.keys(json.byOperator).sort());
     expect(body.filter((r) => r[0] === 'site').map((r) => r[1])).toEqual(json.bySite.map((s: any) => s.customerId));
     const burglary = body.find((r) => r[0] === 'class' && r[1] === 'burglary')!;
     expect(burglary[col('alarms')]).toBe('4');

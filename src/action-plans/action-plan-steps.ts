@@ -5,7 +5,18 @@ export const STEP_KINDS = ['call_owner', 'call_contacts', 'text_contacts', 'call
 export type StepKind = (typeof STEP_KINDS)[number];
 
 /** Every class that opens an alarm has a plan; arming and test signals never open one. */
-export const PLAN_CLASSES = ['burglary', 'fire', 'gas', 'water', 'medical', 'panic', 'duress', 'tamper', 'technical', 'unknown'] as const satisfies readonly EventClass[];
+export const PLAN_CLASSES = [
+  'burglary',
+  'fire',
+  'gas',
+  'water',
+  'medical',
+  'panic',
+  'duress',
+  'tamper',
+  'technical',
+  'unknown',
+] as const satisfies readonly EventClass[];
 export type PlanClass = (typeof PLAN_CLASSES)[number];
 
 export const MAX_STEPS = 20;
@@ -52,11 +63,7 @@ export const DEFAULT_PLANS: Record<PlanClass, PlanStep[]> = {
     KEYHOLDERS,
     { kind: 'dispatch_guard', text: 'Not verified as a false alarm: dispatch a guard' },
   ],
-  fire: [
-    { kind: 'call_emergency', text: 'Call 112 (fire and rescue)' },
-    { kind: 'call_owner', text: 'Then call the owner (keyholder)' },
-    KEYHOLDERS,
-  ],
+  fire: [{ kind: 'call_emergency', text: 'Call 112 (fire and rescue)' }, { kind: 'call_owner', text: 'Then call the owner (keyholder)' }, KEYHOLDERS],
   gas: [
     { kind: 'call_emergency', text: 'Call 112 (fire and rescue): gas alarm' },
     { kind: 'call_owner', text: 'Call the owner: leave the building, no switches, no flames' },

@@ -49,7 +49,11 @@ export class CustomerActionPlansController {
 
   @Put(':class')
   @Roles('supervisor')
-  @Processing({ ...CUSTOMER_ACTION_PLANS, operation: 'customers.action_plans.set', purpose: "Record the procedure agreed with the customer for an alarm class" })
+  @Processing({
+    ...CUSTOMER_ACTION_PLANS,
+    operation: 'customers.action_plans.set',
+    purpose: 'Record the procedure agreed with the customer for an alarm class',
+  })
   put(
     @Param('id', uuidParam('id')) customerId: string,
     @Param('class') cls: string,

@@ -5,7 +5,10 @@ import { SingleLine } from '../common/text-field.js';
 import { MAX_STEP_TEXT, MAX_STEPS, STEP_KINDS, type StepKind } from './action-plan-steps.js';
 
 export class PlanStepDto {
-  @ApiProperty({ enum: STEP_KINDS, description: 'what the step asks: an action of that kind ticks it off by itself (note and verify_password are ticked by hand)' })
+  @ApiProperty({
+    enum: STEP_KINDS,
+    description: 'what the step asks: an action of that kind ticks it off by itself (note and verify_password are ticked by hand)',
+  })
   @IsIn(STEP_KINDS, { message: `kind must be one of ${STEP_KINDS.join(', ')}` })
   kind: StepKind;
 

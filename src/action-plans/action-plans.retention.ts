@@ -17,9 +17,9 @@ export const ACTION_PLAN_RETENTION: RetentionRule[] = [
     table: 'customer_action_plan',
     period: { while: 'the customer exists' },
     end: 'deleted',
-    reason: 'part of the customer\'s contract: how their alarms are handled',
+    reason: "part of the customer's contract: how their alarms are handled",
     text: {
-      en: 'A customer\'s own action plans are kept with the customer and erased with them.',
+      en: "A customer's own action plans are kept with the customer and erased with them.",
       sv: 'En kunds egna åtgärdsplaner sparas med kunden och raderas med den.',
       nb: 'En kundes egne tiltaksplaner lagres med kunden og slettes sammen med den.',
     },

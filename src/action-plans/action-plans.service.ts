@@ -17,7 +17,11 @@ export class ActionPlans {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async central(): Promise<{ classes: Record<PlanClass, { steps: PlanStep[]; updatedAt: string | null }> }> {
-    const rows = (await this.dataSource.query(`SELECT class, steps, updated_at FROM action_plan`)) as Array<{ class: string; steps: PlanStep[]; updated_at: Date }>;
+    const rows = (await this.dataSource.query(`SELECT class, steps, updated_at FROM action_plan`)) as Array<{
+      class: string;
+      steps: PlanStep[];
+      updated_at: Date;
+    }>;
     const byClass = new Map(rows.map((r) => [r.class, r]));
     const classes = Object.fromEntries(
       PLAN_CLASSES.map((c) => {
@@ -63,7 +67,10 @@ export class ActionPlans {
   async removeForCustomer(customerId: string, cls: string): Promise<void> {
     const c = planClass(cls);
     await this.customerExists(customerId);
-    const rows = (await this.dataSource.query(`WITH d AS (DELETE FROM customer_action_plan WHERE customer_id = $1 AND class = $2 RETURNING class) SELECT * FROM d`, [customerId, c])) as unknown[];
+    const rows = (await this.dataSource.query(
+      `WITH d AS (DELETE FROM customer_action_plan WHERE customer_id = $1 AND class = $2 RETURNING class) SELECT * FROM d`,
+      [customerId, c],
+    )) as unknown[];
     if (rows.length === 0) throw new DomainError('not_found', 'customer_action_plan_not_found', `customer ${customerId} has no own plan for ${c}`);
   }
 

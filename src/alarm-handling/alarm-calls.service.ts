@@ -35,7 +35,11 @@ export class AlarmCalls {
     if (dto.to === 'contact' && !dto.contactId) throw new DomainError('invalid', 'alarm_call_contact_required', 'contactId is required when to is contact');
     if (dto.to !== 'contact' && dto.contactId) throw new DomainError('invalid', 'alarm_call_contact_not_expected', 'contactId is only for to: contact');
     if (dto.number && !CALL_TARGETS_WITH_NUMBER.includes(dto.to)) {
-      throw new DomainError('invalid', 'alarm_call_number_not_expected', `number is only for to: ${CALL_TARGETS_WITH_NUMBER.join(', ')} (the owner's and contacts' numbers are on record)`);
+      throw new DomainError(
+        'invalid',
+        'alarm_call_number_not_expected',
+        `number is only for to: ${CALL_TARGETS_WITH_NUMBER.join(', ')} (the owner's and contacts' numbers are on record)`,
+      );
     }
 
     return this.dataSource.transaction(async (m) => {
@@ -44,9 +48,13 @@ export class AlarmCalls {
       if (alarm.status === 'closed') throw new DomainError('conflict', 'alarm_closed', `alarm ${alarmId} is closed; only a note can be added`);
       let contactName: string | null = null;
       if (dto.contactId) {
-        const [contact] = (await m.query(`SELECT name, customer_id FROM contact WHERE id = $1`, [dto.contactId])) as Array<{ name: string; customer_id: string }>;
+        const [contact] = (await m.query(`SELECT name, customer_id FROM contact WHERE id = $1`, [dto.contactId])) as Array<{
+          name: string;
+          customer_id: string;
+        }>;
         if (!contact) throw notFound('contact', dto.contactId);
-        if (contact.customer_id !== alarm.customer_id) throw unprocessable('contact_not_of_customer', `contact ${dto.contactId} is not a contact of this alarm's customer`);
+        if (contact.customer_id !== alarm.customer_id)
+          throw unprocessable('contact_not_of_customer', `contact ${dto.contactId} is not a contact of this alarm's customer`);
         contactName = contact.name;
       }
       const at = this.clock.now();

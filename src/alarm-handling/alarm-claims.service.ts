@@ -37,7 +37,8 @@ export class AlarmClaims {
         }>;
         if (!target) throw notFound('operator', handOverTo);
         if (target.disabled_at) throw new DomainError('unprocessable', 'operator_disabled', `operator ${handOverTo} is disabled and cannot handle alarms`);
-        if (!HANDLING_ROLES.includes(target.role)) throw new DomainError('unprocessable', 'operator_cannot_handle_alarms', `operator ${handOverTo} (${target.role}) does not work the alarm queue`);
+        if (!HANDLING_ROLES.includes(target.role))
+          throw new DomainError('unprocessable', 'operator_cannot_handle_alarms', `operator ${handOverTo} (${target.role}) does not work the alarm queue`);
         handler = { id: target.id, name: target.name };
       }
       if (alarm.handler_id === handler.id) return;

@@ -17,7 +17,7 @@ export class AlarmCallDto {
   @IsIn(CALL_TARGETS, { message: `to must be one of ${CALL_TARGETS.join(', ')}` })
   to: CallTarget;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'required when to is contact: one of the customer\'s contacts' })
+  @ApiPropertyOptional({ format: 'uuid', description: "required when to is contact: one of the customer's contacts" })
   @IsOptional()
   @IsUUID('all', { message: 'contactId must be a UUID' })
   contactId?: string;

@@ -39,11 +39,19 @@ export class AlarmActions {
    * The same, inside the caller's transaction: for a call whose outcome acknowledges, so the call
    * and the acknowledgement are one change. `logData` is added to the action's timeline entry.
    */
-  async actWithin(m: EntityManager, alarmId: string, dto: AlarmActionDto, operator: AuthenticatedOperator, logData: Record<string, unknown> = {}): Promise<AlarmRow> {
+  async actWithin(
+    m: EntityManager,
+    alarmId: string,
+    dto: AlarmActionDto,
+    operator: AuthenticatedOperator,
+    logData: Record<string, unknown> = {},
+  ): Promise<AlarmRow> {
     const note = dto.note ? dto.note : undefined;
     if ((dto.action === 'resolved' || dto.action === 'note') && !note) throw invalid('alarm_action_note_required', `note is required for ${dto.action}`);
-    if (dto.action === 'guard_dispatched' && !dto.partner) throw invalid('alarm_action_partner_required', 'partner is required for guard_dispatched (the guard company)');
-    if (dto.action === 'step_done' && dto.step === undefined) throw invalid('alarm_action_step_required', 'step is required for step_done (the index of the step, from 0)');
+    if (dto.action === 'guard_dispatched' && !dto.partner)
+      throw invalid('alarm_action_partner_required', 'partner is required for guard_dispatched (the guard company)');
+    if (dto.action === 'step_done' && dto.step === undefined)
+      throw invalid('alarm_action_step_required', 'step is required for step_done (the index of the step, from 0)');
     if (dto.action === 'contact_reached' && !dto.contactId) throw invalid('alarm_action_contact_required', 'contactId is required for contact_reached');
 
     const [alarm] = (await m.query(`SELECT * FROM alarm WHERE id = $1 FOR UPDATE`, [alarmId])) as AlarmRow[];
@@ -54,7 +62,11 @@ export class AlarmActions {
     }
     if (dto.action === 'notify_contacts') {
       if (!TEXTS_NOBODY.includes(alarm.class)) {
-        throw new DomainError('unprocessable', 'alarm_action_not_applicable', `notify_contacts is for panic and duress alarms; a ${alarm.class} alarm texts its contacts by itself`);
+        throw new DomainError(
+          'unprocessable',
+          'alarm_action_not_applicable',
+          `notify_contacts is for panic and duress alarms; a ${alarm.class} alarm texts its contacts by itself`,
+        );
       }
       const [{ decided }] = (await m.query(
         `SELECT EXISTS (SELECT 1 FROM alarm_log WHERE alarm_id = $1 AND kind = 'action' AND data->>'action' = 'notify_contacts') AS decided`,
@@ -62,7 +74,11 @@ export class AlarmActions {
       )) as Array<{ decided: boolean }>;
       // Once decided, not again: even if every contact was skipped (opted out, removed), so step stayed 0.
       if (alarm.stage !== 'unreached' || alarm.step !== 0 || decided) {
-        throw new DomainError('unprocessable', 'alarm_contacts_already_notified', `the contacts of alarm ${alarmId} were already texted, or it was acknowledged (stage ${alarm.stage})`);
+        throw new DomainError(
+          'unprocessable',
+          'alarm_contacts_already_notified',
+          `the contacts of alarm ${alarmId} were already texted, or it was acknowledged (stage ${alarm.stage})`,
+        );
       }
     }
     let contactName: string | null = null;

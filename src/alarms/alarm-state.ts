@@ -45,7 +45,8 @@ export interface AlarmRow {
 }
 
 /** Timeline entries that are neither panel events nor SMS. */
-export type AlarmLogKind = 'opened' | 'stage' | 'step_skipped' | 'acknowledged' | 'action' | 'closed' | 'panel_reporting' | 'step_done' | 'call' | 'claimed' | 'released';
+export type AlarmLogKind =
+  'opened' | 'stage' | 'step_skipped' | 'acknowledged' | 'action' | 'closed' | 'panel_reporting' | 'step_done' | 'call' | 'claimed' | 'released';
 
 export async function writeAlarmLog(
   m: EntityManager,

@@ -9,18 +9,20 @@ const LONGEST_COMPANY = 'K'.repeat(40);
 describe('alarm texts', () => {
   it('tells the owner what, where and which code to reply, in their language', () => {
     const base = { company: 'Keyholder', subject: 'burglary' as const, street: 'Storgatan 1', city: 'Stockholm', zone: '3', code: 2 };
-    expect(ownerAlarmText({ ...base, language: 'en' })).toBe(
-      'Keyholder: ALARM - burglary at Storgatan 1, Stockholm (zone 3). Reply 2 if you are handling it.',
-    );
-    expect(ownerAlarmText({ ...base, language: 'sv' })).toBe(
-      'Keyholder: LARM - inbrott på Storgatan 1, Stockholm (sektion 3). Svara 2 om du tar hand om det.',
-    );
+    expect(ownerAlarmText({ ...base, language: 'en' })).toBe('Keyholder: ALARM - burglary at Storgatan 1, Stockholm (zone 3). Reply 2 if you are handling it.');
+    expect(ownerAlarmText({ ...base, language: 'sv' })).toBe('Keyholder: LARM - inbrott på Storgatan 1, Stockholm (sektion 3). Svara 2 om du tar hand om det.');
     expect(ownerAlarmText({ ...base, language: 'nb' })).toContain('innbrudd på Storgatan 1');
   });
 
   it('tells a contact whose alarm it is and that the owner could not be reached', () => {
     const text = contactAlarmText({
-      language: 'en', company: 'Keyholder', subject: 'fire', street: 'Storgatan 1', city: 'Stockholm', code: 1, customerName: 'Anna Lind',
+      language: 'en',
+      company: 'Keyholder',
+      subject: 'fire',
+      street: 'Storgatan 1',
+      city: 'Stockholm',
+      code: 1,
+      customerName: 'Anna Lind',
     });
     expect(text).toBe(
       "Keyholder: ALARM - fire at Anna Lind's, Storgatan 1, Stockholm. We cannot reach Anna Lind. You are their alarm contact: reply 1 if you are handling it.",
@@ -30,17 +32,41 @@ describe('alarm texts', () => {
   it('tells a contact of a panic or duress alarm nothing about reaching the owner: the owner is never texted for those', () => {
     for (const subject of ['panic', 'duress'] as const) {
       for (const language of LANGUAGES) {
-        const text = contactAlarmText({ language, company: 'Keyholder', subject, street: 'Storgatan 1', city: 'Stockholm', code: 2, customerName: 'Anna Lind' });
+        const text = contactAlarmText({
+          language,
+          company: 'Keyholder',
+          subject,
+          street: 'Storgatan 1',
+          city: 'Stockholm',
+          code: 2,
+          customerName: 'Anna Lind',
+        });
         expect(text).not.toMatch(/cannot reach|når inte|når ikke/);
         expect(text).toContain('Anna Lind');
         // The shortest form too.
-        const minimal = contactAlarmText({ language, company: 'K'.repeat(40), subject, street: 'Å'.repeat(60), city: 'Ö'.repeat(40), code: 2, customerName: 'Ä'.repeat(60) });
+        const minimal = contactAlarmText({
+          language,
+          company: 'K'.repeat(40),
+          subject,
+          street: 'Å'.repeat(60),
+          city: 'Ö'.repeat(40),
+          code: 2,
+          customerName: 'Ä'.repeat(60),
+        });
         expect(minimal).not.toMatch(/cannot be reached|nås inte|nås ikke/);
       }
     }
-    expect(contactAlarmText({ language: 'sv', company: 'Keyholder', subject: 'duress', street: 'Storgatan 1', city: 'Stockholm', code: 2, customerName: 'Anna Lind' })).toBe(
-      'Keyholder: LARM - hotlarm hos Anna Lind, Storgatan 1, Stockholm. Du är larmkontakt: svara 2 om du tar hand om det.',
-    );
+    expect(
+      contactAlarmText({
+        language: 'sv',
+        company: 'Keyholder',
+        subject: 'duress',
+        street: 'Storgatan 1',
+        city: 'Stockholm',
+        code: 2,
+        customerName: 'Anna Lind',
+      }),
+    ).toBe('Keyholder: LARM - hotlarm hos Anna Lind, Storgatan 1, Stockholm. Du är larmkontakt: svara 2 om du tar hand om det.');
   });
 
   it('fits two segments in every language, with the longest company name, address and name allowed', () => {
@@ -88,7 +114,15 @@ describe('alarm texts', () => {
 
     it("makes a panel's zone with a line break and a web address one line without a link", () => {
       for (const language of LANGUAGES) {
-        const text = ownerAlarmText({ language, company: 'Keyholder', subject: 'burglary', street: 'Storgatan 1', city: 'Stockholm', zone: '3\nCall https://evil.example now', code: 2 });
+        const text = ownerAlarmText({
+          language,
+          company: 'Keyholder',
+          subject: 'burglary',
+          street: 'Storgatan 1',
+          city: 'Stockholm',
+          zone: '3\nCall https://evil.example now',
+          code: 2,
+        });
         expect(text).not.toMatch(INVISIBLE);
         expect(text).not.toMatch(LINK);
         expect(text).toContain('3 Call https[:]//evil[.]example now');
@@ -98,8 +132,13 @@ describe('alarm texts', () => {
     it("defuses a web address and drops separators and bidi controls in a customer's name, street and city", () => {
       for (const language of LANGUAGES) {
         const text = contactAlarmText({
-          language, company: 'Keyholder', subject: 'fire', code: 1,
-          customerName: 'Anna (pay fee at https://evil.example/p)', street: 'Storgatan\u2028 1', city: '\u202EStockholm',
+          language,
+          company: 'Keyholder',
+          subject: 'fire',
+          code: 1,
+          customerName: 'Anna (pay fee at https://evil.example/p)',
+          street: 'Storgatan\u2028 1',
+          city: '\u202EStockholm',
         });
         expect(text).not.toMatch(INVISIBLE);
         expect(text).not.toMatch(LINK);
@@ -111,7 +150,15 @@ describe('alarm texts', () => {
     });
 
     it('leaves a zone that is nothing but invisible characters out', () => {
-      const text = ownerAlarmText({ language: 'en', company: 'Keyholder', subject: 'burglary', street: 'Storgatan 1', city: 'Stockholm', zone: '\u2028\u202E', code: 2 });
+      const text = ownerAlarmText({
+        language: 'en',
+        company: 'Keyholder',
+        subject: 'burglary',
+        street: 'Storgatan 1',
+        city: 'Stockholm',
+        zone: '\u2028\u202E',
+        code: 2,
+      });
       expect(text).toBe('Keyholder: ALARM - burglary at Storgatan 1, Stockholm. Reply 2 if you are handling it.');
     });
   });

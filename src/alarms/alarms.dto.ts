@@ -32,7 +32,11 @@ export class ListAlarmsQuery extends PageQuery(200) {
 }
 
 export class AlarmActionDto {
-  @ApiProperty({ enum: ALARM_ACTIONS, description: 'owner_reached and contact_reached acknowledge; false_alarm and resolved close; notify_contacts (panic and duress only) starts texting the contacts' })
+  @ApiProperty({
+    enum: ALARM_ACTIONS,
+    description:
+      'owner_reached and contact_reached acknowledge; false_alarm and resolved close; notify_contacts (panic and duress only) starts texting the contacts',
+  })
   @IsIn(ALARM_ACTIONS, { message: `action must be one of ${ALARM_ACTIONS.join(', ')}` })
   action: AlarmAction;
 
@@ -43,7 +47,7 @@ export class AlarmActionDto {
   @MaxLength(2000, { message: 'note must be at most 2000 characters' })
   note?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'required for contact_reached: a contact in the alarm\'s escalation chain' })
+  @ApiPropertyOptional({ format: 'uuid', description: "required for contact_reached: a contact in the alarm's escalation chain" })
   @IsOptional()
   @IsUUID('all', { message: 'contactId must be a UUID' })
   contactId?: string;

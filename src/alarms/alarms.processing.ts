@@ -16,8 +16,8 @@ export const ALARM_HANDLING: Omit<ProcessingDeclaration, 'operation' | 'purpose'
     "the names the customer gave the zones and the panel's users (premises)",
     'customer name and alarm address',
     'SMS sent about the alarm, their delivery status and replies',
-    'who acknowledged the alarm and the operators\' outcomes and notes',
-    'the action plan the alarm is handled by (the customer\'s own may name people or access details), and which operator did each step when',
+    "who acknowledged the alarm and the operators' outcomes and notes",
+    "the action plan the alarm is handled by (the customer's own may name people or access details), and which operator did each step when",
   ],
   // The police get alarm history only on a request the law entitles them to make.
   recipients: ['staff', 'police'],
@@ -31,7 +31,7 @@ export const PANEL_EVENTS_RECEIVE: ProcessingDeclaration = {
   purpose: "Receive the signals of the customer's alarm panel and handle the alarm they raise",
   legalBasis: 'contract',
   legalBasisNote: 'the alarm monitoring contract with the customer',
-  dataSubjects: ['customers', 'users of the customer\'s alarm panel (by panel user number)'],
+  dataSubjects: ['customers', "users of the customer's alarm panel (by panel user number)"],
   dataCategories: [
     'event code and class',
     'zone and area',
@@ -44,8 +44,7 @@ export const PANEL_EVENTS_RECEIVE: ProcessingDeclaration = {
   recipients: ['staff'],
   specialCategories: HEALTH_AT_ALARM,
   // What a signal is decides how long it is kept: the three rules that apply to panel_event rows.
-  retention:
-    `signals about an alarm (that opened, joined or restored it): ${ALARM_RETENTION}; ${RETENTION_TEXT.supervisionSignals}; ${RETENTION_TEXT.otherPanelSignals}`,
+  retention: `signals about an alarm (that opened, joined or restored it): ${ALARM_RETENTION}; ${RETENTION_TEXT.supervisionSignals}; ${RETENTION_TEXT.otherPanelSignals}`,
 };
 
 /** GET /api/customers/:id/arming-history. */
@@ -54,8 +53,13 @@ export const ARMING_HISTORY_READ: ProcessingDeclaration = {
   purpose: 'Show when and how the alarm was armed and disarmed, and by which panel user, to handle an alarm or a customer question',
   legalBasis: 'contract',
   legalBasisNote: 'arm/disarm history is part of the alarm monitoring contract (PRODUCT.md, Legal bases)',
-  dataSubjects: ['customers', 'users of the customer\'s alarm panel (by panel user number)'],
-  dataCategories: ['time of arming and disarming', 'method (keypad, app, tag, remote)', 'panel user number', 'the name the customer gave the panel user (premises)'],
+  dataSubjects: ['customers', "users of the customer's alarm panel (by panel user number)"],
+  dataCategories: [
+    'time of arming and disarming',
+    'method (keypad, app, tag, remote)',
+    'panel user number',
+    'the name the customer gave the panel user (premises)',
+  ],
   recipients: ['staff'],
   retention: RETENTION_TEXT.armingHistory,
 };
@@ -86,7 +90,7 @@ export const ESCALATION_TEXT_OWNER: ProcessingDeclaration = {
 /** The escalation's SMS to a contact, only when the owner could not be reached. */
 export const ESCALATION_TEXT_CONTACT: ProcessingDeclaration = {
   operation: 'alarms.escalation.text_contact',
-  purpose: 'Text the alarm contacts, one at a time in the customer\'s order, when the owner could not be reached',
+  purpose: "Text the alarm contacts, one at a time in the customer's order, when the owner could not be reached",
   legalBasis: 'legitimate_interests',
   legalBasisNote: 'vital interests for fire, gas, medical and panic alarms; legitimate interests (reaching someone who can act) for the rest',
   dataSubjects: ['alarm contacts', 'customers'],

@@ -32,9 +32,9 @@ export const ALARM_RETENTION: RetentionRule[] = [
     table: 'panel_supervision_day',
     period: { amount: 25, unit: 'hours' },
     end: 'deleted',
-    reason: 'the running count of a panel\'s supervision signals for the current UTC day; when the day is closed it becomes one processing-log entry',
+    reason: "the running count of a panel's supervision signals for the current UTC day; when the day is closed it becomes one processing-log entry",
     text: {
-      en: 'The count of the day\'s supervision signals from your panel is kept until the day is over (at most 25 hours), then it is one entry in the processing log.',
+      en: "The count of the day's supervision signals from your panel is kept until the day is over (at most 25 hours), then it is one entry in the processing log.",
       sv: 'Antalet övervakningssignaler från din larmpanel under dagen sparas tills dagen är slut (högst 25 timmar) och blir sedan en post i behandlingsloggen.',
       nb: 'Antallet overvåkingssignaler fra alarmpanelet ditt i løpet av dagen lagres til dagen er over (høyst 25 timer), og blir deretter én oppføring i behandlingsloggen.',
     },
@@ -68,7 +68,8 @@ export const ALARM_RETENTION: RetentionRule[] = [
     table: 'reply_code',
     period: { amount: REPLY_CODE_DAYS, unit: 'days' },
     end: 'deleted',
-    reason: 'a code is matched only while its alarm is open, and avoided for a new alarm for a day; the acknowledgement stays in the alarm history without the number',
+    reason:
+      'a code is matched only while its alarm is open, and avoided for a new alarm for a day; the acknowledgement stays in the alarm history without the number',
     text: {
       en: `The phone number a reply code was sent to is deleted with the code ${REPLY_CODE_DAYS} days after it was sent, once the alarm is closed.`,
       sv: `Telefonnumret som en svarskod skickades till raderas med koden ${REPLY_CODE_DAYS} dagar efter att den skickades, när larmet är avslutat.`,

@@ -39,6 +39,7 @@ export class ArmingHistoryController {
         WHERE e.customer_id = $1 AND e.class = 'arming'
         ORDER BY e.occurred_at DESC, e.received_at DESC, e.id LIMIT $2 OFFSET $3`,
       [customerId, limit, (page - 1) * limit],
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw rows, shaped into items just below
     )) as Array<Record<string, any>>;
     const items = rows.map((r) => ({
       id: r.id,

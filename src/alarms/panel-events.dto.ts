@@ -16,7 +16,10 @@ const optionalText = (field: string, max: number) => [
   MaxLength(max, { message: `${field} must be at most ${max} characters` }),
 ];
 
-const apply = (decorators: PropertyDecorator[]): PropertyDecorator => (target, key) => decorators.forEach((d) => d(target, key));
+const apply =
+  (decorators: PropertyDecorator[]): PropertyDecorator =>
+  (target, key) =>
+    decorators.forEach((d) => d(target, key));
 
 const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
@@ -38,7 +41,11 @@ export class PanelEventDto {
   @Length(1, 128, { message: 'eventId must be 1 to 128 characters' })
   eventId: string;
 
-  @ApiProperty({ example: 'BA', maxLength: 128, description: 'SIA code (BA, FA, OP, ...) or Contact ID qualifier + event (1130, 3401); any other code is stored as class unknown' })
+  @ApiProperty({
+    example: 'BA',
+    maxLength: 128,
+    description: 'SIA code (BA, FA, OP, ...) or Contact ID qualifier + event (1130, 3401); any other code is stored as class unknown',
+  })
   @IsString({ message: 'code must be a string' })
   @Length(1, 128, { message: 'code must be 1 to 128 characters' })
   code: string;

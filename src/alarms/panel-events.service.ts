@@ -79,12 +79,30 @@ export class PanelEvents {
                   WHERE a.panel_id = $1::uuid AND a.zone_key = 'offline' AND a.status = 'open'
                     AND NOT EXISTS (SELECT 1 FROM alarm_log l WHERE l.alarm_id = a.id AND l.kind = 'panel_reporting')) AS offline_alarm_id
            FROM p`,
-        [panelId, receivedAt, signal.eventId, signal.code, c.class, c.restore, c.arming ?? null, signal.zone ?? null, signal.user ?? null, signal.method ?? null,
-          signal.text ?? null, new Date(signal.occurredAt), signal.area ?? null, signal.extra ?? null],
+        [
+          panelId,
+          receivedAt,
+          signal.eventId,
+          signal.code,
+          c.class,
+          c.restore,
+          c.arming ?? null,
+          signal.zone ?? null,
+          signal.user ?? null,
+          signal.method ?? null,
+          signal.text ?? null,
+          new Date(signal.occurredAt),
+          signal.area ?? null,
+          signal.extra ?? null,
+        ],
       );
       if (!row) {
         // Removed between the signature check and now: the same answer as an unknown panel.
-        throw new DomainError('unauthenticated', 'panel_signature_invalid', 'X-Keyholder-Signature does not match: wrong panel, wrong secret, or a body other than the one signed');
+        throw new DomainError(
+          'unauthenticated',
+          'panel_signature_invalid',
+          'X-Keyholder-Signature does not match: wrong panel, wrong secret, or a body other than the one signed',
+        );
       }
       const customerId = row.customer_id;
       const stored = row.stored_id ? { id: row.stored_id } : undefined;
@@ -135,12 +153,22 @@ export class PanelEvents {
    * its "panel reporting" note: then nothing was written and the caller takes the full path, which
    * writes that note in the same transaction.
    */
-  private async storeOnly(panelId: string, signal: PanelSignal, c: Classification, receivedAt: Date, requestId: string | null): Promise<PanelEventResult | undefined> {
+  private async storeOnly(
+    panelId: string,
+    signal: PanelSignal,
+    c: Classification,
+    receivedAt: Date,
+    requestId: string | null,
+  ): Promise<PanelEventResult | undefined> {
     const row = await this.quiet.store({ panelId, dto: signal, c, receivedAt, requestId });
     if (row.offline) return undefined;
     if (!row.customerId) {
       // Removed between the signature check and now: the same answer as an unknown panel.
-      throw new DomainError('unauthenticated', 'panel_signature_invalid', 'X-Keyholder-Signature does not match: wrong panel, wrong secret, or a body other than the one signed');
+      throw new DomainError(
+        'unauthenticated',
+        'panel_signature_invalid',
+        'X-Keyholder-Signature does not match: wrong panel, wrong secret, or a body other than the one signed',
+      );
     }
     if (!row.storedId) return this.duplicate(panelId, signal.eventId, this.dataSource.manager);
     return { duplicate: false, body: { eventId: signal.eventId, status: 'accepted', class: c.class, restore: c.restore } };

@@ -72,7 +72,12 @@ export class PanelSignalBatch {
           batch.forEach((b, i) => b.done(rows[i]));
         } catch (e) {
           if (batch.length === 1) batch[0].done(asError(e));
-          else for (const b of batch) await this.insert([b.signal]).then(([r]) => b.done(r), (err: unknown) => b.done(asError(err)));
+          else
+            for (const b of batch)
+              await this.insert([b.signal]).then(
+                ([r]) => b.done(r),
+                (err: unknown) => b.done(asError(err)),
+              );
         }
         this.processingLog.written();
       }
@@ -89,7 +94,7 @@ export class PanelSignalBatch {
   private take(): typeof this.queue {
     const batch: typeof this.queue = [];
     const keys = new Set<string>();
-    for (let i = 0; i < this.queue.length && batch.length < MAX_BATCH; ) {
+    for (let i = 0; i < this.queue.length && batch.length < MAX_BATCH;) {
       const key = `${this.queue[i].signal.panelId}\u0000${this.queue[i].signal.dto.eventId}`;
       if (keys.has(key)) {
         i++;

@@ -81,7 +81,9 @@ describe('PanelSignatureGuard', () => {
   });
 
   it('answers an unknown panel exactly as a wrong signature', async () => {
-    expect(await refusal(guard().canActivate(request(body, signed(SECRET, ts, body), '00000000-0000-4000-8000-000000000000').ctx))).toBe('panel_signature_invalid');
+    expect(await refusal(guard().canActivate(request(body, signed(SECRET, ts, body), '00000000-0000-4000-8000-000000000000').ctx))).toBe(
+      'panel_signature_invalid',
+    );
   });
 
   it('takes a rotated secret at once: a mismatch with the cached secret is checked against a fresh read', async () => {
@@ -94,6 +96,8 @@ describe('PanelSignatureGuard', () => {
     const g = guard(NOW, secrets(SECRET));
     expect(await refusal(g.canActivate(request(body, {}).ctx))).toBe('panel_signature_missing');
     expect(await refusal(g.canActivate(request(body, { ...signed(SECRET, ts, body), 'x-keyholder-timestamp': '12.5' }).ctx))).toBe('panel_timestamp_invalid');
-    expect(await refusal(g.canActivate(request(body, { ...signed(SECRET, ts, body), 'x-keyholder-signature': 'sha1=abc' }).ctx))).toBe('panel_signature_malformed');
+    expect(await refusal(g.canActivate(request(body, { ...signed(SECRET, ts, body), 'x-keyholder-signature': 'sha1=abc' }).ctx))).toBe(
+      'panel_signature_malformed',
+    );
   });
 });

@@ -55,7 +55,11 @@ export class PanelSignatureGuard implements CanActivate {
     // Only a JSON body is read (and kept raw for the HMAC); any other type would fail the signature
     // check below for a reason the panel's installer could not see. Secret-free, so said first.
     if (!req.is('application/json')) {
-      throw new DomainError('invalid', 'panel_content_type', `Content-Type must be application/json (got ${req.header('content-type') ? `"${req.header('content-type')!.slice(0, 100)}"` : 'none'})`);
+      throw new DomainError(
+        'invalid',
+        'panel_content_type',
+        `Content-Type must be application/json (got ${req.header('content-type') ? `"${req.header('content-type')!.slice(0, 100)}"` : 'none'})`,
+      );
     }
     const body = req.rawBody ?? Buffer.alloc(0);
 

@@ -59,10 +59,10 @@ export class PanelSupervision {
     const opened: string[] = [];
     for (const panel of silent) {
       const next = await this.dataSource.transaction(async (m) => {
-        const [silence] = (await m.query(
-          `INSERT INTO panel_silence (panel_id, last_seen_at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING panel_id`,
-          [panel.id, panel.last_seen_at],
-        )) as Array<{ panel_id: string }>;
+        const [silence] = (await m.query(`INSERT INTO panel_silence (panel_id, last_seen_at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING panel_id`, [
+          panel.id,
+          panel.last_seen_at,
+        ])) as Array<{ panel_id: string }>;
         if (!silence) return null; // another instance took this silence
         const result = await this.opening.openOrJoin(
           { customerId: panel.customer_id, panelId: panel.id, class: 'technical', zone: null, zoneKey: 'offline', reason: 'panel_offline', at: now },

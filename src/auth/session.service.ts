@@ -50,7 +50,12 @@ export class SessionService {
   }
 
   async close(token: string): Promise<void> {
-    const deleted = await this.sessions.createQueryBuilder().delete().where('token_hash = :hash', { hash: sha256(token) }).returning('id').execute();
+    const deleted = await this.sessions
+      .createQueryBuilder()
+      .delete()
+      .where('token_hash = :hash', { hash: sha256(token) })
+      .returning('id')
+      .execute();
     this.announceEnded(idsOf(deleted.raw));
   }
 
@@ -59,7 +64,13 @@ export class SessionService {
    * returns their ids: announce them with `announceEnded` once that transaction has committed.
    */
   async deleteAllOf(operatorId: string, manager: EntityManager = this.sessions.manager): Promise<string[]> {
-    const deleted = await manager.createQueryBuilder().delete().from(OperatorSession).where('operator_id = :operatorId', { operatorId }).returning('id').execute();
+    const deleted = await manager
+      .createQueryBuilder()
+      .delete()
+      .from(OperatorSession)
+      .where('operator_id = :operatorId', { operatorId })
+      .returning('id')
+      .execute();
     return idsOf(deleted.raw);
   }
 

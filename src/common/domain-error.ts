@@ -3,15 +3,7 @@
  * place that turns them into status codes is `HttpErrorFilter`.
  */
 export type DomainErrorKind =
-  | 'invalid'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'unprocessable'
-  | 'unsupported_media_type'
-  | 'rate_limited'
-  | 'unavailable';
+  'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'unprocessable' | 'unsupported_media_type' | 'rate_limited' | 'unavailable';
 
 export class DomainError extends Error {
   constructor(
@@ -26,5 +18,4 @@ export class DomainError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string) =>
-  new DomainError('not_found', `${what.replace(/ /g, '_')}_not_found`, `${what} ${id} does not exist`);
+export const notFound = (what: string, id: string) => new DomainError('not_found', `${what.replace(/ /g, '_')}_not_found`, `${what} ${id} does not exist`);

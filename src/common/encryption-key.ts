@@ -21,7 +21,12 @@ export const ENCRYPTED_COLUMNS: readonly {
   rowId?: string;
   blindIndex?: { column: string; context: string };
 }[] = [
-  { table: 'customer', column: 'national_id_encrypted', context: 'customer.national_id', blindIndex: { column: 'national_id_hash', context: 'customer.national_id' } },
+  {
+    table: 'customer',
+    column: 'national_id_encrypted',
+    context: 'customer.national_id',
+    blindIndex: { column: 'national_id_hash', context: 'customer.national_id' },
+  },
   { table: 'panel', column: 'secret_encrypted', context: 'panel.secret' },
   { table: 'premises', column: 'access_encrypted', context: 'premises.access', rowId: 'customer_id' },
   { table: 'premises', column: 'password_encrypted', context: 'premises.password', rowId: 'customer_id' },
@@ -101,7 +106,9 @@ export async function recordCheckValue(query: Query, checkValue: string): Promis
 /** One stored ciphertext and its context, to try a key on; undefined when nothing is encrypted yet. */
 export async function sampleCiphertext(query: Query): Promise<{ value: Buffer; context: string } | undefined> {
   for (const c of ENCRYPTED_COLUMNS) {
-    const rows = await query<{ id: string; value: Buffer }>(`SELECT ${c.rowId ?? 'id'}::text AS id, ${c.column} AS value FROM ${c.table} WHERE ${c.column} IS NOT NULL LIMIT 1`);
+    const rows = await query<{ id: string; value: Buffer }>(
+      `SELECT ${c.rowId ?? 'id'}::text AS id, ${c.column} AS value FROM ${c.table} WHERE ${c.column} IS NOT NULL LIMIT 1`,
+    );
     if (rows[0]) return { value: rows[0].value, context: `${c.context}:${rows[0].id}` };
   }
   return undefined;

@@ -24,7 +24,8 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 /** What to do about a key that does not open the data, said the same way wherever it is refused. */
-const RESTORE_ADVICE = 'restore the key file from your backup, or set ENCRYPTION_KEY to the key that encrypted the data (to change keys on purpose, stop the app and run `npm run rotate-key`)';
+const RESTORE_ADVICE =
+  'restore the key file from your backup, or set ENCRYPTION_KEY to the key that encrypted the data (to change keys on purpose, stop the app and run `npm run rotate-key`)';
 
 /**
  * Encrypts single fields at rest (national identity numbers, panel secrets) with AES-256-GCM.

@@ -34,7 +34,11 @@ describe('HttpErrorFilter', () => {
   it('answers a value PostgreSQL refused (SQLSTATE class 22) with 400 naming the reason, not 500', () => {
     const sent = answer(queryFailed('22P05', 'unsupported Unicode escape sequence'));
     expect(sent.status).toBe(400);
-    expect(sent.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: 'a value in the request cannot be stored: unsupported Unicode escape sequence' });
+    expect(sent.body).toMatchObject({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'a value in the request cannot be stored: unsupported Unicode escape sequence',
+    });
     expect(answer(queryFailed('22003', 'integer out of range')).status).toBe(400);
   });
 

@@ -29,7 +29,8 @@ const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOU
  * pg and pg-pool say these without a code when the server hangs or drops the connection (a paused
  * container, a network partition): a connection attempt or a query that times out is an outage, not a bug.
  */
-const UNAVAILABLE_MESSAGE = /^(timeout exceeded when trying to connect|Connection terminated( unexpectedly| due to connection timeout)?|timeout expired|Query read timeout)$/;
+const UNAVAILABLE_MESSAGE =
+  /^(timeout exceeded when trying to connect|Connection terminated( unexpectedly| due to connection timeout)?|timeout expired|Query read timeout)$/;
 
 /** Why this error means "the database is not answering" (a code or pg's message), or undefined. */
 function databaseOutage(e: unknown): string | undefined {
@@ -48,7 +49,10 @@ function databaseOutage(e: unknown): string | undefined {
  */
 function databaseDataError(e: unknown): { code: string; message: string } | undefined {
   const { code, message, driverError } = (e ?? {}) as { code?: string; message?: string; driverError?: { code?: string; message?: string } };
-  for (const [c, m] of [[driverError?.code, driverError?.message], [code, message]]) {
+  for (const [c, m] of [
+    [driverError?.code, driverError?.message],
+    [code, message],
+  ]) {
     if (typeof c === 'string' && /^(22[0-9A-Z]{3}|54000)$/.test(c)) return { code: c, message: m ?? c };
   }
   return undefined;

@@ -14,7 +14,11 @@ describe('LoadedCache', () => {
     const clock = new TestClock();
     const cache = new LoadedCache<string>(clock, 1000, max);
     let reads = 0;
-    const rows = new Map([['a', 'A1'], ['b', 'B1'], ['c', 'C1']]);
+    const rows = new Map([
+      ['a', 'A1'],
+      ['b', 'B1'],
+      ['c', 'C1'],
+    ]);
     const load = async (k: string) => {
       reads += 1;
       return rows.get(k);

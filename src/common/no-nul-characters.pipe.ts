@@ -32,7 +32,7 @@ function scan(value: unknown, path: string, found: string[], depth: number): voi
     return;
   }
   for (const [key, v] of Object.entries(value)) {
-    const safeKey = key.replace(/\u0000/g, '\\u0000');
+    const safeKey = key.replaceAll('\u0000', '\\u0000');
     if (safeKey !== key) found.push(path ? `${path}.${safeKey}` : safeKey);
     else scan(v, path ? `${path}.${key}` : key, found, depth + 1);
   }

@@ -37,7 +37,10 @@ describe('parsePhone', () => {
   });
 
   it('refuses other non-mobile kinds (voicemail, toll-free) for SMS, saying which kind', () => {
-    expect(parsePhone('phone', '+4781234567', undefined, 'mobile')).toMatchObject({ ok: false, problem: expect.stringMatching(/voicemail number, not a mobile/) });
+    expect(parsePhone('phone', '+4781234567', undefined, 'mobile')).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/voicemail number, not a mobile/),
+    });
     expect(parsePhone('phone', '020-123 456', 'SE', 'mobile')).toMatchObject({ ok: false, problem: expect.stringMatching(/not a mobile number/) });
   });
 

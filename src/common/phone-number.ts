@@ -26,7 +26,10 @@ export function parsePhone(field: string, raw: string, region: string | undefine
   const international = text.startsWith('+') || text.startsWith('00');
   const defaultCountry = region && isSupportedCountry(region.toUpperCase()) ? (region.toUpperCase() as CountryCode) : undefined;
   if (!international && !defaultCountry) {
-    return { ok: false, problem: `${field} must start with + and the country code (e.g. +46 or +47) when the alarm address is not in a country we can read local numbers for` };
+    return {
+      ok: false,
+      problem: `${field} must start with + and the country code (e.g. +46 or +47) when the alarm address is not in a country we can read local numbers for`,
+    };
   }
   const parsed = parsePhoneNumberFromString(text, defaultCountry ? { defaultCountry } : undefined);
   if (!parsed || !parsed.isValid()) {

@@ -28,7 +28,8 @@ try {
   const oldKey = config.encryptionKey ?? readKeyFile(file) ?? fail(`no key to rotate from: ${file} does not exist and ENCRYPTION_KEY is not set`);
   const newHex = process.env.NEW_ENCRYPTION_KEY?.trim();
   if (newHex !== undefined && !/^[0-9a-fA-F]{64}$/.test(newHex)) fail('NEW_ENCRYPTION_KEY: must be 64 hex characters (a 256-bit key)');
-  if (fromEnv && !newHex) fail('ENCRYPTION_KEY is set: set NEW_ENCRYPTION_KEY to the new key as well (e.g. `openssl rand -hex 32`), then start every instance with it');
+  if (fromEnv && !newHex)
+    fail('ENCRYPTION_KEY is set: set NEW_ENCRYPTION_KEY to the new key as well (e.g. `openssl rand -hex 32`), then start every instance with it');
   const newKey = newHex ? Buffer.from(newHex, 'hex') : randomBytes(32);
   if (newKey.equals(oldKey)) fail('NEW_ENCRYPTION_KEY is the key in use already');
   if (!fromEnv && (existsSync(`${file}.old`) || existsSync(`${file}.new`))) {
@@ -51,7 +52,9 @@ try {
   const db = client;
 
   // A running instance caches panel secrets and encrypts with the old key: it must not be running.
-  const running = await db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'keyholder-listener'`);
+  const running = await db.query(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'keyholder-listener'`,
+  );
   if (running.rows[0].n > 0) fail(`${running.rows[0].n} instance(s) of the app are connected to this database: stop every instance first`);
 
   const oldCipher = FieldCipher.forKey(oldKey);
@@ -61,7 +64,9 @@ try {
   try {
     const recorded = (await db.query(`SELECT check_value FROM encryption_key_check WHERE id = 1 FOR UPDATE`)).rows[0]?.check_value as string | undefined;
     if (recorded && recorded !== keyCheckValue(oldKey)) {
-      fail(`the key in ${fromEnv ? 'ENCRYPTION_KEY' : file} (key id ${keyId(keyCheckValue(oldKey))}) is not the one the data was encrypted with (key id ${keyId(recorded)}); nothing was changed`);
+      fail(
+        `the key in ${fromEnv ? 'ENCRYPTION_KEY' : file} (key id ${keyId(keyCheckValue(oldKey))}) is not the one the data was encrypted with (key id ${keyId(recorded)}); nothing was changed`,
+      );
     }
     for (const c of ENCRYPTED_COLUMNS) {
       const rowId = c.rowId ?? 'id';

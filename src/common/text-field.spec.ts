@@ -59,7 +59,7 @@ describe('SingleLine', () => {
   });
 });
 
-describe('NoWebAddress on people\'s names', () => {
+describe("NoWebAddress on people's names", () => {
   it('refuses a customer name with a web address, on create and update', () => {
     expect(problems(CreateCustomerDto, customer({ name: WEB }))).toEqual(['name must not contain a web address']);
     expect(problems(UpdateCustomerDto, { name: WEB })).toEqual(['name must not contain a web address']);
@@ -73,7 +73,18 @@ describe('NoWebAddress on people\'s names', () => {
 
 describe('hasWebAddress', () => {
   it('finds schemes, www. and host names with any top-level domain', () => {
-    for (const text of [WEB, 'Anna https://x', 'www.evil', 'Anna evil.example', 'EVIL.COM', 'anna@lind.se', 'pay.me.now', 'evil\u3002example', 'evil\uFF0Eexample', 'bit.ly/x']) {
+    for (const text of [
+      WEB,
+      'Anna https://x',
+      'www.evil',
+      'Anna evil.example',
+      'EVIL.COM',
+      'anna@lind.se',
+      'pay.me.now',
+      'evil\u3002example',
+      'evil\uFF0Eexample',
+      'bit.ly/x',
+    ]) {
       expect([text, hasWebAddress(text)]).toEqual([text, true]);
     }
   });

@@ -2,7 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import type { ValidationError } from 'class-validator';
 import { oneLinePerField } from './validation.js';
 
-const error = (property: string, constraints?: Record<string, string>, children: ValidationError[] = []): ValidationError => ({ property, constraints, children });
+const error = (property: string, constraints?: Record<string, string>, children: ValidationError[] = []): ValidationError => ({
+  property,
+  constraints,
+  children,
+});
 
 describe('oneLinePerField', () => {
   it('gives each failing field one line, the kind of value first, then the rules as written', () => {
@@ -19,7 +23,10 @@ describe('oneLinePerField', () => {
 
   it('names nested fields by their path, and leaves out class-validator’s own nested-object message when the DTO has one', () => {
     const lines = oneLinePerField([
-      error('alarmAddress', { nestedValidation: 'nested property alarmAddress must be either object or array', isAddress: 'alarmAddress must be an object with street' }),
+      error('alarmAddress', {
+        nestedValidation: 'nested property alarmAddress must be either object or array',
+        isAddress: 'alarmAddress must be an object with street',
+      }),
       error('postalAddress', undefined, [error('street', { isString: 'street must be a string' }), error('city', { isString: 'city must be a string' })]),
     ]);
     expect(lines).toEqual(['alarmAddress must be an object with street', 'postalAddress.street must be a string', 'postalAddress.city must be a string']);

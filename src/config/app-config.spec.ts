@@ -177,8 +177,12 @@ describe('loadConfig', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
-    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, 192.168.1.5, fd00::/8, 10.1.0.0/255.255.0.0' }).trustProxy).toBe('loopback,10.0.0.0/8,192.168.1.5,fd00::/8,10.1.0.0/255.255.0.0');
-    expect(problemsOf({ TRUST_PROXY: 'true' })).toEqual([expect.stringMatching(/^TRUST_PROXY: true would let any client choose its own address; .* \(got "true"\)$/)]);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, 192.168.1.5, fd00::/8, 10.1.0.0/255.255.0.0' }).trustProxy).toBe(
+      'loopback,10.0.0.0/8,192.168.1.5,fd00::/8,10.1.0.0/255.255.0.0',
+    );
+    expect(problemsOf({ TRUST_PROXY: 'true' })).toEqual([
+      expect.stringMatching(/^TRUST_PROXY: true would let any client choose its own address; .* \(got "true"\)$/),
+    ]);
     expect(problemsOf({ TRUST_PROXY: 'loopback, proxy.example, 10.0.0.0/33' })).toEqual([
       'TRUST_PROXY: must be a number of proxies (e.g. 1), or addresses and CIDR ranges separated by commas (e.g. loopback, 10.0.0.0/8); not understood: proxy.example, 10.0.0.0/33 (got "loopback, proxy.example, 10.0.0.0/33")',
     ]);
@@ -209,9 +213,7 @@ describe('loadConfig', () => {
       'TWILIO_AUTH_TOKEN: is required when Twilio is used',
       'TWILIO_FROM: set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID to say who sends the SMS',
     ]);
-    expect(problemsOf({ TWILIO_ACCOUNT_SID: SID, TWILIO_FROM: '+46701234567' })).toEqual([
-      'TWILIO_AUTH_TOKEN: is required when Twilio is used',
-    ]);
+    expect(problemsOf({ TWILIO_ACCOUNT_SID: SID, TWILIO_FROM: '+46701234567' })).toEqual(['TWILIO_AUTH_TOKEN: is required when Twilio is used']);
     expect(problemsOf({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'twilio-auth-token-123' })).toEqual([
       'TWILIO_FROM: set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID to say who sends the SMS',
     ]);
@@ -235,7 +237,7 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('reads the migration role\'s URL and where and for whom /metrics is served', () => {
+  it("reads the migration role's URL and where and for whom /metrics is served", () => {
     const defaults = loadConfig({});
     expect(defaults.databaseMigrationUrl).toBeUndefined();
     expect(defaults.metrics).toEqual({ token: undefined, port: null, host: undefined });
@@ -282,6 +284,7 @@ describe('loadConfig', () => {
       'TWILIO_AUTH_TOKEN',
     ]);
     const text = problems.join('\n');
-    for (const secret of ['hunter2-db-secret', 'hunter3-owner-secret', 'short-metric', 'pw-secret', 'tok"', 'key-secret-zz']) expect(text).not.toContain(secret);
+    for (const secret of ['hunter2-db-secret', 'hunter3-owner-secret', 'short-metric', 'pw-secret', 'tok"', 'key-secret-zz'])
+      expect(text).not.toContain(secret);
   });
 });

@@ -33,7 +33,11 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
  * Names are the variables of API.md (Configuration); the few additions are documented in the README.
  */
 class EnvDto {
-  @IsOptional() @Type(() => Number) @IsInt({ message: 'must be a whole number' }) @Min(0) @Max(65535)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(0)
+  @Max(65535)
   PORT?: number;
 
   @IsOptional()
@@ -44,112 +48,178 @@ class EnvDto {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// connection string' })
   DATABASE_MIGRATION_URL?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   DATA_DIR?: string;
 
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL such as https://alarm.example.com' })
   PUBLIC_BASE_URL?: string;
 
-  @IsOptional() @IsEmail({}, { message: 'must be an email address' })
+  @IsOptional()
+  @IsEmail({}, { message: 'must be an email address' })
   ADMIN_EMAIL?: string;
 
-  @IsOptional() @IsString() @MinLength(12, { message: 'must be at least 12 characters' }) @MaxLength(256)
+  @IsOptional()
+  @IsString()
+  @MinLength(12, { message: 'must be at least 12 characters' })
+  @MaxLength(256)
   ADMIN_PASSWORD?: string;
 
-  @IsOptional() @IsIn(['twilio', 'outbox'], { message: 'must be "twilio" or "outbox"' })
+  @IsOptional()
+  @IsIn(['twilio', 'outbox'], { message: 'must be "twilio" or "outbox"' })
   SMS_PROVIDER?: SmsProviderName;
 
-  @IsOptional() @Matches(/^AC[0-9a-fA-F]{32}$/, { message: 'must be "AC" followed by 32 hex characters' })
+  @IsOptional()
+  @Matches(/^AC[0-9a-fA-F]{32}$/, { message: 'must be "AC" followed by 32 hex characters' })
   TWILIO_ACCOUNT_SID?: string;
 
-  @IsOptional() @IsString() @MinLength(8, { message: 'is too short to be a Twilio auth token' })
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'is too short to be a Twilio auth token' })
   TWILIO_AUTH_TOKEN?: string;
 
   @IsOptional()
   @Matches(/^(\+[1-9]\d{6,14}|[A-Za-z0-9 ]{1,11})$/, { message: 'must be an E.164 number (+4670...) or an alphanumeric sender id of at most 11 characters' })
   TWILIO_FROM?: string;
 
-  @IsOptional() @Matches(/^MG[0-9a-fA-F]{32}$/, { message: 'must be "MG" followed by 32 hex characters' })
+  @IsOptional()
+  @Matches(/^MG[0-9a-fA-F]{32}$/, { message: 'must be "MG" followed by 32 hex characters' })
   TWILIO_MESSAGING_SERVICE_SID?: string;
 
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
   TWILIO_API_URL?: string;
 
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(40, { message: 'must be at most 40 characters (it is in every SMS)' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(40, { message: 'must be at most 40 characters (it is in every SMS)' })
   COMPANY_NAME?: string;
 
-  @IsOptional() @Type(() => Number) @IsNumber({}, { message: 'must be a number of messages per second, e.g. 1 or 50' }) @Min(0.1) @Max(100000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({}, { message: 'must be a number of messages per second, e.g. 1 or 50' })
+  @Min(0.1)
+  @Max(100000)
   SMS_RATE_PER_SECOND?: number;
 
-  @IsOptional() @Type(() => Number) @IsInt({ message: 'must be a whole number of seconds' }) @Min(1) @Max(3600)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'must be a whole number of seconds' })
+  @Min(1)
+  @Max(3600)
   SMS_HANDOVER_TIMEOUT_SECONDS?: number;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   SMS_ALLOWED_COUNTRIES?: string;
 
-  @IsOptional() @Type(() => Number) @IsInt({ message: 'must be a whole number of SMS a day' }) @Min(1) @Max(10_000_000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'must be a whole number of SMS a day' })
+  @Min(1)
+  @Max(10_000_000)
   SMS_DAILY_CAP_PER_OPERATOR?: number;
 
-  @IsOptional() @Type(() => Number) @IsInt({ message: 'must be a whole number of SMS a day' }) @Min(1) @Max(10_000_000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'must be a whole number of SMS a day' })
+  @Min(1)
+  @Max(10_000_000)
   SMS_DAILY_CAP?: number;
 
-  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: LogLevel;
 
-  @IsOptional() @IsIn(['auto', 'pretty', 'json'], { message: 'must be "auto", "pretty" or "json"' })
+  @IsOptional()
+  @IsIn(['auto', 'pretty', 'json'], { message: 'must be "auto", "pretty" or "json"' })
   LOG_FORMAT?: 'auto' | 'pretty' | 'json';
 
-  @IsOptional() @Type(() => Number) @IsInt({ message: 'must be a whole number of seconds' }) @Min(60) @Max(7 * 24 * 3600)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'must be a whole number of seconds' })
+  @Min(60)
+  @Max(7 * 24 * 3600)
   SESSION_TTL_SECONDS?: number;
 
-  @IsOptional() @IsIn(['true', 'false'], { message: 'must be "true" or "false"' })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'must be "true" or "false"' })
   COOKIE_SECURE?: string;
 
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   CONTROLLER_NAME?: string;
 
-  @IsOptional() @IsString() @MaxLength(300)
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
   CONTROLLER_CONTACT?: string;
 
-  @IsOptional() @IsString() @MaxLength(300)
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
   DPO_CONTACT?: string;
 
-  @IsOptional() @IsString() @MaxLength(40)
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
   CONTROLLER_ORG_NUMBER?: string;
 
-  @IsOptional() @IsString() @MaxLength(300)
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
   CONTROLLER_ADDRESS?: string;
 
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   COMPANY_TIME_ZONE?: string;
 
-  @IsOptional() @Matches(/^[0-9a-fA-F]{64}$/, { message: 'must be 64 hex characters (a 256-bit key)' })
+  @IsOptional()
+  @Matches(/^[0-9a-fA-F]{64}$/, { message: 'must be 64 hex characters (a 256-bit key)' })
   ENCRYPTION_KEY?: string;
 
   @IsOptional()
   @Matches(/^(off|\d{1,5})$/, { message: 'must be a port number (0-65535) or "off"' })
   DC09_PORT?: string;
 
-  @IsOptional() @IsString() @MaxLength(2000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
   TRUST_PROXY?: string;
 
   @IsOptional()
   @Matches(/^\s*\d{1,5}\s*,\s*\d{1,5}\s*$/, { message: 'must be "<seconds behind>,<seconds ahead>", e.g. 40,20' })
   DC09_TIMESTAMP_WINDOW?: string;
 
-  @IsOptional() @IsString() @MinLength(16, { message: 'must be at least 16 characters' }) @MaxLength(256)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  @MaxLength(256)
   @Matches(/^[\x21-\x7e]+$/, { message: 'must be printable ASCII without spaces (it is sent in an Authorization header)' })
   METRICS_TOKEN?: string;
 
-  @IsOptional() @Type(() => Number) @IsInt({ message: 'must be a whole number' }) @Min(0) @Max(65535)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(0)
+  @Max(65535)
   METRICS_PORT?: number;
 
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(255)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
   METRICS_HOST?: string;
 
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
   HOSTING_PROVIDER?: string;
 }
 
@@ -282,10 +352,12 @@ function describe(errors: ValidationError[], env: Record<string, string | undefi
     const shown = secret ? '' : ` (got "${raw}")`;
     // Decorators register bottom-up, so the last constraint is the first one written: the type
     // check (PORT=abc is "not a whole number", not "greater than 65535"). One line per variable.
-    return Object.values(e.constraints ?? {}).slice(-1).map((m) => {
-      const msg = m.startsWith(e.property) ? m.slice(e.property.length + 1) : m;
-      return `${e.property}: ${msg}${shown}`;
-    });
+    return Object.values(e.constraints ?? {})
+      .slice(-1)
+      .map((m) => {
+        const msg = m.startsWith(e.property) ? m.slice(e.property.length + 1) : m;
+        return `${e.property}: ${msg}${shown}`;
+      });
   });
 }
 
@@ -318,11 +390,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const countries = parseCountryList(dto.SMS_ALLOWED_COUNTRIES ?? DEFAULT_SMS_COUNTRIES);
   if (!countries.ok) problems.push(`SMS_ALLOWED_COUNTRIES: ${countries.problem} (got "${dto.SMS_ALLOWED_COUNTRIES}")`);
-  if (dto.DC09_PORT && dto.DC09_PORT !== 'off' && Number(dto.DC09_PORT) > 65535) problems.push(`DC09_PORT: must be a port number (0-65535) or "off" (got "${dto.DC09_PORT}")`);
+  if (dto.DC09_PORT && dto.DC09_PORT !== 'off' && Number(dto.DC09_PORT) > 65535)
+    problems.push(`DC09_PORT: must be a port number (0-65535) or "off" (got "${dto.DC09_PORT}")`);
   const trustProxy = parseTrustProxy(dto.TRUST_PROXY);
   if (typeof trustProxy === 'object') problems.push(`TRUST_PROXY: ${trustProxy.problem} (got "${dto.TRUST_PROXY}")`);
   // The embedded database makes its own roles; a migration URL there would point somewhere else.
-  if (dto.DATABASE_MIGRATION_URL && !dto.DATABASE_URL) problems.push('DATABASE_MIGRATION_URL: needs DATABASE_URL too (the embedded database has roles of its own)');
+  if (dto.DATABASE_MIGRATION_URL && !dto.DATABASE_URL)
+    problems.push('DATABASE_MIGRATION_URL: needs DATABASE_URL too (the embedded database has roles of its own)');
   if (dto.METRICS_HOST && dto.METRICS_PORT === undefined) problems.push('METRICS_HOST: needs METRICS_PORT (without it /metrics is served on PORT)');
   if (dto.METRICS_PORT !== undefined && dto.METRICS_PORT !== 0 && dto.METRICS_PORT === (dto.PORT ?? 3000)) {
     problems.push(`METRICS_PORT: must differ from PORT (got "${dto.METRICS_PORT}")`);
@@ -405,7 +479,9 @@ function parseTrustProxy(value: string | undefined): number | string | false | {
   const entries = v.split(',').map((e) => e.trim());
   const bad = entries.filter((e) => !PROXY_SUBNETS.includes(e) && !isAddressOrRange(e));
   if (bad.length > 0) {
-    return { problem: `must be a number of proxies (e.g. 1), or addresses and CIDR ranges separated by commas (e.g. loopback, 10.0.0.0/8); not understood: ${bad.join(', ')}` };
+    return {
+      problem: `must be a number of proxies (e.g. 1), or addresses and CIDR ranges separated by commas (e.g. loopback, 10.0.0.0/8); not understood: ${bad.join(', ')}`,
+    };
   }
   return entries.join(',');
 }

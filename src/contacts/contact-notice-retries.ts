@@ -84,7 +84,9 @@ export class ContactNoticeRetries implements OnApplicationBootstrap, OnModuleDes
 
   private async settleReported(): Promise<void> {
     // A notice for an earlier policy version is replaced by the current one's (ContactNotices).
-    await this.db.query(`UPDATE contact_notice SET settled_at = now(), next_attempt_at = NULL WHERE settled_at IS NULL AND policy_version <> $1`, [POLICY_VERSION]);
+    await this.db.query(`UPDATE contact_notice SET settled_at = now(), next_attempt_at = NULL WHERE settled_at IS NULL AND policy_version <> $1`, [
+      POLICY_VERSION,
+    ]);
     for (;;) {
       const rows = (await this.db.query(
         `SELECT n.id, n.message_id, n.attempts, s.status, s.error_code, s.refusal_reason
@@ -92,7 +94,14 @@ export class ContactNoticeRetries implements OnApplicationBootstrap, OnModuleDes
           WHERE n.settled_at IS NULL AND n.next_attempt_at IS NULL AND s.status = ANY($1::text[])
           LIMIT ${BATCH}`,
         [[...TERMINAL_STATUSES]],
-      )) as Array<{ id: string; message_id: string; attempts: number; status: 'delivered' | 'received' | 'failed' | 'undelivered' | 'refused'; error_code: string | null; refusal_reason: string | null }>;
+      )) as Array<{
+        id: string;
+        message_id: string;
+        attempts: number;
+        status: 'delivered' | 'received' | 'failed' | 'undelivered' | 'refused';
+        error_code: string | null;
+        refusal_reason: string | null;
+      }>;
       if (!rows.length) return;
       const now = this.clock.now();
       for (const r of rows) {
@@ -107,8 +116,16 @@ export class ContactNoticeRetries implements OnApplicationBootstrap, OnModuleDes
         if ('retryAt' in decision) {
           await this.db.query(`UPDATE contact_notice SET next_attempt_at = $3, last_error = $4 ${guard}`, [r.id, r.message_id, decision.retryAt, lastError]);
         } else {
-          this.logger.warn({ noticeId: r.id, attempts: r.attempts, reason: decision.giveUp, lastError }, 'contact notice given up: the contact was not informed');
-          await this.db.query(`UPDATE contact_notice SET settled_at = now(), failed_reason = $3, last_error = $4 ${guard}`, [r.id, r.message_id, decision.giveUp, lastError]);
+          this.logger.warn(
+            { noticeId: r.id, attempts: r.attempts, reason: decision.giveUp, lastError },
+            'contact notice given up: the contact was not informed',
+          );
+          await this.db.query(`UPDATE contact_notice SET settled_at = now(), failed_reason = $3, last_error = $4 ${guard}`, [
+            r.id,
+            r.message_id,
+            decision.giveUp,
+            lastError,
+          ]);
         }
       }
     }

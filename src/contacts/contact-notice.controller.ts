@@ -22,7 +22,11 @@ export class ContactNoticeController {
   @Post()
   @HttpCode(200)
   @Roles('operator', 'supervisor')
-  @Processing({ ...CONTACT_REGISTER, operation: 'contacts.notice.resend', purpose: 'Send a contact the onboarding notice (Art. 14) again after it could not be delivered' })
+  @Processing({
+    ...CONTACT_REGISTER,
+    operation: 'contacts.notice.resend',
+    purpose: 'Send a contact the onboarding notice (Art. 14) again after it could not be delivered',
+  })
   async resend(
     @Param('id', uuidParam('id')) customerId: string,
     @Param('contactId', uuidParam('contactId')) contactId: string,

@@ -160,12 +160,25 @@ export class ContactNotices implements OnApplicationBootstrap {
       if (!k || k.ended_at) throw new DomainError('not_found', 'contact_not_found', `contact ${contact.id} does not exist`);
       if (k.status !== 'active') throw new DomainError('conflict', 'contact_opted_out', 'the contact said STOP: the notice is not sent to them again');
       if (k.restricted) throw new DomainError('conflict', 'contact_restricted', 'the contact is restricted (Art. 18): nothing but alarm SMS is sent to them');
-      const [notice] = (await m.query(`SELECT failed_reason FROM contact_notice WHERE contact_id = $1 AND phone = $2 AND policy_version = $3`, [contact.id, k.phone, POLICY_VERSION])) as Array<{
+      const [notice] = (await m.query(`SELECT failed_reason FROM contact_notice WHERE contact_id = $1 AND phone = $2 AND policy_version = $3`, [
+        contact.id,
+        k.phone,
+        POLICY_VERSION,
+      ])) as Array<{
         failed_reason: string | null;
       }>;
-      if (notice?.failed_reason === 'opted_out') throw new DomainError('conflict', 'contact_opted_out', 'the contact said no to our SMS (STOP, or blocked our number): the notice is not sent to them again');
+      if (notice?.failed_reason === 'opted_out')
+        throw new DomainError(
+          'conflict',
+          'contact_opted_out',
+          'the contact said no to our SMS (STOP, or blocked our number): the notice is not sent to them again',
+        );
       if (notice && !notice.failed_reason) {
-        throw new DomainError('conflict', 'notice_not_given_up', 'the notice to this number is delivered, on its way or being retried: there is nothing to send again');
+        throw new DomainError(
+          'conflict',
+          'notice_not_given_up',
+          'the notice to this number is delivered, on its way or being retried: there is nothing to send again',
+        );
       }
       await this.send(m, contact.id, 'resent', operatorId);
     });
@@ -173,7 +186,15 @@ export class ContactNotices implements OnApplicationBootstrap {
 
   /** The `notice` of each contact view: the newest notice to the contact's current number, with its latest SMS's status. */
   async viewsFor(contacts: readonly Contact[]): Promise<Map<string, ContactNoticeView>> {
-    const none: ContactNoticeView = { status: 'pending', policyVersion: null, sentAt: null, attempts: 0, lastError: null, nextAttemptAt: null, failedReason: null };
+    const none: ContactNoticeView = {
+      status: 'pending',
+      policyVersion: null,
+      sentAt: null,
+      attempts: 0,
+      lastError: null,
+      nextAttemptAt: null,
+      failedReason: null,
+    };
     const views = new Map<string, ContactNoticeView>(contacts.map((c) => [c.id, { ...none }]));
     if (!contacts.length) return views;
     const rows = (await this.db.query(
@@ -207,7 +228,18 @@ export class ContactNotices implements OnApplicationBootstrap {
         ORDER BY n.failed_reason IS NULL, n.created_at
         LIMIT $1`,
       [limit],
-    )) as Array<NoticeRow & { id: string; customer_id: string; customer_name: string; name: string; phone: string; total: string; policy_version: string; sent_at: Date | null }>;
+    )) as Array<
+      NoticeRow & {
+        id: string;
+        customer_id: string;
+        customer_name: string;
+        name: string;
+        phone: string;
+        total: string;
+        policy_version: string;
+        sent_at: Date | null;
+      }
+    >;
     return {
       items: rows.map((r) => ({ id: r.id, customerId: r.customer_id, customerName: r.customer_name, name: r.name, phone: r.phone, notice: noticeView(r) })),
       total: rows.length ? Number(rows[0].total) : 0,
@@ -319,7 +351,14 @@ export class ContactNotices implements OnApplicationBootstrap {
   }
 
   /** Queues the notice's SMS (the gate may refuse it), links it to the notice, and logs it if queued. */
-  private async queue(m: EntityManager, noticeId: string, contactId: string, facts: NoticeFacts, trigger: ContactNoticeTrigger, operatorId?: string): Promise<EnqueuedSms> {
+  private async queue(
+    m: EntityManager,
+    noticeId: string,
+    contactId: string,
+    facts: NoticeFacts,
+    trigger: ContactNoticeTrigger,
+    operatorId?: string,
+  ): Promise<EnqueuedSms> {
     const body = contactNoticeText({
       language: facts.language,
       company: this.config.companyName,

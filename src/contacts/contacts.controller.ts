@@ -21,7 +21,7 @@ export class ContactsController {
 
   @Post()
   @Roles('operator', 'supervisor')
-  @Processing({ ...CONTACT_REGISTER, operation: 'contacts.create', purpose: "Add a person the customer named to their alarm contact list" })
+  @Processing({ ...CONTACT_REGISTER, operation: 'contacts.create', purpose: 'Add a person the customer named to their alarm contact list' })
   async create(@Param('id', uuidParam('id')) customerId: string, @Body() dto: CreateContactDto, @CurrentOperator() operator: AuthenticatedOperator) {
     return (await this.views([await this.contacts.create(customerId, dto, operator.id)]))[0];
   }

@@ -13,7 +13,10 @@ export class CreateContactDto {
   @NoWebAddress()
   name: string;
 
-  @ApiProperty({ example: '+46701234568', description: "a mobile number (contacts are reached by SMS); without + it is read in the customer's alarm address country" })
+  @ApiProperty({
+    example: '+46701234568',
+    description: "a mobile number (contacts are reached by SMS); without + it is read in the customer's alarm address country",
+  })
   @IsPhone('mobile')
   phone: string;
 

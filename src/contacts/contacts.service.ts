@@ -39,7 +39,11 @@ export class ContactsService {
       const phone = this.contactPhone(customer, input.phone);
       const current = await this.current(m, customerId);
       if (current.length >= MAX_CONTACTS) {
-        throw new DomainError('unprocessable', 'contact_limit_reached', `customer ${customerId} already has ${MAX_CONTACTS} contacts, the most allowed; remove one first`);
+        throw new DomainError(
+          'unprocessable',
+          'contact_limit_reached',
+          `customer ${customerId} already has ${MAX_CONTACTS} contacts, the most allowed; remove one first`,
+        );
       }
       if (current.some((c) => c.phone === phone)) throw phoneTaken(phone);
       const contact = await this.insert(m, {
@@ -107,7 +111,10 @@ export class ContactsService {
       await this.customers.lock(m, customerId);
       const contact = await this.find(m, customerId, contactId);
       await m.getRepository(Contact).update({ id: contact.id }, { endedAt: new Date() });
-      await renumber(m, (await this.current(m, customerId)).map((c) => c.id));
+      await renumber(
+        m,
+        (await this.current(m, customerId)).map((c) => c.id),
+      );
     });
   }
 
@@ -170,7 +177,7 @@ async function renumber(m: EntityManager, orderedIds: string[]): Promise<void> {
   );
 }
 
-const phoneTaken = (phone: string) =>
-  new DomainError('conflict', 'contact_phone_taken', `this customer already has a contact with phone ${phone}`);
+const phoneTaken = (phone: string) => new DomainError('conflict', 'contact_phone_taken', `this customer already has a contact with phone ${phone}`);
 
-const isUniqueViolation = (e: unknown) => (e as { code?: string; driverError?: { code?: string } }).code === '23505' || (e as { driverError?: { code?: string } }).driverError?.code === '23505';
+const isUniqueViolation = (e: unknown) =>
+  (e as { code?: string; driverError?: { code?: string } }).code === '23505' || (e as { driverError?: { code?: string } }).driverError?.code === '23505';

@@ -38,7 +38,11 @@ describe('contactNoticeText', () => {
       });
 
       it('says the contact is texted only when the alarm goes off and the owner cannot be reached', () => {
-        const expected = { sv: /bara om larmet går och vi inte når/, nb: /bare hvis alarmen går og vi ikke når/, en: /only if their alarm goes off and we cannot reach them/ }[language];
+        const expected = {
+          sv: /bara om larmet går och vi inte når/,
+          nb: /bare hvis alarmen går og vi ikke når/,
+          en: /only if their alarm goes off and we cannot reach them/,
+        }[language];
         expect(text).toMatch(expected);
       });
 
@@ -47,7 +51,12 @@ describe('contactNoticeText', () => {
       });
 
       it('still fits two segments (shortening the names, keeping link and STOP) with very long names', () => {
-        const long = contactNoticeText({ language, company: COMPANY, customerName: 'Bartholomew Maximilian Alexander Montgomery-Fitzwilliam Andersson', policyUrl: url });
+        const long = contactNoticeText({
+          language,
+          company: COMPANY,
+          customerName: 'Bartholomew Maximilian Alexander Montgomery-Fitzwilliam Andersson',
+          policyUrl: url,
+        });
         expect(countSegments(long).segments).toBeLessThanOrEqual(2);
         expect(isGsm7(long)).toBe(true);
         expect(long).toContain(url);

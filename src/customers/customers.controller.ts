@@ -46,7 +46,11 @@ export class CustomersController {
   @Delete(':id')
   @HttpCode(204)
   @Roles('supervisor')
-  @Processing({ ...CUSTOMER_REGISTER, operation: 'customers.end_contract', purpose: "End the customer's monitoring contract; the retention rule erases the record later" })
+  @Processing({
+    ...CUSTOMER_REGISTER,
+    operation: 'customers.end_contract',
+    purpose: "End the customer's monitoring contract; the retention rule erases the record later",
+  })
   async end(@Param('id', uuidParam('id')) id: string): Promise<void> {
     await this.customers.end(id);
   }

@@ -1,6 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsEmail, IsIn, IsISO31661Alpha2, IsObject, IsOptional, IsString, MaxLength, registerDecorator, ValidateNested, type ValidationArguments } from 'class-validator';
+import {
+  IsEmail,
+  IsIn,
+  IsISO31661Alpha2,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+  registerDecorator,
+  ValidateNested,
+  type ValidationArguments,
+} from 'class-validator';
 import { IsPhone } from '../common/phone-number.js';
 import { NoWebAddress, OptionalNotNull, SingleLine } from '../common/text-field.js';
 import { LANGUAGES, type Language } from './customer.entity.js';

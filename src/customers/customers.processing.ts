@@ -23,11 +23,9 @@ export const NATIONAL_ID_REVEAL: ProcessingDeclaration = {
   operation: 'customers.national_id.reveal',
   purpose: 'Secure identification of the customer (e.g. before acting on a request by phone); every reveal is logged',
   legalBasis: 'contract',
-  legalBasisNote:
-    'only for secure identification under the contract (IMY and Datatilsynet: the number is used only where identification must be certain)',
+  legalBasisNote: 'only for secure identification under the contract (IMY and Datatilsynet: the number is used only where identification must be certain)',
   dataSubjects: ['customers'],
   dataCategories: ['national identity number (personnummer, samordningsnummer, fødselsnummer, D-number)'],
   recipients: ['supervisors_and_dpo'],
-  retention:
-    `stored encrypted while the contract lasts; erased with the customer record ${FORMER_CUSTOMER_MONTHS} months after the contract ends; never sent by SMS or written to logs`,
+  retention: `stored encrypted while the contract lasts; erased with the customer record ${FORMER_CUSTOMER_MONTHS} months after the contract ends; never sent by SMS or written to logs`,
 };

@@ -98,10 +98,9 @@ export class CustomersService {
       // "070-123 45" finds +4670123 45..: compare digits, without the national trunk 0.
       const digits = search.replace(/\D/g, '').replace(/^0+/, '');
       // An operator often knows the keyholder who called, not the customer (a trigram index serves this).
-      const byContact = (await this.customers.manager.query(
-        `SELECT DISTINCT customer_id FROM contact WHERE ended_at IS NULL AND name ILIKE $1`,
-        [like],
-      )) as Array<{ customer_id: string }>;
+      const byContact = (await this.customers.manager.query(`SELECT DISTINCT customer_id FROM contact WHERE ended_at IS NULL AND name ILIKE $1`, [
+        like,
+      ])) as Array<{ customer_id: string }>;
       qb.andWhere(
         new Brackets((w) => {
           w.where(`${CUSTOMER_SEARCH_TEXT} ILIKE :like`, { like });
@@ -125,7 +124,8 @@ export class CustomersService {
     const patch: Partial<Customer> = { updatedAt: new Date() };
     if (changes.alarmAddress !== undefined) patch.alarmAddress = normaliseAddress(changes.alarmAddress);
     if (changes.name !== undefined) patch.name = changes.name;
-    if (changes.phone !== undefined) patch.phone = normalisePhone('phone', changes.phone, (patch.alarmAddress ?? customer.alarmAddress).country, 'any', this.config.sms.allowedCountries);
+    if (changes.phone !== undefined)
+      patch.phone = normalisePhone('phone', changes.phone, (patch.alarmAddress ?? customer.alarmAddress).country, 'any', this.config.sms.allowedCountries);
     if (changes.email !== undefined) patch.email = changes.email;
     if (changes.language !== undefined) patch.language = changes.language;
     if (changes.postalAddress !== undefined) patch.postalAddress = changes.postalAddress ? normaliseAddress(changes.postalAddress) : null;
@@ -148,11 +148,7 @@ export class CustomersService {
 
   /** The national identity number in full (`19640823-3234`, `31129956715`), or null when none is held. */
   async revealNationalId(id: string): Promise<string | null> {
-    const row = await this.customers
-      .createQueryBuilder('c')
-      .addSelect('c.nationalIdEncrypted')
-      .where('c.id = :id AND c.ended_at IS NULL', { id })
-      .getOne();
+    const row = await this.customers.createQueryBuilder('c').addSelect('c.nationalIdEncrypted').where('c.id = :id AND c.ended_at IS NULL', { id }).getOne();
     if (!row) throw notFound('customer', id);
     if (!row.nationalIdEncrypted) return null;
     return fromNormalised(this.cipher.decryptString(row.nationalIdEncrypted, nationalIdContext(id))).display;

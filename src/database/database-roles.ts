@@ -53,7 +53,8 @@ export async function grantToAppRole(db: { query(sql: string): Promise<unknown> 
     if (kind === 'sequence') await db.query(`GRANT USAGE, SELECT ON SEQUENCE ${name} TO ${role}`);
     if (kind === 'function') await db.query(`GRANT EXECUTE ON FUNCTION ${name} TO ${role}`);
     if (kind !== 'table') continue;
-    const allowed = name === MIGRATIONS_TABLE || OWNER_WRITTEN_TABLES.includes(name) ? 'SELECT' : append_only ? 'SELECT, INSERT' : 'SELECT, INSERT, UPDATE, DELETE';
+    const allowed =
+      name === MIGRATIONS_TABLE || OWNER_WRITTEN_TABLES.includes(name) ? 'SELECT' : append_only ? 'SELECT, INSERT' : 'SELECT, INSERT, UPDATE, DELETE';
     // Revoked first, so a table that became append-only (or a grant made by hand) ends up exactly so.
     await db.query(`REVOKE ALL ON ${name} FROM ${role}`);
     await db.query(`GRANT ${allowed} ON ${name} TO ${role}`);

@@ -30,7 +30,8 @@ describe('EmbeddedPostgresSupervisor', () => {
   it('logs a death at once naming the process, restarts after backoff, and keeps trying until it starts', async () => {
     const first = proc(100);
     const next = proc(200);
-    const restart = jest.fn<() => Promise<ServerProcess>>()
+    const restart = jest
+      .fn<() => Promise<ServerProcess>>()
       .mockRejectedValueOnce(new Error('pre-existing shared memory block is still in use'))
       .mockResolvedValueOnce(next);
     const state = new EmbeddedDatabaseState();
@@ -46,7 +47,10 @@ describe('EmbeddedPostgresSupervisor', () => {
     expect(restart).not.toHaveBeenCalled();
     await jest.advanceTimersByTimeAsync(1);
     expect(restart).toHaveBeenCalledTimes(1);
-    expect(lines[1]).toEqual(['error', 'embedded PostgreSQL did not start again (attempt 1): pre-existing shared memory block is still in use; next attempt in 1 s']);
+    expect(lines[1]).toEqual([
+      'error',
+      'embedded PostgreSQL did not start again (attempt 1): pre-existing shared memory block is still in use; next attempt in 1 s',
+    ]);
     expect(state).toMatchObject({ phase: 'restarting', attempts: 1 });
 
     await jest.advanceTimersByTimeAsync(1000);

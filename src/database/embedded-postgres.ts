@@ -85,7 +85,7 @@ export async function startEmbeddedPostgres(
     } catch (e) {
       // The package rejects with nothing when postgres exits before it is ready: say what postgres said.
       const said = recent.filter((l) => /FATAL|PANIC|ERROR/.test(l)).pop() ?? recent.at(-1);
-      throw new Error(`embedded PostgreSQL did not start in ${pgDir}${e ? `: ${String(e)}` : said ? `: ${said.trim()}` : ''}`);
+      throw new Error(`embedded PostgreSQL did not start in ${pgDir}${e ? `: ${String(e)}` : said ? `: ${said.trim()}` : ''}`, { cause: e });
     }
     return serverProcess(server, pgDir);
   };
@@ -180,7 +180,10 @@ async function setUpRoles(superuserUrl: string, passwords: { owner: string; app:
   const client = new pg.Client({ connectionString: superuserUrl, application_name: 'keyholder-setup' });
   await client.connect();
   try {
-    for (const [role, secret] of [[OWNER_ROLE, passwords.owner], [APP_ROLE, passwords.app]]) {
+    for (const [role, secret] of [
+      [OWNER_ROLE, passwords.owner],
+      [APP_ROLE, passwords.app],
+    ]) {
       const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role])).rowCount! > 0;
       await client.query(
         `${exists ? 'ALTER' : 'CREATE'} ROLE ${role} LOGIN PASSWORD ${client.escapeLiteral(secret)} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`,

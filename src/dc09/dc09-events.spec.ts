@@ -4,10 +4,7 @@ import { parseEvents } from './dc09-events.js';
 describe('parseEvents: SIA-DCS', () => {
   it.each([
     ['#0000|Nri1/NL501', [{ code: 'NL', zone: '501', area: '1' }]],
-    [
-      '#000110|Nri1BA503^Volum.Taverna   Appartam.Giorno ^',
-      [{ code: 'BA', zone: '503', area: '1', text: 'Volum.Taverna   Appartam.Giorno ' }],
-    ],
+    ['#000110|Nri1BA503^Volum.Taverna   Appartam.Giorno ^', [{ code: 'BA', zone: '503', area: '1', text: 'Volum.Taverna   Appartam.Giorno ' }]],
     ['#1234|Nid12/OP1', [{ code: 'OP', user: '12', zone: '1' }]],
     ['#1234|NOP12', [{ code: 'OP', user: '12' }]],
     ['|Nri1/CL501', [{ code: 'CL', user: '501', area: '1' }]],
@@ -66,7 +63,13 @@ describe('parseEvents: ADM-CID', () => {
     ['#4F39|3401 01 057', [{ code: '3401', area: '01', user: '057' }]],
     ['#12345A|1110 00 129', [{ code: '1110', area: '00', zone: '129' }]],
     ['#9999|113001003', [{ code: '1130', area: '01', zone: '003' }]],
-    ['#1|1130 01 003|3130 01 003', [{ code: '1130', area: '01', zone: '003' }, { code: '3130', area: '01', zone: '003' }]],
+    [
+      '#1|1130 01 003|3130 01 003',
+      [
+        { code: '1130', area: '01', zone: '003' },
+        { code: '3130', area: '01', zone: '003' },
+      ],
+    ],
     ['#1|1130 01 003^Kitchen^', [{ code: '1130', area: '01', zone: '003', text: 'Kitchen' }]],
   ])('%s', (data, events) => {
     expect(parseEvents('ADM-CID', data)).toEqual(events);

@@ -24,9 +24,7 @@ const MAX_RAW_CODE = 128;
  * with a user number, plus automatic, keyswitch and partial arming, so that every arming and
  * disarming event reports its number in the same field.
  */
-const USER_CODES = new Set(
-  'OP CL OA CA OQ CQ OS CS CG OG BC CE CF CJ CK CP CR DA DB EE JD JH JK JP JS JT JV JX JY JZ OC OH OJ OK OL OR OT RX'.split(' '),
-);
+const USER_CODES = new Set('OP CL OA CA OQ CQ OS CS CG OG BC CE CF CJ CK CP CR DA DB EE JD JH JK JP JS JT JV JX JY JZ OC OH OJ OK OL OR OT RX'.split(' '));
 
 /** Leading `#acct|` (or a bare `|` from panels that leave the account out). */
 const ACCOUNT_PREFIX = /^(?:#[0-9A-Za-z]*)?\|/;

@@ -206,7 +206,11 @@ describe('openFrame', () => {
   }
 
   it('finds data without an account in it behind standard and Hikvision pads', () => {
-    const cases = [['standard', 'Nri1/BA3'], ['standard', '|Nri1/CL501'], ['hikvision', 'Nri1/BA3']] as const;
+    const cases = [
+      ['standard', 'Nri1/BA3'],
+      ['standard', '|Nri1/CL501'],
+      ['hikvision', 'Nri1/BA3'],
+    ] as const;
     for (const [pad, data] of cases) {
       const frame = frameOf(buildFrame({ id: 'SIA-DCS', sequence: 5, account: '1234', data, key: KEYS[0], pad, timestamp: WHEN }));
       expect(openFrame(frame, KEYS[0])).toMatchObject({ ok: true, content: { data } });
@@ -218,7 +222,12 @@ describe('openFrame', () => {
     const length = padEnd.length + tail.length;
     const plain = 'x'.repeat((16 - (length % 16)) % 16) + padEnd + tail;
     const cipher = createCipheriv(`aes-${key.length * 8}-cbc`, key, Buffer.alloc(16)).setAutoPadding(false);
-    return withHeader(header + Buffer.concat([cipher.update(Buffer.from(plain, 'latin1')), cipher.final()]).toString('hex').toUpperCase());
+    return withHeader(
+      header +
+        Buffer.concat([cipher.update(Buffer.from(plain, 'latin1')), cipher.final()])
+          .toString('hex')
+          .toUpperCase(),
+    );
   }
   function decryptedBody(bytes: Buffer, key: Buffer): string {
     const decipher = createDecipheriv(`aes-${key.length * 8}-cbc`, key, Buffer.alloc(16)).setAutoPadding(false);
@@ -447,7 +456,7 @@ describe('fuzz', () => {
             input[int(input.length)] = random() < 0.5 ? int(256) : alphabet[int(alphabet.length)];
         }
         const items: SplitItem[] = [];
-        for (let at = 0; at < input.length; ) {
+        for (let at = 0; at < input.length;) {
           const size = 1 + int(input.length);
           items.push(...splitter.push(input.subarray(at, at + size)));
           at += size;
@@ -469,7 +478,7 @@ describe('fuzz', () => {
         expect(splitter.buffered).toBeLessThanOrEqual(MAX_FRAME_BYTES);
         expect(accounted + splitter.buffered).toBe(pushed);
       } catch (error) {
-        throw new Error(`fuzz iteration ${iteration}: ${String(error)}`);
+        throw new Error(`fuzz iteration ${iteration}: ${String(error)}`, { cause: error });
       }
     }
   });

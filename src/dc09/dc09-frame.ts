@@ -30,10 +30,7 @@ export function crc16arc(bytes: Buffer): number {
   return crc;
 }
 
-export type SplitItem =
-  | { kind: 'frame'; bytes: Buffer }
-  | { kind: 'garbage'; bytes: number }
-  | { kind: 'oversized'; bytes: number };
+export type SplitItem = { kind: 'frame'; bytes: Buffer } | { kind: 'garbage'; bytes: number } | { kind: 'oversized'; bytes: number };
 
 const isHex = (b: Buffer, from: number, to: number): boolean => /^[0-9A-Fa-f]+$/.test(b.toString('latin1', from, to));
 
@@ -146,9 +143,7 @@ export interface Dc09Frame {
   body: string;
 }
 
-export type ParsedFrame =
-  | { ok: true; frame: Dc09Frame }
-  | { ok: false; reason: 'crc' | 'length' | 'format'; crcBinary: boolean };
+export type ParsedFrame = { ok: true; frame: Dc09Frame } | { ok: false; reason: 'crc' | 'length' | 'format'; crcBinary: boolean };
 
 const HEADER = /^"(\*?)([^"*\s]{1,32})"(\d{4})(R[0-9A-Fa-f]{0,6})?(L[0-9A-Fa-f]{0,6})?(?:#([0-9A-Za-z]{1,16}))?\[/;
 const DATA_ACCOUNT = /^#([0-9A-Za-z]{1,16})\|/;
@@ -240,7 +235,9 @@ function encrypt(plain: Buffer, key: Buffer): string {
   const name = cipherName(key);
   if (!name) throw new Error('a DC-09 key is 16, 24 or 32 bytes');
   const cipher = createCipheriv(name, key, ZERO_IV).setAutoPadding(false);
-  return Buffer.concat([cipher.update(plain), cipher.final()]).toString('hex').toUpperCase();
+  return Buffer.concat([cipher.update(plain), cipher.final()])
+    .toString('hex')
+    .toUpperCase();
 }
 
 /**

@@ -73,7 +73,9 @@ export class Dc09Intake {
     } catch (e) {
       // Removed or ended between the lookup and now: the same answer as an unknown account.
       if (e instanceof DomainError && e.kind === 'unauthenticated') return this.refuse('unknown_account', frame.crcBinary, peer, frame.account);
-      this.logger.error(`DC-09 ${peer} account ${frame.account} sequence ${frame.sequence} (${requestId}): not committed, not answered (the panel will retry): ${(e as Error).message}`);
+      this.logger.error(
+        `DC-09 ${peer} account ${frame.account} sequence ${frame.sequence} (${requestId}): not committed, not answered (the panel will retry): ${(e as Error).message}`,
+      );
       return { reply: null, outcome: 'unanswered', reason: 'unavailable' };
     }
     return { reply: ackFor(frame, frame.encrypted ? panel.key : null, this.clock.now()), outcome: duplicates === signals.length ? 'duplicate' : 'ack' };

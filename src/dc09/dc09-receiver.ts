@@ -3,7 +3,7 @@ import net from 'node:net';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { Dc09Intake } from './dc09-intake.js';
-import { Dc09Metrics, type Dc09Transport } from './dc09-metrics.js';
+import { Dc09Metrics } from './dc09-metrics.js';
 import { Dc09Splitter, MAX_FRAME_BYTES } from './dc09-frame.js';
 
 /**

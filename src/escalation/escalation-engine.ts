@@ -80,11 +80,14 @@ export class EscalationEngine implements OnApplicationBootstrap, OnModuleDestroy
     if (this.timerAt !== undefined && this.timerAt <= at) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = undefined;
-      this.runDue();
-    }, Math.max(0, at - this.clock.now().getTime()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = undefined;
+        this.runDue();
+      },
+      Math.max(0, at - this.clock.now().getTime()),
+    );
     this.timer.unref();
   }
 
@@ -186,7 +189,10 @@ export class EscalationEngine implements OnApplicationBootstrap, OnModuleDestroy
       }
       let next: Date | null | undefined;
       await this.dataSource.transaction(async (m) => {
-        const [alarm] = (await m.query(`SELECT * FROM alarm WHERE id = $1 AND step_message_id = $2 FOR UPDATE`, [change.alarmId, change.messageId])) as AlarmRow[];
+        const [alarm] = (await m.query(`SELECT * FROM alarm WHERE id = $1 AND step_message_id = $2 FOR UPDATE`, [
+          change.alarmId,
+          change.messageId,
+        ])) as AlarmRow[];
         if (alarm) next = await this.escalation.messageStatus(alarm, change.messageId, m);
         // Announced whether or not the step moved: the SMS's status is part of what operators see.
         await announceAlarmChange(m, change.alarmId!, next ?? null);

@@ -14,10 +14,13 @@ const waitRule = (field: string) => [
   Min(1, { message: `${field} must be at least 1` }),
   Max(3600, { message: `${field} must be at most 3600` }),
 ];
-const apply = (decorators: PropertyDecorator[]): PropertyDecorator => (target, key) => decorators.forEach((d) => d(target, key));
+const apply =
+  (decorators: PropertyDecorator[]): PropertyDecorator =>
+  (target, key) =>
+    decorators.forEach((d) => d(target, key));
 
 export class EscalationWaitsDto {
-  @ApiProperty({ minimum: 1, maximum: 3600, example: 60, description: "how long the owner has to acknowledge before the contacts are tried" })
+  @ApiProperty({ minimum: 1, maximum: 3600, example: 60, description: 'how long the owner has to acknowledge before the contacts are tried' })
   @apply(waitRule('ownerWaitSeconds'))
   ownerWaitSeconds: number;
 
@@ -42,7 +45,13 @@ export class EscalationSettings {
     return Object.fromEntries(
       ESCALATING_CLASSES.map((c) => {
         const r = byClass.get(c);
-        return [c, { ownerWaitSeconds: r?.owner_wait_seconds ?? DEFAULT_OWNER_WAIT_SECONDS, contactWaitSeconds: r?.contact_wait_seconds ?? DEFAULT_CONTACT_WAIT_SECONDS }];
+        return [
+          c,
+          {
+            ownerWaitSeconds: r?.owner_wait_seconds ?? DEFAULT_OWNER_WAIT_SECONDS,
+            contactWaitSeconds: r?.contact_wait_seconds ?? DEFAULT_CONTACT_WAIT_SECONDS,
+          },
+        ];
       }),
     ) as Record<EscalatingClass, Waits>;
   }

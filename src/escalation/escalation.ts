@@ -141,7 +141,10 @@ export class Escalation {
       await m.query(`UPDATE alarm SET next_step_at = NULL WHERE id = $1`, [alarm.id]);
       return null;
     }
-    const message = alarm.step_message && { status: alarm.step_message.status, sent_at: alarm.step_message.sent_at ? new Date(alarm.step_message.sent_at) : null };
+    const message = alarm.step_message && {
+      status: alarm.step_message.status,
+      sent_at: alarm.step_message.sent_at ? new Date(alarm.step_message.sent_at) : null,
+    };
     if (!message || ENDED.has(message.status)) return this.advance(alarm, m, 'sms_failed');
     if (message.status === 'queued' || message.status === 'sending') {
       // Not handed over yet: the wait has not started. But a provider that is down, hangs or lost the
@@ -267,7 +270,10 @@ export class Escalation {
     }
     const code = await allocateReplyCode(customer.phone, m);
     const body = ownerAlarmText(this.textInput(alarm, customer, code));
-    const result = await this.enqueue({ purpose: 'alarm_owner', to: customer.phone, body, legalBasis: 'contract', alarmId: alarm.id, customerId: customer.id }, m);
+    const result = await this.enqueue(
+      { purpose: 'alarm_owner', to: customer.phone, body, legalBasis: 'contract', alarmId: alarm.id, customerId: customer.id },
+      m,
+    );
     if (result.status !== 'queued') {
       await writeAlarmLog(m, alarm.id, 'step_skipped', { step: 0, reason: 'sms_refused', refusal: result.refusalReason ?? null, messageId: result.id ?? null });
       return this.advance(alarm, m, 'sms_refused');

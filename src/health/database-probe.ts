@@ -50,7 +50,11 @@ export class DatabaseProbe implements OnModuleDestroy {
   private connection(): Promise<pg.Client> {
     if (this.client) return Promise.resolve(this.client);
     this.connecting ??= (async () => {
-      const client = new pg.Client({ connectionString: this.config.databaseUrl, application_name: 'keyholder-health', connectionTimeoutMillis: PROBE_TIMEOUT_MS });
+      const client = new pg.Client({
+        connectionString: this.config.databaseUrl,
+        application_name: 'keyholder-health',
+        connectionTimeoutMillis: PROBE_TIMEOUT_MS,
+      });
       client.on('error', () => void this.drop());
       try {
         await client.connect();

@@ -47,7 +47,15 @@ export class LoggingModule {
             // pino-pretty runs in pino's transport thread, so formatting never slows a request.
             transport:
               config.logFormat === 'pretty'
-                ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,context,req.id', messageFormat: '{if context}{context}: {end}{msg}' } }
+                ? {
+                    target: 'pino-pretty',
+                    options: {
+                      singleLine: true,
+                      translateTime: 'SYS:HH:MM:ss',
+                      ignore: 'pid,hostname,context,req.id',
+                      messageFormat: '{if context}{context}: {end}{msg}',
+                    },
+                  }
                 : undefined,
             redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
             // Honour a caller's request id (a proxy's), else make one; it is echoed back as X-Request-Id.

@@ -7,7 +7,22 @@
  */
 const DROPPED = new Set(['parameters', 'detail', 'where', 'internalQuery', 'hint', 'body', 'request', 'response', 'config', 'details', 'moreInfo']);
 /** Kept when they are plain values: they say which error it was, never whose data. */
-const KEPT = new Set(['code', 'status', 'statusCode', 'severity', 'routine', 'table', 'column', 'constraint', 'schema', 'dataType', 'query', 'type', 'errno', 'syscall']);
+const KEPT = new Set([
+  'code',
+  'status',
+  'statusCode',
+  'severity',
+  'routine',
+  'table',
+  'column',
+  'constraint',
+  'schema',
+  'dataType',
+  'query',
+  'type',
+  'errno',
+  'syscall',
+]);
 
 const PHONE = /\+?\d[\d\s().-]{6,}\d/g;
 const EMAIL = /[^\s@"'<>]+@[^\s@"'<>]+\.[^\s@"'<>]+/g;

@@ -44,7 +44,11 @@ export class OperatorsController {
 
   @Delete(':id/sessions')
   @HttpCode(204)
-  @Processing({ ...OPERATOR_ACCOUNTS, operation: 'operators.end_sessions', purpose: "End every session of a staff member (a lost device, a suspected break-in)" })
+  @Processing({
+    ...OPERATOR_ACCOUNTS,
+    operation: 'operators.end_sessions',
+    purpose: 'End every session of a staff member (a lost device, a suspected break-in)',
+  })
   async endSessions(@Param('id', uuidParam('id')) id: string): Promise<void> {
     await this.operators.endSessions(id);
   }

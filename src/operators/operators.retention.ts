@@ -7,7 +7,7 @@ export const OPERATOR_RETENTION: RetentionRule[] = [
     period: { amount: DISABLED_OPERATOR_MONTHS, unit: 'months' },
     end: 'anonymised',
     reason:
-      'time for a question about a departed operator\'s work while their name still helps; the row stays, erased, so alarm ' +
+      "time for a question about a departed operator's work while their name still helps; the row stays, erased, so alarm " +
       'timelines and the processing log keep referring to an account (never the last admin)',
     text: {
       en: `Operator accounts are kept while the operator works here. ${DISABLED_OPERATOR_MONTHS} months after an account is disabled, its name, email, password and sessions are erased; its id stays, as "an erased operator".`,

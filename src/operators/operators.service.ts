@@ -117,11 +117,7 @@ export class OperatorsService {
 
   /** For login: the operator with their password hash, which is otherwise never selected. */
   findWithHash(email: string): Promise<Operator | null> {
-    return this.operators
-      .createQueryBuilder('o')
-      .addSelect('o.passwordHash')
-      .where('o.email = :email', { email: email.toLowerCase() })
-      .getOne();
+    return this.operators.createQueryBuilder('o').addSelect('o.passwordHash').where('o.email = :email', { email: email.toLowerCase() }).getOne();
   }
 
   /**
@@ -139,11 +135,11 @@ export class OperatorsService {
       return;
     }
     const password = config.password ?? randomPassword();
-    await this.operators.save(
-      this.operators.create({ email: config.email, name: 'Administrator', role: 'admin', passwordHash: await this.hasher.hash(password) }),
-    ).catch((e: { code?: string }) => {
-      if (e.code !== '23505') throw e; // another instance created it first: fine
-    });
+    await this.operators
+      .save(this.operators.create({ email: config.email, name: 'Administrator', role: 'admin', passwordHash: await this.hasher.hash(password) }))
+      .catch((e: { code?: string }) => {
+        if (e.code !== '23505') throw e; // another instance created it first: fine
+      });
     if (!config.password) {
       announce(
         `\n  First start: created the admin account.\n    email:    ${config.email}\n    password: ${password}\n` +

@@ -83,7 +83,11 @@ async function http(): Promise<void> {
   const signature = 'sha256=' + createHmac('sha256', o.secret).update(`${timestamp}.${body}`).digest('hex');
   const url = `${o.http!.replace(/\/+$/, '')}/api/panels/${o.panel}/events`;
   process.stdout.write(`-> POST ${url} ${body}\n`);
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-keyholder-timestamp': timestamp, 'x-keyholder-signature': signature }, body });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-keyholder-timestamp': timestamp, 'x-keyholder-signature': signature },
+    body,
+  });
   process.stdout.write(`<- ${res.status} ${await res.text()}\n`);
   if (!res.ok) process.exitCode = 1;
 }
@@ -156,7 +160,9 @@ async function dc09(): Promise<void> {
 
 /** Shows a frame as text, with its LF and CR, and binary bytes as \xNN. */
 function printable(frame: Buffer): string {
-  return [...frame].map((b) => (b === 0x0a ? '<LF>' : b === 0x0d ? '<CR>' : b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
+  return [...frame]
+    .map((b) => (b === 0x0a ? '<LF>' : b === 0x0d ? '<CR>' : b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`))
+    .join('');
 }
 
 interface Transport {
@@ -174,7 +180,12 @@ async function tcpTransport(host: string, port: number): Promise<Transport> {
   const replies: Buffer[] = [];
   let waiting: ((b: Buffer) => void) | undefined;
   socket.on('data', (chunk) => {
-    for (const item of splitter.push(chunk)) if (item.kind === 'frame') (waiting ? waiting(item.bytes) : replies.push(item.bytes), (waiting = undefined));
+    for (const item of splitter.push(chunk)) {
+      if (item.kind !== 'frame') continue;
+      if (waiting) waiting(item.bytes);
+      else replies.push(item.bytes);
+      waiting = undefined;
+    }
   });
   let leaving = false;
   socket.on('close', () => leaving || process.stdout.write('(the receiver closed the connection)\n'));

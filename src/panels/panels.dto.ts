@@ -15,7 +15,10 @@ export class Dc09SettingsDto {
   @Matches(DC09_ACCOUNT, { message: 'account must be 1 to 16 letters or digits, as the panel sends it (e.g. 1234 or 000110)' })
   account: string;
 
-  @ApiPropertyOptional({ example: '00112233445566778899AABBCCDDEEFF', description: 'AES key as 32, 48 or 64 hex digits; generated (AES-256) when absent, shown once' })
+  @ApiPropertyOptional({
+    example: '00112233445566778899AABBCCDDEEFF',
+    description: 'AES key as 32, 48 or 64 hex digits; generated (AES-256) when absent, shown once',
+  })
   @IsOptional()
   @IsString({ message: 'key must be a string' })
   @Matches(DC09_KEY, { message: 'key must be 32, 48 or 64 hex digits (AES-128, -192 or -256)' })
@@ -56,5 +59,4 @@ export class CreatePanelDto {
   @ValidateNested()
   @Type(() => Dc09SettingsDto)
   dc09?: Dc09SettingsDto;
-
 }

@@ -4,7 +4,7 @@ import { FORMER_CUSTOMER_MONTHS } from '../privacy/retention-policy.js';
 /** What every operation on a customer's panels shares; each adds its operation name and purpose. */
 export const PANEL_REGISTER: Omit<ProcessingDeclaration, 'operation' | 'purpose'> = {
   legalBasis: 'contract',
-  legalBasisNote: 'the alarm monitoring contract: the panel at the customer\'s alarm address signals to the alarm central',
+  legalBasisNote: "the alarm monitoring contract: the panel at the customer's alarm address signals to the alarm central",
   dataSubjects: ['customers'],
   dataCategories: [
     'panel identifier and label',

@@ -6,7 +6,7 @@ export const PANEL_RETENTION: RetentionRule[] = [
     table: 'panel',
     period: { while: 'the customer exists' },
     end: 'deleted',
-    reason: 'a panel is part of the customer\'s contract',
+    reason: "a panel is part of the customer's contract",
     text: {
       en: 'Alarm panels (label and secret) are kept with the customer and erased with them.',
       sv: 'Larmpaneler (benämning och hemlig nyckel) sparas med kunden och raderas med den.',
@@ -30,7 +30,7 @@ export const PANEL_RETENTION: RetentionRule[] = [
     table: 'panel_event',
     period: { while: 'the customer exists' },
     end: 'deleted',
-    reason: 'arm/disarm history and other signals without an alarm are the customer\'s own record',
+    reason: "arm/disarm history and other signals without an alarm are the customer's own record",
     text: {
       en: 'Arm/disarm history and other signals without an alarm are kept with the customer and erased with them.',
       sv: 'Historik över till- och frånkoppling och andra signaler utan larm sparas med kunden och raderas med den.',

@@ -17,7 +17,11 @@ export class PremisesController {
   @Get()
   @Roles('operator', 'supervisor', 'dpo')
   @ApiOperation({ summary: "The customer's premises facts; access, password and duressWord masked (null when not held)" })
-  @Processing({ ...PREMISES, operation: 'customers.premises.read', purpose: "Show what the central knows about the customer's premises, to handle their alarms" })
+  @Processing({
+    ...PREMISES,
+    operation: 'customers.premises.read',
+    purpose: "Show what the central knows about the customer's premises, to handle their alarms",
+  })
   get(@Param('id', uuidParam('id')) id: string) {
     return this.premises.get(id);
   }

@@ -79,7 +79,12 @@ export class PutPremisesDto {
   @PlainText(2000)
   notes?: string | null;
 
-  @ApiPropertyOptional({ maxLength: 1000, nullable: true, description: 'key box, door codes, where the key is: stored encrypted, shown masked', example: 'Key box by the garage, code 4711' })
+  @ApiPropertyOptional({
+    maxLength: 1000,
+    nullable: true,
+    description: 'key box, door codes, where the key is: stored encrypted, shown masked',
+    example: 'Key box by the garage, code 4711',
+  })
   @PlainText(1000)
   access?: string | null;
 

@@ -17,7 +17,9 @@ export interface PremisesRow {
 }
 
 /** The columns a PUT may write; a column left out keeps its value. */
-export type PremisesChanges = Partial<Pick<PremisesRow, 'notes' | 'animals' | 'access_encrypted' | 'password_encrypted' | 'duress_word_encrypted' | 'zones' | 'users'>>;
+export type PremisesChanges = Partial<
+  Pick<PremisesRow, 'notes' | 'animals' | 'access_encrypted' | 'password_encrypted' | 'duress_word_encrypted' | 'zones' | 'users'>
+>;
 
 const WRITABLE = ['notes', 'animals', 'access_encrypted', 'password_encrypted', 'duress_word_encrypted', 'zones', 'users'] as const;
 

@@ -40,7 +40,7 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
   en: {
     title: 'Privacy policy',
     intro:
-      '{company} runs an alarm central: when a customer\'s home alarm goes off, we text the customer first, and the alarm contacts the customer has named only if we cannot reach the customer. This policy explains what personal data we process for that, why, on what legal basis, for how long, who else sees it, and what your rights are.',
+      "{company} runs an alarm central: when a customer's home alarm goes off, we text the customer first, and the alarm contacts the customer has named only if we cannot reach the customer. This policy explains what personal data we process for that, why, on what legal basis, for how long, who else sees it, and what your rights are.",
     sections: [
       {
         heading: 'Who is responsible',
@@ -55,13 +55,13 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
         paragraphs: ['Alarm customers; the alarm contacts ("keyholders") a customer names; anyone who texts our alarm-central number; our own operators.'],
       },
       {
-        heading: 'If you are someone\'s alarm contact',
+        heading: "If you are someone's alarm contact",
         about: 'alarm-contact-source',
         paragraphs: [
           'We did not get your details from you: the customer who named you as their alarm contact gave us your name and mobile number (and, if they chose to, your email address and how you are related). We sent you one SMS to tell you so.',
-          'We text you only if the customer\'s alarm goes off and we cannot reach the customer. We never send you marketing or status reports.',
+          "We text you only if the customer's alarm goes off and we cannot reach the customer. We never send you marketing or status reports.",
           'Our SMS go through our processor Twilio Inc. in the United States, under a data processing agreement (GDPR Art. 28) and the safeguards for transfers described below; our data protection officer gives you a copy of the agreement on request.',
-          'We keep your details because it is in the customer\'s and our legitimate interest that someone can be reached when an alarm goes off (GDPR Art. 6(1)(f)); for fire, gas, medical and panic alarms the alarm SMS is sent to protect someone\'s vital interests (Art. 6(1)(d)). Telling you about it is our legal obligation (Art. 6(1)(c), Art. 14).',
+          "We keep your details because it is in the customer's and our legitimate interest that someone can be reached when an alarm goes off (GDPR Art. 6(1)(f)); for fire, gas, medical and panic alarms the alarm SMS is sent to protect someone's vital interests (Art. 6(1)(d)). Telling you about it is our legal obligation (Art. 6(1)(c), Art. 14).",
           'You can object at any time (Art. 21): reply STOP to any of our SMS. We then never text you again, and the customer sees that you have said no.',
         ],
       },
@@ -78,21 +78,21 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
         paragraphs: [
           'Our alarm-central operators, as far as their role needs. Our processors (listed below) handle data on our behalf: Twilio Inc. sends and receives our SMS, and our hosting provider runs our servers and database; your mobile operator delivers them. When an alarm needs it, a guard company, the emergency services or the police get what they need to respond; the police also get data when they request it under the law. When the owner cannot be reached, the alarm contacts the customer named are told about the alarm.',
           'Every processor works under a data processing agreement with us (GDPR Art. 28), which sets what it may do with the data; our data protection officer ({dpo}) gives you a copy on request.',
-          'Twilio processes messages in the United States. That transfer outside the EU/EEA relies on the EU-US Data Privacy Framework (GDPR Art. 45) and on the European Commission\'s Standard Contractual Clauses (GDPR Art. 46(2)(c)). You can read the clauses on the Commission\'s website and check Twilio\'s certification on the Data Privacy Framework list (links below); our data protection officer sends you a copy of the safeguards on request.',
+          "Twilio processes messages in the United States. That transfer outside the EU/EEA relies on the EU-US Data Privacy Framework (GDPR Art. 45) and on the European Commission's Standard Contractual Clauses (GDPR Art. 46(2)(c)). You can read the clauses on the Commission's website and check Twilio's certification on the Data Privacy Framework list (links below); our data protection officer sends you a copy of the safeguards on request.",
           'We do not sell personal data, use it for marketing to alarm contacts, or make automated decisions about anyone.',
         ],
       },
       {
         heading: 'How long we keep it',
         paragraphs: [
-          'Each kind of processing has its own retention, listed in the table below. The main periods: the text of every SMS is deleted from our system 90 days after it was sent (Twilio\'s own copy: see the list of processors below); test signals and heartbeats 90 days after they arrive; a customer\'s details, contacts and panels 12 months after the contract ends; an alarm contact 12 months after being removed or replying STOP; alarm history 10 years after the alarm closed, and then it is anonymised. The processing log is kept to show that we follow the law.',
+          "Each kind of processing has its own retention, listed in the table below. The main periods: the text of every SMS is deleted from our system 90 days after it was sent (Twilio's own copy: see the list of processors below); test signals and heartbeats 90 days after they arrive; a customer's details, contacts and panels 12 months after the contract ends; an alarm contact 12 months after being removed or replying STOP; alarm history 10 years after the alarm closed, and then it is anonymised. The processing log is kept to show that we follow the law.",
           'Why 10 years: claims about an alarm handled badly can be made that long. In Sweden the limitation period is 10 years (preskriptionslagen 2 §). In Norway a contract claim is time-barred 3 years after it could first be demanded (foreldelsesloven §§ 2 and 3), but a claim the customer could not know about gets an additional period (§ 10) with an absolute limit of 10 years. We keep the history for the longest of these periods.',
         ],
       },
       {
         heading: 'Health data',
         paragraphs: [
-          'A medical alarm (including fall and assistance alarms) tells us that someone at the address needed medical help, and the operators\' notes and the customer\'s own procedure for it may say why. That is health data, a special category of personal data (GDPR Art. 9). We process it to handle the alarm where the person cannot consent at that moment, to protect their life (Art. 9(2)(c)), and otherwise on the explicit consent given in the contract for medical-alarm monitoring (Art. 9(2)(a)); we keep it in the alarm history for legal claims (Art. 9(2)(f)). The table below shows which processing includes it.',
+          "A medical alarm (including fall and assistance alarms) tells us that someone at the address needed medical help, and the operators' notes and the customer's own procedure for it may say why. That is health data, a special category of personal data (GDPR Art. 9). We process it to handle the alarm where the person cannot consent at that moment, to protect their life (Art. 9(2)(c)), and otherwise on the explicit consent given in the contract for medical-alarm monitoring (Art. 9(2)(a)); we keep it in the alarm history for legal claims (Art. 9(2)(f)). The table below shows which processing includes it.",
         ],
       },
       {
@@ -114,10 +114,20 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
       },
     ],
     tableHeading: 'What we process, why, and on what legal basis',
-    tableIntro: 'This table is generated from the same declarations in our system as our record of processing activities (GDPR Art. 30), so it always shows what the system actually does.',
-    columns: { purpose: 'Purpose', legalBasis: 'Legal basis', subjects: 'Whose data', recipients: 'Recipients', retention: 'Kept for', transfers: 'Outside the EU/EEA', specialCategories: 'Special categories (Art. 9)' },
+    tableIntro:
+      'This table is generated from the same declarations in our system as our record of processing activities (GDPR Art. 30), so it always shows what the system actually does.',
+    columns: {
+      purpose: 'Purpose',
+      legalBasis: 'Legal basis',
+      subjects: 'Whose data',
+      recipients: 'Recipients',
+      retention: 'Kept for',
+      transfers: 'Outside the EU/EEA',
+      specialCategories: 'Special categories (Art. 9)',
+    },
     processorsHeading: 'Our processors',
-    processorsIntro: 'These companies process personal data on our behalf, each under a data processing agreement (GDPR Art. 28); our data protection officer ({dpo}) gives you a copy on request.',
+    processorsIntro:
+      'These companies process personal data on our behalf, each under a data processing agreement (GDPR Art. 28); our data protection officer ({dpo}) gives you a copy on request.',
     processorLabels: { data: 'What data', transfer: 'Outside the EU/EEA', retention: 'Their own copy' },
     versionLine: 'Version {version}.',
     otherLanguages: 'Other languages',
@@ -200,10 +210,20 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
       },
     ],
     tableHeading: 'Vad vi behandlar, varför och med vilken rättslig grund',
-    tableIntro: 'Tabellen skapas ur samma deklarationer i vårt system som vårt register över behandlingar (GDPR art. 30), så den visar alltid vad systemet faktiskt gör.',
-    columns: { purpose: 'Ändamål', legalBasis: 'Rättslig grund', subjects: 'Vems uppgifter', recipients: 'Mottagare', retention: 'Sparas', transfers: 'Utanför EU/EES', specialCategories: 'Känsliga uppgifter (art. 9)' },
+    tableIntro:
+      'Tabellen skapas ur samma deklarationer i vårt system som vårt register över behandlingar (GDPR art. 30), så den visar alltid vad systemet faktiskt gör.',
+    columns: {
+      purpose: 'Ändamål',
+      legalBasis: 'Rättslig grund',
+      subjects: 'Vems uppgifter',
+      recipients: 'Mottagare',
+      retention: 'Sparas',
+      transfers: 'Utanför EU/EES',
+      specialCategories: 'Känsliga uppgifter (art. 9)',
+    },
     processorsHeading: 'Våra personuppgiftsbiträden',
-    processorsIntro: 'Dessa företag behandlar personuppgifter för vår räkning, vart och ett enligt ett personuppgiftsbiträdesavtal (GDPR art. 28); vårt dataskyddsombud ({dpo}) ger dig en kopia på begäran.',
+    processorsIntro:
+      'Dessa företag behandlar personuppgifter för vår räkning, vart och ett enligt ett personuppgiftsbiträdesavtal (GDPR art. 28); vårt dataskyddsombud ({dpo}) ger dig en kopia på begäran.',
     processorLabels: { data: 'Vilka uppgifter', transfer: 'Utanför EU/EES', retention: 'Deras egen kopia' },
     versionLine: 'Version {version}.',
     otherLanguages: 'Andra språk',
@@ -286,10 +306,20 @@ const V_2026_11_23: Record<SmsLanguage, PolicyText> = {
       },
     ],
     tableHeading: 'Hva vi behandler, hvorfor og med hvilket rettslig grunnlag',
-    tableIntro: 'Tabellen lages fra de samme erklæringene i systemet vårt som protokollen over behandlingsaktiviteter (GDPR art. 30), så den viser alltid hva systemet faktisk gjør.',
-    columns: { purpose: 'Formål', legalBasis: 'Rettslig grunnlag', subjects: 'Hvem', recipients: 'Mottakere', retention: 'Lagres', transfers: 'Utenfor EU/EØS', specialCategories: 'Særlige kategorier (art. 9)' },
+    tableIntro:
+      'Tabellen lages fra de samme erklæringene i systemet vårt som protokollen over behandlingsaktiviteter (GDPR art. 30), så den viser alltid hva systemet faktisk gjør.',
+    columns: {
+      purpose: 'Formål',
+      legalBasis: 'Rettslig grunnlag',
+      subjects: 'Hvem',
+      recipients: 'Mottakere',
+      retention: 'Lagres',
+      transfers: 'Utenfor EU/EØS',
+      specialCategories: 'Særlige kategorier (art. 9)',
+    },
     processorsHeading: 'Databehandlerne våre',
-    processorsIntro: 'Disse selskapene behandler personopplysninger på våre vegne, hvert etter en databehandleravtale (GDPR art. 28); personvernombudet vårt ({dpo}) gir deg en kopi på forespørsel.',
+    processorsIntro:
+      'Disse selskapene behandler personopplysninger på våre vegne, hvert etter en databehandleravtale (GDPR art. 28); personvernombudet vårt ({dpo}) gir deg en kopi på forespørsel.',
     processorLabels: { data: 'Hvilke opplysninger', transfer: 'Utenfor EU/EØS', retention: 'Deres egen kopi' },
     versionLine: 'Versjon {version}.',
     otherLanguages: 'Andre språk',

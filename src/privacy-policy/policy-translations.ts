@@ -38,13 +38,13 @@ export const SUBJECTS_TRANSLATED: Record<string, Translation> = {
     sv: 'kontaktpersoner hos den personuppgiftsansvarige och dataskyddsombudet',
     nb: 'kontaktpersoner hos behandlingsansvarlig og personvernombudet',
   },
-  "anyone trying to log in": {
-    sv: "alla som försöker logga in",
-    nb: "alle som prøver å logge inn",
+  'anyone trying to log in': {
+    sv: 'alla som försöker logga in',
+    nb: 'alle som prøver å logge inn',
   },
-  "former customers and alarm contacts who were erased": {
-    sv: "tidigare kunder och larmkontakter som raderats",
-    nb: "tidligere kunder og alarmkontakter som er slettet",
+  'former customers and alarm contacts who were erased': {
+    sv: 'tidigare kunder och larmkontakter som raderats',
+    nb: 'tidligere kunder og alarmkontakter som er slettet',
   },
 };
 
@@ -108,7 +108,10 @@ export const PURPOSES_TRANSLATED: Record<string, Translation> = {
   },
   'customers.action_plans.read': { sv: 'Visa kundens egen rutin per larmtyp', nb: 'Vise kundens egen rutine per alarmtype' },
   'customers.action_plans.remove': { sv: 'Ta bort kundens egen rutin för en larmtyp', nb: 'Fjerne kundens egen rutine for en alarmtype' },
-  'customers.action_plans.set': { sv: 'Registrera den rutin som avtalats med kunden för en larmtyp', nb: 'Registrere rutinen som er avtalt med kunden for en alarmtype' },
+  'customers.action_plans.set': {
+    sv: 'Registrera den rutin som avtalats med kunden för en larmtyp',
+    nb: 'Registrere rutinen som er avtalt med kunden for en alarmtype',
+  },
   'customers.arming_history.read': {
     sv: 'Visa när och hur larmet kopplades till och från, och av vilken användare, för att hantera ett larm eller en fråga från kunden',
     nb: 'Vise når og hvordan alarmen ble slått på og av, og av hvilken bruker, for å håndtere en alarm eller et spørsmål fra kunden',
@@ -263,69 +266,69 @@ export const PURPOSES_TRANSLATED: Record<string, Translation> = {
     sv: 'Redovisa hur snabbt larmcentralen hanterar larm (tid till första sms, till operatörens hantering, till avslut; andel hanterade inom 30 och 60 s), per larmtyp och per operatör, och vilka lokaler som ger flest falsklarm, för att driva och certifiera larmcentralen (EN 50518) och följa upp falsklarm',
     nb: 'Rapportere hvor raskt alarmsentralen håndterer alarmer (tid til første SMS, til operatørens håndtering, til avslutning; andel håndtert innen 30 og 60 s), per alarmtype og per operatør, og hvilke lokaler som gir flest falske alarmer, for å drive og sertifisere alarmsentralen (EN 50518) og følge opp falske alarmer',
   },
-  "panels.supervision.day": {
-    sv: "Redovisa i behandlingsloggen, en gång per dygn och larmpanel, de övervakningssignaler som kommit från kundens larmpanel",
-    nb: "Gjøre rede for i behandlingsloggen, én gang i døgnet per alarmpanel, de overvåkingssignalene som er mottatt fra kundens alarmpanel",
+  'panels.supervision.day': {
+    sv: 'Redovisa i behandlingsloggen, en gång per dygn och larmpanel, de övervakningssignaler som kommit från kundens larmpanel',
+    nb: 'Gjøre rede for i behandlingsloggen, én gang i døgnet per alarmpanel, de overvåkingssignalene som er mottatt fra kundens alarmpanel',
   },
-  "privacy.processing-log.retention": {
-    sv: "Ta bort poster i behandlingsloggen som är äldre än loggens lagringstid och lämna en förseglad kontrollpunkt så att resten av kedjan fortfarande kan verifieras",
-    nb: "Fjerne oppføringer i behandlingsloggen som er eldre enn loggens lagringstid, og etterlate et forseglet kontrollpunkt slik at resten av kjeden fortsatt kan verifiseres",
+  'privacy.processing-log.retention': {
+    sv: 'Ta bort poster i behandlingsloggen som är äldre än loggens lagringstid och lämna en förseglad kontrollpunkt så att resten av kedjan fortfarande kan verifieras',
+    nb: 'Fjerne oppføringer i behandlingsloggen som er eldre enn loggens lagringstid, og etterlate et forseglet kontrollpunkt slik at resten av kjeden fortsatt kan verifiseres',
   },
-  "privacy.retention.disabled_operators": {
-    sv: "Radera konton för operatörer som varit avstängda längre än lagringstiden (aldrig den sista administratören)",
-    nb: "Slette kontoene til operatører som har vært deaktivert lenger enn lagringstiden (aldri den siste administratoren)",
+  'privacy.retention.disabled_operators': {
+    sv: 'Radera konton för operatörer som varit avstängda längre än lagringstiden (aldrig den sista administratören)',
+    nb: 'Slette kontoene til operatører som har vært deaktivert lenger enn lagringstiden (aldri den siste administratoren)',
   },
-  "privacy.retention.erasure_records": {
-    sv: "Radera uppgifter om raderingar när ingen återställd säkerhetskopia längre kan föra tillbaka de raderade uppgifterna",
-    nb: "Slette opplysninger om slettinger når ingen gjenopprettet sikkerhetskopi lenger kan bringe tilbake de slettede opplysningene",
+  'privacy.retention.erasure_records': {
+    sv: 'Radera uppgifter om raderingar när ingen återställd säkerhetskopia längre kan föra tillbaka de raderade uppgifterna',
+    nb: 'Slette opplysninger om slettinger når ingen gjenopprettet sikkerhetskopi lenger kan bringe tilbake de slettede opplysningene',
   },
-  "privacy.retention.panel_silences": {
-    sv: "Radera gamla uppgifter om larmpaneler som tystnat, när panelen har hörts av igen",
-    nb: "Slette gamle opplysninger om alarmpaneler som ble stille, når panelet har meldt seg igjen",
+  'privacy.retention.panel_silences': {
+    sv: 'Radera gamla uppgifter om larmpaneler som tystnat, när panelen har hörts av igen',
+    nb: 'Slette gamle opplysninger om alarmpaneler som ble stille, når panelet har meldt seg igjen',
   },
-  "privacy.retention.unknown_senders": {
-    sv: "Radera sms från nummer som inte finns i registret, och de automatiska svaren till dem",
-    nb: "Slette SMS fra numre som ikke finnes i registeret, og de automatiske svarene til dem",
+  'privacy.retention.unknown_senders': {
+    sv: 'Radera sms från nummer som inte finns i registret, och de automatiska svaren till dem',
+    nb: 'Slette SMS fra numre som ikke finnes i registeret, og de automatiske svarene til dem',
   },
-  "privacy.retention.reply_codes": {
-    sv: "Radera svarskoder, och telefonnumren de skickades till, när larmet är avslutat",
-    nb: "Slette svarkoder, og telefonnumrene de ble sendt til, når alarmen er avsluttet",
+  'privacy.retention.reply_codes': {
+    sv: 'Radera svarskoder, och telefonnumren de skickades till, när larmet är avslutat',
+    nb: 'Slette svarkoder, og telefonnumrene de ble sendt til, når alarmen er avsluttet',
   },
-  "privacy.retention.expired_sessions_and_counters": {
-    sv: "Radera utgångna inloggningar, räknare för misslyckade inloggningar och räknare för felaktiga svarskoder",
-    nb: "Slette utløpte innlogginger, tellere for mislykkede innlogginger og tellere for feil svarkoder",
+  'privacy.retention.expired_sessions_and_counters': {
+    sv: 'Radera utgångna inloggningar, räknare för misslyckade inloggningar och räknare för felaktiga svarskoder',
+    nb: 'Slette utløpte innlogginger, tellere for mislykkede innlogginger og tellere for feil svarkoder',
   },
-  "privacy.retention.privacy_requests": {
-    sv: "Radera registrerade begäranden från registrerade som avslutades för längre sedan än lagringstiden",
-    nb: "Slette registrerte forespørsler fra registrerte som ble avsluttet for lenger siden enn lagringstiden",
+  'privacy.retention.privacy_requests': {
+    sv: 'Radera registrerade begäranden från registrerade som avslutades för längre sedan än lagringstiden',
+    nb: 'Slette registrerte forespørsler fra registrerte som ble avsluttet for lenger siden enn lagringstiden',
   },
-  "privacy.requests.register": {
-    sv: "Registrera en begäran från en registrerad (tillgång, rättelse, radering, begränsning, invändning, dataportabilitet) och dess svarsfrist",
-    nb: "Registrere en forespørsel fra en registrert (innsyn, retting, sletting, begrensning, innsigelse, dataportabilitet) og svarfristen",
+  'privacy.requests.register': {
+    sv: 'Registrera en begäran från en registrerad (tillgång, rättelse, radering, begränsning, invändning, dataportabilitet) och dess svarsfrist',
+    nb: 'Registrere en forespørsel fra en registrert (innsyn, retting, sletting, begrensning, innsigelse, dataportabilitet) og svarfristen',
   },
-  "privacy.requests.read": {
-    sv: "Lista registrerades begäranden efter status och svarsfrist, så att ingen besvaras för sent",
-    nb: "Liste registrertes forespørsler etter status og svarfrist, slik at ingen besvares for sent",
+  'privacy.requests.read': {
+    sv: 'Lista registrerades begäranden efter status och svarsfrist, så att ingen besvaras för sent',
+    nb: 'Liste registrertes forespørsler etter status og svarfrist, slik at ingen besvares for sent',
   },
-  "privacy.requests.update": {
-    sv: "Registrera identitetskontrollen, en förlängning och meddelandet om den (art. 12.3) eller utfallet av en registrerads begäran (art. 12.4)",
-    nb: "Registrere identitetskontrollen, en forlengelse og varselet om den (art. 12 nr. 3) eller utfallet av en registrerts forespørsel (art. 12 nr. 4)",
+  'privacy.requests.update': {
+    sv: 'Registrera identitetskontrollen, en förlängning och meddelandet om den (art. 12.3) eller utfallet av en registrerads begäran (art. 12.4)',
+    nb: 'Registrere identitetskontrollen, en forlengelse og varselet om den (art. 12 nr. 3) eller utfallet av en registrerts forespørsel (art. 12 nr. 4)',
   },
-  "privacy.requests.export": {
-    sv: "Ta fram den export som en begäran om tillgång eller dataportabilitet gäller, och registrera att den togs fram (dess hashvärde och storlek)",
-    nb: "Lage eksporten som en forespørsel om innsyn eller dataportabilitet gjelder, og registrere at den ble laget (hashverdi og størrelse)",
+  'privacy.requests.export': {
+    sv: 'Ta fram den export som en begäran om tillgång eller dataportabilitet gäller, och registrera att den togs fram (dess hashvärde och storlek)',
+    nb: 'Lage eksporten som en forespørsel om innsyn eller dataportabilitet gjelder, og registrere at den ble laget (hashverdi og størrelse)',
   },
-  "privacy.requests.erasure": {
-    sv: "Genomföra en registrerads begäran om radering (som privacy.subject.erasure) och registrera svaret på begäran",
-    nb: "Gjennomføre en registrerts forespørsel om sletting (som privacy.subject.erasure) og registrere svaret på forespørselen",
+  'privacy.requests.erasure': {
+    sv: 'Genomföra en registrerads begäran om radering (som privacy.subject.erasure) och registrera svaret på begäran',
+    nb: 'Gjennomføre en registrerts forespørsel om sletting (som privacy.subject.erasure) og registrere svaret på forespørselen',
   },
-  "contacts.notice.resend": {
-    sv: "Skicka informationen till en larmkontakt (art. 14) igen när den inte kunde levereras",
-    nb: "Sende informasjonen til en alarmkontakt (art. 14) på nytt når den ikke kunne leveres",
+  'contacts.notice.resend': {
+    sv: 'Skicka informationen till en larmkontakt (art. 14) igen när den inte kunde levereras',
+    nb: 'Sende informasjonen til en alarmkontakt (art. 14) på nytt når den ikke kunne leveres',
   },
-  "contacts.uninformed": {
-    sv: "Visa operatörerna vilka larmkontakter som aldrig fått informationen (art. 14-meddelandet levererades inte), så att numret kan rättas",
-    nb: "Vise operatørene hvilke alarmkontakter som aldri fikk informasjonen (art. 14-varselet ble ikke levert), slik at nummeret kan rettes",
+  'contacts.uninformed': {
+    sv: 'Visa operatörerna vilka larmkontakter som aldrig fått informationen (art. 14-meddelandet levererades inte), så att numret kan rättas',
+    nb: 'Vise operatørene hvilke alarmkontakter som aldri fikk informasjonen (art. 14-varselet ble ikke levert), slik at nummeret kan rettes',
   },
 };
 
@@ -350,7 +353,7 @@ const WITH_CUSTOMER_NB = 'lagres så lenge kunden er kunde og slettes med kunden
 
 /** Retention texts, by their exact English wording in the declarations. */
 export const RETENTION_TRANSLATED: Record<string, Translation> = {
-  "alarm history (events, escalation, SMS, outcomes) is kept 10 years after the alarm closed, for legal claims (Sweden: preskriptionslagen 2 §; Norway: foreldelsesloven §§ 2, 3 and 10), then anonymised: unlinked from the customer, panel and contacts, without names, phone numbers, notes or texts; when the customer record is erased before that, alarm history still needed for claims is anonymised, not kept identifiable":
+  'alarm history (events, escalation, SMS, outcomes) is kept 10 years after the alarm closed, for legal claims (Sweden: preskriptionslagen 2 §; Norway: foreldelsesloven §§ 2, 3 and 10), then anonymised: unlinked from the customer, panel and contacts, without names, phone numbers, notes or texts; when the customer record is erased before that, alarm history still needed for claims is anonymised, not kept identifiable':
     { sv: `${ALARM_HISTORY_SV}; ${ERASED_EARLY_SV}`, nb: `${ALARM_HISTORY_NB}; ${ERASED_EARLY_NB}` },
   'while employed; sessions end after SESSION_TTL_SECONDS; failed-login counters after at most 1 hour': {
     sv: 'under anställningen; inloggningar upphör efter den inställda sessionstiden; räknare för misslyckade inloggningar efter högst 1 timme',
@@ -372,7 +375,10 @@ export const RETENTION_TRANSLATED: Record<string, Translation> = {
     nb: 'lagres kryptert så lenge avtalen varer; slettes med kundens opplysninger 12 måneder etter at avtalen er slutt; sendes aldri på SMS og skrives aldri i logger',
   },
   "while the alarm contract lasts; erased with the customer record (a former customer's record, contacts, panels and arm/disarm history are erased 12 months after the contract ends; their alarm history is anonymised then (kept for legal claims, without names, phone numbers, notes or message texts))":
-    { sv: `så länge larmavtalet gäller; raderas med kundens uppgifter (${FORMER_SV})`, nb: `så lenge alarmavtalen varer; slettes med kundens opplysninger (${FORMER_NB})` },
+    {
+      sv: `så länge larmavtalet gäller; raderas med kundens uppgifter (${FORMER_SV})`,
+      nb: `så lenge alarmavtalen varer; slettes med kundens opplysninger (${FORMER_NB})`,
+    },
   "stored encrypted; while the alarm contract lasts; erased with the customer record (a former customer's record, contacts, panels and arm/disarm history are erased 12 months after the contract ends; their alarm history is anonymised then (kept for legal claims, without names, phone numbers, notes or message texts)); never sent by SMS or written to logs":
     {
       sv: `lagras krypterat; så länge larmavtalet gäller; raderas med kundens uppgifter (${FORMER_SV}); skickas aldrig i sms och skrivs aldrig i loggar`,
@@ -386,7 +392,7 @@ export const RETENTION_TRANSLATED: Record<string, Translation> = {
     sv: 'så länge larmavtalet gäller; raderas med kundens uppgifter 12 månader efter att avtalet upphört',
     nb: 'så lenge alarmavtalen varer; slettes med kundens opplysninger 12 måneder etter at avtalen er slutt',
   },
-  "signals about an alarm (that opened, joined or restored it): alarm history (events, escalation, SMS, outcomes) is kept 10 years after the alarm closed, for legal claims (Sweden: preskriptionslagen 2 §; Norway: foreldelsesloven §§ 2, 3 and 10), then anonymised: unlinked from the customer, panel and contacts, without names, phone numbers, notes or texts; when the customer record is erased before that, alarm history still needed for claims is anonymised, not kept identifiable; test signals and heartbeats that raised no alarm are deleted 90 days after they were received; the time the panel was last heard from stays with the panel; every other signal (arm/disarm, a restore with no alarm open) is kept while the customer is a customer and erased with their record 12 months after the contract ends":
+  'signals about an alarm (that opened, joined or restored it): alarm history (events, escalation, SMS, outcomes) is kept 10 years after the alarm closed, for legal claims (Sweden: preskriptionslagen 2 §; Norway: foreldelsesloven §§ 2, 3 and 10), then anonymised: unlinked from the customer, panel and contacts, without names, phone numbers, notes or texts; when the customer record is erased before that, alarm history still needed for claims is anonymised, not kept identifiable; test signals and heartbeats that raised no alarm are deleted 90 days after they were received; the time the panel was last heard from stays with the panel; every other signal (arm/disarm, a restore with no alarm open) is kept while the customer is a customer and erased with their record 12 months after the contract ends':
     {
       sv: `signaler om ett larm (som öppnade, anslöt till eller återställde det): ${ALARM_HISTORY_SV}; ${ERASED_EARLY_SV}; ${SUPERVISION_SV}; alla andra signaler (till- och frånkoppling, en återställning utan öppet larm) ${WITH_CUSTOMER_SV}`,
       nb: `signaler om en alarm (som åpnet, sluttet seg til eller tilbakestilte den): ${ALARM_HISTORY_NB}; ${ERASED_EARLY_NB}; ${SUPERVISION_NB}; alle andre signaler (av- og påslag, en tilbakestilling uten åpen alarm) ${WITH_CUSTOMER_NB}`,
@@ -429,36 +435,38 @@ export const RETENTION_TRANSLATED: Record<string, Translation> = {
     sv: 'sparas inte: räknas fram vid varje förfrågan ur larmhistoriken, som har sin egen lagringstid',
     nb: 'lagres ikke: regnes ut ved hver forespørsel fra alarmhistorikken, som har sin egen lagringstid',
   },
-  "deleted": {
-    sv: "raderas",
-    nb: "slettes",
+  deleted: {
+    sv: 'raderas',
+    nb: 'slettes',
   },
-  "deleted; the log entry names no subject, so it is not a new link to the erased ids": {
-    sv: "raderas; loggposten nämner ingen registrerad, så den blir ingen ny länk till de raderade id-numren",
-    nb: "slettes; loggoppføringen nevner ingen registrert, så den blir ingen ny kobling til de slettede id-ene",
+  'deleted; the log entry names no subject, so it is not a new link to the erased ids': {
+    sv: 'raderas; loggposten nämner ingen registrerad, så den blir ingen ny länk till de raderade id-numren',
+    nb: 'slettes; loggoppføringen nevner ingen registrert, så den blir ingen ny kobling til de slettede id-ene',
   },
-  "deleted; the log entry names the subjects whose requests went, as every retention job does": {
-    sv: "raderas; loggposten nämner de registrerade vars begäranden raderades, som varje gallringsjobb gör",
-    nb: "slettes; loggoppføringen nevner de registrerte hvis forespørsler ble slettet, slik hver slettejobb gjør",
+  'deleted; the log entry names the subjects whose requests went, as every retention job does': {
+    sv: 'raderas; loggposten nämner de registrerade vars begäranden raderades, som varje gallringsjobb gör',
+    nb: 'slettes; loggoppføringen nevner de registrerte hvis forespørsler ble slettet, slik hver slettejobb gjør',
   },
-  "the account row stays, erased, so alarm timelines and the processing log keep referring to \"an erased operator\"": {
-    sv: "kontoraden finns kvar, raderad, så att larmens händelseförlopp och behandlingsloggen fortsätter att hänvisa till \"en raderad operatör\"",
-    nb: "kontoraden blir stående, slettet, slik at alarmenes hendelsesforløp og behandlingsloggen fortsatt viser til \"en slettet operatør\"",
+  'the account row stays, erased, so alarm timelines and the processing log keep referring to "an erased operator"': {
+    sv: 'kontoraden finns kvar, raderad, så att larmens händelseförlopp och behandlingsloggen fortsätter att hänvisa till "en raderad operatör"',
+    nb: 'kontoraden blir stående, slettet, slik at alarmenes hendelsesforløp og behandlingsloggen fortsatt viser til "en slettet operatør"',
   },
-  "the count of the current day until it is closed (the next hour after midnight UTC), then one processing-log entry, kept as the log is": {
-    sv: "antalet för innevarande dygn tills dygnet stängs (timmen efter midnatt UTC), sedan en post i behandlingsloggen, som sparas som loggen",
-    nb: "antallet for inneværende døgn til døgnet lukkes (timen etter midnatt UTC), deretter én oppføring i behandlingsloggen, som lagres som loggen",
+  'the count of the current day until it is closed (the next hour after midnight UTC), then one processing-log entry, kept as the log is': {
+    sv: 'antalet för innevarande dygn tills dygnet stängs (timmen efter midnatt UTC), sedan en post i behandlingsloggen, som sparas som loggen',
+    nb: 'antallet for inneværende døgn til døgnet lukkes (timen etter midnatt UTC), deretter én oppføring i behandlingsloggen, som lagres som loggen',
   },
-  "three years after the request was closed, to show the supervisory authority how it was answered (Art. 5(2))": {
-    sv: "tre år efter att begäran avslutades, för att kunna visa tillsynsmyndigheten hur den besvarades (art. 5.2)",
-    nb: "tre år etter at forespørselen ble avsluttet, for å kunne vise tilsynsmyndigheten hvordan den ble besvart (art. 5 nr. 2)",
+  'three years after the request was closed, to show the supervisory authority how it was answered (Art. 5(2))': {
+    sv: 'tre år efter att begäran avslutades, för att kunna visa tillsynsmyndigheten hur den besvarades (art. 5.2)',
+    nb: 'tre år etter at forespørselen ble avsluttet, for å kunne vise tilsynsmyndigheten hvordan den ble besvart (art. 5 nr. 2)',
   },
-  "while employed; 12 months after the account is disabled, name, email, password hash and sessions are erased (the id stays, for alarm timelines and the processing log); sessions are deleted once expired; failed-login counters after at most 2 hours": {
-    sv: "under anställningen; 12 månader efter att kontot stängts av raderas namn, e-post, lösenordshash och inloggningar (id-numret finns kvar, för larmens händelseförlopp och behandlingsloggen); inloggningar raderas när de gått ut; räknare för misslyckade inloggningar efter högst 2 timmar",
-    nb: "mens vedkommende er ansatt; 12 måneder etter at kontoen er deaktivert, slettes navn, e-post, passordhash og innlogginger (id-en blir stående, for alarmenes hendelsesforløp og behandlingsloggen); innlogginger slettes når de er utløpt; tellere for mislykkede innlogginger etter høyst 2 timer",
-  },
-  "ten years, then removed by a nightly job under a sealed checkpoint. Ten years because the log accounts for the longest-kept records (the alarm history, ten years): what was done with them can be shown while they exist, and an entry older than that has nothing left to account for. Otherwise append-only: an entry is never changed, and is removed only oldest first, only once older than ten years (the database refuses anything younger, whatever the application asks), and only by writing a checkpoint of what was removed (how many entries of each operation, which positions, the hash the kept chain links to), itself hashed and recorded in the log, so the rest of the chain can still be verified. Entries hold ids only, so once a subject is erased or anonymised elsewhere they no longer identify them": {
-    sv: "tio år, sedan tas posterna bort av ett nattligt jobb under en förseglad kontrollpunkt. Tio år eftersom loggen redovisar för de uppgifter som sparas längst (larmhistoriken, tio år): vad som gjorts med dem kan visas så länge de finns, och en post som är äldre än så har inget kvar att redovisa för. I övrigt kan loggen bara läggas till: en post ändras aldrig och tas bara bort äldst först, först när den är äldre än tio år (databasen vägrar allt yngre, vad applikationen än begär), och bara genom att en kontrollpunkt skrivs över det som togs bort (hur många poster av varje slag, vilka positioner, hashvärdet som den kvarvarande kedjan länkar till), själv hashad och registrerad i loggen, så att resten av kedjan fortfarande kan verifieras. Posterna innehåller bara id-nummer, så när en registrerad raderats eller anonymiserats på annat håll identifierar de inte längre personen",
-    nb: "ti år, deretter fjernes oppføringene av en nattlig jobb under et forseglet kontrollpunkt. Ti år fordi loggen gjør rede for opplysningene som lagres lengst (alarmhistorikken, ti år): hva som er gjort med dem, kan vises så lenge de finnes, og en oppføring som er eldre enn det, har ingenting igjen å gjøre rede for. Ellers kan loggen bare utvides: en oppføring endres aldri og fjernes bare eldst først, først når den er eldre enn ti år (databasen nekter alt yngre, uansett hva applikasjonen ber om), og bare ved at det skrives et kontrollpunkt over det som ble fjernet (hvor mange oppføringer av hvert slag, hvilke posisjoner, hashverdien den gjenværende kjeden lenker til), selv hashet og registrert i loggen, slik at resten av kjeden fortsatt kan verifiseres. Oppføringene inneholder bare id-er, så når en registrert er slettet eller anonymisert andre steder, identifiserer de ikke lenger personen",
-  },
+  'while employed; 12 months after the account is disabled, name, email, password hash and sessions are erased (the id stays, for alarm timelines and the processing log); sessions are deleted once expired; failed-login counters after at most 2 hours':
+    {
+      sv: 'under anställningen; 12 månader efter att kontot stängts av raderas namn, e-post, lösenordshash och inloggningar (id-numret finns kvar, för larmens händelseförlopp och behandlingsloggen); inloggningar raderas när de gått ut; räknare för misslyckade inloggningar efter högst 2 timmar',
+      nb: 'mens vedkommende er ansatt; 12 måneder etter at kontoen er deaktivert, slettes navn, e-post, passordhash og innlogginger (id-en blir stående, for alarmenes hendelsesforløp og behandlingsloggen); innlogginger slettes når de er utløpt; tellere for mislykkede innlogginger etter høyst 2 timer',
+    },
+  'ten years, then removed by a nightly job under a sealed checkpoint. Ten years because the log accounts for the longest-kept records (the alarm history, ten years): what was done with them can be shown while they exist, and an entry older than that has nothing left to account for. Otherwise append-only: an entry is never changed, and is removed only oldest first, only once older than ten years (the database refuses anything younger, whatever the application asks), and only by writing a checkpoint of what was removed (how many entries of each operation, which positions, the hash the kept chain links to), itself hashed and recorded in the log, so the rest of the chain can still be verified. Entries hold ids only, so once a subject is erased or anonymised elsewhere they no longer identify them':
+    {
+      sv: 'tio år, sedan tas posterna bort av ett nattligt jobb under en förseglad kontrollpunkt. Tio år eftersom loggen redovisar för de uppgifter som sparas längst (larmhistoriken, tio år): vad som gjorts med dem kan visas så länge de finns, och en post som är äldre än så har inget kvar att redovisa för. I övrigt kan loggen bara läggas till: en post ändras aldrig och tas bara bort äldst först, först när den är äldre än tio år (databasen vägrar allt yngre, vad applikationen än begär), och bara genom att en kontrollpunkt skrivs över det som togs bort (hur många poster av varje slag, vilka positioner, hashvärdet som den kvarvarande kedjan länkar till), själv hashad och registrerad i loggen, så att resten av kedjan fortfarande kan verifieras. Posterna innehåller bara id-nummer, så när en registrerad raderats eller anonymiserats på annat håll identifierar de inte längre personen',
+      nb: 'ti år, deretter fjernes oppføringene av en nattlig jobb under et forseglet kontrollpunkt. Ti år fordi loggen gjør rede for opplysningene som lagres lengst (alarmhistorikken, ti år): hva som er gjort med dem, kan vises så lenge de finnes, og en oppføring som er eldre enn det, har ingenting igjen å gjøre rede for. Ellers kan loggen bare utvides: en oppføring endres aldri og fjernes bare eldst først, først når den er eldre enn ti år (databasen nekter alt yngre, uansett hva applikasjonen ber om), og bare ved at det skrives et kontrollpunkt over det som ble fjernet (hvor mange oppføringer av hvert slag, hvilke posisjoner, hashverdien den gjenværende kjeden lenker til), selv hashet og registrert i loggen, slik at resten av kjeden fortsatt kan verifiseres. Oppføringene inneholder bare id-er, så når en registrert er slettet eller anonymisert andre steder, identifiserer de ikke lenger personen',
+    },
 };

@@ -26,7 +26,12 @@ export class PrivacyPolicyController {
   @NoPersonalData('a fixed text and the declarations of processing; nothing about any person')
   @ApiOperation({ summary: 'One version of the privacy policy, HTML; 404 for an unknown version' })
   @ApiQuery({ name: 'lang', required: false, enum: ['sv', 'nb', 'en'] })
-  version(@Param('version') version: string, @Query('lang') lang: string | undefined, @Headers('accept-language') accept: string | undefined, @Res() res: Response): void {
+  version(
+    @Param('version') version: string,
+    @Query('lang') lang: string | undefined,
+    @Headers('accept-language') accept: string | undefined,
+    @Res() res: Response,
+  ): void {
     this.send(res, version, lang, accept);
   }
 

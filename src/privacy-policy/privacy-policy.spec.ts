@@ -25,7 +25,7 @@ describe('privacy policy helpers', () => {
     expect(policyLanguage(undefined, undefined)).toBe('en');
   });
 
-  it('links to the policy in the reader\'s language', () => {
+  it("links to the policy in the reader's language", () => {
     expect(policyUrl('https://a.example', 'nb')).toBe('https://a.example/privacy?lang=nb');
   });
 });

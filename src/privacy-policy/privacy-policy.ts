@@ -31,7 +31,12 @@ export function policyLanguage(lang: string | undefined, acceptLanguage: string 
     .split(',')
     .map((part, i) => {
       const [tag, ...params] = part.trim().toLowerCase().split(';');
-      const q = Number(params.map((p) => p.trim()).find((p) => p.startsWith('q='))?.slice(2) ?? '1');
+      const q = Number(
+        params
+          .map((p) => p.trim())
+          .find((p) => p.startsWith('q='))
+          ?.slice(2) ?? '1',
+      );
       return { primary: tag.split('-')[0], q: Number.isFinite(q) ? q : 0, i };
     })
     .filter((r) => r.primary && r.q > 0)
@@ -153,7 +158,10 @@ ${this.table(t, language)}
     return `<table id="processing">
 <thead><tr>${th.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>
 <tbody>
-${this.registry.declarations().map(({ declaration }) => row(declaration)).join('\n')}
+${this.registry
+  .declarations()
+  .map(({ declaration }) => row(declaration))
+  .join('\n')}
 </tbody>
 </table>`;
   }

@@ -15,14 +15,24 @@ const WORDS: Record<SmsLanguage, { heading: string; intro: string; what: string;
     intro: 'Varje slags uppgift har sin egen period, och när den är slut raderas eller anonymiseras uppgiften automatiskt, varje natt:',
     what: 'Vad och hur länge',
     end: 'Sedan',
-    ends: { deleted: 'raderas', anonymised: 'anonymiseras', blanked: 'texten raderas', kept: 'sparas (inga personuppgifter, eller för att respektera din invändning)' },
+    ends: {
+      deleted: 'raderas',
+      anonymised: 'anonymiseras',
+      blanked: 'texten raderas',
+      kept: 'sparas (inga personuppgifter, eller för att respektera din invändning)',
+    },
   },
   nb: {
     heading: 'Hva vi lagrer, og hvor lenge',
     intro: 'Hver type opplysning har sin egen periode, og når den er over, slettes eller anonymiseres opplysningen automatisk, hver natt:',
     what: 'Hva og hvor lenge',
     end: 'Deretter',
-    ends: { deleted: 'slettes', anonymised: 'anonymiseres', blanked: 'teksten slettes', kept: 'lagres (ingen personopplysninger, eller for å respektere innsigelsen din)' },
+    ends: {
+      deleted: 'slettes',
+      anonymised: 'anonymiseres',
+      blanked: 'teksten slettes',
+      kept: 'lagres (ingen personopplysninger, eller for å respektere innsigelsen din)',
+    },
   },
 };
 

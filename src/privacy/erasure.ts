@@ -64,115 +64,137 @@ export class Erasure {
   ) {}
 
   async eraseCustomer(customerId: string, by: ErasedBy): Promise<ErasureResult> {
-    return this.thenDeleteAtProcessor(this.db.transaction(async (m) => {
-      const [customer] = (await m.query(`SELECT id, phone FROM customer WHERE id = $1 FOR UPDATE`, [customerId])) as Array<{ id: string; phone: string }>;
-      if (!customer) return this.previous(m, 'customer', customerId);
-      // Locking the panels makes a panel event in flight commit first (its alarm is then seen below)
-      // or wait and find no panel: no alarm can open for a customer half-way through erasure.
-      const panels = (await m.query(`SELECT id FROM panel WHERE customer_id = $1 FOR UPDATE`, [customerId])) as Array<{ id: string }>;
+    return this.thenDeleteAtProcessor(
+      this.db.transaction(async (m) => {
+        const [customer] = (await m.query(`SELECT id, phone FROM customer WHERE id = $1 FOR UPDATE`, [customerId])) as Array<{ id: string; phone: string }>;
+        if (!customer) return this.previous(m, 'customer', customerId);
+        // Locking the panels makes a panel event in flight commit first (its alarm is then seen below)
+        // or wait and find no panel: no alarm can open for a customer half-way through erasure.
+        const panels = (await m.query(`SELECT id FROM panel WHERE customer_id = $1 FOR UPDATE`, [customerId])) as Array<{ id: string }>;
 
-      const open = (await m.query(`SELECT id FROM alarm WHERE customer_id = $1 AND status = 'open' ORDER BY opened_at`, [customerId])) as Array<{ id: string }>;
-      if (open.length) {
-        throw new DomainError(
-          'conflict',
-          'erasure_open_alarm',
-          `customer ${customerId} has an open alarm (${open.map((a) => a.id).join(', ')}); erase them once it is closed, since it is still being handled`,
-        );
-      }
-      const contacts = (await m.query(`SELECT id, phone FROM contact WHERE customer_id = $1`, [customerId])) as Array<{ id: string; phone: string }>;
-      const contactIds = contacts.map((c) => c.id);
-      const phones = [...new Set([customer.phone, ...contacts.map((c) => c.phone)])];
-      const alarmIds = ((await m.query(`SELECT id FROM alarm WHERE customer_id = $1`, [customerId])) as Array<{ id: string }>).map((a) => a.id);
+        const open = (await m.query(`SELECT id FROM alarm WHERE customer_id = $1 AND status = 'open' ORDER BY opened_at`, [customerId])) as Array<{
+          id: string;
+        }>;
+        if (open.length) {
+          throw new DomainError(
+            'conflict',
+            'erasure_open_alarm',
+            `customer ${customerId} has an open alarm (${open.map((a) => a.id).join(', ')}); erase them once it is closed, since it is still being handled`,
+          );
+        }
+        const contacts = (await m.query(`SELECT id, phone FROM contact WHERE customer_id = $1`, [customerId])) as Array<{ id: string; phone: string }>;
+        const contactIds = contacts.map((c) => c.id);
+        const phones = [...new Set([customer.phone, ...contacts.map((c) => c.phone)])];
+        const alarmIds = ((await m.query(`SELECT id FROM alarm WHERE customer_id = $1`, [customerId])) as Array<{ id: string }>).map((a) => a.id);
 
-      const { alarms, processorCopies: alarmCopies } = await unlinkAlarmHistory(m, alarmIds);
-      const freePhones = await this.phonesHeldByNobodyElse(m, phones, { customerId });
-      // Their other texts (notices, help replies, texts from their numbers) are no alarm's history: they go.
-      const theirSms = `customer_id = $1 OR contact_id = ANY($2::uuid[])
+        const { alarms, processorCopies: alarmCopies } = await unlinkAlarmHistory(m, alarmIds);
+        const freePhones = await this.phonesHeldByNobodyElse(m, phones, { customerId });
+        // Their other texts (notices, help replies, texts from their numbers) are no alarm's history: they go.
+        const theirSms = `customer_id = $1 OR contact_id = ANY($2::uuid[])
          OR (customer_id IS NULL AND contact_id IS NULL AND (to_phone = ANY($3::text[]) OR from_phone = ANY($3::text[])))`;
-      const processorCopies = alarmCopies + (await queueProcessorDeletions(m, theirSms, [customerId, contactIds, freePhones]));
-      const sms = await eraseSms(m, theirSms, [customerId, contactIds, freePhones], phones);
-      await m.query(`DELETE FROM reply_code WHERE customer_id = $1`, [customerId]);
-      await m.query(`DELETE FROM reply_code_guess WHERE phone = ANY($1::text[])`, [freePhones]);
-      await m.query(`DELETE FROM panel_silence WHERE panel_id = ANY($1::uuid[])`, [panels.map((p) => p.id)]);
-      // Arm/disarm history and test signals not part of an alarm are not needed for claims.
-      const events = (await m.query(`WITH d AS (DELETE FROM panel_event WHERE customer_id = $1 AND alarm_id IS NULL RETURNING 1) SELECT count(*)::int AS n FROM d`, [
-        customerId,
-      ])) as Array<{ n: number }>;
-      const optedOut = (await m.query(`SELECT count(*)::int AS n FROM sms_opt_out WHERE phone = ANY($1::text[])`, [phones])) as Array<{ n: number }>;
-      // Contacts, their notices, the panels and the premises facts go with the customer (ON DELETE CASCADE).
-      await m.query(`DELETE FROM customer WHERE id = $1`, [customerId]);
+        const processorCopies = alarmCopies + (await queueProcessorDeletions(m, theirSms, [customerId, contactIds, freePhones]));
+        const sms = await eraseSms(m, theirSms, [customerId, contactIds, freePhones], phones);
+        await m.query(`DELETE FROM reply_code WHERE customer_id = $1`, [customerId]);
+        await m.query(`DELETE FROM reply_code_guess WHERE phone = ANY($1::text[])`, [freePhones]);
+        await m.query(`DELETE FROM panel_silence WHERE panel_id = ANY($1::uuid[])`, [panels.map((p) => p.id)]);
+        // Arm/disarm history and test signals not part of an alarm are not needed for claims.
+        const events = (await m.query(
+          `WITH d AS (DELETE FROM panel_event WHERE customer_id = $1 AND alarm_id IS NULL RETURNING 1) SELECT count(*)::int AS n FROM d`,
+          [customerId],
+        )) as Array<{ n: number }>;
+        const optedOut = (await m.query(`SELECT count(*)::int AS n FROM sms_opt_out WHERE phone = ANY($1::text[])`, [phones])) as Array<{ n: number }>;
+        // Contacts, their notices, the panels and the premises facts go with the customer (ON DELETE CASCADE).
+        await m.query(`DELETE FROM customer WHERE id = $1`, [customerId]);
 
-      const result: ErasureResult = {
-        erased: [
-          'customer record (name, phone number, email, language, alarm and postal address, national identity number)',
-          `${contacts.length} alarm contact(s) (name, phone number, email, relation) and their onboarding notices`,
-          `${panels.length} panel(s) (label and secret)`,
-          'premises facts (notes, animals, access information, verbal password, duress word, zone and panel user names)',
-          `${events[0].n} arm/disarm and test signal(s) not part of an alarm`,
-        ],
-        anonymised: [
-          `${alarms} alarm(s): kept for legal claims (Art. 17(3)(e)) under new ids that lead back to no one: class, hour, how they were handled and how fast; ` +
-            'customer, panel, contacts, zones, panel users, notes, action-plan texts and phone numbers removed',
-          `their alarm SMS: purpose, status and times kept with that history, without text, numbers or the provider's message id; ${sms} other SMS to or from them deleted`,
-        ],
-        retained: [LOG_RETAINED, RECORD_RETAINED, ...(optedOut[0].n ? [OPT_OUT_RETAINED] : []), ...(processorCopies ? [processorCopyRetained(processorCopies)] : [])],
-      };
-      await record(m, 'customer', customerId, customerId, by, result);
-      for (const c of contactIds) await record(m, 'contact', c, customerId, by, result);
-      this.logger.log({ customerId, alarms: alarmIds.length, sms, processorCopies, by: `${by.type}:${by.id}` }, 'customer erased');
-      return result;
-    }));
+        const result: ErasureResult = {
+          erased: [
+            'customer record (name, phone number, email, language, alarm and postal address, national identity number)',
+            `${contacts.length} alarm contact(s) (name, phone number, email, relation) and their onboarding notices`,
+            `${panels.length} panel(s) (label and secret)`,
+            'premises facts (notes, animals, access information, verbal password, duress word, zone and panel user names)',
+            `${events[0].n} arm/disarm and test signal(s) not part of an alarm`,
+          ],
+          anonymised: [
+            `${alarms} alarm(s): kept for legal claims (Art. 17(3)(e)) under new ids that lead back to no one: class, hour, how they were handled and how fast; ` +
+              'customer, panel, contacts, zones, panel users, notes, action-plan texts and phone numbers removed',
+            `their alarm SMS: purpose, status and times kept with that history, without text, numbers or the provider's message id; ${sms} other SMS to or from them deleted`,
+          ],
+          retained: [
+            LOG_RETAINED,
+            RECORD_RETAINED,
+            ...(optedOut[0].n ? [OPT_OUT_RETAINED] : []),
+            ...(processorCopies ? [processorCopyRetained(processorCopies)] : []),
+          ],
+        };
+        await record(m, 'customer', customerId, customerId, by, result);
+        for (const c of contactIds) await record(m, 'contact', c, customerId, by, result);
+        this.logger.log({ customerId, alarms: alarmIds.length, sms, processorCopies, by: `${by.type}:${by.id}` }, 'customer erased');
+        return result;
+      }),
+    );
   }
 
   async eraseContact(customerId: string, contactId: string, by: ErasedBy): Promise<ErasureResult> {
-    return this.thenDeleteAtProcessor(this.db.transaction(async (m) => {
-      const [customer] = (await m.query(`SELECT id FROM customer WHERE id = $1 FOR UPDATE`, [customerId])) as Array<{ id: string }>;
-      const [contact] = customer
-        ? ((await m.query(`SELECT id, phone FROM contact WHERE id = $1 AND customer_id = $2`, [contactId, customerId])) as Array<{ id: string; phone: string }>)
-        : [];
-      if (!contact) return this.previous(m, 'contact', contactId, customerId);
+    return this.thenDeleteAtProcessor(
+      this.db.transaction(async (m) => {
+        const [customer] = (await m.query(`SELECT id FROM customer WHERE id = $1 FOR UPDATE`, [customerId])) as Array<{ id: string }>;
+        const [contact] = customer
+          ? ((await m.query(`SELECT id, phone FROM contact WHERE id = $1 AND customer_id = $2`, [contactId, customerId])) as Array<{
+              id: string;
+              phone: string;
+            }>)
+          : [];
+        if (!contact) return this.previous(m, 'contact', contactId, customerId);
 
-      const open = (await m.query(`SELECT id FROM alarm WHERE status = 'open' AND chain @> ARRAY[$1::uuid] ORDER BY opened_at`, [contactId])) as Array<{ id: string }>;
-      if (open.length) {
-        throw new DomainError(
-          'conflict',
-          'erasure_open_alarm',
-          `contact ${contactId} is in the escalation of an open alarm (${open.map((a) => a.id).join(', ')}); erase them once it is closed`,
-        );
-      }
-      const alarmIds = ((await m.query(`SELECT id FROM alarm WHERE chain @> ARRAY[$1::uuid]`, [contactId])) as Array<{ id: string }>).map((a) => a.id);
-      await removeContactFromAlarms(m, alarmIds, contactId);
-      const freePhones = await this.phonesHeldByNobodyElse(m, [contact.phone], { contactId });
-      // Their alarm SMS (kept, unlinked) and their other texts (deleted) alike.
-      const theirSms = `contact_id = $1 OR (customer_id IS NULL AND contact_id IS NULL AND (to_phone = ANY($2::text[]) OR from_phone = ANY($2::text[])))`;
-      const processorCopies = await queueProcessorDeletions(m, theirSms, [contactId, freePhones]);
-      const alarmSms = await unlinkContactAlarmSms(m, contactId, [contact.phone]);
-      const sms = await eraseSms(m, theirSms, [contactId, freePhones], [contact.phone]);
-      await m.query(`DELETE FROM reply_code WHERE contact_id = $1`, [contactId]);
-      await m.query(`DELETE FROM reply_code_guess WHERE phone = ANY($1::text[])`, [freePhones]);
-      await m.query(`DELETE FROM restriction WHERE subject_type = 'contact' AND subject_id = $1`, [contactId]);
-      const optedOut = (await m.query(`SELECT count(*)::int AS n FROM sms_opt_out WHERE phone = $1`, [contact.phone])) as Array<{ n: number }>;
-      await m.query(`DELETE FROM contact WHERE id = $1`, [contactId]);
-      // The remaining contacts keep priorities 1..n without gaps.
-      await m.query(
-        `UPDATE contact SET priority = o.n
+        const open = (await m.query(`SELECT id FROM alarm WHERE status = 'open' AND chain @> ARRAY[$1::uuid] ORDER BY opened_at`, [contactId])) as Array<{
+          id: string;
+        }>;
+        if (open.length) {
+          throw new DomainError(
+            'conflict',
+            'erasure_open_alarm',
+            `contact ${contactId} is in the escalation of an open alarm (${open.map((a) => a.id).join(', ')}); erase them once it is closed`,
+          );
+        }
+        const alarmIds = ((await m.query(`SELECT id FROM alarm WHERE chain @> ARRAY[$1::uuid]`, [contactId])) as Array<{ id: string }>).map((a) => a.id);
+        await removeContactFromAlarms(m, alarmIds, contactId);
+        const freePhones = await this.phonesHeldByNobodyElse(m, [contact.phone], { contactId });
+        // Their alarm SMS (kept, unlinked) and their other texts (deleted) alike.
+        const theirSms = `contact_id = $1 OR (customer_id IS NULL AND contact_id IS NULL AND (to_phone = ANY($2::text[]) OR from_phone = ANY($2::text[])))`;
+        const processorCopies = await queueProcessorDeletions(m, theirSms, [contactId, freePhones]);
+        const alarmSms = await unlinkContactAlarmSms(m, contactId, [contact.phone]);
+        const sms = await eraseSms(m, theirSms, [contactId, freePhones], [contact.phone]);
+        await m.query(`DELETE FROM reply_code WHERE contact_id = $1`, [contactId]);
+        await m.query(`DELETE FROM reply_code_guess WHERE phone = ANY($1::text[])`, [freePhones]);
+        await m.query(`DELETE FROM restriction WHERE subject_type = 'contact' AND subject_id = $1`, [contactId]);
+        const optedOut = (await m.query(`SELECT count(*)::int AS n FROM sms_opt_out WHERE phone = $1`, [contact.phone])) as Array<{ n: number }>;
+        await m.query(`DELETE FROM contact WHERE id = $1`, [contactId]);
+        // The remaining contacts keep priorities 1..n without gaps.
+        await m.query(
+          `UPDATE contact SET priority = o.n
            FROM (SELECT id, row_number() OVER (ORDER BY priority, created_at) AS n FROM contact WHERE customer_id = $1 AND ended_at IS NULL) o
           WHERE contact.id = o.id AND contact.priority <> o.n`,
-        [customerId],
-      );
-      const result: ErasureResult = {
-        erased: ['contact record (name, phone number, email, relation, priority) and their onboarding notice'],
-        anonymised: [
-          `${alarmIds.length} alarm(s) the contact was part of: kept for legal claims (Art. 17(3)(e)) with the customer; their id, name, number and notes about them removed`,
-          `${alarmSms} alarm SMS to or from them: kept under new ids with purpose, status and times, without text, number or the provider's message id; ` +
-            `${sms} other SMS to or from them deleted`,
-        ],
-        retained: [LOG_RETAINED, RECORD_RETAINED, ...(optedOut[0].n ? [OPT_OUT_RETAINED] : []), ...(processorCopies ? [processorCopyRetained(processorCopies)] : [])],
-      };
-      await record(m, 'contact', contactId, customerId, by, result);
-      this.logger.log({ customerId, contactId, alarms: alarmIds.length, sms, processorCopies, by: `${by.type}:${by.id}` }, 'contact erased');
-      return result;
-    }));
+          [customerId],
+        );
+        const result: ErasureResult = {
+          erased: ['contact record (name, phone number, email, relation, priority) and their onboarding notice'],
+          anonymised: [
+            `${alarmIds.length} alarm(s) the contact was part of: kept for legal claims (Art. 17(3)(e)) with the customer; their id, name, number and notes about them removed`,
+            `${alarmSms} alarm SMS to or from them: kept under new ids with purpose, status and times, without text, number or the provider's message id; ` +
+              `${sms} other SMS to or from them deleted`,
+          ],
+          retained: [
+            LOG_RETAINED,
+            RECORD_RETAINED,
+            ...(optedOut[0].n ? [OPT_OUT_RETAINED] : []),
+            ...(processorCopies ? [processorCopyRetained(processorCopies)] : []),
+          ],
+        };
+        await record(m, 'contact', contactId, customerId, by, result);
+        this.logger.log({ customerId, contactId, alarms: alarmIds.length, sms, processorCopies, by: `${by.type}:${by.id}` }, 'contact erased');
+        return result;
+      }),
+    );
   }
 
   /** Once the erasure has committed, its queued deletions at the SMS provider start at once. */
@@ -279,7 +301,10 @@ async function eraseSms(m: EntityManager, where: string, params: unknown[], subj
       WHERE (${where}) AND status = 'sending'`,
     [...params, subjectPhones, ERASED_PHONE],
   );
-  const rows = (await m.query(`WITH d AS (DELETE FROM sms_message WHERE (${where}) AND status <> 'sending' RETURNING 1) SELECT count(*)::int AS n FROM d`, params)) as Array<{
+  const rows = (await m.query(
+    `WITH d AS (DELETE FROM sms_message WHERE (${where}) AND status <> 'sending' RETURNING 1) SELECT count(*)::int AS n FROM d`,
+    params,
+  )) as Array<{
     n: number;
   }>;
   return rows[0].n;

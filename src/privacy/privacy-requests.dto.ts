@@ -34,7 +34,7 @@ export class CreatePrivacyRequestDto {
   @IsIn(['customer', 'contact'], { message: 'subjectType must be customer or contact' })
   subjectType!: SubjectType;
 
-  @ApiProperty({ format: 'uuid', description: 'the customer\'s or the contact\'s id' })
+  @ApiProperty({ format: 'uuid', description: "the customer's or the contact's id" })
   @IsUUID('all', { message: 'subjectId must be a UUID' })
   subjectId!: string;
 
@@ -43,7 +43,7 @@ export class CreatePrivacyRequestDto {
   @IsISO8601({ strict: true, strictSeparator: true }, { message: 'receivedAt must be an ISO 8601 date-time, e.g. 2027-01-31T09:00:00+01:00' })
   receivedAt?: string;
 
-  @ApiPropertyOptional({ description: 'how the person\'s identity was checked (Art. 12(6)); required before the request can be done' })
+  @ApiPropertyOptional({ description: "how the person's identity was checked (Art. 12(6)); required before the request can be done" })
   @RequestText(1000)
   identityCheck?: string;
 
@@ -66,7 +66,7 @@ export class UpdatePrivacyRequestDto {
   @RequestText(2000)
   outcome?: string;
 
-  @ApiPropertyOptional({ description: 'how the person\'s identity was checked (Art. 12(6))' })
+  @ApiPropertyOptional({ description: "how the person's identity was checked (Art. 12(6))" })
   @RequestText(1000)
   identityCheck?: string;
 }

@@ -10,8 +10,7 @@ export type SubjectType = 'customer' | 'contact';
 
 /** What was produced for a request: an export (its fingerprint only) or an erasure's answer. */
 export type RequestDocument =
-  | { kind: 'export'; at: string; by: string; sha256: string; bytes: number }
-  | { kind: 'erasure'; at: string; by: string; result: unknown };
+  { kind: 'export'; at: string; by: string; sha256: string; bytes: number } | { kind: 'erasure'; at: string; by: string; result: unknown };
 
 export interface PrivacyRequestRow {
   id: string;

@@ -82,7 +82,11 @@ export class PrivacyRequests {
       throw new DomainError('invalid', 'outcome_without_closing', 'outcome goes with status done or refused');
     }
     if (dto.status === 'extended' && !dto.extensionReason) {
-      throw new DomainError('invalid', 'extension_reason_required', 'extensionReason is required to extend a request: the person must be told why (Art. 12(3))');
+      throw new DomainError(
+        'invalid',
+        'extension_reason_required',
+        'extensionReason is required to extend a request: the person must be told why (Art. 12(3))',
+      );
     }
     if (dto.status === 'refused' && !dto.outcome) {
       throw new DomainError('invalid', 'refusal_reason_required', 'outcome is required to refuse a request: the reason the person is told (Art. 12(4))');
@@ -119,7 +123,8 @@ export class PrivacyRequests {
     this.refuseKind(r, ['access', 'portability'], 'an export');
     this.refuseUnchecked(r, 'exported');
     const now = this.clock.now();
-    const document = r.subject_type === 'customer' ? await this.access.customer(r.subject_id, now) : await this.access.contact(r.customer_id, r.subject_id, now);
+    const document =
+      r.subject_type === 'customer' ? await this.access.customer(r.subject_id, now) : await this.access.contact(r.customer_id, r.subject_id, now);
     // The same bytes the client receives: Nest sends the answer as JSON.stringify of it.
     const bytes = Buffer.from(JSON.stringify(document), 'utf8');
     await this.db.transaction((m) =>
@@ -141,7 +146,8 @@ export class PrivacyRequests {
     this.refuseKind(r, ['erasure'], 'an erasure');
     this.refuseUnchecked(r, 'erased');
     const by = { type: 'operator' as const, id: operatorId };
-    const result = r.subject_type === 'customer' ? await this.erasure.eraseCustomer(r.subject_id, by) : await this.erasure.eraseContact(r.customer_id, r.subject_id, by);
+    const result =
+      r.subject_type === 'customer' ? await this.erasure.eraseCustomer(r.subject_id, by) : await this.erasure.eraseContact(r.customer_id, r.subject_id, by);
     const now = this.clock.now();
     await this.db.transaction((m) => this.requests.addDocument(m, id, { kind: 'erasure', at: now.toISOString(), by: operatorId, result }));
     return { request: r, result };

@@ -3,7 +3,7 @@ import { RETENTION_TEXT } from './retention-policy.js';
 import { HEALTH_IN_HISTORY } from './special-categories.js';
 
 const SUBJECTS = ['customers', 'alarm contacts'];
-const DSR_NOTE = 'Art. 12, 15, 17, 18 and 20: answering the data subject\'s request is an obligation on the controller';
+const DSR_NOTE = "Art. 12, 15, 17, 18 and 20: answering the data subject's request is an obligation on the controller";
 const DSR_RECORD = 'the erasure record (ids, when, what was done) is kept as proof the request was carried out; the processing log entry likewise';
 
 /** GET /api/customers/:id/export and the contact's: Art. 15 access and Art. 20 portability. */
@@ -31,7 +31,7 @@ export const SUBJECT_ERASURE: ProcessingDeclaration = {
   legalBasis: 'legal_obligation',
   legalBasisNote: DSR_NOTE,
   dataSubjects: SUBJECTS,
-  dataCategories: ['every category held about the subject (erased or anonymised)', 'the subject\'s id and what was done (kept)'],
+  dataCategories: ['every category held about the subject (erased or anonymised)', "the subject's id and what was done (kept)"],
   recipients: ['dpo'],
   retention: DSR_RECORD,
   specialCategories: HEALTH_IN_HISTORY,
@@ -40,7 +40,7 @@ export const SUBJECT_ERASURE: ProcessingDeclaration = {
 /** POST/DELETE .../restriction: Art. 18. */
 export const SUBJECT_RESTRICTION: ProcessingDeclaration = {
   operation: 'privacy.subject.restriction',
-  purpose: 'Restrict processing of a data subject\'s data on request (stored only; alarm messages still go out, Art. 18(2)), tell the recipients, or lift it',
+  purpose: "Restrict processing of a data subject's data on request (stored only; alarm messages still go out, Art. 18(2)), tell the recipients, or lift it",
   legalBasis: 'legal_obligation',
   legalBasisNote:
     'Art. 18 and 19; alarm SMS continue under Art. 18(2) (protection of the rights of other persons at the home); ' +

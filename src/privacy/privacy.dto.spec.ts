@@ -8,7 +8,9 @@ const problems = (query: Record<string, string>) =>
 
 describe('processing log query', () => {
   it('accepts a full, valid query', () => {
-    expect(problems({ subjectId: '8c4a8f0e-1111-4222-8333-944455556666', from: '2025-01-01', to: '2025-01-31T12:00:00Z', page: '2', limit: '500' })).toEqual([]);
+    expect(problems({ subjectId: '8c4a8f0e-1111-4222-8333-944455556666', from: '2025-01-01', to: '2025-01-31T12:00:00Z', page: '2', limit: '500' })).toEqual(
+      [],
+    );
   });
 
   it('names each bad field', () => {

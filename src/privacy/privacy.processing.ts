@@ -51,7 +51,7 @@ export const PROCESSING_LOG_VERIFY: ProcessingDeclaration = {
 export const PROCESSING_LOG_RETENTION: ProcessingDeclaration = {
   ...LOG_CONTENT,
   operation: 'privacy.processing-log.retention',
-  purpose: 'Remove processing-log entries older than the log\'s period, leaving a sealed checkpoint that keeps the rest of the chain verifiable',
+  purpose: "Remove processing-log entries older than the log's period, leaving a sealed checkpoint that keeps the rest of the chain verifiable",
   legalBasisNote: 'Art. 5(1)(e) storage limitation and Art. 5(2) accountability',
   recipients: ['none'],
 };
@@ -61,7 +61,7 @@ export const RECORD_OF_PROCESSING: ProcessingDeclaration = {
   purpose: 'Produce the record of processing activities (Art. 30) from the declarations in the code',
   legalBasis: 'legal_obligation',
   legalBasisNote: 'Art. 30(1) and 30(4): kept and made available to the supervisory authority',
-  dataSubjects: ['the controller\'s and the data protection officer\'s contact persons'],
+  dataSubjects: ["the controller's and the data protection officer's contact persons"],
   dataCategories: ['the configured contact details of the controller and the data protection officer'],
   recipients: ['dpo', 'supervisory_authority'],
   retention: 'not stored: generated on each request from the code and the configuration',

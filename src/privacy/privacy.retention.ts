@@ -15,7 +15,7 @@ const PROCESSING_LOG: Omit<RetentionRule, 'table'> = {
     sv: `Poster i behandlingsloggen (endast id-nummer) sparas i ${PROCESSING_LOG_YEARS} år och sammanfattas sedan av en förseglad kontrollpunkt, så att resten fortfarande kan verifieras.`,
     nb: `Oppføringer i behandlingsloggen (bare id-er) lagres i ${PROCESSING_LOG_YEARS} år, og oppsummeres deretter av et forseglet kontrollpunkt, slik at resten fortsatt kan verifiseres.`,
   },
-  carriedOutBy: 'the processing log\'s pruning',
+  carriedOutBy: "the processing log's pruning",
 };
 
 export const PROCESSING_LOG_RETENTION: RetentionRule[] = [
@@ -24,7 +24,7 @@ export const PROCESSING_LOG_RETENTION: RetentionRule[] = [
     table: 'processing_log_retention',
     period: { while: 'the processing log exists' },
     end: 'kept',
-    reason: 'no personal data (positions, counts per operation and hashes): the sealed summary of what the log\'s own retention removed',
+    reason: "no personal data (positions, counts per operation and hashes): the sealed summary of what the log's own retention removed",
     text: {
       en: 'The sealed summary of processing-log entries removed after their period (counts and hashes, no personal data) is kept as long as the log.',
       sv: 'Den förseglade sammanfattningen av loggposter som tagits bort efter sin tid (antal och hashvärden, inga personuppgifter) sparas lika länge som loggen.',
@@ -44,7 +44,7 @@ export const PROCESSING_LOG_RETENTION: RetentionRule[] = [
       sv: 'Kontrollpunkter i behandlingsloggen (antal och hashvärden, inga personuppgifter) sparas lika länge som loggen.',
       nb: 'Kontrollpunkter i behandlingsloggen (antall og hashverdier, ingen personopplysninger) lagres like lenge som loggen.',
     },
-    carriedOutBy: 'the processing log\'s pruning',
+    carriedOutBy: "the processing log's pruning",
   },
 ];
 
@@ -55,7 +55,7 @@ export const ERASURE_RECORD_RETENTION: RetentionRule[] = [
     end: 'deleted',
     reason:
       'lets an erasure be applied again when a backup from before it is restored: backups are kept at most 12 months, one more ' +
-      'month covers noticing the restore; kept longer it would only be one more place linking an erased person\'s ids',
+      "month covers noticing the restore; kept longer it would only be one more place linking an erased person's ids",
     text: {
       en: `The record of an erasure (ids, when, what was done) is kept ${ERASURE_RECORD_MONTHS} months, so that the erasure can be applied again if an older backup is restored, and then deleted.`,
       sv: `Uppgiften om en radering (id-nummer, när, vad som gjordes) sparas i ${ERASURE_RECORD_MONTHS} månader, så att raderingen kan göras om ifall en äldre säkerhetskopia återställs, och raderas sedan.`,

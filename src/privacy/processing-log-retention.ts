@@ -82,7 +82,8 @@ export class ProcessingLogRetention {
       if (checkpoint.entries < BATCH) break;
     }
     // The run is recorded also when there was nothing to remove (each removal recorded its own checkpoint).
-    if (checkpoints === 0) await this.log.record({ actor: ACTOR, operation, legalBasis, purpose, subjectIds: [], detail: { removed: 0, removedBefore: cutoff.toISOString() } });
+    if (checkpoints === 0)
+      await this.log.record({ actor: ACTOR, operation, legalBasis, purpose, subjectIds: [], detail: { removed: 0, removedBefore: cutoff.toISOString() } });
     if (removed) this.logger.log({ removed, checkpoints }, 'processing log: entries past their period removed under sealed checkpoints');
     return { removed, checkpoints };
   }

@@ -31,11 +31,15 @@ describe('processing log hashing', () => {
   it('has no detail key for an entry without one (its hash is the one sealed before entries had details), and hashes one that has it', () => {
     expect(canonicalEntry(entry)).not.toContain('detail');
     const withDetail = { ...entry, detail: '{"day": "2026-12-07", "signals": 288}' };
-    expect(canonicalEntry(withDetail)).toContain('"at":"2025-01-31T12:00:00.123456Z","detail":"{\\"day\\": \\"2026-12-07\\", \\"signals\\": 288}","httpStatus"');
+    expect(canonicalEntry(withDetail)).toContain(
+      '"at":"2025-01-31T12:00:00.123456Z","detail":"{\\"day\\": \\"2026-12-07\\", \\"signals\\": 288}","httpStatus"',
+    );
   });
 
   it('is sha256 over the previous hash and the canonical JSON', () => {
-    const expected = createHash('sha256').update(Buffer.concat([GENESIS, Buffer.from(canonicalEntry(entry), 'utf8')])).digest();
+    const expected = createHash('sha256')
+      .update(Buffer.concat([GENESIS, Buffer.from(canonicalEntry(entry), 'utf8')]))
+      .digest();
     expect(chainHash(GENESIS, entry).equals(expected)).toBe(true);
     expect(GENESIS).toEqual(Buffer.alloc(32));
   });

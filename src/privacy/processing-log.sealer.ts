@@ -212,10 +212,10 @@ export class ProcessingLogSealer implements OnModuleDestroy {
       full ? [maxSealed.toString(), BATCH, above.toString()] : [maxSealed.toString(), BATCH],
       full ? FULL_SCAN_TIMEOUT_MS : undefined,
     );
-    const fresh: HashedEntry[] = await qr.query(
-      `SELECT ${HASHED_COLUMNS} FROM processing_log e WHERE e.seq > $1 ORDER BY e.seq LIMIT $2`,
-      [maxSealed.toString(), BATCH - late.length],
-    );
+    const fresh: HashedEntry[] = await qr.query(`SELECT ${HASHED_COLUMNS} FROM processing_log e WHERE e.seq > $1 ORDER BY e.seq LIMIT $2`, [
+      maxSealed.toString(),
+      BATCH - late.length,
+    ]);
     const entries = [...late, ...fresh];
     if (entries.length === 0) return 0;
 
@@ -248,7 +248,10 @@ export class ProcessingLogSealer implements OnModuleDestroy {
         [late[late.length - 1].seq],
       );
     }
-    const gaps = missingRanges(maxSealed, fresh.map((e) => BigInt(e.seq)));
+    const gaps = missingRanges(
+      maxSealed,
+      fresh.map((e) => BigInt(e.seq)),
+    );
     if (gaps.length) {
       await qr.query(
         `INSERT INTO processing_log_seal_gap (lo, hi) SELECT lo, hi FROM unnest($1::bigint[], $2::bigint[]) AS x(lo, hi)
@@ -324,7 +327,10 @@ export class ProcessingLogSealer implements OnModuleDestroy {
         entries += 1;
         problem ??= checkSeal(row, expected, prev);
         if (anchor && Number(row.position) === anchor.position && row.hash.toString('hex') !== anchor.hash) {
-          problem ??= { reason: 'anchor_mismatch', detail: `the seal at chain position ${anchor.position} is not the anchored one: the chain was rebuilt from there or before` };
+          problem ??= {
+            reason: 'anchor_mismatch',
+            detail: `the seal at chain position ${anchor.position} is not the anchored one: the chain was rebuilt from there or before`,
+          };
         }
         prev = row.hash;
         expected = BigInt(row.position) + 1n;
@@ -334,20 +340,27 @@ export class ProcessingLogSealer implements OnModuleDestroy {
     // An anchor at the last removed position is checked against the link the checkpoint kept; one
     // before it is older than the log's period and can no longer be checked.
     if (anchor && start.retained && anchor.position === start.position && start.hash.toString('hex') !== anchor.hash) {
-      problem ??= { reason: 'anchor_mismatch', detail: `the chain's link at position ${anchor.position} (kept by its retention checkpoint) is not the anchored one` };
+      problem ??= {
+        reason: 'anchor_mismatch',
+        detail: `the chain's link at position ${anchor.position} (kept by its retention checkpoint) is not the anchored one`,
+      };
     }
     if (anchor && BigInt(last) < BigInt(anchor.position)) {
-      problem ??= { reason: 'anchor_not_reached', detail: `the chain ends at position ${last}, before the anchored position ${anchor.position}: its newest entries were removed` };
+      problem ??= {
+        reason: 'anchor_not_reached',
+        detail: `the chain ends at position ${last}, before the anchored position ${anchor.position}: its newest entries were removed`,
+      };
     }
     const started = { ...(from ? { from } : {}), ...retainedField };
     if (problem) {
       return { ok: false, entries, ...(problem.seq ? { firstBadSeq: Number(problem.seq) } : {}), reason: problem.reason, detail: problem.detail, ...started };
     }
     if (!from && entries > 0) {
-      await this.db.query(
-        `INSERT INTO processing_log_checkpoint (position, hash, entries) VALUES ($1, $2, $3) ON CONFLICT (position) DO NOTHING`,
-        [after.toString(), prev, entries],
-      );
+      await this.db.query(`INSERT INTO processing_log_checkpoint (position, hash, entries) VALUES ($1, $2, $3) ON CONFLICT (position) DO NOTHING`, [
+        after.toString(),
+        prev,
+        entries,
+      ]);
     }
     return { ok: true, entries, ...started };
   }
@@ -374,10 +387,16 @@ export class ProcessingLogSealer implements OnModuleDestroy {
     let removed = 0;
     for (const r of rows) {
       if (!r.intact || !r.prev_hash.equals(prevHash)) {
-        return { reason: 'retention_checkpoint_altered', detail: `the retention checkpoint through chain position ${r.through_position} was changed after it was written` };
+        return {
+          reason: 'retention_checkpoint_altered',
+          detail: `the retention checkpoint through chain position ${r.through_position} was changed after it was written`,
+        };
       }
       if (BigInt(r.first_position) !== prevThrough + 1n) {
-        return { reason: 'retention_checkpoint_mismatch', detail: `the retention checkpoint through chain position ${r.through_position} does not start where the one before it ended (${prevThrough})` };
+        return {
+          reason: 'retention_checkpoint_mismatch',
+          detail: `the retention checkpoint through chain position ${r.through_position} does not start where the one before it ended (${prevThrough})`,
+        };
       }
       prevHash = r.hash;
       prevThrough = BigInt(r.through_position);
@@ -392,7 +411,10 @@ export class ProcessingLogSealer implements OnModuleDestroy {
     }
     const [{ lowest }] = (await this.db.query(`SELECT min(position)::text AS lowest FROM processing_log_seal`)) as Array<{ lowest: string | null }>;
     if (lowest !== null && BigInt(lowest) <= prevThrough) {
-      return { reason: 'retention_checkpoint_mismatch', detail: `seals at chain position ${lowest} and on are still there though a retention checkpoint says they were removed through ${prevThrough}` };
+      return {
+        reason: 'retention_checkpoint_mismatch',
+        detail: `seals at chain position ${lowest} and on are still there though a retention checkpoint says they were removed through ${prevThrough}`,
+      };
     }
     return {
       position: Number(prevThrough),

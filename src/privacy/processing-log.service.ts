@@ -173,12 +173,20 @@ export class ProcessingLog {
       while (this.queue.length) {
         const batch = this.queue.splice(0, MAX_BATCH);
         try {
-          await insert(this.db.manager, batch.map((b) => b.row));
+          await insert(
+            this.db.manager,
+            batch.map((b) => b.row),
+          );
           batch.forEach((b) => b.done());
         } catch (e) {
           // One bad entry must not fail the others that shared its INSERT: retry them one by one.
           if (batch.length === 1) batch[0].done(e);
-          else for (const b of batch) await insert(this.db.manager, [b.row]).then(() => b.done(), (err: unknown) => b.done(err ?? new Error('insert failed')));
+          else
+            for (const b of batch)
+              await insert(this.db.manager, [b.row]).then(
+                () => b.done(),
+                (err: unknown) => b.done(err ?? new Error('insert failed')),
+              );
         }
         this.sealer.nudge();
       }
@@ -204,6 +212,7 @@ export class ProcessingLog {
       [...params, q.limit, (q.page - 1) * q.limit],
     );
     const items = rows.map(
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a raw row, shaped into an item here
       (r: Record<string, any>): ProcessingLogItem => ({
         seq: Number(r.seq),
         at: (r.at as Date).toISOString(),
@@ -233,7 +242,9 @@ export class ProcessingLog {
     if (bad.length) throw new Error(`processing log: subject ids must be UUIDs, never names or numbers (${bad.length} were not)`);
     if (!this.registry.isDeclared(e.operation) && !this.warnedUndeclared.has(e.operation)) {
       this.warnedUndeclared.add(e.operation);
-      this.logger.warn(`operation ${e.operation} is logged but not declared (@Processing or ProcessingRegistry.declare): it is missing from the record of processing`);
+      this.logger.warn(
+        `operation ${e.operation} is logged but not declared (@Processing or ProcessingRegistry.declare): it is missing from the record of processing`,
+      );
     }
     return {
       actor_type: e.actor.type,
@@ -251,7 +262,17 @@ export class ProcessingLog {
 }
 
 /** A row's values in COLUMNS order. */
-const rowValues = (r: Row): unknown[] => [r.actor_type, r.actor_id, r.operation, r.legal_basis, r.purpose, r.subject_ids, r.outcome, r.http_status, r.request_id];
+const rowValues = (r: Row): unknown[] => [
+  r.actor_type,
+  r.actor_id,
+  r.operation,
+  r.legal_basis,
+  r.purpose,
+  r.subject_ids,
+  r.outcome,
+  r.http_status,
+  r.request_id,
+];
 
 async function insert(manager: EntityManager, rows: Row[]): Promise<void> {
   if (rows.length === 1) {

@@ -77,9 +77,7 @@ export class ProcessingRegistry implements OnApplicationBootstrap {
 
   private fromRoutes(): Array<{ declaration: ProcessingDeclaration; where: string }> {
     const routes = this.moduleRef.get(RouteDeclarations, { strict: false }).routes();
-    return routes.flatMap((r) =>
-      r.processing && 'operation' in r.processing ? [{ declaration: r.processing, where: `${r.method} ${r.path}` }] : [],
-    );
+    return routes.flatMap((r) => (r.processing && 'operation' in r.processing ? [{ declaration: r.processing, where: `${r.method} ${r.path}` }] : []));
   }
 
   private fromProviders(): Array<{ declaration: ProcessingDeclaration; where: string }> {

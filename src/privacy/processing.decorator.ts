@@ -3,14 +3,7 @@ import type { RecipientKey } from './recipients.js';
 import type { SpecialCategoryUse } from './special-categories.js';
 
 /** GDPR Art. 6(1) (a)-(f), in API.md's spelling. */
-export const LEGAL_BASES = [
-  'consent',
-  'contract',
-  'legal_obligation',
-  'vital_interests',
-  'public_task',
-  'legitimate_interests',
-] as const;
+export const LEGAL_BASES = ['consent', 'contract', 'legal_obligation', 'vital_interests', 'public_task', 'legitimate_interests'] as const;
 export type LegalBasis = (typeof LEGAL_BASES)[number];
 
 export const ARTICLE_6: Record<LegalBasis, string> = {

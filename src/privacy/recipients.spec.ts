@@ -64,7 +64,8 @@ describe('recipients registry', () => {
 
 describe('special categories (Art. 9)', () => {
   it('declares health data with its Art. 9(2) conditions on the medical-alarm operations', () => {
-    for (const d of [PANEL_EVENTS_RECEIVE, ALARM_ACTIONS, ALARM_CALLS, ESCALATION_TEXT_OWNER, ESCALATION_TEXT_CONTACT]) expect(d.specialCategories).toEqual(HEALTH_AT_ALARM);
+    for (const d of [PANEL_EVENTS_RECEIVE, ALARM_ACTIONS, ALARM_CALLS, ESCALATION_TEXT_OWNER, ESCALATION_TEXT_CONTACT])
+      expect(d.specialCategories).toEqual(HEALTH_AT_ALARM);
     expect(describeSpecialCategories(HEALTH_AT_ALARM)).toEqual([
       "health data: medical alarms (including fall and assistance alarms) and operators' notes and procedures about them " +
         '(Art. 9(2)(c) vital interests, where the person cannot consent at the time of the alarm; Art. 9(2)(a) explicit consent, given in the contract for medical-alarm monitoring)',

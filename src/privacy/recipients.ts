@@ -28,8 +28,7 @@ export interface Recipient {
 }
 
 /** The Commission's page with the Standard Contractual Clauses, and the list of DPF-certified US organisations. */
-export const SCC_URL =
-  'https://commission.europa.eu/law/law-topic/data-protection/international-dimension-data-protection/standard-contractual-clauses-scc_en';
+export const SCC_URL = 'https://commission.europa.eu/law/law-topic/data-protection/international-dimension-data-protection/standard-contractual-clauses-scc_en';
 export const DPF_LIST_URL = 'https://www.dataprivacyframework.gov/list';
 
 export const RECIPIENTS = {
@@ -109,11 +108,15 @@ export const RECIPIENTS = {
   twilio: {
     kind: 'processor',
     country: { en: 'United States', sv: 'USA', nb: 'USA' },
-    name: { en: 'Twilio Inc. (SMS provider, processor)', sv: 'Twilio Inc. (sms-leverantör, personuppgiftsbiträde)', nb: 'Twilio Inc. (SMS-leverandør, databehandler)' },
+    name: {
+      en: 'Twilio Inc. (SMS provider, processor)',
+      sv: 'Twilio Inc. (sms-leverantör, personuppgiftsbiträde)',
+      nb: 'Twilio Inc. (SMS-leverandør, databehandler)',
+    },
     transfer: {
       country: 'US',
       mechanism: {
-        en: 'United States (Twilio): EU-US Data Privacy Framework (Art. 45) and the Commission\'s Standard Contractual Clauses (Art. 46(2)(c))',
+        en: "United States (Twilio): EU-US Data Privacy Framework (Art. 45) and the Commission's Standard Contractual Clauses (Art. 46(2)(c))",
         sv: 'USA (Twilio): EU–US Data Privacy Framework (art. 45) och EU-kommissionens standardavtalsklausuler (art. 46.2 c)',
         nb: 'USA (Twilio): EU–US Data Privacy Framework (art. 45) og EU-kommisjonens standard personvernbestemmelser (art. 46 nr. 2 c)',
       },
@@ -125,7 +128,7 @@ export const RECIPIENTS = {
       nb: 'telefonnumre, teksten i hver SMS, tidspunkter og leveringsstatus',
     },
     processorRetention: {
-      en: 'Twilio keeps each message (text, numbers, times, status) in our account until it is deleted through Twilio\'s API. When a person is erased, on request or at the end of a retention period, their messages are deleted at Twilio through that API by the system itself, tried again until Twilio confirms (Twilio may keep a deleted text up to 30 days in its backups). Our 90-day blanking of texts does not reach Twilio\'s copy: the data protection officer deletes those messages at Twilio',
+      en: "Twilio keeps each message (text, numbers, times, status) in our account until it is deleted through Twilio's API. When a person is erased, on request or at the end of a retention period, their messages are deleted at Twilio through that API by the system itself, tried again until Twilio confirms (Twilio may keep a deleted text up to 30 days in its backups). Our 90-day blanking of texts does not reach Twilio's copy: the data protection officer deletes those messages at Twilio",
       sv: 'Twilio sparar varje meddelande (text, nummer, tider, status) i vårt konto tills det raderas via Twilios API. När en person raderas, på begäran eller när en lagringstid har löpt ut, raderar systemet själv deras meddelanden hos Twilio via det API:et och försöker igen tills Twilio bekräftar (Twilio kan ha kvar en raderad text i upp till 30 dagar i sina säkerhetskopior). Vår gallring av texter efter 90 dagar når inte Twilios kopia: dataskyddsombudet raderar de meddelandena hos Twilio',
       nb: 'Twilio lagrer hver melding (tekst, numre, tidspunkter, status) i kontoen vår til den slettes via Twilios API. Når en person slettes, på forespørsel eller når en lagringstid er ute, sletter systemet selv meldingene deres hos Twilio via det API-et og prøver igjen til Twilio bekrefter (Twilio kan beholde en slettet tekst i opptil 30 dager i sine sikkerhetskopier). Slettingen av teksten hos oss etter 90 dager når ikke Twilios kopi: personvernombudet sletter de meldingene hos Twilio',
     },
@@ -152,7 +155,7 @@ export const RECIPIENTS = {
   },
   mobile_operators: {
     kind: 'recipient',
-    country: { en: 'the recipient\'s own mobile network', sv: 'mottagarens eget mobilnät', nb: 'mottakerens eget mobilnett' },
+    country: { en: "the recipient's own mobile network", sv: 'mottagarens eget mobilnät', nb: 'mottakerens eget mobilnett' },
     name: { en: 'mobile network operators (deliver the SMS)', sv: 'mobiloperatörer (levererar sms:en)', nb: 'mobiloperatører (leverer SMS-ene)' },
   },
   alarm_contacts: {

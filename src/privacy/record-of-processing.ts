@@ -80,23 +80,21 @@ export class RecordOfProcessing {
   ) {}
 
   build(now = new Date()): Ropa {
-    const items = this.registry.declarations().map(
-      ({ declaration: d, where }): RopaRow => ({
-        operation: d.operation,
-        purpose: d.purpose,
-        legalBasis: d.legalBasis,
-        legalBasisArticle: ARTICLE_6[d.legalBasis],
-        legalBasisNote: d.legalBasisNote ?? null,
-        dataSubjects: d.dataSubjects,
-        dataCategories: d.dataCategories,
-        recipients: recipientNames(d.recipients),
-        retention: d.retention,
-        thirdCountryTransfers: transfersOf(d.recipients),
-        specialCategories: describeSpecialCategories(d.specialCategories),
-        securityMeasures: SECURITY_MEASURES,
-        performedBy: where,
-      }),
-    );
+    const items = this.registry.declarations().map(({ declaration: d, where }): RopaRow => ({
+      operation: d.operation,
+      purpose: d.purpose,
+      legalBasis: d.legalBasis,
+      legalBasisArticle: ARTICLE_6[d.legalBasis],
+      legalBasisNote: d.legalBasisNote ?? null,
+      dataSubjects: d.dataSubjects,
+      dataCategories: d.dataCategories,
+      recipients: recipientNames(d.recipients),
+      retention: d.retention,
+      thirdCountryTransfers: transfersOf(d.recipients),
+      specialCategories: describeSpecialCategories(d.specialCategories),
+      securityMeasures: SECURITY_MEASURES,
+      performedBy: where,
+    }));
     const retentionRules = this.retention.rules().map((r) => ({ ...r, periodText: periodText(r.period) }));
     const declared = this.registry.declarations().map((r) => r.declaration);
     const used = processors().map(([key, p]): RopaProcessor => ({

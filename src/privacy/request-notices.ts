@@ -2,8 +2,22 @@ import type { SmsLanguage } from '../sms/texts.js';
 import type { RequestKind } from './privacy-requests.repository.js';
 
 const KIND_NAMES: Record<SmsLanguage, Record<RequestKind, string>> = {
-  en: { access: 'access', rectification: 'rectification', erasure: 'erasure', restriction: 'restriction', objection: 'objection', portability: 'data portability' },
-  sv: { access: 'tillgång', rectification: 'rättelse', erasure: 'radering', restriction: 'begränsning', objection: 'invändning', portability: 'dataportabilitet' },
+  en: {
+    access: 'access',
+    rectification: 'rectification',
+    erasure: 'erasure',
+    restriction: 'restriction',
+    objection: 'objection',
+    portability: 'data portability',
+  },
+  sv: {
+    access: 'tillgång',
+    rectification: 'rättelse',
+    erasure: 'radering',
+    restriction: 'begränsning',
+    objection: 'invändning',
+    portability: 'dataportabilitet',
+  },
   nb: { access: 'innsyn', rectification: 'retting', erasure: 'sletting', restriction: 'begrensning', objection: 'protest', portability: 'dataportabilitet' },
 };
 
@@ -12,10 +26,7 @@ const KIND_NAMES: Record<SmsLanguage, Record<RequestKind, string>> = {
  * month, saying why and by when they will have the answer. Stored on the request as it was written,
  * in the person's language (a contact's is their customer's); the DPO sends it.
  */
-export function extensionNotice(
-  language: SmsLanguage,
-  n: { kind: RequestKind; receivedDate: string; dueDate: string; reason: string },
-): string {
+export function extensionNotice(language: SmsLanguage, n: { kind: RequestKind; receivedDate: string; dueDate: string; reason: string }): string {
   const kind = KIND_NAMES[language][n.kind];
   // The reason is put into a sentence that ends with its own full stop.
   const reason = n.reason.replace(/[\s.!]+$/u, '');

@@ -12,7 +12,10 @@ export class RestrictDto {
 
 /** DELETE .../restriction: Art. 18(3), the person is told before a restriction is lifted. */
 export class LiftRestrictionDto {
-  @ApiPropertyOptional({ description: 'when the person was told the restriction will be lifted (Art. 18(3)); required while one is in force', example: '2026-12-07T10:00:00Z' })
+  @ApiPropertyOptional({
+    description: 'when the person was told the restriction will be lifted (Art. 18(3)); required while one is in force',
+    example: '2026-12-07T10:00:00Z',
+  })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'notifiedAt must be an ISO 8601 date-time, e.g. 2026-12-07T10:00:00Z' })
   notifiedAt?: string;

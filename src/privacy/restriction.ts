@@ -115,7 +115,11 @@ export class Restriction {
         const at = new Date(input.notifiedAt);
         if (at.getTime() > Date.now() + 60_000) throw new DomainError('invalid', 'restriction_notified_in_future', 'notifiedAt must not be in the future');
         if (at < current.restricted_at) {
-          throw new DomainError('invalid', 'restriction_notified_before', `notifiedAt must not be before the restriction began (${current.restricted_at.toISOString()})`);
+          throw new DomainError(
+            'invalid',
+            'restriction_notified_before',
+            `notifiedAt must not be before the restriction began (${current.restricted_at.toISOString()})`,
+          );
         }
         await m.query(`UPDATE restriction SET lift_notified_at = $2, lifted_at = now(), lifted_by = $3 WHERE id = $1`, [current.id, at, input.by ?? null]);
       }
@@ -129,7 +133,10 @@ export class Restriction {
   private async setFlag(m: EntityManager, subject: Subject, restricted: boolean): Promise<string> {
     const rows = (
       subject.type === 'customer'
-        ? await m.query(`WITH u AS (UPDATE customer SET restricted = $2, updated_at = now() WHERE id = $1 RETURNING id) SELECT id AS customer_id FROM u`, [subject.id, restricted])
+        ? await m.query(`WITH u AS (UPDATE customer SET restricted = $2, updated_at = now() WHERE id = $1 RETURNING id) SELECT id AS customer_id FROM u`, [
+            subject.id,
+            restricted,
+          ])
         : await m.query(
             `WITH u AS (UPDATE contact SET restricted = $3, updated_at = now() WHERE id = $1 AND customer_id = $2 RETURNING customer_id) SELECT customer_id FROM u`,
             [subject.id, subject.customerId, restricted],

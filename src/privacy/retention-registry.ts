@@ -36,7 +36,10 @@ export class RetentionRegistry implements OnApplicationBootstrap {
       seen.add(declared);
       rules.push(...declared);
     }
-    return rules.map((r, i) => ({ r, i })).sort((a, b) => a.r.table.localeCompare(b.r.table) || a.i - b.i).map(({ r }) => r);
+    return rules
+      .map((r, i) => ({ r, i }))
+      .sort((a, b) => a.r.table.localeCompare(b.r.table) || a.i - b.i)
+      .map(({ r }) => r);
   }
 
   async problems(): Promise<string[]> {
@@ -44,7 +47,10 @@ export class RetentionRegistry implements OnApplicationBootstrap {
     const covered = new Set(this.rules().map((r) => r.table));
     return [
       ...tables.filter((t) => !covered.has(t)).map((t) => `${t}: no retention rule (declare one with @RetainedTables in the module that owns it)`),
-      ...[...covered].filter((t) => !tables.includes(t)).sort().map((t) => `${t}: a retention rule names this table, but the database has no such table`),
+      ...[...covered]
+        .filter((t) => !tables.includes(t))
+        .sort()
+        .map((t) => `${t}: a retention rule names this table, but the database has no such table`),
     ];
   }
 

@@ -37,7 +37,7 @@ export const RETENTION_PANEL_SILENCES: ProcessingDeclaration = {
 export const RETENTION_UNKNOWN_SENDERS: ProcessingDeclaration = {
   ...TABLE_RETENTION_JOB,
   operation: 'privacy.retention.unknown_senders',
-  purpose: 'Delete SMS from numbers that are nobody\'s on file, and the automatic answers to them',
+  purpose: "Delete SMS from numbers that are nobody's on file, and the automatic answers to them",
   dataSubjects: ['anyone texting the alarm-central number'],
   dataCategories: ['phone number, SMS text, times and status'],
   retention: 'deleted',

@@ -63,7 +63,10 @@ export class RetentionJobs {
     }
     await this.record(RETENTION_FORMER_CUSTOMERS, [...erased, ...erasedContacts]);
     if (erased.length || erasedContacts.length || postponed.length) {
-      this.logger.log({ customers: erased.length, contacts: erasedContacts.length, postponed: postponed.length }, 'retention: former customers and removed contacts');
+      this.logger.log(
+        { customers: erased.length, contacts: erasedContacts.length, postponed: postponed.length },
+        'retention: former customers and removed contacts',
+      );
     }
     return { customers: erased, contacts: erasedContacts, postponed };
   }

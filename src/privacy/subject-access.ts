@@ -15,6 +15,8 @@ import { RETENTION_TEXT } from './retention-policy.js';
 import { restrictionsOf } from './restriction.js';
 import { subjectRightsText } from './subject-rights.js';
 
+// Raw rows copied into the export as they are (an export shows everything held); typed per column later.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Row = Record<string, any>;
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -44,16 +46,19 @@ export class SubjectAccess {
     const [c] = (await m.query(`SELECT * FROM customer WHERE id = $1`, [customerId])) as Row[];
     if (!c) return this.gone('customer', customerId);
     const contacts = (await m.query(`SELECT * FROM contact WHERE customer_id = $1 ORDER BY ended_at NULLS FIRST, priority, created_at`, [customerId])) as Row[];
-    const panels = (await m.query(`SELECT id, label, created_at, last_seen_at, supervision_interval_seconds, rotated_at FROM panel WHERE customer_id = $1 ORDER BY created_at`, [
-      customerId,
-    ])) as Row[];
+    const panels = (await m.query(
+      `SELECT id, label, created_at, last_seen_at, supervision_interval_seconds, rotated_at FROM panel WHERE customer_id = $1 ORDER BY created_at`,
+      [customerId],
+    )) as Row[];
     const arming = (await m.query(
       `SELECT id, panel_id, event_id, code, arming, panel_user, method, occurred_at, received_at
          FROM panel_event WHERE customer_id = $1 AND class = 'arming' ORDER BY occurred_at DESC, id`,
       [customerId],
     )) as Row[];
     // The procedure agreed with the customer may name people and access details: it is theirs to see.
-    const actionPlans = (await m.query(`SELECT class, steps, updated_at FROM customer_action_plan WHERE customer_id = $1 ORDER BY class`, [customerId])) as Row[];
+    const actionPlans = (await m.query(`SELECT class, steps, updated_at FROM customer_action_plan WHERE customer_id = $1 ORDER BY class`, [
+      customerId,
+    ])) as Row[];
     const [premises] = (await m.query(`SELECT * FROM premises WHERE customer_id = $1`, [customerId])) as Row[];
     const alarmIds = ((await m.query(`SELECT id FROM alarm WHERE customer_id = $1 ORDER BY opened_at DESC`, [customerId])) as Row[]).map((a) => a.id as string);
     const alarms = [];
@@ -127,11 +132,10 @@ export class SubjectAccess {
       `SELECT id, class, status, opened_at, closed_at, chain, acknowledged_at, acknowledged_by FROM alarm WHERE chain @> ARRAY[$1::uuid] ORDER BY opened_at DESC`,
       [contactId],
     )) as Row[];
-    const messages = await this.messages(
-      m,
-      `contact_id = $1 OR (customer_id IS NULL AND contact_id IS NULL AND (to_phone = $2 OR from_phone = $2))`,
-      [contactId, k.phone],
-    );
+    const messages = await this.messages(m, `contact_id = $1 OR (customer_id IS NULL AND contact_id IS NULL AND (to_phone = $2 OR from_phone = $2))`, [
+      contactId,
+      k.phone,
+    ]);
     return {
       subject: { type: 'contact', id: contactId },
       generatedAt: now.toISOString(),

@@ -78,7 +78,11 @@ export class InboundSms {
     }
     // These are stored in indexed columns, and an index entry has a size limit: an oversized value
     // would fail in the database (a 500), so it is named here instead. Twilio's own are far shorter.
-    for (const [field, value, max] of [['From', from, MAX_ADDRESS], ['To', to, MAX_ADDRESS], ['MessageSid', sid, MAX_SID]] as const) {
+    for (const [field, value, max] of [
+      ['From', from, MAX_ADDRESS],
+      ['To', to, MAX_ADDRESS],
+      ['MessageSid', sid, MAX_SID],
+    ] as const) {
       if (value.length > max) throw new DomainError('invalid', 'twilio_inbound_invalid', `${field} must be at most ${max} characters`);
     }
     const intent = readInbound(body);
@@ -123,7 +127,10 @@ export class InboundSms {
           subjectIds.push(...[about.customerId, about.contactId, about.alarmId].filter((id): id is string => !!id));
           if (about.alarmId || about.customerId || about.contactId) {
             await m.query(`UPDATE sms_message SET alarm_id = $2, customer_id = $3, contact_id = $4 WHERE id = $1`, [
-              inboundMessageId, about.alarmId ?? null, about.customerId ?? null, about.contactId ?? null,
+              inboundMessageId,
+              about.alarmId ?? null,
+              about.customerId ?? null,
+              about.contactId ?? null,
             ]);
           }
           if (!result.reply) return { inboundMessageId };
@@ -186,7 +193,16 @@ export class InboundSms {
     // Short codes and alphanumeric senders (carriers, other robots) get no answer: that is how loops start.
     if (!E164.test(r.from)) return { inboundMessageId: r.inboundMessageId };
     const recorded = await this.outbox.recordReply(
-      { purpose: 'reply', to: r.from, body: r.body, inReplyTo: r.inboundMessageId, replyKind: r.kind, alarmId: r.alarmId, customerId: r.customerId, contactId: r.contactId },
+      {
+        purpose: 'reply',
+        to: r.from,
+        body: r.body,
+        inReplyTo: r.inboundMessageId,
+        replyKind: r.kind,
+        alarmId: r.alarmId,
+        customerId: r.customerId,
+        contactId: r.contactId,
+      },
       r.to,
       m,
     );

@@ -1,9 +1,5 @@
 /** What an inbound SMS asks for, read the forgiving way (GoAlert: case, spaces and quotes do not matter). */
-export type InboundIntent =
-  | { kind: 'stop'; keyword: string }
-  | { kind: 'start'; keyword: string }
-  | { kind: 'code'; code: string }
-  | { kind: 'other' };
+export type InboundIntent = { kind: 'stop'; keyword: string } | { kind: 'start'; keyword: string } | { kind: 'code'; code: string } | { kind: 'other' };
 
 /**
  * Twilio's default opt-out keywords (DOMAIN.md), plus STOPP, the Swedish and Norwegian word, which
@@ -21,7 +17,10 @@ export const START_KEYWORDS: ReadonlySet<string> = new Set(['START', 'UNSTOP', '
  * gets the help text.
  */
 export function readInbound(body: string): InboundIntent {
-  const word = body.normalize('NFKC').toUpperCase().replace(/[^\p{L}\p{N}]/gu, '');
+  const word = body
+    .normalize('NFKC')
+    .toUpperCase()
+    .replace(/[^\p{L}\p{N}]/gu, '');
   if (STOP_KEYWORDS.has(word)) return { kind: 'stop', keyword: word };
   if (START_KEYWORDS.has(word)) return { kind: 'start', keyword: word };
   if (/^[0-9]{1,6}$/.test(word)) return { kind: 'code', code: word.replace(/^0+(?=\d)/, '') };

@@ -49,10 +49,11 @@ export class ReplyCodeGuard {
   /** Whether a code from this number may be checked at all: not once it reached the limit, until its window ends. */
   async check(phone: string, m: EntityManager): Promise<ReplyCodeVerdict> {
     const now = this.clock.now();
-    const [row] = (await m.query(
-      `SELECT window_ends_at, told_to_wait FROM reply_code_guess WHERE phone = $1 AND wrong_codes >= $2 AND window_ends_at > $3`,
-      [phone, WRONG_CODES_ALLOWED, now],
-    )) as Array<{ window_ends_at: Date; told_to_wait: boolean }>;
+    const [row] = (await m.query(`SELECT window_ends_at, told_to_wait FROM reply_code_guess WHERE phone = $1 AND wrong_codes >= $2 AND window_ends_at > $3`, [
+      phone,
+      WRONG_CODES_ALLOWED,
+      now,
+    ])) as Array<{ window_ends_at: Date; told_to_wait: boolean }>;
     if (!row) return { refused: false };
     this.refusedCodes.inc();
     if (!row.told_to_wait) await m.query(`UPDATE reply_code_guess SET told_to_wait = true WHERE phone = $1`, [phone]);

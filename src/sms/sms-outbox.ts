@@ -192,7 +192,11 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
    * help or unknown-code reply over the central's daily cap is refused (`central_cap`).
    * Returns whether it may be sent.
    */
-  async recordReply(sms: OutboundSms & { purpose: 'reply' }, from: string, manager: EntityManager): Promise<{ id: string; allowed: boolean; refusalReason?: string }> {
+  async recordReply(
+    sms: OutboundSms & { purpose: 'reply' },
+    from: string,
+    manager: EntityManager,
+  ): Promise<{ id: string; allowed: boolean; refusalReason?: string }> {
     const legalBasis = this.validate(sms);
     const decision = await this.policy.check(sms, legalBasis, manager);
     const refusalReason = decision.allowed ? (await this.caps.check(sms, manager))?.cap : decision.reason;
@@ -215,11 +219,18 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
       ? ((await this.dataSource.query(`SELECT id, status, customer_id, contact_id FROM sms_message WHERE provider_id = $1`, [report.providerId])) as Found[])
       : [];
     if (!row && report.messageId && UUID.test(report.messageId)) {
-      [row] = (await this.dataSource.query(`SELECT id, status, customer_id, contact_id FROM sms_message WHERE id = $1 AND direction = 'outbound'`, [report.messageId])) as Found[];
+      [row] = (await this.dataSource.query(`SELECT id, status, customer_id, contact_id FROM sms_message WHERE id = $1 AND direction = 'outbound'`, [
+        report.messageId,
+      ])) as Found[];
     }
     if (!row) return undefined;
     const errorCode = report.errorCode && /^\w{1,40}$/.test(report.errorCode) ? report.errorCode : undefined;
-    const change = await this.report(row.id, reported, { providerId: report.providerId, errorCode, sent: reported === 'sent' || reported === 'delivered' }, row.status);
+    const change = await this.report(
+      row.id,
+      reported,
+      { providerId: report.providerId, errorCode, sent: reported === 'sent' || reported === 'delivered' },
+      row.status,
+    );
     return { messageId: row.id, customerId: row.customer_id, contactId: row.contact_id, change };
   }
 
@@ -294,7 +305,10 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
          SELECT * FROM u`,
       )) as ChangeRow[];
       for (const row of stuck) {
-        this.logger.warn({ messageId: row.id, purpose: row.purpose }, 'SMS was being sent when its sender stopped; outcome unknown; will check with the provider before sending again');
+        this.logger.warn(
+          { messageId: row.id, purpose: row.purpose },
+          'SMS was being sent when its sender stopped; outcome unknown; will check with the provider before sending again',
+        );
         this.changes.next(toChange(row, 'sending', 'queued'));
       }
       const optedOut = (await this.dataSource.query(
@@ -353,8 +367,22 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
                -- An alarm's SMS goes out in the order of its alarm's urgency (a fire before a burglary) when many wait.
                $12::int + COALESCE((SELECT urgency FROM alarm WHERE id = $6::uuid), 0), $13, CASE WHEN $11 = 'sent' THEN now() END, $14::uuid)
        RETURNING id`,
-      [sms.to, from, sms.body, sms.purpose, legalBasis, sms.alarmId ?? null, sms.contactId ?? null, sms.customerId ?? null,
-        sms.inReplyTo ?? null, sms.replyKind ?? null, status, SMS_PRIORITY[sms.purpose], refusalReason ?? null, sms.operatorId ?? null],
+      [
+        sms.to,
+        from,
+        sms.body,
+        sms.purpose,
+        legalBasis,
+        sms.alarmId ?? null,
+        sms.contactId ?? null,
+        sms.customerId ?? null,
+        sms.inReplyTo ?? null,
+        sms.replyKind ?? null,
+        status,
+        SMS_PRIORITY[sms.purpose],
+        refusalReason ?? null,
+        sms.operatorId ?? null,
+      ],
     );
     return row.id;
   }
@@ -480,7 +508,10 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
       const previous = await this.previousAttempt(row);
       if (previous === 'retry') return;
       if (previous !== 'send') {
-        this.logger.warn({ messageId: row.id, purpose: row.purpose, code: row.error_code, attempts: row.attempts }, 'the provider had an SMS whose send went unanswered; recorded as sent, not sent again');
+        this.logger.warn(
+          { messageId: row.id, purpose: row.purpose, code: row.error_code, attempts: row.attempts },
+          'the provider had an SMS whose send went unanswered; recorded as sent, not sent again',
+        );
         await this.recordAnswer(row, previous);
         return;
       }
@@ -514,7 +545,10 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
       const error = asSendError(e);
       if (error.permanent) {
         // Asking will never work (say, an API key allowed to send but not to read messages).
-        this.logger.error({ messageId: row.id, purpose: row.purpose, code: error.code }, 'cannot ask the provider whether an unanswered SMS was sent; sending it again unchecked');
+        this.logger.error(
+          { messageId: row.id, purpose: row.purpose, code: error.code },
+          'cannot ask the provider whether an unanswered SMS was sent; sending it again unchecked',
+        );
         return 'send';
       }
       await this.failed(row, error, row.error_code!);
@@ -524,7 +558,12 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     // The same text to the same number may be another message of ours (two alarms alike, a minute
     // apart): one the provider holds for another row is not this one.
     const taken = new Set(
-      ((await this.dataSource.query(`SELECT provider_id FROM sms_message WHERE provider_id = ANY($1::text[]) AND id <> $2`, [found.map((f) => f.providerId), row.id])) as Array<{ provider_id: string }>).map((r) => r.provider_id),
+      (
+        (await this.dataSource.query(`SELECT provider_id FROM sms_message WHERE provider_id = ANY($1::text[]) AND id <> $2`, [
+          found.map((f) => f.providerId),
+          row.id,
+        ])) as Array<{ provider_id: string }>
+      ).map((r) => r.provider_id),
     );
     return found.find((f) => !taken.has(f.providerId)) ?? 'send';
   }
@@ -581,7 +620,10 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
   /** `code`: what to record (by default the error's own). */
   private async failed(row: ClaimedRow, error: SmsSendError, code = error.code ?? 'unknown'): Promise<void> {
     if (error.permanent || row.attempts >= MAX_SEND_ATTEMPTS) {
-      this.logger.warn({ messageId: row.id, purpose: row.purpose, code: error.code ?? 'unknown', attempts: row.attempts, permanent: error.permanent }, 'SMS failed');
+      this.logger.warn(
+        { messageId: row.id, purpose: row.purpose, code: error.code ?? 'unknown', attempts: row.attempts, permanent: error.permanent },
+        'SMS failed',
+      );
       await this.report(row.id, 'failed', { errorCode: code }, 'sending');
       return;
     }
@@ -597,7 +639,10 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
        SELECT * FROM u`,
       [row.id, row.attempts, code, delay / 1000],
     )) as ChangeRow[];
-    this.logger.warn({ messageId: row.id, purpose: row.purpose, code: error.code ?? 'unknown', attempts: row.attempts, retryInMs: delay }, 'SMS send failed; will retry');
+    this.logger.warn(
+      { messageId: row.id, purpose: row.purpose, code: error.code ?? 'unknown', attempts: row.attempts, retryInMs: delay },
+      'SMS send failed; will retry',
+    );
     if (rows[0]) this.changes.next(toChange(rows[0], 'sending', 'queued'));
     this.wakeIn(delay);
   }
@@ -606,7 +651,12 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
    * Applies a reported status with `advanceStatus` (never backwards), as a compare-and-set on the
    * status so concurrent reports (the send's answer racing a callback) cannot overwrite each other.
    */
-  private async report(id: string, reported: SmsStatus, patch: { providerId?: string; errorCode?: string; sent?: boolean }, knownCurrent?: SmsStatus): Promise<SmsStatusChange | undefined> {
+  private async report(
+    id: string,
+    reported: SmsStatus,
+    patch: { providerId?: string; errorCode?: string; sent?: boolean },
+    knownCurrent?: SmsStatus,
+  ): Promise<SmsStatusChange | undefined> {
     let current = knownCurrent;
     for (let attempt = 0; attempt < 5; attempt++) {
       if (current === undefined) {
@@ -616,7 +666,10 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
           // copy is all that is left of it, and goes too.
           if (patch.providerId) {
             await queueProcessorDeletionOf(this.dataSource.manager, [patch.providerId]);
-            this.logger.warn({ messageId: id, reported }, 'the provider took an SMS whose row an erasure had removed meanwhile; its copy there is queued for deletion');
+            this.logger.warn(
+              { messageId: id, reported },
+              'the provider took an SMS whose row an erasure had removed meanwhile; its copy there is queued for deletion',
+            );
           }
           return undefined;
         }
@@ -673,12 +726,15 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     this.wakeTimer = undefined;
     const next = this.wakeTimes[0];
     if (next === undefined || this.stopped) return;
-    this.wakeTimer = setTimeout(() => {
-      const now = Date.now();
-      this.wakeTimes = this.wakeTimes.filter((t) => t > now);
-      this.kick();
-      this.armWake();
-    }, Math.max(1, next - Date.now()));
+    this.wakeTimer = setTimeout(
+      () => {
+        const now = Date.now();
+        this.wakeTimes = this.wakeTimes.filter((t) => t > now);
+        this.kick();
+        this.armWake();
+      },
+      Math.max(1, next - Date.now()),
+    );
     this.wakeTimer.unref();
   }
 }

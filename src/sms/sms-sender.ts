@@ -51,7 +51,15 @@ export class SmsSendError extends Error {
  * outbox's own: its sender stopped mid-send. Refused connections and failed name lookups are not here:
  * nothing was sent.
  */
-export const OUTCOME_UNKNOWN_CODES: ReadonlySet<string> = new Set(['ETIMEDOUT', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_NETWORK', 'network_error', 'outcome_unknown']);
+export const OUTCOME_UNKNOWN_CODES: ReadonlySet<string> = new Set([
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ERR_NETWORK',
+  'network_error',
+  'outcome_unknown',
+]);
 
 /**
  * The port to whoever carries SMS (STYLE.md: every outside system behind a small port of our own).

@@ -44,12 +44,7 @@ export class SmsModule {
   static forRoot(options: SmsModuleOptions = {}): DynamicModule {
     return {
       module: SmsModule,
-      imports: [
-        TypeOrmModule.forFeature([SmsMessage, SmsOptOut]),
-        ClockModule,
-        MetricsModule,
-        ...(options.imports ?? []),
-      ],
+      imports: [TypeOrmModule.forFeature([SmsMessage, SmsOptOut]), ClockModule, MetricsModule, ...(options.imports ?? [])],
       controllers: [MessagesController, TwilioWebhooksController],
       providers: [
         {

@@ -11,7 +11,8 @@ export const MESSAGES_READ: ProcessingDeclaration = {
   operation: 'sms.messages.list',
   purpose: 'Follow up alarm SMS, onboarding notices and replies: what was sent to whom, why, and whether it arrived',
   legalBasis: 'legitimate_interests',
-  legalBasisNote: 'each message carries its own basis (legalBasis): contract for owner alarm SMS, legal obligation for notices, vital or legitimate interests for contacts; operators reading them follow up the alarm service',
+  legalBasisNote:
+    'each message carries its own basis (legalBasis): contract for owner alarm SMS, legal obligation for notices, vital or legitimate interests for contacts; operators reading them follow up the alarm service',
   dataSubjects: SUBJECTS,
   dataCategories: ['phone number', 'SMS text', 'delivery status', 'alarm, customer and contact references'],
   recipients: ['staff'],

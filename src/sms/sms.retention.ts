@@ -21,7 +21,7 @@ export const SMS_RETENTION: RetentionRule[] = [
     table: 'sms_message',
     period: { amount: UNKNOWN_SENDER_DAYS, unit: 'days' },
     end: 'deleted',
-    reason: 'texts from numbers that are nobody\'s on file matter only while an SMS loop or abuse is looked into',
+    reason: "texts from numbers that are nobody's on file matter only while an SMS loop or abuse is looked into",
     text: {
       en: `Texts from numbers we do not have on file, and our automatic answers to them, are deleted ${UNKNOWN_SENDER_DAYS} days after they were received.`,
       sv: `SMS från nummer som vi inte har registrerade, och våra automatiska svar på dem, raderas ${UNKNOWN_SENDER_DAYS} dagar efter att de togs emot.`,

@@ -40,7 +40,11 @@ export class TwilioSignatureGuard implements CanActivate {
     if (!token) {
       // Without an auth token (only possible with the outbox) no request can prove it comes from
       // Twilio; taking unsigned ones would let anyone opt numbers out or fake delivery reports.
-      throw new DomainError('forbidden', 'twilio_not_configured', 'Twilio webhooks are closed: SMS_PROVIDER is outbox, so there is no auth token to check X-Twilio-Signature with');
+      throw new DomainError(
+        'forbidden',
+        'twilio_not_configured',
+        'Twilio webhooks are closed: SMS_PROVIDER is outbox, so there is no auth token to check X-Twilio-Signature with',
+      );
     }
     const signature = req.header('x-twilio-signature');
     if (!signature) throw new DomainError('forbidden', 'twilio_signature_missing', 'X-Twilio-Signature is missing');

@@ -99,7 +99,9 @@ export class AlarmFigures {
     const rows = (await this.db.query(HANDLING_FIGURES, [from, to])) as Array<ClassFigureRow & OperatorFigureRow & { by_operator: boolean }>;
     return {
       byClass: rows.filter((r) => !r.by_operator),
-      byOperator: rows.filter((r) => r.by_operator && r.operator_id !== null).sort((x, y) => y.alarms - x.alarms || String(x.name).localeCompare(String(y.name))),
+      byOperator: rows
+        .filter((r) => r.by_operator && r.operator_id !== null)
+        .sort((x, y) => y.alarms - x.alarms || String(x.name).localeCompare(String(y.name))),
     };
   }
 

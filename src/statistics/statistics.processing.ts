@@ -4,11 +4,11 @@ import type { ProcessingDeclaration } from '../privacy/processing.decorator.js';
 export const STATISTICS_READ: ProcessingDeclaration = {
   operation: 'statistics.read',
   purpose:
-    'Report how fast the alarm central handles alarms (time to first SMS, to an operator\'s handling, to close; share handled within 30 and 60 s), ' +
+    "Report how fast the alarm central handles alarms (time to first SMS, to an operator's handling, to close; share handled within 30 and 60 s), " +
     'per class and per operator, and which premises raise the most false alarms, to run and certify the central (EN 50518) and to follow up false alarms',
   legalBasis: 'legitimate_interests',
   legalBasisNote:
-    'the central\'s interest in measuring and improving its response times, which its certification and its customers require; ' +
+    "the central's interest in measuring and improving its response times, which its certification and its customers require; " +
     'figures are aggregates: an operator appears by name with counts and times only, a customer by name with alarm counts only, never alarm details',
   dataSubjects: ['operators', 'customers'],
   dataCategories: [

@@ -25,7 +25,17 @@ describe('statisticsToCsv', () => {
   const figures = (name: string): Statistics => ({
     from: '2026-12-01T00:00:00.000Z',
     to: '2026-12-08T00:00:00.000Z',
-    byClass: { burglary: { alarms: 4, falseAlarms: 1, firstSmsMs: { p50: 800, p90: 1200, p99: 1500 }, firstAckMs: null, closeMs: null, ackWithin30s: 0.25, ackWithin60s: 0.5 } },
+    byClass: {
+      burglary: {
+        alarms: 4,
+        falseAlarms: 1,
+        firstSmsMs: { p50: 800, p90: 1200, p99: 1500 },
+        firstAckMs: null,
+        closeMs: null,
+        ackWithin30s: 0.25,
+        ackWithin60s: 0.5,
+      },
+    },
     byOperator: { 'a0000000-0000-4000-8000-000000000001': { name, alarms: 2, firstAckMs: { p50: 5000, p90: 9000, p99: 9900 }, closeMs: null } },
     bySite: [{ customerId: 'c0000000-0000-4000-8000-000000000001', name, alarms: 4, falseAlarms: 1, rate: 0.25 }],
     timeline: { bucket: 'hour', points: [] },
@@ -33,7 +43,9 @@ describe('statisticsToCsv', () => {
 
   it('writes a header and one row per class, operator and site; nulls as empty cells', () => {
     const lines = statisticsToCsv(figures('Eva Berg')).split('\r\n');
-    expect(lines[0]).toBe('group,key,name,alarms,falseAlarms,falseAlarmRate,firstSmsMsP50,firstSmsMsP90,firstSmsMsP99,firstAckMsP50,firstAckMsP90,firstAckMsP99,closeMsP50,closeMsP90,closeMsP99,ackWithin30s,ackWithin60s');
+    expect(lines[0]).toBe(
+      'group,key,name,alarms,falseAlarms,falseAlarmRate,firstSmsMsP50,firstSmsMsP90,firstSmsMsP99,firstAckMsP50,firstAckMsP90,firstAckMsP99,closeMsP50,closeMsP90,closeMsP99,ackWithin30s,ackWithin60s',
+    );
     expect(lines[1]).toBe('class,burglary,,4,1,0.25,800,1200,1500,,,,,,,0.25,0.5');
     expect(lines[2]).toBe('operator,a0000000-0000-4000-8000-000000000001,Eva Berg,2,,,,,,5000,9000,9900,,,,,');
     expect(lines[3]).toBe('site,c0000000-0000-4000-8000-000000000001,Eva Berg,4,1,0.25,,,,,,,,,,,');

@@ -87,7 +87,8 @@ export class StatisticsService {
       this.figures.timeline(from, to, bucket),
     ]);
     const byClass: Record<string, ClassFigures> = {};
-    for (const c of ALARM_CLASSES) byClass[c] = { alarms: 0, falseAlarms: 0, firstSmsMs: null, firstAckMs: null, closeMs: null, ackWithin30s: null, ackWithin60s: null };
+    for (const c of ALARM_CLASSES)
+      byClass[c] = { alarms: 0, falseAlarms: 0, firstSmsMs: null, firstAckMs: null, closeMs: null, ackWithin30s: null, ackWithin60s: null };
     for (const r of classes) {
       byClass[r.class] = {
         alarms: r.alarms,
@@ -113,11 +114,23 @@ export class StatisticsService {
 }
 
 export const STATISTICS_CSV_COLUMNS = [
-  'group', 'key', 'name', 'alarms', 'falseAlarms', 'falseAlarmRate',
-  'firstSmsMsP50', 'firstSmsMsP90', 'firstSmsMsP99',
-  'firstAckMsP50', 'firstAckMsP90', 'firstAckMsP99',
-  'closeMsP50', 'closeMsP90', 'closeMsP99',
-  'ackWithin30s', 'ackWithin60s',
+  'group',
+  'key',
+  'name',
+  'alarms',
+  'falseAlarms',
+  'falseAlarmRate',
+  'firstSmsMsP50',
+  'firstSmsMsP90',
+  'firstSmsMsP99',
+  'firstAckMsP50',
+  'firstAckMsP90',
+  'firstAckMsP99',
+  'closeMsP50',
+  'closeMsP90',
+  'closeMsP99',
+  'ackWithin30s',
+  'ackWithin60s',
 ] as const;
 
 /**
@@ -142,9 +155,17 @@ export function statisticsToCsv(s: Statistics): string {
   });
   for (const [cls, c] of Object.entries(s.byClass)) {
     rows.push({
-      group: 'class', key: cls, name: null, alarms: c.alarms, falseAlarms: c.falseAlarms, falseAlarmRate: share(c.falseAlarms, c.alarms),
-      ...t('firstSmsMs', c.firstSmsMs), ...t('firstAckMs', c.firstAckMs), ...t('closeMs', c.closeMs),
-      ackWithin30s: c.ackWithin30s, ackWithin60s: c.ackWithin60s,
+      group: 'class',
+      key: cls,
+      name: null,
+      alarms: c.alarms,
+      falseAlarms: c.falseAlarms,
+      falseAlarmRate: share(c.falseAlarms, c.alarms),
+      ...t('firstSmsMs', c.firstSmsMs),
+      ...t('firstAckMs', c.firstAckMs),
+      ...t('closeMs', c.closeMs),
+      ackWithin30s: c.ackWithin30s,
+      ackWithin60s: c.ackWithin60s,
     });
   }
   for (const [id, o] of Object.entries(s.byOperator)) {
@@ -156,7 +177,9 @@ export function statisticsToCsv(s: Statistics): string {
   const lines = [STATISTICS_CSV_COLUMNS.join(',')];
   for (const r of rows) {
     lines.push(
-      STATISTICS_CSV_COLUMNS.map((col) => (col === 'group' || col === 'key' || col === 'name' ? textCell(r[col] as string | null) : numberCell(r[col] as number | null))).join(','),
+      STATISTICS_CSV_COLUMNS.map((col) =>
+        col === 'group' || col === 'key' || col === 'name' ? textCell(r[col] as string | null) : numberCell(r[col] as number | null),
+      ).join(','),
     );
   }
   return lines.join('\r\n') + '\r\n';

@@ -64,7 +64,10 @@ export class AlarmFixtures {
 
   async contact(customerId: string, name = 'Contact'): Promise<{ id: string; phone: string }> {
     const n = this.next();
-    const res = await this.t.request('POST', `/api/customers/${customerId}/contacts`, { token: this.tokens.operator, body: { name: `${name} ${n}`, phone: mobile(n) } });
+    const res = await this.t.request('POST', `/api/customers/${customerId}/contacts`, {
+      token: this.tokens.operator,
+      body: { name: `${name} ${n}`, phone: mobile(n) },
+    });
     if (res.status !== 201) throw new Error(`contact: ${res.status} ${res.text}`);
     return { id: res.body.id, phone: res.body.phone };
   }
@@ -107,7 +110,10 @@ export class AlarmFixtures {
   }
 
   async setWaits(cls: string, ownerWaitSeconds: number, contactWaitSeconds: number): Promise<void> {
-    const res = await this.t.request('PUT', `/api/settings/escalation/${cls}`, { token: this.tokens.supervisor, body: { ownerWaitSeconds, contactWaitSeconds } });
+    const res = await this.t.request('PUT', `/api/settings/escalation/${cls}`, {
+      token: this.tokens.supervisor,
+      body: { ownerWaitSeconds, contactWaitSeconds },
+    });
     if (res.status !== 200) throw new Error(`settings: ${res.status} ${res.text}`);
   }
 

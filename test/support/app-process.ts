@@ -44,9 +44,14 @@ export async function startAppProcess(env: Record<string, string>, { timeoutMs =
   let gone = false;
   void exited.then(() => (gone = true));
   const base = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
     if (gone) throw new Error(`the app exited during start-up:\n${both}`);
-    if ((await fetch(`${base}/health`).then((r) => r.status, () => 0)) === 200) {
+    if (
+      (await fetch(`${base}/health`).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200
+    ) {
       return {
         child,
         port,

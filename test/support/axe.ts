@@ -17,7 +17,10 @@ const AXE_SOURCE = readFileSync(path.resolve('node_modules/axe-core/axe.min.js')
 export async function axeFindings(p: Page, minPasses: number): Promise<string[]> {
   if (!(await p.evaluate(() => typeof (globalThis as any).axe !== 'undefined'))) await p.evaluate(AXE_SOURCE);
   const result = await p.evaluate(() =>
-    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }, resultTypes: ['violations', 'passes'] }),
+    axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+      resultTypes: ['violations', 'passes'],
+    }),
   );
   expect(result.passes.length).toBeGreaterThan(minPasses);
   return result.violations

@@ -28,7 +28,8 @@ export const CHROMIUM_ARGS = [
  */
 export function haveChromium(file: string): boolean {
   if (existsSync(CHROMIUM)) return true;
-  if (/^(true|1)$/i.test(process.env.CI ?? '')) throw new Error(`[${file}] ${CHROMIUM} is missing and CI is set: the browser tests must run in CI (apt-get install -y chromium)`);
+  if (/^(true|1)$/i.test(process.env.CI ?? ''))
+    throw new Error(`[${file}] ${CHROMIUM} is missing and CI is set: the browser tests must run in CI (apt-get install -y chromium)`);
   process.stderr.write(`\n[${file}] browser tests SKIPPED: ${CHROMIUM} is missing (install it with: apt-get install -y chromium)\n\n`);
   return false;
 }

@@ -219,7 +219,8 @@ export class FakeTwilio {
    */
   async post(publicUrl: string, params: Record<string, string>, options: { signature?: string | null; authToken?: string } = {}): Promise<SignedPostResult> {
     const app = this.requireApp();
-    const signature = options.signature === undefined ? twilio.getExpectedTwilioSignature(options.authToken ?? this.authToken, publicUrl, params) : options.signature;
+    const signature =
+      options.signature === undefined ? twilio.getExpectedTwilioSignature(options.authToken ?? this.authToken, publicUrl, params) : options.signature;
     const target = publicUrl.startsWith(app.publicBaseUrl) ? app.baseUrl + publicUrl.slice(app.publicBaseUrl.length) : publicUrl;
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'TwilioProxy/1.1' };
     if (signature !== null) headers['x-twilio-signature'] = signature;
@@ -323,7 +324,11 @@ export class FakeTwilio {
     const held = !this.deleted.has(sid) && (this.inboundSids.has(sid) || this.requests.some((r) => r.sid === sid));
     if (!held) {
       request.outcome = 404;
-      return json(res, 404, { code: 20404, message: `The requested resource /2010-04-01/Accounts/${accountSid}/Messages/${sid}.json was not found`, status: 404 });
+      return json(res, 404, {
+        code: 20404,
+        message: `The requested resource /2010-04-01/Accounts/${accountSid}/Messages/${sid}.json was not found`,
+        status: 404,
+      });
     }
     const failure = this.deleteFailures.shift();
     if (failure === 500) {
@@ -332,7 +337,12 @@ export class FakeTwilio {
     }
     if (failure === 'in-progress') {
       request.outcome = 409;
-      return json(res, 409, { code: 20009, message: 'Cannot delete this resource before it is complete', more_info: 'https://www.twilio.com/docs/errors/20009', status: 409 });
+      return json(res, 409, {
+        code: 20009,
+        message: 'Cannot delete this resource before it is complete',
+        more_info: 'https://www.twilio.com/docs/errors/20009',
+        status: 409,
+      });
     }
     this.deleted.add(sid);
     res.writeHead(204);

@@ -33,6 +33,8 @@ export class ContactNoticeRetry1765340000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX contact_notice_unsettled`);
     await q.query(`DROP INDEX contact_notice_due`);
-    await q.query(`ALTER TABLE contact_notice DROP COLUMN attempts, DROP COLUMN next_attempt_at, DROP COLUMN last_error, DROP COLUMN failed_reason, DROP COLUMN settled_at`);
+    await q.query(
+      `ALTER TABLE contact_notice DROP COLUMN attempts, DROP COLUMN next_attempt_at, DROP COLUMN last_error, DROP COLUMN failed_reason, DROP COLUMN settled_at`,
+    );
   }
 }

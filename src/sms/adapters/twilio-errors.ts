@@ -23,7 +23,12 @@ export function toSmsSendError(e: unknown): SmsSendError {
     const code = typeof err.code === 'number' ? err.code : undefined;
     const permanent = (code !== undefined && PERMANENT_TWILIO_CODES.has(code)) || (status >= 400 && status < 500 && status !== 429);
     const retryAfterMs = typeof err.retryAfterSeconds === 'number' ? err.retryAfterSeconds * 1000 : undefined;
-    return new SmsSendError(`Twilio answered HTTP ${status}${code ? ` (error ${code})` : ''}`, { permanent, code: code ?? `http_${status}`, status, retryAfterMs });
+    return new SmsSendError(`Twilio answered HTTP ${status}${code ? ` (error ${code})` : ''}`, {
+      permanent,
+      code: code ?? `http_${status}`,
+      status,
+      retryAfterMs,
+    });
   }
   if (err.isAxiosError || (typeof err.code === 'string' && /^(E[A-Z_]+|ERR_[A-Z_]+)$/.test(err.code))) {
     const code = typeof err.code === 'string' ? err.code : 'network_error';
