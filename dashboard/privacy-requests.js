@@ -3,6 +3,7 @@
 // export, erasure, outcome). Every action redraws the list in place and says what it did.
 import { get, patch, post } from './api.js';
 import { confirmInPage, field, fmtTime, h, mount, pill, showFieldErrors } from './dom.js';
+import { showErasureResult } from './erasure-result.js';
 import { customerPicker, namesFor, personName } from './people.js';
 
 const KINDS = [
@@ -197,29 +198,7 @@ function requestActions(r, title, who, { reload, output }) {
       if (!sure) return;
       const result = await post(`/api/privacy/requests/${r.id}/erasure`);
       await reload();
-      const items = (xs) =>
-        xs?.length
-          ? h(
-              'ul',
-              {},
-              xs.map((x) => h('li', {}, x)),
-            )
-          : h('p', { class: 'muted' }, 'nothing');
-      mount(
-        output,
-        h(
-          'div',
-          { class: 'notice-box erasure-result', role: 'status' },
-          h('h3', { tabindex: '-1' }, `Erased for ${title}`),
-          h('h4', {}, 'Erased'),
-          items(result.erased),
-          h('h4', {}, 'Anonymised'),
-          items(result.anonymised),
-          h('h4', {}, 'Retained'),
-          items((result.retained ?? []).map((x) => `${x.what}: ${x.reason}`)),
-        ),
-      );
-      output.querySelector('h3').focus();
+      showErasureResult(output, `Erased for ${title}`, result);
     });
   const checked = !!r.identityCheck;
   return h(

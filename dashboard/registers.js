@@ -6,6 +6,7 @@ import { customerActionPlans, mayEditPlans } from './action-plan.js';
 import { customerPremisesSection, userText, zoneText } from './premises.js';
 import { customerPicker, namesFor, pager, personName } from './people.js';
 import { noticeBadge, resendNoticeButton, uninformedContactsSection } from './contact-notices.js';
+import { showErasureResult } from './erasure-result.js';
 import { privacyRequestsSection } from './privacy-requests.js';
 import { keyboardScrollable, retentionRulesSection } from './retention.js';
 import {
@@ -990,33 +991,7 @@ async function confirmErasure(name, path, after) {
   } catch {
     /* erased all the same: the result below says what happened */
   }
-  showErasureResult(privacyOut(), name, result);
-}
-
-function showErasureResult(out, name, r) {
-  const items = (xs) =>
-    xs?.length
-      ? h(
-          'ul',
-          {},
-          xs.map((x) => h('li', {}, x)),
-        )
-      : h('p', { class: 'muted' }, 'nothing');
-  mount(
-    out,
-    h(
-      'div',
-      { class: 'notice-box erasure-result', role: 'status', id: 'erasure-result' },
-      h('h3', { tabindex: '-1' }, `${name} erased`),
-      h('h4', {}, 'Erased'),
-      items(r.erased),
-      h('h4', {}, 'Anonymised'),
-      items(r.anonymised),
-      h('h4', {}, 'Retained'),
-      items((r.retained ?? []).map((x) => `${x.what}: ${x.reason}`)),
-    ),
-  );
-  out.querySelector('h3').focus();
+  showErasureResult(privacyOut(), `${name} erased`, result, { id: 'erasure-result' });
 }
 
 /**

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ProcessingLog } from './processing-log.service.js';
 import { Processing, type ProcessingDeclaration } from './processing.decorator.js';
+import { recordRetentionRun } from './retention.js';
 import { cutoffs } from './retention-policy.js';
 import {
   RETENTION_DISABLED_OPERATORS,
@@ -14,10 +15,6 @@ import {
   RETENTION_REPLY_CODES,
   RETENTION_UNKNOWN_SENDERS,
 } from './retention-tables.processing.js';
-
-const ACTOR = { type: 'system', id: 'retention' } as const;
-/** Subjects per processing-log entry, so one entry never grows without bound. */
-const LOG_CHUNK = 500;
 
 /**
  * The nightly retention of the tables besides the customer records and the alarm history (those are
@@ -157,11 +154,7 @@ export class TableRetentionJobs {
     return { sessions: sessions.length, loginFailures: loginFailures.length, replyCodeGuesses: guesses.length };
   }
 
-  private async record(declaration: ProcessingDeclaration, subjectIds: string[]): Promise<void> {
-    const base = { actor: ACTOR, operation: declaration.operation, legalBasis: declaration.legalBasis, purpose: declaration.purpose };
-    if (!subjectIds.length) return this.log.record({ ...base, subjectIds: [] });
-    const entries = [];
-    for (let i = 0; i < subjectIds.length; i += LOG_CHUNK) entries.push({ ...base, subjectIds: subjectIds.slice(i, i + LOG_CHUNK) });
-    await this.log.recordMany(entries);
+  private record(declaration: ProcessingDeclaration, subjectIds: string[]): Promise<void> {
+    return recordRetentionRun(this.log, declaration, subjectIds);
   }
 }

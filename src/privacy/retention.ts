@@ -162,11 +162,19 @@ export class RetentionJobs {
     }
   }
 
-  private async record(declaration: ProcessingDeclaration, subjectIds: string[]): Promise<void> {
-    const base = { actor: ACTOR, operation: declaration.operation, legalBasis: declaration.legalBasis, purpose: declaration.purpose };
-    if (!subjectIds.length) return this.log.record({ ...base, subjectIds: [] });
-    const entries = [];
-    for (let i = 0; i < subjectIds.length; i += LOG_CHUNK) entries.push({ ...base, subjectIds: subjectIds.slice(i, i + LOG_CHUNK) });
-    await this.log.recordMany(entries);
+  private record(declaration: ProcessingDeclaration, subjectIds: string[]): Promise<void> {
+    return recordRetentionRun(this.log, declaration, subjectIds);
   }
+}
+
+/**
+ * A retention job's run in the processing log: one entry, also when there was nothing to do (the log
+ * shows the job ran), or one per LOG_CHUNK subjects.
+ */
+export async function recordRetentionRun(log: ProcessingLog, declaration: ProcessingDeclaration, subjectIds: string[]): Promise<void> {
+  const base = { actor: ACTOR, operation: declaration.operation, legalBasis: declaration.legalBasis, purpose: declaration.purpose };
+  if (!subjectIds.length) return log.record({ ...base, subjectIds: [] });
+  const entries = [];
+  for (let i = 0; i < subjectIds.length; i += LOG_CHUNK) entries.push({ ...base, subjectIds: subjectIds.slice(i, i + LOG_CHUNK) });
+  await log.recordMany(entries);
 }
