@@ -10,14 +10,9 @@
 //   npm run bench:log-bytes [-- entries=20000]
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { DataSource } from 'typeorm';
+import { withBenchDatabase } from './bench-database.js';
 import { PANEL_EVENTS_RECEIVE } from '../src/alarms/alarms.processing.js';
 import { PanelSupervisionDays } from '../src/alarms/panel-supervision-day.js';
-import { dataSourceOptions, runMigrations } from '../src/database/data-source.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres.js';
 import type { Clock } from '../src/escalation/clock.js';
 import { ProcessingLogSealer } from '../src/privacy/processing-log.sealer.js';
 import { ProcessingLog, type ProcessingLogEntry } from '../src/privacy/processing-log.service.js';
@@ -28,19 +23,7 @@ const PER_DAY = { 'HTTP panel, every 5 min': 288, 'DC-09 panel, every 90 s': 960
 const PANELS = 10_000;
 
 async function main(): Promise<void> {
-  let embedded: EmbeddedDatabase | undefined;
-  let dir: string | undefined;
-  let url = process.env.DATABASE_URL;
-  if (!url) {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'keyholder-bench-'));
-    await fs.chmod(dir, 0o755);
-    embedded = await startEmbeddedPostgres(dir);
-    url = embedded.url;
-  }
-  await runMigrations(url);
-  const db = new DataSource(dataSourceOptions(url));
-  await db.initialize();
-  try {
+  await withBenchDatabase(async (db) => {
     const registry = { isDeclared: () => true } as unknown as ProcessingRegistry;
     const sealer = new ProcessingLogSealer(db);
     const log = new ProcessingLog(db, { nudge: () => undefined } as unknown as ProcessingLogSealer, registry);
@@ -134,11 +117,7 @@ async function main(): Promise<void> {
           `${((perDay * PANELS) / 1e6).toFixed(1)} MB/day now; ten years now: ${((perDay * PANELS * 3653) / 1e9).toFixed(1)} GB`,
       );
     }
-  } finally {
-    await db.destroy();
-    await embedded?.stop();
-    if (dir) await fs.rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((e) => {

@@ -5,12 +5,9 @@
 //   npm run bench:log [-- entries=10000]
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, runMigrations } from '../src/database/data-source.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres.js';
+import { withBenchDatabase } from './bench-database.js';
+import { dataSourceOptions } from '../src/database/data-source.js';
 import { ProcessingLogSealer } from '../src/privacy/processing-log.sealer.js';
 import { ProcessingLog, type ProcessingLogEntry } from '../src/privacy/processing-log.service.js';
 import type { ProcessingRegistry } from '../src/privacy/processing-registry.js';
@@ -39,19 +36,7 @@ async function timed(label: string, count: number, run: () => Promise<void>): Pr
 }
 
 async function main(): Promise<void> {
-  let embedded: EmbeddedDatabase | undefined;
-  let dir: string | undefined;
-  let url = process.env.DATABASE_URL;
-  if (!url) {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'keyholder-bench-'));
-    await fs.chmod(dir, 0o755);
-    embedded = await startEmbeddedPostgres(dir);
-    url = embedded.url;
-  }
-  await runMigrations(url);
-  const db = new DataSource(dataSourceOptions(url));
-  await db.initialize();
-  try {
+  await withBenchDatabase(async (db, url) => {
     const registry = { isDeclared: () => true } as unknown as ProcessingRegistry;
     const sealer = new ProcessingLogSealer(db);
     // Writers alone first: a sealer that is never nudged.
@@ -126,11 +111,7 @@ async function main(): Promise<void> {
     const size = (await db.query(`SELECT pg_total_relation_size('processing_log') AS log, pg_total_relation_size('processing_log_seal') AS seal`))[0];
     console.log(`  ... on disk per entry: log ${Math.round(size.log / total)} B (with indexes), seal ${Math.round(size.seal / total)} B`);
     await sealer.onModuleDestroy();
-  } finally {
-    await db.destroy();
-    await embedded?.stop();
-    if (dir) await fs.rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((e) => {

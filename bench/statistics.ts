@@ -6,12 +6,8 @@
 //
 //   npm run bench:statistics [-- 100000]
 import 'reflect-metadata';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, runMigrations } from '../src/database/data-source.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/database/embedded-postgres.js';
+import { withBenchDatabase } from './bench-database.js';
 import { SystemClock } from '../src/escalation/clock.js';
 import { AlarmFigures, HANDLING_FIGURES } from '../src/statistics/alarm-figures.repository.js';
 import { StatisticsService } from '../src/statistics/statistics.service.js';
@@ -71,19 +67,7 @@ async function seed(db: DataSource): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  let embedded: EmbeddedDatabase | undefined;
-  let dir: string | undefined;
-  let url = process.env.DATABASE_URL;
-  if (!url) {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'keyholder-bench-'));
-    await fs.chmod(dir, 0o755);
-    embedded = await startEmbeddedPostgres(dir);
-    url = embedded.url;
-  }
-  await runMigrations(url);
-  const db = new DataSource(dataSourceOptions(url));
-  await db.initialize();
-  try {
+  await withBenchDatabase(async (db) => {
     await seed(db);
     const [{ alarms }] = await db.query(`SELECT count(*)::int AS alarms FROM alarm`);
     console.log(
@@ -115,11 +99,7 @@ async function main(): Promise<void> {
     const to = new Date();
     const plan = (await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${HANDLING_FIGURES}`, [new Date(to.getTime() - 7 * DAY), to])) as Array<{ 'QUERY PLAN': string }>;
     console.log('\nplan of the per-class and per-operator query, last 7 days:\n' + plan.map((r) => '  ' + r['QUERY PLAN']).join('\n'));
-  } finally {
-    await db.destroy();
-    await embedded?.stop();
-    if (dir) await fs.rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((e) => {

@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateBy } from 'class-validator';
+import { PageQuery } from '../common/page-query.js';
 import { REQUEST_KINDS, REQUEST_STATUSES, type RequestKind, type RequestStatus, type SubjectType } from './privacy-requests.repository.js';
 
 /** Control and format characters except the line breaks and tabs a note may hold (bidi overrides among them). */
@@ -71,7 +72,8 @@ export class UpdatePrivacyRequestDto {
   identityCheck?: string;
 }
 
-export class PrivacyRequestQueryDto {
+/** `?status=&overdue=&page=&limit=` (up to 500 a page, 100 by default). */
+export class PrivacyRequestQueryDto extends PageQuery(500, 100) {
   @ApiPropertyOptional({ enum: REQUEST_STATUSES })
   @IsOptional()
   @IsIn(REQUEST_STATUSES, { message: `status must be one of ${REQUEST_STATUSES.join(', ')}` })
@@ -81,19 +83,4 @@ export class PrivacyRequestQueryDto {
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'overdue must be true or false' })
   overdue?: 'true' | 'false';
-
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'page must be a whole number' })
-  @Min(1, { message: 'page must be at least 1' })
-  page?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(500, { message: 'limit must be at most 500' })
-  limit?: number;
 }
