@@ -110,7 +110,9 @@ const PHONE = { width: 390, height: 844 };
     const opened: string[] = [];
     for (const [i, code] of ['BA', 'FA', 'WA'].entries())
       opened.push((await f.post(household.panel, { eventId: `ev-keys-${i}`, code, zone: String(i + 1) })).body.alarmId);
-    await until(page, (n: number) => document.querySelectorAll('#queue tr.alarm-row').length >= n, opened.length);
+    // Every one of the three must be in the queue before its order is read: alarms earlier tests left open are
+    // there too, so a count alone can be reached while the last of ours is still on its way.
+    await until(page, (ids: string[]) => ids.every((id) => document.querySelector(`#queue tr.alarm-row[data-alarm-id="${id}"]`)), opened);
     const order: string[] = await page.evaluate(() => [...document.querySelectorAll('#queue tr.alarm-row')].map((r: any) => r.dataset.alarmId));
 
     await page.keyboard.press('?');
