@@ -1,4 +1,4 @@
-// Chaos run (issue: "npm run chaos"): a steady load of panel events and alarms for a few minutes
+// Chaos run (`npm run chaos`): a steady load of panel events and alarms for a few minutes
 // while the database and the app are killed and frozen and the SMS provider breaks, at random; then
 // the promises are checked:
 //   - every 202 (and every 200 "duplicate") and every DC-09 ACK is a row in panel_event;

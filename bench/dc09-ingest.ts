@@ -1,4 +1,4 @@
-// SIA DC-09 ingest against the bare floor, in one run (issue: "npm run bench:dc09"). Phases, run in
+// SIA DC-09 ingest against the bare floor, in one run (`npm run bench:dc09`). Phases, run in
 // the order a, e, ref, b, c, d (e while the app is fresh, so load before it does not hide its cost):
 //
 //  (a) the floor: bench:floor's bare node:http server (ingest-floor.ts: HMAC + group commit, no

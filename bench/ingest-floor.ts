@@ -1,4 +1,4 @@
-// The floor under panel event ingest (issue 5): the best this machine gives for bench:ingest's load
+// The floor under panel event ingest: the best this machine gives for bench:ingest's load
 // without the app's framework. A bare node:http server (this file with --server, in a child process
 // of its own) does only what every accepted event cannot do without: reads the body (64 KiB limit),
 // checks the signature as PanelSignatureGuard does (timestamp within 300 s, "sha256=" + hex

@@ -1,4 +1,4 @@
-// Time to first SMS (issue 5): burglary alarms (BA) arriving at a steady 100/s for 20 s, each from
+// Time to first SMS: burglary alarms (BA) arriving at a steady 100/s for 20 s, each from
 // its own panel, and the time from the event's 202 reaching the panel to the owner's SMS reaching
 // the (fake, local) Twilio API. Targets: p50 < 20 ms, p99 < 100 ms. Open loop: events are sent on
 // schedule whether or not earlier ones are answered (at most 256 in flight: when the app falls

@@ -1,4 +1,4 @@
-// Panel event ingest (issue 5): signed events (API.md, Panel events) from many panels over 50 and
+// Panel event ingest: signed events (docs/api-contract.md#panel-events) from many panels over 50 and
 // then 200 concurrent keep-alive connections, closed loop (each connection sends its next event when
 // the answer to the last one is in). Mix: 70% heartbeats (RP), 10% arm (CL), 10% disarm (OP), 10%
 // burglary alarms (BA) on zones 1-8, panels picked at random. Reports events/s and the latency of

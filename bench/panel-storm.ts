@@ -1,4 +1,4 @@
-// Alarm storm (issue 5): 10,000 burglary alarms from 10,000 panels (each customer with an owner and
+// Alarm storm: 10,000 burglary alarms from 10,000 panels (each customer with an owner and
 // one contact) offered at 1,000/s, so within 10 s. Checks: every event accepted (202), every owner
 // texted exactly once; then, with the owner's wait set to 5 s (escalation_setting), every first
 // contact texted exactly once when that wait runs out. Reports the lateness of those contact steps
@@ -7,7 +7,7 @@
 // triage (the most urgent class first when the central is behind). An operator reads the alarm queue
 // every 0.5 s throughout: how long the dashboard takes to answer during a storm.
 //
-// Lateness: the wait starts when the owner's SMS is handed to the provider (API.md), i.e. at the
+// Lateness: the wait starts when the owner's SMS is handed to the provider (docs/alarm-handling.md#escalation-timings), i.e. at the
 // owner message's sent_at; the step is due at sent_at + 5 s. "Step run" is when the escalation
 // enqueued the contact's SMS (its created_at), "at the provider" when the fake Twilio API got it.
 //

@@ -4,7 +4,7 @@
 //   the load generator in this process does not share it, and its own /proc figures (peak RSS);
 // - the fake Twilio API on a worker thread (bench/fake-twilio-worker.ts);
 // - households seeded with bulk SQL (customer, contacts, panel with its encrypted secret);
-// - signed panel events over keep-alive HTTP connections (API.md, Panel events).
+// - signed panel events over keep-alive HTTP connections (docs/api-contract.md#panel-events).
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';

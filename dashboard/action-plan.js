@@ -1,4 +1,4 @@
-// Action plans (API.md, Operator procedures): the alarm's plan as a checklist, the central's plan per
+// Action plans (docs/alarm-handling.md#action-plans): the alarm's plan as a checklist, the central's plan per
 // class in the settings, a customer's own plan on the customer page, and the silent-alarm rules of
 // panic and duress (do not call or text the premises, the owner or the contacts without being sure).
 import { del, get, put } from './api.js';
@@ -15,7 +15,7 @@ const KIND_LABELS = {
   note: 'Note',
 };
 const kindLabel = (k) => KIND_LABELS[k] ?? label(k);
-/** Who may change a plan (API.md: supervisor, and admin, who may do everything); operators read them. */
+/** Who may change a plan (docs/api-contract.md#roles: supervisor, and admin, who may do everything); operators read them. */
 export const mayEditPlans = (role) => ['supervisor', 'admin'].includes(role);
 
 const PLAN_CLASSES = ['burglary', 'fire', 'gas', 'water', 'medical', 'panic', 'duress', 'tamper', 'technical', 'unknown'];

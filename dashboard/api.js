@@ -1,4 +1,4 @@
-// The dashboard is a client of the API (API.md); the session is the HttpOnly cookie set at login.
+// The dashboard is a client of the API (docs/api-contract.md); the session is the HttpOnly cookie set at login.
 
 export class ApiError extends Error {
   constructor(status, body) {

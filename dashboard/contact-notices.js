@@ -4,7 +4,7 @@
 import { get, post } from './api.js';
 import { fmtTime, h, pill, telLink } from './dom.js';
 
-/** Why a notice was given up (API.md, contact `notice.failedReason`), in the operator's words. */
+/** Why a notice was given up (the contact's `notice.failedReason`), in the operator's words. */
 const GAVE_UP = {
   number_cannot_receive: 'the number cannot receive SMS',
   opted_out: 'they said no (STOP, or blocked our number)',

@@ -1,4 +1,4 @@
-// Who is logged in, and what each role may see (API.md roles; admin may do everything).
+// Who is logged in, and what each role may see (docs/api-contract.md#roles; admin may do everything).
 // The server refuses the rest anyway: hiding is for a calm screen, not for security.
 const state = { me: null };
 

@@ -1,4 +1,4 @@
-// Escalation settings (API.md): the owner's and each contact's wait per alarm class (supervisor, admin).
+// Escalation settings (docs/alarm-handling.md#escalation-timings): the owner's and each contact's wait per alarm class (supervisor, admin).
 import { get, put } from './api.js';
 import { askBeforeLeaving, confirmInPage, h, label, mount, showFieldErrors } from './dom.js';
 import { actionPlanSettings } from './action-plan.js';

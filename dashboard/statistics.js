@@ -1,4 +1,4 @@
-// The alarm central's figures (API.md, Operator procedures: Figures), for supervisors and admins:
+// The alarm central's figures (docs/alarm-handling.md#response-time-figures), for supervisors and admins:
 // how fast alarms are handled per class and per operator, where false alarms come from, and how a
 // storm was worked through. Charts are SVG built here with DOM calls: no library, no inline style.
 import { ApiError, get, query } from './api.js';

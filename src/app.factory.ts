@@ -83,7 +83,7 @@ export async function createApp(
     app,
     new DocumentBuilder()
       .setTitle('Keyholder')
-      .setDescription('Alarm central back end: customers, contacts, panels, alarms, SMS, privacy. See API.md for the contract.')
+      .setDescription('Alarm central back end: customers, contacts, panels, alarms, SMS, privacy. See docs/api-contract.md for the rules of the contract.')
       .setVersion('1')
       .addBearerAuth()
       .build(),

@@ -37,7 +37,7 @@ describe('alarms API', () => {
       const burglaryUnreached = await post('o-4', 'BA', '2');
       const fire = await post('o-5', 'FA', '1');
       const duress = await post('o-6', 'HA', '1');
-      // Nobody reached: a burglary, and a technical alarm's owner (technical stays low, PRODUCT.md).
+      // Nobody reached: a burglary, and a technical alarm's owner (technical stays low, docs/alarm-handling.md#queue-order).
       await t.query(`UPDATE alarm SET stage = 'unreached', next_step_at = NULL WHERE id = ANY($1)`, [[burglaryUnreached, technicalUnreached]]);
       await f.act(burglaryAcknowledged, { action: 'owner_reached' });
       const res = await t.request('GET', `/api/alarms?status=open&customerId=${customer.id}`, { token: f.tokens.operator });
@@ -234,7 +234,7 @@ describe('alarms API', () => {
   });
 
   describe('escalation settings', () => {
-    it("lists the waits of every class that texts anyone, with PRODUCT.md's defaults", async () => {
+    it('lists the waits of every class that texts anyone, with the documented defaults', async () => {
       const res = await t.request('GET', '/api/settings/escalation', { token: f.tokens.operator });
       expect(res.status).toBe(200);
       expect(Object.keys(res.body.classes).sort()).toEqual(['burglary', 'fire', 'gas', 'medical', 'tamper', 'technical', 'unknown', 'water']);

@@ -1,4 +1,4 @@
-// PRODUCT.md rule 7: escalation survives restarts, crashes and several instances at once; no step
+// Escalation survives (docs/alarm-handling.md#escalation-survives-restarts) restarts, crashes and several instances at once; no step
 // is lost, no SMS is sent twice for the same step. Real processes and real instances on one database.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';

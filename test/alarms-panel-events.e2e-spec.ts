@@ -61,7 +61,7 @@ describe('panel events: POST /api/panels/:panelId/events', () => {
       expect(rows[0].n).toBe(1);
     });
 
-    it('accepts an unknown code as class "unknown", which opens an alarm (rule 6: no signal is dropped)', async () => {
+    it('accepts an unknown code as class "unknown", which opens an alarm (no signal is dropped)', async () => {
       const res = await f.post(panel, { eventId: eventId(), code: 'QQ' });
       expect(res.status).toBe(202);
       expect(res.body).toMatchObject({ class: 'unknown', restore: false, alarmId: expect.stringMatching(UUID) });
@@ -258,7 +258,7 @@ describe('panel events: POST /api/panels/:panelId/events', () => {
       expect(malformed.status).toBe(400);
       const missing = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw: JSON.stringify({ code: 'BA' }) });
       expect(missing.status).toBe(400);
-      // One line per failing field (API.md).
+      // One line per failing field (docs/api-contract.md#errors).
       expect(missing.body.message).toEqual([expect.stringContaining('eventId'), expect.stringContaining('occurredAt')]);
       const nothing = await f.post(panel, { eventId: 'x', code: 'BA' }, { raw: '{}' });
       expect(nothing.body.message).toEqual([expect.stringContaining('eventId'), expect.stringContaining('code'), expect.stringContaining('occurredAt')]);
@@ -274,7 +274,7 @@ describe('panel events: POST /api/panels/:panelId/events', () => {
       expect(empty.status).toBe(400);
     });
 
-    it('takes a signal carrying fields the contract does not name, and drops them (rule 6: a firmware update must not cost alarms)', async () => {
+    it('takes a signal carrying fields the contract does not name, and drops them (no signal is dropped: a firmware update must not cost alarms)', async () => {
       const id = eventId();
       const res = await f.post(panel, { eventId: id, code: 'BA', zone: '4', ...({ partition: 2, colour: 'red' } as object) });
       expect(res.status).toBe(202);

@@ -8,7 +8,7 @@ import { createTestApp, type ApiResponse, type TestApp } from './support/test-ap
 /**
  * Bad input on every public endpoint the audit found untested: malformed ids, oversized fields and
  * bodies, missing and forged tokens, and roles that may not call the route. Each answer is a 4xx
- * that names what is wrong (API.md, Errors), never a 500.
+ * that names what is wrong (docs/api-contract.md#errors), never a 500.
  */
 
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
@@ -55,7 +55,7 @@ const expectBadRequest = (res: ApiResponse, message: string | RegExp) => {
   expectStatus(res, 400);
   expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
   if (typeof message === 'string') expect(res.body.message).toBe(message);
-  // Validation answers one line per failing field (API.md): exactly the one field that is wrong.
+  // Validation answers one line per failing field (docs/api-contract.md#errors): exactly the one field that is wrong.
   else expect(res.body.message).toEqual([expect.stringMatching(message)]);
 };
 

@@ -11,7 +11,7 @@ const PUBLIC = 'https://alarm.example.test';
 const COMPANY = 'Nordiska Larmcentralen Söderström och Bø'; // 40 characters
 const mobile = (n: number) => `+4670300${String(n).padStart(4, '0')}`;
 
-describe('the onboarding notice to alarm contacts (PRODUCT.md rule 3)', () => {
+describe('the onboarding notice to alarm contacts (docs/privacy.md#onboarding-notice)', () => {
   let t: TestApp;
   let fake: FakeTwilio;
   let operator: string;
@@ -206,7 +206,7 @@ describe('the onboarding notice to alarm contacts (PRODUCT.md rule 3)', () => {
     expect(smsTo(contact.phone)).toHaveLength(1);
   });
 
-  it('an alarm SMS to a contact outside an alarm is refused and logged (rule 2)', async () => {
+  it('an alarm SMS to a contact outside an alarm is refused and logged (owner first)', async () => {
     const customerId = await customer();
     const contact = await addContact(customerId);
     const alarmId = '11111111-2222-4333-8444-555555555555';

@@ -16,7 +16,7 @@ import type { TestApp } from './support/test-app.js';
 declare const document: any;
 
 const haveBrowser = haveChromium('dashboard-dc09.e2e-spec');
-/** CRC-16/ARC (DC09.md): reflected 0xA001, initial 0. */
+/** CRC-16/ARC (docs/dc09.md#crc-and-length): reflected 0xA001, initial 0. */
 function crc16arc(bytes: Buffer): number {
   let crc = 0;
   for (const b of bytes) {
@@ -27,7 +27,7 @@ function crc16arc(bytes: Buffer): number {
 }
 
 /**
- * An encrypted link test as a panel sends it, written here from DC09.md rather than with the server's
+ * An encrypted link test as a panel sends it, written here from docs/dc09.md#encryption rather than with the server's
  * own frame code: `"*NULL"0000L0#acct[` then hex AES-CBC (zero IV, no padding) of `pad|]_timestamp`.
  */
 function encryptedNull(account: string, keyHex: string, at = new Date()): Buffer {

@@ -5,7 +5,7 @@
 //     independent DC-09 implementation, and the vendored frames through both parsers side by side;
 //  3. our replies (ackFor, nakFor) against theirs (createACK, createNACK), byte for byte;
 //  4. their receiver as a peer over TCP, its replies read with our parseReply.
-// Where the two implementations disagree, the test says so and pins whose behaviour shared/DC09.md
+// Where the two implementations disagree, the test says so and pins whose behaviour docs/dc09.md
 // asks for: those assertions describe iobroker.sia's deviations, and fail if it changes.
 import { createDecipheriv, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -156,7 +156,7 @@ function replyFrame(span: string, crcBinary = false): Buffer {
   return Buffer.concat([head, Buffer.from(body.length.toString(16).toUpperCase().padStart(4, '0'), 'latin1'), body, Buffer.from('\r', 'latin1')]);
 }
 
-/** The ACK DC09.md asks for, from the fixture's own reading of the frame: R and L exactly as sent, R left out when absent. */
+/** The ACK docs/dc09.md#replies asks for, from the fixture's own reading of the frame: R and L exactly as sent, R left out when absent. */
 function expectedAck(v: Vendored): Buffer {
   const e = v.expect;
   const r = e.receiver == null ? '' : `R${e.receiver}`;
@@ -240,7 +240,7 @@ function sameSecond(make: () => [Buffer, Buffer]): [Buffer, Buffer] {
 const hex = (b: Buffer) => b.toString('hex');
 
 describe('vendored DC-09 frames: the fixture', () => {
-  it('has the 47 frames its README describes, in four groups, with CRC-16/ARC checked as DC09.md says', () => {
+  it('has the 47 frames its README describes, in four groups, with CRC-16/ARC checked as docs/dc09.md says', () => {
     expect(crc16arc(Buffer.from('123456789'))).toBe(0xbb3d);
     expect(vendored).toHaveLength(47);
     expect([plainGood.length, badHeader.length, encryptedKnownKey.length, encryptedUnknownKey.length]).toEqual([23, 16, 2, 6]);
@@ -363,7 +363,7 @@ describe('vendored frames into our receiver (real TCP and UDP, real app and Post
     }
   });
 
-  describe('a length field that promises more bytes than come before the CR (DC09.md: NAK for a bad length)', () => {
+  describe('a length field that promises more bytes than come before the CR (docs/dc09.md: NAK for a bad length)', () => {
     // pysiaalarm-case_adm_cid2's mistake (an Eldes-style decimal length: 0047 for 0x2F bytes), rebuilt
     // with a valid CRC so that only the length is wrong. The splitter waits for the bytes the length
     // promises, so the panel hears nothing: over TCP until it sends another frame or the 30 s
@@ -497,7 +497,7 @@ describe('our frames into iobroker.sia (independent parser)', () => {
     });
   });
 
-  it('NULL with data (the Hikvision shape) is read back; a NULL with empty data they refuse, where DC09.md shows it ACKed', () => {
+  it('NULL with data (the Hikvision shape) is read back; a NULL with empty data they refuse, where docs/dc09.md shows it ACKed', () => {
     const withData = buildFrame({ id: 'NULL', sequence: 0, line: 'L0', receiver: 'R0', account: '8312', data: '#8312|0000 00 000', timestamp: now });
     expect(theirs('8312').parseSIA(withData)).toMatchObject({
       id: 'NULL',
@@ -628,7 +628,7 @@ describe('our frames into iobroker.sia (independent parser)', () => {
         }
         if (o.accepted) expect([v.id, { ...o, why: undefined }]).toEqual([v.id, { ...th, why: undefined }]);
       }
-      // Every disagreement is a frame a real panel sent that iobroker.sia cannot take and DC09.md says
+      // Every disagreement is a frame a real panel sent that iobroker.sia cannot take and docs/dc09.md says
       // a receiver must: NULL link tests with empty data (Sigma, Pyronix, Trikdis, Ajax, ...), a
       // one-digit account (Ajax '#1'), a bare 'L' and no 'L' at all (Tellmon), Hikvision's encrypted
       // NULL with its 'p' pad, and a NULL with data that it parses but answers with no ACK at all.
@@ -671,7 +671,7 @@ describe('our replies against theirs (plain frames: the same bytes)', () => {
     }
   });
 
-  it("both match DC09.md's reference replies (Node-RED seq 1663 and the same log's seq 1665)", () => {
+  it("both match docs/dc09.md's reference replies (Node-RED seq 1663 and the same log's seq 1665)", () => {
     const nodeRed = byId('nodered-ajax-nl501');
     const p = parseFrame(wire(nodeRed));
     if (!p.ok) throw new Error(p.reason);
@@ -700,14 +700,14 @@ describe('our replies against theirs (plain frames: the same bytes)', () => {
       const their = r.createACK(r.parseSIA(frame));
       expect(hex(ackFor(p.frame, null, new Date()))).toBe(hex(their));
     }
-    // A bare 'L' (seen from real panels, DC09.md): we ACK it echoing the 'L'; they refuse the frame.
+    // A bare 'L' (seen from real panels, docs/dc09.md#account-and-routing-fields): we ACK it echoing the 'L'; they refuse the frame.
     const bareL = buildFrame({ id: 'SIA-DCS', sequence: 3, line: 'L', account: '7303658550', data: '#7303658550|NRP0', crcBinary: true });
     const p = parseFrame(bareL);
     expect(p.ok && ackFor(p.frame, null, new Date()).subarray(3).toString('latin1')).toBe('0017"ACK"0003L#7303658550[]\r');
     expect(() => theirs('7303658550').parseSIA(bareL)).toThrow(/Required SIA fields missing/);
   });
 
-  it('NULL: ours is a real ACK (as DC09.md shows Ajax accepted); theirs is LF 00000000 CR, no ACK at all', () => {
+  it('NULL: ours is a real ACK (as docs/dc09.md shows Ajax accepted); theirs is LF 00000000 CR, no ACK at all', () => {
     const v = byId('hikvision-null-plain-admbody');
     const p = parseFrame(wire(v));
     if (!p.ok) throw new Error(p.reason);
@@ -820,7 +820,7 @@ describe('their receiver as a peer over TCP: its replies read with our parseRepl
     expectNak(await sendOnce(peerPort, buildFrame({ id: 'NULL', sequence: 0, account: '1234', data: '', timestamp: new Date() })));
   });
 
-  it('two frames in one TCP write: they take the read as one frame and NAK it (DC09.md: parse a byte stream)', async () => {
+  it('two frames in one TCP write: they take the read as one frame and NAK it (docs/dc09.md: parse a byte stream)', async () => {
     const a = buildFrame({ id: 'SIA-DCS', sequence: 41, account: '1234', data: '#1234|NBA1', timestamp: new Date() });
     const b = buildFrame({ id: 'SIA-DCS', sequence: 42, account: '1234', data: '#1234|NBA2', timestamp: new Date() });
     const c = await Dc09Connection.connect(peerPort);

@@ -12,7 +12,7 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 const PUBLIC = 'https://alarm.example.test';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A hand-written frame around a body, with its CRC and length computed (for the DC09.md real frames). */
+/** A hand-written frame around a body, with its CRC and length computed (for the real frames of docs/dc09.md#real-frames). */
 function framed(body: string): Buffer {
   const bytes = Buffer.from(body, 'latin1');
   const head = crc16arc(bytes).toString(16).toUpperCase().padStart(4, '0') + bytes.length.toString(16).toUpperCase().padStart(4, '0');
@@ -158,7 +158,7 @@ describe('SIA DC-09 receiver', () => {
     });
   });
 
-  describe('the real frames of DC09.md', () => {
+  describe('the real frames of docs/dc09.md', () => {
     it('ACKs the Node-RED report frame byte for byte as the receiver there did, and stores NL zone 501 in area 1', async () => {
       const customer = await f.customer();
       const created = await t.request('POST', `/api/customers/${customer.id}/panels`, {

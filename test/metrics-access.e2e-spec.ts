@@ -1,4 +1,4 @@
-// /metrics is public by default (API.md); METRICS_TOKEN restricts it to a scraper with the token,
+// /metrics is public by default (docs/api-contract.md#operations); METRICS_TOKEN restricts it to a scraper with the token,
 // and METRICS_PORT moves it off the port the world reaches onto a listener of its own.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MetricsListener } from '../src/metrics/metrics-listener.js';

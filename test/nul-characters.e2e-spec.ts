@@ -8,9 +8,9 @@ const NUL = '\u0000';
 const said = (field: string) => `${field} must not contain the NUL character (\\u0000)`;
 
 /**
- * PostgreSQL cannot store U+0000 in text. Before, such a string passed validation and failed at
- * the INSERT: a 500 on every route that stores text. Now a 400 names each field (API.md: never 500
- * for input), whichever caller sent it.
+ * PostgreSQL cannot store U+0000 in text: such a string, if it passed validation, would fail at the
+ * INSERT, a 500 on every route that stores text. So a 400 names each field (docs/api-contract.md#errors:
+ * never 500 for input), whichever caller sent it.
  */
 describe('a NUL character in input is refused with 400 naming the field, on every kind of route', () => {
   let t: TestApp;

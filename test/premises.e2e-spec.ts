@@ -14,7 +14,7 @@ const FACTS = {
   users: { '2': 'Erik (son)' },
 };
 
-/** Premises facts (API.md, Operator procedures): masked secrets, logged reveals, names in alarms and history. */
+/** Premises facts (docs/api-contract.md#operator-procedures): masked secrets, logged reveals, names in alarms and history. */
 describe('premises', () => {
   let t: TestApp;
   let f: AlarmFixtures;

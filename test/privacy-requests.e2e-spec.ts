@@ -7,7 +7,7 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 const DAY = 24 * 3600 * 1000;
 
-/** The register of data subjects' requests (API.md, Privacy): deadlines, extension, outcome, and what was produced. */
+/** The register of data subjects' requests (docs/api-contract.md#privacy): deadlines, extension, outcome, and what was produced. */
 describe('the register of data subject requests', () => {
   let t: TestApp;
   let f: AlarmFixtures;

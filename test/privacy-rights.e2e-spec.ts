@@ -7,7 +7,7 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 const UNKNOWN = '00000000-0000-4000-8000-000000000000';
 const PERSONNUMMER = '19640823-3234';
 
-/** Data-subject rights (API.md, Privacy: export, erasure) plus restriction and the retention jobs. */
+/** Data-subject rights (docs/api-contract.md#privacy: export, erasure) plus restriction and the retention jobs. */
 describe('privacy rights: export, erasure, restriction, retention', () => {
   let t: TestApp;
   let f: AlarmFixtures;

@@ -578,7 +578,7 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
   });
 
   describe('GET /api/messages', () => {
-    it('lists messages newest first in exactly the API.md shape, with filters and paging', async () => {
+    it('lists messages newest first in exactly the shape the contract names, with filters and paging', async () => {
       const customerPhone = newPhone();
       const customerId = await addCustomer(t, customerPhone);
       const contactPhone = newPhone();
@@ -753,7 +753,7 @@ describe('SMS_RATE_PER_SECOND is shared by the instances on one database', () =>
 });
 
 /**
- * API.md checks X-Twilio-Signature with TWILIO_AUTH_TOKEN, whatever SMS_PROVIDER is: with the outbox
+ * The webhooks check X-Twilio-Signature with TWILIO_AUTH_TOKEN, whatever SMS_PROVIDER is: with the outbox
  * sending and a token set, Twilio's webhooks are open to requests signed with that token (and only those).
  */
 describe('Twilio webhooks with SMS_PROVIDER=outbox and TWILIO_AUTH_TOKEN set', () => {

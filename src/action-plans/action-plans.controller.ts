@@ -39,7 +39,7 @@ export class ActionPlanSettingsController {
 export class CustomerActionPlansController {
   constructor(private readonly plans: ActionPlans) {}
 
-  /** The customer's own plans (an addition to API.md, for the customer page); classes without one use the central's. */
+  /** The customer's own plans (an addition to the contract, for the customer page); classes without one use the central's. */
   @Get()
   @Roles('operator', 'supervisor')
   @Processing({ ...CUSTOMER_ACTION_PLANS, operation: 'customers.action_plans.read', purpose: "Show the customer's own procedure per alarm class" })

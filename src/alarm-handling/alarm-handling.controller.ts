@@ -13,7 +13,7 @@ import { AlarmClaims } from './alarm-claims.service.js';
 import { AlarmCallDto, BulkAlarmActionDto, ClaimAlarmDto } from './alarm-handling.dto.js';
 import { ALARM_BULK_ACTIONS, ALARM_CALLS, ALARM_CLAIMS, ALARM_HANDLERS_LIST } from './alarm-handling.processing.js';
 
-/** How operators work alarms together: calls, who is handling, one action on many (API.md, Operator procedures). */
+/** How operators work alarms together: calls, who is handling, one action on many (docs/api-contract.md#operator-procedures). */
 @ApiTags('alarms')
 @ApiBearerAuth()
 @Controller('api/alarms')

@@ -14,10 +14,10 @@ import { handlingNote } from './alarm-handler.js';
 const invalid = (code: string, message: string) => new DomainError('invalid', code, message);
 
 /**
- * What an operator records about an alarm (API.md, Alarms: actions). `owner_reached` and
+ * What an operator records about an alarm (docs/alarm-handling.md#operator-actions). `owner_reached` and
  * `contact_reached` acknowledge on that person's behalf (escalation stops); `false_alarm` and
  * `resolved` close; the others are recorded on the timeline. Only a note may be added to a closed alarm.
- * `notify_contacts` is the operator's decision PRODUCT.md asks for before the contacts of a panic
+ * `notify_contacts` is the operator's decision (docs/alarm-handling.md#panic-and-duress) needed before the contacts of a panic
  * or duress alarm are texted (those classes text nobody by themselves): the contacts are then
  * tried one at a time like any escalation, the owner still never. An action also ticks the step of the
  * alarm's action plan it fulfils (STEPS_FULFILLED_BY); `step_done` ticks one step by its index.
@@ -57,7 +57,7 @@ export class AlarmActions {
     const [alarm] = (await m.query(`SELECT * FROM alarm WHERE id = $1 FOR UPDATE`, [alarmId])) as AlarmRow[];
     if (!alarm) throw notFound('alarm', alarmId);
     if (alarm.status === 'closed' && dto.action !== 'note') {
-      // The alarm's state, not the request, is in the way: a conflict (API.md: 409).
+      // The alarm's state, not the request, is in the way: a conflict (409, docs/api-contract.md#errors).
       throw new DomainError('conflict', 'alarm_closed', `alarm ${alarmId} is closed; only a note can be added`);
     }
     if (dto.action === 'notify_contacts') {

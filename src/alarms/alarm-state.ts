@@ -7,7 +7,7 @@ export const ALARM_STAGES = ['owner', 'contacts', 'unreached', 'acknowledged'] a
 export type AlarmStage = (typeof ALARM_STAGES)[number];
 export type AlarmStatus = 'open' | 'closed';
 
-/** Who acknowledged an alarm (API.md `acknowledgedBy`): a reply code, an operator on someone's behalf, or a disarm. */
+/** Who acknowledged an alarm (`acknowledgedBy`, docs/api-contract.md#alarms): a reply code, an operator on someone's behalf, or a disarm. */
 export type AcknowledgedBy =
   | { type: 'owner'; customerId: string; via: 'reply_code' | 'operator'; operatorId?: string; messageId?: string }
   | { type: 'contact'; contactId: string; name: string | null; via: 'reply_code' | 'operator'; operatorId?: string; messageId?: string }
@@ -67,7 +67,7 @@ export async function writeAlarmLog(
 
 /**
  * Acknowledges an open alarm, which stops its escalation (no next step is due any more); it stays
- * open (API.md: acknowledging does not close). Returns false when it was already acknowledged or
+ * open (docs/alarm-handling.md#stages: acknowledging does not close). Returns false when it was already acknowledged or
  * closed, and then changes nothing. The caller holds the transaction.
  */
 /** `at` unset: the transaction's time, the time its SMS rows get too. */

@@ -101,7 +101,7 @@ describe('alarm texts', () => {
     expect(long).not.toContain('zone 7');
   });
 
-  it('confirms an acknowledgement the way PRODUCT.md words it', () => {
+  it("confirms an acknowledgement with the alarm's address, as docs/alarm-handling.md#reply-codes asks", () => {
     expect(acknowledgedText('en', 'Storgatan 1')).toBe('Thanks, alarm at Storgatan 1 is marked as handled by you.');
     expect(acknowledgedText('sv', 'Storgatan 1')).toBe('Tack, larmet på Storgatan 1 är markerat som hanterat av dig.');
     expect(acknowledgedText('nb', 'Storgatan 1')).toBe('Takk, alarmen på Storgatan 1 er markert som håndtert av deg.');

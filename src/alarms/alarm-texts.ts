@@ -2,7 +2,7 @@ import { countSegments, smsField, type SmsLanguage } from '../sms/texts.js';
 import type { EventClass } from './event-classification.js';
 
 /**
- * The alarm SMS texts, in the recipient's language (sv, nb, en). Rules (PRODUCT.md, DOMAIN.md):
+ * The alarm SMS texts, in the recipient's language (sv, nb, en). Rules (docs/sms.md#segments-and-encoding):
  * short and clear, at most two segments whatever the address and names are, never a national
  * identity number (nothing here takes one). When the full text is too long, details are dropped in
  * a fixed order (zone, city, then a shortened street and name) until it fits.
@@ -80,7 +80,7 @@ export interface ContactAlarmTextInput extends AlarmTextInput {
   customerName: string;
   /**
    * The privacy policy's link, when the contact's onboarding notice has not been delivered: the
-   * alarm SMS is then the first communication and must carry it (PRODUCT.md rule 3, Art. 14(3)(b)).
+   * alarm SMS is then the first communication and must carry it (docs/privacy.md#onboarding-notice, Art. 14(3)(b)).
    * Kept in every shortened form; the address and name give way first.
    */
   policyUrl?: string;
@@ -193,7 +193,7 @@ export function contactAlarmText(input: ContactAlarmTextInput): string {
   ]);
 }
 
-/** The answer to a reply code that acknowledged an alarm (PRODUCT.md, Inbound SMS). */
+/** The answer to a reply code that acknowledged an alarm (docs/alarm-handling.md#reply-codes). */
 export function acknowledgedText(language: SmsLanguage, street: string): string {
   const place = shorten(smsField(street), 60);
   switch (language) {

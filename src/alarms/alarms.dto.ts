@@ -12,7 +12,8 @@ export const ALARM_ACTIONS = [
   'false_alarm',
   'resolved',
   'note',
-  // An addition to API.md: PRODUCT.md's "contacts only on an operator's decision" for panic and duress.
+  // An addition to the contract: the operator's decision to text the contacts of a panic or duress alarm
+  // (docs/alarm-handling.md#panic-and-duress).
   'notify_contacts',
   // Ticks off one step of the alarm's action plan by its index.
   'step_done',

@@ -26,7 +26,7 @@ import { RetainedTables } from '../privacy/retention-rule.js';
 import { ALARM_RETENTION } from './alarms.retention.js';
 
 /**
- * Panel events, alarms and their escalation (issue 5): signed panel signals in, alarms opened by
+ * Panel events, alarms and their escalation: signed panel signals in, alarms opened by
  * class, the owner-first escalation by SMS (src/escalation/), the operators' alarm API and live
  * stream, arm/disarm history and panel supervision. Plugs the escalation into the SMS module's
  * ports (sms-ports.ts).

@@ -52,7 +52,7 @@ export const ARMING_HISTORY_READ: ProcessingDeclaration = {
   operation: 'customers.arming_history.read',
   purpose: 'Show when and how the alarm was armed and disarmed, and by which panel user, to handle an alarm or a customer question',
   legalBasis: 'contract',
-  legalBasisNote: 'arm/disarm history is part of the alarm monitoring contract (PRODUCT.md, Legal bases)',
+  legalBasisNote: 'arm/disarm history is part of the alarm monitoring contract',
   dataSubjects: ['customers', "users of the customer's alarm panel (by panel user number)"],
   dataCategories: [
     'time of arming and disarming',

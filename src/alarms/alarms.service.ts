@@ -13,7 +13,7 @@ import type { AlarmLogKind, AlarmRow } from './alarm-state.js';
 const LOG_ORDER: Partial<Record<AlarmLogKind, number>> = { opened: 1, stage: 1, step_skipped: 1, panel_reporting: 1 };
 
 /**
- * The operator queue's order (PRODUCT.md: worst first). Panic and duress are at the top whatever
+ * The operator queue's order (docs/alarm-handling.md#queue-order). Panic and duress are at the top whatever
  * their stage: a life may be at stake and nobody is texted by itself. Then alarms nobody could be
  * reached for, then fire, gas and medical, then burglary and the rest, then technical (a low-priority
  * alarm, even when its owner was not reached). An acknowledged alarm has someone on it: last. Oldest
@@ -55,7 +55,7 @@ export interface AlarmQuery {
   limit?: number;
 }
 
-/** The alarm as the API shows it (API.md, Alarms), plus what an operator's queue needs to read it. */
+/** The alarm as the API shows it (docs/api-contract.md#alarms), plus what an operator's queue needs to read it. */
 export function toAlarmView(a: AlarmListRow) {
   const contactStep = a.stage === 'contacts' && a.step > 0;
   return {
@@ -77,22 +77,22 @@ export function toAlarmView(a: AlarmListRow) {
     eventCount: a.event_count,
     /** 0 is the worst: the queue's order. */
     priority: a.rank,
-    /** Who has been texted about it, oldest first, with each SMS's status (an addition to API.md, for the queue). */
+    /** Who has been texted about it, oldest first, with each SMS's status (an addition to the contract, for the queue). */
     texted: a.texted,
     /**
-     * What set it off: the first panel event's code and text (an addition to API.md, so the queue can
+     * What set it off: the first panel event's code and text (an addition to the contract, so the queue can
      * tell a mains loss from a low battery). Null for an alarm the system opened itself: see `reason`.
      */
     trigger: a.trigger,
     /**
      * When the panel last reported the condition over (a `BR` after a `BA`), while no new event of it
-     * came after: the queue row and the alarm header say "restored" (an addition to API.md).
+     * came after: the queue row and the alarm header say "restored" (an addition to the contract).
      */
     restored: a.restored_at !== null,
     restoredAt: a.restored_at?.toISOString() ?? null,
     customer: { name: a.customer_name, alarmAddress: a.alarm_address },
     panelLabel: a.panel_label,
-    /** The operator handling it (API.md, Operator procedures: Handling), or null. */
+    /** The operator handling it (docs/api-contract.md#operator-procedures), or null. */
     handler: a.handler_id ? { id: a.handler_id, name: a.handler_name } : null,
     escalation: {
       step: a.stage === 'owner' ? 'owner' : contactStep ? 'contact' : null,
@@ -164,7 +164,7 @@ export class AlarmsService {
     return row ? toAlarmView(row) : undefined;
   }
 
-  /** The alarm with its whole timeline (API.md: events, SMS with status, replies, acknowledgements, actions, in order). */
+  /** The alarm with its whole timeline (docs/api-contract.md#alarms: events, SMS with status, replies, acknowledgements, actions, in order). */
   async get(id: string) {
     const alarm = await this.view(id);
     if (!alarm) throw notFound('alarm', id);

@@ -11,7 +11,7 @@ import { PageQuery } from '../common/page-query.js';
 
 export class ArmingHistoryQuery extends PageQuery(200) {}
 
-/** Arm/disarm history (PRODUCT.md: when, how, which user), read from the panel events themselves. */
+/** Arm/disarm history (docs/alarm-handling.md#arming-history: when, how, which user), read from the panel events themselves. */
 @ApiTags('customers')
 @ApiBearerAuth()
 @Controller('api/customers/:id/arming-history')

@@ -1,7 +1,7 @@
 /**
- * What a panel's event code means: its class (API.md) and whether it restores an earlier condition.
- * Both code families of DOMAIN.md: SIA (two capital letters) and Contact ID (qualifier + three digits).
- * An unknown code is never refused (PRODUCT.md rule 6): it classifies as `unknown` and opens an alarm.
+ * What a panel's event code means: its class (docs/alarm-handling.md#event-codes) and whether it restores an earlier condition.
+ * Both code families: SIA (two capital letters) and Contact ID (qualifier + three digits).
+ * An unknown code is never refused (docs/alarm-handling.md#no-signal-dropped): it classifies as `unknown` and opens an alarm.
  */
 export const EVENT_CLASSES = ['burglary', 'fire', 'gas', 'water', 'medical', 'panic', 'duress', 'tamper', 'technical', 'arming', 'test', 'unknown'] as const;
 export type EventClass = (typeof EVENT_CLASSES)[number];
@@ -13,7 +13,7 @@ export interface Classification {
   arming?: 'arm' | 'disarm';
 }
 
-/** SIA codes: code -> [class, restore, arming?]. Pairs from DOMAIN.md; trouble codes are technical. */
+/** SIA codes: code -> [class, restore, arming?]. Pairs from the published SIA tables; trouble codes are technical. */
 const SIA: Record<string, [EventClass, boolean, ('arm' | 'disarm')?]> = {
   BA: ['burglary', false],
   BV: ['burglary', false],
@@ -81,7 +81,7 @@ const SIA: Record<string, [EventClass, boolean, ('arm' | 'disarm')?]> = {
 /** Contact ID event numbers (without the qualifier) -> class. */
 const CID: Array<[number[], EventClass]> = [
   [[100, 101], 'medical'],
-  [[110, 111, 112, 113, 114, 117, 158], 'fire'], // 113 is sprinkler water flow: a fire class (DOMAIN.md)
+  [[110, 111, 112, 113, 114, 117, 158], 'fire'], // 113 is sprinkler water flow: a fire class (docs/alarm-handling.md#event-codes)
   [[120], 'panic'],
   [[121, 122, 124, 125], 'duress'],
   [[130, 131, 132, 133, 134, 135, 136, 138, 139, 140], 'burglary'],

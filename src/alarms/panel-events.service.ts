@@ -20,9 +20,9 @@ export interface PanelEventResult {
 }
 
 /**
- * A panel's signal, handled in one transaction (PRODUCT.md rule 6: a 202 means it is committed):
+ * A panel's signal, handled in one transaction (docs/alarm-handling.md#no-signal-dropped: a 202 means it is committed):
  * stored once per (panel, eventId), the panel marked as heard from, and then what its class asks for
- * (PRODUCT.md, Alarm events): open or join an alarm (and text the owner, in the same transaction),
+ * (docs/alarm-handling.md#alarm-classes): open or join an alarm (and text the owner, in the same transaction),
  * attach a restore to its alarm, record arming (a disarm during the owner stage acknowledges), or
  * only supervision for tests. The panel's row is locked first, so one panel's signals are handled
  * one after another, whichever instance receives them.
@@ -203,7 +203,7 @@ export class PanelEvents {
     return match.id;
   }
 
-  /** PRODUCT.md: a disarm while an alarm is still in the owner stage counts as the owner acknowledging. */
+  /** docs/alarm-handling.md#disarm-during-the-owner-stage: a disarm while an alarm is still in the owner stage counts as the owner acknowledging. */
   private async cancelAtPanel(panelId: string, signal: PanelSignal, at: Date, m: EntityManager): Promise<void> {
     const alarms = (await m.query(`SELECT id FROM alarm WHERE panel_id = $1 AND status = 'open' AND stage = 'owner' ORDER BY opened_at FOR UPDATE`, [
       panelId,

@@ -5,7 +5,7 @@ import { Clock } from '../escalation/clock.js';
 import type { ProcessingRequest } from '../privacy/processing-log.interceptor.js';
 import { PanelSecretCache } from './panel-secret-cache.js';
 
-/** API.md: a timestamp more than this far from our clock is refused (it stops replays). */
+/** docs/api-contract.md#panel-events: a timestamp more than this far from our clock is refused (it stops replays). */
 export const MAX_CLOCK_SKEW_SECONDS = 300;
 
 const SIGNATURE = /^sha256=([0-9a-fA-F]{64})$/;
@@ -13,13 +13,13 @@ const TIMESTAMP = /^\d{1,12}$/;
 
 type PanelRequest = ProcessingRequest & { rawBody?: Buffer };
 
-/** `sha256=` + hex HMAC-SHA256 over `<timestamp>.<raw body>` (API.md, Panel events). */
+/** `sha256=` + hex HMAC-SHA256 over `<timestamp>.<raw body>` (docs/api-contract.md#panel-events). */
 export function panelSignature(secret: Buffer | string, timestamp: string, rawBody: Buffer): Buffer {
   return createHmac('sha256', secret).update(`${timestamp}.`).update(rawBody).digest();
 }
 
 /**
- * Authenticates a panel's request by its signature (DOMAIN.md, Panel request signing; modelled on
+ * Authenticates a panel's request by its signature (docs/api-contract.md#panel-events; modelled on
  * Stripe's and GitHub's webhooks): HMAC-SHA256 with the panel's own secret over the timestamp and
  * the exact bytes received, compared in constant time, within 300 s of our clock. Every refusal is
  * a 401. A wrong signature and an unknown panel get the same answer, after the same work (an HMAC
@@ -41,7 +41,7 @@ export class PanelSignatureGuard implements CanActivate {
     const timestamp = req.header('x-keyholder-timestamp');
     const signature = req.header('x-keyholder-signature');
     if (!timestamp || !signature) {
-      throw refuse('panel_signature_missing', 'X-Keyholder-Timestamp and X-Keyholder-Signature are required (see API.md, Panel events)');
+      throw refuse('panel_signature_missing', 'X-Keyholder-Timestamp and X-Keyholder-Signature are required');
     }
     if (!TIMESTAMP.test(timestamp)) throw refuse('panel_timestamp_invalid', 'X-Keyholder-Timestamp must be Unix time in whole seconds');
     // Both in whole seconds, as the header is: exactly 300 s away, either way, is still within.

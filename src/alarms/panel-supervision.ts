@@ -13,7 +13,7 @@ import { PANEL_SUPERVISION } from './alarms.processing.js';
 export const SUPERVISION_CHECK_MS = 15_000;
 
 /**
- * Panel supervision (PRODUCT.md: a panel silent past its interval opens a technical alarm "panel
+ * Panel supervision (docs/alarm-handling.md#panel-supervision: a panel silent past its interval opens a technical alarm "panel
  * offline"). Once per silence: a silence is the panel and the last_seen_at it fell silent after,
  * recorded in panel_silence, so whichever instance sees it first opens the one alarm. A panel never
  * heard from is not supervised yet (it may not be installed); supervision starts with its first signal.

@@ -7,7 +7,7 @@ export const ROLES_KEY = 'keyholder:roles';
 export const PUBLIC_KEY = 'keyholder:public';
 
 /**
- * Who may call a route. Admin may call every route (API.md: "admin: everything"), so it need not be
+ * Who may call a route. Admin may call every route (docs/api-contract.md#roles), so it need not be
  * listed; every other role is listed explicitly so a reader sees the whole rule on the route.
  */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);

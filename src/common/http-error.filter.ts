@@ -60,7 +60,7 @@ function databaseDataError(e: unknown): { code: string; message: string } | unde
 
 /**
  * The one place where errors become HTTP answers, all in NestJS's standard shape
- * `{ statusCode, error, message }` (API.md), plus `code` for domain errors.
+ * `{ statusCode, error, message }` (docs/api-contract.md#errors), plus `code` for domain errors.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {

@@ -6,7 +6,7 @@ const MAX_DEPTH = 8;
 /**
  * PostgreSQL cannot store the NUL character (U+0000) in text, so a string carrying one would get
  * as far as the INSERT and fail there, as a 500. Refused here instead, for every body, query and
- * route parameter, with a 400 naming each field (API.md: one line per failing field).
+ * route parameter, with a 400 naming each field (docs/api-contract.md#errors: one line per failing field).
  */
 @Injectable()
 export class NoNulCharacters implements PipeTransform {

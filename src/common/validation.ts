@@ -5,7 +5,8 @@ import type { ValidationError } from 'class-validator';
 const KIND_RULES = new Set(['isDefined', 'isNotEmpty', 'isString', 'isInt', 'isNumber', 'isBoolean', 'isObject', 'isArray', 'isUUID']);
 
 /**
- * API.md: for validation, `message` is "an array with one readable line per failing field". A
+ * For validation, `message` is an array with one readable line per failing field
+ * (docs/api-contract.md#errors). A
  * field can break several rules at once (not a string, and too long), and class-validator gives one
  * message per rule, so a field's messages are joined into its one line, the kind of value first
  * ("must be a string; must be at most 100 characters"). A nested field is named by its path
@@ -31,7 +32,7 @@ const UNKNOWN_FIELDS_ACCEPTED = Symbol('unknownFieldsAccepted');
 /**
  * For a body sent by a machine we do not control (a panel's signal): fields this version does not
  * know are dropped instead of refused. A panel whose firmware starts sending one more field must not
- * have every alarm refused for it (rule 6: no signal is dropped). People's bodies stay strict, so a
+ * have every alarm refused for it (docs/alarm-handling.md#no-signal-dropped). People's bodies stay strict, so a
  * mistyped field name is said, not silently ignored.
  */
 export const UnknownFieldsAccepted = (): ClassDecorator => (target) => {

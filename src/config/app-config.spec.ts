@@ -20,7 +20,7 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('loadConfig', () => {
-  it('starts with API.md defaults from an empty environment', () => {
+  it('starts with the documented defaults from an empty environment', () => {
     const c = loadConfig({});
     expect(c.port).toBe(3000);
     expect(c.databaseUrl).toBeUndefined();
@@ -114,7 +114,7 @@ describe('loadConfig', () => {
   });
 
   it('keeps the auth token for webhook signatures whatever the provider', () => {
-    // A token without an account SID: the provider defaults to the outbox (API.md), and the token
+    // A token without an account SID: the provider defaults to the outbox (docs/api-contract.md#configuration), and the token
     // still checks X-Twilio-Signature on the webhooks.
     const tokenOnly = loadConfig({ TWILIO_AUTH_TOKEN: 'twilio-auth-token-123' });
     expect(tokenOnly.sms).toMatchObject({ provider: 'outbox', twilio: undefined, webhookAuthToken: 'twilio-auth-token-123' });

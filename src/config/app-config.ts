@@ -30,7 +30,7 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 
 /**
  * The environment as it arrives: strings, checked field by field.
- * Names are the variables of API.md (Configuration); the few additions are documented in the README.
+ * Names are the contract's variables (docs/api-contract.md#configuration), each in the README's configuration table.
  */
 class EnvDto {
   @IsOptional()
@@ -372,7 +372,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // A sender (TWILIO_FROM, TWILIO_MESSAGING_SERVICE_SID) without an account SID would otherwise fall
   // back to the outbox silently, and alarm SMS would never leave: most likely a misspelt variable, so
   // say so instead of guessing. TWILIO_AUTH_TOKEN alone is not in this list: without a SID the
-  // provider is the outbox (API.md, Configuration), and the token still has a use there: checking the
+  // provider is the outbox (docs/api-contract.md#configuration), and the token still has a use there: checking the
   // signatures of Twilio's webhooks (inbound SMS, status callbacks).
   const twilioPartial = ['TWILIO_FROM', 'TWILIO_MESSAGING_SERVICE_SID'].filter((k) => present[k]);
   if (!dto.SMS_PROVIDER && !dto.TWILIO_ACCOUNT_SID && twilioPartial.length > 0) {
@@ -431,7 +431,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           apiUrl: (dto.TWILIO_API_URL ?? 'https://api.twilio.com').replace(/\/+$/, ''),
         }
       : undefined,
-    // Kept whatever the provider (not only inside `twilio`): API.md checks X-Twilio-Signature with the
+    // Kept whatever the provider (not only inside `twilio`): the webhooks check X-Twilio-Signature with the
     // auth token, and with SMS_PROVIDER=outbox a set token would otherwise leave the webhooks closed.
     webhookAuthToken: dto.TWILIO_AUTH_TOKEN,
     ratePerSecond: dto.SMS_RATE_PER_SECOND ?? 50,

@@ -28,7 +28,7 @@ export interface ContactNoticeView {
   failedReason: NoticeFailedReason | null;
 }
 
-/** Why a contact's notice may be due: a new contact, or a new phone number (PRODUCT.md rule 3). */
+/** Why a contact's notice may be due: a new contact, or a new phone number (docs/privacy.md#onboarding-notice). */
 export type ContactNoticeTrigger = 'created' | 'phone_changed' | 'policy_version' | 'retry' | 'resent';
 
 const NOTICE_SENDING = SMS_SENDING.find((d) => d.operation === 'sms.send.contact_notice')!;
@@ -110,7 +110,7 @@ export function noticeDeliveredSql(contactIdExpr: string, phoneExpr: string, ver
 }
 
 /**
- * The onboarding notice (PRODUCT.md rule 3, GDPR Art. 14 and 21(4)).
+ * The onboarding notice (docs/privacy.md#onboarding-notice, GDPR Art. 14 and 21(4)).
  *
  * - Once per contact, phone number and policy version: a `contact_notice` row is inserted first
  *   (unique on the three), and only if it was new is the SMS queued, in the same transaction as

@@ -37,7 +37,7 @@ export const NUMBER_CANNOT_RECEIVE_CODES: ReadonlySet<string> = new Set(['21211'
  */
 export const RECIPIENT_REFUSED_CODES: ReadonlySet<string> = new Set(['21610', '30004']);
 
-/** Why a notice was given up; the operator is shown it (API.md, contact `notice.failedReason`). */
+/** Why a notice was given up; the operator is shown it (the contact's `notice.failedReason`, docs/api-contract.md#customers-contacts-panels). */
 export type NoticeFailedReason = 'number_cannot_receive' | 'opted_out' | 'contact_removed' | 'number_changed' | 'not_allowed' | 'attempts_exhausted';
 
 export interface FailedNoticeAttempt {

@@ -1,7 +1,7 @@
 import { countSegments, smsField, type SmsLanguage } from '../sms/texts.js';
 
 /**
- * The onboarding notice to a new alarm contact (PRODUCT.md rule 3, GDPR Art. 14 and 21(4)): who
+ * The onboarding notice to a new alarm contact (docs/privacy.md#onboarding-notice, GDPR Art. 14 and 21(4)): who
  * sends it, whose alarm contact they are, what that means, where the privacy policy is, and,
  * on a line of its own, how to say no. At most two segments, GSM-7 when the names are (plain
  * ASCII punctuation only: typographic quotes or dashes would switch the whole text to UCS-2).

@@ -1,6 +1,6 @@
 /**
  * Swedish personnummer / samordningsnummer and Norwegian fødselsnummer / D-number / H-number:
- * parsed, checksum-validated, normalised for storage and masked for display (DOMAIN.md, identity numbers).
+ * parsed, checksum-validated, normalised for storage and masked for display (docs/privacy.md#national-identity-numbers).
  * Messages never repeat the number: they end up in HTTP answers and, through them, possibly in logs.
  */
 export type NationalIdKind = 'personnummer' | 'samordningsnummer' | 'fodselsnummer' | 'd_number' | 'h_number';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 
 /**
- * The time, behind a port (STYLE.md: the clock and the scheduler behind ports), so escalation timing
+ * The time, behind a port (docs/style.md#clock-and-scheduler-behind-ports), so escalation timing
  * can be reasoned about and tested without depending on when the test happens to run. The class is
  * the DI token.
  */

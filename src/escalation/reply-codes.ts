@@ -79,7 +79,7 @@ interface CodeMatch {
 }
 
 /**
- * The SMS module's ReplyCodeHandler port, for real (PRODUCT.md, Inbound SMS): a code texted from the
+ * The SMS module's ReplyCodeHandler port, for real (docs/alarm-handling.md#reply-codes): a code texted from the
  * phone it was sent to acknowledges that alarm (stage `acknowledged`, `acknowledgedBy` the owner or
  * the contact), which stops its escalation, and is answered with a confirmation in the recipient's
  * language. Runs in the inbound message's transaction; needs nothing but that transaction, so the

@@ -4,7 +4,7 @@ import { AppConfig } from '../config/app-config.js';
 import { DomainError } from '../common/domain-error.js';
 
 /**
- * Who may scrape /metrics: anyone (API.md), or with METRICS_TOKEN only a scraper sending
+ * Who may scrape /metrics: anyone (docs/api-contract.md#operations), or with METRICS_TOKEN only a scraper sending
  * `Authorization: Bearer <token>`, wherever /metrics is served (PORT or METRICS_PORT).
  */
 @Injectable()

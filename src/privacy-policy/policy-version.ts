@@ -4,7 +4,7 @@ import type { SmsLanguage } from '../sms/texts.js';
  * The privacy policy's current version. Changing what the policy says means adding a new version
  * in policy-texts.ts (the old one stays servable at GET /privacy/:version): every active contact is then sent
  * the onboarding notice again for the new version (ContactNotices.sendMissingNotices), as
- * PRODUCT.md rule 3 asks ("once per contact and policy version").
+ * docs/privacy.md#onboarding-notice asks (once per contact and policy version).
  */
 export const POLICY_VERSION = '2026-11-23';
 

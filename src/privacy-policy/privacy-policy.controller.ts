@@ -6,7 +6,7 @@ import { NoPersonalData } from '../privacy/processing.decorator.js';
 import { POLICY_VERSION } from './policy-version.js';
 import { PrivacyPolicy, policyLanguage } from './privacy-policy.js';
 
-/** The public privacy policy (API.md, Privacy): the link in every onboarding notice points here. */
+/** The public privacy policy (docs/api-contract.md#privacy): the link in every onboarding notice points here. */
 @ApiTags('privacy')
 @Controller('privacy')
 export class PrivacyPolicyController {

@@ -12,7 +12,7 @@ import { Restriction } from './restriction.js';
 import { LiftRestrictionDto, RestrictDto } from './restriction.dto.js';
 import { SubjectAccess } from './subject-access.js';
 
-/** Data-subject requests (API.md, Privacy): export, erasure, restriction, for a customer or one contact. */
+/** Data-subject requests (docs/api-contract.md#privacy): export, erasure, restriction, for a customer or one contact. */
 @ApiTags('privacy')
 @ApiBearerAuth()
 @Controller('api/customers/:id')

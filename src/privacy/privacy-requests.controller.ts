@@ -16,7 +16,7 @@ import { PrivacyRequests } from './privacy-requests.service.js';
 import { Processing } from './processing.decorator.js';
 import { nameSubjects } from './processing-log.interceptor.js';
 
-/** The register of data subjects' requests (API.md, Privacy). Each write names the request's subject in the processing log. */
+/** The register of data subjects' requests (docs/api-contract.md#privacy). Each write names the request's subject in the processing log. */
 @ApiTags('privacy')
 @ApiBearerAuth()
 @Controller('api/privacy/requests')

@@ -97,7 +97,7 @@ const MAX_IN_FLIGHT = 4;
 const MAX_BATCH = 1000;
 
 /**
- * The processing log (rule 5): every execution of an operation on personal data, append-only.
+ * The processing log (docs/privacy.md#declared-on-each-operation): every execution of an operation on personal data, append-only.
  * HTTP routes are logged by ProcessingLogInterceptor; jobs and message handlers call `record`.
  * A write is an INSERT with no lock and no read; the hash chain is added afterwards by the sealer.
  *

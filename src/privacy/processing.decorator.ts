@@ -2,7 +2,7 @@ import { SetMetadata } from '@nestjs/common';
 import type { RecipientKey } from './recipients.js';
 import type { SpecialCategoryUse } from './special-categories.js';
 
-/** GDPR Art. 6(1) (a)-(f), in API.md's spelling. */
+/** GDPR Art. 6(1) (a)-(f), as the API spells them (docs/privacy.md#legal-bases). */
 export const LEGAL_BASES = ['consent', 'contract', 'legal_obligation', 'vital_interests', 'public_task', 'legitimate_interests'] as const;
 export type LegalBasis = (typeof LEGAL_BASES)[number];
 

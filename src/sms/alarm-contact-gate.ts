@@ -10,7 +10,7 @@ export interface AlarmContactQuestion {
 export type AlarmContactAnswer = { allowed: true } | { allowed: false; reason: string };
 
 /**
- * "May contact X be texted for alarm Y now?" (PRODUCT.md rule 2: only for an open alarm whose owner
+ * "May contact X be texted for alarm Y now?" (docs/alarm-handling.md#contacts-only-when-the-owner-cannot-be-reached: only for an open alarm whose owner
  * stage ended without the owner acknowledging). The send policy asks this for every `alarm_contact`
  * SMS, inside the transaction that enqueues it (`manager`), so the answer and the enqueue see the
  * same alarm state. The escalation module provides the real answer; the class is the DI token.
@@ -20,8 +20,10 @@ export abstract class AlarmContactGate {
 }
 
 /**
- * The default until alarms exist: nobody may be texted about an alarm. Failing closed keeps rule 2
- * true even if something enqueues an alarm_contact SMS before the escalation is wired.
+ * The gate when the SMS module is given none: nobody may be texted about an alarm. The app always
+ * gives it the escalation's (EscalationContactGate); failing closed keeps owner first
+ * (docs/alarm-handling.md#contacts-only-when-the-owner-cannot-be-reached) true in an SMS module wired
+ * without it.
  */
 export class NoAlarmContactGate extends AlarmContactGate {
   async mayText(): Promise<AlarmContactAnswer> {

@@ -12,7 +12,7 @@ import { SmsOutbox, type SmsStatusChange } from './sms-outbox.js';
 import { E164 } from './sms.types.js';
 import { codeWaitText, helpText, languageForPhone, type SmsLanguage } from './texts.js';
 
-/** Automatic replies other than confirmations, per number and 24 hours (PRODUCT.md: "at most a few", to avoid SMS loops). */
+/** Automatic replies other than confirmations, per number and 24 hours (docs/sms.md#inbound-texts: at most a few, to avoid SMS loops). */
 export const AUTO_REPLIES_PER_DAY = 3;
 
 /** A number replied STOP: emitted once committed, for whoever keeps records about those people. */
@@ -46,8 +46,7 @@ export interface InboundOutcome {
  * - START/UNSTOP/YES: the number's opt-out row is removed, so an owner gets their alarm SMS again.
  *   Contacts stay `opted_out`: a START cannot tell which customer's list the person wants back on,
  *   and an objection is lifted only when the customer re-adds them with the person's agreement
- *   (PRODUCT.md: "START re-subscribes only where the law and the customer's wishes allow; at minimum
- *   it is recorded"). The inbound message is the record.
+ *   (docs/sms.md#opt-out). The inbound message is the record.
  * - a reply code: handed to the ReplyCodeHandler (the escalation's; by default, "unknown code"),
  *   unless the number texted too many wrong codes lately (ReplyCodeGuard): then it is not checked,
  *   and the number is told to wait, once per wait and at most AUTO_REPLIES_PER_DAY a day.

@@ -2,7 +2,7 @@
 export type InboundIntent = { kind: 'stop'; keyword: string } | { kind: 'start'; keyword: string } | { kind: 'code'; code: string } | { kind: 'other' };
 
 /**
- * Twilio's default opt-out keywords (DOMAIN.md), plus STOPP, the Swedish and Norwegian word, which
+ * Twilio's default opt-out keywords (docs/sms.md#opt-out), plus STOPP, the Swedish and Norwegian word, which
  * our customers will type. Twilio itself blocks further messages only for its own keywords; for
  * STOPP the send policy does it.
  */

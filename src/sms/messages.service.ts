@@ -4,7 +4,7 @@ import type { Repository } from 'typeorm';
 import type { ListMessagesQuery } from './messages.dto.js';
 import { SmsMessage, toMessageView } from './sms-message.entity.js';
 
-/** The read side of the SMS log (API.md, Messages). */
+/** The read side of the SMS log (docs/api-contract.md#messages). */
 @Injectable()
 export class MessagesService {
   constructor(@InjectRepository(SmsMessage) private readonly messages: Repository<SmsMessage>) {}

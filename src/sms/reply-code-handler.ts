@@ -32,15 +32,19 @@ export interface ReplyCodeOutcome {
 }
 
 /**
- * What a reply code means (PRODUCT.md: "A reply code acknowledges the matching alarm and gets a
- * short confirmation"). Called inside the inbound message's transaction (`manager`). The escalation
+ * What a reply code means (docs/alarm-handling.md#reply-codes: it acknowledges the matching
+ * alarm and gets a short confirmation). Called inside the inbound message's transaction (`manager`). The escalation
  * module provides the real handler; the class is the DI token.
  */
 export abstract class ReplyCodeHandler {
   abstract handle(code: ReplyCode, manager: EntityManager): Promise<ReplyCodeOutcome>;
 }
 
-/** The default until alarms exist: no code matches anything, and the sender is told so. */
+/**
+ * The handler when the SMS module is given none: no code matches anything, and the sender is told so.
+ * The app always gives it the escalation's (AlarmReplyCodes); failing closed means an SMS module wired
+ * without it acknowledges nothing by accident.
+ */
 @Injectable()
 export class UnknownReplyCodeHandler extends ReplyCodeHandler {
   constructor(private readonly config: AppConfig) {

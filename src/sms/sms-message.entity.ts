@@ -75,7 +75,7 @@ export class SmsMessage {
   updatedAt: Date;
 }
 
-/** API.md, Messages: exactly these fields (optional ones left out when empty), plus the reason a message failed or was refused. */
+/** docs/api-contract.md#messages: exactly these fields (optional ones left out when empty), plus the reason a message failed or was refused. */
 export function toMessageView(m: SmsMessage) {
   return {
     id: m.id,

@@ -62,7 +62,7 @@ export const OUTCOME_UNKNOWN_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The port to whoever carries SMS (STYLE.md: every outside system behind a small port of our own).
+ * The port to whoever carries SMS (docs/style.md#ports-and-adapters).
  * The class is also the DI token. Adapters: TwilioSmsSender (real) and OutboxSmsSender (stores only).
  * `send` resolves once the provider has accepted the message, or throws SmsSendError.
  */

@@ -1,7 +1,7 @@
 import type { SmsStatus } from './sms.types.js';
 
 /**
- * Where a status sits on the way out. Callbacks arrive out of order (DOMAIN.md), so a later report
+ * Where a status sits on the way out. Callbacks arrive out of order (docs/sms.md#callbacks-arrive-out-of-order), so a later report
  * of an earlier stage ("sent" after "delivered") must not win.
  */
 const RANK: Record<SmsStatus, number> = {
@@ -18,7 +18,7 @@ const RANK: Record<SmsStatus, number> = {
 /** Nothing moves a message out of these: its fate is known. */
 export const TERMINAL_STATUSES: ReadonlySet<SmsStatus> = new Set(['delivered', 'failed', 'undelivered', 'refused', 'received']);
 
-/** Twilio's `failed`/`undelivered`: the escalation step ends without waiting (PRODUCT.md, Escalation). */
+/** Twilio's `failed`/`undelivered`: the escalation step ends without waiting (docs/sms.md#permanent-failures). */
 export const isPermanentFailure = (s: SmsStatus) => s === 'failed' || s === 'undelivered';
 
 /**

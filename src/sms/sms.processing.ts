@@ -46,7 +46,7 @@ export const SMS_DELIVERY_STATUS: ProcessingDeclaration = {
 };
 
 /**
- * Sending itself, one declaration per purpose (PRODUCT.md, "Legal bases"). These are not routes:
+ * Sending itself, one declaration per purpose (docs/privacy.md#legal-bases). These are not routes:
  * SendPolicy registers them with the processing registry (ProcessingRegistry.declare) for the record of processing.
  */
 export const SMS_SENDING: ProcessingDeclaration[] = [
@@ -82,7 +82,7 @@ export const SMS_SENDING: ProcessingDeclaration[] = [
   },
 ];
 
-/** The send policy's refusals (PRODUCT.md rule 2: any other attempt to text a contact is refused and logged). */
+/** The send policy's refusals (docs/alarm-handling.md#contacts-only-when-the-owner-cannot-be-reached: any other attempt to text a contact is refused and logged). */
 export const SMS_REFUSAL: ProcessingDeclaration = {
   operation: 'sms.refused',
   purpose: 'Show that SMS the rules forbid (to a contact outside an alarm, after STOP, during a restriction) were refused, not sent',

@@ -1,19 +1,19 @@
 import type { LegalBasis } from '../privacy/processing.decorator.js';
 
-/** API.md, Messages: why a message exists. Every outbound SMS names one. */
+/** docs/api-contract.md#messages: why a message exists. Every outbound SMS names one. */
 export const SMS_PURPOSES = ['contact_notice', 'alarm_owner', 'alarm_contact', 'reply'] as const;
 export type SmsPurpose = (typeof SMS_PURPOSES)[number];
 
 export const SMS_DIRECTIONS = ['outbound', 'inbound'] as const;
 export type SmsDirection = (typeof SMS_DIRECTIONS)[number];
 
-/** API.md, Messages: our own statuses; the provider's are mapped onto these (sms-status.ts). */
+/** docs/sms.md#statuses: our own statuses; the provider's are mapped onto these (sms-status.ts). */
 export const SMS_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'failed', 'undelivered', 'received', 'refused'] as const;
 export type SmsStatus = (typeof SMS_STATUSES)[number];
 
 /**
  * Dispatch order, highest first: an alarm SMS waiting behind a batch of onboarding notices could
- * cost someone their house (DOMAIN.md: "Alarm SMS must be queued ahead of onboarding notices").
+ * cost someone their house (docs/sms.md#priority).
  */
 export const SMS_PRIORITY: Record<SmsPurpose, number> = {
   alarm_owner: 100,
@@ -22,7 +22,7 @@ export const SMS_PRIORITY: Record<SmsPurpose, number> = {
   contact_notice: 10,
 };
 
-/** The legal basis a purpose carries when the caller does not name one (PRODUCT.md, "Legal bases"). */
+/** The legal basis a purpose carries when the caller does not name one (docs/privacy.md#legal-bases). */
 export const DEFAULT_LEGAL_BASIS: Partial<Record<SmsPurpose, LegalBasis>> = {
   contact_notice: 'legal_obligation',
   alarm_owner: 'contract',

@@ -1,5 +1,5 @@
 /**
- * SMS length rules (DOMAIN.md, "Length and encoding") and the few texts this module writes itself.
+ * SMS length rules (docs/sms.md#segments-and-encoding) and the few texts this module writes itself.
  * Every text here must fit two segments in every language, with the longest allowed COMPANY_NAME.
  */
 

@@ -10,8 +10,8 @@ export const TWILIO_ACTOR = { type: 'system', id: 'twilio' } as const;
 /**
  * Checks X-Twilio-Signature (HMAC-SHA1 with the auth token over the URL and the sorted POST
  * parameters) with the SDK's own `validateRequest`. The URL is PUBLIC_BASE_URL + the path and query
- * Twilio called, never the Host header, which whoever sends the request controls (DOMAIN.md).
- * A guard, so a refusal (403, API.md, Twilio webhooks) happens before any handler, pipe or
+ * Twilio called, never the Host header, which whoever sends the request controls (docs/sms.md#webhook-signatures).
+ * A guard, so a refusal (403, docs/api-contract.md#twilio-webhooks) happens before any handler, pipe or
  * interceptor runs: an unsigned request changes nothing and is in no processing-log entry.
  */
 @Injectable()

@@ -10,7 +10,7 @@ import { SmsOutbox } from './sms-outbox.js';
 import { INBOUND_SMS, SMS_DELIVERY_STATUS } from './sms.processing.js';
 import { TwilioSignatureGuard } from './twilio-signature.guard.js';
 
-/** Twilio's webhooks (API.md): form-encoded, authenticated by X-Twilio-Signature instead of a token. */
+/** Twilio's webhooks (docs/api-contract.md#twilio-webhooks): form-encoded, authenticated by X-Twilio-Signature instead of a token. */
 @ApiTags('twilio webhooks')
 @ApiConsumes('application/x-www-form-urlencoded')
 @Controller('webhooks/twilio')

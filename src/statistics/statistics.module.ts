@@ -4,7 +4,7 @@ import { AlarmFigures } from './alarm-figures.repository.js';
 import { StatisticsController } from './statistics.controller.js';
 import { StatisticsService } from './statistics.service.js';
 
-/** The alarm central's response-time figures (API.md, Operator procedures: Figures), read-only over the alarm history. */
+/** The alarm central's response-time figures (docs/alarm-handling.md#response-time-figures), read-only over the alarm history. */
 @Module({
   imports: [ClockModule],
   controllers: [StatisticsController],

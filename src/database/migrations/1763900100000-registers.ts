@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Customers, their alarm contacts and their panels (API.md, "Customers, contacts, panels"). */
+/** Customers, their alarm contacts and their panels (docs/api-contract.md#customers-contacts-panels). */
 export class Registers1763900100000 implements MigrationInterface {
   name = 'Registers1763900100000';
 

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * SMS in and out (API.md, Messages) and the durable outbox they go through (src/sms/sms-outbox.ts).
+ * SMS in and out (docs/api-contract.md#messages) and the durable outbox they go through (src/sms/sms-outbox.ts).
  * customer/contact/alarm ids are plain uuids on purpose, without foreign keys: the message log must
  * outlive an erased customer (anonymised, not cascaded away) and must not depend on those modules.
  */
@@ -37,7 +37,7 @@ export class Sms1763900300000 implements MigrationInterface {
         -- While 'sending': the deadline of the current attempt. Past it, the outcome is unknown and
         -- the message is failed, never sent again (at most once).
         claimed_until timestamptz,
-        -- When the provider accepted it: escalation waits start here (API.md, Alarms).
+        -- When the provider accepted it: escalation waits start here (docs/alarm-handling.md#escalation-timings).
         sent_at timestamptz,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Panel events, alarms and their escalation (API.md: Panel events, Alarms, Escalation settings).
+ * Panel events, alarms and their escalation (docs/api-contract.md#panel-events, alarms, escalation settings).
  *
  * customer_id and panel_id are plain uuids without foreign keys, as in sms_message: alarm history
  * must outlive an erased customer (it is anonymised for claims, not cascaded away), and the
@@ -47,7 +47,7 @@ export class Alarms1763900400000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT alarm_closed_has_time CHECK ((status = 'closed') = (closed_at IS NOT NULL))
       )`);
-    // Flood control (PRODUCT.md): one open alarm per panel, zone and class; a concurrent second
+    // Flood control (docs/alarm-handling.md#flood-control): one open alarm per panel, zone and class; a concurrent second
     // opener hits this index and joins the first instead.
     await q.query(`CREATE UNIQUE INDEX alarm_open_per_zone ON alarm (panel_id, zone_key, class) WHERE status = 'open'`);
     await q.query(`CREATE INDEX alarm_due ON alarm (next_step_at) WHERE next_step_at IS NOT NULL`);
@@ -73,7 +73,7 @@ export class Alarms1763900400000 implements MigrationInterface {
         received_at timestamptz NOT NULL DEFAULT clock_timestamp(),
         -- The alarm it opened, joined or (a restore) was attached to.
         alarm_id uuid REFERENCES alarm(id) ON DELETE SET NULL,
-        -- Idempotency (DOMAIN.md): a panel's retry of the same eventId is a duplicate.
+        -- Idempotency (docs/api-contract.md#panel-events): a panel's retry of the same eventId is a duplicate.
         CONSTRAINT panel_event_once UNIQUE (panel_id, event_id)
       )`);
     await q.query(`CREATE INDEX panel_event_alarm ON panel_event (alarm_id, received_at) WHERE alarm_id IS NOT NULL`);
@@ -111,7 +111,7 @@ export class Alarms1763900400000 implements MigrationInterface {
     await q.query(`CREATE UNIQUE INDEX reply_code_active ON reply_code (phone, code) WHERE active`);
     await q.query(`CREATE INDEX reply_code_alarm ON reply_code (alarm_id) WHERE active`);
 
-    // Per-class waits (API.md, Escalation settings); only classes that text anyone have a row.
+    // Per-class waits (docs/alarm-handling.md#escalation-timings); only classes that text anyone have a row.
     await q.query(`
       CREATE TABLE escalation_setting (
         class text PRIMARY KEY,
@@ -120,7 +120,7 @@ export class Alarms1763900400000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         updated_by uuid
       )`);
-    // PRODUCT.md defaults: owner 60 s (fire and gas 30 s), each contact 60 s.
+    // The defaults (docs/alarm-handling.md#escalation-timings): owner 60 s (fire and gas 30 s), each contact 60 s.
     await q.query(`
       INSERT INTO escalation_setting (class, owner_wait_seconds, contact_wait_seconds) VALUES
         ('burglary', 60, 60), ('fire', 30, 60), ('gas', 30, 60), ('water', 60, 60),

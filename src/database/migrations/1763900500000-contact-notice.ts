@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The onboarding notice (PRODUCT.md rule 3, GDPR Art. 14): one row per contact, phone number and
+ * The onboarding notice (docs/privacy.md#onboarding-notice): one row per contact, phone number and
  * privacy-policy version it was sent for. The unique key is what makes it "once": the row is
  * inserted before the SMS is queued, in the same transaction, so two instances (or a retry) can
  * never queue the notice twice. Its delivery status lives in sms_message (message_id).

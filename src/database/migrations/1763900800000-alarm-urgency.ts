@@ -4,7 +4,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Life-safety first when the central is behind (a storm: a power cut coming back, a thunderstorm).
  * Steps that fall due together, and alarm SMS waiting together, are taken in this order, and only
  * then oldest first: a fire's next contact must not wait behind ten thousand burglaries. The order
- * is the operator queue's (PRODUCT.md: panic and duress, then fire, gas and medical, then burglary
+ * is the operator queue's (docs/alarm-handling.md#queue-order: panic and duress, then fire, gas and medical, then burglary
  * and the rest, then technical), kept on the row so that the claim reads it from an index.
  *
  * A generated column, not a value the code writes: no path that opens an alarm can forget it.

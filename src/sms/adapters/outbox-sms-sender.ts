@@ -5,7 +5,7 @@ import { SmsSender, type SmsSendRequest, type SmsSendResult, type SmsSentQuery }
 export const OUTBOX_PROVIDER_ID_PREFIX = 'outbox-';
 
 /**
- * The default without Twilio settings (API.md: "`outbox` stores messages without sending"). The
+ * The default without Twilio settings (docs/sms.md#the-provider-behind-a-port: it stores messages without sending them). The
  * message row is already stored by the outbox; this only gives it a provider id and status `sent`,
  * so the whole pipeline (policy, queue, statuses, escalation waits) runs the same as with Twilio.
  * Nothing leaves the machine; GET /api/messages is where the texts can be read.

@@ -1,7 +1,7 @@
 import { SmsSendError } from '../sms-sender.js';
 
 /**
- * Twilio error codes where another attempt cannot succeed (DOMAIN.md, "Permanent error codes"):
+ * Twilio error codes where another attempt cannot succeed (docs/sms.md#permanent-failures):
  * invalid To, recipient replied STOP, not a mobile number, unreachable, unknown number, landline,
  * carrier filtering.
  */

@@ -18,7 +18,7 @@ export interface TwilioSmsSenderOptions {
   timeoutMs?: number;
 }
 
-/** Sends through Twilio's Messages API with the official SDK (STACK.md: `import twilio from 'twilio'`). */
+/** Sends through Twilio's Messages API with the official SDK (docs/stack.md#twilio-from-esm). */
 export class TwilioSmsSender extends SmsSender {
   readonly from: string;
   readonly delivers = true;
