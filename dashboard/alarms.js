@@ -563,9 +563,10 @@ function focusKey(el) {
 const TEXTS_NOBODY = ['panic', 'duress'];
 
 /**
- * A panic or duress alarm texts nobody by itself (docs/alarm-handling.md#panic-and-duress:
- * contacts only on an operator's decision). The decision is offered while it is still open: the alarm is open and unreached, it has
- * contacts, and none of them has been texted nor the decision taken (the `notify_contacts` action).
+ * A panic or duress alarm texts nobody by itself: its contacts only on an operator's decision
+ * (docs/alarm-handling.md#panic-and-duress). The decision is offered while it is still open: the
+ * alarm is open and unreached, it has contacts, and none of them has been texted nor the decision
+ * taken (the `notify_contacts` action).
  */
 function mayNotifyContacts(a) {
   if (a.status !== 'open' || !TEXTS_NOBODY.includes(a.class) || a.stage !== 'unreached') return false;

@@ -1,5 +1,5 @@
-// Escalation survives (docs/alarm-handling.md#escalation-survives-restarts) restarts, crashes and several instances at once; no step
-// is lost, no SMS is sent twice for the same step. Real processes and real instances on one database.
+// Escalation survives restarts, crashes and several instances at once; no step is lost, no SMS is
+// sent twice for the same step (docs/alarm-handling.md#escalation-survives-restarts). Real processes and real instances on one database.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';

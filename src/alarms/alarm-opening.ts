@@ -30,9 +30,11 @@ export interface Opened {
 export const zoneKeyOf = (zone: string | null | undefined) => `z:${zone ?? ''}`;
 
 /**
- * Opens an alarm, or joins the one already open for the same panel, zone and class (docs/alarm-handling.md#flood-control). The partial unique index `alarm_open_per_zone` decides, so two signals racing on
- * two instances still make one alarm: the loser's INSERT waits for the winner's commit and then
- * does nothing, and it joins. A new alarm starts its escalation in the same transaction.
+ * Opens an alarm, or joins the one already open for the same panel, zone and class
+ * (docs/alarm-handling.md#flood-control). The partial unique index `alarm_open_per_zone` decides,
+ * so two signals racing on two instances still make one alarm: the loser's INSERT waits for the
+ * winner's commit and then does nothing, and it joins. A new alarm starts its escalation in the
+ * same transaction.
  */
 @Injectable()
 export class AlarmOpening {

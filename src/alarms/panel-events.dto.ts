@@ -29,10 +29,11 @@ function isTimeWithOffset(value: unknown): boolean {
 }
 
 /**
- * A panel's signal (docs/api-contract.md#panel-events). Codes are never refused for being unknown (docs/alarm-handling.md#no-signal-dropped): any
- * 1-128 characters, as generous as the event id, so a panel's longer or odd code (a vendor extension,
- * a code with modifiers) is stored as `unknown` rather than refused for good. Fields the contract does
- * not name are dropped, not refused.
+ * A panel's signal (docs/api-contract.md#panel-events). Codes are never refused for being unknown
+ * (docs/alarm-handling.md#no-signal-dropped): any 1-128 characters, as generous as the event id,
+ * so a panel's longer or odd code (a vendor extension, a code with modifiers) is stored as
+ * `unknown` rather than refused for good. Fields the contract does not name are dropped, not
+ * refused.
  */
 @UnknownFieldsAccepted()
 export class PanelEventDto {

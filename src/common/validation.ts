@@ -6,12 +6,11 @@ const KIND_RULES = new Set(['isDefined', 'isNotEmpty', 'isString', 'isInt', 'isN
 
 /**
  * For validation, `message` is an array with one readable line per failing field
- * (docs/api-contract.md#errors). A
- * field can break several rules at once (not a string, and too long), and class-validator gives one
- * message per rule, so a field's messages are joined into its one line, the kind of value first
- * ("must be a string; must be at most 100 characters"). A nested field is named by its path
- * (`alarmAddress.street`), as NestJS does. class-validator's own "nested property ... must be either
- * object or array" is left out when the DTO says it in its own words.
+ * (docs/api-contract.md#errors). A field can break several rules at once (not a string, and too
+ * long), and class-validator gives one message per rule, so a field's messages are joined into its
+ * one line, the kind of value first ("must be a string; must be at most 100 characters"). A nested
+ * field is named by its path (`alarmAddress.street`), as NestJS does. class-validator's own "nested
+ * property ... must be either object or array" is left out when the DTO says it in its own words.
  */
 export function oneLinePerField(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
@@ -31,9 +30,9 @@ const UNKNOWN_FIELDS_ACCEPTED = Symbol('unknownFieldsAccepted');
 
 /**
  * For a body sent by a machine we do not control (a panel's signal): fields this version does not
- * know are dropped instead of refused. A panel whose firmware starts sending one more field must not
- * have every alarm refused for it (docs/alarm-handling.md#no-signal-dropped). People's bodies stay strict, so a
- * mistyped field name is said, not silently ignored.
+ * know are dropped instead of refused. A panel whose firmware starts sending one more field must
+ * not have every alarm refused for it (docs/alarm-handling.md#no-signal-dropped). People's bodies
+ * stay strict, so a mistyped field name is said, not silently ignored.
  */
 export const UnknownFieldsAccepted = (): ClassDecorator => (target) => {
   Object.defineProperty(target, UNKNOWN_FIELDS_ACCEPTED, { value: true });

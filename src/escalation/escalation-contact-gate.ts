@@ -3,12 +3,12 @@ import type { EntityManager } from 'typeorm';
 import { AlarmContactGate, type AlarmContactAnswer, type AlarmContactQuestion } from '../sms/alarm-contact-gate.js';
 
 /**
- * The owner-first rule (docs/alarm-handling.md#contacts-only-when-the-owner-cannot-be-reached) where SMS are sent: the send policy asks this for every
- * alarm_contact SMS, in the transaction that would enqueue it. Yes only when the alarm is open, its
- * owner stage ended without an acknowledgement (stage `contacts`), the contact is in the chain frozen
- * when the alarm opened, and it is that contact's turn. The escalation sets the step before it
- * enqueues, in the same transaction, so its own SMS pass; anything else is refused (and logged by
- * the send policy).
+ * The owner-first rule (docs/alarm-handling.md#contacts-only-after-the-owner) where SMS are sent:
+ * the send policy asks this for every alarm_contact SMS, in the transaction that would enqueue it.
+ * Yes only when the alarm is open, its owner stage ended without an acknowledgement (stage
+ * `contacts`), the contact is in the chain frozen when the alarm opened, and it is that contact's
+ * turn. The escalation sets the step before it enqueues, in the same transaction, so its own SMS
+ * pass; anything else is refused (and logged by the send policy).
  */
 @Injectable()
 export class EscalationContactGate extends AlarmContactGate {

@@ -1,6 +1,9 @@
 import type { ProcessingDeclaration } from './processing.decorator.js';
 
-/** The retention jobs of the tables besides the customer records and the alarm history (retention-tables.ts); their rules are in each module's *.retention.ts. */
+/**
+ * The retention jobs of the tables besides the customer records and the alarm history
+ * (retention-tables.ts); their rules are in each module's *.retention.ts.
+ */
 const TABLE_RETENTION_JOB: Pick<ProcessingDeclaration, 'legalBasis' | 'legalBasisNote' | 'recipients'> = {
   legalBasis: 'legal_obligation',
   legalBasisNote: 'Art. 5(1)(e) storage limitation',

@@ -25,10 +25,11 @@ export type ReplyCodeVerdict =
   | { refused: true; waitMinutes: number; tellToWait: boolean };
 
 /**
- * Counts wrong reply codes per sender number (docs/alarm-handling.md#reply-codes: a few wrong codes from one
- * number and it must wait), in PostgreSQL so that every instance shares the count. Called in the inbound message's
- * transaction, under the sender's number lock (InboundSms), so texts from one number are checked and
- * counted one after another: parallel wrong codes cannot slip past the limit.
+ * Counts wrong reply codes per sender number (docs/alarm-handling.md#reply-codes: a few wrong codes
+ * from one number and it must wait), in PostgreSQL so that every instance shares the count. Called
+ * in the inbound message's transaction, under the sender's number lock (InboundSms), so texts from
+ * one number are checked and counted one after another: parallel wrong codes cannot slip past the
+ * limit.
  */
 @Injectable()
 export class ReplyCodeGuard {

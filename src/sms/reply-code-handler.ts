@@ -32,9 +32,9 @@ export interface ReplyCodeOutcome {
 }
 
 /**
- * What a reply code means (docs/alarm-handling.md#reply-codes: it acknowledges the matching
- * alarm and gets a short confirmation). Called inside the inbound message's transaction (`manager`). The escalation
- * module provides the real handler; the class is the DI token.
+ * What a reply code means (docs/alarm-handling.md#reply-codes: it acknowledges the matching alarm
+ * and gets a short confirmation). Called inside the inbound message's transaction (`manager`). The
+ * escalation module provides the real handler; the class is the DI token.
  */
 export abstract class ReplyCodeHandler {
   abstract handle(code: ReplyCode, manager: EntityManager): Promise<ReplyCodeOutcome>;

@@ -74,7 +74,7 @@ const refuse = (reason: RefusalCode, detail?: string): PolicyDecision => ({ allo
  * - nothing to a number that replied STOP (sms_opt_out);
  * - to a contact, only the onboarding notice, an alarm SMS, or a reply to a text they sent us
  *   (docs/sms.md#nothing-else-to-a-contact: no marketing, no status reports);
- * - an alarm_contact SMS only when the AlarmContactGate says so for that alarm, now (docs/alarm-handling.md#contacts-only-when-the-owner-cannot-be-reached);
+ * - an alarm_contact SMS only when the AlarmContactGate says so for that alarm, now (docs/alarm-handling.md#contacts-only-after-the-owner);
  * - a restricted person (Art. 18) gets alarm messages only;
  * - nothing to someone who is not (or no longer) a customer or contact, or at another number;
  * - each purpose only under its legal bases;
@@ -134,9 +134,10 @@ export class SendPolicy implements OnModuleInit {
   }
 
   /**
-   * Refused and logged (docs/alarm-handling.md#contacts-only-when-the-owner-cannot-be-reached): every refused message is written to the processing
-   * log in the transaction that stores it (so the entry exists if and only if the refusal does).
-   * Subject ids are ids only: the contact, the customer and the alarm, never the number.
+   * Refused and logged (docs/alarm-handling.md#contacts-only-after-the-owner): every refused
+   * message is written to the processing log in the transaction that stores it (so the entry exists
+   * if and only if the refusal does). Subject ids are ids only: the contact, the customer and the
+   * alarm, never the number.
    */
   @Processing(SMS_REFUSAL)
   async recordRefusal(sms: OutboundSms, reason: string, messageId: string, manager: EntityManager): Promise<void> {

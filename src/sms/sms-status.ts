@@ -1,8 +1,9 @@
 import type { SmsStatus } from './sms.types.js';
 
 /**
- * Where a status sits on the way out. Callbacks arrive out of order (docs/sms.md#callbacks-arrive-out-of-order), so a later report
- * of an earlier stage ("sent" after "delivered") must not win.
+ * Where a status sits on the way out. Callbacks arrive out of order
+ * (docs/sms.md#callbacks-arrive-out-of-order), so a later report of an earlier stage ("sent" after
+ * "delivered") must not win.
  */
 const RANK: Record<SmsStatus, number> = {
   queued: 0,

@@ -82,7 +82,7 @@ export const SMS_SENDING: ProcessingDeclaration[] = [
   },
 ];
 
-/** The send policy's refusals (docs/alarm-handling.md#contacts-only-when-the-owner-cannot-be-reached: any other attempt to text a contact is refused and logged). */
+/** The send policy's refusals (docs/alarm-handling.md#contacts-only-after-the-owner: any other attempt to text a contact is refused and logged). */
 export const SMS_REFUSAL: ProcessingDeclaration = {
   operation: 'sms.refused',
   purpose: 'Show that SMS the rules forbid (to a contact outside an alarm, after STOP, during a restriction) were refused, not sent',
