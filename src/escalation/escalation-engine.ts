@@ -9,7 +9,8 @@ import { inBackground } from '../database/connection-priority.js';
 import { queryPrepared } from '../sms/prepared-sql.js';
 import { SmsOutbox, type SmsStatusChange } from '../sms/sms-outbox.js';
 import { Clock } from './clock.js';
-import { Escalation, type DueAlarm } from './escalation.js';
+import { Escalation } from './escalation.js';
+import type { DueAlarm } from './escalation.repository.js';
 
 /** A step that failed (an error, not an SMS failure) is tried again after this long. */
 const STEP_RETRY_MS = 5000;

@@ -7,7 +7,7 @@ import { Roles } from '../auth/access.decorator.js';
 import { CurrentOperator, type AuthenticatedOperator } from '../auth/authenticated-operator.js';
 import { DomainError } from '../common/domain-error.js';
 import { NoPersonalData } from '../privacy/processing.decorator.js';
-import { DEFAULT_CONTACT_WAIT_SECONDS, DEFAULT_OWNER_WAIT_SECONDS, ESCALATING_CLASSES, type EscalatingClass } from './escalation.js';
+import { DEFAULT_CONTACT_WAIT_SECONDS, DEFAULT_OWNER_WAIT_SECONDS, ESCALATING_CLASSES, type EscalatingClass } from './escalation-policy.js';
 
 const waitRule = (field: string) => [
   IsInt({ message: `${field} must be a whole number of seconds` }),
