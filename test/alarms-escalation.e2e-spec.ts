@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { EscalationEngine } from '../src/escalation/escalation-engine.js';
 import { SmsOutbox } from '../src/sms/sms-outbox.js';
 import { AlarmFixtures, replyCodeIn, waitUntil } from './support/alarm-fixtures.js';
@@ -38,6 +38,9 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     // Long waits: anything that happens here quickly happened because of a failure, not a wait.
     await f.setWaits('water', 60, 60);
   });
+  // Each test starts at the real time: an alarm's timeline orders its panel events (stamped by the
+  // Clock) together with entries the database stamps.
+  beforeEach(() => clock.set(new Date()));
   afterAll(async () => {
     await t?.close();
     await fake?.stop();
@@ -55,11 +58,15 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     engine.sweep();
     await engine.idle();
   };
-  /** The clock moves on by `ms`; the escalation steps due by then run, and the SMS they queued go out. */
-  const later = async (ms: number) => {
+  /** The clock moves on by `ms`; the alarm's escalation steps due by then run, and the SMS they queued go out. */
+  const later = async (alarmId: string, ms: number) => {
     clock.advance(ms);
     await runDueSteps();
-    await t.app.get(SmsOutbox).idle();
+    await waitUntil(
+      async () => (await t.query(`SELECT 1 FROM sms_message WHERE alarm_id = $1 AND status IN ('queued', 'sending')`, [alarmId])).length === 0,
+      5000,
+      "the alarm's SMS sent",
+    );
   };
   /** The alarm's current step's SMS has been handed to the provider: its wait runs from now. */
   const handedOver = (alarmId: string) =>
@@ -72,7 +79,7 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
   /** The current step's wait (1 s) runs out unanswered. */
   const waitRunsOut = async (alarmId: string) => {
     await handedOver(alarmId);
-    await later(1000);
+    await later(alarmId, 1000);
   };
 
   it("a provider that hangs on the owner's SMS does not hold up the contacts: past the hand-over bound the owner counts as not reached", async () => {
@@ -87,7 +94,7 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
       res.body.alarmId,
     ]);
     clock.advance(queued.getTime() + 2000 - clock.now().getTime());
-    await runDueSteps(); // (the outbox is not waited for: it is still trying the owner's SMS)
+    await runDueSteps(); // (the owner's SMS is still being tried: only the contact's is waited for, below)
     const contact = await firstSmsTo(contacts[0].phone, 6000);
     expect(contact.body).toContain('water');
     const alarm = await f.alarm(res.body.alarmId);
@@ -116,7 +123,7 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
 
     const alarm = await f.alarm(alarmId);
     expect(alarm).toMatchObject({ status: 'open', stage: 'acknowledged', acknowledgedBy: { type: 'owner', customerId: customer.id, via: 'reply_code' } });
-    await later(1600); // past the owner's wait: nobody else is texted
+    await later(alarmId, 1600); // past the owner's wait: nobody else is texted
     expect(smsTo(contacts[0].phone)).toHaveLength(0);
     const types = alarm.timeline.map((e: any) => e.type);
     expect(types).toEqual(['event', 'opened', 'sms', 'reply', 'acknowledged', 'sms']);
@@ -159,7 +166,7 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
       { purpose: 'alarm_contact', legal_basis: 'legitimate_interests', contact_id: contacts[1].id },
     ]);
     // Acknowledged: nothing more is sent, and the owner's old code still answers (already handled).
-    await later(1300);
+    await later(alarmId, 1300);
     expect([customer.phone, ...contacts.map((c) => c.phone)].flatMap(smsTo)).toHaveLength(3);
     const late = await fake.sendInbound({ from: customer.phone, body: codeIn(owner) });
     expect(late.text).toContain('already marked as handled');
@@ -214,7 +221,7 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     const alarm = await f.alarm(res.body.alarmId);
     expect(alarm).toMatchObject({ stage: 'acknowledged', acknowledgedBy: { type: 'panel', via: 'panel_disarm', eventId: 'e-7', user: '1', method: 'keypad' } });
     expect(alarm.timeline.find((e: any) => e.type === 'acknowledged')).toMatchObject({ note: 'cancelled at the panel' });
-    await later(1500);
+    await later(res.body.alarmId, 1500);
     expect(smsTo(contacts[0].phone)).toHaveLength(0);
     await close(res.body.alarmId);
   });
@@ -312,7 +319,7 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     expect(owner.body).toContain('technical fault');
     await waitRunsOut(res.body.alarmId);
     await waitUntil(async () => (await stageOf(res.body.alarmId)) === 'unreached', 5000, 'unreached');
-    await later(1200);
+    await later(res.body.alarmId, 1200);
     expect(smsTo(contacts[0].phone)).toHaveLength(0);
     expect(smsTo(contacts[1].phone)).toHaveLength(0);
     await close(res.body.alarmId);

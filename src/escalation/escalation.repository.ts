@@ -198,6 +198,49 @@ export class EscalationRepository {
   }
 
   /**
+   * Claims the most urgent alarm whose next look is due by `now` (by urgency, then the longest due),
+   * with its step's message, skipping alarms another transaction holds: instances sharing the
+   * database never run the same step twice.
+   */
+  async claimDue(m: EntityManager, now: Date): Promise<DueAlarm | undefined> {
+    const [alarm] = await queryPrepared<DueAlarm>(
+      m,
+      'escalation_claim_due',
+      `SELECT a.*, (SELECT row_to_json(s) FROM (SELECT status, sent_at, created_at FROM sms_message WHERE id = a.step_message_id) s) AS step_message
+         FROM alarm a WHERE a.next_step_at <= $1::timestamptz ORDER BY a.urgency DESC, a.next_step_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [now],
+    );
+    return alarm;
+  }
+
+  /** Locks the alarm whose current step's SMS is this one (undefined: the step has moved on). */
+  async lockForStepMessage(m: EntityManager, alarmId: string, messageId: string): Promise<AlarmRow | undefined> {
+    const [alarm] = await queryPrepared<AlarmRow>(
+      m,
+      'escalation_lock_for_step_message',
+      `SELECT * FROM alarm WHERE id = $1::uuid AND step_message_id = $2::uuid FOR UPDATE`,
+      [alarmId, messageId],
+    );
+    return alarm;
+  }
+
+  /** A step that failed with an error (rolled back) is looked at again at `retryAt`, unless something moved it meanwhile. */
+  async retryStepAt(alarmId: string, retryAt: Date, claimedAt: Date): Promise<void> {
+    await this.dataSource.query(`UPDATE alarm SET next_step_at = $2 WHERE id = $1 AND next_step_at <= $3`, [alarmId, retryAt, claimedAt]);
+  }
+
+  /** The earliest next look of any alarm (undefined: none is waiting). */
+  async earliestNextLook(): Promise<Date | undefined> {
+    const [row] = await queryPrepared<{ at: Date | null }>(
+      this.dataSource.manager,
+      'escalation_earliest_next_look',
+      `SELECT min(next_step_at) AS at FROM alarm WHERE next_step_at IS NOT NULL`,
+      [],
+    );
+    return row?.at ?? undefined;
+  }
+
+  /**
    * The current step's SMS was handed over: its wait runs from `sent_at`. One statement outside any
    * transaction (it runs for every alarm SMS): the row lock of the UPDATE and its re-checked conditions
    * keep it exact against a step that moves on meanwhile. It announces the alarm either way, so the

@@ -23,6 +23,10 @@ export class FixedClock extends Clock {
     this.at += ms;
   }
 
+  set(at: Date): void {
+    this.at = at.getTime();
+  }
+
   /** Every reader of the app's Clock (one instance for the whole app) reads this one from now on. */
   useIn(app: INestApplication): this {
     jest.spyOn(app.get(Clock), 'now').mockImplementation(() => this.now());
