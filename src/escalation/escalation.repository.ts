@@ -240,6 +240,25 @@ export class EscalationRepository {
     return row?.at ?? undefined;
   }
 
+  /** The waits set per alarm class (a class without a row has the defaults). */
+  async waitSettings(): Promise<Array<{ class: string; owner_wait_seconds: number; contact_wait_seconds: number }>> {
+    return queryPrepared(
+      this.dataSource.manager,
+      'escalation_wait_settings',
+      `SELECT class, owner_wait_seconds, contact_wait_seconds FROM escalation_setting`,
+      [],
+    );
+  }
+
+  /** Sets a class's waits, for alarms opened from now on. */
+  async setWaits(cls: string, ownerWaitSeconds: number, contactWaitSeconds: number, operatorId: string): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO escalation_setting (class, owner_wait_seconds, contact_wait_seconds, updated_at, updated_by) VALUES ($1, $2, $3, now(), $4)
+       ON CONFLICT (class) DO UPDATE SET owner_wait_seconds = $2, contact_wait_seconds = $3, updated_at = now(), updated_by = $4`,
+      [cls, ownerWaitSeconds, contactWaitSeconds, operatorId],
+    );
+  }
+
   /**
    * The current step's SMS was handed over: its wait runs from `sent_at`. One statement outside any
    * transaction (it runs for every alarm SMS): the row lock of the UPDATE and its re-checked conditions
