@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { EscalationEngine } from '../src/escalation/escalation-engine.js';
 import { SmsOutbox } from '../src/sms/sms-outbox.js';
 import { AlarmFixtures, replyCodeIn, waitUntil } from './support/alarm-fixtures.js';
 import { FakeTwilio, type FakeTwilioRequest } from './support/fake-twilio.js';
+import { FixedClock } from './support/fixed-clock.js';
 import { openAlarmStream } from './support/sse.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -10,12 +12,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The escalation over HTTP, against the real app and a fake Twilio (the real SDK): owner first, then
- * the contacts one at a time, with waits of 1 s (set through the settings API) so the file is quick.
+ * the contacts one at a time, with waits of 1 s (set through the settings API). The app runs on a
+ * FixedClock: a wait is passed by moving the clock on and running the due steps (`later`), and the
+ * fake stamps each SMS with that clock, so the time between two texts is the escalation's own.
  */
 describe('alarm escalation (owner first, then contacts, by SMS)', () => {
   let t: TestApp;
   let fake: FakeTwilio;
   let f: AlarmFixtures;
+  const clock = new FixedClock();
 
   beforeAll(async () => {
     fake = await new FakeTwilio().start();
@@ -23,6 +28,8 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     t = await createTestApp(
       fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000', SMS_HANDOVER_TIMEOUT_SECONDS: '2', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     );
+    clock.useIn(t.app);
+    fake.now = () => clock.now().getTime();
     fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
     f = await AlarmFixtures.create(t, 1000);
     await f.setWaits('burglary', 1, 1);
@@ -31,6 +38,9 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     // Long waits: anything that happens here quickly happened because of a failure, not a wait.
     await f.setWaits('water', 60, 60);
   });
+  // Each test starts at the real time: an alarm's timeline orders its panel events (stamped by the
+  // Clock) together with entries the database stamps.
+  beforeEach(() => clock.set(new Date()));
   afterAll(async () => {
     await t?.close();
     await fake?.stop();
@@ -42,6 +52,35 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
   const codeIn = (r: FakeTwilioRequest) => replyCodeIn(r.body);
   const stageOf = async (alarmId: string) => (await f.alarm(alarmId)).stage as string;
   const close = (alarmId: string) => f.act(alarmId, { action: 'false_alarm' });
+  /** The escalation steps due by the clock run now. */
+  const runDueSteps = async () => {
+    const engine = t.app.get(EscalationEngine);
+    engine.sweep();
+    await engine.idle();
+  };
+  /** The clock moves on by `ms`; the alarm's escalation steps due by then run, and the SMS they queued go out. */
+  const later = async (alarmId: string, ms: number) => {
+    clock.advance(ms);
+    await runDueSteps();
+    await waitUntil(
+      async () => (await t.query(`SELECT 1 FROM sms_message WHERE alarm_id = $1 AND status IN ('queued', 'sending')`, [alarmId])).length === 0,
+      5000,
+      "the alarm's SMS sent",
+    );
+  };
+  /** The alarm's current step's SMS has been handed to the provider: its wait runs from now. */
+  const handedOver = (alarmId: string) =>
+    waitUntil(
+      async () =>
+        (await t.query(`SELECT 1 FROM alarm a JOIN sms_message m ON m.id = a.step_message_id WHERE a.id = $1 AND m.sent_at IS NOT NULL`, [alarmId])).length > 0,
+      5000,
+      'the step SMS handed over',
+    );
+  /** The current step's wait (1 s) runs out unanswered. */
+  const waitRunsOut = async (alarmId: string) => {
+    await handedOver(alarmId);
+    await later(alarmId, 1000);
+  };
 
   it("a provider that hangs on the owner's SMS does not hold up the contacts: past the hand-over bound the owner counts as not reached", async () => {
     // Water waits 60 s for the owner: only the bound (2 s here) can bring the contact in sooner.
@@ -50,6 +89,12 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     fake.failNext(1, 'timeout'); // the owner's SMS: the provider never answers (the sender gives up after 10 s)
     const res = await f.post(panel, { eventId: 'hang-1', code: 'WA', zone: '2' });
     expect(res.status).toBe(202);
+    // Past the hand-over bound, counted from when the owner's SMS was queued (its row's created_at).
+    const [{ queued }] = await t.query(`SELECT m.created_at AS queued FROM alarm a JOIN sms_message m ON m.id = a.step_message_id WHERE a.id = $1`, [
+      res.body.alarmId,
+    ]);
+    clock.advance(queued.getTime() + 2000 - clock.now().getTime());
+    await runDueSteps(); // (the owner's SMS is still being tried: only the contact's is waited for, below)
     const contact = await firstSmsTo(contacts[0].phone, 6000);
     expect(contact.body).toContain('water');
     const alarm = await f.alarm(res.body.alarmId);
@@ -78,7 +123,7 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
 
     const alarm = await f.alarm(alarmId);
     expect(alarm).toMatchObject({ status: 'open', stage: 'acknowledged', acknowledgedBy: { type: 'owner', customerId: customer.id, via: 'reply_code' } });
-    await sleep(1600); // past the owner's wait: nobody else is texted
+    await later(alarmId, 1600); // past the owner's wait: nobody else is texted
     expect(smsTo(contacts[0].phone)).toHaveLength(0);
     const types = alarm.timeline.map((e: any) => e.type);
     expect(types).toEqual(['event', 'opened', 'sms', 'reply', 'acknowledged', 'sms']);
@@ -97,11 +142,13 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     const alarmId = res.body.alarmId;
 
     const owner = await firstSmsTo(customer.phone);
+    await waitRunsOut(alarmId);
     const first = await firstSmsTo(contacts[0].phone, 5000);
     expect(first.at - owner.at).toBeGreaterThanOrEqual(950); // the owner's whole wait, from the hand-over
     expect(first.body).toContain(`ALARM - burglary at Anna Lind ${customer.n}'s, Storgatan ${customer.n}, Stockholm. We cannot reach Anna Lind ${customer.n}.`);
     expect((await f.alarm(alarmId)).stage).toBe('contacts');
 
+    await waitRunsOut(alarmId);
     const second = await firstSmsTo(contacts[1].phone, 5000);
     expect(second.at - first.at).toBeGreaterThanOrEqual(950);
     const reply = await fake.sendInbound({ from: contacts[1].phone, body: codeIn(second) });
@@ -119,7 +166,7 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
       { purpose: 'alarm_contact', legal_basis: 'legitimate_interests', contact_id: contacts[1].id },
     ]);
     // Acknowledged: nothing more is sent, and the owner's old code still answers (already handled).
-    await sleep(1300);
+    await later(alarmId, 1300);
     expect([customer.phone, ...contacts.map((c) => c.phone)].flatMap(smsTo)).toHaveLength(3);
     const late = await fake.sendInbound({ from: customer.phone, body: codeIn(owner) });
     expect(late.text).toContain('already marked as handled');
@@ -130,7 +177,9 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     const { customer, contacts, panel } = await f.household(1);
     const res = await f.post(panel, { eventId: 'e-3', code: 'FA' });
     await firstSmsTo(customer.phone);
+    await waitRunsOut(res.body.alarmId);
     await firstSmsTo(contacts[0].phone);
+    await waitRunsOut(res.body.alarmId);
     await waitUntil(async () => (await stageOf(res.body.alarmId)) === 'unreached', 5000, 'unreached');
     const [sms] = await t.query(`SELECT legal_basis FROM sms_message WHERE alarm_id = $1 AND purpose = 'alarm_contact'`, [res.body.alarmId]);
     expect(sms.legal_basis).toBe('vital_interests');
@@ -172,7 +221,7 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     const alarm = await f.alarm(res.body.alarmId);
     expect(alarm).toMatchObject({ stage: 'acknowledged', acknowledgedBy: { type: 'panel', via: 'panel_disarm', eventId: 'e-7', user: '1', method: 'keypad' } });
     expect(alarm.timeline.find((e: any) => e.type === 'acknowledged')).toMatchObject({ note: 'cancelled at the panel' });
-    await sleep(1500);
+    await later(res.body.alarmId, 1500);
     expect(smsTo(contacts[0].phone)).toHaveLength(0);
     await close(res.body.alarmId);
   });
@@ -268,8 +317,9 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     const res = await f.post(panel, { eventId: 'e-10', code: 'AT' });
     const owner = await firstSmsTo(customer.phone);
     expect(owner.body).toContain('technical fault');
+    await waitRunsOut(res.body.alarmId);
     await waitUntil(async () => (await stageOf(res.body.alarmId)) === 'unreached', 5000, 'unreached');
-    await sleep(1200);
+    await later(res.body.alarmId, 1200);
     expect(smsTo(contacts[0].phone)).toHaveLength(0);
     expect(smsTo(contacts[1].phone)).toHaveLength(0);
     await close(res.body.alarmId);
@@ -280,6 +330,7 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     const res = await f.post(panel, { eventId: 'e-11', code: 'BA' });
     await firstSmsTo(customer.phone);
     await fake.sendInbound({ from: contacts[0].phone, body: 'STOP' });
+    await waitRunsOut(res.body.alarmId);
     const second = await firstSmsTo(contacts[1].phone, 5000);
     expect(second.body).toContain('ALARM');
     expect(smsTo(contacts[0].phone)).toHaveLength(0);
@@ -294,7 +345,9 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     const res = await f.post(panel, { eventId: 'e-12', code: 'BA' });
     await firstSmsTo(customer.phone);
     const late = await f.contact(customer.id, 'Late');
+    await waitRunsOut(res.body.alarmId);
     await firstSmsTo(contacts[0].phone);
+    await waitRunsOut(res.body.alarmId);
     await waitUntil(async () => (await stageOf(res.body.alarmId)) === 'unreached', 5000, 'unreached');
     expect(fake.messages.filter((r) => r.to === late.phone && /ALARM/.test(r.body))).toHaveLength(0);
     expect((await f.alarm(res.body.alarmId)).escalation.chain).toEqual([contacts[0].id]);
@@ -352,6 +405,7 @@ describe('alarm escalation (owner first, then contacts, by SMS)', () => {
     const res = await f.post(panel, { eventId: 'e-14', code: 'BA' });
     const owner = await firstSmsTo(customer.phone);
     expect(owner.body).toMatch(/^Keyholder: LARM - inbrott på Storgatan \d+, Stockholm\. Svara [1-9]\d\d om du tar hand om det\.$/);
+    await waitRunsOut(res.body.alarmId);
     const contact = await firstSmsTo(contacts[0].phone);
     expect(contact.body).toContain('Vi når inte');
     for (const body of [owner.body, contact.body]) {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryPrepared } from '../sms/prepared-sql.js';
-import { Escalation, initialStage } from '../escalation/escalation.js';
+import { Escalation } from '../escalation/escalation.js';
+import { initialStage } from '../escalation/escalation-policy.js';
 import { freezeActionPlan } from '../action-plans/alarm-plan.js';
 import { announceAlarmChange } from './alarm-changes.js';
 import type { AlarmRow } from './alarm-state.js';

@@ -4,6 +4,7 @@ import { CustomersModule } from '../customers/customers.module.js';
 import { DatabaseNotifications } from '../database/database-notifications.js';
 import { ClockModule } from '../escalation/clock.js';
 import { Escalation } from '../escalation/escalation.js';
+import { EscalationRepository } from '../escalation/escalation.repository.js';
 import { EscalationEngine } from '../escalation/escalation-engine.js';
 import { EscalationSettings, EscalationSettingsController } from '../escalation/escalation-settings.js';
 import { PanelsModule } from '../panels/panels.module.js';
@@ -47,6 +48,7 @@ import { ALARM_RETENTION } from './alarms.retention.js';
     AlarmsService,
     AlarmActions,
     Escalation,
+    EscalationRepository,
     EscalationEngine,
     EscalationSettings,
     PanelSupervision,

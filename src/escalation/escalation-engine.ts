@@ -4,12 +4,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Subscription } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { AlarmChanges, announceAlarmChange } from '../alarms/alarm-changes.js';
-import type { AlarmRow } from '../alarms/alarm-state.js';
 import { inBackground } from '../database/connection-priority.js';
-import { queryPrepared } from '../sms/prepared-sql.js';
 import { SmsOutbox, type SmsStatusChange } from '../sms/sms-outbox.js';
 import { Clock } from './clock.js';
-import { Escalation, type DueAlarm } from './escalation.js';
+import { Escalation } from './escalation.js';
+import { EscalationRepository } from './escalation.repository.js';
 
 /** A step that failed (an error, not an SMS failure) is tried again after this long. */
 const STEP_RETRY_MS = 5000;
@@ -51,6 +50,7 @@ export class EscalationEngine implements OnApplicationBootstrap, OnModuleDestroy
     private readonly clock: Clock,
     private readonly changes: AlarmChanges,
     private readonly outbox: SmsOutbox,
+    private readonly repository: EscalationRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -146,13 +146,7 @@ export class EscalationEngine implements OnApplicationBootstrap, OnModuleDestroy
     let claimed: string | undefined;
     try {
       const ran = await this.dataSource.transaction(async (m) => {
-        const [alarm] = await queryPrepared<DueAlarm>(
-          m,
-          'escalation_claim_due',
-          `SELECT a.*, (SELECT row_to_json(s) FROM (SELECT status, sent_at, created_at FROM sms_message WHERE id = a.step_message_id) s) AS step_message
-             FROM alarm a WHERE a.next_step_at <= $1::timestamptz ORDER BY a.urgency DESC, a.next_step_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-          [now],
-        );
+        const alarm = await this.repository.claimDue(m, now);
         if (!alarm) return false;
         claimed = alarm.id;
         next = await this.escalation.due(alarm, m);
@@ -166,18 +160,14 @@ export class EscalationEngine implements OnApplicationBootstrap, OnModuleDestroy
       // One alarm whose step fails (rolled back, so nothing was sent) must not hold up every other
       // alarm behind it in the due order: it is tried again a little later.
       this.logger.error({ err: e, alarmId: claimed }, 'escalation step failed; retrying this alarm in 5 s');
-      await this.dataSource.query(`UPDATE alarm SET next_step_at = $2 WHERE id = $1 AND next_step_at <= $3`, [
-        claimed,
-        new Date(now.getTime() + STEP_RETRY_MS),
-        now,
-      ]);
+      await this.repository.retryStepAt(claimed, new Date(now.getTime() + STEP_RETRY_MS), now);
       return true;
     }
   }
 
   private async armForEarliest(): Promise<void> {
-    const [row] = (await this.dataSource.query(`SELECT min(next_step_at) AS at FROM alarm WHERE next_step_at IS NOT NULL`)) as Array<{ at: Date | null }>;
-    if (row?.at) this.armAt(row.at.getTime());
+    const at = await this.repository.earliestNextLook();
+    if (at) this.armAt(at.getTime());
   }
 
   private async onMessageStatus(change: SmsStatusChange): Promise<void> {
@@ -189,10 +179,7 @@ export class EscalationEngine implements OnApplicationBootstrap, OnModuleDestroy
       }
       let next: Date | null | undefined;
       await this.dataSource.transaction(async (m) => {
-        const [alarm] = (await m.query(`SELECT * FROM alarm WHERE id = $1 AND step_message_id = $2 FOR UPDATE`, [
-          change.alarmId,
-          change.messageId,
-        ])) as AlarmRow[];
+        const alarm = await this.repository.lockForStepMessage(m, change.alarmId!, change.messageId);
         if (alarm) next = await this.escalation.messageStatus(alarm, change.messageId, m);
         // Announced whether or not the step moved: the SMS's status is part of what operators see.
         await announceAlarmChange(m, change.alarmId!, next ?? null);

@@ -1,13 +1,12 @@
 import { Body, Controller, Get, Injectable, Param, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { IsInt, Max, Min } from 'class-validator';
-import type { DataSource } from 'typeorm';
 import { Roles } from '../auth/access.decorator.js';
 import { CurrentOperator, type AuthenticatedOperator } from '../auth/authenticated-operator.js';
 import { DomainError } from '../common/domain-error.js';
 import { NoPersonalData } from '../privacy/processing.decorator.js';
-import { DEFAULT_CONTACT_WAIT_SECONDS, DEFAULT_OWNER_WAIT_SECONDS, ESCALATING_CLASSES, type EscalatingClass } from './escalation.js';
+import { DEFAULT_CONTACT_WAIT_SECONDS, DEFAULT_OWNER_WAIT_SECONDS, ESCALATING_CLASSES, type EscalatingClass } from './escalation-policy.js';
+import { EscalationRepository } from './escalation.repository.js';
 
 const waitRule = (field: string) => [
   IsInt({ message: `${field} must be a whole number of seconds` }),
@@ -33,15 +32,10 @@ type Waits = { ownerWaitSeconds: number; contactWaitSeconds: number };
 
 @Injectable()
 export class EscalationSettings {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly repository: EscalationRepository) {}
 
   async all(): Promise<Record<EscalatingClass, Waits>> {
-    const rows = (await this.dataSource.query(`SELECT class, owner_wait_seconds, contact_wait_seconds FROM escalation_setting`)) as Array<{
-      class: string;
-      owner_wait_seconds: number;
-      contact_wait_seconds: number;
-    }>;
-    const byClass = new Map(rows.map((r) => [r.class, r]));
+    const byClass = new Map((await this.repository.waitSettings()).map((r) => [r.class, r]));
     return Object.fromEntries(
       ESCALATING_CLASSES.map((c) => {
         const r = byClass.get(c);
@@ -65,11 +59,7 @@ export class EscalationSettings {
         `class must be one of ${ESCALATING_CLASSES.join(', ')} (panic and duress text no one, so they have no waits)`,
       );
     }
-    await this.dataSource.query(
-      `INSERT INTO escalation_setting (class, owner_wait_seconds, contact_wait_seconds, updated_at, updated_by) VALUES ($1, $2, $3, now(), $4)
-       ON CONFLICT (class) DO UPDATE SET owner_wait_seconds = $2, contact_wait_seconds = $3, updated_at = now(), updated_by = $4`,
-      [cls, waits.ownerWaitSeconds, waits.contactWaitSeconds, operatorId],
-    );
+    await this.repository.setWaits(cls, waits.ownerWaitSeconds, waits.contactWaitSeconds, operatorId);
     return { class: cls as EscalatingClass, ...waits };
   }
 }

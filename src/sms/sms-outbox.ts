@@ -6,6 +6,7 @@ import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner,
 import { DomainError } from '../common/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
 import { inBackground } from '../database/connection-priority.js';
+import { Clock } from '../escalation/clock.js';
 import { Metrics } from '../metrics/metrics.js';
 import { LEGAL_BASES, type LegalBasis } from '../privacy/processing.decorator.js';
 import { queueProcessorDeletionOf } from '../privacy/processor-deletion.js';
@@ -141,6 +142,7 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly caps: SmsDailyCaps,
     private readonly metrics: Metrics,
+    private readonly clock: Clock,
   ) {
     this.rate = config.sms.ratePerSecond;
     this.burst = Math.max(1, this.rate);
@@ -365,7 +367,7 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
                                 in_reply_to, reply_kind, status, priority, refusal_reason, sent_at, operator_id)
        VALUES ('outbound', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
                -- An alarm's SMS goes out in the order of its alarm's urgency (a fire before a burglary) when many wait.
-               $12::int + COALESCE((SELECT urgency FROM alarm WHERE id = $6::uuid), 0), $13, CASE WHEN $11 = 'sent' THEN now() END, $14::uuid)
+               $12::int + COALESCE((SELECT urgency FROM alarm WHERE id = $6::uuid), 0), $13, CASE WHEN $11 = 'sent' THEN $15::timestamptz END, $14::uuid)
        RETURNING id`,
       [
         sms.to,
@@ -382,6 +384,7 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
         SMS_PRIORITY[sms.purpose],
         refusalReason ?? null,
         sms.operatorId ?? null,
+        this.clock.now(),
       ],
     );
     return row.id;
@@ -594,16 +597,17 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
         written = await queryPrepared<ChangeRow>(
           this.dataSource.manager,
           'sms_accepted',
+          // sent_at by the app's Clock, like every hand-over time: an alarm step's wait runs from it.
           `WITH v AS (SELECT * FROM unnest($1::uuid[], $2::text[]) AS v(id, provider_id)),
            u AS (
              UPDATE sms_message m
-                SET status = 'sent', provider_id = COALESCE(m.provider_id, v.provider_id), sent_at = COALESCE(m.sent_at, now()),
+                SET status = 'sent', provider_id = COALESCE(m.provider_id, v.provider_id), sent_at = COALESCE(m.sent_at, $3::timestamptz),
                     claimed_until = NULL, updated_at = now()
                FROM v
               WHERE m.id = v.id AND m.status = 'sending'
               RETURNING ${CHANGE_COLUMNS.replace(/(\w+)/g, 'm.$1')})
            SELECT * FROM u`,
-          [batch.map((b) => b.id), batch.map((b) => b.providerId)],
+          [batch.map((b) => b.id), batch.map((b) => b.providerId), this.clock.now()],
         );
       } catch {
         written = []; // e.g. one provider id clashing: every message on its own below
@@ -687,12 +691,12 @@ export class SmsOutbox implements OnApplicationBootstrap, OnModuleDestroy {
         `WITH u AS (
            UPDATE sms_message
               SET status = $3, provider_id = COALESCE(provider_id, $4), error_code = COALESCE($5, error_code),
-                  sent_at = CASE WHEN $6::boolean THEN COALESCE(sent_at, now()) ELSE sent_at END,
+                  sent_at = CASE WHEN $6::boolean THEN COALESCE(sent_at, $7::timestamptz) ELSE sent_at END,
                   claimed_until = NULL, updated_at = now()
             WHERE id = $1 AND status = $2
             RETURNING ${CHANGE_COLUMNS})
          SELECT * FROM u`,
-        [id, current, next, patch.providerId ?? null, patch.errorCode ?? null, !!patch.sent && next !== 'failed' && next !== 'undelivered'],
+        [id, current, next, patch.providerId ?? null, patch.errorCode ?? null, !!patch.sent && next !== 'failed' && next !== 'undelivered', this.clock.now()],
       )) as ChangeRow[];
       if (rows[0]) {
         const change = toChange(rows[0], current, next);

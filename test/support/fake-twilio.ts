@@ -14,7 +14,7 @@ export interface FakeTwilioRequest {
   messagingServiceSid?: string;
   body: string;
   statusCallback?: string;
-  /** performance.now() when the request arrived (same clock as the test or benchmark process). */
+  /** When the request arrived, by the fake's `now` (performance.now() unless a test sets it). */
   at: number;
   /**
    * What the fake answered: 201, 429, 500, 400, or 'timeout' / 'reset' (no answer), or
@@ -79,6 +79,8 @@ export class FakeTwilio {
   readonly deleteRequests: FakeTwilioDeleteRequest[] = [];
   /** Called for every accepted message (benchmarks measure with it). */
   onAccepted?: (request: FakeTwilioRequest) => void;
+  /** The time stamped on requests (`at`), in ms: a test that runs the app on a FixedClock reads that. */
+  now: () => number = () => performance.now();
   /** Sent as Retry-After with every 429, as Twilio does when it asks for a pause. */
   retryAfterSeconds?: number;
   url = '';
@@ -234,7 +236,7 @@ export class FakeTwilio {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const at = performance.now();
+    const at = this.now();
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
