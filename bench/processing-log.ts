@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { withBenchDatabase } from './bench-database.js';
 import { dataSourceOptions } from '../src/database/data-source.js';
 import { ProcessingLogSealer } from '../src/privacy/processing-log.sealer.js';
+import { ProcessingLogVerifier } from '../src/privacy/processing-log.verifier.js';
 import { ProcessingLog, type ProcessingLogEntry } from '../src/privacy/processing-log.service.js';
 import type { ProcessingRegistry } from '../src/privacy/processing-registry.js';
 
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   await withBenchDatabase(async (db, url) => {
     const registry = { isDeclared: () => true } as unknown as ProcessingRegistry;
     const sealer = new ProcessingLogSealer(db);
+    const verifier = new ProcessingLogVerifier(db, sealer);
     // Writers alone first: a sealer that is never nudged.
     const quiet = new ProcessingLog(db, { nudge: () => undefined } as unknown as ProcessingLogSealer, registry);
     const live = new ProcessingLog(db, sealer, registry);
@@ -93,9 +95,9 @@ async function main(): Promise<void> {
     while ((await pending()) > 0 && Date.now() - start < 30_000) await new Promise((r) => setTimeout(r, 5));
     console.log(`  ... all sealed ${Date.now() - start} ms after the last insert returned`);
     const total = (await db.query(`SELECT count(*)::int AS n FROM processing_log`))[0].n as number;
-    let result: Awaited<ReturnType<ProcessingLogSealer['verify']>> | undefined;
+    let result: Awaited<ReturnType<ProcessingLogVerifier['verify']>> | undefined;
     await timed('verify() the whole chain', total, async () => {
-      result = await sealer.verify();
+      result = await verifier.verify();
     });
     console.log(`  ... verify says ${JSON.stringify(result)}`);
     // What the DPO's page does: a check from the checkpoint the whole check just recorded, after a
@@ -103,9 +105,9 @@ async function main(): Promise<void> {
     const more = Math.max(1, Math.round(N / 10));
     for (let i = 0; i < more; i += 500) await quiet.recordMany(Array.from({ length: Math.min(500, more - i) }, (_, k) => entry(i + k)));
     await sealer.sealPending({ full: true });
-    let quick: Awaited<ReturnType<ProcessingLogSealer['verify']>> | undefined;
+    let quick: Awaited<ReturnType<ProcessingLogVerifier['verify']>> | undefined;
     await timed('verify() from the checkpoint (what came after it)', more, async () => {
-      quick = await sealer.verify(undefined, { fromCheckpoint: true });
+      quick = await verifier.verify(undefined, { fromCheckpoint: true });
     });
     console.log(`  ... verify says ${JSON.stringify(quick)}`);
     const size = (await db.query(`SELECT pg_total_relation_size('processing_log') AS log, pg_total_relation_size('processing_log_seal') AS seal`))[0];

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { SmsOutbox, type SmsStatusChange } from '../src/sms/sms-outbox.js';
+import type { SmsStatusChange } from '../src/sms/sms-delivery-status.js';
+import { SmsOutbox } from '../src/sms/sms-outbox.js';
+import { SmsSweeper } from '../src/sms/sms-sweeper.js';
 import { waitUntil } from './support/alarm-fixtures.js';
 import { FakeTwilio } from './support/fake-twilio.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -133,7 +135,7 @@ describe('SMS after a send without an answer (a local fake Twilio, the real SDK)
     );
     const id = await leftBySenderThatDied(sms);
 
-    await outbox.sweep();
+    await t.app.get(SmsSweeper).sweep();
     const done = await settled(id);
     expect(done).toMatchObject({ status: 'sent', provider_id: stored.sid, error_code: 'outcome_unknown', attempts: 2 });
     await new Promise((r) => setTimeout(r, 300));
@@ -147,7 +149,7 @@ describe('SMS after a send without an answer (a local fake Twilio, the real SDK)
     const firstRow = await settled(first.id);
     expect(firstRow.status).toBe('sent');
     const id = await leftBySenderThatDied(sms);
-    await outbox.sweep();
+    await t.app.get(SmsSweeper).sweep();
     const done = await settled(id);
 
     const sent = fake.requestsFor(sms.body);

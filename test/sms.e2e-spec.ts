@@ -3,7 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.factory.js';
-import { SmsOutbox, type SmsStatusChange } from '../src/sms/sms-outbox.js';
+import type { SmsStatusChange } from '../src/sms/sms-delivery-status.js';
+import { SmsDispatcher } from '../src/sms/sms-dispatcher.js';
+import { SmsOutbox } from '../src/sms/sms-outbox.js';
+import { SmsSweeper } from '../src/sms/sms-sweeper.js';
 import { SmsSender } from '../src/sms/sms-sender.js';
 import { FakeTwilio } from './support/fake-twilio.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -204,7 +207,7 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
         [sms.to, body, sms.alarmId, sms.customerId],
       );
       const listsBefore = fake.listRequests.length;
-      await outbox.sweep();
+      await t.app.get(SmsSweeper).sweep();
       expect(changes.find((c) => c.messageId === row.id)).toMatchObject({ previous: 'sending', status: 'queued', errorCode: 'outcome_unknown' });
       const sent = await waitFor(async () => {
         const r = await messageRow(t, row.id);
@@ -241,8 +244,8 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
       const claimedBy = { a: 0, b: 0 };
       const subA = a.statusChanges$.subscribe((c) => c.status === 'sending' && claimedBy.a++);
       const subB = b.statusChanges$.subscribe((c) => c.status === 'sending' && claimedBy.b++);
-      a.kick();
-      b.kick();
+      t.app.get(SmsDispatcher).kick();
+      second.get(SmsDispatcher).kick();
       await waitFor(async () => {
         const [r] = await t.query(`SELECT count(*)::int AS n FROM sms_message WHERE body LIKE $1 AND status = 'sent'`, [`${tag}%`]);
         return r.n === 300;
@@ -396,9 +399,9 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
          VALUES ('outbound', $1, '+46700000001', $2, 'alarm_owner', 'contract', $3, $4, 'queued', 100) RETURNING id`,
         [sms.to, body, sms.alarmId, sms.customerId],
       );
-      outbox.kick();
+      t.app.get(SmsDispatcher).kick();
       await outbox.idle();
-      await outbox.sweep();
+      await t.app.get(SmsSweeper).sweep();
       expect(await messageRow(t, row.id)).toMatchObject({ status: 'refused', refusal_reason: 'opted_out', attempts: 0 });
       expect(fake.requestsFor(body)).toHaveLength(0);
     });

@@ -21,7 +21,7 @@ export interface DrainRunnerOptions {
 
 /**
  * "Work appears, drain it once, never twice at once, stop cleanly", for the background workers that
- * empty a table (the SMS outbox, due escalation steps, the processing-log sealer, deletions at the
+ * empty a table (the SMS dispatcher, due escalation steps, the processing-log sealer, deletions at the
  * provider):
  * - `kick()` is cheap and never throws: it starts a pass, or, when one is running, asks for one more
  *   right after it, so work that appeared mid-pass is never missed and two passes never overlap;

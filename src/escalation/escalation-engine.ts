@@ -4,8 +4,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Subscription } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { AlarmChanges, announceAlarmChange } from '../alarms/alarm-changes.js';
-import { inBackground } from '../database/connection-priority.js';
-import { SmsOutbox, type SmsStatusChange } from '../sms/sms-outbox.js';
+import { DrainRunner } from '../common/drain-runner.js';
+import type { SmsStatusChange } from '../sms/sms-delivery-status.js';
+import { SmsOutbox } from '../sms/sms-outbox.js';
 import { Clock } from './clock.js';
 import { Escalation } from './escalation.js';
 import { EscalationRepository } from './escalation.repository.js';
@@ -38,10 +39,10 @@ export class EscalationEngine implements OnApplicationBootstrap, OnModuleDestroy
   private readonly logger = new Logger(EscalationEngine.name);
   private timer?: NodeJS.Timeout;
   private timerAt?: number;
-  private running = false;
-  private rerun = false;
-  private pass?: Promise<void>;
-  private stopped = false;
+  private readonly runner = new DrainRunner({
+    pass: () => this.runDueSteps(),
+    onError: (e) => this.logger.warn({ err: e }, 'escalation pass failed; the sweep retries within a second'),
+  });
   private readonly subscriptions: Subscription[] = [];
 
   constructor(
@@ -68,15 +69,15 @@ export class EscalationEngine implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
+    const stopping = this.runner.stop();
     if (this.timer) clearTimeout(this.timer);
     for (const s of this.subscriptions) s.unsubscribe();
-    await this.pass?.catch(() => undefined);
+    await stopping;
   }
 
   /** Something will be due at `at` (epoch ms): make sure the timer fires by then. */
   armAt(at: number): void {
-    if (this.stopped) return;
+    if (this.runner.stopped) return;
     if (this.timerAt !== undefined && this.timerAt <= at) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
@@ -99,44 +100,29 @@ export class EscalationEngine implements OnApplicationBootstrap, OnModuleDestroy
 
   /** Runs every due step (or, when a pass is running, another pass right after it). */
   runDue(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.rerun = true;
-      return;
-    }
-    this.running = true;
-    this.pass = inBackground(() => this.drain());
+    this.runner.kick();
   }
 
   /** Resolves when no pass is running (tests). */
-  async idle(): Promise<void> {
-    while (this.running) await this.pass;
+  idle(): Promise<void> {
+    return this.runner.idle();
   }
 
-  private async drain(): Promise<void> {
-    try {
-      do {
-        this.rerun = false;
-        // One due alarm per transaction, until none is due, on STEP_WORKERS connections at once: a
-        // step is a dozen round trips, so one at a time caps a storm of due steps at what one
-        // connection's latency allows. SKIP LOCKED already keeps instances from claiming the same
-        // alarm; it keeps these workers apart the same way.
-        const workers = await Promise.allSettled(
-          Array.from({ length: STEP_WORKERS }, async () => {
-            while (!this.stopped && (await this.runOne())) {
-              /* next due alarm */
-            }
-          }),
-        );
-        const failed = workers.find((w): w is PromiseRejectedResult => w.status === 'rejected');
-        if (failed) throw failed.reason;
-      } while (this.rerun && !this.stopped);
-      await this.armForEarliest();
-    } catch (e) {
-      if (!this.stopped) this.logger.warn({ err: e }, 'escalation pass failed; the sweep retries within a second');
-    } finally {
-      this.running = false;
-    }
+  private async runDueSteps(): Promise<void> {
+    // One due alarm per transaction, until none is due, on STEP_WORKERS connections at once: a
+    // step is a dozen round trips, so one at a time caps a storm of due steps at what one
+    // connection's latency allows. SKIP LOCKED already keeps instances from claiming the same
+    // alarm; it keeps these workers apart the same way.
+    const workers = await Promise.allSettled(
+      Array.from({ length: STEP_WORKERS }, async () => {
+        while (!this.runner.stopped && (await this.runOne())) {
+          /* next due alarm */
+        }
+      }),
+    );
+    const failed = workers.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+    if (failed) throw failed.reason;
+    await this.armForEarliest();
   }
 
   /** Claims one due alarm (skipping any another instance holds), runs its step, commits. */
@@ -187,7 +173,7 @@ export class EscalationEngine implements OnApplicationBootstrap, OnModuleDestroy
       if (next) this.armAt((next as Date).getTime());
     } catch (e) {
       // The due check reads the same status from the database, so the step still ends, at its fallback time.
-      if (!this.stopped) this.logger.warn({ err: e, alarmId: change.alarmId, messageId: change.messageId }, 'could not react to an alarm SMS status');
+      if (!this.runner.stopped) this.logger.warn({ err: e, alarmId: change.alarmId, messageId: change.messageId }, 'could not react to an alarm SMS status');
     }
   }
 }

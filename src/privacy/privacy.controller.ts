@@ -7,6 +7,7 @@ import { NoPersonalData, Processing } from './processing.decorator.js';
 import { nameSubjects } from './processing-log.interceptor.js';
 import { ProcessingLog } from './processing-log.service.js';
 import { ProcessingLogSealer } from './processing-log.sealer.js';
+import { ProcessingLogVerifier } from './processing-log.verifier.js';
 import { PROCESSING_LOG_READ, PROCESSING_LOG_VERIFY, RECORD_OF_PROCESSING } from './privacy.processing.js';
 import { ProcessingLogQueryDto, RopaQueryDto, searchWindow, VerifyQueryDto } from './privacy.dto.js';
 import { RecordOfProcessing, ropaToCsv } from './record-of-processing.js';
@@ -18,6 +19,7 @@ export class PrivacyController {
   constructor(
     private readonly log: ProcessingLog,
     private readonly sealer: ProcessingLogSealer,
+    private readonly verifier: ProcessingLogVerifier,
     private readonly ropa: RecordOfProcessing,
   ) {}
 
@@ -45,7 +47,7 @@ export class PrivacyController {
     if (q.from && q.position !== undefined) {
       throw new DomainError('invalid', 'anchor_with_checkpoint', 'an anchor is checked against the whole chain: leave out from=checkpoint');
     }
-    return this.sealer.verify(q.position !== undefined ? { position: q.position, hash: q.hash! } : undefined, { fromCheckpoint: q.from === 'checkpoint' });
+    return this.verifier.verify(q.position !== undefined ? { position: q.position, hash: q.hash! } : undefined, { fromCheckpoint: q.from === 'checkpoint' });
   }
 
   /** The chain's head now: note it outside the database (an anchor), and verify can later tell a cut tail. */

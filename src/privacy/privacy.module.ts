@@ -6,6 +6,7 @@ import { ProcessingLogCheck } from './processing-log-check.js';
 import { ProcessingLogRetention } from './processing-log-retention.js';
 import { ProcessingLogInterceptor } from './processing-log.interceptor.js';
 import { ProcessingLogSealer } from './processing-log.sealer.js';
+import { ProcessingLogVerifier } from './processing-log.verifier.js';
 import { ProcessingLog } from './processing-log.service.js';
 import { ProcessingRegistry } from './processing-registry.js';
 import { RecordOfProcessing } from './record-of-processing.js';
@@ -27,6 +28,7 @@ import { PROCESSING_LOG_RETENTION } from './privacy.retention.js';
   providers: [
     ProcessingLog,
     ProcessingLogSealer,
+    ProcessingLogVerifier,
     ProcessingLogCheck,
     ProcessingLogRetention,
     ProcessingRegistry,

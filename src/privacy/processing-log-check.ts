@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { inBackground } from '../database/connection-priority.js';
 import { PROCESSING_LOG_VERIFY } from './privacy.processing.js';
-import { ProcessingLogSealer, type VerifyResult } from './processing-log.sealer.js';
+import { ProcessingLogVerifier, type VerifyResult } from './processing-log.verifier.js';
 import { ProcessingLog } from './processing-log.service.js';
 import { Processing } from './processing.decorator.js';
 
@@ -23,7 +23,7 @@ export class ProcessingLogCheck {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly sealer: ProcessingLogSealer,
+    private readonly verifier: ProcessingLogVerifier,
     private readonly log: ProcessingLog,
   ) {}
 
@@ -38,7 +38,7 @@ export class ProcessingLogCheck {
         const [{ locked }] = (await qr.query(`SELECT pg_try_advisory_lock($1) AS locked`, [CHECK_LOCK])) as Array<{ locked: boolean }>;
         if (!locked) return null;
         try {
-          const result = await this.sealer.verify();
+          const result = await this.verifier.verify();
           const { operation, legalBasis, purpose } = PROCESSING_LOG_VERIFY;
           await this.log.record({ actor: ACTOR, operation, legalBasis, purpose, subjectIds: [] });
           if (result.ok) this.logger.log({ entries: result.entries }, 'processing log: the whole hash chain checks out');

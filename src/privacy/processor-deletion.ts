@@ -3,6 +3,7 @@ import { Interval } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Gauge } from 'prom-client';
 import type { DataSource, EntityManager } from 'typeorm';
+import { DrainRunner } from '../common/drain-runner.js';
 import { Metrics } from '../metrics/metrics.js';
 import { OUTBOX_PROVIDER_ID_PREFIX } from '../sms/adapters/outbox-sms-sender.js';
 import { SmsSendError, SmsSender } from '../sms/sms-sender.js';
@@ -86,9 +87,12 @@ interface Due {
 export class ProcessorDeletions implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ProcessorDeletions.name);
   private readonly pending: Gauge;
-  private pass?: Promise<void>;
-  private rerun = false;
-  private stopped = false;
+  private readonly runner = new DrainRunner({
+    pass: () => this.deleteDue(),
+    onError: (e) => this.logger.warn({ err: e }, 'processor deletion pass failed; the sweep retries'),
+    // Let the erasure's caller get its answer first.
+    yieldFirst: true,
+  });
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -105,19 +109,12 @@ export class ProcessorDeletions implements OnApplicationBootstrap, OnModuleDestr
 
   /** Starts a pass now (or another after the running one). Never throws. */
   kick(): void {
-    if (this.stopped || !this.sender.delivers) return;
-    if (this.pass) {
-      this.rerun = true;
-      return;
-    }
-    this.pass = this.drain().finally(() => {
-      this.pass = undefined;
-    });
+    if (this.sender.delivers) this.runner.kick();
   }
 
   /** Resolves when this instance has no pass running (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.pass) await this.pass;
+  idle(): Promise<void> {
+    return this.runner.idle();
   }
 
   /**
@@ -126,7 +123,7 @@ export class ProcessorDeletions implements OnApplicationBootstrap, OnModuleDestr
    * retries what is due, and refreshes the metric; warns about deletions that do not go through.
    */
   async sweep(): Promise<void> {
-    if (this.stopped) return;
+    if (this.runner.stopped) return;
     await this.db.query(
       `WITH u AS (
          UPDATE sms_message s SET provider_id = NULL
@@ -141,7 +138,7 @@ export class ProcessorDeletions implements OnApplicationBootstrap, OnModuleDestr
     );
     this.kick();
     await this.idle();
-    if (this.stopped) return;
+    if (this.runner.stopped) return;
     const [row] = (await this.db.query(
       `SELECT count(*)::int AS pending, count(*) FILTER (WHERE requested_at < now() - make_interval(hours => $1))::int AS overdue,
               max(attempts)::int AS attempts
@@ -160,7 +157,7 @@ export class ProcessorDeletions implements OnApplicationBootstrap, OnModuleDestr
   @Interval('processor-deletion-sweep', 30_000)
   sweepTick(): void {
     void this.sweep().catch((e: unknown) => {
-      if (!this.stopped) this.logger.warn({ err: e }, 'processor deletion sweep failed; next sweep in 30 s');
+      if (!this.runner.stopped) this.logger.warn({ err: e }, 'processor deletion sweep failed; next sweep in 30 s');
     });
   }
 
@@ -170,25 +167,16 @@ export class ProcessorDeletions implements OnApplicationBootstrap, OnModuleDestr
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    await this.idle();
+    await this.runner.stop();
   }
 
-  private async drain(): Promise<void> {
-    // Let the erasure's caller get its answer first.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    try {
-      do {
-        this.rerun = false;
-        let claimed: Due[];
-        do {
-          claimed = await this.claim();
-          if (claimed.length) await this.deleteAll(claimed);
-        } while (claimed.length === BATCH && !this.stopped);
-      } while (this.rerun && !this.stopped);
-    } catch (e) {
-      if (!this.stopped) this.logger.warn({ err: e }, 'processor deletion pass failed; the sweep retries');
-    }
+  /** Deletes what is due, a claimed batch at a time, until a claim comes back short. */
+  private async deleteDue(): Promise<void> {
+    let claimed: Due[];
+    do {
+      claimed = await this.claim();
+      if (claimed.length) await this.deleteAll(claimed);
+    } while (claimed.length === BATCH && !this.runner.stopped);
   }
 
   private async claim(): Promise<Due[]> {
@@ -209,7 +197,7 @@ export class ProcessorDeletions implements OnApplicationBootstrap, OnModuleDestr
   private async deleteAll(claimed: Due[]): Promise<void> {
     let deleted = 0;
     for (const due of claimed) {
-      if (this.stopped) break; // the claim runs out and the next sweep (of any instance) takes them
+      if (this.runner.stopped) break; // the claim runs out and the next sweep (of any instance) takes them
       try {
         await this.sender.deleteMessage(due.message_sid);
         await this.db.query(`DELETE FROM processor_deletion WHERE provider = $1 AND message_sid = $2`, [due.provider, due.message_sid]);

@@ -8,7 +8,8 @@ import { readInbound } from './inbound-text.js';
 import { ReplyCodeGuard } from './reply-code-guard.js';
 import { ReplyCodeHandler } from './reply-code-handler.js';
 import { PHONE_LOCK } from './send-policy.js';
-import { SmsOutbox, type SmsStatusChange } from './sms-outbox.js';
+import { SmsDeliveryStatus, type SmsStatusChange } from './sms-delivery-status.js';
+import { SmsOutbox } from './sms-outbox.js';
 import { E164 } from './sms.types.js';
 import { codeWaitText, helpText, languageForPhone, type SmsLanguage } from './texts.js';
 
@@ -62,6 +63,7 @@ export class InboundSms {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: SmsOutbox,
+    private readonly deliveryStatus: SmsDeliveryStatus,
     private readonly replyCodes: ReplyCodeHandler,
     private readonly replyCodeGuard: ReplyCodeGuard,
     private readonly config: AppConfig,
@@ -168,7 +170,7 @@ export class InboundSms {
     } else if (contacts.length === 0 && customers.length === 1) {
       await m.query(`UPDATE sms_message SET customer_id = $2 WHERE id = $1`, [inboundMessageId, customers[0].id]);
     }
-    const refused: SmsStatusChange[] = await this.outbox.refuseQueuedTo(phone, 'opted_out', m);
+    const refused: SmsStatusChange[] = await this.deliveryStatus.refuseQueuedTo(phone, 'opted_out', m);
     this.logger.log({ inboundMessageId, contacts: contacts.length, customers: customers.length, refusedQueued: refused.length }, 'opt-out (STOP) recorded');
     const event: OptOutRecorded = {
       phone,
@@ -179,7 +181,7 @@ export class InboundSms {
       at: new Date(),
     };
     const emit = () => {
-      this.outbox.emit(refused);
+      this.deliveryStatus.emit(refused);
       this.optOuts.next(event);
     };
     return { event, emit };

@@ -2,7 +2,7 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { LegalBasis } from '../privacy/processing.decorator.js';
 import type { SmsDirection, SmsPurpose, SmsStatus } from './sms.types.js';
 
-/** One SMS, in or out. Written by SmsOutbox and InboundSms with SQL; read through this entity. */
+/** One SMS, in or out. Written with SQL (SmsOutbox, SmsDispatcher, SmsDeliveryStatus, SmsSweeper, InboundSms); read through this entity. */
 @Entity('sms_message')
 export class SmsMessage {
   @PrimaryGeneratedColumn('uuid')

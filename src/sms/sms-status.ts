@@ -30,7 +30,7 @@ export const isPermanentFailure = (s: SmsStatus) => s === 'failed' || s === 'und
  *
  * The one deliberate step back, `sending` -> `queued` for a retry, is not a report but the
  * dispatcher returning its own claim after a failed attempt (or the sweeper returning the claim of a
- * sender that stopped); it is done in SmsOutbox, not here.
+ * sender that stopped); it is done in SmsDispatcher and SmsSweeper, not here.
  */
 export function advanceStatus(current: SmsStatus, reported: SmsStatus): SmsStatus {
   if (TERMINAL_STATUSES.has(current)) return current;

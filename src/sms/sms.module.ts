@@ -15,8 +15,11 @@ import { ReplyCodeHandler, UnknownReplyCodeHandler } from './reply-code-handler.
 import { SendPolicy } from './send-policy.js';
 import { SmsMessage } from './sms-message.entity.js';
 import { SmsOptOut } from './sms-opt-out.entity.js';
+import { SmsDeliveryStatus } from './sms-delivery-status.js';
+import { SmsDispatcher } from './sms-dispatcher.js';
 import { SmsOutbox } from './sms-outbox.js';
 import { SmsSender } from './sms-sender.js';
+import { SmsSweeper } from './sms-sweeper.js';
 import { TwilioSignatureGuard } from './twilio-signature.guard.js';
 import { TwilioWebhooksController } from './twilio-webhooks.controller.js';
 import { RetainedTables } from '../privacy/retention-rule.js';
@@ -32,11 +35,12 @@ export interface SmsModuleOptions {
 }
 
 /**
- * SMS in and out: the durable outbox and its dispatcher, the send policy every outbound SMS passes,
- * the SMS provider (Twilio, or the outbox that sends nothing), Twilio's webhooks and GET /api/messages.
- * Other modules use SmsOutbox (enqueue, statusChanges$) and InboundSms (optOuts$); escalation
- * plugs in through the two ports, e.g.
- * `SmsModule.forRoot({ imports: [forwardRef(() => AlarmsModule)], alarmContactGate: EscalationGate, replyCodeHandler: AlarmReplyCodes })`.
+ * SMS in and out: the send policy every outbound SMS passes, the durable outbox it is written to
+ * (SmsOutbox), the dispatcher that hands it to the provider (SmsDispatcher), its status as the
+ * provider reports it (SmsDeliveryStatus) and the sweeper behind them (SmsSweeper); the provider
+ * itself (Twilio, or the outbox adapter that sends nothing), Twilio's webhooks and GET /api/messages.
+ * Other modules use SmsOutbox (enqueue, statusChanges$) and InboundSms (optOuts$). Escalation plugs
+ * in through the two ports, AlarmContactGate and ReplyCodeHandler, given to `forRoot`.
  */
 @RetainedTables(...SMS_RETENTION)
 @Module({})
@@ -58,6 +62,9 @@ export class SmsModule {
         SendPolicy,
         SmsDailyCaps,
         SmsOutbox,
+        SmsDispatcher,
+        SmsDeliveryStatus,
+        SmsSweeper,
         InboundSms,
         ReplyCodeGuard,
         MessagesService,

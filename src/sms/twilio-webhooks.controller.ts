@@ -6,7 +6,7 @@ import { Public } from '../auth/access.decorator.js';
 import { nameSubjects } from '../privacy/processing-log.interceptor.js';
 import { Processing } from '../privacy/processing.decorator.js';
 import { InboundSms } from './inbound-sms.js';
-import { SmsOutbox } from './sms-outbox.js';
+import { SmsDeliveryStatus } from './sms-delivery-status.js';
 import { INBOUND_SMS, SMS_DELIVERY_STATUS } from './sms.processing.js';
 import { TwilioSignatureGuard } from './twilio-signature.guard.js';
 
@@ -19,7 +19,7 @@ import { TwilioSignatureGuard } from './twilio-signature.guard.js';
 export class TwilioWebhooksController {
   constructor(
     private readonly inbound: InboundSms,
-    private readonly outbox: SmsOutbox,
+    private readonly deliveryStatus: SmsDeliveryStatus,
   ) {}
 
   /** Inbound SMS; answers TwiML, with a <Message> when there is a reply to send. */
@@ -42,7 +42,7 @@ export class TwilioWebhooksController {
   @Processing(SMS_DELIVERY_STATUS)
   async status(@Req() req: Request, @Body() params: Record<string, unknown>): Promise<void> {
     const one = (v: unknown) => (typeof v === 'string' ? v : undefined);
-    const message = await this.outbox.applyProviderStatus({
+    const message = await this.deliveryStatus.applyProviderStatus({
       providerId: one(params.MessageSid) ?? one(params.SmsSid),
       // Our own id, in the callback URL Twilio signed: a lookup key, not by itself anyone's id.
       messageId: one(req.query.messageId),

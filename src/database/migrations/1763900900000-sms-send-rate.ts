@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * SMS_RATE_PER_SECOND for the whole central, not per instance: one token bucket row that every
- * instance's outbox draws from in the statement that claims messages (SmsOutbox). With a bucket in
+ * instance's outbox draws from in the statement that claims messages (SmsDispatcher). With a bucket in
  * each instance, two instances handed the provider twice what it sends, and the surplus waited in the
  * provider's first-come queue, where alarm SMS cannot pass notices and a fire cannot pass a burglary.
  * The row starts full (more tokens than any burst; the claim caps them at the burst).
