@@ -3,7 +3,8 @@ import { ApiError, get, post } from './api.js';
 import { actionPlanSection, contactPhone, isSilentAlarm, ownerPhone, silentCaution } from './action-plan.js';
 import { unopenedAlarmsChanged } from './attention.js';
 import { address, age, confirmInPage, countdown, field, fmtTime, h, label, mount, pill, showFieldErrors, smsStatusPill, stagePill } from './dom.js';
-import { alarmPremisesBox, userText, zoneText } from './premises.js';
+import { alarmPremisesBox } from './premises.js';
+import { userText, zoneText } from './format.js';
 // Who is handling, calls, queue filters and storm groups (handling.js).
 import { arrangeQueue, callLog, handlerLine, handlingCard, handlingTimelineText, queueControls, whileHandling } from './handling.js';
 

@@ -4,6 +4,7 @@
 import { get, patch, post } from './api.js';
 import { confirmInPage, field, fmtTime, h, mount, pill, showFieldErrors } from './dom.js';
 import { showErasureResult } from './erasure-result.js';
+import { errorBox } from './forms.js';
 import { customerPicker, namesFor, personName } from './people.js';
 
 const KINDS = [
@@ -16,7 +17,6 @@ const KINDS = [
 ];
 const kindName = (kind) => KINDS.find(([k]) => k === kind)?.[1] ?? kind;
 const DAY = 24 * 3600 * 1000;
-const errorBox = () => h('div', { class: 'form-errors error-box', role: 'alert', hidden: true });
 const announce = (text) => {
   document.getElementById('announcer').textContent = text;
 };
