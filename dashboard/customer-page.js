@@ -2,7 +2,7 @@
 // arming history and action plans, each section shown to the roles that may see it.
 import { del, get } from './api.js';
 import { can, me } from './session.js';
-import { whileShown } from './alarms.js';
+import { whileShown } from './alarm-feed.js';
 import { customerActionPlans, mayEditPlans } from './action-plan.js';
 import { customerPremisesSection } from './premises.js';
 import { customerForm } from './customer-form.js';

@@ -263,7 +263,7 @@ const callee = (e) =>
 /** " while Y was handling", for an entry by someone other than the alarm's handler. */
 export const whileHandling = (e) => (e.handlerName ? ` while ${e.handlerName} was handling` : '');
 
-/** The timeline's words for calls and claims; null for the entries alarms.js words itself. */
+/** The timeline's words for calls and claims; null for the entries alarm-page.js words itself. */
 export function handlingTimelineText(e) {
   switch (e.type) {
     case 'call':
