@@ -1,6 +1,9 @@
 // How an alarm is described on the queue and on its own page.
 import { fmtTime, h, label } from './dom.js';
 
+/** Every class an alarm can have, in the order the pickers and filters offer them. */
+export const ALARM_CLASSES = ['burglary', 'fire', 'gas', 'water', 'medical', 'panic', 'duress', 'tamper', 'technical', 'unknown'];
+
 export const cap = (s) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Who acknowledged, and how: "the owner (reply code)", "Eva (operator reached them)", "a disarm at the panel (user 2, keypad)". */

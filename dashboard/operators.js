@@ -1,6 +1,6 @@
 // The operators page (admin): accounts, roles, passwords and sessions.
 import { del, get, patch, post } from './api.js';
-import { actionErrorBox, clearActionError, confirmInPage, field, fmtTime, h, mount, pill, showActionError, showFieldErrors } from './dom.js';
+import { actionErrorBox, announce, clearActionError, confirmInPage, field, fmtTime, h, mount, pill, showActionError, showFieldErrors } from './dom.js';
 import { errorBox } from './forms.js';
 import { table } from './tables.js';
 
@@ -9,9 +9,6 @@ const OPERATOR_ROLES = ['operator', 'supervisor', 'dpo', 'admin'];
 export async function operatorsPage(main) {
   const res = await get('/api/operators');
   const errors = actionErrorBox();
-  const announce = (text) => {
-    document.getElementById('announcer').textContent = text;
-  };
   /** Runs one admin action on an operator; shows the API's refusal (e.g. the last admin) in the page. */
   const act = async (what, fn, done) => {
     clearActionError(errors);
