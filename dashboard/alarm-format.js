@@ -1,4 +1,4 @@
-// How an alarm is described on the queue and on its own page.
+// How an alarm is described on the queue and on its own page, and the classes an alarm can have.
 import { fmtTime, h, label } from './dom.js';
 
 /** Every class an alarm can have, in the order the pickers and filters offer them. */
