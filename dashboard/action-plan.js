@@ -3,6 +3,7 @@
 // panic and duress (do not call or text the premises, the owner or the contacts without being sure).
 import { del, get, put } from './api.js';
 import { actionErrorBox, clearActionError, confirmInPage, fmtTime, h, label, mount, pill, showActionError, showFieldErrors, telLink } from './dom.js';
+import { ALARM_CLASSES } from './alarm-format.js';
 
 export const STEP_KINDS = ['call_owner', 'call_contacts', 'text_contacts', 'call_emergency', 'dispatch_guard', 'verify_password', 'note'];
 const KIND_LABELS = {
@@ -17,8 +18,6 @@ const KIND_LABELS = {
 const kindLabel = (k) => KIND_LABELS[k] ?? label(k);
 /** Who may change a plan (docs/api-contract.md#roles: supervisor, and admin, who may do everything); operators read them. */
 export const mayEditPlans = (role) => ['supervisor', 'admin'].includes(role);
-
-const PLAN_CLASSES = ['burglary', 'fire', 'gas', 'water', 'medical', 'panic', 'duress', 'tamper', 'technical', 'unknown'];
 
 // ---------------------------------------------------------------- panic and duress
 
@@ -250,11 +249,11 @@ function planEditor({ idPrefix, heading, steps: initial, save, extra = [] }) {
 }
 
 /** A select of the alarm classes; `onChange(cls)` redraws what depends on it. */
-function classPicker(id, onChange, value = PLAN_CLASSES[0]) {
+function classPicker(id, onChange, value = ALARM_CLASSES[0]) {
   const select = h(
     'select',
     { id, name: 'class' },
-    PLAN_CLASSES.map((c) => h('option', { value: c, selected: c === value }, label(c))),
+    ALARM_CLASSES.map((c) => h('option', { value: c, selected: c === value }, label(c))),
   );
   select.addEventListener('change', () => onChange(select.value));
   return h('div', { class: 'field' }, h('label', { for: id }, 'Alarm class'), select);
@@ -290,7 +289,7 @@ export async function actionPlanSettings() {
       }),
     );
   };
-  show(PLAN_CLASSES[0]);
+  show(ALARM_CLASSES[0]);
   return h(
     'section',
     { class: 'card', id: 'action-plan-settings', 'aria-labelledby': 'action-plan-settings-title' },
@@ -318,7 +317,7 @@ export async function customerActionPlans(box, customer, mayEdit) {
     return list.length ? `Own plan for: ${list.map(label).join(', ')}. Other classes use the central plan.` : 'The central plan for every class.';
   };
   const summary = h('p', { id: 'customer-own-plans' }, ownSummary());
-  const first = Object.keys(own.classes)[0] ?? PLAN_CLASSES[0];
+  const first = Object.keys(own.classes)[0] ?? ALARM_CLASSES[0];
   const show = (cls) => {
     const has = !!own.classes[cls];
     mount(

@@ -1,9 +1,15 @@
 // Keyholder operators' dashboard: hash routes, no build step, everything from this origin.
 import { ApiError, get, post, whenUnauthenticated } from './api.js';
 import { fmtAge, fmtCountdown, h, mayLeave, mount } from './dom.js';
-import { alarmPage, queuePage, startQueueFeed, stopQueueFeed } from './alarms.js';
+import { startQueueFeed, stopQueueFeed } from './alarm-feed.js';
+import { queuePage } from './alarm-queue.js';
+import { alarmPage } from './alarm-page.js';
 import { can, me, setMe } from './session.js';
-import { customerPage, customersPage, messagesPage, operatorsPage, privacyPage } from './registers.js';
+import { customersPage } from './customers-list.js';
+import { customerPage } from './customer-page.js';
+import { messagesPage } from './messages.js';
+import { privacyPage } from './privacy.js';
+import { operatorsPage } from './operators.js';
 import { escalationSettingsPage } from './settings.js';
 import { canSeeStatistics, statisticsPage } from './statistics.js';
 import { startAttention } from './attention.js';

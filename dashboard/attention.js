@@ -3,7 +3,7 @@
 // one, and the keyboard shortcuts of the queue and the alarm page.
 import { post } from './api.js';
 import { h, label } from './dom.js';
-import { queueOrder } from './alarms.js';
+import { queueOrder } from './alarm-feed.js';
 
 const SOUND_KEY = 'keyholder.sound';
 /** How often the sound comes back while an alarm nobody opened is waiting. */
@@ -80,7 +80,7 @@ function soundStatus() {
 }
 
 /**
- * The alarms.js hook: the open alarms this operator has not opened yet. The sound plays now and
+ * The alarm feed's hook: the open alarms this operator has not opened yet. The sound plays now and
  * repeats while any is left; it stops when the last one has been opened (or has closed).
  */
 export function unopenedAlarmsChanged(alarms) {

@@ -209,6 +209,12 @@ export function clearActionError(box) {
   box.hidden = true;
 }
 
+/** Says `text` to a screen reader (the page's one live region), for what a button did without moving focus. */
+export function announce(text) {
+  const el = document.getElementById('announcer');
+  if (el) el.textContent = text;
+}
+
 let confirmSeq = 0;
 
 /**

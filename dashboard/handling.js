@@ -1,13 +1,9 @@
 // Operators working alarms together: who is handling an alarm (claim, hand-over, release), the
 // phone calls made about it, and, in the queue, filters and storms of alarms handled as one group.
 import { del, get, post } from './api.js';
-import { confirmInPage, field, fmtTime, h, label, showFieldErrors } from './dom.js';
+import { announce, confirmInPage, field, fmtTime, h, label, showFieldErrors } from './dom.js';
 import { me } from './session.js';
-
-const announce = (text) => {
-  const el = document.getElementById('announcer');
-  if (el) el.textContent = text;
-};
+import { ALARM_CLASSES } from './alarm-format.js';
 
 // ---------------------------------------------------------------- who is handling
 
@@ -263,7 +259,7 @@ const callee = (e) =>
 /** " while Y was handling", for an entry by someone other than the alarm's handler. */
 export const whileHandling = (e) => (e.handlerName ? ` while ${e.handlerName} was handling` : '');
 
-/** The timeline's words for calls and claims; null for the entries alarms.js words itself. */
+/** The timeline's words for calls and claims; null for the entries alarm-page.js words itself. */
 export function handlingTimelineText(e) {
   switch (e.type) {
     case 'call':
@@ -284,7 +280,6 @@ export function handlingTimelineText(e) {
 
 // ---------------------------------------------------------------- the queue: filters and groups
 
-const CLASSES = ['burglary', 'fire', 'gas', 'water', 'medical', 'panic', 'duress', 'tamper', 'technical', 'unknown'];
 const STAGES = ['owner', 'contacts', 'unreached', 'acknowledged'];
 const filters = { class: '', stage: '', handler: 'all' };
 
@@ -315,7 +310,7 @@ export function queueControls(onChange) {
     h(
       'div',
       { class: 'actions queue-filters', role: 'group', 'aria-label': 'Filter the queue' },
-      select('Class', 'class', [['', 'All classes'], ...CLASSES.map((c) => [c, label(c)])]),
+      select('Class', 'class', [['', 'All classes'], ...ALARM_CLASSES.map((c) => [c, label(c)])]),
       select('Stage', 'stage', [['', 'All stages'], ...STAGES.map((s) => [s, label(s)])]),
       select('Handler', 'handler', [
         ['all', 'Anyone'],

@@ -188,16 +188,3 @@ export function personName(names, id) {
   const p = names.get(id);
   return p ? `${p.name} (${p.kind})` : id;
 }
-
-/** Previous and next page of a list: "Page 2 of 7 (312)", keyboard-reachable buttons. */
-export function pager({ page, limit, total, what, onPage }) {
-  const pages = Math.max(1, Math.ceil(total / limit));
-  if (pages <= 1) return '';
-  return h(
-    'nav',
-    { class: 'pager actions', 'aria-label': `Pages of ${what}` },
-    h('button', { type: 'button', class: 'secondary', disabled: page <= 1, onClick: () => onPage(page - 1) }, 'Previous page'),
-    h('span', { 'aria-current': 'page' }, `Page ${page} of ${pages}`),
-    h('button', { type: 'button', class: 'secondary', disabled: page >= pages, onClick: () => onPage(page + 1) }, 'Next page'),
-  );
-}

@@ -11,18 +11,6 @@ const SECRETS = [
 ];
 const LOGGED = 'Each reveal is written to the processing log with your name.';
 
-/** "Cellar PIR (zone 5)" when the customer named the zone, else "zone 5"; '' without a zone. */
-export function zoneText(zone, zoneName) {
-  if (!zone) return '';
-  return zoneName ? `${zoneName} (zone ${zone})` : `zone ${zone}`;
-}
-
-/** "Erik (user 2)" when the customer named the panel user, else the user as the panel sent it. */
-export function userText(user, userName) {
-  if (!user) return '';
-  return userName ? `${userName} (user ${user})` : user;
-}
-
 /** One secret shown masked with a Reveal button that puts the real value in its place. */
 function secretFact(customerId, key, masked, errors) {
   const dd = h('dd', { id: `premises-${key}` });

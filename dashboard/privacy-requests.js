@@ -2,8 +2,9 @@
 // due and when, what is done; registering a request; and acting on one (identity check, extension,
 // export, erasure, outcome). Every action redraws the list in place and says what it did.
 import { get, patch, post } from './api.js';
-import { confirmInPage, field, fmtTime, h, mount, pill, showFieldErrors } from './dom.js';
+import { announce, confirmInPage, field, fmtTime, h, mount, pill, showFieldErrors } from './dom.js';
 import { showErasureResult } from './erasure-result.js';
+import { errorBox } from './forms.js';
 import { customerPicker, namesFor, personName } from './people.js';
 
 const KINDS = [
@@ -16,10 +17,6 @@ const KINDS = [
 ];
 const kindName = (kind) => KINDS.find(([k]) => k === kind)?.[1] ?? kind;
 const DAY = 24 * 3600 * 1000;
-const errorBox = () => h('div', { class: 'form-errors error-box', role: 'alert', hidden: true });
-const announce = (text) => {
-  document.getElementById('announcer').textContent = text;
-};
 
 /** "12 days left", "due today", "3 days overdue": counted to the end of the due day. */
 function daysLeft(dueAt, now = Date.now()) {

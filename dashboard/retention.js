@@ -2,17 +2,7 @@
 // happens to them, why, and which job does it. Start-up refuses a table without a rule, so this is
 // every table the central keeps.
 import { h } from './dom.js';
-
-/**
- * A table wrapper that scrolls sideways on a narrow screen must be reachable by keyboard to be
- * scrolled without a mouse (WCAG 2.1.1): it takes focus, as a named region.
- */
-export function keyboardScrollable(wrapper, name) {
-  wrapper.setAttribute('tabindex', '0');
-  wrapper.setAttribute('role', 'region');
-  wrapper.setAttribute('aria-label', name);
-  return wrapper;
-}
+import { keyboardScrollable } from './tables.js';
 
 const ENDS = { deleted: 'deleted', anonymised: 'anonymised', blanked: 'text blanked', kept: 'kept' };
 

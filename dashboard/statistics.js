@@ -2,7 +2,7 @@
 // how fast alarms are handled per class and per operator, where false alarms come from, and how a
 // storm was worked through. Charts are SVG built here with DOM calls: no library, no inline style.
 import { ApiError, get, query } from './api.js';
-import { whileShown } from './alarms.js';
+import { whileShown } from './alarm-feed.js';
 import { fmtTime, h, label, mount } from './dom.js';
 
 export const canSeeStatistics = (role) => ['supervisor', 'admin'].includes(role);

@@ -44,7 +44,7 @@ describe('dashboard: served by the service', () => {
   });
 
   it('serves its modules and loads nothing from elsewhere', async () => {
-    for (const file of ['/app.js', '/api.js', '/dom.js', '/alarms.js', '/registers.js', '/session.js', '/settings.js', '/style.css']) {
+    for (const file of ['/app.js', '/api.js', '/dom.js', '/alarm-page.js', '/customer-page.js', '/session.js', '/settings.js', '/style.css']) {
       const res = await t.request('GET', file);
       expect({ file, status: res.status }).toEqual({ file, status: 200 });
       expect(res.text).not.toMatch(/https?:\/\/(?!localhost)/);
