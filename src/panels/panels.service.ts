@@ -6,9 +6,9 @@ import { DomainError, notFound } from '../common/domain-error.js';
 import { FieldCipher } from '../common/field-cipher.js';
 import { CustomersService } from '../customers/customers.service.js';
 import { DEFAULT_SUPERVISION_SECONDS, Panel, type Dc09Encryption, type PanelProtocol } from './panel.entity.js';
+import { isUuid } from '../common/uuid.js';
 
 const secretContext = (panelId: string) => `panel.secret:${panelId}`;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** 32 random bytes, base64url: 43 characters a panel installer can paste. */
 function newSecret(): string {
@@ -132,7 +132,7 @@ export class PanelSecrets {
    * over DC-09, or its customer's contract has ended, so the caller answers 401 without telling which.
    */
   async secretFor(panelId: string): Promise<Buffer | undefined> {
-    if (!UUID.test(panelId)) return undefined;
+    if (!isUuid(panelId)) return undefined;
     const rows: { secret_encrypted: Buffer }[] = await this.panels.query(
       `SELECT p.secret_encrypted FROM panel p JOIN customer c ON c.id = p.customer_id WHERE p.id = $1 AND p.protocol = 'http' AND c.ended_at IS NULL`,
       [panelId],
