@@ -31,6 +31,12 @@ export async function count(db: Queryable, sql: string, params: unknown[] = []):
   return row.n;
 }
 
+/** The rows a bare `UPDATE|DELETE ... RETURNING` answers (the driver gives such a statement's answer as `[rows, affected]`). */
+export async function changedRows<T>(db: Queryable, sql: string, params: unknown[] = []): Promise<T[]> {
+  const [changed] = (await db.query(sql, params)) as [T[], number];
+  return changed;
+}
+
 /** A statement whose answer is not wanted (an INSERT, UPDATE or DELETE without RETURNING). */
 export async function execute(db: Queryable, sql: string, params: unknown[] = []): Promise<void> {
   await db.query(sql, params);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { execute, firstRow, type Queryable } from '../database/rows.js';
+import { changedRows, execute, firstRow, type Queryable } from '../database/rows.js';
 
 export type ErasedSubjectType = 'customer' | 'contact';
 
@@ -21,6 +21,11 @@ export class ErasureRecordsRepository {
       type,
       id,
     ]);
+  }
+
+  /** Deletes the records of erasures before `cutoff`; how many. */
+  async deleteBefore(cutoff: Date): Promise<number> {
+    return (await changedRows(this.db, `DELETE FROM erasure_record WHERE erased_at < $1 RETURNING 1`, [cutoff])).length;
   }
 
   /** A subject erased twice keeps its first record. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { count, firstRow, rows } from '../database/rows.js';
+import { changedRows, count, firstRow, rows } from '../database/rows.js';
 
 export const REQUEST_KINDS = ['access', 'rectification', 'erasure', 'restriction', 'objection', 'portability'] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
@@ -98,6 +98,12 @@ export class PrivacyRequestsRepository {
       [id, JSON.stringify(document)],
     );
     return row;
+  }
+
+  /** Deletes the requests closed before `cutoff` (open ones stay, however old); whose they were, one entry per request. */
+  async deleteClosedBefore(cutoff: Date): Promise<string[]> {
+    const deleted = await changedRows<{ subject_id: string }>(this.db, `DELETE FROM privacy_request WHERE closed_at < $1 RETURNING subject_id`, [cutoff]);
+    return deleted.map((r) => r.subject_id);
   }
 
   /** Soonest due first; closed requests by when they were closed, newest first. */
