@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { ActionPlansRepository } from '../action-plans/action-plans.repository.js';
 import { AlarmsService } from '../alarms/alarms.service.js';
 import { DomainError, notFound } from '../common/domain-error.js';
@@ -39,7 +37,6 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 @Injectable()
 export class SubjectAccess {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     private readonly cipher: FieldCipher,
     private readonly alarms: AlarmsService,
     private readonly registry: ProcessingRegistry,
@@ -56,19 +53,18 @@ export class SubjectAccess {
   ) {}
 
   async customer(customerId: string, now = new Date()) {
-    const m = this.db.manager;
-    const c = await this.customers.find(customerId, m);
+    const c = await this.customers.find(customerId);
     if (!c) return this.gone('customer', customerId);
-    const contacts = await this.contacts.ofCustomer(customerId, m);
-    const panels = await this.customers.panels(customerId, m);
-    const arming = await this.alarmHistory.armingHistory(customerId, m);
+    const contacts = await this.contacts.ofCustomer(customerId);
+    const panels = await this.customers.panels(customerId);
+    const arming = await this.alarmHistory.armingHistory(customerId);
     // The procedure agreed with the customer may name people and access details: it is theirs to see.
     const actionPlans = await this.actionPlans.ofCustomer(customerId);
     const premises = await this.premisesFacts.find(customerId);
-    const alarmIds = await this.alarmHistory.alarmIdsOfCustomer(customerId, m);
+    const alarmIds = await this.alarmHistory.alarmIdsOfCustomer(customerId);
     const alarms = [];
     for (const id of alarmIds) alarms.push(await this.alarms.get(id));
-    const messages = (await this.sms.ofCustomerForExport(customerId, c.phone, m)).map(messageView);
+    const messages = (await this.sms.ofCustomerForExport(customerId, c.phone)).map(messageView);
     return {
       subject: { type: 'customer', id: customerId },
       generatedAt: now.toISOString(),
@@ -123,13 +119,12 @@ export class SubjectAccess {
   }
 
   async contact(customerId: string, contactId: string, now = new Date()) {
-    const m = this.db.manager;
-    const k = await this.contacts.find(customerId, contactId, m);
+    const k = await this.contacts.find(customerId, contactId);
     if (!k) return this.gone('contact', contactId);
     // A contact has no language of their own: they are written to in the customer's.
-    const { language } = (await this.customers.find(customerId, m))!;
-    const alarms = await this.alarmHistory.alarmsWithContact(contactId, m);
-    const messages = (await this.sms.ofContactForExport(contactId, k.phone, m)).map(messageView);
+    const { language } = (await this.customers.find(customerId))!;
+    const alarms = await this.alarmHistory.alarmsWithContact(contactId);
+    const messages = (await this.sms.ofContactForExport(contactId, k.phone)).map(messageView);
     return {
       subject: { type: 'contact', id: contactId },
       generatedAt: now.toISOString(),
