@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ActionPlanSettingsController, CustomerActionPlansController } from './action-plans.controller.js';
+import { ActionPlansRepository } from './action-plans.repository.js';
 import { ActionPlans } from './action-plans.service.js';
 import { RetainedTables } from '../privacy/retention-rule.js';
 import { ACTION_PLAN_RETENTION } from './action-plans.retention.js';
@@ -11,6 +12,7 @@ import { ACTION_PLAN_RETENTION } from './action-plans.retention.js';
 @RetainedTables(...ACTION_PLAN_RETENTION)
 @Module({
   controllers: [ActionPlanSettingsController, CustomerActionPlansController],
-  providers: [ActionPlans],
+  providers: [ActionPlansRepository, ActionPlans],
+  exports: [ActionPlansRepository],
 })
 export class ActionPlansModule {}

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
+import { firstRow } from '../database/rows.js';
 import { writeAlarmLog } from '../alarms/alarm-state.js';
 import { queryPrepared } from '../sms/prepared-sql.js';
 import { DEFAULT_PLANS, isPlanClass, type AlarmPlan, type StepKind } from './action-plan-steps.js';
@@ -39,7 +40,7 @@ export async function freezeActionPlan(m: EntityManager, alarmId: string, custom
 }
 
 async function lockedPlan(m: EntityManager, alarmId: string): Promise<AlarmPlan | null> {
-  const [row] = (await m.query(`SELECT action_plan FROM alarm WHERE id = $1 FOR UPDATE`, [alarmId])) as Array<{ action_plan: AlarmPlan | null }>;
+  const row = await firstRow<{ action_plan: AlarmPlan | null }>(m, `SELECT action_plan FROM alarm WHERE id = $1 FOR UPDATE`, [alarmId]);
   return row?.action_plan ?? null;
 }
 

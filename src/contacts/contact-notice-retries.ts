@@ -9,6 +9,7 @@ import { POLICY_VERSION } from '../privacy-policy/policy-version.js';
 import { SmsOutbox } from '../sms/sms-outbox.js';
 import { TERMINAL_STATUSES } from '../sms/sms-status.js';
 import { ContactNotices } from './contact-notices.js';
+import { ContactNoticesRepository } from './contact-notices.repository.js';
 import { afterFailedNotice } from './notice-retry-policy.js';
 
 /** How often notices are checked for reported failures and for retries that fell due. */
@@ -38,6 +39,7 @@ export class ContactNoticeRetries implements OnApplicationBootstrap, OnModuleDes
     private readonly outbox: SmsOutbox,
     private readonly notices: ContactNotices,
     private readonly clock: Clock,
+    private readonly repository: ContactNoticesRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -84,48 +86,27 @@ export class ContactNoticeRetries implements OnApplicationBootstrap, OnModuleDes
 
   private async settleReported(): Promise<void> {
     // A notice for an earlier policy version is replaced by the current one's (ContactNotices).
-    await this.db.query(`UPDATE contact_notice SET settled_at = now(), next_attempt_at = NULL WHERE settled_at IS NULL AND policy_version <> $1`, [
-      POLICY_VERSION,
-    ]);
+    await this.repository.settleOtherVersions(POLICY_VERSION);
     for (;;) {
-      const rows = (await this.db.query(
-        `SELECT n.id, n.message_id, n.attempts, s.status, s.error_code, s.refusal_reason
-           FROM contact_notice n JOIN sms_message s ON s.id = n.message_id
-          WHERE n.settled_at IS NULL AND n.next_attempt_at IS NULL AND s.status = ANY($1::text[])
-          LIMIT ${BATCH}`,
-        [[...TERMINAL_STATUSES]],
-      )) as Array<{
-        id: string;
-        message_id: string;
-        attempts: number;
-        status: 'delivered' | 'received' | 'failed' | 'undelivered' | 'refused';
-        error_code: string | null;
-        refusal_reason: string | null;
-      }>;
+      const rows = await this.repository.reported([...TERMINAL_STATUSES], BATCH);
       if (!rows.length) return;
       const now = this.clock.now();
       for (const r of rows) {
-        // Guarded by the message it read: a notice restarted meanwhile (a new number) is left alone.
-        const guard = `WHERE id = $1 AND message_id = $2 AND settled_at IS NULL AND next_attempt_at IS NULL`;
+        // Each update is guarded by the message read here: a notice restarted meanwhile (a new number) is left alone.
         if (r.status === 'delivered' || r.status === 'received') {
-          await this.db.query(`UPDATE contact_notice SET settled_at = now() ${guard}`, [r.id, r.message_id]);
+          await this.repository.settleDelivered(r.id, r.message_id);
           continue;
         }
         const lastError = (r.status === 'refused' ? r.refusal_reason : r.error_code) ?? r.status;
         const decision = afterFailedNotice({ attempts: r.attempts, status: r.status, errorCode: r.error_code, refusalReason: r.refusal_reason }, now);
         if ('retryAt' in decision) {
-          await this.db.query(`UPDATE contact_notice SET next_attempt_at = $3, last_error = $4 ${guard}`, [r.id, r.message_id, decision.retryAt, lastError]);
+          await this.repository.scheduleRetry(r.id, r.message_id, decision.retryAt, lastError);
         } else {
           this.logger.warn(
             { noticeId: r.id, attempts: r.attempts, reason: decision.giveUp, lastError },
             'contact notice given up: the contact was not informed',
           );
-          await this.db.query(`UPDATE contact_notice SET settled_at = now(), failed_reason = $3, last_error = $4 ${guard}`, [
-            r.id,
-            r.message_id,
-            decision.giveUp,
-            lastError,
-          ]);
+          await this.repository.giveUp(r.id, r.message_id, decision.giveUp, lastError);
         }
       }
     }
@@ -138,14 +119,9 @@ export class ContactNoticeRetries implements OnApplicationBootstrap, OnModuleDes
     const now = this.clock.now();
     const tried = new Set<string>();
     for (;;) {
-      const rows = (await this.db.query(
-        `SELECT id FROM contact_notice
-          WHERE settled_at IS NULL AND next_attempt_at <= $1 AND NOT (id = ANY($2::uuid[]))
-          ORDER BY next_attempt_at LIMIT ${BATCH}`,
-        [now, [...tried]],
-      )) as Array<{ id: string }>;
-      if (!rows.length) return { queued, stored };
-      for (const { id } of rows) {
+      const due = await this.repository.due(now, [...tried], BATCH);
+      if (!due.length) return { queued, stored };
+      for (const id of due) {
         tried.add(id);
         try {
           const result = await this.db.transaction((m) => this.notices.retry(m, id, now));

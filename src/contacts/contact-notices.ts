@@ -3,14 +3,14 @@ import { Interval } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
+import { firstRow } from '../database/rows.js';
 import { AppConfig } from '../config/app-config.js';
-import type { Language } from '../customers/customer.entity.js';
 import { POLICY_VERSION, policyUrl } from '../privacy-policy/policy-version.js';
 import { ProcessingLog } from '../privacy/processing-log.service.js';
 import { SmsOutbox, type EnqueuedSms } from '../sms/sms-outbox.js';
 import { SMS_SENDING } from '../sms/sms.processing.js';
-import type { SmsStatus } from '../sms/sms.types.js';
 import type { Contact } from './contact.entity.js';
+import { ContactNoticesRepository, type NoticeFacts, type NoticeRow } from './contact-notices.repository.js';
 import { contactNoticeText } from './notice-texts.js';
 import { afterFailedNotice, type NoticeFailedReason } from './notice-retry-policy.js';
 
@@ -37,16 +37,6 @@ const NOTICE_SENDING = SMS_SENDING.find((d) => d.operation === 'sms.send.contact
 const MISSING_CHECK_MS = 60 * 60 * 1000;
 const BATCH = 200;
 
-interface NoticeRow {
-  status: SmsStatus | null;
-  error_code: string | null;
-  refusal_reason: string | null;
-  attempts: number;
-  next_attempt_at: Date | null;
-  failed_reason: NoticeFailedReason | null;
-  last_error: string | null;
-}
-
 /** The notice's status as the operator sees it, from its row and its latest SMS; and why it was given up. */
 function noticeStatus(n: NoticeRow): { status: ContactNoticeView['status']; failedReason: NoticeFailedReason | null } {
   if (n.status === 'delivered') return { status: 'delivered', failedReason: null };
@@ -67,7 +57,7 @@ function noticeStatus(n: NoticeRow): { status: ContactNoticeView['status']; fail
   }
 }
 
-function noticeView(r: NoticeRow & { policy_version: string; sent_at: Date | null }): ContactNoticeView {
+function noticeView(r: NoticeRow): ContactNoticeView {
   const { status, failedReason } = noticeStatus(r);
   return {
     status,
@@ -96,9 +86,11 @@ export interface UninformedContact {
  * the alarm SMS carries the policy link too (Art. 14(3)(b): at the latest at the first communication).
  */
 export async function noticeDelivered(m: EntityManager, contactId: string, phone: string): Promise<boolean> {
-  const [row] = (await m.query(`SELECT ${noticeDeliveredSql('$1::uuid', '$2::text', '$3::text')} AS delivered`, [contactId, phone, POLICY_VERSION])) as Array<{
-    delivered: boolean;
-  }>;
+  const row = await firstRow<{ delivered: boolean }>(m, `SELECT ${noticeDeliveredSql('$1::uuid', '$2::text', '$3::text')} AS delivered`, [
+    contactId,
+    phone,
+    POLICY_VERSION,
+  ]);
   return !!row?.delivered;
 }
 
@@ -129,6 +121,7 @@ export class ContactNotices implements OnApplicationBootstrap {
     private readonly outbox: SmsOutbox,
     private readonly processingLog: ProcessingLog,
     private readonly config: AppConfig,
+    private readonly notices: ContactNoticesRepository,
   ) {}
 
   /**
@@ -151,22 +144,11 @@ export class ContactNotices implements OnApplicationBootstrap {
    */
   async resend(contact: Contact, operatorId: string): Promise<void> {
     await this.db.transaction(async (m) => {
-      const [k] = (await m.query(`SELECT phone, status, restricted, ended_at FROM contact WHERE id = $1 FOR UPDATE`, [contact.id])) as Array<{
-        phone: string;
-        status: string;
-        restricted: boolean;
-        ended_at: Date | null;
-      }>;
+      const k = await this.notices.lockContact(m, contact.id);
       if (!k || k.ended_at) throw new DomainError('not_found', 'contact_not_found', `contact ${contact.id} does not exist`);
       if (k.status !== 'active') throw new DomainError('conflict', 'contact_opted_out', 'the contact said STOP: the notice is not sent to them again');
       if (k.restricted) throw new DomainError('conflict', 'contact_restricted', 'the contact is restricted (Art. 18): nothing but alarm SMS is sent to them');
-      const [notice] = (await m.query(`SELECT failed_reason FROM contact_notice WHERE contact_id = $1 AND phone = $2 AND policy_version = $3`, [
-        contact.id,
-        k.phone,
-        POLICY_VERSION,
-      ])) as Array<{
-        failed_reason: string | null;
-      }>;
+      const notice = await this.notices.find(m, contact.id, k.phone, POLICY_VERSION);
       if (notice?.failed_reason === 'opted_out')
         throw new DomainError(
           'conflict',
@@ -197,16 +179,7 @@ export class ContactNotices implements OnApplicationBootstrap {
     };
     const views = new Map<string, ContactNoticeView>(contacts.map((c) => [c.id, { ...none }]));
     if (!contacts.length) return views;
-    const rows = (await this.db.query(
-      `SELECT DISTINCT ON (n.contact_id) n.contact_id, n.policy_version, n.attempts, n.next_attempt_at, n.last_error, n.failed_reason,
-              s.status, s.sent_at, s.error_code, s.refusal_reason
-         FROM contact_notice n
-         JOIN unnest($1::uuid[], $2::text[]) AS k(id, phone) ON k.id = n.contact_id AND k.phone = n.phone
-         LEFT JOIN sms_message s ON s.id = n.message_id
-        ORDER BY n.contact_id, n.created_at DESC`,
-      [contacts.map((c) => c.id), contacts.map((c) => c.phone)],
-    )) as Array<NoticeRow & { contact_id: string; policy_version: string; sent_at: Date | null }>;
-    for (const r of rows) views.set(r.contact_id, noticeView(r));
+    for (const r of await this.notices.newestOf(contacts)) views.set(r.contact_id, noticeView(r));
     return views;
   }
 
@@ -216,30 +189,7 @@ export class ContactNotices implements OnApplicationBootstrap {
    * reached, and said no. At most `limit`, with the total.
    */
   async uninformed(limit: number): Promise<{ items: UninformedContact[]; total: number }> {
-    const rows = (await this.db.query(
-      `SELECT k.id, k.customer_id, c.name AS customer_name, k.name, k.phone, count(*) OVER () AS total,
-              n.policy_version, n.attempts, n.next_attempt_at, n.last_error, n.failed_reason, s.status, s.sent_at, s.error_code, s.refusal_reason
-         FROM contact k
-         JOIN customer c ON c.id = k.customer_id AND c.ended_at IS NULL
-         JOIN LATERAL (SELECT * FROM contact_notice n WHERE n.contact_id = k.id AND n.phone = k.phone ORDER BY n.created_at DESC LIMIT 1) n ON true
-         LEFT JOIN sms_message s ON s.id = n.message_id
-        WHERE k.ended_at IS NULL
-          AND (n.next_attempt_at IS NOT NULL OR (n.failed_reason IS NOT NULL AND n.failed_reason <> 'opted_out'))
-        ORDER BY n.failed_reason IS NULL, n.created_at
-        LIMIT $1`,
-      [limit],
-    )) as Array<
-      NoticeRow & {
-        id: string;
-        customer_id: string;
-        customer_name: string;
-        name: string;
-        phone: string;
-        total: string;
-        policy_version: string;
-        sent_at: Date | null;
-      }
-    >;
+    const rows = await this.notices.uninformed(limit);
     return {
       items: rows.map((r) => ({ id: r.id, customerId: r.customer_id, customerName: r.customer_name, name: r.name, phone: r.phone, notice: noticeView(r) })),
       total: rows.length ? Number(rows[0].total) : 0,
@@ -270,17 +220,9 @@ export class ContactNotices implements OnApplicationBootstrap {
     let queued = 0;
     const tried = new Set<string>();
     for (;;) {
-      const rows = (await this.db.query(
-        `SELECT k.id FROM contact k JOIN customer c ON c.id = k.customer_id
-          WHERE k.ended_at IS NULL AND k.status = 'active' AND NOT k.restricted AND c.ended_at IS NULL
-            AND NOT EXISTS (SELECT 1 FROM contact_notice n WHERE n.contact_id = k.id AND n.phone = k.phone AND n.policy_version = $1)
-            AND NOT EXISTS (SELECT 1 FROM sms_opt_out o WHERE o.phone = k.phone)
-            AND NOT (k.id = ANY($2::uuid[]))
-          ORDER BY k.created_at LIMIT ${BATCH}`,
-        [POLICY_VERSION, [...tried]],
-      )) as Array<{ id: string }>;
-      if (!rows.length) return queued;
-      for (const { id } of rows) {
+      const contactIds = await this.notices.missingNotice(POLICY_VERSION, [...tried], BATCH);
+      if (!contactIds.length) return queued;
+      for (const id of contactIds) {
         tried.add(id);
         try {
           if (await this.db.transaction((m) => this.send(m, id, 'policy_version'))) queued += 1;
@@ -302,28 +244,13 @@ export class ContactNotices implements OnApplicationBootstrap {
    * operator corrected the number, or changed it back.
    */
   private async send(m: EntityManager, contactId: string, trigger: ContactNoticeTrigger, operatorId?: string): Promise<boolean> {
-    const [facts] = (await m.query(
-      `SELECT k.phone, k.customer_id, k.status, k.restricted, k.ended_at, c.name AS customer_name, c.language
-         FROM contact k JOIN customer c ON c.id = k.customer_id WHERE k.id = $1 FOR UPDATE OF k`,
-      [contactId],
-    )) as Array<NoticeFacts & { status: string; restricted: boolean; ended_at: Date | null }>;
+    const facts = await this.notices.lockFacts(m, contactId);
     if (!facts || facts.status !== 'active' || facts.restricted || facts.ended_at) return false;
     // A notice still being retried at an earlier number stops: that number is no longer theirs.
-    await m.query(
-      `UPDATE contact_notice SET settled_at = now(), next_attempt_at = NULL, failed_reason = 'number_changed'
-        WHERE contact_id = $1 AND phone <> $2 AND settled_at IS NULL`,
-      [contactId, facts.phone],
-    );
-    const inserted = (await m.query(
-      `INSERT INTO contact_notice (contact_id, phone, policy_version) VALUES ($1, $2, $3)
-       ON CONFLICT ON CONSTRAINT contact_notice_once DO UPDATE
-          SET attempts = 1, next_attempt_at = NULL, last_error = NULL, failed_reason = NULL, settled_at = NULL, created_at = now()
-        WHERE contact_notice.failed_reason IS NOT NULL
-       RETURNING id`,
-      [contactId, facts.phone, POLICY_VERSION],
-    )) as Array<{ id: string }>;
-    if (!inserted.length) return false; // already told at this number, for this version (or being told)
-    return (await this.queue(m, inserted[0].id, contactId, facts, trigger, operatorId)).status === 'queued';
+    await this.notices.settleEarlierNumbers(m, contactId, facts.phone);
+    const noticeId = await this.notices.insertOrRestart(m, contactId, facts.phone, POLICY_VERSION);
+    if (!noticeId) return false; // already told at this number, for this version (or being told)
+    return (await this.queue(m, noticeId, contactId, facts, trigger, operatorId)).status === 'queued';
   }
 
   /**
@@ -333,20 +260,14 @@ export class ContactNotices implements OnApplicationBootstrap {
    * (and not taken by another instance), and the SMS if one was stored.
    */
   async retry(m: EntityManager, noticeId: string, now: Date): Promise<EnqueuedSms | 'not_due' | 'number_changed'> {
-    const [notice] = (await m.query(
-      `SELECT n.contact_id, n.phone, k.phone AS current_phone, k.customer_id, c.name AS customer_name, c.language
-         FROM contact_notice n JOIN contact k ON k.id = n.contact_id JOIN customer c ON c.id = k.customer_id
-        WHERE n.id = $1 AND n.settled_at IS NULL AND n.next_attempt_at <= $2
-        FOR UPDATE OF n SKIP LOCKED`,
-      [noticeId, now],
-    )) as Array<NoticeFacts & { contact_id: string; current_phone: string }>;
+    const notice = await this.notices.lockDue(m, noticeId, now);
     if (!notice) return 'not_due';
     if (notice.current_phone !== notice.phone) {
-      await m.query(`UPDATE contact_notice SET settled_at = now(), next_attempt_at = NULL, failed_reason = 'number_changed' WHERE id = $1`, [noticeId]);
+      await this.notices.settleNumberChanged(m, noticeId);
       return 'number_changed';
     }
     const result = await this.queue(m, noticeId, notice.contact_id, notice, 'retry');
-    await m.query(`UPDATE contact_notice SET attempts = attempts + 1, next_attempt_at = NULL WHERE id = $1`, [noticeId]);
+    await this.notices.countAttempt(m, noticeId);
     return result;
   }
 
@@ -369,7 +290,7 @@ export class ContactNotices implements OnApplicationBootstrap {
       { purpose: 'contact_notice', legalBasis: 'legal_obligation', to: facts.phone, body, contactId, customerId: facts.customer_id, operatorId },
       m,
     );
-    await m.query(`UPDATE contact_notice SET message_id = $2 WHERE id = $1`, [noticeId, result.id]);
+    await this.notices.linkMessage(m, noticeId, result.id);
     if (result.status === 'queued') {
       await this.processingLog.record(
         { ...NOTICE_SENDING, actor: { type: 'system', id: `contact-notice:${trigger}` }, subjectIds: [contactId, facts.customer_id] },
@@ -378,12 +299,4 @@ export class ContactNotices implements OnApplicationBootstrap {
     }
     return result;
   }
-}
-
-/** What the notice's text and SMS need about the contact and their customer. */
-interface NoticeFacts {
-  phone: string;
-  customer_id: string;
-  customer_name: string;
-  language: Language;
 }

@@ -6,6 +6,7 @@ import { ClockModule } from '../escalation/clock.js';
 import { ContactNoticeRetries } from './contact-notice-retries.js';
 import { ContactNoticeController } from './contact-notice.controller.js';
 import { ContactNotices } from './contact-notices.js';
+import { ContactNoticesRepository } from './contact-notices.repository.js';
 import { Contact } from './contact.entity.js';
 import { ContactsController } from './contacts.controller.js';
 import { ContactsService } from './contacts.service.js';
@@ -18,7 +19,7 @@ import { CONTACT_RETENTION } from './contacts.retention.js';
   // SMS_MODULE: the app's one SmsModule (the onboarding notice is queued through its outbox).
   imports: [TypeOrmModule.forFeature([Contact]), CustomersModule, SMS_MODULE, ClockModule],
   controllers: [ContactsController, ContactNoticeController, UninformedContactsController],
-  providers: [ContactsService, ContactNotices, ContactNoticeRetries],
+  providers: [ContactNoticesRepository, ContactsService, ContactNotices, ContactNoticeRetries],
   exports: [ContactsService, ContactNotices],
 })
 export class ContactsModule {}

@@ -6,6 +6,7 @@ import { DomainError, notFound } from '../common/domain-error.js';
 import { FieldCipher } from '../common/field-cipher.js';
 import { normalisePhone } from '../common/phone-number.js';
 import { AppConfig } from '../config/app-config.js';
+import { rows } from '../database/rows.js';
 import { Customer, type Address, type Language } from './customer.entity.js';
 import { fromNormalised, parseNationalId } from './national-id.js';
 
@@ -98,9 +99,11 @@ export class CustomersService {
       // "070-123 45" finds +4670123 45..: compare digits, without the national trunk 0.
       const digits = search.replace(/\D/g, '').replace(/^0+/, '');
       // An operator often knows the keyholder who called, not the customer (a trigram index serves this).
-      const byContact = (await this.customers.manager.query(`SELECT DISTINCT customer_id FROM contact WHERE ended_at IS NULL AND name ILIKE $1`, [
-        like,
-      ])) as Array<{ customer_id: string }>;
+      const byContact = await rows<{ customer_id: string }>(
+        this.customers.manager,
+        `SELECT DISTINCT customer_id FROM contact WHERE ended_at IS NULL AND name ILIKE $1`,
+        [like],
+      );
       qb.andWhere(
         new Brackets((w) => {
           w.where(`${CUSTOMER_SEARCH_TEXT} ILIKE :like`, { like });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { rows } from '../database/rows.js';
 
 export interface NamedId {
   id: string;
@@ -18,12 +19,13 @@ export class NamesService {
    * an erased one is simply not found.
    */
   async lookup(ids: string[]): Promise<{ items: NamedId[]; total: number }> {
-    const items = (await this.dataSource.query(
+    const items = await rows<NamedId>(
+      this.dataSource,
       `SELECT id, 'customer' AS kind, name FROM customer WHERE id = ANY($1::uuid[])
        UNION ALL SELECT id, 'contact', name FROM contact WHERE id = ANY($1::uuid[])
        UNION ALL SELECT id, 'operator', name FROM operator WHERE id = ANY($1::uuid[])`,
       [ids],
-    )) as NamedId[];
+    );
     return { items, total: items.length };
   }
 }

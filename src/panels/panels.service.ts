@@ -6,9 +6,10 @@ import { DomainError, notFound } from '../common/domain-error.js';
 import { FieldCipher } from '../common/field-cipher.js';
 import { CustomersService } from '../customers/customers.service.js';
 import { DEFAULT_SUPERVISION_SECONDS, Panel, type Dc09Encryption, type PanelProtocol } from './panel.entity.js';
+import { isUuid } from '../common/uuid.js';
+import { execute, firstRow } from '../database/rows.js';
 
 const secretContext = (panelId: string) => `panel.secret:${panelId}`;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** 32 random bytes, base64url: 43 characters a panel installer can paste. */
 function newSecret(): string {
@@ -82,8 +83,8 @@ export class PanelsService {
     const panel = await this.find(customerId, panelId);
     let secret = newSecret();
     if (panel.protocol === 'dc09') {
-      const [row] = (await this.panels.query(`SELECT secret_encrypted FROM panel WHERE id = $1`, [panel.id])) as Array<{ secret_encrypted: Buffer }>;
-      const current = this.cipher.decrypt(row.secret_encrypted, secretContext(panel.id)).toString('utf8');
+      const row = await firstRow<{ secret_encrypted: Buffer }>(this.panels.manager, `SELECT secret_encrypted FROM panel WHERE id = $1`, [panel.id]);
+      const current = this.cipher.decrypt(row!.secret_encrypted, secretContext(panel.id)).toString('utf8');
       secret = newDc09Key(current.length / 2);
     }
     await this.panels.update({ id: panel.id }, { secretEncrypted: this.cipher.encrypt(secret, secretContext(panel.id)), rotatedAt: new Date() });
@@ -92,7 +93,7 @@ export class PanelsService {
 
   /** For the panel-events work: the panel was heard from at `at` (never moves back in time). */
   async markSeen(panelId: string, at: Date = new Date()): Promise<void> {
-    await this.panels.query(`UPDATE panel SET last_seen_at = GREATEST(last_seen_at, $2) WHERE id = $1`, [panelId, at]);
+    await execute(this.panels.manager, `UPDATE panel SET last_seen_at = GREATEST(last_seen_at, $2) WHERE id = $1`, [panelId, at]);
   }
 
   private async find(customerId: string, panelId: string): Promise<Panel> {
@@ -132,24 +133,26 @@ export class PanelSecrets {
    * over DC-09, or its customer's contract has ended, so the caller answers 401 without telling which.
    */
   async secretFor(panelId: string): Promise<Buffer | undefined> {
-    if (!UUID.test(panelId)) return undefined;
-    const rows: { secret_encrypted: Buffer }[] = await this.panels.query(
+    if (!isUuid(panelId)) return undefined;
+    const row = await firstRow<{ secret_encrypted: Buffer }>(
+      this.panels.manager,
       `SELECT p.secret_encrypted FROM panel p JOIN customer c ON c.id = p.customer_id WHERE p.id = $1 AND p.protocol = 'http' AND c.ended_at IS NULL`,
       [panelId],
     );
-    if (!rows.length) return undefined;
-    return this.cipher.decrypt(rows[0].secret_encrypted, secretContext(panelId));
+    if (!row) return undefined;
+    return this.cipher.decrypt(row.secret_encrypted, secretContext(panelId));
   }
 
   /** The DC-09 panel sending as `account` (case does not matter), undefined as for secretFor. */
   async dc09Panel(account: string): Promise<Dc09Panel | undefined> {
-    const rows: Array<{ id: string; secret_encrypted: Buffer; dc09_encryption: Dc09Encryption }> = await this.panels.query(
+    const row = await firstRow<{ id: string; secret_encrypted: Buffer; dc09_encryption: Dc09Encryption }>(
+      this.panels.manager,
       `SELECT p.id, p.secret_encrypted, p.dc09_encryption FROM panel p JOIN customer c ON c.id = p.customer_id
         WHERE upper(p.dc09_account) = upper($1) AND c.ended_at IS NULL`,
       [account],
     );
-    if (!rows.length) return undefined;
-    const hex = this.cipher.decrypt(rows[0].secret_encrypted, secretContext(rows[0].id)).toString('utf8');
-    return { panelId: rows[0].id, key: Buffer.from(hex, 'hex'), encryption: rows[0].dc09_encryption };
+    if (!row) return undefined;
+    const hex = this.cipher.decrypt(row.secret_encrypted, secretContext(row.id)).toString('utf8');
+    return { panelId: row.id, key: Buffer.from(hex, 'hex'), encryption: row.dc09_encryption };
   }
 }

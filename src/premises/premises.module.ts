@@ -12,5 +12,6 @@ import { PREMISES_RETENTION } from './premises.retention.js';
   imports: [CustomersModule],
   controllers: [PremisesController],
   providers: [PremisesRepository, PremisesService],
+  exports: [PremisesRepository],
 })
 export class PremisesModule {}

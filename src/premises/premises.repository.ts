@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { firstRow, rows } from '../database/rows.js';
 
 /** One customer's premises as stored: the secrets still encrypted. */
 export interface PremisesRow {
@@ -29,8 +30,7 @@ export class PremisesRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async find(customerId: string): Promise<PremisesRow | undefined> {
-    const [row] = (await this.db.query(`SELECT * FROM premises WHERE customer_id = $1`, [customerId])) as PremisesRow[];
-    return row;
+    return firstRow<PremisesRow>(this.db, `SELECT * FROM premises WHERE customer_id = $1`, [customerId]);
   }
 
   /** Creates the row on the first write; writes only the columns in `changes`. */
@@ -40,12 +40,13 @@ export class PremisesRepository {
     const insertColumns = ['customer_id', 'updated_by', ...columns];
     const placeholders = insertColumns.map((_, i) => `$${i + 1}`);
     const updates = ['updated_at = now()', 'updated_by = EXCLUDED.updated_by', ...columns.map((c) => `${c} = EXCLUDED.${c}`)];
-    const [row] = (await this.db.query(
+    const [row] = await rows<PremisesRow>(
+      this.db,
       `INSERT INTO premises (${insertColumns.join(', ')}) VALUES (${placeholders.join(', ')})
        ON CONFLICT (customer_id) DO UPDATE SET ${updates.join(', ')}
        RETURNING *`,
       [customerId, by, ...values],
-    )) as PremisesRow[];
+    );
     return row;
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { changedRows, count, firstRow, rows } from '../database/rows.js';
 
 export const REQUEST_KINDS = ['access', 'rectification', 'erasure', 'restriction', 'objection', 'portability'] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
@@ -53,48 +54,56 @@ export class PrivacyRequestsRepository {
 
   /** The customer a subject belongs to (itself, or the customer who named the contact), and their language; undefined when unknown. */
   async subject(type: SubjectType, id: string): Promise<{ customerId: string; language: 'sv' | 'nb' | 'en' } | undefined> {
-    const [row] = (await this.db.query(
+    const row = await firstRow<{ customer_id: string; language: 'sv' | 'nb' | 'en' }>(
+      this.db,
       type === 'customer'
         ? `SELECT id AS customer_id, language FROM customer WHERE id = $1`
         : `SELECT c.id AS customer_id, c.language FROM contact k JOIN customer c ON c.id = k.customer_id WHERE k.id = $1`,
       [id],
-    )) as Array<{ customer_id: string; language: 'sv' | 'nb' | 'en' }>;
+    );
     return row ? { customerId: row.customer_id, language: row.language } : undefined;
   }
 
   async insert(r: NewPrivacyRequest): Promise<PrivacyRequestRow> {
-    const [row] = (await this.db.query(
+    const [row] = await rows<PrivacyRequestRow>(
+      this.db,
       `INSERT INTO privacy_request (kind, subject_type, subject_id, customer_id, received_at, original_due_at, due_at, identity_check, note, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
       [r.kind, r.subject_type, r.subject_id, r.customer_id, r.received_at, r.original_due_at, r.due_at, r.identity_check, r.note, r.created_by],
-    )) as PrivacyRequestRow[];
+    );
     return row;
   }
 
   /** With `forUpdate`, inside `m`'s transaction: two changes of one request take turns. */
   async find(id: string, m: EntityManager = this.db.manager, forUpdate = false): Promise<PrivacyRequestRow | undefined> {
-    const [row] = (await m.query(`SELECT * FROM privacy_request WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id])) as PrivacyRequestRow[];
-    return row;
+    return firstRow<PrivacyRequestRow>(m, `SELECT * FROM privacy_request WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
   }
 
   async update(m: EntityManager, id: string, changes: PrivacyRequestChanges): Promise<PrivacyRequestRow> {
     const columns = CHANGEABLE.filter((c) => changes[c] !== undefined);
     const sets = ['updated_at = now()', ...columns.map((c, i) => `${c} = $${i + 2}`)];
     // Through a CTE: the driver answers a bare UPDATE ... RETURNING as [rows, count].
-    const [row] = (await m.query(`WITH u AS (UPDATE privacy_request SET ${sets.join(', ')} WHERE id = $1 RETURNING *) SELECT * FROM u`, [
+    const [row] = await rows<PrivacyRequestRow>(m, `WITH u AS (UPDATE privacy_request SET ${sets.join(', ')} WHERE id = $1 RETURNING *) SELECT * FROM u`, [
       id,
       ...columns.map((c) => changes[c]),
-    ])) as PrivacyRequestRow[];
+    ]);
     return row;
   }
 
   async addDocument(m: EntityManager, id: string, document: RequestDocument): Promise<PrivacyRequestRow> {
-    const [row] = (await m.query(
+    const [row] = await rows<PrivacyRequestRow>(
+      m,
       `WITH u AS (UPDATE privacy_request SET documents = documents || jsonb_build_array($2::jsonb), updated_at = now() WHERE id = $1 RETURNING *)
        SELECT * FROM u`,
       [id, JSON.stringify(document)],
-    )) as PrivacyRequestRow[];
+    );
     return row;
+  }
+
+  /** Deletes the requests closed before `cutoff` (open ones stay, however old); whose they were, one entry per request. */
+  async deleteClosedBefore(cutoff: Date): Promise<string[]> {
+    const deleted = await changedRows<{ subject_id: string }>(this.db, `DELETE FROM privacy_request WHERE closed_at < $1 RETURNING subject_id`, [cutoff]);
+    return deleted.map((r) => r.subject_id);
   }
 
   /** Soonest due first; closed requests by when they were closed, newest first. */
@@ -110,13 +119,14 @@ export class PrivacyRequestsRepository {
       where.push(`status IN ('open', 'extended') AND due_at < $${params.length}`);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = (await this.db.query(`SELECT count(*)::int AS total FROM privacy_request ${clause}`, params)) as Array<{ total: number }>;
-    const rows = (await this.db.query(
+    const total = await count(this.db, `SELECT count(*)::int AS n FROM privacy_request ${clause}`, params);
+    const page = await rows<PrivacyRequestRow>(
+      this.db,
       `SELECT * FROM privacy_request ${clause}
         ORDER BY (status IN ('done', 'refused')), CASE WHEN status IN ('open', 'extended') THEN due_at END, closed_at DESC, id
         LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, filter.limit, (filter.page - 1) * filter.limit],
-    )) as PrivacyRequestRow[];
-    return { rows, total };
+    );
+    return { rows: page, total };
   }
 }

@@ -9,6 +9,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { PROCESSING_KEY, type ProcessingDeclaration } from './processing.decorator.js';
 import { ProcessingLog, type ProcessingActor, type ProcessingLogEntry } from './processing-log.service.js';
 import { UnidentifiedRefusals } from './unidentified-refusals.js';
+import { isUuid } from '../common/uuid.js';
 
 /**
  * What the interceptor reads from a request. A guard that authenticates something other than an
@@ -23,8 +24,6 @@ export type ProcessingRequest = AuthenticatedRequest & {
   /** Set by a handler that wrote its own success entry in its transaction (so it is not written twice). */
   processingLogged?: boolean;
 };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Logs every execution of a route declaring @Processing (routes with @NoPersonalData are not
@@ -186,7 +185,7 @@ function identifiedActorOf(req: ProcessingRequest): ProcessingActor | undefined 
 export function subjectIdsOf(params: unknown, named: readonly unknown[] | undefined, body: unknown): string[] {
   const ids = new Set<string>();
   const add = (v: unknown) => {
-    if (typeof v === 'string' && UUID.test(v)) ids.add(v.toLowerCase());
+    if (isUuid(v)) ids.add(v.toLowerCase());
   };
   if (params && typeof params === 'object') {
     for (const v of Object.values(params as Record<string, unknown>)) {

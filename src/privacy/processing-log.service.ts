@@ -4,6 +4,8 @@ import { LEGAL_BASES, Processing, type LegalBasis } from './processing.decorator
 import { ProcessingLogSealer } from './processing-log.sealer.js';
 import { ProcessingRegistry } from './processing-registry.js';
 import { PROCESSING_LOG_KEEPING } from './privacy.processing.js';
+import { isUuid } from '../common/uuid.js';
+import { rows } from '../database/rows.js';
 
 /**
  * How long an entry is kept: the period of the longest-kept records it accounts for (the alarm
@@ -23,6 +25,15 @@ export type ActorType = (typeof ACTOR_TYPES)[number];
 export interface ProcessingActor {
   type: ActorType;
   id?: string | null;
+}
+
+export interface SubjectLogEntryRow {
+  at: Date;
+  actor_type: ActorType;
+  operation: string;
+  legal_basis: LegalBasis;
+  purpose: string;
+  outcome: ProcessingOutcome;
 }
 
 export const OUTCOMES = ['success', 'refused', 'error'] as const;
@@ -73,8 +84,6 @@ export interface ProcessingLogSearch {
   page: number;
   limit: number;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const COLUMNS = `actor_type, actor_id, operation, legal_basis, purpose, subject_ids, outcome, http_status, request_id`;
 
@@ -195,6 +204,15 @@ export class ProcessingLog {
     }
   }
 
+  /** The entries naming a subject, in the order they were written: what their export shows (no actor ids: those are staff data). */
+  async entriesAbout(subjectId: string): Promise<SubjectLogEntryRow[]> {
+    return rows<SubjectLogEntryRow>(
+      this.db,
+      `SELECT at, actor_type, operation, legal_basis, purpose, outcome FROM processing_log WHERE subject_ids @> ARRAY[$1::uuid] ORDER BY seq`,
+      [subjectId],
+    );
+  }
+
   /** Newest first; `subjectId` matches entries naming that subject. */
   async search(q: ProcessingLogSearch): Promise<{ items: ProcessingLogItem[]; total: number }> {
     const where: string[] = [];
@@ -238,7 +256,7 @@ export class ProcessingLog {
     if (!(LEGAL_BASES as readonly string[]).includes(e.legalBasis)) throw new Error(`processing log: unknown legal basis ${String(e.legalBasis)}`);
     if (!e.operation || !e.purpose) throw new Error('processing log: operation and purpose are required');
     const subjects = [...new Set(e.subjectIds ?? [])];
-    const bad = subjects.filter((id) => typeof id !== 'string' || !UUID.test(id));
+    const bad = subjects.filter((id) => !isUuid(id));
     if (bad.length) throw new Error(`processing log: subject ids must be UUIDs, never names or numbers (${bad.length} were not)`);
     if (!this.registry.isDeclared(e.operation) && !this.warnedUndeclared.has(e.operation)) {
       this.warnedUndeclared.add(e.operation);

@@ -3,10 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError, notFound } from '../common/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
-import type { Language } from '../customers/customer.entity.js';
 import { policyUrl } from '../privacy-policy/policy-version.js';
 import { SmsOutbox } from '../sms/sms-outbox.js';
 import { restrictionNoticeText } from './restriction-texts.js';
+import { RestrictionsRepository, type RestrictedSubject, type RestrictionRow as StoredRestriction } from './restrictions.repository.js';
 
 /** Art. 18(1)(a)-(d): why the person asked for (or is owed) the restriction. */
 export const RESTRICTION_GROUNDS = ['accuracy_contested', 'unlawful_processing', 'needed_for_claims', 'objection_pending'] as const;
@@ -23,7 +23,7 @@ export const CONTINUED_DURING_RESTRICTION =
   'alarm SMS and replies about an alarm still go out: Art. 18(2), for the protection of the rights of other natural persons ' +
   '(the safety of everyone at the home and of the neighbours when a burglary, fire, gas or medical alarm goes off); everything else is only stored';
 
-type Subject = { type: 'customer'; id: string } | { type: 'contact'; id: string; customerId: string };
+type Subject = RestrictedSubject;
 
 export interface RecipientInformed {
   contactId: string;
@@ -45,13 +45,7 @@ export interface RestrictionView {
   liftNotifiedAt?: string | null;
 }
 
-interface RestrictionRow {
-  id: string;
-  ground: RestrictionGround | null;
-  continued: string;
-  restricted_at: Date;
-  lift_notified_at: Date | null;
-}
+type RestrictionRow = StoredRestriction<RestrictionGround>;
 
 /**
  * Art. 18 on a customer or contact: the `restricted` flag (what it means is enforced where data is
@@ -79,6 +73,7 @@ export class Restriction {
     @InjectDataSource() private readonly db: DataSource,
     private readonly outbox: SmsOutbox,
     private readonly config: AppConfig,
+    private readonly restrictions: RestrictionsRepository,
   ) {}
 
   /** Restricts; a repeated request answers the restriction in force (no second notice). */
@@ -87,11 +82,13 @@ export class Restriction {
       const customerId = await this.setFlag(m, subject, true);
       const current = await this.current(m, subject);
       if (current) return this.view(m, subject, current);
-      const [row] = (await m.query(
-        `INSERT INTO restriction (subject_type, subject_id, customer_id, ground, continued, restricted_by) VALUES ($1, $2, $3, $4, $5, $6)
-         RETURNING id, ground, continued, restricted_at, lift_notified_at`,
-        [subject.type, subject.id, customerId, input.ground ?? null, CONTINUED_DURING_RESTRICTION, input.by ?? null],
-      )) as RestrictionRow[];
+      const row = await this.restrictions.insert(m, {
+        subject,
+        customerId,
+        ground: input.ground ?? null,
+        continued: CONTINUED_DURING_RESTRICTION,
+        by: input.by ?? null,
+      });
       if (subject.type === 'customer') await this.informContacts(m, customerId, row.id, input.by);
       return this.view(m, subject, row);
     });
@@ -121,7 +118,7 @@ export class Restriction {
             `notifiedAt must not be before the restriction began (${current.restricted_at.toISOString()})`,
           );
         }
-        await m.query(`UPDATE restriction SET lift_notified_at = $2, lifted_at = now(), lifted_by = $3 WHERE id = $1`, [current.id, at, input.by ?? null]);
+        await this.restrictions.lift(m, current.id, at, input.by ?? null);
       }
       await this.setFlag(m, subject, false);
       const view = await this.view(m, subject, undefined);
@@ -131,52 +128,24 @@ export class Restriction {
 
   /** Sets the flag; answers the customer id, or a 404 for an unknown subject. */
   private async setFlag(m: EntityManager, subject: Subject, restricted: boolean): Promise<string> {
-    const rows = (
-      subject.type === 'customer'
-        ? await m.query(`WITH u AS (UPDATE customer SET restricted = $2, updated_at = now() WHERE id = $1 RETURNING id) SELECT id AS customer_id FROM u`, [
-            subject.id,
-            restricted,
-          ])
-        : await m.query(
-            `WITH u AS (UPDATE contact SET restricted = $3, updated_at = now() WHERE id = $1 AND customer_id = $2 RETURNING customer_id) SELECT customer_id FROM u`,
-            [subject.id, subject.customerId, restricted],
-          )
-    ) as Array<{ customer_id: string }>;
-    if (!rows.length) throw notFound(subject.type, subject.id);
-    return rows[0].customer_id;
+    const customerId = await this.restrictions.setFlag(m, subject, restricted);
+    if (!customerId) throw notFound(subject.type, subject.id);
+    return customerId;
   }
 
   private async current(m: EntityManager, subject: Subject): Promise<RestrictionRow | undefined> {
-    const [row] = (await m.query(
-      `SELECT id, ground, continued, restricted_at, lift_notified_at FROM restriction WHERE subject_type = $1 AND subject_id = $2 AND lifted_at IS NULL`,
-      [subject.type, subject.id],
-    )) as RestrictionRow[];
-    return row;
+    return this.restrictions.current<RestrictionGround>(m, subject);
   }
 
   /** The restriction in force, locked (after the subject's row, as restrict does), or a 404 for an unknown subject. */
   private async lockedCurrent(m: EntityManager, subject: Subject): Promise<RestrictionRow | undefined> {
-    const exists = (
-      subject.type === 'customer'
-        ? await m.query(`SELECT id FROM customer WHERE id = $1 FOR UPDATE`, [subject.id])
-        : await m.query(`SELECT id FROM contact WHERE id = $1 AND customer_id = $2 FOR UPDATE`, [subject.id, subject.customerId])
-    ) as unknown[];
-    if (!exists.length) throw notFound(subject.type, subject.id);
+    if (!(await this.restrictions.lockSubject(m, subject))) throw notFound(subject.type, subject.id);
     return this.current(m, subject);
   }
 
   /** Art. 19: the customer's contacts who have had an alarm text about them get the notice (see the class comment). */
   private async informContacts(m: EntityManager, customerId: string, restrictionId: string, by?: string): Promise<void> {
-    const recipients = (await m.query(
-      `SELECT k.id, k.phone, c.name AS customer_name, c.language
-         FROM contact k JOIN customer c ON c.id = k.customer_id
-        WHERE k.customer_id = $1 AND k.ended_at IS NULL
-          AND EXISTS (SELECT 1 FROM sms_message s WHERE s.contact_id = k.id AND s.customer_id = $1 AND s.purpose = 'alarm_contact'
-                         AND s.status IN ('sending', 'sent', 'delivered', 'undelivered'))
-        ORDER BY k.priority`,
-      [customerId],
-    )) as Array<{ id: string; phone: string; customer_name: string; language: Language }>;
-    for (const r of recipients) {
+    for (const r of await this.restrictions.contactsToInform(m, customerId)) {
       const body = restrictionNoticeText({
         language: r.language,
         company: this.config.companyName,
@@ -187,20 +156,13 @@ export class Restriction {
         { purpose: 'contact_notice', legalBasis: 'legal_obligation', to: r.phone, body, contactId: r.id, customerId, ...(by ? { operatorId: by } : {}) },
         m,
       );
-      await m.query(`INSERT INTO restriction_recipient (restriction_id, contact_id, message_id) VALUES ($1, $2, $3)`, [restrictionId, r.id, sent.id]);
+      await this.restrictions.addRecipient(m, restrictionId, r.id, sent.id);
     }
   }
 
   private async view(m: EntityManager, subject: Subject, row: RestrictionRow | undefined): Promise<RestrictionView> {
     const current = row ?? (await this.current(m, subject));
-    const recipients = current
-      ? ((await m.query(
-          `SELECT r.contact_id AS "contactId", r.message_id AS "messageId", s.status
-             FROM restriction_recipient r LEFT JOIN sms_message s ON s.id = r.message_id
-            WHERE r.restriction_id = $1 ORDER BY r.informed_at, r.contact_id`,
-          [current.id],
-        )) as RecipientInformed[])
-      : [];
+    const recipients: RecipientInformed[] = current ? await this.restrictions.recipients(m, current.id) : [];
     return {
       id: subject.id,
       ...(subject.type === 'contact' ? { customerId: subject.customerId } : {}),
@@ -214,13 +176,8 @@ export class Restriction {
 }
 
 /** Art. 15: the restrictions of a customer or contact, in force and lifted, for their export. */
-export async function restrictionsOf(m: EntityManager, type: 'customer' | 'contact', id: string) {
-  const rows = (await m.query(
-    `SELECT r.ground, r.continued, r.restricted_at, r.lift_notified_at, r.lifted_at,
-            coalesce((SELECT array_agg(x.contact_id ORDER BY x.informed_at) FROM restriction_recipient x WHERE x.restriction_id = r.id), '{}') AS told
-       FROM restriction r WHERE r.subject_type = $1 AND r.subject_id = $2 ORDER BY r.restricted_at`,
-    [type, id],
-  )) as Array<{ ground: string | null; continued: string; restricted_at: Date; lift_notified_at: Date | null; lifted_at: Date | null; told: string[] }>;
+export async function restrictionsOf(restrictions: RestrictionsRepository, type: 'customer' | 'contact', id: string) {
+  const rows = await restrictions.history(type, id);
   return rows.map((r) => ({
     ground: r.ground,
     continued: r.continued,

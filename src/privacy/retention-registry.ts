@@ -3,6 +3,7 @@ import { ModulesContainer } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { MIGRATIONS_TABLE } from '../database/database-roles.js';
+import { rows } from '../database/rows.js';
 import { RETENTION_RULES_KEY, type RetentionRule } from './retention-rule.js';
 
 /**
@@ -56,12 +57,13 @@ export class RetentionRegistry implements OnApplicationBootstrap {
 
   /** Ordinary and partitioned tables of the public schema; partitions are covered by their parent's rule. */
   private async tables(): Promise<string[]> {
-    const rows = (await this.db.query(
+    const tables = await rows<{ name: string }>(
+      this.db,
       `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname <> $1
         ORDER BY c.relname`,
       [MIGRATIONS_TABLE],
-    )) as Array<{ name: string }>;
-    return rows.map((r) => r.name);
+    );
+    return tables.map((r) => r.name);
   }
 }

@@ -2,6 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { changedRows, execute } from '../database/rows.js';
+import { ErasureRecordsRepository } from './erasure-records.repository.js';
+import { PrivacyRequestsRepository } from './privacy-requests.repository.js';
 import { ProcessingLog } from './processing-log.service.js';
 import { Processing, type ProcessingDeclaration } from './processing.decorator.js';
 import { recordRetentionRun } from './retention.js';
@@ -29,6 +32,8 @@ export class TableRetentionJobs {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly log: ProcessingLog,
+    private readonly erasureRecords: ErasureRecordsRepository,
+    private readonly privacyRequests: PrivacyRequestsRepository,
   ) {}
 
   /**
@@ -41,7 +46,8 @@ export class TableRetentionJobs {
   @Processing(RETENTION_DISABLED_OPERATORS)
   async eraseDisabledOperators(now = new Date()): Promise<{ operators: string[] }> {
     const ids = await this.db.transaction(async (m) => {
-      const rows = (await m.query(
+      const rows = await changedRows<{ id: string }>(
+        m,
         `UPDATE operator o SET name = 'erased operator', email = 'erased-' || o.id || '@erased.invalid', password_hash = '',
                 last_login_at = NULL, erased_at = $2, updated_at = now()
           WHERE o.disabled_at < $1 AND o.erased_at IS NULL
@@ -49,9 +55,9 @@ export class TableRetentionJobs {
                   SELECT 1 FROM operator a WHERE a.role = 'admin' AND a.disabled_at IS NULL AND a.erased_at IS NULL AND a.id <> o.id))
           RETURNING o.id`,
         [cutoffs(now).disabledOperators, now],
-      )) as [Array<{ id: string }>, number];
-      const erased = rows[0].map((r) => r.id);
-      if (erased.length) await m.query(`DELETE FROM operator_session WHERE operator_id = ANY($1::uuid[])`, [erased]);
+      );
+      const erased = rows.map((r) => r.id);
+      if (erased.length) await execute(m, `DELETE FROM operator_session WHERE operator_id = ANY($1::uuid[])`, [erased]);
       return erased;
     });
     await this.record(RETENTION_DISABLED_OPERATORS, ids);
@@ -66,34 +72,32 @@ export class TableRetentionJobs {
   @Cron('0 52 3 * * *', { name: 'retention-erasure-records' })
   @Processing(RETENTION_ERASURE_RECORDS)
   async deleteErasureRecords(now = new Date()): Promise<{ records: number }> {
-    const [rows] = (await this.db.query(`DELETE FROM erasure_record WHERE erased_at < $1 RETURNING 1`, [cutoffs(now).erasureRecords])) as [unknown[], number];
+    const records = await this.erasureRecords.deleteBefore(cutoffs(now).erasureRecords);
     await this.record(RETENTION_ERASURE_RECORDS, []);
-    return { records: rows.length };
+    return { records };
   }
 
   /** Data-subject requests closed longer ago than their period; open ones stay, however old. */
   @Cron('0 53 3 * * *', { name: 'retention-privacy-requests' })
   @Processing(RETENTION_PRIVACY_REQUESTS)
   async deletePrivacyRequests(now = new Date()): Promise<{ requests: number }> {
-    const [rows] = (await this.db.query(`DELETE FROM privacy_request WHERE closed_at < $1 RETURNING subject_id`, [cutoffs(now).privacyRequests])) as [
-      Array<{ subject_id: string }>,
-      number,
-    ];
-    await this.record(RETENTION_PRIVACY_REQUESTS, [...new Set(rows.map((r) => r.subject_id))]);
-    return { requests: rows.length };
+    const subjects = await this.privacyRequests.deleteClosedBefore(cutoffs(now).privacyRequests);
+    await this.record(RETENTION_PRIVACY_REQUESTS, [...new Set(subjects)]);
+    return { requests: subjects.length };
   }
 
   /** Panel silences after their period, once the panel has been heard from since (or is gone). */
   @Cron('0 54 3 * * *', { name: 'retention-panel-silences' })
   @Processing(RETENTION_PANEL_SILENCES)
   async deletePanelSilences(now = new Date()): Promise<{ silences: number }> {
-    const [rows] = (await this.db.query(
+    const rows = await changedRows<{ customer_id: string | null }>(
+      this.db,
       `DELETE FROM panel_silence s
         WHERE s.detected_at < $1
           AND NOT EXISTS (SELECT 1 FROM panel p WHERE p.id = s.panel_id AND p.last_seen_at = s.last_seen_at)
         RETURNING (SELECT p.customer_id FROM panel p WHERE p.id = s.panel_id) AS customer_id`,
       [cutoffs(now).panelSilences],
-    )) as [Array<{ customer_id: string | null }>, number];
+    );
     await this.record(RETENTION_PANEL_SILENCES, [...new Set(rows.flatMap((r) => (r.customer_id ? [r.customer_id] : [])))]);
     return { silences: rows.length };
   }
@@ -107,7 +111,8 @@ export class TableRetentionJobs {
   @Cron('0 56 3 * * *', { name: 'retention-unknown-senders' })
   @Processing(RETENTION_UNKNOWN_SENDERS)
   async deleteUnknownSenders(now = new Date()): Promise<{ messages: number }> {
-    const [rows] = (await this.db.query(
+    const rows = await changedRows(
+      this.db,
       `DELETE FROM sms_message s
         WHERE s.customer_id IS NULL AND s.contact_id IS NULL AND s.alarm_id IS NULL
           AND s.created_at < $1 AND s.status NOT IN ('queued', 'sending')
@@ -115,7 +120,7 @@ export class TableRetentionJobs {
           AND NOT EXISTS (SELECT 1 FROM contact k WHERE k.phone = CASE WHEN s.direction = 'inbound' THEN s.from_phone ELSE s.to_phone END)
         RETURNING 1`,
       [cutoffs(now).unknownSenders],
-    )) as [unknown[], number];
+    );
     await this.record(RETENTION_UNKNOWN_SENDERS, []);
     return { messages: rows.length };
   }
@@ -124,9 +129,11 @@ export class TableRetentionJobs {
   @Cron('0 58 3 * * *', { name: 'retention-reply-codes' })
   @Processing(RETENTION_REPLY_CODES)
   async deleteReplyCodes(now = new Date()): Promise<{ codes: number }> {
-    const [rows] = (await this.db.query(`DELETE FROM reply_code WHERE NOT active AND created_at < $1 RETURNING customer_id, contact_id`, [
-      cutoffs(now).replyCodes,
-    ])) as [Array<{ customer_id: string; contact_id: string | null }>, number];
+    const rows = await changedRows<{ customer_id: string; contact_id: string | null }>(
+      this.db,
+      `DELETE FROM reply_code WHERE NOT active AND created_at < $1 RETURNING customer_id, contact_id`,
+      [cutoffs(now).replyCodes],
+    );
     const subjects = new Set<string>();
     for (const r of rows) {
       subjects.add(r.customer_id);
@@ -143,13 +150,10 @@ export class TableRetentionJobs {
   @Cron('0 0 4 * * *', { name: 'retention-expired-sessions-and-counters' })
   @Processing(RETENTION_EXPIRED_SESSIONS)
   async deleteExpiredSessionsAndCounters(now = new Date()): Promise<{ sessions: number; loginFailures: number; replyCodeGuesses: number }> {
-    const [sessions] = (await this.db.query(`DELETE FROM operator_session WHERE expires_at <= $1 RETURNING operator_id`, [now])) as [
-      Array<{ operator_id: string }>,
-      number,
-    ];
+    const sessions = await changedRows<{ operator_id: string }>(this.db, `DELETE FROM operator_session WHERE expires_at <= $1 RETURNING operator_id`, [now]);
     // rate-limiter-flexible keeps the expiry as milliseconds since the epoch.
-    const [loginFailures] = (await this.db.query(`DELETE FROM login_failure WHERE expire <= $1 RETURNING 1`, [now.getTime()])) as [unknown[], number];
-    const [guesses] = (await this.db.query(`DELETE FROM reply_code_guess WHERE window_ends_at <= $1 RETURNING 1`, [now])) as [unknown[], number];
+    const loginFailures = await changedRows(this.db, `DELETE FROM login_failure WHERE expire <= $1 RETURNING 1`, [now.getTime()]);
+    const guesses = await changedRows(this.db, `DELETE FROM reply_code_guess WHERE window_ends_at <= $1 RETURNING 1`, [now]);
     await this.record(RETENTION_EXPIRED_SESSIONS, [...new Set(sessions.map((s) => s.operator_id))]);
     return { sessions: sessions.length, loginFailures: loginFailures.length, replyCodeGuesses: guesses.length };
   }

@@ -3,13 +3,16 @@ import { Cron } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
-import { unlinkAlarmHistory } from './alarm-history-unlink.js';
+import { AlarmHistoryRepository } from './alarm-history.repository.js';
+import { ContactDataRepository } from './contact-data.repository.js';
+import { CustomerDataRepository } from './customer-data.repository.js';
 import { Erasure } from './erasure.js';
 import { ProcessorDeletions } from './processor-deletion.js';
 import { RETENTION_ALARM_HISTORY, RETENTION_FORMER_CUSTOMERS, RETENTION_SMS_BODIES, RETENTION_SUPERVISION_SIGNALS } from './privacy-rights.processing.js';
 import { ProcessingLog } from './processing-log.service.js';
 import { Processing, type ProcessingDeclaration } from './processing.decorator.js';
-import { ANONYMOUS_ID, cutoffs } from './retention-policy.js';
+import { cutoffs } from './retention-policy.js';
+import { SubjectMessagesRepository } from './subject-messages.repository.js';
 
 const ACTOR = { type: 'system', id: 'retention' } as const;
 /** Subjects per processing-log entry, so one entry never grows without bound. */
@@ -34,6 +37,10 @@ export class RetentionJobs {
     private readonly erasure: Erasure,
     private readonly log: ProcessingLog,
     private readonly processorDeletions: ProcessorDeletions,
+    private readonly customers: CustomerDataRepository,
+    private readonly contacts: ContactDataRepository,
+    private readonly messages: SubjectMessagesRepository,
+    private readonly alarmHistory: AlarmHistoryRepository,
   ) {}
 
   /** Former customers 12 months after the contract ended; contacts 12 months after removal or after they objected (STOP). */
@@ -41,21 +48,15 @@ export class RetentionJobs {
   @Processing(RETENTION_FORMER_CUSTOMERS)
   async eraseFormerCustomers(now = new Date()): Promise<{ customers: string[]; contacts: string[]; postponed: string[] }> {
     const { formerCustomers, removedContacts } = cutoffs(now);
-    const customers = (await this.db.query(`SELECT id FROM customer WHERE ended_at < $1 ORDER BY ended_at`, [formerCustomers])) as Array<{ id: string }>;
+    const customers = await this.customers.endedBefore(formerCustomers);
     const erased: string[] = [];
     const postponed: string[] = [];
-    for (const { id } of customers) {
+    for (const id of customers) {
       if (await this.tryErase(() => this.erasure.eraseCustomer(id, ACTOR))) erased.push(id);
       else postponed.push(id);
     }
     // A contact who objected (STOP) stays on the list, marked, so operators see why they are not texted; then goes the same way.
-    const contacts = (await this.db.query(
-      `SELECT id, customer_id FROM contact WHERE ended_at < $1 OR (status = 'opted_out' AND opted_out_at < $1) ORDER BY coalesce(ended_at, opted_out_at)`,
-      [removedContacts],
-    )) as Array<{
-      id: string;
-      customer_id: string;
-    }>;
+    const contacts = await this.contacts.endedOrOptedOutBefore(removedContacts);
     const erasedContacts: string[] = [];
     for (const c of contacts) {
       if (await this.tryErase(() => this.erasure.eraseContact(c.customer_id, c.id, ACTOR))) erasedContacts.push(c.id);
@@ -75,20 +76,9 @@ export class RetentionJobs {
   @Cron('0 25 3 * * *', { name: 'retention-sms-bodies' })
   @Processing(RETENTION_SMS_BODIES)
   async blankSmsBodies(now = new Date()): Promise<{ messages: number }> {
-    const rows = (await this.db.query(
-      `WITH u AS (
-         UPDATE sms_message s SET body = '', updated_at = now()
-          WHERE s.created_at < $1 AND s.body <> '' AND s.status NOT IN ('queued', 'sending')
-            AND NOT EXISTS (SELECT 1 FROM alarm a WHERE a.id = s.alarm_id AND a.status = 'open')
-          RETURNING s.customer_id, s.contact_id)
-       SELECT count(*)::int AS n,
-              coalesce(array_agg(DISTINCT customer_id) FILTER (WHERE customer_id IS NOT NULL), '{}') AS customers,
-              coalesce(array_agg(DISTINCT contact_id) FILTER (WHERE contact_id IS NOT NULL), '{}') AS contacts
-         FROM u`,
-      [cutoffs(now).smsBodies],
-    )) as Array<{ n: number; customers: string[]; contacts: string[] }>;
-    await this.record(RETENTION_SMS_BODIES, [...rows[0].customers, ...rows[0].contacts]);
-    return { messages: rows[0].n };
+    const blanked = await this.messages.blankBodiesBefore(cutoffs(now).smsBodies);
+    await this.record(RETENTION_SMS_BODIES, [...blanked.customers, ...blanked.contacts]);
+    return { messages: blanked.n };
   }
 
   /**
@@ -104,14 +94,7 @@ export class RetentionJobs {
     const customers = new Set<string>();
     let total = 0;
     for (;;) {
-      const [row] = (await this.db.query(
-        `WITH d AS (
-           DELETE FROM panel_event WHERE id IN (
-             SELECT id FROM panel_event WHERE class = 'test' AND alarm_id IS NULL AND received_at < $1 LIMIT $2)
-           RETURNING customer_id)
-         SELECT count(*)::int AS n, coalesce(array_agg(DISTINCT customer_id), '{}') AS customers FROM d`,
-        [cutoff, RETENTION_BATCH],
-      )) as Array<{ n: number; customers: string[] }>;
+      const row = await this.alarmHistory.deleteSupervisionSignalsBefore(cutoff, RETENTION_BATCH);
       total += row.n;
       for (const c of row.customers) customers.add(c);
       if (row.n < RETENTION_BATCH) break;
@@ -129,13 +112,12 @@ export class RetentionJobs {
     const subjects = new Set<string>();
     for (;;) {
       const batch = await this.db.transaction(async (m) => {
-        const alarms = (await m.query(
-          `SELECT id, customer_id, chain FROM alarm WHERE status = 'closed' AND closed_at < $1 AND customer_id <> $2 ORDER BY closed_at LIMIT $3 FOR UPDATE SKIP LOCKED`,
-          [cutoff, ANONYMOUS_ID, ALARM_BATCH],
-        )) as Array<{ id: string; customer_id: string; chain: string[] }>;
+        const alarms = await this.alarmHistory.lockClosedBefore(m, cutoff, ALARM_BATCH);
         if (!alarms.length) return 0;
-        const ids = alarms.map((a) => a.id);
-        await unlinkAlarmHistory(m, ids);
+        await this.alarmHistory.unlink(
+          m,
+          alarms.map((a) => a.id),
+        );
         for (const a of alarms) {
           subjects.add(a.customer_id);
           a.chain.forEach((c) => subjects.add(c));

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { rows } from '../database/rows.js';
 import { ANONYMOUS_ID } from '../privacy/retention-policy.js';
 
 /** p50, p90 and p99 in milliseconds, or null when nothing in the group could be measured. */
@@ -96,10 +97,10 @@ export class AlarmFigures {
 
   /** Each alarm counts for its class, and for the operator who handled it first (if anyone did). */
   async handling(from: Date, to: Date): Promise<{ byClass: ClassFigureRow[]; byOperator: OperatorFigureRow[] }> {
-    const rows = (await this.db.query(HANDLING_FIGURES, [from, to])) as Array<ClassFigureRow & OperatorFigureRow & { by_operator: boolean }>;
+    const figures = await rows<ClassFigureRow & OperatorFigureRow & { by_operator: boolean }>(this.db, HANDLING_FIGURES, [from, to]);
     return {
-      byClass: rows.filter((r) => !r.by_operator),
-      byOperator: rows
+      byClass: figures.filter((r) => !r.by_operator),
+      byOperator: figures
         .filter((r) => r.by_operator && r.operator_id !== null)
         .sort((x, y) => y.alarms - x.alarms || String(x.name).localeCompare(String(y.name))),
     };
@@ -111,7 +112,8 @@ export class AlarmFigures {
    * in the figures per class).
    */
   async topSites(from: Date, to: Date, limit: number): Promise<SiteFigureRow[]> {
-    return (await this.db.query(
+    return rows<SiteFigureRow>(
+      this.db,
       `SELECT al.customer_id, c.name, count(*)::int AS alarms,
               count(*) FILTER (WHERE al.closed_by->>'action' = 'false_alarm')::int AS false_alarms
          FROM alarm al LEFT JOIN customer c ON c.id = al.customer_id
@@ -120,7 +122,7 @@ export class AlarmFigures {
         ORDER BY false_alarms DESC, alarms DESC, al.customer_id
         LIMIT $3`,
       [from, to, limit, ANONYMOUS_ID],
-    )) as SiteFigureRow[];
+    );
   }
 
   /**
@@ -129,7 +131,8 @@ export class AlarmFigures {
    * how a storm came in and how fast the central worked through it.
    */
   async timeline(from: Date, to: Date, bucket: 'hour' | 'day'): Promise<TimelineRow[]> {
-    return (await this.db.query(
+    return rows<TimelineRow>(
+      this.db,
       `WITH b AS (
          SELECT generate_series(date_trunc($3, $1::timestamptz AT TIME ZONE 'UTC'),
                                 $2::timestamptz AT TIME ZONE 'UTC' - interval '1 microsecond', ('1 ' || $3)::interval) AS slot),
@@ -143,6 +146,6 @@ export class AlarmFigures {
          FROM b LEFT JOIN o USING (slot) LEFT JOIN c USING (slot)
         ORDER BY b.slot`,
       [from, to, bucket],
-    )) as TimelineRow[];
+    );
   }
 }
