@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { AuthenticatedOperator } from '../auth/authenticated-operator.js';
 import { DomainError, notFound } from '../common/domain-error.js';
-import { Clock } from '../escalation/clock.js';
+import { Clock } from '../common/clock.js';
 import type { StepKind } from '../action-plans/action-plan-steps.js';
 import { tickPlanSteps } from '../action-plans/alarm-plan.js';
 import { AlarmActions } from '../alarms/alarm-actions.service.js';

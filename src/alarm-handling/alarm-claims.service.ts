@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthenticatedOperator } from '../auth/authenticated-operator.js';
 import type { Role } from '../auth/access.decorator.js';
 import { DomainError, notFound } from '../common/domain-error.js';
-import { Clock } from '../escalation/clock.js';
+import { Clock } from '../common/clock.js';
 import { announceAlarmChange } from '../alarms/alarm-changes.js';
 import { writeAlarmLog, type AlarmRow } from '../alarms/alarm-state.js';
 

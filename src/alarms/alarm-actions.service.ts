@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthenticatedOperator } from '../auth/authenticated-operator.js';
 import { DomainError, notFound } from '../common/domain-error.js';
-import { Clock } from '../escalation/clock.js';
+import { Clock } from '../common/clock.js';
 import { STEPS_FULFILLED_BY, markStepDone, tickPlanSteps } from '../action-plans/alarm-plan.js';
 import { Escalation, TEXTS_NOBODY } from '../escalation/escalation.js';
 import { announceAlarmChange } from './alarm-changes.js';

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Observable, Subject, type Subscription } from 'rxjs';
 import type { EntityManager } from 'typeorm';
-import { queryPrepared } from '../sms/prepared-sql.js';
+import { queryPrepared } from '../database/prepared-sql.js';
 import { DatabaseNotifications, type Channel } from '../database/database-notifications.js';
 
 /** The PostgreSQL channel every instance listens on. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { queryPrepared } from '../sms/prepared-sql.js';
+import { queryPrepared } from '../database/prepared-sql.js';
 import { Escalation, initialStage } from '../escalation/escalation.js';
 import { freezeActionPlan } from '../action-plans/alarm-plan.js';
 import { announceAlarmChange } from './alarm-changes.js';

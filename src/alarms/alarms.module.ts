@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { SessionsModule } from '../auth/sessions.module.js';
 import { CustomersModule } from '../customers/customers.module.js';
 import { DatabaseNotifications } from '../database/database-notifications.js';
-import { ClockModule } from '../escalation/clock.js';
+import { ClockModule } from '../common/clock.js';
 import { Escalation } from '../escalation/escalation.js';
 import { EscalationEngine } from '../escalation/escalation-engine.js';
 import { EscalationSettings, EscalationSettingsController } from '../escalation/escalation-settings.js';

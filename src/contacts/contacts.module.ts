@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SMS_MODULE } from '../alarms/sms-ports.js';
 import { CustomersModule } from '../customers/customers.module.js';
-import { ClockModule } from '../escalation/clock.js';
+import { ClockModule } from '../common/clock.js';
 import { ContactNoticeRetries } from './contact-notice-retries.js';
 import { ContactNoticeController } from './contact-notice.controller.js';
 import { ContactNotices } from './contact-notices.js';

@@ -6,9 +6,9 @@ import type { DataSource } from 'typeorm';
 import { AlarmChanges, announceAlarmChange } from '../alarms/alarm-changes.js';
 import type { AlarmRow } from '../alarms/alarm-state.js';
 import { inBackground } from '../database/connection-priority.js';
-import { queryPrepared } from '../sms/prepared-sql.js';
+import { queryPrepared } from '../database/prepared-sql.js';
 import { SmsOutbox, type SmsStatusChange } from '../sms/sms-outbox.js';
-import { Clock } from './clock.js';
+import { Clock } from '../common/clock.js';
 import { Escalation, type DueAlarm } from './escalation.js';
 
 /** A step that failed (an error, not an SMS failure) is tried again after this long. */

@@ -13,11 +13,11 @@ import { AppConfig } from '../config/app-config.js';
 import type { Address, Language } from '../customers/customer.entity.js';
 import { Processing, type LegalBasis } from '../privacy/processing.decorator.js';
 import { ProcessingLog, type ProcessingLogEntry } from '../privacy/processing-log.service.js';
-import { queryPrepared } from '../sms/prepared-sql.js';
+import { queryPrepared } from '../database/prepared-sql.js';
 import { SmsOutbox, type EnqueuedSms } from '../sms/sms-outbox.js';
 import type { OutboundSms } from '../sms/send-policy.js';
 import type { SmsStatus } from '../sms/sms.types.js';
-import { Clock } from './clock.js';
+import { Clock } from '../common/clock.js';
 import { allocateReplyCode, INSERT_REPLY_CODE, replyCodeValues, type ReplyCodeRow } from './reply-codes.js';
 
 /** Classes that text no one (PRODUCT.md: a duress code means the owner may be under threat). */

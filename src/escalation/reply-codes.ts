@@ -6,7 +6,7 @@ import { acknowledgeAlarm, type AcknowledgedBy } from '../alarms/alarm-state.js'
 import { AppConfig } from '../config/app-config.js';
 import type { Address, Language } from '../customers/customer.entity.js';
 import { ReplyCodeHandler, type ReplyCode, type ReplyCodeOutcome } from '../sms/reply-code-handler.js';
-import { queryPrepared } from '../sms/prepared-sql.js';
+import { queryPrepared } from '../database/prepared-sql.js';
 import { unknownCodeText } from '../sms/texts.js';
 
 /** Namespace of the advisory lock that serialises code allocation per phone number. */

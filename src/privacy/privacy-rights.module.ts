@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { AlarmsModule } from '../alarms/alarms.module.js';
 import { SMS_MODULE } from '../alarms/sms-ports.js';
 import { CustomersModule } from '../customers/customers.module.js';
-import { ClockModule } from '../escalation/clock.js';
+import { ClockModule } from '../common/clock.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { DataSubjectRequestsController } from './data-subject-requests.controller.js';
 import { Erasure } from './erasure.js';

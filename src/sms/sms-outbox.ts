@@ -10,7 +10,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { LEGAL_BASES, type LegalBasis } from '../privacy/processing.decorator.js';
 import { queueProcessorDeletionOf } from '../privacy/processor-deletion.js';
 import { countsTowardCaps, SmsDailyCaps } from './daily-caps.js';
-import { queryPrepared } from './prepared-sql.js';
+import { queryPrepared } from '../database/prepared-sql.js';
 import { SendPolicy, type OutboundSms } from './send-policy.js';
 import { MAX_SEND_ATTEMPTS, retryDelayMs } from './send-rate.js';
 import { OUTCOME_UNKNOWN_CODES, SmsSendError, SmsSender, type SmsSendResult } from './sms-sender.js';

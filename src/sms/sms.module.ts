@@ -1,7 +1,7 @@
 import { DynamicModule, Module, type ModuleMetadata, type Type } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config.js';
-import { ClockModule } from '../escalation/clock.js';
+import { ClockModule } from '../common/clock.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { OutboxSmsSender } from './adapters/outbox-sms-sender.js';
 import { TwilioSmsSender } from './adapters/twilio-sms-sender.js';
