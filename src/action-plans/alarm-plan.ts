@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
-import { writeAlarmLog } from '../alarms/alarm-state.js';
+import { writeAlarmLog } from '../alarm-model/alarm-state.js';
 import { queryPrepared } from '../database/prepared-sql.js';
 import { DEFAULT_PLANS, isPlanClass, type AlarmPlan, type StepKind } from './action-plan-steps.js';
 

@@ -6,8 +6,8 @@ import { DomainError, notFound } from '../common/domain-error.js';
 import { Clock } from '../common/clock.js';
 import { STEPS_FULFILLED_BY, markStepDone, tickPlanSteps } from '../action-plans/alarm-plan.js';
 import { Escalation, TEXTS_NOBODY } from '../escalation/escalation.js';
-import { announceAlarmChange } from './alarm-changes.js';
-import { acknowledgeAlarm, closeAlarm, writeAlarmLog, type AlarmRow } from './alarm-state.js';
+import { announceAlarmChange } from '../alarm-model/alarm-changes.js';
+import { acknowledgeAlarm, closeAlarm, writeAlarmLog, type AlarmRow } from '../alarm-model/alarm-state.js';
 import type { AlarmActionDto } from './alarms.dto.js';
 import { handlingNote } from './alarm-handler.js';
 

@@ -3,9 +3,9 @@ import type { EntityManager } from 'typeorm';
 import { queryPrepared } from '../database/prepared-sql.js';
 import { Escalation, initialStage } from '../escalation/escalation.js';
 import { freezeActionPlan } from '../action-plans/alarm-plan.js';
-import { announceAlarmChange } from './alarm-changes.js';
-import type { AlarmRow } from './alarm-state.js';
-import type { EventClass } from './event-classification.js';
+import { announceAlarmChange } from '../alarm-model/alarm-changes.js';
+import type { AlarmRow } from '../alarm-model/alarm-state.js';
+import type { EventClass } from '../alarm-model/event-classification.js';
 
 export interface OpenRequest {
   customerId: string;

@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { contactAlarmText, ownerAlarmText, type AlarmSubject, type AlarmTextInput } from '../alarms/alarm-texts.js';
-import { ALARM_CHANNEL, announceAlarmChangeSql } from '../alarms/alarm-changes.js';
-import { writeAlarmLog, type AlarmRow, type AlarmStage } from '../alarms/alarm-state.js';
-import { ESCALATION_TEXT_CONTACT, ESCALATION_TEXT_OWNER } from '../alarms/alarms.processing.js';
-import type { EventClass } from '../alarms/event-classification.js';
+import { contactAlarmText, ownerAlarmText, type AlarmSubject, type AlarmTextInput } from './alarm-texts.js';
+import { ALARM_CHANNEL, announceAlarmChangeSql } from '../alarm-model/alarm-changes.js';
+import { writeAlarmLog, type AlarmRow, type AlarmStage } from '../alarm-model/alarm-state.js';
+import { ESCALATION_TEXT_CONTACT, ESCALATION_TEXT_OWNER } from './escalation.processing.js';
+import type { EventClass } from '../alarm-model/event-classification.js';
 import { DomainError } from '../common/domain-error.js';
 import { noticeDeliveredSql } from '../contacts/contact-notices.js';
 import { POLICY_VERSION, policyUrl } from '../privacy-policy/policy-version.js';

@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { acknowledgedText, alreadyAcknowledgedText } from '../alarms/alarm-texts.js';
-import { acknowledgeAlarm, type AcknowledgedBy } from '../alarms/alarm-state.js';
+import { acknowledgedText, alreadyAcknowledgedText } from './alarm-texts.js';
+import { acknowledgeAlarm, type AcknowledgedBy } from '../alarm-model/alarm-state.js';
 import { AppConfig } from '../config/app-config.js';
 import type { Address, Language } from '../customers/customer.entity.js';
 import { ReplyCodeHandler, type ReplyCode, type ReplyCodeOutcome } from '../sms/reply-code-handler.js';

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { AlarmsModule } from '../alarms/alarms.module.js';
-import { SMS_MODULE } from '../alarms/sms-ports.js';
 import { CustomersModule } from '../customers/customers.module.js';
 import { ClockModule } from '../common/clock.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
@@ -24,8 +23,8 @@ import { ERASURE_RECORD_RETENTION, PRIVACY_REQUEST_RETENTION, PROCESSOR_DELETION
  */
 @RetainedTables(...ERASURE_RECORD_RETENTION, ...PRIVACY_REQUEST_RETENTION, ...RESTRICTION_RETENTION, ...PROCESSOR_DELETION_RETENTION)
 @Module({
-  // SMS_MODULE: the Art. 19 notice of a restriction is queued through the outbox; erased messages are deleted at the provider.
-  imports: [CustomersModule, AlarmsModule, SMS_MODULE, ClockModule, MetricsModule],
+  // SMS (global): the Art. 19 notice of a restriction is queued through the outbox; erased messages are deleted at the provider.
+  imports: [CustomersModule, AlarmsModule, ClockModule, MetricsModule],
   controllers: [DataSubjectRequestsController, PrivacyRequestsController],
   providers: [SubjectAccess, Erasure, Restriction, RetentionJobs, PrivacyRequestsRepository, PrivacyRequests, TableRetentionJobs, ProcessorDeletions],
   exports: [Erasure, RetentionJobs, TableRetentionJobs],

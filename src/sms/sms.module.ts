@@ -1,4 +1,4 @@
-import { DynamicModule, Module, type ModuleMetadata, type Type } from '@nestjs/common';
+import { DynamicModule, Global, Module, type ModuleMetadata, type Type } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { ClockModule } from '../common/clock.js';
@@ -23,7 +23,7 @@ import { RetainedTables } from '../privacy/retention-rule.js';
 import { SMS_RETENTION } from './sms.retention.js';
 
 export interface SmsModuleOptions {
-  /** Modules the port implementations below need (e.g. the escalation module). */
+  /** The modules that provide and export the port implementations below (the escalation module). */
   imports?: ModuleMetadata['imports'];
   /** Answers "may contact X be texted for alarm Y now?"; default: never (NoAlarmContactGate). */
   alarmContactGate?: Type<AlarmContactGate>;
@@ -34,16 +34,19 @@ export interface SmsModuleOptions {
 /**
  * SMS in and out: the durable outbox and its dispatcher, the send policy every outbound SMS passes,
  * the SMS provider (Twilio, or the outbox that sends nothing), Twilio's webhooks and GET /api/messages.
- * Other modules use SmsOutbox (enqueue, statusChanges$) and InboundSms (optOuts$); escalation
- * plugs in through the two ports, e.g.
- * `SmsModule.forRoot({ imports: [forwardRef(() => AlarmsModule)], alarmContactGate: EscalationGate, replyCodeHandler: AlarmReplyCodes })`.
+ * Global: configured once, in AppModule, and every module uses SmsOutbox (enqueue, statusChanges$)
+ * and InboundSms (optOuts$) without importing it. SMS knows nothing of alarms: the escalation
+ * answers its two ports (sms/alarm-contact-gate.ts, sms/reply-code-handler.ts), e.g.
+ * `SmsModule.forRoot({ imports: [EscalationModule], alarmContactGate: EscalationContactGate, replyCodeHandler: AlarmReplyCodes })`.
  */
 @RetainedTables(...SMS_RETENTION)
+@Global()
 @Module({})
 export class SmsModule {
   static forRoot(options: SmsModuleOptions = {}): DynamicModule {
     return {
       module: SmsModule,
+      global: true,
       imports: [TypeOrmModule.forFeature([SmsMessage, SmsOptOut]), ClockModule, MetricsModule, ...(options.imports ?? [])],
       controllers: [MessagesController, TwilioWebhooksController],
       providers: [
@@ -53,8 +56,12 @@ export class SmsModule {
           useFactory: (config: AppConfig): SmsSender =>
             config.sms.provider === 'twilio' && config.sms.twilio ? new TwilioSmsSender(config.sms.twilio) : new OutboxSmsSender(),
         },
-        { provide: AlarmContactGate, useClass: options.alarmContactGate ?? NoAlarmContactGate },
-        { provide: ReplyCodeHandler, useClass: options.replyCodeHandler ?? UnknownReplyCodeHandler },
+        options.alarmContactGate
+          ? { provide: AlarmContactGate, useExisting: options.alarmContactGate }
+          : { provide: AlarmContactGate, useClass: NoAlarmContactGate },
+        options.replyCodeHandler
+          ? { provide: ReplyCodeHandler, useExisting: options.replyCodeHandler }
+          : { provide: ReplyCodeHandler, useClass: UnknownReplyCodeHandler },
         SendPolicy,
         SmsDailyCaps,
         SmsOutbox,

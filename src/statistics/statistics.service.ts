@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EVENT_CLASSES } from '../alarms/event-classification.js';
+import { EVENT_CLASSES } from '../alarm-model/event-classification.js';
 import { Clock } from '../common/clock.js';
 import { DomainError } from '../common/domain-error.js';
 import { csvField } from '../privacy/record-of-processing.js';
