@@ -82,8 +82,8 @@ interface CodeMatch {
  * The SMS module's ReplyCodeHandler port, for real (PRODUCT.md, Inbound SMS): a code texted from the
  * phone it was sent to acknowledges that alarm (stage `acknowledged`, `acknowledgedBy` the owner or
  * the contact), which stops its escalation, and is answered with a confirmation in the recipient's
- * language. Runs in the inbound message's transaction; needs nothing but that transaction, so the
- * SMS module can build it without depending on the alarms module.
+ * language. Runs in the inbound message's transaction and needs nothing but that transaction (and
+ * AppConfig), so SMS reaches it through its port without knowing about alarms.
  */
 @Injectable()
 export class AlarmReplyCodes extends ReplyCodeHandler {
