@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { AlarmModelModule } from '../alarm-model/alarm-model.module.js';
 import { ClockModule } from '../common/clock.js';
+import { RetainedTables } from '../privacy/retention-rule.js';
 import { EscalationContactGate } from './escalation-contact-gate.js';
 import { Escalation } from './escalation.js';
 import { EscalationEngine } from './escalation-engine.js';
+import { ESCALATION_RETENTION } from './escalation.retention.js';
 import { EscalationSettings, EscalationSettingsController } from './escalation-settings.js';
 import { AlarmReplyCodes } from './reply-codes.js';
 
@@ -15,6 +17,7 @@ import { AlarmReplyCodes } from './reply-codes.js';
  * (AlarmReplyCodes). It sends through the global SMS module and never imports the alarms module: the
  * alarms module imports this one to start an alarm's escalation.
  */
+@RetainedTables(...ESCALATION_RETENTION)
 @Module({
   imports: [AlarmModelModule, ClockModule],
   controllers: [EscalationSettingsController],
