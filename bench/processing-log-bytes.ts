@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { withBenchDatabase } from './bench-database.js';
 import { PANEL_EVENTS_RECEIVE } from '../src/alarms/alarms.processing.js';
 import { PanelSupervisionDays } from '../src/alarms/panel-supervision-day.js';
-import type { Clock } from '../src/escalation/clock.js';
+import type { Clock } from '../src/common/clock.js';
 import { ProcessingLogSealer } from '../src/privacy/processing-log.sealer.js';
 import { ProcessingLog, type ProcessingLogEntry } from '../src/privacy/processing-log.service.js';
 import type { ProcessingRegistry } from '../src/privacy/processing-registry.js';

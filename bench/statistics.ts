@@ -8,7 +8,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { withBenchDatabase } from './bench-database.js';
-import { SystemClock } from '../src/escalation/clock.js';
+import { SystemClock } from '../src/common/clock.js';
 import { AlarmFigures, HANDLING_FIGURES } from '../src/statistics/alarm-figures.repository.js';
 import { StatisticsService } from '../src/statistics/statistics.service.js';
 

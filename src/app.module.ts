@@ -18,7 +18,10 @@ import { ContactsModule } from './contacts/contacts.module.js';
 import { PanelsModule } from './panels/panels.module.js';
 import { AlarmsModule } from './alarms/alarms.module.js';
 import { AlarmHandlingModule } from './alarm-handling/alarm-handling.module.js';
-import { SMS_MODULE } from './alarms/sms-ports.js';
+import { SmsModule } from './sms/sms.module.js';
+import { EscalationModule } from './escalation/escalation.module.js';
+import { EscalationContactGate } from './escalation/escalation-contact-gate.js';
+import { AlarmReplyCodes } from './escalation/reply-codes.js';
 import { PrivacyPolicyModule } from './privacy-policy/privacy-policy.module.js';
 import { PrivacyRightsModule } from './privacy/privacy-rights.module.js';
 import { Dc09Module } from './dc09/dc09.module.js';
@@ -52,7 +55,8 @@ export class AppModule {
         CustomersModule,
         ContactsModule,
         PanelsModule,
-        SMS_MODULE,
+        // SMS for the whole app (a global module), answering its two ports with the escalation's rules.
+        SmsModule.forRoot({ imports: [EscalationModule], alarmContactGate: EscalationContactGate, replyCodeHandler: AlarmReplyCodes }),
         AlarmsModule,
         AlarmHandlingModule,
         Dc09Module,

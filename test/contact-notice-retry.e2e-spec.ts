@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { ContactNoticeRetries } from '../src/contacts/contact-notice-retries.js';
-import { Clock } from '../src/escalation/clock.js';
+import { Clock } from '../src/common/clock.js';
 import { SmsOutbox } from '../src/sms/sms-outbox.js';
 import { waitUntil } from './support/alarm-fixtures.js';
 import { FakeTwilio } from './support/fake-twilio.js';

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { parseEvents, type Dc09Event } from '../src/dc09/dc09-events.js';
 import { ackFor, buildFrame, crc16arc, formatTimestamp, nakFor, openFrame, parseFrame, parseReply, type Dc09Frame } from '../src/dc09/dc09-frame.js';
 import { loadConfig } from '../src/config/app-config.js';
-import { Clock } from '../src/escalation/clock.js';
+import { Clock } from '../src/common/clock.js';
 import { AlarmFixtures } from './support/alarm-fixtures.js';
 import { Dc09Connection, sendOnce, sendUdp, text } from './support/dc09-client.js';
 import { createTestApp, type TestApp } from './support/test-app.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { Clock } from '../src/escalation/clock.js';
+import { Clock } from '../src/common/clock.js';
 import { allocateReplyCode, INSERT_REPLY_CODE, replyCodeValues } from '../src/escalation/reply-codes.js';
 import { AlarmFixtures, mobile, replyCodeIn } from './support/alarm-fixtures.js';
 import { FakeTwilio } from './support/fake-twilio.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { EVENT_CLASSES } from '../alarms/event-classification.js';
+import { EVENT_CLASSES } from '../alarm-model/event-classification.js';
 import { DEFAULT_PLANS, MAX_STEP_TEXT, MAX_STEPS, PLAN_CLASSES, STEP_KINDS } from './action-plan-steps.js';
 
 describe('default action plans', () => {

@@ -1,4 +1,4 @@
-import type { EventClass } from '../alarms/event-classification.js';
+import type { EventClass } from '../alarm-model/event-classification.js';
 
 /** What a step of an action plan asks the operator to do (docs/api-contract.md#operator-procedures). */
 export const STEP_KINDS = ['call_owner', 'call_contacts', 'text_contacts', 'call_emergency', 'dispatch_guard', 'verify_password', 'note'] as const;

@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
 import { firstRow } from '../database/rows.js';
-import { writeAlarmLog } from '../alarms/alarm-state.js';
-import { queryPrepared } from '../sms/prepared-sql.js';
+import { writeAlarmLog } from '../alarm-model/alarm-state.js';
+import { queryPrepared } from '../database/prepared-sql.js';
 import { DEFAULT_PLANS, isPlanClass, type AlarmPlan, type StepKind } from './action-plan-steps.js';
 
 /** Who did a step: the operator, by id and by name as it was then. */

@@ -3,13 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { AuthenticatedOperator } from '../auth/authenticated-operator.js';
 import { DomainError, notFound } from '../common/domain-error.js';
-import { Clock } from '../escalation/clock.js';
+import { Clock } from '../common/clock.js';
 import type { StepKind } from '../action-plans/action-plan-steps.js';
 import { tickPlanSteps } from '../action-plans/alarm-plan.js';
 import { AlarmActions } from '../alarms/alarm-actions.service.js';
-import { announceAlarmChange } from '../alarms/alarm-changes.js';
+import { announceAlarmChange } from '../alarm-model/alarm-changes.js';
 import { handlingNote } from '../alarms/alarm-handler.js';
-import { writeAlarmLog, type AlarmRow } from '../alarms/alarm-state.js';
+import { writeAlarmLog, type AlarmRow } from '../alarm-model/alarm-state.js';
 import { CALL_TARGETS_WITH_NUMBER, type AlarmCallDto } from './alarm-handling.dto.js';
 
 /** The plan step a call that reached its person fulfils (a call to the guard company is not yet a dispatch). */

@@ -4,9 +4,9 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthenticatedOperator } from '../auth/authenticated-operator.js';
 import type { Role } from '../auth/access.decorator.js';
 import { DomainError, notFound } from '../common/domain-error.js';
-import { Clock } from '../escalation/clock.js';
-import { announceAlarmChange } from '../alarms/alarm-changes.js';
-import { writeAlarmLog, type AlarmRow } from '../alarms/alarm-state.js';
+import { Clock } from '../common/clock.js';
+import { announceAlarmChange } from '../alarm-model/alarm-changes.js';
+import { writeAlarmLog, type AlarmRow } from '../alarm-model/alarm-state.js';
 
 /** The roles that work the alarm queue (the others cannot even read it). */
 const HANDLING_ROLES: readonly Role[] = ['operator', 'supervisor', 'admin'];

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AlarmsModule } from '../alarms/alarms.module.js';
+import { ClockModule } from '../common/clock.js';
 import { AlarmBulkActions } from './alarm-bulk-actions.service.js';
 import { AlarmCalls } from './alarm-calls.service.js';
 import { AlarmClaims } from './alarm-claims.service.js';
@@ -10,7 +11,7 @@ import { ALARM_HANDLING_RETENTION } from './alarm-handling.retention.js';
 /** Operators working alarms together: phone calls and their outcomes, who is handling, bulk actions. */
 @RetainedTables(...ALARM_HANDLING_RETENTION)
 @Module({
-  imports: [AlarmsModule],
+  imports: [AlarmsModule, ClockModule],
   controllers: [AlarmHandlingController, AlarmHandlersController],
   providers: [AlarmCalls, AlarmClaims, AlarmBulkActions],
 })

@@ -3,12 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthenticatedOperator } from '../auth/authenticated-operator.js';
 import { DomainError, notFound } from '../common/domain-error.js';
-import { Clock } from '../escalation/clock.js';
+import { Clock } from '../common/clock.js';
 import { STEPS_FULFILLED_BY, markStepDone, tickPlanSteps } from '../action-plans/alarm-plan.js';
 import { Escalation } from '../escalation/escalation.js';
 import { TEXTS_NOBODY } from '../escalation/escalation-policy.js';
-import { announceAlarmChange } from './alarm-changes.js';
-import { acknowledgeAlarm, closeAlarm, writeAlarmLog, type AlarmRow } from './alarm-state.js';
+import { announceAlarmChange } from '../alarm-model/alarm-changes.js';
+import { acknowledgeAlarm, closeAlarm, writeAlarmLog, type AlarmRow } from '../alarm-model/alarm-state.js';
 import type { AlarmActionDto } from './alarms.dto.js';
 import { handlingNote } from './alarm-handler.js';
 

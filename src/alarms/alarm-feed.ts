@@ -1,6 +1,6 @@
 import { Injectable, type MessageEvent } from '@nestjs/common';
 import { bufferTime, concatMap, filter, from, share, type Observable } from 'rxjs';
-import { AlarmChanges } from './alarm-changes.js';
+import { AlarmChanges } from '../alarm-model/alarm-changes.js';
 import { AlarmsService } from './alarms.service.js';
 
 /** Changes are gathered this long and read together: the most the live queue lags behind. */

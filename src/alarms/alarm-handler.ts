@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { AlarmRow } from './alarm-state.js';
+import type { AlarmRow } from '../alarm-model/alarm-state.js';
 
 /**
  * For a timeline entry by someone other than the operator handling the alarm: who was handling it

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { queryPrepared } from '../sms/prepared-sql.js';
+import { queryPrepared } from '../database/prepared-sql.js';
 import { Escalation } from '../escalation/escalation.js';
 import { initialStage } from '../escalation/escalation-policy.js';
 import { freezeActionPlan } from '../action-plans/alarm-plan.js';
-import { announceAlarmChange } from './alarm-changes.js';
-import type { AlarmRow } from './alarm-state.js';
-import type { EventClass } from './event-classification.js';
+import { announceAlarmChange } from '../alarm-model/alarm-changes.js';
+import type { AlarmRow } from '../alarm-model/alarm-state.js';
+import type { EventClass } from '../alarm-model/event-classification.js';
 
 export interface OpenRequest {
   customerId: string;

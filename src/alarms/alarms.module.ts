@@ -1,15 +1,12 @@
 import { Module } from '@nestjs/common';
+import { AlarmModelModule } from '../alarm-model/alarm-model.module.js';
 import { SessionsModule } from '../auth/sessions.module.js';
+import { ClockModule } from '../common/clock.js';
 import { CustomersModule } from '../customers/customers.module.js';
-import { DatabaseNotifications } from '../database/database-notifications.js';
-import { ClockModule } from '../escalation/clock.js';
-import { Escalation } from '../escalation/escalation.js';
-import { EscalationRepository } from '../escalation/escalation.repository.js';
-import { EscalationEngine } from '../escalation/escalation-engine.js';
-import { EscalationSettings, EscalationSettingsController } from '../escalation/escalation-settings.js';
+import { DatabaseModule } from '../database/database.module.js';
+import { EscalationModule } from '../escalation/escalation.module.js';
 import { PanelsModule } from '../panels/panels.module.js';
 import { AlarmActions } from './alarm-actions.service.js';
-import { AlarmChanges } from './alarm-changes.js';
 import { AlarmFeed } from './alarm-feed.js';
 import { AlarmOpening } from './alarm-opening.js';
 import { AlarmsController } from './alarms.controller.js';
@@ -22,38 +19,31 @@ import { PanelSecretCache } from './panel-secret-cache.js';
 import { PanelSignatureGuard } from './panel-signature.guard.js';
 import { PanelSupervision } from './panel-supervision.js';
 import { PanelSupervisionDays } from './panel-supervision-day.js';
-import { SMS_MODULE } from './sms-ports.js';
 import { RetainedTables } from '../privacy/retention-rule.js';
 import { ALARM_RETENTION } from './alarms.retention.js';
 
 /**
- * Panel events, alarms and their escalation: signed panel signals in, alarms opened by
- * class, the owner-first escalation by SMS (src/escalation/), the operators' alarm API and live
- * stream, arm/disarm history and panel supervision. Plugs the escalation into the SMS module's
- * ports (sms-ports.ts).
+ * Panel signals in and the alarms they open: signed panel events over HTTP (DC-09 frames reach the
+ * same PanelEvents), alarms opened and joined by class and zone, the operators' alarm API and live
+ * stream, arm/disarm history and panel supervision. Opening an alarm starts its escalation
+ * (EscalationModule); the alarm row, its log and change announcements are the shared alarm model.
  */
 @RetainedTables(...ALARM_RETENTION)
 @Module({
-  imports: [SMS_MODULE, CustomersModule, PanelsModule, SessionsModule, ClockModule],
-  controllers: [PanelEventsController, AlarmsController, ArmingHistoryController, EscalationSettingsController],
+  imports: [EscalationModule, AlarmModelModule, DatabaseModule, CustomersModule, PanelsModule, SessionsModule, ClockModule],
+  controllers: [PanelEventsController, AlarmsController, ArmingHistoryController],
   providers: [
-    DatabaseNotifications,
     PanelSecretCache,
     PanelSignatureGuard,
     PanelEvents,
     PanelSignalBatch,
     AlarmOpening,
-    AlarmChanges,
     AlarmFeed,
     AlarmsService,
     AlarmActions,
-    Escalation,
-    EscalationRepository,
-    EscalationEngine,
-    EscalationSettings,
     PanelSupervision,
     PanelSupervisionDays,
   ],
-  exports: [AlarmsService, AlarmActions, EscalationEngine, ClockModule, PanelEvents, DatabaseNotifications],
+  exports: [AlarmsService, AlarmActions, PanelEvents],
 })
 export class AlarmsModule {}

@@ -1,10 +1,7 @@
+import { ALARM_HISTORY_RETENTION } from '../alarm-model/alarm-history.processing.js';
 import type { ProcessingDeclaration } from '../privacy/processing.decorator.js';
 import { RETENTION_TEXT } from '../privacy/retention-policy.js';
 import { HEALTH_AT_ALARM } from '../privacy/special-categories.js';
-
-const ALARM_RETENTION =
-  `${RETENTION_TEXT.alarmHistory}; ` +
-  'when the customer record is erased before that, alarm history still needed for claims is anonymised, not kept identifiable';
 
 /** What every operation on alarms shares; each adds its operation name and purpose. */
 export const ALARM_HANDLING: Omit<ProcessingDeclaration, 'operation' | 'purpose'> = {
@@ -21,7 +18,7 @@ export const ALARM_HANDLING: Omit<ProcessingDeclaration, 'operation' | 'purpose'
   ],
   // The police get alarm history only on a request the law entitles them to make.
   recipients: ['staff', 'police'],
-  retention: ALARM_RETENTION,
+  retention: ALARM_HISTORY_RETENTION,
   specialCategories: HEALTH_AT_ALARM,
 };
 
@@ -44,7 +41,7 @@ export const PANEL_EVENTS_RECEIVE: ProcessingDeclaration = {
   recipients: ['staff'],
   specialCategories: HEALTH_AT_ALARM,
   // What a signal is decides how long it is kept: the three rules that apply to panel_event rows.
-  retention: `signals about an alarm (that opened, joined or restored it): ${ALARM_RETENTION}; ${RETENTION_TEXT.supervisionSignals}; ${RETENTION_TEXT.otherPanelSignals}`,
+  retention: `signals about an alarm (that opened, joined or restored it): ${ALARM_HISTORY_RETENTION}; ${RETENTION_TEXT.supervisionSignals}; ${RETENTION_TEXT.otherPanelSignals}`,
 };
 
 /** GET /api/customers/:id/arming-history. */
@@ -75,31 +72,6 @@ export const ALARM_ACTIONS: ProcessingDeclaration = {
   recipients: ['staff', 'guard_company', 'emergency_services', 'police'],
 };
 
-/** The escalation's SMS to the owner (a provider method, not a route). */
-export const ESCALATION_TEXT_OWNER: ProcessingDeclaration = {
-  operation: 'alarms.escalation.text_owner',
-  purpose: 'Text the owner the moment their alarm opens, with a code to acknowledge it',
-  legalBasis: 'contract',
-  dataSubjects: ['customers'],
-  dataCategories: ['mobile phone number', 'alarm address', 'alarm class', 'reply code', 'preferred language'],
-  recipients: ['twilio', 'mobile_operators'],
-  retention: ALARM_RETENTION,
-  specialCategories: HEALTH_AT_ALARM,
-};
-
-/** The escalation's SMS to a contact, only when the owner could not be reached. */
-export const ESCALATION_TEXT_CONTACT: ProcessingDeclaration = {
-  operation: 'alarms.escalation.text_contact',
-  purpose: "Text the alarm contacts, one at a time in the customer's order, when the owner could not be reached",
-  legalBasis: 'legitimate_interests',
-  legalBasisNote: 'vital interests for fire, gas, medical and panic alarms; legitimate interests (reaching someone who can act) for the rest',
-  dataSubjects: ['alarm contacts', 'customers'],
-  dataCategories: ['contact mobile phone number', 'customer name', 'alarm address', 'alarm class', 'reply code'],
-  recipients: ['twilio', 'mobile_operators', 'alarm_contacts'],
-  retention: ALARM_RETENTION,
-  specialCategories: HEALTH_AT_ALARM,
-};
-
 /** The supervision job opening "panel offline" alarms. */
 export const PANEL_SUPERVISION: ProcessingDeclaration = {
   operation: 'alarms.supervision.panel_offline',
@@ -109,7 +81,7 @@ export const PANEL_SUPERVISION: ProcessingDeclaration = {
   dataSubjects: ['customers'],
   dataCategories: ['time the panel was last heard from', 'supervision interval'],
   recipients: ['staff'],
-  retention: ALARM_RETENTION,
+  retention: ALARM_HISTORY_RETENTION,
 };
 
 /**

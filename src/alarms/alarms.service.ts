@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { notFound } from '../common/domain-error.js';
 import type { Address } from '../customers/customer.entity.js';
-import type { AlarmLogKind, AlarmRow } from './alarm-state.js';
+import type { AlarmLogKind, AlarmRow } from '../alarm-model/alarm-state.js';
 
 /**
  * Within one transaction everything shares a time; the order is then: the event, what the

@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { isISO8601, IsOptional, IsString, Length, MaxLength, ValidateBy } from 'class-validator';
 import { singleLine } from '../common/text-field.js';
 import { UnknownFieldsAccepted } from '../common/validation.js';
-import { EVENT_CLASSES } from './event-classification.js';
+import { EVENT_CLASSES } from '../alarm-model/event-classification.js';
 
 /**
  * A panel's free text is made one line rather than refused: a refused event is a lost alarm. It may

@@ -2,7 +2,7 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import { DatabaseNotifications } from '../database/database-notifications.js';
 import { PanelSecrets } from '../panels/panels.service.js';
-import { Clock } from '../escalation/clock.js';
+import { Clock } from '../common/clock.js';
 import { LoadedCache } from '../common/loaded-cache.js';
 
 /**

@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ProcessingLog } from '../privacy/processing-log.service.js';
-import { queryPrepared } from '../sms/prepared-sql.js';
+import { queryPrepared } from '../database/prepared-sql.js';
 import { PANEL_EVENTS_RECEIVE } from './alarms.processing.js';
-import type { Classification } from './event-classification.js';
+import type { Classification } from '../alarm-model/event-classification.js';
 import type { PanelSignal } from './panel-signal.js';
 
 /** A signal that asks for nothing but being stored (heartbeat, test, arm): see PanelEvents. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ExecutionContext } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
-import { Clock } from '../escalation/clock.js';
+import { Clock } from '../common/clock.js';
 import type { PanelSecretCache } from './panel-secret-cache.js';
 import { panelSignature, PanelSignatureGuard } from './panel-signature.guard.js';
 

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
-import { Clock } from '../escalation/clock.js';
+import { Clock } from '../common/clock.js';
 import type { ProcessingRequest } from '../privacy/processing-log.interceptor.js';
 import { PanelSecretCache } from './panel-secret-cache.js';
 

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import type { DataSource } from 'typeorm';
 import { inBackground } from '../database/connection-priority.js';
-import { Clock } from '../escalation/clock.js';
+import { Clock } from '../common/clock.js';
 import { ProcessingLog } from '../privacy/processing-log.service.js';
 import { Processing } from '../privacy/processing.decorator.js';
 import { PANEL_SUPERVISION_DAY } from './alarms.processing.js';

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { Clock } from '../escalation/clock.js';
+import { Clock } from '../common/clock.js';
 import { EscalationEngine } from '../escalation/escalation-engine.js';
 import { Processing } from '../privacy/processing.decorator.js';
 import { ProcessingLog } from '../privacy/processing-log.service.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Clock } from '../escalation/clock.js';
+import { Clock } from './clock.js';
 import { LoadedCache } from './loaded-cache.js';
 
 class TestClock extends Clock {

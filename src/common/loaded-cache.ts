@@ -1,4 +1,4 @@
-import type { Clock } from '../escalation/clock.js';
+import type { Clock } from './clock.js';
 
 /**
  * Values read from the database and kept in memory until something says they changed (a

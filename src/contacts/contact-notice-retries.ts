@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Subscription } from 'rxjs';
 import type { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
-import { Clock } from '../escalation/clock.js';
+import { Clock } from '../common/clock.js';
 import { POLICY_VERSION } from '../privacy-policy/policy-version.js';
 import { SmsOutbox } from '../sms/sms-outbox.js';
 import { TERMINAL_STATUSES } from '../sms/sms-status.js';

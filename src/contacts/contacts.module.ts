@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { SMS_MODULE } from '../alarms/sms-ports.js';
 import { CustomersModule } from '../customers/customers.module.js';
-import { ClockModule } from '../escalation/clock.js';
+import { ClockModule } from '../common/clock.js';
 import { ContactNoticeRetries } from './contact-notice-retries.js';
 import { ContactNoticeController } from './contact-notice.controller.js';
 import { ContactNotices } from './contact-notices.js';
@@ -16,8 +15,8 @@ import { CONTACT_RETENTION } from './contacts.retention.js';
 
 @RetainedTables(...CONTACT_RETENTION)
 @Module({
-  // SMS_MODULE: the app's one SmsModule (the onboarding notice is queued through its outbox).
-  imports: [TypeOrmModule.forFeature([Contact]), CustomersModule, SMS_MODULE, ClockModule],
+  // The onboarding notice is queued through the SMS outbox (SmsModule is global).
+  imports: [TypeOrmModule.forFeature([Contact]), CustomersModule, ClockModule],
   controllers: [ContactsController, ContactNoticeController, UninformedContactsController],
   providers: [ContactNoticesRepository, ContactsService, ContactNotices, ContactNoticeRetries],
   exports: [ContactsService, ContactNotices],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { contactAlarmText } from '../alarms/alarm-texts.js';
+import { contactAlarmText } from '../escalation/alarm-texts.js';
 import { policyUrl } from '../privacy-policy/policy-version.js';
 import { countSegments, isGsm7, type SmsLanguage } from '../sms/texts.js';
 import { contactNoticeText } from './notice-texts.js';

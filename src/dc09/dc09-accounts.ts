@@ -2,7 +2,7 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import { LoadedCache } from '../common/loaded-cache.js';
 import { DatabaseNotifications } from '../database/database-notifications.js';
-import { Clock } from '../escalation/clock.js';
+import { Clock } from '../common/clock.js';
 import { PanelSecrets, type Dc09Panel } from '../panels/panels.service.js';
 
 /** A bound on how long a key is reused if a change notification is lost unnoticed. */

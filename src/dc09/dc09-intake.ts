@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
 import { singleLine } from '../common/text-field.js';
 import { AppConfig } from '../config/app-config.js';
-import { Clock } from '../escalation/clock.js';
+import { Clock } from '../common/clock.js';
 import { PanelEvents } from '../alarms/panel-events.service.js';
 import type { PanelSignal } from '../alarms/panel-signal.js';
 import { Dc09Accounts } from './dc09-accounts.js';

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AlarmsModule } from '../alarms/alarms.module.js';
+import { ClockModule } from '../common/clock.js';
+import { DatabaseModule } from '../database/database.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { PanelsModule } from '../panels/panels.module.js';
 import { Dc09Accounts } from './dc09-accounts.js';
@@ -13,7 +15,7 @@ import { Dc09SettingsController } from './dc09-settings.controller.js';
  * frame's events are handed to the same PanelEvents as an HTTP panel's.
  */
 @Module({
-  imports: [AlarmsModule, PanelsModule, MetricsModule],
+  imports: [AlarmsModule, PanelsModule, MetricsModule, DatabaseModule, ClockModule],
   controllers: [Dc09SettingsController],
   providers: [Dc09Accounts, Dc09Intake, Dc09Metrics, Dc09Receiver],
   exports: [Dc09Receiver],

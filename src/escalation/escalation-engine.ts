@@ -3,11 +3,11 @@ import { Interval } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Subscription } from 'rxjs';
 import type { DataSource } from 'typeorm';
-import { AlarmChanges, announceAlarmChange } from '../alarms/alarm-changes.js';
+import { AlarmChanges, announceAlarmChange } from '../alarm-model/alarm-changes.js';
+import { Clock } from '../common/clock.js';
 import { DrainRunner } from '../common/drain-runner.js';
 import type { SmsStatusChange } from '../sms/sms-delivery-status.js';
 import { SmsOutbox } from '../sms/sms-outbox.js';
-import { Clock } from './clock.js';
 import { Escalation } from './escalation.js';
 import { EscalationRepository } from './escalation.repository.js';
 

@@ -1,5 +1,5 @@
-import type { AlarmStage, AlarmStatus } from '../alarms/alarm-state.js';
-import type { EventClass } from '../alarms/event-classification.js';
+import type { AlarmStage, AlarmStatus } from '../alarm-model/alarm-state.js';
+import type { EventClass } from '../alarm-model/event-classification.js';
 import type { LegalBasis } from '../privacy/processing.decorator.js';
 import type { SmsStatus } from '../sms/sms.types.js';
 

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { ALARM_CHANNEL, announceAlarmChangeSql } from '../alarms/alarm-changes.js';
-import { writeAlarmLog, type AlarmRow, type AlarmStage } from '../alarms/alarm-state.js';
+import { ALARM_CHANNEL, announceAlarmChangeSql } from '../alarm-model/alarm-changes.js';
+import { writeAlarmLog, type AlarmRow, type AlarmStage } from '../alarm-model/alarm-state.js';
 import { noticeDeliveredSql } from '../contacts/contact-notices.js';
 import type { Address, Language } from '../customers/customer.entity.js';
 import { ProcessingLog } from '../privacy/processing-log.service.js';
 import { POLICY_VERSION } from '../privacy-policy/policy-version.js';
-import { queryPrepared } from '../sms/prepared-sql.js';
+import { queryPrepared } from '../database/prepared-sql.js';
 import type { SmsStatus } from '../sms/sms.types.js';
 import {
   DEFAULT_CONTACT_WAIT_SECONDS,

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { contactAlarmText, ownerAlarmText, type AlarmSubject, type AlarmTextInput } from '../alarms/alarm-texts.js';
-import type { AlarmRow } from '../alarms/alarm-state.js';
-import { ESCALATION_TEXT_CONTACT, ESCALATION_TEXT_OWNER } from '../alarms/alarms.processing.js';
+import { contactAlarmText, ownerAlarmText, type AlarmSubject, type AlarmTextInput } from './alarm-texts.js';
+import type { AlarmRow } from '../alarm-model/alarm-state.js';
+import { ESCALATION_TEXT_CONTACT, ESCALATION_TEXT_OWNER } from './escalation.processing.js';
 import { DomainError } from '../common/domain-error.js';
 import { policyUrl } from '../privacy-policy/policy-version.js';
 import { AppConfig } from '../config/app-config.js';
@@ -10,7 +10,7 @@ import { Processing } from '../privacy/processing.decorator.js';
 import { ProcessingLog, type ProcessingLogEntry } from '../privacy/processing-log.service.js';
 import { SmsOutbox, type EnqueuedSms } from '../sms/sms-outbox.js';
 import type { OutboundSms } from '../sms/send-policy.js';
-import { Clock } from './clock.js';
+import { Clock } from '../common/clock.js';
 import {
   contactLegalBasis,
   DEFAULT_CONTACT_WAIT_SECONDS,

@@ -1,12 +1,12 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { acknowledgedText, alreadyAcknowledgedText } from '../alarms/alarm-texts.js';
-import { acknowledgeAlarm, type AcknowledgedBy } from '../alarms/alarm-state.js';
+import { acknowledgedText, alreadyAcknowledgedText } from './alarm-texts.js';
+import { acknowledgeAlarm, type AcknowledgedBy } from '../alarm-model/alarm-state.js';
 import { AppConfig } from '../config/app-config.js';
 import type { Address, Language } from '../customers/customer.entity.js';
 import { ReplyCodeHandler, type ReplyCode, type ReplyCodeOutcome } from '../sms/reply-code-handler.js';
-import { queryPrepared } from '../sms/prepared-sql.js';
+import { queryPrepared } from '../database/prepared-sql.js';
 import { unknownCodeText } from '../sms/texts.js';
 
 /** Namespace of the advisory lock that serialises code allocation per phone number. */
@@ -82,8 +82,8 @@ interface CodeMatch {
  * The SMS module's ReplyCodeHandler port, for real (docs/alarm-handling.md#reply-codes): a code texted from the
  * phone it was sent to acknowledges that alarm (stage `acknowledged`, `acknowledgedBy` the owner or
  * the contact), which stops its escalation, and is answered with a confirmation in the recipient's
- * language. Runs in the inbound message's transaction; needs nothing but that transaction, so the
- * SMS module can build it without depending on the alarms module.
+ * language. Runs in the inbound message's transaction and needs nothing but that transaction (and
+ * AppConfig), so SMS reaches it through its port without knowing about alarms.
  */
 @Injectable()
 export class AlarmReplyCodes extends ReplyCodeHandler {

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DomainError, notFound } from '../common/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
-import { Clock } from '../escalation/clock.js';
+import { Clock } from '../common/clock.js';
 import { Erasure, type ErasureResult } from './erasure.js';
 import type { CreatePrivacyRequestDto, PrivacyRequestQueryDto, UpdatePrivacyRequestDto } from './privacy-requests.dto.js';
 import { PrivacyRequestsRepository, type PrivacyRequestChanges, type PrivacyRequestRow } from './privacy-requests.repository.js';

@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ActionPlansModule } from '../action-plans/action-plans.module.js';
 import { AlarmsModule } from '../alarms/alarms.module.js';
-import { SMS_MODULE } from '../alarms/sms-ports.js';
 import { CustomersModule } from '../customers/customers.module.js';
-import { ClockModule } from '../escalation/clock.js';
+import { ClockModule } from '../common/clock.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { PremisesModule } from '../premises/premises.module.js';
 import { AlarmHistoryRepository } from './alarm-history.repository.js';
@@ -32,8 +31,8 @@ import { ERASURE_RECORD_RETENTION, PRIVACY_REQUEST_RETENTION, PROCESSOR_DELETION
  */
 @RetainedTables(...ERASURE_RECORD_RETENTION, ...PRIVACY_REQUEST_RETENTION, ...RESTRICTION_RETENTION, ...PROCESSOR_DELETION_RETENTION)
 @Module({
-  // SMS_MODULE: the Art. 19 notice of a restriction is queued through the outbox; erased messages are deleted at the provider.
-  imports: [CustomersModule, PremisesModule, ActionPlansModule, AlarmsModule, SMS_MODULE, ClockModule, MetricsModule],
+  // SMS (global): the Art. 19 notice of a restriction is queued through the outbox; erased messages are deleted at the provider.
+  imports: [CustomersModule, PremisesModule, ActionPlansModule, AlarmsModule, ClockModule, MetricsModule],
   controllers: [DataSubjectRequestsController, PrivacyRequestsController],
   providers: [
     CustomerDataRepository,

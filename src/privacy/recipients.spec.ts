@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ALARM_ACTIONS, ESCALATION_TEXT_CONTACT, ESCALATION_TEXT_OWNER, PANEL_EVENTS_RECEIVE } from '../alarms/alarms.processing.js';
+import { ALARM_ACTIONS, PANEL_EVENTS_RECEIVE } from '../alarms/alarms.processing.js';
+import { ESCALATION_TEXT_CONTACT, ESCALATION_TEXT_OWNER } from '../escalation/escalation.processing.js';
 import { ALARM_CALLS } from '../alarm-handling/alarm-handling.processing.js';
 import { INBOUND_SMS, SMS_SENDING } from '../sms/sms.processing.js';
 import type { SmsLanguage } from '../sms/texts.js';

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
 import type { OutboundSms } from './send-policy.js';
-import { queryPrepared } from './prepared-sql.js';
+import { queryPrepared } from '../database/prepared-sql.js';
 
 export type DailyCap = 'operator_cap' | 'central_cap';
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import type { EntityManager } from 'typeorm';
-import { Clock } from '../escalation/clock.js';
+import { Clock } from '../common/clock.js';
 import { Metrics } from '../metrics/metrics.js';
 
 /**

@@ -7,7 +7,7 @@ import { Processing, type LegalBasis } from '../privacy/processing.decorator.js'
 import { ProcessingLog } from '../privacy/processing-log.service.js';
 import { ProcessingRegistry } from '../privacy/processing-registry.js';
 import { AlarmContactGate } from './alarm-contact-gate.js';
-import { queryPrepared } from './prepared-sql.js';
+import { queryPrepared } from '../database/prepared-sql.js';
 import { SMS_REFUSAL, SMS_SENDING } from './sms.processing.js';
 import { ALLOWED_LEGAL_BASES, type SmsPurpose } from './sms.types.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
-import { Clock } from '../escalation/clock.js';
+import { Clock } from '../common/clock.js';
 import { SmsDeliveryStatus, type SmsStatusChange } from './sms-delivery-status.js';
 
 const AT = new Date('2026-03-01T02:03:04.000Z');

@@ -2,9 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Observable, Subject } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
-import { Clock } from '../escalation/clock.js';
+import { Clock } from '../common/clock.js';
 import { queueProcessorDeletionOf } from '../privacy/processor-deletion.js';
-import { queryPrepared } from './prepared-sql.js';
+import { queryPrepared } from '../database/prepared-sql.js';
 import { advanceStatus, fromTwilioStatus } from './sms-status.js';
 import { UUID, type SmsPurpose, type SmsStatus } from './sms.types.js';
 

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { DataSource } from 'typeorm';
 import { DrainRunner } from '../common/drain-runner.js';
 import { AppConfig } from '../config/app-config.js';
-import { queryPrepared } from './prepared-sql.js';
+import { queryPrepared } from '../database/prepared-sql.js';
 import { MAX_SEND_ATTEMPTS, retryDelayMs } from './send-rate.js';
 import { CHANGE_COLUMNS, SmsDeliveryStatus, type ChangeRow } from './sms-delivery-status.js';
 import { OUTCOME_UNKNOWN_CODES, SmsSendError, SmsSender, type SmsSendResult } from './sms-sender.js';

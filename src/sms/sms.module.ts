@@ -1,7 +1,7 @@
-import { DynamicModule, Module, type ModuleMetadata, type Type } from '@nestjs/common';
+import { DynamicModule, Global, Module, type ModuleMetadata, type Type } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config.js';
-import { ClockModule } from '../escalation/clock.js';
+import { ClockModule } from '../common/clock.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { OutboxSmsSender } from './adapters/outbox-sms-sender.js';
 import { TwilioSmsSender } from './adapters/twilio-sms-sender.js';
@@ -26,7 +26,7 @@ import { RetainedTables } from '../privacy/retention-rule.js';
 import { SMS_RETENTION } from './sms.retention.js';
 
 export interface SmsModuleOptions {
-  /** Modules the port implementations below need (e.g. the escalation module). */
+  /** The modules that provide and export the port implementations below (the escalation module). */
   imports?: ModuleMetadata['imports'];
   /** Answers "may contact X be texted for alarm Y now?"; default: never (NoAlarmContactGate). */
   alarmContactGate?: Type<AlarmContactGate>;
@@ -39,15 +39,19 @@ export interface SmsModuleOptions {
  * (SmsOutbox), the dispatcher that hands it to the provider (SmsDispatcher), its status as the
  * provider reports it (SmsDeliveryStatus) and the sweeper behind them (SmsSweeper); the provider
  * itself (Twilio, or the outbox adapter that sends nothing), Twilio's webhooks and GET /api/messages.
- * Other modules use SmsOutbox (enqueue, statusChanges$) and InboundSms (optOuts$). Escalation plugs
- * in through the two ports, AlarmContactGate and ReplyCodeHandler, given to `forRoot`.
+ * Global: configured once, in AppModule, and every module uses SmsOutbox (enqueue, statusChanges$)
+ * and InboundSms (optOuts$) without importing it. SMS knows nothing of alarms: the escalation
+ * answers its two ports (sms/alarm-contact-gate.ts, sms/reply-code-handler.ts), e.g.
+ * `SmsModule.forRoot({ imports: [EscalationModule], alarmContactGate: EscalationContactGate, replyCodeHandler: AlarmReplyCodes })`.
  */
 @RetainedTables(...SMS_RETENTION)
+@Global()
 @Module({})
 export class SmsModule {
   static forRoot(options: SmsModuleOptions = {}): DynamicModule {
     return {
       module: SmsModule,
+      global: true,
       imports: [TypeOrmModule.forFeature([SmsMessage, SmsOptOut]), ClockModule, MetricsModule, ...(options.imports ?? [])],
       controllers: [MessagesController, TwilioWebhooksController],
       providers: [
@@ -57,8 +61,12 @@ export class SmsModule {
           useFactory: (config: AppConfig): SmsSender =>
             config.sms.provider === 'twilio' && config.sms.twilio ? new TwilioSmsSender(config.sms.twilio) : new OutboxSmsSender(),
         },
-        { provide: AlarmContactGate, useClass: options.alarmContactGate ?? NoAlarmContactGate },
-        { provide: ReplyCodeHandler, useClass: options.replyCodeHandler ?? UnknownReplyCodeHandler },
+        options.alarmContactGate
+          ? { provide: AlarmContactGate, useExisting: options.alarmContactGate }
+          : { provide: AlarmContactGate, useClass: NoAlarmContactGate },
+        options.replyCodeHandler
+          ? { provide: ReplyCodeHandler, useExisting: options.replyCodeHandler }
+          : { provide: ReplyCodeHandler, useClass: UnknownReplyCodeHandler },
         SendPolicy,
         SmsDailyCaps,
         SmsOutbox,

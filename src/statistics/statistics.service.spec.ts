@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Clock } from '../escalation/clock.js';
+import type { Clock } from '../common/clock.js';
 import type { AlarmFigures } from './alarm-figures.repository.js';
 import { compactInstant, StatisticsService, statisticsToCsv, type Statistics } from './statistics.service.js';
 

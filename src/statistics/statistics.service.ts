@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EVENT_CLASSES } from '../alarms/event-classification.js';
-import { Clock } from '../escalation/clock.js';
+import { EVENT_CLASSES } from '../alarm-model/event-classification.js';
+import { Clock } from '../common/clock.js';
 import { DomainError } from '../common/domain-error.js';
 import { csvField } from '../privacy/record-of-processing.js';
 import { AlarmFigures, type Percentiles } from './alarm-figures.repository.js';

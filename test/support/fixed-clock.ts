@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { Clock } from '../../src/escalation/clock.js';
+import { Clock } from '../../src/common/clock.js';
 
 /**
  * A clock that stands still until the test moves it. `useIn(app)` makes it the app's time, so an

@@ -15,7 +15,7 @@ export class SystemClock extends Clock {
   }
 }
 
-/** The app's one Clock, for every module that reads the time (alarms, DC-09, inbound SMS). */
+/** The app's one Clock, for every module that reads the time (alarms, escalation, DC-09, SMS, statistics). */
 @Module({
   providers: [{ provide: Clock, useClass: SystemClock }],
   exports: [Clock],

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Observable, Subject, type Subscription } from 'rxjs';
 import type { EntityManager } from 'typeorm';
-import { queryPrepared } from '../sms/prepared-sql.js';
+import { queryPrepared } from '../database/prepared-sql.js';
 import { DatabaseNotifications, type Channel } from '../database/database-notifications.js';
 
 /** The PostgreSQL channel every instance listens on. */
@@ -17,8 +17,8 @@ export interface AlarmChange {
 /**
  * Announces a change of an alarm, inside the transaction that makes it: PostgreSQL delivers a
  * NOTIFY only when (and if) the transaction commits, to every listening instance, this one
- * included. A plain function (not a service) so the SMS ports, which are built inside the SMS
- * module, can call it with just their EntityManager.
+ * included. A plain function (not a service) so the SMS ports, which run in the SMS module's
+ * transactions, can call it with just their EntityManager.
  */
 export async function announceAlarmChange(m: EntityManager, alarmId: string, nextStepAt?: Date | null): Promise<void> {
   const payload: AlarmChange = { alarmId, nextStepAt: nextStepAt ? nextStepAt.getTime() : null };

@@ -1,5 +1,5 @@
 import { countSegments, smsField, type SmsLanguage } from '../sms/texts.js';
-import type { EventClass } from './event-classification.js';
+import type { EventClass } from '../alarm-model/event-classification.js';
 
 /**
  * The alarm SMS texts, in the recipient's language (sv, nb, en). Rules (docs/sms.md#segments-and-encoding):
