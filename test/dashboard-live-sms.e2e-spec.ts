@@ -5,7 +5,7 @@ import { CHROMIUM, CHROMIUM_ARGS, failOnPageErrors, haveChromium, logInAs, until
 import { FakeTwilio } from './support/fake-twilio.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
-// Issue 6, "SMS with live delivery status": Twilio's delivery report for the owner's SMS shows on the
+// SMS with live delivery status: Twilio's delivery report for the owner's SMS shows on the
 // open alarm page and in the queue without a reload. The real SDK sends through the fake Twilio,
 // which then posts a signed status callback, as Twilio does.
 

@@ -4,7 +4,7 @@ import { type AlarmFixtures } from './support/alarm-fixtures.js';
 import { dashboardSuite, haveChromium, until } from './support/chromium.js';
 import type { TestApp } from './support/test-app.js';
 
-// Issue 6, the rest: every alarm action, the DPO's export and erasure, escalation settings.
+// Every alarm action, the DPO's export and erasure, escalation settings.
 // Same pattern as dashboard.e2e-spec.ts: Debian's chromium, skipped (with a note) when it is missing.
 
 // Functions passed to page.evaluate/waitForFunction run in the browser; the test's tsconfig has no DOM lib.

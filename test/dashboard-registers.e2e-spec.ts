@@ -7,7 +7,7 @@ import { dashboardSuite, haveChromium, until } from './support/chromium.js';
 import { axeFindings } from './support/axe.js';
 import type { TestApp } from './support/test-app.js';
 
-// Issue 6, the registers: the in-page confirmation (remove a contact, rotate a panel secret, delete a
+// The registers: the in-page confirmation (remove a contact, rotate a panel secret, delete a
 // customer), a failed action's message on screen, the arm/disarm history, the processing-log filters, a contact's restriction, the
 // keyboard alone, and an axe-core audit of the main pages. Same pattern as dashboard.e2e-spec.ts.
 

@@ -20,8 +20,9 @@ const STEP_WORKERS = 4;
 const WATCHED = new Set(['sent', 'delivered', 'failed', 'undelivered', 'refused']);
 
 /**
- * Runs escalation steps when they fall due, within milliseconds of their time (PRODUCT.md rule 7;
- * DOMAIN.md: "where we beat them"), durably:
+ * Runs escalation steps when they fall due, within milliseconds of their time
+ * (docs/alarm-handling.md#first-sms-within-milliseconds), durably
+ * (docs/alarm-handling.md#escalation-survives-restarts):
  * - the state is in the alarm rows (next_step_at); this process keeps one timer armed for the
  *   earliest next_step_at of all alarms, re-armed whenever a change is committed here or announced
  *   by another instance (LISTEN/NOTIFY, AlarmChanges);

@@ -4,7 +4,7 @@ import type { LegalBasis } from '../privacy/processing.decorator.js';
 import type { SmsStatus } from '../sms/sms.types.js';
 
 /**
- * The escalation rules (PRODUCT.md, Escalation) as pure functions of the alarm's escalation state and
+ * The escalation rules (docs/alarm-handling.md#escalation) as pure functions of the alarm's escalation state and
  * the time: no database, no clock of its own. `Escalation` reads the state, asks these what comes
  * next and carries it out; the rules are unit-tested here with fixed times.
  *
@@ -15,23 +15,23 @@ import type { SmsStatus } from '../sms/sms.types.js';
  * step's SMS ends the step at once.
  */
 
-/** Classes that text no one (PRODUCT.md: a duress code means the owner may be under threat). */
+/** Classes that text no one (docs/alarm-handling.md#panic-and-duress: a duress code means the owner may be under threat). */
 export const TEXTS_NOBODY: readonly EventClass[] = ['panic', 'duress'];
 /** Classes whose escalation stops after the owner. */
 export const OWNER_ONLY: readonly EventClass[] = ['technical'];
-/** Classes for which contacts are texted under vital interests (PRODUCT.md, Legal bases). */
+/** Classes for which contacts are texted under vital interests (docs/privacy.md#legal-bases). */
 export const VITAL_INTERESTS: readonly EventClass[] = ['fire', 'gas', 'medical', 'panic'];
-/** Every class that texts anyone has escalation settings (API.md). */
+/** Every class that texts anyone has escalation settings (docs/api-contract.md#escalation-settings). */
 export const ESCALATING_CLASSES = ['burglary', 'fire', 'gas', 'water', 'medical', 'tamper', 'technical', 'unknown'] as const;
 export type EscalatingClass = (typeof ESCALATING_CLASSES)[number];
 
-/** PRODUCT.md defaults, used only if a class has no settings row. */
+/** The defaults (docs/alarm-handling.md#escalation-timings), used only if a class has no settings row. */
 export const DEFAULT_OWNER_WAIT_SECONDS = 60;
 export const DEFAULT_CONTACT_WAIT_SECONDS = 60;
 
 /**
  * While a step's SMS is still waiting to be handed to the provider, the engine looks again this often:
- * the wait starts only at the hand-over (API.md), so there is nothing to advance yet.
+ * the wait starts only at the hand-over (docs/alarm-handling.md#escalation-timings), so there is nothing to advance yet.
  */
 export const RECHECK_MS = 1000;
 
