@@ -10,6 +10,7 @@ import { AlarmContactGate } from './alarm-contact-gate.js';
 import { queryPrepared } from '../database/prepared-sql.js';
 import { SMS_REFUSAL, SMS_SENDING } from './sms.processing.js';
 import { ALLOWED_LEGAL_BASES, type SmsPurpose } from './sms.types.js';
+import { isUuid } from '../common/uuid.js';
 
 /** An outbound SMS as a caller asks for it (SmsOutbox.enqueue). */
 export interface OutboundSms {
@@ -52,8 +53,6 @@ export type RefusalCode =
   | 'alarm_contact_not_allowed'
   | 'country_not_allowed'
   | 'central_cap';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Namespace of the per-number advisory lock that handles one number's inbound SMS one at a time. */
 export const PHONE_LOCK = 727100;
@@ -143,7 +142,7 @@ export class SendPolicy implements OnModuleInit {
   async recordRefusal(sms: OutboundSms, reason: string, messageId: string, manager: EntityManager): Promise<void> {
     this.logger.warn({ messageId, purpose: sms.purpose, contactId: sms.contactId, alarmId: sms.alarmId, reason }, 'SMS refused by the send policy');
     this.metrics.smsRefused.inc({ reason: reason.split(':')[0] });
-    const subjectIds = [sms.contactId, sms.customerId, sms.alarmId].filter((id): id is string => !!id && UUID.test(id));
+    const subjectIds = [sms.contactId, sms.customerId, sms.alarmId].filter((id): id is string => isUuid(id));
     await this.processingLog.record(
       { ...SMS_REFUSAL, actor: { type: 'system', id: 'send-policy' }, outcome: 'refused', subjectIds: [...new Set(subjectIds)] },
       { manager },

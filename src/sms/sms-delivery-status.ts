@@ -6,7 +6,8 @@ import { Clock } from '../common/clock.js';
 import { queueProcessorDeletionOf } from '../privacy/processor-deletion.js';
 import { queryPrepared } from '../database/prepared-sql.js';
 import { advanceStatus, fromTwilioStatus } from './sms-status.js';
-import { UUID, type SmsPurpose, type SmsStatus } from './sms.types.js';
+import { type SmsPurpose, type SmsStatus } from './sms.types.js';
+import { isUuid } from '../common/uuid.js';
 
 /** One change of an outbound message's status, emitted once the change is committed. */
 export interface SmsStatusChange {
@@ -89,7 +90,7 @@ export class SmsDeliveryStatus {
     let [row] = report.providerId
       ? ((await this.dataSource.query(`SELECT id, status, customer_id, contact_id FROM sms_message WHERE provider_id = $1`, [report.providerId])) as Found[])
       : [];
-    if (!row && report.messageId && UUID.test(report.messageId)) {
+    if (!row && isUuid(report.messageId)) {
       [row] = (await this.dataSource.query(`SELECT id, status, customer_id, contact_id FROM sms_message WHERE id = $1 AND direction = 'outbound'`, [
         report.messageId,
       ])) as Found[];

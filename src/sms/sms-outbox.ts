@@ -12,8 +12,9 @@ import { SendPolicy, type OutboundSms } from './send-policy.js';
 import { SmsDeliveryStatus, type SmsStatusChange } from './sms-delivery-status.js';
 import { SmsDispatcher } from './sms-dispatcher.js';
 import { SmsSender } from './sms-sender.js';
-import { DEFAULT_LEGAL_BASIS, E164, MAX_BODY_LENGTH, SMS_PRIORITY, SMS_PURPOSES, UUID, type SmsStatus } from './sms.types.js';
+import { DEFAULT_LEGAL_BASIS, E164, MAX_BODY_LENGTH, SMS_PRIORITY, SMS_PURPOSES, type SmsStatus } from './sms.types.js';
 import { countSegments } from './texts.js';
+import { isUuid } from '../common/uuid.js';
 
 export interface EnqueuedSms {
   id: string;
@@ -127,7 +128,7 @@ export class SmsOutbox {
     if (sms.body.length > MAX_BODY_LENGTH) throw invalid('sms_body_too_long', `body must be at most ${MAX_BODY_LENGTH} characters`);
     for (const key of ['alarmId', 'customerId', 'contactId', 'inReplyTo', 'operatorId'] as const) {
       const v = sms[key];
-      if (v !== undefined && (typeof v !== 'string' || !UUID.test(v))) throw invalid('sms_id_invalid', `${key} must be a UUID`);
+      if (v !== undefined && !isUuid(v)) throw invalid('sms_id_invalid', `${key} must be a UUID`);
     }
     const legalBasis = sms.legalBasis ?? DEFAULT_LEGAL_BASIS[sms.purpose];
     if (!legalBasis) throw invalid('sms_legal_basis_required', `legalBasis is required for ${sms.purpose} (it depends on the alarm's class)`);

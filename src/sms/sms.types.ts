@@ -43,6 +43,3 @@ export const E164 = /^\+[1-9]\d{6,14}$/;
 
 /** Twilio's own limit for one message body. */
 export const MAX_BODY_LENGTH = 1600;
-
-/** An id of ours (alarm, customer, contact, message) as the outbox accepts it. */
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
