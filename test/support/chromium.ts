@@ -9,18 +9,16 @@ import { createTestApp, type TestApp } from './test-app.js';
 /** Debian's chromium (STACK.md: never `npx playwright install`); CHROMIUM_PATH only to try the skip. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Without the networking flags Chromium floods this machine's closed network (STACK.md). */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
+/**
+ * This file's connection to the run's one Chromium, which the global setup starts when it is
+ * installed (global-setup.ts: one browser instead of one per file). Every file still works in its
+ * own contexts, with their own cookies; closing the returned Browser closes them and disconnects.
+ */
+export function openBrowser(): Promise<Browser> {
+  const shared = process.env.KEYHOLDER_TEST_BROWSER;
+  if (!shared) throw new Error('no shared Chromium: run the browser tests through `npm test` (jest globalSetup)');
+  return chromium.connect(shared);
+}
 
 /**
  * Whether the browser tests can run; says plainly why they are skipped when they cannot. In CI
@@ -118,7 +116,7 @@ export function dashboardSuite(fixtureBase: number, sessionDefaults: BrowserCont
     suite.t = await createTestApp();
     suite.f = await AlarmFixtures.create(suite.t, fixtureBase);
     await suite.t.tokenFor('dpo');
-    suite.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    suite.browser = await openBrowser();
   });
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
