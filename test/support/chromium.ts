@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll } from '@jest/globals';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Download, type Page } from 'playwright-core';
 import { AlarmFixtures } from './alarm-fixtures.js';
 import { createTestApp, type TestApp } from './test-app.js';
 
@@ -30,6 +30,13 @@ export function haveChromium(file: string): boolean {
     throw new Error(`[${file}] ${CHROMIUM} is missing and CI is set: the browser tests must run in CI (apt-get install -y chromium)`);
   process.stderr.write(`\n[${file}] browser tests SKIPPED: ${CHROMIUM} is missing (install it with: apt-get install -y chromium)\n\n`);
   return false;
+}
+
+/** A download's content as text, streamed through Playwright: with the run's shared browser, its file is not this process's to open. */
+export async function downloadedText(download: Download): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Waits for a condition in the page (polled every 100 ms). */
