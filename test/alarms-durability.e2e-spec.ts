@@ -52,7 +52,11 @@ describe('escalation durability', () => {
     await app.exited;
 
     // The owner's wait (3 s) runs out while no instance is running.
-    await new Promise((r) => setTimeout(r, 3500));
+    await waitUntil(
+      async () => (await rows(db.url, `SELECT 1 FROM alarm WHERE id = $1 AND next_step_at < now()`, [alarmId])).length > 0,
+      8000,
+      "the owner's wait to run out",
+    );
     expect(smsTo(contacts[0].phone)).toHaveLength(0);
     const [before] = await rows(db.url, `SELECT stage, next_step_at < now() AS overdue FROM alarm WHERE id = $1`, [alarmId]);
     expect(before).toEqual({ stage: 'owner', overdue: true });

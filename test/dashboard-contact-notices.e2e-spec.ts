@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { SmsOutbox } from '../src/sms/sms-outbox.js';
 import { axeFindings } from './support/axe.js';
-import { CHROMIUM, CHROMIUM_ARGS, haveChromium, logInAs, screenshotPath, until } from './support/chromium.js';
+import { failOnPageErrors, haveChromium, logInAs, openBrowser, screenshotPath, until } from './support/chromium.js';
 import { FakeTwilio } from './support/fake-twilio.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -20,13 +20,14 @@ const PUBLIC = 'https://alarm.example.test';
   let fake: FakeTwilio;
   let browser: Browser;
   const pageErrors: string[] = [];
+  failOnPageErrors(pageErrors);
 
   beforeAll(async () => {
     fake = await new FakeTwilio().start();
     t = await createTestApp(fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000' }));
     fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
     await t.tokenFor('operator');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await openBrowser();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { AlarmFixtures } from './support/alarm-fixtures.js';
-import { CHROMIUM, CHROMIUM_ARGS, failOnPageErrors, haveChromium, logInAs, until } from './support/chromium.js';
+import { failOnPageErrors, haveChromium, logInAs, openBrowser, until } from './support/chromium.js';
 import { FakeTwilio } from './support/fake-twilio.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -31,7 +31,7 @@ const haveBrowser = haveChromium('dashboard-live-sms.e2e-spec');
     fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
     f = await AlarmFixtures.create(t, 9800);
     await t.tokenFor('operator');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await openBrowser();
     page = await logInAs(browser, t.baseUrl, 'operator', pageErrors);
   });
 

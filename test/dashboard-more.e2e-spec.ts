@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { type AlarmFixtures } from './support/alarm-fixtures.js';
-import { dashboardSuite, haveChromium, until } from './support/chromium.js';
+import { dashboardSuite, downloadedText, haveChromium, until } from './support/chromium.js';
 import type { TestApp } from './support/test-app.js';
 
 // Every alarm action, the DPO's export and erasure, escalation settings.
@@ -366,8 +365,7 @@ const haveBrowser = haveChromium('dashboard-more.e2e-spec');
     expect(await shown.textContent()).toContain(customerName);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download JSON' }).click()]);
     expect(download.suggestedFilename()).toBe(`keyholder-export-customer-${household.customer.id}.json`);
-    const file = await download.path();
-    expect(readFileSync(file!, 'utf8')).toContain(customerName);
+    expect(await downloadedText(download)).toContain(customerName);
 
     // Erasure asks first; cancelling erases nothing.
     await page.getByRole('button', { name: `Erase ${contactName}` }).click();

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { type AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
-import { dashboardSuite, haveChromium, screenshotPath, until } from './support/chromium.js';
+import { dashboardSuite, downloadedText, haveChromium, screenshotPath, until } from './support/chromium.js';
 import { axeFindings } from './support/axe.js';
 import { parseCsv } from './support/csv.js';
 import type { TestApp } from './support/test-app.js';
@@ -135,7 +134,7 @@ function fmtMs(ms: number | null | undefined): string {
     await page.locator('#stats-csv').waitFor();
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#stats-csv').click()]);
     expect(download.suggestedFilename()).toMatch(/^keyholder-statistics-\d{8}T\d{6}Z-\d{8}T\d{6}Z\.csv$/);
-    const rows = parseCsv(await readFile((await download.path())!, 'utf8'));
+    const rows = parseCsv(await downloadedText(download));
     const header = rows[0];
     const burglary = rows.find((r) => r[0] === 'class' && r[1] === 'burglary')!;
     const api = (

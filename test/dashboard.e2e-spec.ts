@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { AlarmFixtures } from './support/alarm-fixtures.js';
-import { CHROMIUM, CHROMIUM_ARGS, failOnPageErrors, haveChromium, screenshotPath, until } from './support/chromium.js';
+import { failOnPageErrors, haveChromium, openBrowser, screenshotPath, until } from './support/chromium.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 // Functions passed to page.evaluate/waitForFunction run in the browser; the test's tsconfig has no DOM lib.
@@ -20,16 +20,17 @@ function shot(name: string): string {
   return file;
 }
 
+// One app for the file: the static checks only read, so the browser tests start from the same empty app.
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
 // The static serving and its headers need no browser.
 describe('dashboard: served by the service', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-
   it('serves the page at / with a self-only Content-Security-Policy', async () => {
     const res = await t.request('GET', '/');
     expect(res.status).toBe(200);
@@ -62,7 +63,6 @@ describe('dashboard: served by the service', () => {
 });
 
 (haveBrowser ? describe : describe.skip)('dashboard in Chromium', () => {
-  let t: TestApp;
   let f: AlarmFixtures;
   let browser: Browser;
   let page: Page;
@@ -70,9 +70,8 @@ describe('dashboard: served by the service', () => {
   failOnPageErrors(pageErrors);
 
   beforeAll(async () => {
-    t = await createTestApp();
     f = await AlarmFixtures.create(t, 8000);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await openBrowser();
     page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => {
@@ -82,7 +81,6 @@ describe('dashboard: served by the service', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await t?.close();
   });
 
   async function logIn(p: Page, email: string, password: string) {

@@ -2,9 +2,9 @@ import http from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { AlarmFixtures } from './support/alarm-fixtures.js';
-import { CHROMIUM, CHROMIUM_ARGS, haveChromium, logInAs } from './support/chromium.js';
+import { haveChromium, logInAs, openBrowser } from './support/chromium.js';
 import { ADMIN, createTestApp, type TestApp } from './support/test-app.js';
 
 // A page on the same site as the dashboard (same host, another port) posting to the API with the
@@ -152,7 +152,7 @@ describe('cookie-authenticated writes over HTTP', () => {
     // Same host name as the app, another port: the same site, so SameSite=Strict lets the cookie through.
     forgerUrl = `http://127.0.0.1:${(forger.address() as AddressInfo).port}`;
     expect(forgerUrl).not.toBe(t.baseUrl);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await openBrowser();
     page = await logInAs(browser, t.baseUrl, 'admin', errors);
   });
   afterAll(async () => {

@@ -168,7 +168,12 @@ describe('operator administration: disable, re-role, reset password, end session
       await waitUntil(async () => stream.eventsAbout(before).length > 0, 8000, 'the alarm on the stream');
 
       await end(op);
-      await Promise.race([stream.ended, new Promise((_, reject) => setTimeout(() => reject(new Error('the stream stayed open')), 6000))]);
+      // The timer is cleared once the stream ends: left pending, it would hold the Jest worker open.
+      let stayedOpen: NodeJS.Timeout | undefined;
+      await Promise.race([
+        stream.ended,
+        new Promise((_, reject) => (stayedOpen = setTimeout(() => reject(new Error('the stream stayed open')), 6000))),
+      ]).finally(() => clearTimeout(stayedOpen));
       expect(stream.text()).toMatch(/event: session_ended\n/);
       const after = await newAlarm();
       // An alarm's change reaches a live stream within a second (FEED_WINDOW_MS); give it time to show it did not.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DASHBOARD_CSP } from '../src/dashboard/dashboard-static.js';
-import { CHROMIUM, CHROMIUM_ARGS, haveChromium } from './support/chromium.js';
+import { haveChromium, openBrowser } from './support/chromium.js';
 import { createTestApp, type ApiResponse, type TestApp } from './support/test-app.js';
 
 // Functions passed to page.evaluate run in the browser; the test's tsconfig has no DOM lib.
@@ -132,7 +132,7 @@ describe('security headers behind https', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await openBrowser();
     page = await browser.newPage();
     page.on('pageerror', (e) => violations.push(e.message));
     page.on('console', (m) => {

@@ -2,25 +2,23 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll } from '@jest/globals';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Download, type Page } from 'playwright-core';
 import { AlarmFixtures } from './alarm-fixtures.js';
 import { createTestApp, type TestApp } from './test-app.js';
 
 /** Debian's chromium (STACK.md: never `npx playwright install`); CHROMIUM_PATH only to try the skip. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Without the networking flags Chromium floods this machine's closed network (STACK.md). */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
+/**
+ * This file's connection to the run's one Chromium, which the global setup starts when it is
+ * installed (global-setup.ts: one browser instead of one per file). Every file still works in its
+ * own contexts, with their own cookies; closing the returned Browser closes them and disconnects.
+ */
+export function openBrowser(): Promise<Browser> {
+  const shared = process.env.KEYHOLDER_TEST_BROWSER;
+  if (!shared) throw new Error('no shared Chromium: run the browser tests through `npm test` (jest globalSetup)');
+  return chromium.connect(shared);
+}
 
 /**
  * Whether the browser tests can run; says plainly why they are skipped when they cannot. In CI
@@ -32,6 +30,13 @@ export function haveChromium(file: string): boolean {
     throw new Error(`[${file}] ${CHROMIUM} is missing and CI is set: the browser tests must run in CI (apt-get install -y chromium)`);
   process.stderr.write(`\n[${file}] browser tests SKIPPED: ${CHROMIUM} is missing (install it with: apt-get install -y chromium)\n\n`);
   return false;
+}
+
+/** A download's content as text, streamed through Playwright: with the run's shared browser, its file is not this process's to open. */
+export async function downloadedText(download: Download): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Waits for a condition in the page (polled every 100 ms). */
@@ -118,7 +123,7 @@ export function dashboardSuite(fixtureBase: number, sessionDefaults: BrowserCont
     suite.t = await createTestApp();
     suite.f = await AlarmFixtures.create(suite.t, fixtureBase);
     await suite.t.tokenFor('dpo');
-    suite.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    suite.browser = await openBrowser();
   });
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
