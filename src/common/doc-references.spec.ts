@@ -14,12 +14,6 @@ const TEXT_FILE = /\.(ts|js|mjs|cjs|json|md|html|css|sh|yaml|yml)$|Dockerfile|do
 /** Documents outside the repository, which a reader cannot open: the rules the code cites are in docs/. */
 const EXTERNAL_DOCUMENT = /\b(?:PRODUCT|API|DOMAIN|STACK|STYLE|DC09)\.md\b/;
 
-/**
- * Pending merge: files rewritten on other branches at the same time, whose citations are replaced
- * once those branches are merged. Empty this list then.
- */
-const PENDING_MERGE = new Set(['test/support/chromium.ts', 'test/support/fake-twilio.ts']);
-
 function filesUnder(path: string): string[] {
   const full = join(root, path);
   if (!existsSync(full)) return [];
@@ -68,13 +62,11 @@ describe('citations of the rules', () => {
   });
 
   it('cites no document from outside the repository', () => {
-    const citing = files
-      .filter((f) => !PENDING_MERGE.has(f))
-      .flatMap((f) =>
-        readFileSync(join(root, f), 'utf8')
-          .split('\n')
-          .flatMap((line, i) => (EXTERNAL_DOCUMENT.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])),
-      );
+    const citing = files.flatMap((f) =>
+      readFileSync(join(root, f), 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (EXTERNAL_DOCUMENT.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])),
+    );
     expect(citing).toEqual([]);
   });
 

@@ -6,7 +6,7 @@ import { chromium, type Browser, type BrowserContext, type BrowserContextOptions
 import { AlarmFixtures } from './alarm-fixtures.js';
 import { createTestApp, type TestApp } from './test-app.js';
 
-/** Debian's chromium (STACK.md: never `npx playwright install`); CHROMIUM_PATH only to try the skip. */
+/** Debian's chromium (docs/stack.md#chromium-for-browser-tests: never `npx playwright install`); CHROMIUM_PATH only to try the skip. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**

@@ -64,8 +64,8 @@ export interface SignedPostResult {
 }
 
 /**
- * A local, Twilio-compatible Messages API for tests and benchmarks (STACK.md: "Twilio without the
- * internet"). It answers like Twilio, records every request, fails the next N requests on demand,
+ * A local, Twilio-compatible Messages API for tests and benchmarks
+ * (docs/stack.md#twilio-without-the-internet). It answers like Twilio, records every request, fails the next N requests on demand,
  * and calls the app back (status callbacks, inbound SMS) signed with the SDK's own algorithm.
  */
 export class FakeTwilio {

@@ -16,7 +16,7 @@ export const TEMPLATE = 'keyholder_test_template';
 /** The same executable as chromium.ts's CHROMIUM (that module needs Jest's globals, so it cannot be loaded here). */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Without the networking flags Chromium floods this machine's closed network (STACK.md). */
+/** Without the networking flags Chromium floods this machine's closed network (docs/stack.md#chromium-for-browser-tests). */
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
