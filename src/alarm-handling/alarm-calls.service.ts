@@ -10,6 +10,7 @@ import { AlarmActions } from '../alarms/alarm-actions.service.js';
 import { announceAlarmChange } from '../alarm-model/alarm-changes.js';
 import { handlingNote } from '../alarms/alarm-handler.js';
 import { writeAlarmLog, type AlarmRow } from '../alarm-model/alarm-state.js';
+import { firstRow, rows } from '../database/rows.js';
 import { CALL_TARGETS_WITH_NUMBER, type AlarmCallDto } from './alarm-handling.dto.js';
 
 /** The plan step a call that reached its person fulfils (a call to the guard company is not yet a dispatch). */
@@ -43,25 +44,23 @@ export class AlarmCalls {
     }
 
     return this.dataSource.transaction(async (m) => {
-      const [alarm] = (await m.query(`SELECT * FROM alarm WHERE id = $1 FOR UPDATE`, [alarmId])) as AlarmRow[];
+      const alarm = await firstRow<AlarmRow>(m, `SELECT * FROM alarm WHERE id = $1 FOR UPDATE`, [alarmId]);
       if (!alarm) throw notFound('alarm', alarmId);
       if (alarm.status === 'closed') throw new DomainError('conflict', 'alarm_closed', `alarm ${alarmId} is closed; only a note can be added`);
       let contactName: string | null = null;
       if (dto.contactId) {
-        const [contact] = (await m.query(`SELECT name, customer_id FROM contact WHERE id = $1`, [dto.contactId])) as Array<{
-          name: string;
-          customer_id: string;
-        }>;
+        const contact = await firstRow<{ name: string; customer_id: string }>(m, `SELECT name, customer_id FROM contact WHERE id = $1`, [dto.contactId]);
         if (!contact) throw notFound('contact', dto.contactId);
         if (contact.customer_id !== alarm.customer_id)
           throw unprocessable('contact_not_of_customer', `contact ${dto.contactId} is not a contact of this alarm's customer`);
         contactName = contact.name;
       }
       const at = this.clock.now();
-      const [{ id: callId }] = (await m.query(
+      const [{ id: callId }] = await rows<{ id: string }>(
+        m,
         `INSERT INTO alarm_call (alarm_id, operator_id, to_kind, contact_id, number, outcome, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
         [alarmId, operator.id, dto.to, dto.contactId ?? null, dto.number?.trim() ?? null, dto.outcome, dto.note ?? null, at],
-      )) as Array<{ id: string }>;
+      );
       await writeAlarmLog(
         m,
         alarmId,

@@ -7,6 +7,7 @@ import { DomainError, notFound } from '../common/domain-error.js';
 import { Clock } from '../common/clock.js';
 import { announceAlarmChange } from '../alarm-model/alarm-changes.js';
 import { writeAlarmLog, type AlarmRow } from '../alarm-model/alarm-state.js';
+import { firstRow, rows } from '../database/rows.js';
 
 /** The roles that work the alarm queue (the others cannot even read it). */
 const HANDLING_ROLES: readonly Role[] = ['operator', 'supervisor', 'admin'];
@@ -29,12 +30,11 @@ export class AlarmClaims {
       const alarm = await this.lockOpen(m, alarmId);
       let handler: { id: string; name: string } = { id: operator.id, name: operator.name };
       if (handOverTo && handOverTo !== operator.id) {
-        const [target] = (await m.query(`SELECT id, name, role, disabled_at FROM operator WHERE id = $1`, [handOverTo])) as Array<{
-          id: string;
-          name: string;
-          role: Role;
-          disabled_at: Date | null;
-        }>;
+        const target = await firstRow<{ id: string; name: string; role: Role; disabled_at: Date | null }>(
+          m,
+          `SELECT id, name, role, disabled_at FROM operator WHERE id = $1`,
+          [handOverTo],
+        );
         if (!target) throw notFound('operator', handOverTo);
         if (target.disabled_at) throw new DomainError('unprocessable', 'operator_disabled', `operator ${handOverTo} is disabled and cannot handle alarms`);
         if (!HANDLING_ROLES.includes(target.role))
@@ -84,20 +84,22 @@ export class AlarmClaims {
 
   /** Who can take an alarm: enabled accounts of the roles that work the queue, by name. */
   async handlers(): Promise<Array<{ id: string; name: string }>> {
-    return (await this.dataSource.query(`SELECT id, name FROM operator WHERE disabled_at IS NULL AND role::text = ANY($1) ORDER BY name, id`, [
-      HANDLING_ROLES,
-    ])) as Array<{ id: string; name: string }>;
+    return rows<{ id: string; name: string }>(
+      this.dataSource,
+      `SELECT id, name FROM operator WHERE disabled_at IS NULL AND role::text = ANY($1) ORDER BY name, id`,
+      [HANDLING_ROLES],
+    );
   }
 
   private async lockOpen(m: EntityManager, alarmId: string): Promise<AlarmRow> {
-    const [alarm] = (await m.query(`SELECT * FROM alarm WHERE id = $1 FOR UPDATE`, [alarmId])) as AlarmRow[];
+    const alarm = await firstRow<AlarmRow>(m, `SELECT * FROM alarm WHERE id = $1 FOR UPDATE`, [alarmId]);
     if (!alarm) throw notFound('alarm', alarmId);
     if (alarm.status === 'closed') throw new DomainError('conflict', 'alarm_closed', `alarm ${alarmId} is closed; nobody handles a closed alarm`);
     return alarm;
   }
 
   private async nameOf(m: EntityManager, operatorId: string): Promise<string> {
-    const [row] = (await m.query(`SELECT name FROM operator WHERE id = $1`, [operatorId])) as Array<{ name: string }>;
+    const row = await firstRow<{ name: string }>(m, `SELECT name FROM operator WHERE id = $1`, [operatorId]);
     return row?.name ?? '';
   }
 }

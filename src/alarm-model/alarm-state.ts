@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { rows } from '../database/rows.js';
 import { announceAlarmChange } from './alarm-changes.js';
 import type { EventClass } from './event-classification.js';
 import type { AlarmPlan } from '../action-plans/action-plan-steps.js';
@@ -72,15 +73,16 @@ export async function writeAlarmLog(
  */
 /** `at` unset: the transaction's time, the time its SMS rows get too. */
 export async function acknowledgeAlarm(m: EntityManager, alarmId: string, by: AcknowledgedBy, at?: Date, note?: string): Promise<boolean> {
-  const rows = (await m.query(
+  const acknowledged = await rows<{ id: string }>(
+    m,
     `WITH u AS (
        UPDATE alarm SET stage = 'acknowledged', acknowledged_at = COALESCE($2, now()), acknowledged_by = $3, next_step_at = NULL, updated_at = now()
         WHERE id = $1 AND status = 'open' AND stage <> 'acknowledged'
         RETURNING id)
      SELECT * FROM u`,
     [alarmId, at ?? null, JSON.stringify(by)],
-  )) as Array<{ id: string }>;
-  if (rows.length === 0) return false;
+  );
+  if (acknowledged.length === 0) return false;
   const operatorId = 'operatorId' in by && by.operatorId ? by.operatorId : null;
   await writeAlarmLog(m, alarmId, 'acknowledged', { by, ...(note ? { note } : {}) }, operatorId, at);
   await announceAlarmChange(m, alarmId);
@@ -92,15 +94,16 @@ export async function acknowledgeAlarm(m: EntityManager, alarmId: string, by: Ac
  * its claim ends (nobody handles a closed alarm).
  */
 export async function closeAlarm(m: EntityManager, alarmId: string, by: { operatorId: string; action: string }, at: Date): Promise<boolean> {
-  const rows = (await m.query(
+  const closed = await rows<{ id: string }>(
+    m,
     `WITH u AS (
        UPDATE alarm SET status = 'closed', closed_at = $2, closed_by = $3, next_step_at = NULL, handler_id = NULL, claimed_at = NULL, updated_at = now()
         WHERE id = $1 AND status = 'open'
         RETURNING id)
      SELECT * FROM u`,
     [alarmId, at, JSON.stringify(by)],
-  )) as Array<{ id: string }>;
-  if (rows.length === 0) return false;
+  );
+  if (closed.length === 0) return false;
   await m.query(`UPDATE reply_code SET active = false WHERE alarm_id = $1 AND active`, [alarmId]);
   await writeAlarmLog(m, alarmId, 'closed', { action: by.action }, by.operatorId, at);
   await announceAlarmChange(m, alarmId);

@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthenticatedOperator } from '../auth/authenticated-operator.js';
 import { DomainError, notFound } from '../common/domain-error.js';
 import { Clock } from '../common/clock.js';
+import { firstRow, rows } from '../database/rows.js';
 import { STEPS_FULFILLED_BY, markStepDone, tickPlanSteps } from '../action-plans/alarm-plan.js';
 import { Escalation } from '../escalation/escalation.js';
 import { TEXTS_NOBODY } from '../escalation/escalation-policy.js';
@@ -55,7 +56,7 @@ export class AlarmActions {
       throw invalid('alarm_action_step_required', 'step is required for step_done (the index of the step, from 0)');
     if (dto.action === 'contact_reached' && !dto.contactId) throw invalid('alarm_action_contact_required', 'contactId is required for contact_reached');
 
-    const [alarm] = (await m.query(`SELECT * FROM alarm WHERE id = $1 FOR UPDATE`, [alarmId])) as AlarmRow[];
+    const alarm = await firstRow<AlarmRow>(m, `SELECT * FROM alarm WHERE id = $1 FOR UPDATE`, [alarmId]);
     if (!alarm) throw notFound('alarm', alarmId);
     if (alarm.status === 'closed' && dto.action !== 'note') {
       // The alarm's state, not the request, is in the way: a conflict (409, docs/api-contract.md#errors).
@@ -69,10 +70,11 @@ export class AlarmActions {
           `notify_contacts is for panic and duress alarms; a ${alarm.class} alarm texts its contacts by itself`,
         );
       }
-      const [{ decided }] = (await m.query(
+      const [{ decided }] = await rows<{ decided: boolean }>(
+        m,
         `SELECT EXISTS (SELECT 1 FROM alarm_log WHERE alarm_id = $1 AND kind = 'action' AND data->>'action' = 'notify_contacts') AS decided`,
         [alarmId],
-      )) as Array<{ decided: boolean }>;
+      );
       // Once decided, not again: even if every contact was skipped (opted out, removed), so step stayed 0.
       if (alarm.stage !== 'unreached' || alarm.step !== 0 || decided) {
         throw new DomainError(
@@ -87,7 +89,7 @@ export class AlarmActions {
       if (!(alarm.chain ?? []).includes(dto.contactId!)) {
         throw new DomainError('unprocessable', 'contact_not_in_chain', `contact ${dto.contactId} is not in this alarm's escalation chain`);
       }
-      const [contact] = (await m.query(`SELECT name FROM contact WHERE id = $1`, [dto.contactId])) as Array<{ name: string }>;
+      const contact = await firstRow<{ name: string }>(m, `SELECT name FROM contact WHERE id = $1`, [dto.contactId]);
       contactName = contact?.name ?? null;
     }
     const at = this.clock.now();

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { AlarmRow } from '../alarm-model/alarm-state.js';
+import { firstRow } from '../database/rows.js';
 
 /**
  * For a timeline entry by someone other than the operator handling the alarm: who was handling it
@@ -8,6 +9,6 @@ import type { AlarmRow } from '../alarm-model/alarm-state.js';
  */
 export async function handlingNote(m: EntityManager, alarm: Pick<AlarmRow, 'handler_id'>, by: { id: string }): Promise<Record<string, string>> {
   if (!alarm.handler_id || alarm.handler_id === by.id) return {};
-  const [handler] = (await m.query(`SELECT name FROM operator WHERE id = $1`, [alarm.handler_id])) as Array<{ name: string }>;
+  const handler = await firstRow<{ name: string }>(m, `SELECT name FROM operator WHERE id = $1`, [alarm.handler_id]);
   return { handlerId: alarm.handler_id, handlerName: handler?.name ?? '' };
 }

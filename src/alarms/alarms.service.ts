@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { notFound } from '../common/domain-error.js';
+import { firstRow, rows } from '../database/rows.js';
 import type { Address } from '../customers/customer.entity.js';
 import type { AlarmLogKind, AlarmRow } from '../alarm-model/alarm-state.js';
 
@@ -142,25 +143,26 @@ export class AlarmsService {
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const limit = q.limit ?? 50;
     const page = q.page ?? 1;
-    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM alarm a ${filter}`, params)) as Array<{ total: number }>;
-    const rows = (await this.dataSource.query(
+    const [{ total }] = await rows<{ total: number }>(this.dataSource, `SELECT count(*)::int AS total FROM alarm a ${filter}`, params);
+    const listed = await rows<AlarmListRow>(
+      this.dataSource,
       `${SELECT} ${filter}
         ORDER BY (a.status = 'open') DESC, rank, a.opened_at, a.id
         LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, limit, (page - 1) * limit],
-    )) as AlarmListRow[];
-    return { items: rows.map(toAlarmView), total };
+    );
+    return { items: listed.map(toAlarmView), total };
   }
 
   /** Several alarms as the list shows them, in one query (the live feed); missing ids are left out. */
   async views(ids: string[]): Promise<AlarmView[]> {
     if (ids.length === 0) return [];
-    const rows = (await this.dataSource.query(`${SELECT} WHERE a.id = ANY($1::uuid[])`, [ids])) as AlarmListRow[];
-    return rows.map(toAlarmView);
+    const found = await rows<AlarmListRow>(this.dataSource, `${SELECT} WHERE a.id = ANY($1::uuid[])`, [ids]);
+    return found.map(toAlarmView);
   }
 
   async view(id: string, m: EntityManager = this.dataSource.manager): Promise<AlarmView | undefined> {
-    const [row] = (await m.query(`${SELECT} WHERE a.id = $1`, [id])) as AlarmListRow[];
+    const row = await firstRow<AlarmListRow>(m, `${SELECT} WHERE a.id = $1`, [id]);
     return row ? toAlarmView(row) : undefined;
   }
 

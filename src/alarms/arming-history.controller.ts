@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Roles } from '../auth/access.decorator.js';
 import { uuidParam } from '../common/uuid-param.js';
+import { rows } from '../database/rows.js';
 import { CustomersService } from '../customers/customers.service.js';
 import { Processing } from '../privacy/processing.decorator.js';
 import { ARMING_HISTORY_READ } from './alarms.processing.js';
@@ -29,19 +30,22 @@ export class ArmingHistoryController {
     await this.customers.get(customerId);
     const limit = q.limit ?? 50;
     const page = q.page ?? 1;
-    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM panel_event WHERE customer_id = $1 AND class = 'arming'`, [
-      customerId,
-    ])) as Array<{ total: number }>;
-    const rows = (await this.dataSource.query(
+    const [{ total }] = await rows<{ total: number }>(
+      this.dataSource,
+      `SELECT count(*)::int AS total FROM panel_event WHERE customer_id = $1 AND class = 'arming'`,
+      [customerId],
+    );
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw rows, shaped into items just below
+    const found = await rows<Record<string, any>>(
+      this.dataSource,
       `SELECT e.id, e.panel_id, e.event_id, e.code, e.arming, e.panel_user, e.method, e.occurred_at, e.received_at,
               premises_name(pr.users, e.panel_user) AS user_name
          FROM panel_event e LEFT JOIN premises pr ON pr.customer_id = e.customer_id
         WHERE e.customer_id = $1 AND e.class = 'arming'
         ORDER BY e.occurred_at DESC, e.received_at DESC, e.id LIMIT $2 OFFSET $3`,
       [customerId, limit, (page - 1) * limit],
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw rows, shaped into items just below
-    )) as Array<Record<string, any>>;
-    const items = rows.map((r) => ({
+    );
+    const items = found.map((r) => ({
       id: r.id,
       panelId: r.panel_id,
       at: r.occurred_at.toISOString(),

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
 import { queryPrepared } from '../database/prepared-sql.js';
+import { firstRow, rows } from '../database/rows.js';
 import { Clock } from '../common/clock.js';
 import { EscalationEngine } from '../escalation/escalation-engine.js';
 import { announceAlarmChange } from '../alarm-model/alarm-changes.js';
@@ -176,11 +177,11 @@ export class PanelEvents {
 
   /** A repeat of an eventId: the same answer as the first time, nothing done again. */
   private async duplicate(panelId: string, eventId: string, m: EntityManager): Promise<PanelEventResult> {
-    const [first] = (await m.query(`SELECT class, restore, alarm_id FROM panel_event WHERE panel_id = $1 AND event_id = $2`, [panelId, eventId])) as Array<{
-      class: EventClass;
-      restore: boolean;
-      alarm_id: string | null;
-    }>;
+    const [first] = await rows<{ class: EventClass; restore: boolean; alarm_id: string | null }>(
+      m,
+      `SELECT class, restore, alarm_id FROM panel_event WHERE panel_id = $1 AND event_id = $2`,
+      [panelId, eventId],
+    );
     return {
       duplicate: true,
       body: { eventId, status: 'duplicate', class: first.class, restore: first.restore, ...(first.alarm_id ? { alarmId: first.alarm_id } : {}) },
@@ -192,11 +193,12 @@ export class PanelEvents {
    * zone matches the latest open alarm of its class) and does not close it.
    */
   private async attachRestore(panelId: string, c: Classification, zone: string | null, m: EntityManager): Promise<string | undefined> {
-    const [match] = (await m.query(
+    const match = await firstRow<{ id: string }>(
+      m,
       `SELECT id FROM alarm WHERE panel_id = $1 AND class = $2 AND status = 'open' AND ($3::text IS NULL OR zone_key = $4)
         ORDER BY opened_at DESC LIMIT 1`,
       [panelId, c.class, zone, zoneKeyOf(zone)],
-    )) as Array<{ id: string }>;
+    );
     if (!match) return undefined;
     await m.query(`UPDATE alarm SET last_event_at = now(), updated_at = now() WHERE id = $1`, [match.id]);
     await announceAlarmChange(m, match.id);
@@ -205,9 +207,11 @@ export class PanelEvents {
 
   /** docs/alarm-handling.md#disarm-during-the-owner-stage: a disarm while an alarm is still in the owner stage counts as the owner acknowledging. */
   private async cancelAtPanel(panelId: string, signal: PanelSignal, at: Date, m: EntityManager): Promise<void> {
-    const alarms = (await m.query(`SELECT id FROM alarm WHERE panel_id = $1 AND status = 'open' AND stage = 'owner' ORDER BY opened_at FOR UPDATE`, [
-      panelId,
-    ])) as Array<{ id: string }>;
+    const alarms = await rows<{ id: string }>(
+      m,
+      `SELECT id FROM alarm WHERE panel_id = $1 AND status = 'open' AND stage = 'owner' ORDER BY opened_at FOR UPDATE`,
+      [panelId],
+    );
     for (const a of alarms) {
       await acknowledgeAlarm(
         m,

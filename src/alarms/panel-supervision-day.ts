@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import type { DataSource } from 'typeorm';
 import { inBackground } from '../database/connection-priority.js';
+import { rows } from '../database/rows.js';
 import { Clock } from '../common/clock.js';
 import { ProcessingLog } from '../privacy/processing-log.service.js';
 import { Processing } from '../privacy/processing.decorator.js';
@@ -36,8 +37,9 @@ export class PanelSupervisionDays {
   async closeDays(now: Date = this.clock.now()): Promise<number> {
     const today = DateTime.fromJSDate(now, { zone: 'utc' }).minus({ minutes: CLOSING_GRACE_MINUTES }).toISODate();
     const { operation, legalBasis, purpose } = PANEL_SUPERVISION_DAY;
-    const [{ n }] = (await inBackground(() =>
-      this.db.query(
+    const [{ n }] = await inBackground(() =>
+      rows<{ n: number }>(
+        this.db,
         `WITH d AS (DELETE FROM panel_supervision_day WHERE day < $1::date RETURNING panel_id, day, signals, first_at, last_at),
          l AS (
            INSERT INTO processing_log (${ProcessingLog.COLUMNS}, detail)
@@ -50,7 +52,7 @@ export class PanelSupervisionDays {
          SELECT count(*)::int AS n FROM l`,
         [today, operation, legalBasis, purpose],
       ),
-    )) as Array<{ n: number }>;
+    );
     if (n) this.log.written();
     return n;
   }

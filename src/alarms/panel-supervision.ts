@@ -3,6 +3,7 @@ import { Interval } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { firstRow, rows } from '../database/rows.js';
 import { EscalationEngine } from '../escalation/escalation-engine.js';
 import { Processing } from '../privacy/processing.decorator.js';
 import { ProcessingLog } from '../privacy/processing-log.service.js';
@@ -48,21 +49,23 @@ export class PanelSupervision {
   @Processing(PANEL_SUPERVISION)
   async check(): Promise<string[]> {
     const now = this.clock.now();
-    const silent = (await this.dataSource.query(
+    const silent = await rows<{ id: string; customer_id: string; last_seen_at: Date }>(
+      this.dataSource,
       `SELECT p.id, p.customer_id, p.last_seen_at FROM panel p JOIN customer c ON c.id = p.customer_id
         WHERE c.ended_at IS NULL AND p.last_seen_at IS NOT NULL
           AND p.last_seen_at < $1::timestamptz - make_interval(secs => p.supervision_interval_seconds)
           AND NOT EXISTS (SELECT 1 FROM panel_silence s WHERE s.panel_id = p.id AND s.last_seen_at = p.last_seen_at)
         LIMIT 500`,
       [now],
-    )) as Array<{ id: string; customer_id: string; last_seen_at: Date }>;
+    );
     const opened: string[] = [];
     for (const panel of silent) {
       const next = await this.dataSource.transaction(async (m) => {
-        const [silence] = (await m.query(`INSERT INTO panel_silence (panel_id, last_seen_at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING panel_id`, [
-          panel.id,
-          panel.last_seen_at,
-        ])) as Array<{ panel_id: string }>;
+        const silence = await firstRow<{ panel_id: string }>(
+          m,
+          `INSERT INTO panel_silence (panel_id, last_seen_at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING panel_id`,
+          [panel.id, panel.last_seen_at],
+        );
         if (!silence) return null; // another instance took this silence
         const result = await this.opening.openOrJoin(
           { customerId: panel.customer_id, panelId: panel.id, class: 'technical', zone: null, zoneKey: 'offline', reason: 'panel_offline', at: now },

@@ -1,6 +1,7 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { grantToAppRole, MIGRATIONS_TABLE, roleOf } from './database-roles.js';
 import { migrations } from './migrations/index.js';
+import { rows } from './rows.js';
 
 /**
  * Bounds on every statement the app runs, so a request never waits on the database for longer than
@@ -52,7 +53,7 @@ export async function runMigrations(url: string, options: { appUrl?: string } = 
     await runner.connect();
     await runner.query('SELECT pg_advisory_lock(727001)');
     const done = await ds.runMigrations({ transaction: 'each' });
-    const [{ owner }] = (await runner.query('SELECT current_user AS owner')) as Array<{ owner: string }>;
+    const [{ owner }] = await rows<{ owner: string }>(runner, 'SELECT current_user AS owner');
     if (appRole && appRole !== owner) {
       // In one transaction: running instances never see a table between its REVOKE and its GRANT.
       await runner.startTransaction();

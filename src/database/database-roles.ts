@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { rows, type Queryable } from './rows.js';
 
 /**
  * Two database roles: an owner that migrations run as (it owns the schema, the tables and the
@@ -24,9 +25,13 @@ export const OWNER_WRITTEN_TABLES = ['processing_log_retention'];
  * changes with refuse_append_only_change) and only SELECT on the migrations table; the sequences;
  * the functions. Extensions' objects keep their own grants. Idempotent.
  */
-export async function grantToAppRole(db: { query(sql: string): Promise<unknown> }, appRole: string): Promise<void> {
+type GrantableObjectRow = { kind: 'table' | 'sequence' | 'function'; name: string; ours: boolean; owner: string; append_only: boolean };
+
+export async function grantToAppRole(db: Queryable, appRole: string): Promise<void> {
   const role = pg.escapeIdentifier(appRole);
-  const objects = (await db.query(`
+  const objects = await rows<GrantableObjectRow>(
+    db,
+    `
     SELECT CASE WHEN c.relkind = 'S' THEN 'sequence' ELSE 'table' END AS kind, c.oid::regclass::text AS name,
            pg_has_role(current_user, c.relowner, 'USAGE') AS ours, c.relowner::regrole::text AS owner,
            EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
@@ -39,7 +44,8 @@ export async function grantToAppRole(db: { query(sql: string): Promise<unknown> 
       FROM pg_proc p
      WHERE p.pronamespace = 'public'::regnamespace
        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
-    ORDER BY 1, 2`)) as Array<{ kind: 'table' | 'sequence' | 'function'; name: string; ours: boolean; owner: string; append_only: boolean }>;
+    ORDER BY 1, 2`,
+  );
   // A grant on someone else's object would only be a warning, and the app would then fail on it.
   const foreign = objects.filter((o) => !o.ours);
   if (foreign.length > 0) {
@@ -77,14 +83,13 @@ export async function roleOf(url: string): Promise<string> {
  * and whether it owns the log (or has the rights of a role that does). Either means the triggers
  * that keep it append-only are in its power.
  */
-export async function appRoleStanding(db: { query(sql: string): Promise<unknown> }): Promise<{ role: string; superuser: boolean; ownsLog: boolean }> {
-  const [row] = (await db.query(`
+export async function appRoleStanding(db: Queryable): Promise<{ role: string; superuser: boolean; ownsLog: boolean }> {
+  const [row] = await rows<{ role: string; superuser: boolean; owns_log: boolean }>(
+    db,
+    `
     SELECT current_user AS role,
            (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,
-           COALESCE((SELECT pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c WHERE c.oid = to_regclass('processing_log')), false) AS owns_log`)) as Array<{
-    role: string;
-    superuser: boolean;
-    owns_log: boolean;
-  }>;
+           COALESCE((SELECT pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c WHERE c.oid = to_regclass('processing_log')), false) AS owns_log`,
+  );
   return { role: row.role, superuser: row.superuser, ownsLog: row.owns_log };
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { firstRow } from '../database/rows.js';
 import { AlarmContactGate, type AlarmContactAnswer, type AlarmContactQuestion } from '../sms/alarm-contact-gate.js';
 
 /**
@@ -13,12 +14,11 @@ import { AlarmContactGate, type AlarmContactAnswer, type AlarmContactQuestion } 
 @Injectable()
 export class EscalationContactGate extends AlarmContactGate {
   async mayText(q: AlarmContactQuestion, m: EntityManager): Promise<AlarmContactAnswer> {
-    const [alarm] = (await m.query(`SELECT status, stage, chain, step FROM alarm WHERE id = $1`, [q.alarmId])) as Array<{
-      status: string;
-      stage: string;
-      chain: string[];
-      step: number;
-    }>;
+    const alarm = await firstRow<{ status: string; stage: string; chain: string[]; step: number }>(
+      m,
+      `SELECT status, stage, chain, step FROM alarm WHERE id = $1`,
+      [q.alarmId],
+    );
     if (!alarm) return { allowed: false, reason: 'no such alarm' };
     if (alarm.status !== 'open') return { allowed: false, reason: 'the alarm is closed' };
     if (alarm.stage !== 'contacts') {

@@ -7,6 +7,7 @@ import { AppConfig } from '../config/app-config.js';
 import type { Address, Language } from '../customers/customer.entity.js';
 import { ReplyCodeHandler, type ReplyCode, type ReplyCodeOutcome } from '../sms/reply-code-handler.js';
 import { queryPrepared } from '../database/prepared-sql.js';
+import { firstRow } from '../database/rows.js';
 import { unknownCodeText } from '../sms/texts.js';
 
 /** Namespace of the advisory lock that serialises code allocation per phone number. */
@@ -95,7 +96,8 @@ export class AlarmReplyCodes extends ReplyCodeHandler {
     const code = Number(reply.code);
     const unknown = (): ReplyCodeOutcome => ({ kind: 'unknown_code', reply: unknownCodeText(reply.language, this.config.companyName, reply.code) });
     if (!Number.isSafeInteger(code) || code < 1 || code > 2_147_483_647) return unknown();
-    const [match] = (await m.query(
+    const match = await firstRow<CodeMatch>(
+      m,
       `SELECT r.alarm_id, r.customer_id, r.contact_id, k.name AS contact_name, a.status, a.stage, c.language, c.alarm_address
          FROM reply_code r
          JOIN alarm a ON a.id = r.alarm_id
@@ -106,7 +108,7 @@ export class AlarmReplyCodes extends ReplyCodeHandler {
         LIMIT 1
         FOR UPDATE OF a`,
       [reply.from, code],
-    )) as CodeMatch[];
+    );
     if (!match) return unknown();
 
     const by: AcknowledgedBy = match.contact_id

@@ -3,6 +3,7 @@ import { Cron } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { inBackground } from '../database/connection-priority.js';
+import { rows } from '../database/rows.js';
 import { PROCESSING_LOG_VERIFY } from './privacy.processing.js';
 import { ProcessingLogVerifier, type VerifyResult } from './processing-log.verifier.js';
 import { ProcessingLog } from './processing-log.service.js';
@@ -35,7 +36,7 @@ export class ProcessingLogCheck {
       const qr = this.db.createQueryRunner();
       await qr.connect();
       try {
-        const [{ locked }] = (await qr.query(`SELECT pg_try_advisory_lock($1) AS locked`, [CHECK_LOCK])) as Array<{ locked: boolean }>;
+        const [{ locked }] = await rows<{ locked: boolean }>(qr, `SELECT pg_try_advisory_lock($1) AS locked`, [CHECK_LOCK]);
         if (!locked) return null;
         try {
           const result = await this.verifier.verify();

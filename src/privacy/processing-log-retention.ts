@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import type { DataSource } from 'typeorm';
 import { inBackground } from '../database/connection-priority.js';
+import { firstRow, rows } from '../database/rows.js';
 import { PROCESSING_LOG_RETENTION } from './privacy.processing.js';
 import { CHECK_LOCK } from './processing-log-check.js';
 import { PROCESSING_LOG_YEARS, ProcessingLog } from './processing-log.service.js';
@@ -48,7 +49,7 @@ export class ProcessingLogRetention {
       const qr = this.db.createQueryRunner();
       await qr.connect();
       try {
-        const [{ locked }] = (await qr.query(`SELECT pg_try_advisory_lock($1) AS locked`, [CHECK_LOCK])) as Array<{ locked: boolean }>;
+        const [{ locked }] = await rows<{ locked: boolean }>(qr, `SELECT pg_try_advisory_lock($1) AS locked`, [CHECK_LOCK]);
         if (!locked) return { removed: 0, checkpoints: 0, skipped: true as const };
         try {
           return await this.removeUnderLock(now);
@@ -68,13 +69,13 @@ export class ProcessingLogRetention {
     let checkpoints = 0;
     for (;;) {
       // One statement, so one transaction: the checkpoint and its entry exist if and only if the removal does.
-      const [checkpoint] = (await this.db.query(`SELECT entries::int AS entries FROM processing_log_remove_old($1, $2, $3, $4, $5)`, [
+      const checkpoint = await firstRow<{ entries: number }>(this.db, `SELECT entries::int AS entries FROM processing_log_remove_old($1, $2, $3, $4, $5)`, [
         cutoff,
         BATCH,
         operation,
         legalBasis,
         purpose,
-      ])) as Array<{ entries: number }>;
+      ]);
       if (!checkpoint) break;
       removed += checkpoint.entries;
       checkpoints += 1;

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { DataSource, QueryRunner } from 'typeorm';
 import { DrainRunner } from '../common/drain-runner.js';
+import { firstRow } from '../database/rows.js';
 import { chainHash, GENESIS, HASHED_COLUMNS, type HashedEntry } from './processing-log.hash.js';
 
 /** Distinct from the migration lock (727001). */
@@ -219,10 +220,11 @@ export class ProcessingLogSealer implements OnModuleDestroy {
   }
 
   private async readHead(): Promise<ChainHead | null> {
-    const [row] = (await this.db.query(
+    const row = await firstRow<{ position: string; hash: string }>(
+      this.db,
       // Ordered by the column, qualified: a bare "position" would name the text alias, and '99' > '100'.
       `SELECT position::text AS position, encode(hash, 'hex') AS hash FROM processing_log_seal ORDER BY processing_log_seal.position DESC LIMIT 1`,
-    )) as Array<{ position: string; hash: string }>;
+    );
     return row ? { position: Number(row.position), hash: row.hash } : null;
   }
 }

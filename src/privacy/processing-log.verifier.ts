@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { firstRow, rows } from '../database/rows.js';
 import { chainHash, GENESIS, HASHED_COLUMNS, type HashedEntry } from './processing-log.hash.js';
 import { ProcessingLogSealer, type ChainHead } from './processing-log.sealer.js';
 
@@ -98,7 +99,7 @@ export class ProcessingLogVerifier {
     // does not scan the whole log either. One below it still unsealed (its transaction outlived the
     // gap's ten minutes) is sealed by the whole check each night.
     const [atCheckpoint] = from
-      ? ((await this.db.query(`SELECT seq::text AS seq FROM processing_log_seal WHERE position = $1`, [from.position])) as Array<{ seq: string }>)
+      ? await rows<{ seq: string }>(this.db, `SELECT seq::text AS seq FROM processing_log_seal WHERE position = $1`, [from.position])
       : [];
     await this.sealer.sealPending({ full: true, above: atCheckpoint ? BigInt(atCheckpoint.seq) : 0n });
     const [{ last }] = await this.db.query(`SELECT coalesce(max(position), 0)::text AS last FROM processing_log_seal`);
@@ -109,7 +110,7 @@ export class ProcessingLogVerifier {
     let problem: { seq?: string; reason: VerifyProblem; detail: string } | undefined;
 
     if (from) {
-      const [seal] = (await this.db.query(`SELECT hash FROM processing_log_seal WHERE position = $1`, [from.position])) as Array<{ hash: Buffer }>;
+      const seal = await firstRow<{ hash: Buffer }>(this.db, `SELECT hash FROM processing_log_seal WHERE position = $1`, [from.position]);
       if (seal?.hash.toString('hex') !== from.hash) {
         // Nothing after it can be trusted either: the chain would have to be read from the start.
         return {
@@ -185,18 +186,19 @@ export class ProcessingLogVerifier {
    * way to skip the check of what lies below it).
    */
   private async retentionStart(): Promise<{ position: number; hash: Buffer; retained?: Retained } | { reason: VerifyProblem; detail: string }> {
-    const rows = (await this.db.query(
+    const retentions = await rows<RetentionRow>(
+      this.db,
       `SELECT r.through_position::text AS through_position, r.first_position::text AS first_position, r.entries::text AS entries,
               r.link_hash, r.prev_hash, r.hash, r.removed_before, r.recorded_seq::text AS recorded_seq,
               processing_log_retention_digest(r) = r.hash AS intact,
               (SELECT e.detail->'checkpoint'->>'hash' FROM processing_log e WHERE e.seq = r.recorded_seq) AS recorded_hash
          FROM processing_log_retention r ORDER BY r.through_position`,
-    )) as RetentionRow[];
-    if (rows.length === 0) return { position: 0, hash: GENESIS };
+    );
+    if (retentions.length === 0) return { position: 0, hash: GENESIS };
     let prevHash = GENESIS;
     let prevThrough = 0n;
     let removed = 0;
-    for (const r of rows) {
+    for (const r of retentions) {
       if (!r.intact || !r.prev_hash.equals(prevHash)) {
         return {
           reason: 'retention_checkpoint_altered',
@@ -213,14 +215,14 @@ export class ProcessingLogVerifier {
       prevThrough = BigInt(r.through_position);
       removed += Number(r.entries);
     }
-    const newest = rows[rows.length - 1];
+    const newest = retentions[retentions.length - 1];
     if (newest.recorded_hash !== newest.hash.toString('hex')) {
       return {
         reason: 'retention_checkpoint_mismatch',
         detail: `the retention checkpoint through chain position ${newest.through_position} is not the one its run recorded in the log (entry ${newest.recorded_seq})`,
       };
     }
-    const [{ lowest }] = (await this.db.query(`SELECT min(position)::text AS lowest FROM processing_log_seal`)) as Array<{ lowest: string | null }>;
+    const [{ lowest }] = await rows<{ lowest: string | null }>(this.db, `SELECT min(position)::text AS lowest FROM processing_log_seal`);
     if (lowest !== null && BigInt(lowest) <= prevThrough) {
       return {
         reason: 'retention_checkpoint_mismatch',
@@ -236,10 +238,11 @@ export class ProcessingLogVerifier {
 
   /** The newest checkpoint, if a full check has ever checked out. */
   async latestCheckpoint(): Promise<Checkpoint | undefined> {
-    const [row] = (await this.db.query(
+    const row = await firstRow<{ position: string; hash: string; entries: string; verified_at: Date }>(
+      this.db,
       `SELECT position::text AS position, encode(hash, 'hex') AS hash, entries::text AS entries, verified_at
          FROM processing_log_checkpoint ORDER BY processing_log_checkpoint.position DESC LIMIT 1`,
-    )) as Array<{ position: string; hash: string; entries: string; verified_at: Date }>;
+    );
     return row ? { position: Number(row.position), hash: row.hash, entries: Number(row.entries), verifiedAt: row.verified_at.toISOString() } : undefined;
   }
 }

@@ -5,6 +5,7 @@ import { Gauge } from 'prom-client';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DrainRunner } from '../common/drain-runner.js';
 import { Metrics } from '../metrics/metrics.js';
+import { rows } from '../database/rows.js';
 import { OUTBOX_PROVIDER_ID_PREFIX } from '../sms/adapters/outbox-sms-sender.js';
 import { SmsSendError, SmsSender } from '../sms/sms-sender.js';
 import { ProcessingLog } from './processing-log.service.js';
@@ -43,7 +44,8 @@ export const PROCESSOR_DELETION: ProcessingDeclaration = {
  */
 export async function queueProcessorDeletions(m: EntityManager, where: string, params: unknown[]): Promise<number> {
   const p = params.length + 1;
-  const rows = (await m.query(
+  const counted = await rows<{ n: number }>(
+    m,
     `WITH q AS (
        INSERT INTO processor_deletion (provider, message_sid)
        SELECT DISTINCT $${p}::text, provider_id FROM sms_message
@@ -51,8 +53,8 @@ export async function queueProcessorDeletions(m: EntityManager, where: string, p
        ON CONFLICT DO NOTHING RETURNING 1)
      SELECT count(*)::int AS n FROM q`,
     [...params, PROVIDER, `${OUTBOX_PROVIDER_ID_PREFIX}%`],
-  )) as Array<{ n: number }>;
-  return rows[0].n;
+  );
+  return counted[0].n;
 }
 
 /**
@@ -139,12 +141,13 @@ export class ProcessorDeletions implements OnApplicationBootstrap, OnModuleDestr
     this.kick();
     await this.idle();
     if (this.runner.stopped) return;
-    const [row] = (await this.db.query(
+    const [row] = await rows<{ pending: number; overdue: number; attempts: number | null }>(
+      this.db,
       `SELECT count(*)::int AS pending, count(*) FILTER (WHERE requested_at < now() - make_interval(hours => $1))::int AS overdue,
               max(attempts)::int AS attempts
          FROM processor_deletion`,
       [OVERDUE_HOURS],
-    )) as Array<{ pending: number; overdue: number; attempts: number | null }>;
+    );
     this.pending.set(row.pending);
     if (row.overdue) {
       this.logger.warn(
@@ -180,7 +183,8 @@ export class ProcessorDeletions implements OnApplicationBootstrap, OnModuleDestr
   }
 
   private async claim(): Promise<Due[]> {
-    return (await this.db.query(
+    return rows<Due>(
+      this.db,
       `WITH c AS (
          UPDATE processor_deletion d SET attempts = d.attempts + 1, next_attempt_at = now() + make_interval(secs => $3)
           WHERE (d.provider, d.message_sid) IN (
@@ -190,7 +194,7 @@ export class ProcessorDeletions implements OnApplicationBootstrap, OnModuleDestr
           RETURNING d.provider, d.message_sid, d.attempts)
        SELECT * FROM c`,
       [PROVIDER, BATCH, CLAIM_SECONDS],
-    )) as Due[];
+    );
   }
 
   @Processing(PROCESSOR_DELETION)

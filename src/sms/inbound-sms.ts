@@ -4,6 +4,7 @@ import { Observable, Subject } from 'rxjs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
 import { AppConfig } from '../config/app-config.js';
+import { firstRow, rows } from '../database/rows.js';
 import { readInbound } from './inbound-text.js';
 import { ReplyCodeGuard } from './reply-code-guard.js';
 import { ReplyCodeHandler } from './reply-code-handler.js';
@@ -92,13 +93,14 @@ export class InboundSms {
 
     const outcome = await this.dataSource.transaction(async (m): Promise<InboundOutcome> => {
       await m.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [PHONE_LOCK, from]);
-      const [stored] = (await m.query(
+      const [stored] = await rows<{ id: string }>(
+        m,
         `INSERT INTO sms_message (direction, to_phone, from_phone, body, purpose, legal_basis, status, provider_id, priority)
          VALUES ('inbound', $1, $2, $3, 'reply', 'legitimate_interests', 'received', $4, 0)
          ON CONFLICT (provider_id) DO NOTHING
          RETURNING id`,
         [to, from, body, sid],
-      )) as Array<{ id: string }>;
+      );
       if (!stored) return { duplicate: true };
       const inboundMessageId = stored.id;
 
@@ -155,15 +157,16 @@ export class InboundSms {
        ON CONFLICT (phone) DO UPDATE SET opted_out_at = now(), source = EXCLUDED.source, inbound_message_id = EXCLUDED.inbound_message_id`,
       [phone, `sms:${keyword}`, inboundMessageId],
     );
-    const contacts = (await m.query(
+    const contacts = await rows<{ id: string; customer_id: string }>(
+      m,
       `WITH u AS (
          UPDATE contact SET status = 'opted_out', opted_out_at = COALESCE(opted_out_at, now()), updated_at = now()
           WHERE phone = $1 AND ended_at IS NULL
           RETURNING id, customer_id)
        SELECT * FROM u`,
       [phone],
-    )) as Array<{ id: string; customer_id: string }>;
-    const customers = (await m.query(`SELECT id FROM customer WHERE phone = $1 AND ended_at IS NULL`, [phone])) as Array<{ id: string }>;
+    );
+    const customers = await rows<{ id: string }>(m, `SELECT id FROM customer WHERE phone = $1 AND ended_at IS NULL`, [phone]);
     // Operators filtering messages by contact should see the STOP; only when it is unambiguous.
     if (contacts.length === 1) {
       await m.query(`UPDATE sms_message SET contact_id = $2, customer_id = $3 WHERE id = $1`, [inboundMessageId, contacts[0].id, contacts[0].customer_id]);
@@ -212,24 +215,26 @@ export class InboundSms {
 
   /** Replies of these kinds sent to the number in the last 24 hours. */
   private async autoRepliesToday(phone: string, m: EntityManager, kinds = ['help', 'unknown_code']): Promise<number> {
-    const [row] = (await m.query(
+    const [row] = await rows<{ n: number }>(
+      m,
       `SELECT count(*)::int AS n FROM sms_message
         WHERE to_phone = $1 AND direction = 'outbound' AND purpose = 'reply' AND reply_kind = ANY($2::text[])
           AND status <> 'refused' AND created_at > now() - interval '24 hours'`,
       [phone, kinds],
-    )) as Array<{ n: number }>;
+    );
     return row.n;
   }
 
   /** The customer's language if the number is a customer's or a contact's, else the number's country. */
   private async languageOf(phone: string, m: EntityManager): Promise<SmsLanguage> {
-    const [row] = (await m.query(
+    const row = await firstRow<{ language: SmsLanguage | null }>(
+      m,
       `SELECT COALESCE(
          (SELECT language FROM customer WHERE phone = $1 AND ended_at IS NULL ORDER BY created_at DESC LIMIT 1),
          (SELECT c.language FROM contact k JOIN customer c ON c.id = k.customer_id
            WHERE k.phone = $1 AND k.ended_at IS NULL ORDER BY k.created_at DESC LIMIT 1)) AS language`,
       [phone],
-    )) as Array<{ language: SmsLanguage | null }>;
+    );
     return row?.language ?? languageForPhone(phone);
   }
 }

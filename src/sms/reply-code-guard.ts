@@ -3,6 +3,7 @@ import { Counter } from 'prom-client';
 import type { EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { Metrics } from '../metrics/metrics.js';
+import { firstRow, rows } from '../database/rows.js';
 
 /**
  * Wrong codes one number may text before it must wait. A person who mistypes, or answers an old SMS,
@@ -50,11 +51,11 @@ export class ReplyCodeGuard {
   /** Whether a code from this number may be checked at all: not once it reached the limit, until its window ends. */
   async check(phone: string, m: EntityManager): Promise<ReplyCodeVerdict> {
     const now = this.clock.now();
-    const [row] = (await m.query(`SELECT window_ends_at, told_to_wait FROM reply_code_guess WHERE phone = $1 AND wrong_codes >= $2 AND window_ends_at > $3`, [
-      phone,
-      WRONG_CODES_ALLOWED,
-      now,
-    ])) as Array<{ window_ends_at: Date; told_to_wait: boolean }>;
+    const row = await firstRow<{ window_ends_at: Date; told_to_wait: boolean }>(
+      m,
+      `SELECT window_ends_at, told_to_wait FROM reply_code_guess WHERE phone = $1 AND wrong_codes >= $2 AND window_ends_at > $3`,
+      [phone, WRONG_CODES_ALLOWED, now],
+    );
     if (!row) return { refused: false };
     this.refusedCodes.inc();
     if (!row.told_to_wait) await m.query(`UPDATE reply_code_guess SET told_to_wait = true WHERE phone = $1`, [phone]);
@@ -66,7 +67,8 @@ export class ReplyCodeGuard {
   async wrongCode(phone: string, m: EntityManager): Promise<void> {
     const now = this.clock.now();
     const windowEnds = new Date(now.getTime() + WRONG_CODE_WINDOW_MS);
-    const [{ wrong_codes: wrongCodes }] = (await m.query(
+    const [{ wrong_codes: wrongCodes }] = await rows<{ wrong_codes: number }>(
+      m,
       `INSERT INTO reply_code_guess AS g (phone, wrong_codes, window_ends_at) VALUES ($1, 1, $3)
        ON CONFLICT (phone) DO UPDATE SET
          wrong_codes = CASE WHEN g.window_ends_at <= $2 THEN 1 ELSE g.wrong_codes + 1 END,
@@ -74,7 +76,7 @@ export class ReplyCodeGuard {
          told_to_wait = g.told_to_wait AND g.window_ends_at > $2
        RETURNING wrong_codes`,
       [phone, now, windowEnds, WRONG_CODES_ALLOWED],
-    )) as Array<{ wrong_codes: number }>;
+    );
     if (wrongCodes === WRONG_CODES_ALLOWED) {
       this.logger.warn(
         { number: masked(phone), wrongCodes, waitMinutes: WRONG_CODE_WINDOW_MS / 60_000 },

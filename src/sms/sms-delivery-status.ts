@@ -5,6 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { queueProcessorDeletionOf } from '../privacy/processor-deletion.js';
 import { queryPrepared } from '../database/prepared-sql.js';
+import { firstRow, rows } from '../database/rows.js';
 import { advanceStatus, fromTwilioStatus } from './sms-status.js';
 import { type SmsPurpose, type SmsStatus } from './sms.types.js';
 import { isUuid } from '../common/uuid.js';
@@ -88,12 +89,12 @@ export class SmsDeliveryStatus {
     if (!reported) return undefined;
     type Found = { id: string; status: SmsStatus; customer_id: string | null; contact_id: string | null };
     let [row] = report.providerId
-      ? ((await this.dataSource.query(`SELECT id, status, customer_id, contact_id FROM sms_message WHERE provider_id = $1`, [report.providerId])) as Found[])
+      ? await rows<Found>(this.dataSource, `SELECT id, status, customer_id, contact_id FROM sms_message WHERE provider_id = $1`, [report.providerId])
       : [];
     if (!row && isUuid(report.messageId)) {
-      [row] = (await this.dataSource.query(`SELECT id, status, customer_id, contact_id FROM sms_message WHERE id = $1 AND direction = 'outbound'`, [
+      [row] = await rows<Found>(this.dataSource, `SELECT id, status, customer_id, contact_id FROM sms_message WHERE id = $1 AND direction = 'outbound'`, [
         report.messageId,
-      ])) as Found[];
+      ]);
     }
     if (!row) return undefined;
     const errorCode = report.errorCode && /^\w{1,40}$/.test(report.errorCode) ? report.errorCode : undefined;
@@ -111,15 +112,16 @@ export class SmsDeliveryStatus {
    * The caller emits the returned changes after its commit, with `emit`.
    */
   async refuseQueuedTo(phone: string, reason: string, manager: EntityManager): Promise<SmsStatusChange[]> {
-    const rows = (await manager.query(
+    const refused = await rows<ChangeRow>(
+      manager,
       `WITH u AS (
          UPDATE sms_message SET status = 'refused', refusal_reason = $2, updated_at = now()
           WHERE to_phone = $1 AND direction = 'outbound' AND status = 'queued'
           RETURNING ${CHANGE_COLUMNS})
        SELECT * FROM u`,
       [phone, reason],
-    )) as ChangeRow[];
-    return rows.map((r) => this.change(r, 'queued', 'refused'));
+    );
+    return refused.map((r) => this.change(r, 'queued', 'refused'));
   }
 
   /** Publishes changes committed by a caller's transaction. */
@@ -157,7 +159,7 @@ export class SmsDeliveryStatus {
     let current = knownCurrent;
     for (let attempt = 0; attempt < 5; attempt++) {
       if (current === undefined) {
-        const [row] = (await this.dataSource.query(`SELECT status FROM sms_message WHERE id = $1`, [id])) as Array<{ status: SmsStatus }>;
+        const row = await firstRow<{ status: SmsStatus }>(this.dataSource, `SELECT status FROM sms_message WHERE id = $1`, [id]);
         if (!row) {
           // Erased while it was being handed over (its row moved to a new id or went): the provider's
           // copy is all that is left of it, and goes too.
@@ -180,7 +182,8 @@ export class SmsDeliveryStatus {
         }
         return undefined;
       }
-      const rows = (await this.dataSource.query(
+      const changed = await rows<ChangeRow>(
+        this.dataSource,
         `WITH u AS (
            UPDATE sms_message
               SET status = $3, provider_id = COALESCE(provider_id, $4), error_code = COALESCE($5, error_code),
@@ -190,9 +193,9 @@ export class SmsDeliveryStatus {
             RETURNING ${CHANGE_COLUMNS})
          SELECT * FROM u`,
         [id, current, next, patch.providerId ?? null, patch.errorCode ?? null, !!patch.sent && next !== 'failed' && next !== 'undelivered', this.clock.now()],
-      )) as ChangeRow[];
-      if (rows[0]) {
-        const change = this.change(rows[0], current, next);
+      );
+      if (changed[0]) {
+        const change = this.change(changed[0], current, next);
         this.changes.next(change);
         return change;
       }

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { DrainRunner } from '../common/drain-runner.js';
 import { AppConfig } from '../config/app-config.js';
 import { queryPrepared } from '../database/prepared-sql.js';
+import { rows } from '../database/rows.js';
 import { MAX_SEND_ATTEMPTS, retryDelayMs } from './send-rate.js';
 import { CHANGE_COLUMNS, SmsDeliveryStatus, type ChangeRow } from './sms-delivery-status.js';
 import { OUTCOME_UNKNOWN_CODES, SmsSendError, SmsSender, type SmsSendResult } from './sms-sender.js';
@@ -250,10 +251,10 @@ export class SmsDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
     // apart): one the provider holds for another row is not this one.
     const taken = new Set(
       (
-        (await this.dataSource.query(`SELECT provider_id FROM sms_message WHERE provider_id = ANY($1::text[]) AND id <> $2`, [
+        await rows<{ provider_id: string }>(this.dataSource, `SELECT provider_id FROM sms_message WHERE provider_id = ANY($1::text[]) AND id <> $2`, [
           found.map((f) => f.providerId),
           row.id,
-        ])) as Array<{ provider_id: string }>
+        ])
       ).map((r) => r.provider_id),
     );
     return found.find((f) => !taken.has(f.providerId)) ?? 'send';
@@ -272,7 +273,8 @@ export class SmsDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
     // Twilio's 429 may say how long to wait: sooner would only be refused again.
     const delay = Math.max(retryDelayMs(row.attempts), error.retryAfterMs ?? 0);
     // A step back in a message's life: the dispatcher returns its own claim (same attempt) to the queue.
-    const rows = (await this.dataSource.query(
+    const requeued = await rows<ChangeRow>(
+      this.dataSource,
       `WITH u AS (
          UPDATE sms_message SET status = 'queued', claimed_until = NULL, error_code = $3,
                 next_attempt_at = now() + make_interval(secs => $4), updated_at = now()
@@ -280,12 +282,12 @@ export class SmsDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
           RETURNING ${CHANGE_COLUMNS})
        SELECT * FROM u`,
       [row.id, row.attempts, code, delay / 1000],
-    )) as ChangeRow[];
+    );
     this.logger.warn(
       { messageId: row.id, purpose: row.purpose, code: error.code ?? 'unknown', attempts: row.attempts, retryInMs: delay },
       'SMS send failed; will retry',
     );
-    this.status.emitRows(rows, 'sending', 'queued');
+    this.status.emitRows(requeued, 'sending', 'queued');
     this.wakeIn(delay);
   }
 

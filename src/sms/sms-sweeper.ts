@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { rows } from '../database/rows.js';
 import { CHANGE_COLUMNS, SmsDeliveryStatus, type ChangeRow } from './sms-delivery-status.js';
 import { SmsDispatcher } from './sms-dispatcher.js';
 
@@ -50,14 +51,15 @@ export class SmsSweeper implements OnModuleDestroy {
 
   private async sweepOnce(): Promise<void> {
     try {
-      const stuck = (await this.dataSource.query(
+      const stuck = await rows<ChangeRow>(
+        this.dataSource,
         `WITH u AS (
            UPDATE sms_message SET status = 'queued', error_code = 'outcome_unknown', claimed_until = NULL,
                   next_attempt_at = now(), updated_at = now()
             WHERE status = 'sending' AND claimed_until < now()
             RETURNING ${CHANGE_COLUMNS})
          SELECT * FROM u`,
-      )) as ChangeRow[];
+      );
       for (const row of stuck) {
         this.logger.warn(
           { messageId: row.id, purpose: row.purpose },
@@ -65,13 +67,14 @@ export class SmsSweeper implements OnModuleDestroy {
         );
       }
       this.status.emitRows(stuck, 'sending', 'queued');
-      const optedOut = (await this.dataSource.query(
+      const optedOut = await rows<ChangeRow>(
+        this.dataSource,
         `WITH u AS (
            UPDATE sms_message m SET status = 'refused', refusal_reason = 'opted_out', updated_at = now()
             WHERE m.status = 'queued' AND EXISTS (SELECT 1 FROM sms_opt_out o WHERE o.phone = m.to_phone)
             RETURNING ${CHANGE_COLUMNS.replace(/(\w+)/g, 'm.$1')})
          SELECT * FROM u`,
-      )) as ChangeRow[];
+      );
       this.status.emitRows(optedOut, 'queued', 'refused');
       this.dispatcher.kick();
     } catch (e) {
