@@ -243,10 +243,11 @@ const haveBrowser = haveChromium('dashboard-registers.e2e-spec');
     await page.getByRole('link', { name: 'Privacy' }).click();
     const log = page.locator('#processing-log');
     await log.getByRole('table', { name: 'Processing log' }).waitFor();
+    // The search's answer, not the unfiltered list it replaces (which may hold other panels' days).
+    // Counted before the search: the search is logged as processing of the panel too, after it has read.
+    const ofPanel = (await t.query(`SELECT count(*)::int AS n FROM processing_log WHERE $1 = ANY(subject_ids)`, [panel.id]))[0].n;
     await page.getByLabel('Data subject id').fill(panel.id);
     await page.getByRole('button', { name: 'Search' }).click();
-    // The search's answer, not the unfiltered list it replaces (which may hold other panels' days).
-    const ofPanel = (await t.query(`SELECT count(*)::int AS n FROM processing_log WHERE $1 = ANY(subject_ids)`, [panel.id]))[0].n;
     await until(page, (n) => document.querySelector('#processing-log p.muted')?.textContent === `${n} entries`, ofPanel);
     const row = log.locator('tbody tr', { hasText: 'panels.supervision.day' });
     expect(await row.allTextContents()).toHaveLength(1);
