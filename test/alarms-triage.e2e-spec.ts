@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
 import { FakeTwilio } from './support/fake-twilio.js';
-import { createTestApp } from './support/test-app.js';
+import { createTestAppOnTwilio } from './support/test-app.js';
 
 const PUBLIC = 'https://alarm.example.test';
 
@@ -23,8 +23,7 @@ describe('storm triage: a fire goes before the burglaries that came first', () =
 
   /** An app on its own database, `burglaries` burglary households and one fire household (one contact each). */
   async function scene(env: Record<string, string>, base: number, burglaries: number) {
-    const t = await createTestApp(fake.env(PUBLIC, { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env }));
-    fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
+    const t = await createTestAppOnTwilio(fake, PUBLIC, { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
     const f = await AlarmFixtures.create(t, base);
     const households = [];
     for (let i = 0; i < burglaries + 1; i++) households.push(await f.household(1));

@@ -5,7 +5,7 @@ import { Clock } from '../src/common/clock.js';
 import { SmsOutbox } from '../src/sms/sms-outbox.js';
 import { waitUntil } from './support/alarm-fixtures.js';
 import { FakeTwilio } from './support/fake-twilio.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestApp, createTestAppOnTwilio, type TestApp } from './support/test-app.js';
 
 const PUBLIC = 'https://alarm.example.test';
 const mobile = (n: number) => `+4670310${String(n).padStart(4, '0')}`;
@@ -348,8 +348,7 @@ describe('onboarding notice retries and the daily SMS cap', () => {
   beforeAll(async () => {
     fake = await new FakeTwilio().start();
     // Room for one notice a day in the whole central: the first one.
-    t = await createTestApp(fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000', SMS_DAILY_CAP: '1' }));
-    fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
+    t = await createTestAppOnTwilio(fake, PUBLIC, { SMS_RATE_PER_SECOND: '1000', SMS_DAILY_CAP: '1' });
   });
   afterAll(async () => {
     await t?.close();

@@ -5,7 +5,7 @@ import { SmsOutbox } from '../src/sms/sms-outbox.js';
 import { countSegments, isGsm7 } from '../src/sms/texts.js';
 import { AlarmFixtures, waitUntil } from './support/alarm-fixtures.js';
 import { FakeTwilio, type FakeTwilioRequest } from './support/fake-twilio.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestAppOnTwilio, type TestApp } from './support/test-app.js';
 
 const PUBLIC = 'https://alarm.example.test';
 const COMPANY = 'Nordiska Larmcentralen Söderström och Bø'; // 40 characters
@@ -20,8 +20,7 @@ describe('the onboarding notice to alarm contacts (docs/privacy.md#onboarding-no
 
   beforeAll(async () => {
     fake = await new FakeTwilio().start();
-    t = await createTestApp(fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000', COMPANY_NAME: COMPANY }));
-    fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
+    t = await createTestAppOnTwilio(fake, PUBLIC, { SMS_RATE_PER_SECOND: '1000', COMPANY_NAME: COMPANY });
     [operator, dpo] = await Promise.all([t.tokenFor('operator'), t.tokenFor('dpo')]);
   });
   afterAll(async () => {

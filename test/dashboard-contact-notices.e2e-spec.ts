@@ -4,7 +4,7 @@ import { SmsOutbox } from '../src/sms/sms-outbox.js';
 import { axeFindings } from './support/axe.js';
 import { failOnPageErrors, haveChromium, logInAs, openBrowser, screenshotPath, until } from './support/chromium.js';
 import { FakeTwilio } from './support/fake-twilio.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestAppOnTwilio, type TestApp } from './support/test-app.js';
 
 // Functions passed to page.evaluate/waitForFunction run in the browser; the test's tsconfig has no DOM lib.
 declare const document: any;
@@ -24,8 +24,7 @@ const PUBLIC = 'https://alarm.example.test';
 
   beforeAll(async () => {
     fake = await new FakeTwilio().start();
-    t = await createTestApp(fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000' }));
-    fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
+    t = await createTestAppOnTwilio(fake, PUBLIC, { SMS_RATE_PER_SECOND: '1000' });
     await t.tokenFor('operator');
     browser = await openBrowser();
   });

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { AlarmFixtures } from './support/alarm-fixtures.js';
 import { failOnPageErrors, haveChromium, logInAs, openBrowser, until } from './support/chromium.js';
 import { FakeTwilio } from './support/fake-twilio.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestAppOnTwilio, type TestApp } from './support/test-app.js';
 
 // SMS with live delivery status: Twilio's delivery report for the owner's SMS shows on the
 // open alarm page and in the queue without a reload. The real SDK sends through the fake Twilio,
@@ -27,8 +27,7 @@ const haveBrowser = haveChromium('dashboard-live-sms.e2e-spec');
 
   beforeAll(async () => {
     fake = await new FakeTwilio().start();
-    t = await createTestApp(fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000' }));
-    fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
+    t = await createTestAppOnTwilio(fake, PUBLIC, { SMS_RATE_PER_SECOND: '1000' });
     f = await AlarmFixtures.create(t, 9800);
     await t.tokenFor('operator');
     browser = await openBrowser();

@@ -7,7 +7,7 @@ import { buildFrame, crc16arc, parseReply } from '../src/dc09/dc09-frame.js';
 import { AlarmFixtures, replyCodeIn, sign, nowSeconds, waitUntil } from './support/alarm-fixtures.js';
 import { Dc09Connection, sendOnce, sendUdp, text } from './support/dc09-client.js';
 import { FakeTwilio } from './support/fake-twilio.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestAppOnTwilio, type TestApp } from './support/test-app.js';
 
 const PUBLIC = 'https://alarm.example.test';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -29,8 +29,7 @@ describe('SIA DC-09 receiver', () => {
 
   beforeAll(async () => {
     fake = await new FakeTwilio().start();
-    t = await createTestApp(fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }));
-    fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
+    t = await createTestAppOnTwilio(fake, PUBLIC, { SMS_RATE_PER_SECOND: '1000', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
     f = await AlarmFixtures.create(t, 4000);
     await f.setWaits('burglary', 1, 1);
     const settings = await t.request('GET', '/api/settings/dc09', { token: f.tokens.operator });

@@ -4,7 +4,7 @@ import { ANONYMOUS_ID } from '../src/privacy/retention-policy.js';
 import { SmsOutbox } from '../src/sms/sms-outbox.js';
 import { AlarmFixtures } from './support/alarm-fixtures.js';
 import { FakeTwilio } from './support/fake-twilio.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestAppOnTwilio, type TestApp } from './support/test-app.js';
 
 const PUBLIC = 'https://keyholder.example';
 
@@ -26,8 +26,7 @@ describe('erasure leaves nothing linkable', () => {
 
   beforeAll(async () => {
     fake = await new FakeTwilio().start();
-    t = await createTestApp(fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }));
-    fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
+    t = await createTestAppOnTwilio(fake, PUBLIC, { SMS_RATE_PER_SECOND: '1000', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
     f = await AlarmFixtures.create(t, 7700);
     [dpo, supervisor] = await Promise.all([t.tokenFor('dpo'), t.tokenFor('supervisor')]);
   });

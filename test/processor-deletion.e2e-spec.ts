@@ -4,7 +4,7 @@ import { RetentionJobs } from '../src/privacy/retention.js';
 import { SmsOutbox } from '../src/sms/sms-outbox.js';
 import { AlarmFixtures } from './support/alarm-fixtures.js';
 import { FakeTwilio } from './support/fake-twilio.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestApp, createTestAppOnTwilio, type TestApp } from './support/test-app.js';
 
 const PUBLIC = 'https://keyholder.example';
 
@@ -21,8 +21,7 @@ describe('erased messages are deleted at the SMS provider', () => {
 
   beforeAll(async () => {
     fake = await new FakeTwilio().start();
-    t = await createTestApp(fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }));
-    fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
+    t = await createTestAppOnTwilio(fake, PUBLIC, { SMS_RATE_PER_SECOND: '1000', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
     f = await AlarmFixtures.create(t, 9100);
     dpo = await t.tokenFor('dpo');
   });

@@ -5,7 +5,7 @@ import { Clock } from '../src/common/clock.js';
 import { allocateReplyCode, INSERT_REPLY_CODE, replyCodeValues } from '../src/escalation/reply-codes.js';
 import { AlarmFixtures, mobile, replyCodeIn } from './support/alarm-fixtures.js';
 import { FakeTwilio } from './support/fake-twilio.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestAppOnTwilio, type TestApp } from './support/test-app.js';
 
 const PUBLIC = 'https://alarm.example.test';
 
@@ -21,8 +21,7 @@ describe('reply codes', () => {
 
   beforeAll(async () => {
     fake = await new FakeTwilio().start();
-    t = await createTestApp(fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000' }));
-    fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
+    t = await createTestAppOnTwilio(fake, PUBLIC, { SMS_RATE_PER_SECOND: '1000' });
     f = await AlarmFixtures.create(t, 3000);
     // Long waits: the alarm stays with the owner while the test texts codes...
     await f.setWaits('burglary', 60, 60);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AlarmFixtures, customerBody, mobile } from './support/alarm-fixtures.js';
 import { FakeTwilio } from './support/fake-twilio.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestApp, createTestAppOnTwilio, type TestApp } from './support/test-app.js';
 
 const PUBLIC = 'https://alarm.example.test';
 /** Two instances share one database, and so its encryption key. */
@@ -151,8 +151,7 @@ describe('SMS daily caps (per operator and for the central, on SMS other than al
 
   beforeAll(async () => {
     fake = await new FakeTwilio().start();
-    t = await createTestApp(fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000', SMS_DAILY_CAP_PER_OPERATOR: '2', SMS_DAILY_CAP: '3' }));
-    fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
+    t = await createTestAppOnTwilio(fake, PUBLIC, { SMS_RATE_PER_SECOND: '1000', SMS_DAILY_CAP_PER_OPERATOR: '2', SMS_DAILY_CAP: '3' });
     f = await AlarmFixtures.create(t, 6300);
     await f.setWaits('burglary', 1, 60);
   });

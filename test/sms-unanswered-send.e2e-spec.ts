@@ -5,7 +5,7 @@ import { SmsOutbox } from '../src/sms/sms-outbox.js';
 import { SmsSweeper } from '../src/sms/sms-sweeper.js';
 import { waitUntil } from './support/alarm-fixtures.js';
 import { FakeTwilio } from './support/fake-twilio.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestAppOnTwilio, type TestApp } from './support/test-app.js';
 
 const PUBLIC = 'https://alarm.example.test';
 let phoneSeq = Math.floor(Math.random() * 1_000_000);
@@ -26,8 +26,7 @@ describe('SMS after a send without an answer (a local fake Twilio, the real SDK)
 
   beforeAll(async () => {
     fake = await new FakeTwilio().start();
-    t = await createTestApp(fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000' }));
-    fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
+    t = await createTestAppOnTwilio(fake, PUBLIC, { SMS_RATE_PER_SECOND: '1000' });
     outbox = t.app.get(SmsOutbox);
     outbox.statusChanges$.subscribe((c) => changes.push(c));
   });

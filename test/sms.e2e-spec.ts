@@ -9,7 +9,7 @@ import { SmsOutbox } from '../src/sms/sms-outbox.js';
 import { SmsSweeper } from '../src/sms/sms-sweeper.js';
 import { SmsSender } from '../src/sms/sms-sender.js';
 import { FakeTwilio } from './support/fake-twilio.js';
-import { createTestApp, type TestApp } from './support/test-app.js';
+import { createTestApp, createTestAppOnTwilio, type TestApp } from './support/test-app.js';
 
 const PUBLIC = 'https://alarm.example.test';
 let phoneSeq = Math.floor(Math.random() * 1_000_000);
@@ -54,8 +54,7 @@ describe('SMS with Twilio (a local fake Twilio, the real SDK)', () => {
 
   beforeAll(async () => {
     fake = await new FakeTwilio().start();
-    t = await createTestApp(fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '1000', COMPANY_NAME: 'Larm & Co <AB>' }));
-    fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
+    t = await createTestAppOnTwilio(fake, PUBLIC, { SMS_RATE_PER_SECOND: '1000', COMPANY_NAME: 'Larm & Co <AB>' });
     outbox = t.app.get(SmsOutbox);
     outbox.statusChanges$.subscribe((c) => changes.push(c));
   });
@@ -669,8 +668,7 @@ describe('SMS priority under a rate limit', () => {
   let fake: FakeTwilio;
   beforeAll(async () => {
     fake = await new FakeTwilio().start();
-    t = await createTestApp(fake.env(PUBLIC, { SMS_RATE_PER_SECOND: '2', TWILIO_MESSAGING_SERVICE_SID: 'MG' + 'd'.repeat(32) }));
-    fake.connect({ baseUrl: t.baseUrl, publicBaseUrl: PUBLIC });
+    t = await createTestAppOnTwilio(fake, PUBLIC, { SMS_RATE_PER_SECOND: '2', TWILIO_MESSAGING_SERVICE_SID: 'MG' + 'd'.repeat(32) });
   });
   afterAll(async () => {
     await t?.close();

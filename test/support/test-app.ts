@@ -6,6 +6,7 @@ import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../../src/app.factory.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import type { Role } from '../../src/auth/access.decorator.js';
+import type { FakeTwilio } from './fake-twilio.js';
 import { createTestDatabase, sql } from './test-db.js';
 
 export const ADMIN = { email: 'admin@test.local', password: 'admin-password-123' };
@@ -127,4 +128,14 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * An app whose SMS go to `fake` (the real twilio SDK against the local server), and the fake set to
+ * call that app back (status callbacks, inbound SMS) as Twilio would, signed for `publicBaseUrl`.
+ */
+export async function createTestAppOnTwilio(fake: FakeTwilio, publicBaseUrl: string, env: Record<string, string> = {}): Promise<TestApp> {
+  const t = await createTestApp(fake.env(publicBaseUrl, env));
+  fake.connect({ baseUrl: t.baseUrl, publicBaseUrl });
+  return t;
 }
